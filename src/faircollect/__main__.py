@@ -1,0 +1,5 @@
+"""``python -m faircollect`` runs the CLI (same as the ``faircollect`` script)."""
+
+from faircollect.cli.app import main
+
+main()

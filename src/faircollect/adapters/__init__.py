@@ -1,0 +1,1 @@
+"""Adapters around the core: database, message channels, clock."""

@@ -1,0 +1,27 @@
+"""The ``faircollect`` command: one Typer app, each feature registering its own commands.
+
+Feature modules import their heavy dependencies inside the command functions, so
+``faircollect --help`` and quick commands start fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from faircollect.cli import apr, gate, ledger, rules, screen
+
+app = typer.Typer(
+    name="faircollect",
+    help="faircollect: a lawful collections system (贷后催收管理系统).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for feature in (ledger, apr, rules, gate, screen):
+    feature.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,1 @@
+"""Compliance: rule packs, the contact gate and the screener for collection language."""

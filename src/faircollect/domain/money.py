@@ -1,0 +1,106 @@
+"""Money, exact to the fen.
+
+Inside the ledger an amount is a plain ``int`` of fen: it is exact, fast and what the
+database stores. ``Money`` wraps it where an amount meets a person or a file: it parses
+yuan strictly (at most two decimals, never a float) and always shows two decimals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+FEN_PER_YUAN = 100
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be taken as exact yuan."""
+
+
+def round_half_up(value: Fraction | Decimal | int) -> int:
+    """Round an exact value to the nearest integer, halves away from zero.
+
+    The ledger posts every computed amount this way ("round" in the conventions), so it
+    lives in one place. Works on Fraction so no binary float ever enters.
+    """
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+    numerator, denominator = value.numerator, value.denominator
+    sign = -1 if numerator < 0 else 1
+    return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
+
+
+def parse_yuan(text: str | int | Decimal) -> int:
+    """Yuan as written by a person ("1234.5", "1234.56") to integer fen.
+
+    Refuses floats, more than two decimals, and anything that is not a plain number, so a
+    typo in an import can never become a silently rounded amount.
+    """
+    if isinstance(text, float):
+        raise MoneyError("floats are not accepted for money; pass a string or Decimal")
+    if isinstance(text, int):
+        return text * FEN_PER_YUAN
+    try:
+        amount = text if isinstance(text, Decimal) else Decimal(str(text).strip())
+    except InvalidOperation as err:
+        raise MoneyError(f"not an amount: {text!r}") from err
+    if not amount.is_finite():
+        raise MoneyError(f"not an amount: {text!r}")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        raise MoneyError(f"more than 2 decimals: {text!r}")
+    return int(amount * FEN_PER_YUAN)
+
+
+def format_yuan(fen: int) -> str:
+    """Integer fen as yuan with exactly two decimals: 123456 -> "1234.56"."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def fen_to_decimal(fen: int) -> Decimal:
+    """Integer fen as a Decimal of yuan with two places (for JSON and reports)."""
+    return Decimal(fen).scaleb(-2).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Money:
+    """An amount of CNY held as integer fen. Adds to 0 so ``sum()`` works; refuses floats."""
+
+    fen: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.fen, int) or isinstance(self.fen, bool):
+            raise MoneyError(f"Money holds integer fen, got {type(self.fen).__name__}")
+
+    @classmethod
+    def yuan(cls, text: str | int | Decimal) -> Money:
+        return cls(parse_yuan(text))
+
+    def __add__(self, other: Money | int) -> Money:
+        if isinstance(other, Money):
+            return Money(self.fen + other.fen)
+        if other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.fen - other.fen)
+
+    def __neg__(self) -> Money:
+        return Money(-self.fen)
+
+    def __str__(self) -> str:
+        return format_yuan(self.fen)
+
+    def as_decimal(self) -> Decimal:
+        return fen_to_decimal(self.fen)
+
+
+ZERO = Money(0)
