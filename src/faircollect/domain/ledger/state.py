@@ -26,7 +26,7 @@ class StageThresholds:
     intensive_max_dpd: int = 90
 
     def stage(self, dpd: int, has_due_soon: bool) -> Stage:
-        """The stage for a DPD; ``has_due_soon`` = an unpaid installment due in [D, D+pre_due_days]."""
+        """Stage for a DPD; ``has_due_soon``: an unpaid installment due in [D, D+pre_due_days]."""
         if dpd == 0:
             return Stage.PRE_DUE if has_due_soon else Stage.CURRENT
         if dpd <= self.early_max_dpd:
@@ -38,7 +38,15 @@ class StageThresholds:
 
 DEFAULT_THRESHOLDS = StageThresholds()
 
-_BUCKET_EDGES = ((0, "M0"), (30, "M1"), (60, "M2"), (90, "M3"), (120, "M4"), (150, "M5"), (180, "M6"))
+_BUCKET_EDGES = (
+    (0, "M0"),
+    (30, "M1"),
+    (60, "M2"),
+    (90, "M3"),
+    (120, "M4"),
+    (150, "M5"),
+    (180, "M6"),
+)
 
 
 def bucket(dpd: int) -> str:

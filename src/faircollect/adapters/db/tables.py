@@ -1,0 +1,135 @@
+"""The relational schema (SQLAlchemy Core). Money columns are BigInteger fen.
+
+Alembic migrations are generated from this metadata; repositories and bulk jobs use the
+tables directly, so there is one place where a column is named.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from faircollect.adapters.db.types import ExactDecimal, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+borrowers = Table(
+    "borrowers",
+    metadata,
+    Column("borrower_id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("id_number", String(32), nullable=False),
+    Column("city", String(64), nullable=False),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("contact_id", Integer, primary_key=True, autoincrement=True),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False, index=True),
+    Column("name", String(128), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("relation", String(32), nullable=False),
+    Column("is_emergency", Boolean, nullable=False),
+    UniqueConstraint("borrower_id", "phone", name="uq_contacts_borrower_phone"),
+)
+
+loans = Table(
+    "loans",
+    metadata,
+    Column("loan_id", String(64), primary_key=True),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False, index=True),
+    Column("product", String(64), nullable=False),
+    Column("contract_principal", BigInteger, nullable=False),
+    Column("received_amount", BigInteger, nullable=False),
+    Column("annual_rate", ExactDecimal, nullable=False),
+    Column("term_months", Integer, nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("disbursed_on", Date, nullable=False),
+    Column("penalty_rate_daily", ExactDecimal, nullable=False),
+    Column("grace_days", Integer, nullable=False),
+    Column("periodic_fee", BigInteger, nullable=False),
+)
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("payment_id", String(64), primary_key=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("batch_id", ForeignKey("import_batches.batch_id"), nullable=True),
+    Index("ix_payments_loan_paid_on", "loan_id", "paid_on"),
+    Index("ix_payments_batch", "batch_id"),
+)
+
+account_states = Table(
+    "account_states",
+    metadata,
+    Column("loan_id", ForeignKey("loans.loan_id"), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("dpd", Integer, nullable=False),
+    Column("bucket", String(8), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("overdue_principal", BigInteger, nullable=False),
+    Column("overdue_interest", BigInteger, nullable=False),
+    Column("overdue_fee", BigInteger, nullable=False),
+    Column("penalty", BigInteger, nullable=False),
+    Column("outstanding_principal", BigInteger, nullable=False),
+    Column("credit", BigInteger, nullable=False),
+    Column("paid_total", BigInteger, nullable=False),
+    Column("next_due_on", Date, nullable=True),
+    Column("next_event_on", Date, nullable=True),
+    Index("ix_account_states_next_event_on", "next_event_on"),
+)
+"""The latest state of every loan (one row per loan, as of the last run)."""
+
+stage_history = Table(
+    "stage_history",
+    metadata,
+    Column("loan_id", ForeignKey("loans.loan_id"), primary_key=True),
+    Column("entered_on", Date, primary_key=True),
+    Column("stage", String(16), nullable=False),
+    Column("previous_stage", String(16), nullable=True),
+)
+"""Stage transitions with their date: history, never overwritten."""
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_date", Date, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("last_batch_id", Integer, nullable=True),
+    Column("loans_computed", Integer, nullable=True),
+)
+"""One row per business date the nightly run completed (idempotency and catch-up)."""
