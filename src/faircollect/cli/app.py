@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from faircollect.cli import apr, gate, ledger, rules, screen
+from faircollect.cli import apr, casework, gate, ledger, rules, screen, strategy
 
 app = typer.Typer(
     name="faircollect",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for feature in (ledger, apr, rules, gate, screen):
+for feature in (ledger, apr, rules, gate, screen, strategy, casework):
     feature.register(app)
 
 
