@@ -18,6 +18,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.command()
+def version() -> None:
+    """Print the faircollect version."""
+    from faircollect import __version__
+
+    typer.echo(__version__)
+
+
 for feature in (ledger, apr, rules, gate, screen, strategy, casework):
     feature.register(app)
 
