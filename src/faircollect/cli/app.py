@@ -20,6 +20,11 @@ app = typer.Typer(
 
 
 
+@app.callback()
+def root() -> None:
+    """faircollect: a lawful collections system (贷后催收管理系统)."""
+
+
 @app.command()
 def version() -> None:
     """Print the faircollect version."""
