@@ -1,4 +1,10 @@
-"""Repayment schedules, computed exactly (Fraction) and rounded half up to the fen."""
+"""Repayment schedules, computed exactly (Fraction) and rounded half up to the fen.
+
+One reading beyond the written conventions: an installment's principal never exceeds the
+balance still outstanding. It matters only for tiny loans over many months, where
+(n − 1) · round(P/n) > P would otherwise leave the last installment a negative principal;
+there the later installments carry no principal instead.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +39,7 @@ def _equal_installment(principal: int, rate: Fraction, months: int) -> Rows:
     balance = principal
     for k in range(1, months + 1):
         interest = round_half_up(balance * rate)
-        part = balance if k == months else payment - interest
+        part = balance if k == months else min(payment - interest, balance)
         rows.append((part, interest))
         balance -= part
     return rows
@@ -45,7 +51,7 @@ def _equal_principal(principal: int, rate: Fraction, months: int) -> Rows:
     balance = principal
     for k in range(1, months + 1):
         interest = round_half_up(balance * rate)
-        this_part = balance if k == months else part
+        this_part = balance if k == months else min(part, balance)
         rows.append((this_part, interest))
         balance -= this_part
     return rows
