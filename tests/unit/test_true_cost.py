@@ -352,3 +352,10 @@ def test_a_loan_within_the_cap_with_nothing_deducted_has_no_excess(terms: LoanTe
     assume(cost.apr_irr < LICENSED.rate)
     assert cost.lawful.excess == 0
     assert cost.lawful.lawful_total == cost.scheduled_total
+
+
+@pytest.mark.parametrize(("cap", "within"), [("0.12", True), ("0.119999", False), ("0.2", True)])
+def test_a_loan_exactly_on_the_cap_is_within_it(cap: str, within: bool) -> None:
+    # A par 1% coupon solves to 12% up to the solver's last digits, which must not count.
+    irr = true_cost(loan(method=Method.INTEREST_ONLY), LICENSED).irr
+    assert irr.within(Decimal(cap)) is within

@@ -319,7 +319,7 @@ def _stdin_cost(text: str, lender: LenderType, cap_rate: Decimal) -> dict[str, A
         "cap": {
             "rule": cap.rule_id,
             "rate": rate_text(cap.rate),
-            "within": cost.irr.apr <= cap.rate,
+            "within": cost.irr.within(cap.rate),
         },
     }
 

@@ -43,6 +43,8 @@ PRECISION = 40
 """Significant digits the IRR is solved with."""
 
 _TOLERANCE = Decimal("1e-32")
+CAP_TOLERANCE = Decimal("1e-20")
+"""Rates closer than this to a cap count as on it: the solver's noise (~1e-32), not cost."""
 _MAX_STEPS = 400
 MONTHS_PER_YEAR = 12
 
@@ -59,6 +61,10 @@ class Irr:
     """monthly x 12: the nominal APR the PBoC disclosure method reports."""
     effective_annual: Decimal
     """(1 + monthly)^12 - 1: what the money really costs per year, compounded."""
+
+    def within(self, cap: Decimal) -> bool:
+        """Whether the APR (monthly x 12) is at most ``cap``, up to ``CAP_TOLERANCE``."""
+        return self.apr <= cap + CAP_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
