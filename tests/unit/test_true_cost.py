@@ -203,6 +203,13 @@ def test_applicable_cap(lender: LenderType, contract_date: date, rule: str, cap:
     assert (found.rule_id, found.rate) == (rule, Decimal(cap))
 
 
+def test_a_date_after_the_last_lpr_row_says_the_rate_is_unverified() -> None:
+    after = applicable_cap(LenderType.PRIVATE, date(2026, 1, 5), LPR)
+    on_row = applicable_cap(LenderType.PRIVATE, date(2025, 5, 20), LPR)
+    assert any("not verified" in note for note in after.notes)
+    assert not any("not verified" in note for note in on_row.notes)
+
+
 def test_lpr_before_the_first_row_is_refused_not_guessed() -> None:
     with pytest.raises(RateTableError, match="2019-08-20"):
         applicable_cap(LenderType.PRIVATE, date(2019, 8, 19), LPR)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
@@ -53,8 +53,16 @@ STAGE_LABELS = {
     "legal": "诉讼/委外",
 }
 
-LENDER_HELP = "private (民间借贷: 4 x LPR, RATE-1) or licensed (持牌机构: total cost cap, RATE-2)."
-CAP_HELP = "RATE-2 total cost cap (APR, monthly IRR x 12) for licensed lenders."
+LenderOption = Annotated[
+    LenderType,
+    typer.Option(help="private (民间借贷: 4 x LPR, RATE-1) or licensed (持牌机构: RATE-2)."),
+]
+CapOption = Annotated[
+    str, typer.Option(help="RATE-2 total cost cap (APR, monthly IRR x 12) for licensed lenders.")
+]
+UrlOption = Annotated[
+    str | None, typer.Option(help="Database URL (default: env or ./faircollect.db).")
+]
 
 
 class InputError(ValueError):
@@ -78,11 +86,9 @@ def apr(
         False, "--stdin", help="Read one JSON object {received, disbursed_on, payments} instead."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    lender_type: LenderType = typer.Option(LenderType.LICENSED, help=LENDER_HELP),
-    total_cost_cap: str = typer.Option(str(DEFAULT_TOTAL_COST_CAP), help=CAP_HELP),
-    database_url: str | None = typer.Option(
-        None, help="Database URL (default: env or ./faircollect.db)."
-    ),
+    lender_type: LenderOption = LenderType.LICENSED,
+    total_cost_cap: CapOption = str(DEFAULT_TOTAL_COST_CAP),
+    database_url: UrlOption = None,
 ) -> None:
     """True cost (借款真实年化成本): IRR-based APR, 砍头息, fees, and the lawful excess."""
     cap_rate = _cap_option(total_cost_cap)
@@ -107,11 +113,9 @@ def apr(
 def loan_show(
     loan_id: str = typer.Argument(..., help="The loan to show."),
     as_of: str | None = typer.Option(None, help="Business date (default: today, Asia/Shanghai)."),
-    lender_type: LenderType = typer.Option(LenderType.LICENSED, help=LENDER_HELP),
-    total_cost_cap: str = typer.Option(str(DEFAULT_TOTAL_COST_CAP), help=CAP_HELP),
-    database_url: str | None = typer.Option(
-        None, help="Database URL (default: env or ./faircollect.db)."
-    ),
+    lender_type: LenderOption = LenderType.LICENSED,
+    total_cost_cap: CapOption = str(DEFAULT_TOTAL_COST_CAP),
+    database_url: UrlOption = None,
 ) -> None:
     """Show one loan: terms, schedule (还款计划), payments and allocation, state, true cost."""
     from rich.console import Console

@@ -130,11 +130,13 @@ def applicable_cap(
     if lpr is None:
         raise RateTableError("private lending needs the one-year LPR table (RATE-1)")
     one_year = lpr.on(contract_date)
-    return RateCap(
-        "RATE-1",
-        LPR_MULTIPLE * one_year,
-        (
-            f"private lending: cap 4 x one-year LPR {one_year} on "
-            f"{contract_date.isoformat()} = {LPR_MULTIPLE * one_year} (RATE-1)",
-        ),
-    )
+    notes = [
+        f"private lending: cap 4 x one-year LPR {one_year} on "
+        f"{contract_date.isoformat()} = {LPR_MULTIPLE * one_year} (RATE-1)"
+    ]
+    if contract_date > lpr.dates[-1]:
+        notes.append(
+            f"the LPR table's last row is {lpr.dates[-1].isoformat()}: a later LPR change "
+            "is not in it and not verified (the operator updates data/lpr.csv)"
+        )
+    return RateCap("RATE-1", LPR_MULTIPLE * one_year, tuple(notes))
