@@ -128,6 +128,13 @@ def test_equal_installment_without_fee_or_deduction_costs_its_contract_rate(
         assert abs(cost.apr_irr - Decimal(rate)) < Decimal("0.00005")
 
 
+def test_a_zero_rate_interest_only_loan_pays_nothing_until_the_end() -> None:
+    # Months 1..11 owe 0.00; 10000.00 at month 12 on 9000.00: (1+m)^12 = 10/9 as the bullet.
+    cost = true_cost(loan(received=900_000, rate="0", method=Method.INTEREST_ONLY), LICENSED)
+    assert abs(cost.effective_annual - Decimal(1) / Decimal(9)) < TIGHT
+    assert cost.lawful.excess == 100_000
+
+
 def test_negative_irr_when_less_is_paid_back_than_received() -> None:
     # 100.00 received, 81.00 repaid at month 2: (1+m)^2 = 0.81, m = −10%.
     cost = irr_of_flows(10_000, date(2026, 1, 5), [(date(2026, 3, 5), 8_100)])
@@ -354,7 +361,11 @@ def test_excess_is_never_negative_and_lawful_never_above_contract(
 @settings(max_examples=60, deadline=None)
 @given(terms=loan_terms)
 def test_a_loan_within_the_cap_with_nothing_deducted_has_no_excess(terms: LoanTerms) -> None:
-    lawful = replace(terms, received=terms.principal)
+    # Lawful: all of the principal received, nominal rate and total cost both within the cap.
+    # (The nominal rate must be too: a 24.1% bullet compounds to an IRR under 24% but its
+    # interest is still capped at 24%.)
+    rate = min(terms.annual_rate, LICENSED.rate)
+    lawful = replace(terms, received=terms.principal, annual_rate=rate)
     cost = true_cost(lawful, LICENSED)
     assume(cost.apr_irr < LICENSED.rate)
     assert cost.lawful.excess == 0

@@ -21,6 +21,9 @@ leaves under it: the lawful per-installment fee is the largest whole fen f <= th
 with NPV(lawful installments + f, at monthly cap/12) <= received, i.e. the IRR of the lawful
 schedule with fees stays <= the cap. Interest takes the room first, fees what is left.
 That test is exact (Fractions), so a loan whose contract IRR is within the cap keeps its fee.
+The nominal rate is capped on its own as well: a bullet at 24.1% simple interest compounds to
+an IRR under 24%, yet its interest is recomputed at 24%. A loan has no excess exactly when all
+of its principal was received, its nominal rate is within the cap and its IRR is too.
 ``excess`` = contract scheduled total - lawful total, never negative.
 """
 
@@ -140,14 +143,19 @@ def month_periods(start: date, day: date) -> Fraction:
 
 
 def solve_irr(received: int, flows: Sequence[Flow]) -> Irr:
-    """The monthly rate r with sum(amount / (1+r)^period) == received, in its three forms."""
+    """The monthly rate r with sum(amount / (1+r)^period) == received, in its three forms.
+
+    Zero amounts are allowed (a 0% interest-only loan pays nothing until its last month).
+    """
     if received <= 0:
         raise ValueError("received must be positive")
-    if not flows or any(amount <= 0 or period <= 0 for period, amount in flows):
-        raise ValueError("flows must be positive amounts at positive periods")
+    if any(amount < 0 or period <= 0 for period, amount in flows):
+        raise ValueError("flows must be amounts >= 0 at positive periods")
+    if not any(amount > 0 for _, amount in flows):
+        raise ValueError("no payment: the IRR is undefined")
     with localcontext() as ctx:
         ctx.prec = PRECISION
-        terms = [(_exponent(period), Decimal(amount)) for period, amount in flows]
+        terms = [(_exponent(period), Decimal(amount)) for period, amount in flows if amount]
         monthly = _newton(Decimal(received), terms)
         return Irr(
             monthly=monthly,
