@@ -288,7 +288,7 @@ def _amount(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise InputError(f'{field}: must be an amount in yuan such as "1000.00"')
     try:
-        fen = parse_yuan(value)
+        fen = parse_yuan(str(value) if isinstance(value, Decimal) else value)
     except MoneyError as err:
         raise InputError(f"{field}: {err}") from err
     if fen <= 0:
