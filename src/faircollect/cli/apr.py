@@ -1,9 +1,508 @@
-"""CLI commands: apr (filled in by its feature)."""
+"""CLI: ``apr`` (a loan's true cost, or any repayment stream's) and ``loan show``.
+
+Thin: it reads the loan and its payments, asks the domain (``true_cost``, ``replay``) and
+renders. Amounts are always shown as yuan with 2 decimals, rates as decimals with 6 places in
+JSON and as percentages with 4 places in tables.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
+
 import typer
+
+from faircollect.domain.ledger.replay import Allocation, InstallmentPosition, replay
+from faircollect.domain.ledger.state import AccountState
+from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
+from faircollect.domain.money import MoneyError, format_yuan, parse_yuan
+from faircollect.domain.rates import DEFAULT_TOTAL_COST_CAP, LenderType, RateCap, RateTableError
+from faircollect.domain.true_cost import TrueCost, irr_of_flows, true_cost
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+RATE_PLACES = Decimal("0.000001")
+EXIT_BAD_INPUT = 2
+
+METHOD_LABELS = {
+    Method.EQUAL_INSTALLMENT: "等额本息",
+    Method.EQUAL_PRINCIPAL: "等额本金",
+    Method.INTEREST_ONLY: "先息后本",
+    Method.BULLET: "到期还本付息",
+}
+COMPONENT_LABELS = {
+    "penalty": "罚息",
+    "fee": "服务费",
+    "interest": "利息",
+    "principal": "本金",
+    "credit": "溢缴",
+}
+STAGE_LABELS = {
+    "current": "正常",
+    "pre_due": "逾期前",
+    "early": "逾期前期",
+    "intensive": "强力催收",
+    "legal": "诉讼/委外",
+}
+
+LenderOption = Annotated[
+    LenderType,
+    typer.Option(help="private (民间借贷: 4 x LPR, RATE-1) or licensed (持牌机构: RATE-2)."),
+]
+CapOption = Annotated[
+    str, typer.Option(help="RATE-2 total cost cap (APR, monthly IRR x 12) for licensed lenders.")
+]
+UrlOption = Annotated[
+    str | None, typer.Option(help="Database URL (default: env or ./faircollect.db).")
+]
+
+
+class InputError(ValueError):
+    """Bad input, named by the field it came from."""
 
 
 def register(app: typer.Typer) -> None:
-    """Attach this feature's commands to the root app."""
+    """Attach ``apr`` and the ``loan`` group (``loan show``) to the root app."""
+    app.command("apr")(apr)
+    loan_app = typer.Typer(help="One loan (贷款): terms, schedule, payments, state, true cost.")
+    loan_app.command("show")(loan_show)
+    app.add_typer(loan_app, name="loan")
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def apr(
+    loan_id: str | None = typer.Argument(None, help="The loan to analyse (omit with --stdin)."),
+    stdin: bool = typer.Option(
+        False, "--stdin", help="Read one JSON object {received, disbursed_on, payments} instead."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    lender_type: LenderOption = LenderType.LICENSED,
+    total_cost_cap: CapOption = str(DEFAULT_TOTAL_COST_CAP),
+    database_url: UrlOption = None,
+) -> None:
+    """True cost (借款真实年化成本): IRR-based APR, 砍头息, fees, and the lawful excess."""
+    cap_rate = _cap_option(total_cost_cap)
+    if stdin == (loan_id is not None):
+        _fail("give either LOAN_ID or --stdin, not both and not neither")
+    if stdin:
+        _echo_json(_stdin_cost(sys.stdin.read(), lender_type, cap_rate))
+        return
+    assert loan_id is not None
+    terms, _payments = _load_or_fail(database_url, loan_id)
+    cost = _true_cost_or_fail(terms, lender_type, cap_rate)
+    if as_json:
+        _echo_json(true_cost_json(cost))
+        return
+    from rich.console import Console
+
+    console = Console()
+    console.print(true_cost_table(cost))
+    _print_notes(console, cost.lawful.notes)
+
+
+def loan_show(
+    loan_id: str = typer.Argument(..., help="The loan to show."),
+    as_of: str | None = typer.Option(None, help="Business date (default: today, Asia/Shanghai)."),
+    lender_type: LenderOption = LenderType.LICENSED,
+    total_cost_cap: CapOption = str(DEFAULT_TOTAL_COST_CAP),
+    database_url: UrlOption = None,
+) -> None:
+    """Show one loan: terms, schedule (还款计划), payments and allocation, state, true cost."""
+    from rich.console import Console
+
+    day = _as_of_or_today(as_of)
+    cap_rate = _cap_option(total_cost_cap)
+    terms, payments = _load_or_fail(database_url, loan_id)
+    cost = _true_cost_or_fail(terms, lender_type, cap_rate)
+    ledger = replay(terms, payments, day)
+    console = Console()
+    console.print(terms_table(terms))
+    console.print(schedule_table(ledger.positions))
+    console.print(allocation_table(payments, ledger.allocations, day))
+    console.print(state_table(ledger.state))
+    console.print(true_cost_table(cost))
+    _print_notes(console, cost.lawful.notes)
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _cap_option(text: str) -> Decimal:
+    try:
+        rate = Decimal(text)
+    except InvalidOperation:
+        _fail(f"--total-cost-cap: not a decimal rate: {text!r}")
+    if not (rate.is_finite() and 0 < rate < 10):
+        _fail(f"--total-cost-cap: {text!r} is not a rate such as 0.24")
+    return rate
+
+
+def _as_of_or_today(text: str | None) -> date:
+    if text is None:
+        return datetime.now(BUSINESS_TZ).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(f"--as-of: not an ISO date (YYYY-MM-DD): {text!r}")
+
+
+def _cap_for(lender: LenderType, contract_date: date, total_cost_cap: Decimal) -> RateCap:
+    """The applicable cap; the shipped LPR table is read only when it is needed (RATE-1)."""
+    from faircollect.data import lpr_csv_text
+    from faircollect.domain.rates import applicable_cap, parse_lpr_table
+
+    lpr = parse_lpr_table(lpr_csv_text()) if lender is LenderType.PRIVATE else None
+    return applicable_cap(lender, contract_date, lpr, total_cost_cap)
+
+
+def _true_cost_or_fail(terms: LoanTerms, lender: LenderType, cap_rate: Decimal) -> TrueCost:
+    try:
+        return true_cost(terms, _cap_for(lender, terms.disbursed_on, cap_rate))
+    except RateTableError as err:
+        _fail(f"loan {terms.loan_id}: {err}")
+
+
+# --- storage (TODO(merge): use adapters.db.repository.load_loan) ----------------------------
+
+
+def load_loan(url: str | None, loan_id: str) -> tuple[LoanTerms, list[Payment]] | None:
+    """The loan's terms and payments, or None if there is no such loan.
+
+    TODO(merge): use adapters.db.repository.load_loan once the storage branch lands.
+    """
+    from sqlalchemy import select
+
+    from faircollect.adapters.db import tables
+    from faircollect.adapters.db.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(tables.loans).where(tables.loans.c.loan_id == loan_id)
+            ).first()
+            if row is None:
+                return None
+            paid = conn.execute(
+                select(tables.payments).where(tables.payments.c.loan_id == loan_id)
+            ).all()
+    finally:
+        engine.dispose()
+    terms = LoanTerms(
+        loan_id=row.loan_id,
+        principal=row.contract_principal,
+        received=row.received_amount,
+        annual_rate=row.annual_rate,
+        term_months=row.term_months,
+        method=Method(row.method),
+        disbursed_on=row.disbursed_on,
+        penalty_rate_daily=row.penalty_rate_daily,
+        grace_days=row.grace_days,
+        periodic_fee=row.periodic_fee,
+        borrower_id=row.borrower_id,
+        product=row.product,
+    )
+    payments = [Payment(p.payment_id, p.loan_id, p.paid_on, p.amount) for p in paid]
+    return terms, payments
+
+
+def _load_or_fail(url: str | None, loan_id: str) -> tuple[LoanTerms, list[Payment]]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        found = load_loan(url, loan_id)
+    except SQLAlchemyError as err:
+        cause = getattr(err, "orig", None) or err
+        _fail(f"cannot read loans from the database (run `faircollect init`?): {cause}")
+    if found is None:
+        _fail(f"unknown loan id: {loan_id!r}")
+    return found
+
+
+# --- the --stdin form -----------------------------------------------------------------------
+
+STDIN_FIELDS = {"received", "disbursed_on", "payments"}
+PAYMENT_FIELDS = {"on", "amount"}
+
+
+def parse_flow_request(text: str) -> tuple[int, date, list[tuple[date, int]]]:
+    """The ``--stdin`` object as (received fen, disbursement date, [(date, fen)]).
+
+    Amounts may be strings ("1000.00"), integers (yuan) or JSON numbers, which are read as
+    exact decimals (never as floats); more than 2 decimals, zero or negative are refused.
+    Errors name the field (``payments[2].amount``).
+    """
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except (json.JSONDecodeError, InputError) as err:
+        raise InputError(f"stdin: not one JSON object: {err}") from err
+    _check_keys(data, STDIN_FIELDS, "stdin")
+    received = _amount(data["received"], "received")
+    start = _date(data["disbursed_on"], "disbursed_on")
+    items = data["payments"]
+    if not isinstance(items, list) or not items:
+        raise InputError("payments: must be a non-empty list of {on, amount}")
+    payments = [_payment(item, f"payments[{index}]", start) for index, item in enumerate(items)]
+    return received, start, payments
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise InputError(f"{name} is not a number")
+
+
+def _check_keys(data: object, expected: set[str], where: str) -> None:
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: must be a JSON object")
+    missing, unknown = expected - data.keys(), data.keys() - expected
+    if missing:
+        raise InputError(f"{where}.{sorted(missing)[0]}: required")
+    if unknown:
+        raise InputError(f"{where}.{sorted(unknown)[0]}: unknown field")
+
+
+def _payment(item: object, where: str, start: date) -> tuple[date, int]:
+    _check_keys(item, PAYMENT_FIELDS, where)
+    assert isinstance(item, dict)
+    day = _date(item["on"], f"{where}.on")
+    if day <= start:
+        raise InputError(f"{where}.on: {day.isoformat()} is not after disbursed_on")
+    return day, _amount(item["amount"], f"{where}.amount")
+
+
+def _amount(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InputError(f'{field}: must be an amount in yuan such as "1000.00"')
+    try:
+        fen = parse_yuan(str(value) if isinstance(value, Decimal) else value)
+    except MoneyError as err:
+        raise InputError(f"{field}: {err}") from err
+    if fen <= 0:
+        raise InputError(f"{field}: must be positive")
+    return fen
+
+
+def _date(value: object, field: str) -> date:
+    if not isinstance(value, str):
+        raise InputError(f"{field}: must be an ISO date string (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise InputError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from err
+
+
+def _stdin_cost(text: str, lender: LenderType, cap_rate: Decimal) -> dict[str, Any]:
+    try:
+        received, start, payments = parse_flow_request(text)
+        cap = _cap_for(lender, start, cap_rate)
+    except (InputError, RateTableError) as err:
+        _fail(str(err))
+    cost = irr_of_flows(received, start, payments)
+    return {
+        "received": format_yuan(cost.received),
+        "total_paid": format_yuan(cost.total_paid),
+        "cost": format_yuan(cost.cost),
+        "monthly_irr": rate_text(cost.irr.monthly),
+        "apr_irr": rate_text(cost.irr.apr),
+        "effective_annual": rate_text(cost.irr.effective_annual),
+        "period_basis": "months on the disbursement day's calendar; apr_irr = monthly IRR x 12",
+        "cap": {
+            "rule": cap.rule_id,
+            "rate": rate_text(cap.rate),
+            "within": cost.irr.within(cap.rate),
+        },
+    }
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def rate_text(rate: Decimal) -> str:
+    """A rate as a decimal string with 6 places, half up: Decimal("0.24") -> "0.240000"."""
+    return str(rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP))
+
+
+def percent_text(rate: Decimal) -> str:
+    """A rate as a percentage with 4 places: Decimal("0.24") -> "24.0000%"."""
+    return f"{(rate * 100).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}%"
+
+
+def _echo_json(data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def true_cost_json(cost: TrueCost) -> dict[str, Any]:
+    """A ``TrueCost`` as JSON: amounts yuan with 2 decimals, rates decimals with 6 places."""
+    lawful = cost.lawful
+    return {
+        "loan_id": cost.loan_id,
+        "contract_principal": format_yuan(cost.contract_principal),
+        "received": format_yuan(cost.received),
+        "upfront_deduction": format_yuan(cost.upfront_deduction),
+        "total_interest": format_yuan(cost.total_interest),
+        "total_fees": format_yuan(cost.total_fees),
+        "scheduled_total": format_yuan(cost.scheduled_total),
+        "nominal_rate": rate_text(cost.nominal_rate),
+        "monthly_irr": rate_text(cost.irr.monthly),
+        "apr_irr": rate_text(cost.apr_irr),
+        "effective_annual": rate_text(cost.effective_annual),
+        "lawful": {
+            "principal": format_yuan(lawful.principal),
+            "rate_used": rate_text(lawful.rate_used),
+            "cap_rule": lawful.cap_rule,
+            "cap_rate": rate_text(lawful.cap_rate),
+            "fee_per_installment": format_yuan(lawful.fee_per_installment),
+            "lawful_total": format_yuan(lawful.lawful_total),
+            "excess": format_yuan(lawful.excess),
+            "notes": list(lawful.notes),
+        },
+    }
+
+
+def _label_table(title: str, rows: Iterable[tuple[str, str]]) -> Table:
+    """A two-column (label, value) table, values right-aligned."""
+    from rich.table import Table
+
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column("项目 Item")
+    table.add_column("值 Value", justify="right", no_wrap=True)
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+def true_cost_table(cost: TrueCost) -> Table:
+    """The true cost and lawful view with Chinese + English labels."""
+    lawful = cost.lawful
+    return _label_table(
+        f"真实成本 True cost · {cost.loan_id}",
+        [
+            ("合同本金 Contract principal", format_yuan(cost.contract_principal)),
+            ("名义年利率 Nominal rate", percent_text(cost.nominal_rate)),
+            ("实际到手 Received", format_yuan(cost.received)),
+            ("砍头息 Up-front deduction", format_yuan(cost.upfront_deduction)),
+            ("利息合计 Total interest", format_yuan(cost.total_interest)),
+            ("服务费合计 Total fees", format_yuan(cost.total_fees)),
+            ("应还合计 Scheduled total", format_yuan(cost.scheduled_total)),
+            ("真实年化(IRR) APR, monthly IRR x 12", percent_text(cost.apr_irr)),
+            ("有效年利率 Effective annual rate", percent_text(cost.effective_annual)),
+            (f"合法上限 Lawful cap ({lawful.cap_rule})", percent_text(lawful.cap_rate)),
+            ("合法本金 Lawful principal", format_yuan(lawful.principal)),
+            ("合法应还 Lawful total", format_yuan(lawful.lawful_total)),
+            ("超出部分 Excess", format_yuan(lawful.excess)),
+        ],
+    )
+
+
+def _print_notes(console: Console, notes: Iterable[str]) -> None:
+    for note in notes:
+        console.print(f"  · {note}", highlight=False)
+
+
+def terms_table(terms: LoanTerms) -> Table:
+    """The contract (贷款条款)."""
+    return _label_table(
+        f"贷款 Loan {terms.loan_id} · 借款人 {terms.borrower_id} · 产品 {terms.product}",
+        [
+            ("合同本金 Contract principal", format_yuan(terms.principal)),
+            ("实际到手 Received", format_yuan(terms.received)),
+            ("名义年利率 Nominal rate", percent_text(terms.annual_rate)),
+            ("期限 Term", f"{terms.term_months} 个月"),
+            ("还款方式 Method", f"{METHOD_LABELS[terms.method]} {terms.method.value}"),
+            ("放款日 Disbursed on", terms.disbursed_on.isoformat()),
+            ("日罚息率 Daily penalty rate", percent_text(terms.penalty_rate_daily)),
+            ("宽限期 Grace days", str(terms.grace_days)),
+            ("服务费/期 Fee per installment", format_yuan(terms.periodic_fee)),
+        ],
+    )
+
+
+def _amount_table(title: str, headers: tuple[str, ...], amount_from: int) -> Table:
+    """A table whose columns from ``amount_from`` on are right-aligned amounts."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for index, header in enumerate(headers):
+        amount = index >= amount_from
+        table.add_column(header, justify="right" if amount else "left", no_wrap=amount)
+    return table
+
+
+def schedule_table(positions: Iterable[InstallmentPosition]) -> Table:
+    """还款计划: each installment's principal, interest, fee and total."""
+    table = _amount_table(
+        "还款计划 Schedule", ("期数 No.", "到期日 Due", "本金", "利息", "服务费", "合计"), 2
+    )
+    sums = [0, 0, 0, 0]
+    for position in positions:
+        due = position.installment
+        parts = (due.principal, due.interest, due.fee, due.total)
+        sums = [total + part for total, part in zip(sums, parts, strict=True)]
+        table.add_row(str(due.number), due.due_on.isoformat(), *map(format_yuan, parts))
+    table.add_row("合计", "", *map(format_yuan, sums), style="bold")
+    return table
+
+
+def allocation_table(
+    payments: list[Payment], allocations: Iterable[Allocation], as_of: date
+) -> Table:
+    """还款记录与分配: each payment and the shares it settled, by installment and component."""
+    table = _amount_table(
+        "还款记录与分配 Payments and allocation",
+        ("还款编号 Payment", "还款日 Paid on", "期数 No.", "科目 Component", "金额", "分配"),
+        4,
+    )
+    by_payment = {p.payment_id: p for p in payments}
+    shown: set[str] = set()
+    for share in allocations:
+        first = share.payment_id not in shown
+        shown.add(share.payment_id)
+        payment = by_payment[share.payment_id]
+        table.add_row(
+            payment.payment_id if first else "",
+            payment.paid_on.isoformat() if first else "",
+            str(share.installment) if share.installment else "-",
+            COMPONENT_LABELS[share.component.value],
+            format_yuan(payment.amount) if first else "",
+            format_yuan(share.amount),
+        )
+    later = sum(1 for p in payments if p.paid_on > as_of)
+    if later:
+        table.caption = f"{later} 笔还款晚于 {as_of.isoformat()} (payments after the as-of date)"
+    return table
+
+
+def state_table(state: AccountState) -> Table:
+    """账户状态 as of the business date: DPD, bucket, stage, overdue amounts."""
+    next_due = state.next_due_on.isoformat() if state.next_due_on else "-"
+    return _label_table(
+        f"账户状态 State as of {state.as_of.isoformat()}",
+        [
+            ("逾期天数 DPD", str(state.dpd)),
+            ("账龄 Bucket", state.bucket),
+            ("阶段 Stage", f"{STAGE_LABELS[state.stage.value]} {state.stage.value}"),
+            ("逾期本金 Overdue principal", format_yuan(state.overdue_principal)),
+            ("逾期利息 Overdue interest", format_yuan(state.overdue_interest)),
+            ("逾期服务费 Overdue fee", format_yuan(state.overdue_fee)),
+            ("罚息 Penalty payable", format_yuan(state.penalty)),
+            ("逾期合计 Total overdue", format_yuan(state.total_overdue)),
+            ("剩余本金 Outstanding principal", format_yuan(state.outstanding_principal)),
+            ("溢缴 Credit", format_yuan(state.credit)),
+            ("已还合计 Paid in total", format_yuan(state.paid_total)),
+            ("下一到期日 Next due", next_due),
+        ],
+    )
