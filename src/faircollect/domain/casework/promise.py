@@ -7,6 +7,7 @@ the lead unifies the two after merging.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,3 +40,17 @@ class PastPromise:
     amount: int
     due: date
     kept: bool | None
+
+
+def promise_kept(
+    promise: PromiseToPay, paid: Iterable[tuple[date, int]], as_of: date
+) -> bool | None:
+    """Kept when payments dated from the day the promise was made through its due date
+    cover the amount (a same-day payment counts: "I'll pay today" must be keepable); broken once ``as_of`` is past the due date without that; None while
+    still open. The nightly run's ``settle`` (domain/promises.py) is the full version
+    (partly kept, several promises); this is the minimum the case lifecycle needs.
+    """
+    covered = sum(amount for on, amount in paid if promise.made_on <= on <= promise.due)
+    if covered >= promise.amount:
+        return True
+    return False if as_of > promise.due else None
