@@ -19,11 +19,13 @@ from faircollect.domain.casework.cases import (
     OwnerAssigned,
     OwnerKind,
     StatusChanged,
+    change_status,
     open_case,
 )
-from faircollect.domain.casework.errors import CaseworkError, IllegalTransition
+from faircollect.domain.casework.errors import CaseworkError, IllegalTransition, PermissionDenied
+from faircollect.domain.casework.roles import Actor
 
-from .factories import DAY1, a_case
+from .factories import AGENCY_A, COLLECTOR, DAY1, SUPERVISOR, a_case
 
 S = CaseStatus
 
@@ -116,3 +118,35 @@ def test_a_case_needs_distinct_loans() -> None:
         open_case(OpenCase("C9", "B", (), owner, DAY1, "x"))
     with pytest.raises(CaseworkError, match="twice"):
         open_case(OpenCase("C9", "B", ("L", "L"), owner, DAY1, "x"))
+
+
+@pytest.mark.parametrize(
+    ("actor", "to", "allowed"),
+    [
+        (COLLECTOR, S.CONTACTED, True),
+        (COLLECTOR, S.HARDSHIP, True),
+        (COLLECTOR, S.CLOSED_PAID, True),
+        (COLLECTOR, S.CLOSED_SETTLED, False),
+        (COLLECTOR, S.CLOSED_WRITTEN_OFF, False),
+        (COLLECTOR, S.LEGAL, False),
+        (COLLECTOR, S.WITH_AGENCY, False),
+        (AGENCY_A, S.WITH_AGENCY, False),
+        (SUPERVISOR, S.CLOSED_WRITTEN_OFF, True),
+        (SUPERVISOR, S.LEGAL, True),
+    ],
+)
+def test_settling_writing_off_suing_and_placing_are_supervisor_decisions(
+    actor: Actor, to: CaseStatus, allowed: bool
+) -> None:
+    command = ChangeStatus("C1", to, DAY1, actor.user_id, "decision")
+    if allowed:
+        assert change_status(a_case(), command, actor).status is to
+    else:
+        with pytest.raises(PermissionDenied):
+            change_status(a_case(), command, actor)
+
+
+def test_a_status_change_signed_by_someone_else_is_refused() -> None:
+    command = ChangeStatus("C1", S.CONTACTED, DAY1, "s-zhao", "reached")
+    with pytest.raises(CaseworkError, match="signed by s-zhao"):
+        change_status(a_case(), command, COLLECTOR)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from faircollect.domain.casework.agencies import Placement
 from faircollect.domain.casework.cases import CaseStatus
 from faircollect.domain.casework.contacts import (
     Channel,
@@ -15,13 +16,14 @@ from faircollect.domain.casework.contacts import (
     accept_contact,
     consecutive_failed_attempts,
     last_reached_on,
+    record_contact,
     record_problems,
     status_after,
     unanswered_calls_per_day,
 )
-from faircollect.domain.casework.errors import Refused
+from faircollect.domain.casework.errors import CaseworkError, PermissionDenied, Refused
 
-from .factories import DAY1, FakeGate, a_case, at, contact
+from .factories import AGENCY_A, AGENCY_B, COLLECTOR_2, DAY1, FakeGate, a_case, at, contact
 
 Out = Outcome
 
@@ -172,3 +174,22 @@ def test_an_unanswered_call_is_put_to_the_gate_and_leaves_the_status() -> None:
     case = accept_contact(a_case(), record, gate)
     assert gate.seen == [record]
     assert case.status is CaseStatus.OPEN and len(case.history) == 1
+
+
+def test_an_agency_user_records_contacts_only_on_cases_its_agency_holds() -> None:
+    held = [Placement("PL1", "AG-A", "C1", DAY1)]
+    mine = contact("R1", at(DAY1, 10), Out.PROMISE, actor="a-user")
+    assert record_contact(a_case(), mine, FakeGate(), AGENCY_A, held).status is CaseStatus.PROMISED
+    theirs = contact("R2", at(DAY1, 10), Out.PROMISE, actor="b-user")
+    with pytest.raises(PermissionDenied, match="no access to case C1"):
+        record_contact(a_case(), theirs, FakeGate(), AGENCY_B, held)
+    before = contact("R3", at(DAY1 - timedelta(days=1), 10), Out.PROMISE, actor="a-user")
+    with pytest.raises(PermissionDenied):
+        record_contact(a_case(), before, FakeGate(), AGENCY_A, held)
+
+
+def test_a_record_signed_by_another_user_is_refused() -> None:
+    with pytest.raises(CaseworkError, match="signed by c-wang"):
+        record_contact(
+            a_case(), contact("R1", at(DAY1, 10), Out.PROMISE), FakeGate(), COLLECTOR_2, []
+        )

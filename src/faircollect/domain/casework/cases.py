@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from faircollect.domain.casework.errors import CaseworkError, IllegalTransition
+from faircollect.domain.casework.roles import Actor, Permission, require
 
 
 class CaseStatus(StrEnum):
@@ -60,6 +61,11 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 CONTACT_PAUSED = frozenset({S.COMPLAINT, S.DISPUTE}) | CLOSED
 """No collection contact in these statuses: a complaint pauses contact and escalates
 (COMP-1); a disputed debt is verified before anyone collects it; a closed case is done."""
+
+
+DECISIONS = frozenset({S.CLOSED_SETTLED, S.CLOSED_WRITTEN_OFF, S.LEGAL, S.WITH_AGENCY})
+"""Statuses only a supervisor (or admin) may move a case to: the seed leaves settlements,
+litigation and outsourcing to the creditor, not to the collector."""
 
 
 class OwnerKind(StrEnum):
@@ -219,3 +225,14 @@ def open_case(command: OpenCase) -> Case:
         CaseStatus.OPEN,
         (event,),
     )
+
+
+def change_status(case: Case, command: ChangeStatus, actor: Actor) -> Case:
+    """``Case.moved`` with the role check: anyone working the case may record ordinary
+    progress; the statuses in ``DECISIONS`` need a supervisor."""
+    require(actor, Permission.CHANGE_STATUS)
+    if command.to in DECISIONS:
+        require(actor, Permission.DECIDE_CASE)
+    if command.actor != actor.user_id:
+        raise CaseworkError(f"command signed by {command.actor}, acting user is {actor.user_id}")
+    return case.moved(command)

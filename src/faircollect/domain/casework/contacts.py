@@ -16,8 +16,10 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from faircollect.domain.casework.agencies import Placement, require_case_access
 from faircollect.domain.casework.cases import TRANSITIONS, Case, CaseStatus, ChangeStatus
-from faircollect.domain.casework.errors import Refused
+from faircollect.domain.casework.errors import CaseworkError, Refused
+from faircollect.domain.casework.roles import Actor, Permission, require
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -170,6 +172,25 @@ def accept_contact(case: Case, record: ContactRecord, gate: GateCheck) -> Case:
         return case
     reason = f"contact {record.record_id}: {record.outcome}"
     return case.moved(ChangeStatus(case.case_id, target, record.at.date(), record.actor, reason))
+
+
+def record_contact(
+    case: Case,
+    record: ContactRecord,
+    gate: GateCheck,
+    actor: Actor,
+    placements: Iterable[Placement],
+) -> Case:
+    """``accept_contact`` for a user: the role may record contacts, an agency user only on
+    a case its agency holds that day, and the record is signed by that user."""
+    require(actor, Permission.RECORD_CONTACT)
+    require_case_access(actor, case.case_id, placements, record.at.date())
+    if record.actor != actor.user_id:
+        raise CaseworkError(
+            f"contact {record.record_id} is signed by {record.actor}, acting user is"
+            f" {actor.user_id}"
+        )
+    return accept_contact(case, record, gate)
 
 
 # Facts the gate and the planner need ---------------------------------------------------

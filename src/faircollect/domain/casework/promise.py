@@ -46,11 +46,13 @@ def promise_kept(
     promise: PromiseToPay, paid: Iterable[tuple[date, int]], as_of: date
 ) -> bool | None:
     """Kept when payments dated from the day the promise was made through its due date
-    cover the amount (a same-day payment counts: "I'll pay today" must be keepable); broken once ``as_of`` is past the due date without that; None while
-    still open. The nightly run's ``settle`` (domain/promises.py) is the full version
-    (partly kept, several promises); this is the minimum the case lifecycle needs.
+    cover the amount (a same-day payment counts: "I'll pay today" must be keepable);
+    broken once ``as_of`` is past the due date without that; None while still open.
+    The nightly run's ``settle`` (domain/promises.py) is the full version (partly kept,
+    several promises); this is the minimum the case lifecycle needs.
     """
-    covered = sum(amount for on, amount in paid if promise.made_on <= on <= promise.due)
+    last = min(promise.due, as_of)
+    covered = sum(amount for on, amount in paid if promise.made_on <= on <= last)
     if covered >= promise.amount:
         return True
     return False if as_of > promise.due else None

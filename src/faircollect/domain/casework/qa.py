@@ -16,7 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from faircollect.domain.casework.call_script import Screen
-from faircollect.domain.casework.contacts import SHANGHAI, Channel, ContactRecord, Outcome
+from faircollect.domain.casework.contacts import FAILED, SHANGHAI, Channel, ContactRecord, Outcome
 from faircollect.domain.casework.errors import CaseworkError
 
 
@@ -154,7 +154,7 @@ def _score(
     return CollectorScore(
         actor=actor,
         contacts=len(mine),
-        reached=sum(1 for r in mine if r.outcome not in (Outcome.NO_ANSWER, Outcome.WRONG_NUMBER)),
+        reached=sum(1 for r in mine if r.outcome not in FAILED),
         promises=sum(1 for r in mine if r.outcome is Outcome.PROMISE),
         promises_settled=len(theirs),
         promises_kept=sum(1 for s in theirs if s.kept),

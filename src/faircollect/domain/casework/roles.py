@@ -26,6 +26,8 @@ class Permission(StrEnum):
     PLACE_CASE = "place_case"
     PLAN_VISIT = "plan_visit"
     CHANGE_STATUS = "change_status"
+    DECIDE_CASE = "decide_case"
+    """Settle, write off, send to litigation or to an agency: the creditor's decisions."""
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
