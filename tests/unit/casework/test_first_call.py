@@ -15,6 +15,7 @@ from faircollect.domain.casework.call_file import (
 )
 from faircollect.domain.casework.call_script import CallScript, ConsequenceKind, Step, load_script
 from faircollect.domain.casework.call_session import (
+    Answer,
     CallSession,
     FollowUpAction,
     Task,
@@ -26,7 +27,7 @@ from faircollect.domain.casework.promise import PastPromise, PromiseToPay
 
 from .factories import DAY1, at, contact, fake_screen, snapshot
 
-FULL_CALL = {
+FULL_CALL: dict[str, Answer] = {
     "confirm_identity": "borrower",
     "state_identity": "ok",
     "ask_payment_today": "cannot_today",

@@ -9,7 +9,7 @@ import pytest
 
 from faircollect.data.scripts import first_call_text
 from faircollect.domain.casework.call_script import load_script
-from faircollect.domain.casework.call_session import CallSession, run_answers
+from faircollect.domain.casework.call_session import Answer, CallSession, run_answers
 from faircollect.domain.casework.cases import Case, CaseStatus, ChangeStatus
 from faircollect.domain.casework.contacts import accept_contact
 from faircollect.domain.casework.errors import Refused
@@ -18,7 +18,7 @@ from faircollect.domain.casework.visits import PlanVisit, VisitType, plan_visit
 
 from .factories import COLLECTOR, DAY1, FakeGate, a_case, at, fake_screen, snapshot
 
-ANSWERS = {
+ANSWERS: dict[str, Answer] = {
     "confirm_identity": "borrower",
     "state_identity": "ok",
     "ask_payment_today": "cannot_today",
