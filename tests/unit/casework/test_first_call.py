@@ -19,6 +19,7 @@ from faircollect.domain.casework.call_session import (
     CallSession,
     FollowUpAction,
     Task,
+    load_answers,
     run_answers,
 )
 from faircollect.domain.casework.contacts import Outcome, Party, Reason
@@ -281,3 +282,42 @@ def test_a_malformed_script_is_refused_with_file_line_and_field(
         load_script(text.replace(old, new), lambda _: [])
     assert any(problem in reason for reason in refused.value.reasons), refused.value.reasons
     assert all(reason.startswith("first_call.yaml") for reason in refused.value.reasons)
+
+
+ANSWERS_FILE = """\
+confirm_identity: borrower
+state_identity: ok
+ask_payment_today: cannot_today
+learn_reason: income_drop
+explain_consequences: [penalty, credit_report]
+obtain_promise: {amount: "500.00", due: "2026-03-05"}
+update_file: 客户承诺3月5日先还500元。
+"""
+
+
+def test_an_answers_file_drives_the_same_flow(script: CallScript) -> None:
+    result = run_answers(session(script), load_answers(ANSWERS_FILE, "answers.yaml"))
+    assert result.promise == PromiseToPay("C1", "L1", 50_000, date(2026, 3, 5), DAY1)
+    assert result.record.note == "客户承诺3月5日先还500元。"
+    assert result.missing_tasks == ()
+
+
+def test_a_bad_answers_file_is_refused_naming_file_line_and_step() -> None:
+    text = ANSWERS_FILE.replace("learn_reason:", "learn_reasons:").replace(
+        "state_identity: ok", "state_identity: 3"
+    )
+    with pytest.raises(Refused) as refused:
+        load_answers(text, "answers.yaml")
+    assert refused.value.reasons == [
+        "answers.yaml:4: learn_reasons: unknown step (steps: prepare, confirm_identity,"
+        " state_identity, ask_payment_today, learn_reason, explain_consequences,"
+        " obtain_promise, update_file)",
+        "answers.yaml:2: state_identity: an answer is a text, a list or a mapping",
+    ]
+    with pytest.raises(Refused, match="expected a mapping"):
+        load_answers("- borrower\n", "answers.yaml")
+
+
+def test_an_answer_to_an_unknown_step_is_refused(script: CallScript) -> None:
+    with pytest.raises(CaseworkError, match="unknown step 'greeting'"):
+        session(script).answer("greeting", "ok")

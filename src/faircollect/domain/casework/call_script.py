@@ -82,7 +82,7 @@ def load_script(text: str, screen: Screen, source: str = "first_call.yaml") -> C
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise Refused(f"{source}: not valid YAML", [str(err)]) from err
-    lines = _line_index(root)
+    lines = line_index(root)
     problems = _shape_problems(data, source, lines)
     if problems:
         raise Refused(f"{source}: script refused", problems)
@@ -104,18 +104,18 @@ def texts(script: CallScript) -> list[tuple[str, str, str]]:
     return out
 
 
-def _line_index(node: yaml.Node | None, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
+def line_index(node: yaml.Node | None, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
     """1-based line of every mapping key path, so errors can point into the file."""
     index: dict[tuple[str, ...], int] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             key_path = (*path, str(key.value))
             index[key_path] = key.start_mark.line + 1
-            index.update(_line_index(value, key_path))
+            index.update(line_index(value, key_path))
     return index
 
 
-def _at(source: str, lines: Mapping[tuple[str, ...], int], *path: str) -> str:
+def locate(source: str, lines: Mapping[tuple[str, ...], int], *path: str) -> str:
     for depth in range(len(path), 0, -1):
         if path[:depth] in lines:
             return f"{source}:{lines[path[:depth]]}: {'.'.join(path)}"
@@ -129,17 +129,18 @@ def _shape_problems(data: object, source: str, lines: Mapping[tuple[str, ...], i
     for section, names in (("steps", list(Step)), ("consequences", list(ConsequenceKind))):
         body = data.get(section)
         if not isinstance(body, dict):
-            problems.append(f"{_at(source, lines, section)}: missing or not a mapping")
+            problems.append(f"{locate(source, lines, section)}: missing or not a mapping")
             continue
         allowed = {name.value for name in names}
         problems.extend(
-            f"{_at(source, lines, section, str(key))}: unknown {section[:-1]}"
+            f"{locate(source, lines, section, str(key))}: unknown {section[:-1]}"
             f" (allowed: {', '.join(sorted(allowed))})"
             for key in body
             if key not in allowed
         )
         problems.extend(
-            f"{_at(source, lines, section)}.{name}: missing" for name in sorted(allowed - set(body))
+            f"{locate(source, lines, section)}.{name}: missing"
+            for name in sorted(allowed - set(body))
         )
         if section == "steps":
             problems.extend(_step_problems(body, source, lines))
@@ -160,7 +161,7 @@ def _step_problems(
         if key not in set(Step):
             continue
         if not isinstance(body, dict):
-            problems.append(f"{_at(source, lines, 'steps', str(key))}: not a mapping")
+            problems.append(f"{locate(source, lines, 'steps', str(key))}: not a mapping")
             continue
         for field in ("title", "say"):
             problems.append(
@@ -177,7 +178,7 @@ def _text_problems(
     value: object, source: str, lines: Mapping[tuple[str, ...], int], *path: str
 ) -> str:
     """'' when ``value`` is a usable text, else the problem."""
-    where = _at(source, lines, *path)
+    where = locate(source, lines, *path)
     if not isinstance(value, str) or not value.strip():
         return f"{where}: missing or not a text"
     try:
@@ -205,7 +206,7 @@ def _screen_problems(
     for section, field, text in texts(script):
         path = ("steps", section, field) if section != "consequences" else (section, field)
         problems.extend(
-            f"{_at(source, lines, *path)}: {finding.rule} {finding.label} «{finding.evidence}»"
+            f"{locate(source, lines, *path)}: {finding.rule} {finding.label} «{finding.evidence}»"
             for finding in screen(text)
         )
     return problems

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+import yaml
+
 from faircollect.domain.casework.call_file import (
     AccountSnapshot,
     briefing,
     fill,
     true_consequences,
 )
-from faircollect.domain.casework.call_script import CallScript, Step
+from faircollect.domain.casework.call_script import CallScript, Step, line_index, locate
 from faircollect.domain.casework.contacts import Channel, ContactRecord, Outcome, Party, Reason
-from faircollect.domain.casework.errors import CaseworkError
+from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.promise import PromiseToPay
 from faircollect.domain.money import MoneyError, parse_yuan
 
@@ -169,7 +171,7 @@ class CallSession:
             Step.CONFIRM_IDENTITY: tuple(IDENTITY),
             Step.ASK_PAYMENT_TODAY: PAY_TODAY,
             Step.LEARN_REASON: tuple(Reason),
-            Step.EXPLAIN_CONSEQUENCES: tuple(true_consequences(self.snapshot)),
+            Step.EXPLAIN_CONSEQUENCES: ("all", *true_consequences(self.snapshot)),
             Step.OBTAIN_PROMISE: ("promise", *CLOSINGS),
         }
         return options.get(step, ()) + interrupt
@@ -179,6 +181,8 @@ class CallSession:
         the step when the answer is for another step or is not acceptable."""
         if self.step is None:
             raise CaseworkError("the call has ended; no more answers")
+        if step not in set(Step):
+            raise CaseworkError(f"unknown step '{step}' (steps: {', '.join(Step)})")
         if Step(step) is not self.step:
             raise CaseworkError(f"expected an answer for step '{self.step}', got '{step}'")
         if self.step in _ON_THE_LINE and isinstance(value, str) and value in INTERRUPTIONS:
@@ -313,3 +317,37 @@ def run_answers(session: CallSession, answers: Mapping[str, Answer]) -> CallResu
             raise CaseworkError(f"answers: no answer for step '{prompt.step}'")
         session.answer(prompt.step, answers.get(prompt.step.value, "ok"))
     return session.result()
+
+
+def load_answers(text: str, source: str) -> dict[str, Answer]:
+    """Answers for ``run_answers`` from a YAML/JSON mapping step -> answer; a bad file is
+    refused naming the file, line and step, before any answer is given."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise Refused(f"{source}: not valid YAML", [str(err)]) from err
+    if not isinstance(data, dict):
+        raise Refused(f"{source}: answers refused", [f"{source}: expected a mapping step: answer"])
+    lines = line_index(root)
+    problems = [
+        f"{locate(source, lines, str(key))}: unknown step (steps: {', '.join(Step)})"
+        for key in data
+        if key not in set(Step)
+    ]
+    problems.extend(
+        f"{locate(source, lines, str(key))}: an answer is a text, a list or a mapping"
+        for key, value in data.items()
+        if not isinstance(value, str | list | dict)
+    )
+    if problems:
+        raise Refused(f"{source}: answers refused", problems)
+    return {str(key): _as_answer(value) for key, value in data.items()}
+
+
+def _as_answer(value: object) -> Answer:
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return str(value)
