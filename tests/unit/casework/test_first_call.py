@@ -11,6 +11,7 @@ from faircollect.data.scripts import first_call_text
 from faircollect.domain.casework.call_file import (
     likely_reason,
     penalty_per_day,
+    snapshot_from_state,
     true_consequences,
 )
 from faircollect.domain.casework.call_script import CallScript, ConsequenceKind, Step, load_script
@@ -25,6 +26,8 @@ from faircollect.domain.casework.call_session import (
 from faircollect.domain.casework.contacts import Outcome, Party, Reason
 from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.promise import PastPromise, PromiseToPay
+from faircollect.domain.ledger.replay import replay
+from faircollect.domain.ledger.terms import LoanTerms, Method
 
 from .factories import DAY1, at, contact, fake_screen, snapshot
 
@@ -321,3 +324,30 @@ def test_a_bad_answers_file_is_refused_naming_file_line_and_step() -> None:
 def test_an_answer_to_an_unknown_step_is_refused(script: CallScript) -> None:
     with pytest.raises(CaseworkError, match="unknown step 'greeting'"):
         session(script).answer("greeting", "ok")
+
+
+def test_the_snapshot_can_be_taken_from_the_ledgers_own_state(script: CallScript) -> None:
+    terms = LoanTerms(
+        "L1",
+        1_200_000,
+        1_200_000,
+        Decimal("0.18"),
+        12,
+        Method.EQUAL_INSTALLMENT,
+        date(2025, 10, 15),
+        Decimal("0.0005"),
+        0,
+        0,
+    )
+    state = replay(terms, [], date(2025, 11, 18)).state  # installment 1 is 3 days late
+    snap = snapshot_from_state(
+        state,
+        case_id="C1",
+        borrower_name="张三",
+        lender_name="示例小贷",
+        penalty_rate_daily=terms.penalty_rate_daily,
+        reports_to_credit_bureau=True,
+    )
+    assert (snap.dpd, snap.overdue_principal, snap.overdue_interest) == (3, 92_016, 18_000)
+    # (920.16 + 180.00) x 0.0005 = 0.55008 yuan -> 0.55 per day
+    assert penalty_per_day(snap) == 55
