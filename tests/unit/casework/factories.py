@@ -19,6 +19,7 @@ from faircollect.domain.casework.contacts import (
 )
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding, Label
+from faircollect.domain.ledger.terms import LoanTerms, Method
 
 COLLECTOR = Actor("c-wang", Role.COLLECTOR)
 COLLECTOR_2 = Actor("c-li", Role.COLLECTOR)
@@ -27,6 +28,20 @@ AGENCY_A = Actor("a-user", Role.AGENCY, agency_id="AG-A")
 AGENCY_B = Actor("b-user", Role.AGENCY, agency_id="AG-B")
 
 DAY1 = date(2026, 3, 2)
+
+LOAN = LoanTerms(
+    "L1",
+    1_200_000,
+    1_200_000,
+    Decimal("0.18"),
+    12,
+    Method.EQUAL_INSTALLMENT,
+    date(2025, 10, 15),
+    Decimal("0.0005"),
+    0,
+    0,
+)
+"""12,000.00 yuan over 12 months at 18%, 等额本息: installments of 1,100.16 from 15 Nov 2025."""
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

@@ -27,9 +27,8 @@ from faircollect.domain.casework.contacts import Outcome, Party, Reason
 from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.promise import PastPromise, PromiseToPay
 from faircollect.domain.ledger.replay import replay
-from faircollect.domain.ledger.terms import LoanTerms, Method
 
-from .factories import DAY1, at, contact, fake_screen, snapshot
+from .factories import DAY1, LOAN, at, contact, fake_screen, snapshot
 
 FULL_CALL: dict[str, Answer] = {
     "confirm_identity": "borrower",
@@ -327,25 +326,13 @@ def test_an_answer_to_an_unknown_step_is_refused(script: CallScript) -> None:
 
 
 def test_the_snapshot_can_be_taken_from_the_ledgers_own_state(script: CallScript) -> None:
-    terms = LoanTerms(
-        "L1",
-        1_200_000,
-        1_200_000,
-        Decimal("0.18"),
-        12,
-        Method.EQUAL_INSTALLMENT,
-        date(2025, 10, 15),
-        Decimal("0.0005"),
-        0,
-        0,
-    )
-    state = replay(terms, [], date(2025, 11, 18)).state  # installment 1 is 3 days late
+    state = replay(LOAN, [], date(2025, 11, 18)).state  # installment 1 is 3 days late
     snap = snapshot_from_state(
         state,
         case_id="C1",
         borrower_name="张三",
         lender_name="示例小贷",
-        penalty_rate_daily=terms.penalty_rate_daily,
+        penalty_rate_daily=LOAN.penalty_rate_daily,
         reports_to_credit_bureau=True,
     )
     assert (snap.dpd, snap.overdue_principal, snap.overdue_interest) == (3, 92_016, 18_000)

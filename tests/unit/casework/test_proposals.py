@@ -29,23 +29,12 @@ from faircollect.domain.casework.proposals import (
     submit,
 )
 from faircollect.domain.ledger.replay import replay
-from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
+from faircollect.domain.ledger.terms import Method, Payment
 
-from .factories import AGENCY_A, AGENCY_B, COLLECTOR, COLLECTOR_2, SUPERVISOR
+from .factories import AGENCY_A, AGENCY_B, COLLECTOR, COLLECTOR_2, LOAN, SUPERVISOR
 
 DAY = date(2026, 3, 2)
-TERMS = LoanTerms(
-    "L1",
-    1_200_000,
-    1_200_000,
-    Decimal("0.18"),
-    12,
-    Method.EQUAL_INSTALLMENT,
-    date(2025, 10, 15),
-    Decimal("0.0005"),
-    0,
-    0,
-)
+TERMS = LOAN
 PAID = [Payment(f"P{k}", "L1", date(2025, 10 + k, 15), 110_016) for k in (1, 2)]
 PLAN = InstalmentPlan(7, Decimal(0), date(2026, 3, 20))
 
