@@ -1,0 +1,237 @@
+"""Contact records (催记): what happened on each attempt, and the facts drawn from them.
+
+Every attempt is recorded, answered or not, because the gate's frequency and third-party
+rules (CN-FREQ-1, CN-3P-1) are computed from the record list. A record is checked for
+internal consistency here; whether the contact was lawful at all is the gate's question,
+asked through the ``GateCheck`` seam so this module never imports the gate.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from faircollect.domain.casework.agencies import Placement, require_case_access
+from faircollect.domain.casework.cases import TRANSITIONS, Case, CaseStatus, ChangeStatus
+from faircollect.domain.casework.errors import CaseworkError, Refused
+from faircollect.domain.casework.roles import Actor, Permission, require
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    SMS = "sms"
+    EMAIL = "email"
+    LETTER = "letter"
+    APP_PUSH = "app_push"
+    VISIT = "visit"
+
+
+class Party(StrEnum):
+    """Who was (to be) reached. Harvested phone contacts are never a party (PI-1)."""
+
+    BORROWER = "borrower"
+    GUARANTOR = "guarantor"
+    EMERGENCY_CONTACT = "emergency_contact"
+    THIRD_PARTY = "third_party"
+
+
+DEBTORS = frozenset({Party.BORROWER, Party.GUARANTOR})
+"""Parties one may collect from (CC-68); everyone else may only relay a call-back request."""
+
+
+class Outcome(StrEnum):
+    NO_ANSWER = "no_answer"
+    WRONG_NUMBER = "wrong_number"
+    BORROWER_REACHED = "borrower_reached"
+    THIRD_PARTY_REACHED = "third_party_reached"
+    PROMISE = "promise"
+    REFUSAL = "refusal"
+    DISPUTE = "dispute"
+    HARDSHIP = "hardship"
+    COMPLAINT = "complaint"
+
+
+class Reason(StrEnum):
+    """Why the borrower is overdue (逾期原因), as the collector learned it."""
+
+    FORGOT = "forgot"
+    INCOME_DROP = "income_drop"
+    UNEMPLOYMENT = "unemployment"
+    ILLNESS = "illness"
+    BUSINESS_LOSS = "business_loss"
+    DISPUTES_DEBT = "disputes_debt"
+    FRAUD_VICTIM = "fraud_victim"
+    MANY_DEBTS = "many_debts"
+    UNWILLING = "unwilling"
+
+
+FAILED = frozenset({Outcome.NO_ANSWER, Outcome.WRONG_NUMBER})
+"""Attempts that reached nobody."""
+
+DEBTOR_OUTCOMES = frozenset(
+    {Outcome.BORROWER_REACHED, Outcome.PROMISE, Outcome.REFUSAL, Outcome.DISPUTE, Outcome.HARDSHIP}
+)
+"""Outcomes that only a debtor (borrower or guarantor) can produce."""
+
+STATUS_FOR_OUTCOME: dict[Outcome, CaseStatus] = {
+    Outcome.BORROWER_REACHED: CaseStatus.CONTACTED,
+    Outcome.REFUSAL: CaseStatus.CONTACTED,
+    Outcome.PROMISE: CaseStatus.PROMISED,
+    Outcome.DISPUTE: CaseStatus.DISPUTE,
+    Outcome.HARDSHIP: CaseStatus.HARDSHIP,
+    Outcome.COMPLAINT: CaseStatus.COMPLAINT,
+}
+"""Where an outcome moves the case; outcomes not listed (no answer...) leave it alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """One contact attempt (催记). ``at`` is timezone-aware; ``number`` is the contact point
+    (phone number, e-mail address or street address) the attempt went to."""
+
+    record_id: str
+    case_id: str
+    at: datetime
+    channel: Channel
+    party: Party
+    number: str
+    actor: str
+    outcome: Outcome
+    reason: Reason | None = None
+    note: str = ""
+
+
+def record_problems(record: ContactRecord) -> list[str]:
+    """Every inconsistency in a record (empty when it is sound), beancount style."""
+    problems: list[str] = []
+    where = f"contact {record.record_id}"
+    if record.at.tzinfo is None or record.at.utcoffset() is None:
+        problems.append(f"{where}: field 'at' must be timezone-aware")
+    if not record.number.strip():
+        problems.append(f"{where}: field 'number' is empty")
+    if not record.actor.strip():
+        problems.append(f"{where}: field 'actor' is empty")
+    if record.outcome in DEBTOR_OUTCOMES and record.party not in DEBTORS:
+        problems.append(
+            f"{where}: outcome '{record.outcome}' needs the borrower or guarantor reached,"
+            f" party is '{record.party}'"
+        )
+    if record.outcome is Outcome.THIRD_PARTY_REACHED and record.party in DEBTORS:
+        problems.append(f"{where}: outcome 'third_party_reached' but party is '{record.party}'")
+    if record.reason is not None and record.outcome not in DEBTOR_OUTCOMES:
+        problems.append(
+            f"{where}: a delinquency reason is only learned from a debtor, outcome is"
+            f" '{record.outcome}'"
+        )
+    return problems
+
+
+class GateCheck(Protocol):
+    """The seam to the compliance gate: reasons the gate would deny this contact (empty if
+    allowed). The service passes an adapter around ``Gate.decide``."""
+
+    def check(self, record: ContactRecord) -> list[str]: ...
+
+
+def status_after(status: CaseStatus, outcome: Outcome) -> CaseStatus | None:
+    """The status an outcome moves a case to, or None when the case stays where it is.
+
+    An outcome whose target the lifecycle does not allow from here leaves the status (a
+    borrower reached again while a promise is pending stays ``promised``).
+    """
+    target = STATUS_FOR_OUTCOME.get(outcome)
+    if target is None or target == status or target not in TRANSITIONS[status]:
+        return None
+    return target
+
+
+def accept_contact(case: Case, record: ContactRecord, gate: GateCheck) -> Case:
+    """The case after recording ``record``; raises Refused listing every reason not to.
+
+    Refused when the record is inconsistent, belongs to another case, the case's status
+    pauses contact (a complaint: COMP-1) or the gate would have denied the contact. A
+    complaint received from the borrower is always recordable: it is what pauses contact.
+    """
+    reasons = record_problems(record)
+    if record.case_id != case.case_id:
+        reasons.append(f"contact {record.record_id} is for case {record.case_id}")
+    if case.contact_paused and record.outcome is not Outcome.COMPLAINT:
+        reasons.append(f"case {case.case_id} is in status '{case.status}': contact is paused")
+    reasons.extend(gate.check(record))
+    if reasons:
+        raise Refused(f"contact {record.record_id} refused", reasons)
+    target = status_after(case.status, record.outcome)
+    if target is None:
+        return case
+    reason = f"contact {record.record_id}: {record.outcome}"
+    return case.moved(ChangeStatus(case.case_id, target, record.at.date(), record.actor, reason))
+
+
+def record_contact(
+    case: Case,
+    record: ContactRecord,
+    gate: GateCheck,
+    actor: Actor,
+    placements: Iterable[Placement],
+) -> Case:
+    """``accept_contact`` for a user: the role may record contacts, an agency user only on
+    a case its agency holds that day, and the record is signed by that user."""
+    require(actor, Permission.RECORD_CONTACT)
+    require_case_access(actor, case.case_id, placements, record.at.date())
+    if record.actor != actor.user_id:
+        raise CaseworkError(
+            f"contact {record.record_id} is signed by {record.actor}, acting user is"
+            f" {actor.user_id}"
+        )
+    return accept_contact(case, record, gate)
+
+
+# Facts the gate and the planner need ---------------------------------------------------
+
+
+def _chronological(records: Iterable[ContactRecord]) -> list[ContactRecord]:
+    return sorted(records, key=lambda r: (r.at, r.record_id))
+
+
+def consecutive_failed_attempts(
+    records: Iterable[ContactRecord], party: Party = Party.BORROWER
+) -> int:
+    """Failed attempts to ``party`` since the last one that reached somebody (CN-3P-1 lets
+    third parties be contacted after 3 of these)."""
+    count = 0
+    for record in reversed(_chronological(r for r in records if r.party is party)):
+        if record.outcome not in FAILED:
+            break
+        count += 1
+    return count
+
+
+def unanswered_calls_per_day(
+    records: Iterable[ContactRecord], zone: tzinfo = SHANGHAI
+) -> Counter[tuple[str, date]]:
+    """Unanswered call attempts per (number, local day) in the debtor's zone (CN-FREQ-1)."""
+    return Counter(
+        (r.number, r.at.astimezone(zone).date())
+        for r in records
+        if r.channel is Channel.CALL and r.outcome is Outcome.NO_ANSWER
+    )
+
+
+def last_reached_on(
+    records: Iterable[ContactRecord], zone: tzinfo = SHANGHAI, party: Party = Party.BORROWER
+) -> date | None:
+    """Local date the ``party`` was last actually reached, None if never."""
+    reached = [r.at for r in records if r.party is party and r.outcome not in FAILED]
+    return max(reached).astimezone(zone).date() if reached else None
+
+
+def reason_history(records: Sequence[ContactRecord]) -> list[Reason]:
+    """Delinquency reasons learned so far, oldest first."""
+    return [r.reason for r in _chronological(records) if r.reason is not None]

@@ -1,0 +1,312 @@
+"""Proposals (分期 / 减免): collectors propose, supervisors decide.
+
+The seed is plain that a collector has no authority to grant an instalment plan or a
+discount; here that is a permission check, not a convention. Approval yields one
+self-contained event (integer fen, full installments) that the ledger can replay without
+looking anything up: ``LoanRestructured`` (the replaced installments and the new ones) or
+``WaiverGranted`` (which component, how much).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from faircollect.domain.casework.agencies import Placement, require_case_access
+from faircollect.domain.casework.errors import CaseworkError, PermissionDenied
+from faircollect.domain.casework.roles import Actor, Permission, require
+from faircollect.domain.dates import add_months
+from faircollect.domain.ledger.replay import LoanLedger
+from faircollect.domain.ledger.schedule import schedule_rows
+from faircollect.domain.ledger.terms import Installment, Method
+
+MAX_PLAN_MONTHS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class InstalmentPlan:
+    """A new schedule for the outstanding principal: ``months`` installments from
+    ``first_due`` at ``annual_rate`` (may be lower than the contract's, or 0)."""
+
+    months: int
+    annual_rate: Decimal
+    first_due: date
+    method: Method = Method.EQUAL_INSTALLMENT
+
+
+class WaivedComponent(StrEnum):
+    PENALTY = "penalty"  # 罚息
+    INTEREST = "interest"  # 利息 (part of the unpaid interest)
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    component: WaivedComponent
+    amount: int
+
+
+Terms = InstalmentPlan | Waiver
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitProposal:
+    proposal_id: str
+    case_id: str
+    loan_id: str
+    terms: Terms
+    on: date
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    proposal_id: str
+    case_id: str
+    loan_id: str
+    terms: Terms
+    submitted_by: str
+    submitted_on: date
+    note: str = ""
+    status: ProposalStatus = ProposalStatus.PENDING
+    decided_by: str | None = None
+    decided_on: date | None = None
+    decision_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LoanPosition:
+    """The loan as the ledger sees it on ``as_of`` (the approval date). Integer fen.
+
+    ``open_installments`` are the installments not fully paid, overdue or future: the
+    ones a plan replaces. Build it with ``position_from_ledger`` from the reference replay.
+    """
+
+    loan_id: str
+    as_of: date
+    outstanding_principal: int
+    open_installments: tuple[Installment, ...]
+    overdue_interest: int
+    """Interest already due and unpaid: carried by a plan, the cap of an interest waiver."""
+    overdue_fee: int
+    payable_penalty: int
+
+
+def position_from_ledger(ledger: LoanLedger) -> LoanPosition:
+    """The position a decision needs, read off the ledger's replay as of its date."""
+    open_positions = [p for p in ledger.positions if p.unpaid_scheduled > 0]
+    return LoanPosition(
+        loan_id=ledger.terms.loan_id,
+        as_of=ledger.state.as_of,
+        outstanding_principal=ledger.state.outstanding_principal,
+        open_installments=tuple(p.installment for p in open_positions),
+        overdue_interest=ledger.state.overdue_interest,
+        overdue_fee=ledger.state.overdue_fee,
+        payable_penalty=ledger.state.penalty,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalSubmitted:
+    proposal: Proposal
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRejected:
+    proposal_id: str
+    case_id: str
+    by: str
+    on: date
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoanRestructured:
+    """The loan's open installments are replaced from ``effective_on``; history stays.
+
+    ``new`` is numbered within the plan (1..n). Its principal sums to
+    ``outstanding_principal``. Interest and fees already overdue (``carried_interest``,
+    ``carried_fee``) and the payable penalty are not capitalised: they stay due as of
+    ``effective_on`` unless a waiver removes them. Scheduled interest of replaced future
+    installments falls away; the plan's own interest replaces it.
+    """
+
+    proposal_id: str
+    loan_id: str
+    effective_on: date
+    approved_by: str
+    reason: str
+    outstanding_principal: int
+    carried_interest: int
+    carried_fee: int
+    replaced: tuple[Installment, ...]
+    new: tuple[Installment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverGranted:
+    proposal_id: str
+    loan_id: str
+    effective_on: date
+    approved_by: str
+    reason: str
+    component: WaivedComponent
+    amount: int
+
+
+Decision = LoanRestructured | WaiverGranted
+
+
+def submit(
+    command: SubmitProposal, actor: Actor, placements: Iterable[Placement]
+) -> ProposalSubmitted:
+    """A pending proposal; anyone who works the case may propose, nobody grants here."""
+    require(actor, Permission.SUBMIT_PROPOSAL)
+    require_case_access(actor, command.case_id, placements, command.on)
+    _check_terms(command.terms, command.on, command.proposal_id)
+    return ProposalSubmitted(
+        Proposal(
+            command.proposal_id,
+            command.case_id,
+            command.loan_id,
+            command.terms,
+            actor.user_id,
+            command.on,
+            command.note,
+        )
+    )
+
+
+def _check_terms(terms: Terms, on: date, proposal_id: str) -> None:
+    where = f"proposal {proposal_id}"
+    if isinstance(terms, Waiver):
+        if terms.amount <= 0:
+            raise CaseworkError(f"{where}: waiver amount must be positive fen")
+        return
+    if not 1 <= terms.months <= MAX_PLAN_MONTHS:
+        raise CaseworkError(f"{where}: months must be 1-{MAX_PLAN_MONTHS}, got {terms.months}")
+    if terms.annual_rate < 0:
+        raise CaseworkError(f"{where}: annual_rate must not be negative")
+    if terms.first_due <= on:
+        raise CaseworkError(f"{where}: first_due {terms.first_due} must be after {on}")
+
+
+def _decidable(proposal: Proposal, actor: Actor, reason: str) -> None:
+    require(actor, Permission.DECIDE_PROPOSAL)
+    if actor.user_id == proposal.submitted_by:
+        raise PermissionDenied(f"{actor.user_id} may not decide their own proposal")
+    if proposal.status is not ProposalStatus.PENDING:
+        raise CaseworkError(f"proposal {proposal.proposal_id} is already {proposal.status}")
+    if not reason.strip():
+        raise CaseworkError(f"proposal {proposal.proposal_id}: a decision needs a reason")
+
+
+def reject(
+    proposal: Proposal, actor: Actor, on: date, reason: str
+) -> tuple[Proposal, ProposalRejected]:
+    _decidable(proposal, actor, reason)
+    decided = replace(
+        proposal,
+        status=ProposalStatus.REJECTED,
+        decided_by=actor.user_id,
+        decided_on=on,
+        decision_reason=reason,
+    )
+    return decided, ProposalRejected(
+        proposal.proposal_id, proposal.case_id, actor.user_id, on, reason
+    )
+
+
+def approve(
+    proposal: Proposal, actor: Actor, on: date, reason: str, position: LoanPosition
+) -> tuple[Proposal, Decision]:
+    """Approve and compute what the ledger must record, exact to the fen."""
+    _decidable(proposal, actor, reason)
+    if position.loan_id != proposal.loan_id or position.as_of != on:
+        raise CaseworkError(
+            f"proposal {proposal.proposal_id}: position is for {position.loan_id} on"
+            f" {position.as_of}, need {proposal.loan_id} on {on}"
+        )
+    _check_terms(proposal.terms, on, proposal.proposal_id)
+    decided = replace(
+        proposal,
+        status=ProposalStatus.APPROVED,
+        decided_by=actor.user_id,
+        decided_on=on,
+        decision_reason=reason,
+    )
+    if isinstance(proposal.terms, Waiver):
+        return decided, _waiver(proposal, proposal.terms, actor, on, reason, position)
+    return decided, _restructure(proposal, proposal.terms, actor, on, reason, position)
+
+
+def _waiver(
+    proposal: Proposal,
+    waiver: Waiver,
+    actor: Actor,
+    on: date,
+    reason: str,
+    position: LoanPosition,
+) -> WaiverGranted:
+    cap = (
+        position.payable_penalty
+        if waiver.component is WaivedComponent.PENALTY
+        else position.overdue_interest
+    )
+    if waiver.amount > cap:
+        raise CaseworkError(
+            f"proposal {proposal.proposal_id}: waiver of {waiver.amount} fen {waiver.component}"
+            f" exceeds the {cap} fen unpaid"
+        )
+    return WaiverGranted(
+        proposal.proposal_id,
+        proposal.loan_id,
+        on,
+        actor.user_id,
+        reason,
+        waiver.component,
+        waiver.amount,
+    )
+
+
+def new_schedule(principal: int, plan: InstalmentPlan) -> tuple[Installment, ...]:
+    """The plan's installments, due monthly from ``first_due`` (a bullet: on ``first_due``
+    + months - 1), computed by the ledger's own schedule functions."""
+    rows = schedule_rows(plan.method, principal, plan.annual_rate, plan.months)
+    offset = plan.months - 1 if plan.method is Method.BULLET else 0
+    return tuple(
+        Installment(k + 1, add_months(plan.first_due, offset + k), part, interest, 0)
+        for k, (part, interest) in enumerate(rows)
+    )
+
+
+def _restructure(
+    proposal: Proposal,
+    plan: InstalmentPlan,
+    actor: Actor,
+    on: date,
+    reason: str,
+    position: LoanPosition,
+) -> LoanRestructured:
+    if position.outstanding_principal <= 0:
+        raise CaseworkError(f"proposal {proposal.proposal_id}: no principal outstanding")
+    return LoanRestructured(
+        proposal.proposal_id,
+        proposal.loan_id,
+        on,
+        actor.user_id,
+        reason,
+        position.outstanding_principal,
+        position.overdue_interest,
+        position.overdue_fee,
+        position.open_installments,
+        new_schedule(position.outstanding_principal, plan),
+    )
