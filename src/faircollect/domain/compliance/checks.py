@@ -230,6 +230,12 @@ def check_third_party(action: ProposedAction, ctx: CheckContext) -> list[Violati
     ]
 
 
+def _visit_recorded(action: ProposedAction) -> bool | None:
+    """A visit's recording as stated in its details, else on the action; None if unstated."""
+    stated = action.visit.recorded if action.visit is not None else None
+    return stated if stated is not None else action.recorded
+
+
 def check_visit(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
     """CN-VISIT-1: min..max staff, identified, recorded, notice sent, debtor parties only."""
     if action.channel is not Channel.VISIT:
@@ -257,7 +263,7 @@ def check_visit(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
         found.append(Violation("CN-VISIT-1", f"visit staff {stated}; must be {staff_rule}"))
     requirements = (
         (visit.identified, "staff must identify themselves"),
-        (visit.recorded, "the visit must be recorded"),
+        (_visit_recorded(action), "the visit must be recorded"),
         (visit.notice_sent, "a notice letter must be sent before the visit"),
     )
     found.extend(Violation("CN-VISIT-1", text) for done, text in requirements if done is not True)
@@ -269,8 +275,7 @@ def check_recorded(action: ProposedAction, ctx: CheckContext) -> list[Violation]
     if action.channel is Channel.CALL:
         recorded = action.recorded
     elif action.channel is Channel.VISIT:
-        stated = action.visit.recorded if action.visit is not None else None
-        recorded = stated if stated is not None else action.recorded
+        recorded = _visit_recorded(action)
     else:
         return []
     if recorded is True:
