@@ -258,12 +258,15 @@ def _refuse_loosening(name: str, value: object, floor: object, source: str) -> N
     higher_is_tighter = name in _TIGHTER_IS_HIGHER
     looser = value < floor if higher_is_tighter else value > floor  # type: ignore[operator]
     if looser:
-        bound = "at least" if higher_is_tighter else "at most"
+        if isinstance(floor, bool):
+            bound = "stay"
+        else:
+            bound = "be at least" if higher_is_tighter else "be at most"
         raise RulePackError(
             source,
             f"parameters.{name}",
             f"{format_parameter(value)} would loosen the legal floor: "
-            f"{name} must be {bound} {format_parameter(floor)}",
+            f"{name} must {bound} {format_parameter(floor)}",
         )
 
 
