@@ -1,5 +1,5 @@
 """Conduct: CN-PROH-1 / SOFT-1 (public notices, screened text), COMP-1 (complaints), CRIM-1
-(illegal debts), and the gate's own promises: all violations listed, deterministic, screened once."""
+(illegal debts), and the gate's promises: all violations listed, deterministic, screened once."""
 
 from __future__ import annotations
 
