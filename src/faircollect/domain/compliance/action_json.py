@@ -39,6 +39,7 @@ class ActionInputError(ValueError):
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
+Reader = Callable[[object], T]
 
 _ACTION_KEYS = frozenset(
     {"id", "channel", "party", "purpose", "at", "phone", "text", "discloses_debt", "recorded"}
@@ -50,183 +51,224 @@ _BORROWER_KEYS = frozenset(
     | {"complaint_open", "illegal_debt", "do_not_contact"}
 )
 _HISTORY_KEYS = frozenset({"at", "channel", "party", "phone", "answered"})
+_DEFAULT_BORROWER = BorrowerContext(tz=ZoneInfo(DEFAULT_TZ))
 
 
-def _object(value: object, where: str, keys: frozenset[str]) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise ActionInputError(where or "(line)", f"expected an object, got {_kind(value)}")
-    for key in value:
-        if key not in keys:
-            raise ActionInputError(_join(where, key), "unknown field")
+# Readers take a JSON value and raise ActionInputError with a path *relative* to that value
+# ("" for the value itself, ".staff", "[1]"); ``_field`` prefixes the enclosing path only when
+# an error is raised, so the happy path builds no strings.
+
+
+def _path(outer: str, inner: str) -> str:
+    if not inner:
+        return outer
+    if inner.startswith("["):
+        return outer + inner
+    return f"{outer}.{inner}" if outer else inner
+
+
+def _field(data: Mapping[str, Any], key: str, read: Reader[T]) -> T | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    try:
+        return read(value)
+    except ActionInputError as error:
+        raise ActionInputError(_path(key, error.field), error.message) from None
+
+
+def _needed(data: Mapping[str, Any], key: str, read: Reader[T]) -> T:
+    value = _field(data, key, read)
+    if value is None:
+        raise ActionInputError(key, "required")
     return value
+
+
+def _items(values: list[Any], read: Reader[T]) -> tuple[T, ...]:
+    out = []
+    for index, value in enumerate(values):
+        try:
+            out.append(read(value))
+        except ActionInputError as error:
+            raise ActionInputError(_path(f"[{index}]", error.field), error.message) from None
+    return tuple(out)
 
 
 def _kind(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+def _object(value: object, keys: frozenset[str]) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ActionInputError("", f"expected an object, got {_kind(value)}")
+    for key in value:
+        if key not in keys:
+            raise ActionInputError(key, "unknown field")
+    return value
 
 
-def _optional(
-    data: Mapping[str, Any], key: str, where: str, read: Callable[[object, str], T]
-) -> T | None:
-    value = data.get(key)
-    return None if value is None else read(value, _join(where, key))
-
-
-def _required(data: Mapping[str, Any], key: str, where: str, read: Callable[[object, str], T]) -> T:
-    if data.get(key) is None:
-        raise ActionInputError(_join(where, key), "required")
-    return read(data[key], _join(where, key))
-
-
-def _str(value: object, field: str) -> str:
+def _str(value: object) -> str:
     if not isinstance(value, str):
-        raise ActionInputError(field, f"expected a string, got {_kind(value)}")
+        raise ActionInputError("", f"expected a string, got {_kind(value)}")
     return value
 
 
-def _bool(value: object, field: str) -> bool:
+def _bool(value: object) -> bool:
     if not isinstance(value, bool):
-        raise ActionInputError(field, f"expected true or false, got {_kind(value)}")
+        raise ActionInputError("", f"expected true or false, got {_kind(value)}")
     return value
 
 
-def _count(value: object, field: str) -> int:
+def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ActionInputError(field, f"expected a whole number >= 0, got {value!r}")
+        raise ActionInputError("", f"expected a whole number >= 0, got {value!r}")
     return value
 
 
-def _choice(kind: type[E]) -> Callable[[object, str], E]:
-    def read(value: object, field: str) -> E:
-        try:
-            return kind(_str(value, field))
-        except ValueError:
-            allowed = "|".join(member.value for member in kind)
-            raise ActionInputError(field, f"{value!r} is not one of {allowed}") from None
+def _choice(kind: type[E]) -> Reader[E]:
+    members = {member.value: member for member in kind}
+    allowed = "|".join(members)
+
+    def read(value: object) -> E:
+        member = members.get(value) if isinstance(value, str) else None
+        if member is None:
+            raise ActionInputError("", f"{value!r} is not one of {allowed}")
+        return member
 
     return read
 
 
-def _moment(value: object, field: str) -> datetime:
-    text = _str(value, field)
+_channel, _party, _purpose = _choice(Channel), _choice(Party), _choice(Purpose)
+
+
+def _moment(value: object) -> datetime:
+    text = _str(value)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ActionInputError(field, f"{text!r} is not an ISO 8601 date-time") from None
+        raise ActionInputError("", f"{text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
-        raise ActionInputError(field, f"{text!r} has no UTC offset (e.g. +08:00)")
+        raise ActionInputError("", f"{text!r} has no UTC offset (e.g. +08:00)")
     return moment
 
 
-def _zone(value: object, field: str) -> ZoneInfo:
-    name = _str(value, field)
+def _zone(value: object) -> ZoneInfo:
+    name = _str(value)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ActionInputError(field, f"unknown time zone {name!r}") from None
+        raise ActionInputError("", f"unknown time zone {name!r}") from None
 
 
-def _clock(value: object, field: str) -> time:
-    text = _str(value, field)
+def _clock(value: object) -> time:
+    text = _str(value)
     try:
         if len(text) != 5:
             raise ValueError
         return time.fromisoformat(text)
     except ValueError:
-        raise ActionInputError(field, f'{text!r} is not a time "HH:MM"') from None
+        raise ActionInputError("", f'{text!r} is not a time "HH:MM"') from None
 
 
-def _list(value: object, field: str) -> list[Any]:
+def _list(value: object) -> list[Any]:
     if not isinstance(value, list):
-        raise ActionInputError(field, f"expected a list, got {_kind(value)}")
+        raise ActionInputError("", f"expected a list, got {_kind(value)}")
     return value
 
 
-def _slot(value: object, field: str) -> Slot:
-    pair = _list(value, field)
+def _slot(value: object) -> Slot:
+    pair = _list(value)
     if len(pair) != 2:
-        raise ActionInputError(field, 'expected ["HH:MM", "HH:MM"]')
-    start, end = _clock(pair[0], f"{field}[0]"), _clock(pair[1], f"{field}[1]")
+        raise ActionInputError("", 'expected ["HH:MM", "HH:MM"]')
+    start, end = _items(pair, _clock)
     if start == end:
-        raise ActionInputError(field, "a slot must not start and end at the same time")
+        raise ActionInputError("", "a slot must not start and end at the same time")
     return Slot(start, end)
 
 
-def normalise_phone(value: object, field: str) -> str:
+def normalise_phone(value: object) -> str:
     """Digits only, without a +86 / 0086 country prefix, so one number is one contact point."""
-    digits = "".join(ch for ch in _str(value, field) if ch.isdigit())
+    digits = "".join(ch for ch in _str(value) if ch.isdigit())
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]
     if not digits:
-        raise ActionInputError(field, f"{value!r} has no digits")
+        raise ActionInputError("", f"{value!r} has no digits")
     return digits
 
 
-def _visit(value: object, field: str) -> VisitDetails:
-    data = _object(value, field, _VISIT_KEYS)
+def _visit(value: object) -> VisitDetails:
+    data = _object(value, _VISIT_KEYS)
     return VisitDetails(
-        staff=_optional(data, "staff", field, _count),
-        identified=_optional(data, "identified", field, _bool),
-        recorded=_optional(data, "recorded", field, _bool),
-        notice_sent=_optional(data, "notice_sent", field, _bool),
+        staff=_field(data, "staff", _count),
+        identified=_field(data, "identified", _bool),
+        recorded=_field(data, "recorded", _bool),
+        notice_sent=_field(data, "notice_sent", _bool),
     )
 
 
-def _borrower(value: object, field: str) -> BorrowerContext:
-    data = _object(value, field, _BORROWER_KEYS)
-    slots = _optional(data, "consented_slots", field, _list) or []
-    channels = _optional(data, "do_not_contact", field, _list) or []
-    read_channel = _choice(Channel)
+def _slots(value: object) -> tuple[Slot, ...]:
+    return _items(_list(value), _slot)
+
+
+def _channels(value: object) -> frozenset[Channel]:
+    return frozenset(_items(_list(value), _channel))
+
+
+def _borrower(value: object) -> BorrowerContext:
+    data = _object(value, _BORROWER_KEYS)
     return BorrowerContext(
-        tz=_optional(data, "tz", field, _zone) or ZoneInfo(DEFAULT_TZ),
-        number_invalid=_optional(data, "number_invalid", field, _bool) or False,
-        consecutive_failed_attempts=_optional(data, "consecutive_failed_attempts", field, _count)
-        or 0,
-        consented_slots=tuple(
-            _slot(slot, f"{field}.consented_slots[{i}]") for i, slot in enumerate(slots)
-        ),
-        complaint_open=_optional(data, "complaint_open", field, _bool) or False,
-        illegal_debt=_optional(data, "illegal_debt", field, _bool) or False,
-        do_not_contact=frozenset(
-            read_channel(ch, f"{field}.do_not_contact[{i}]") for i, ch in enumerate(channels)
-        ),
+        tz=_field(data, "tz", _zone) or _DEFAULT_BORROWER.tz,
+        number_invalid=_field(data, "number_invalid", _bool) or False,
+        consecutive_failed_attempts=_field(data, "consecutive_failed_attempts", _count) or 0,
+        consented_slots=_field(data, "consented_slots", _slots) or (),
+        complaint_open=_field(data, "complaint_open", _bool) or False,
+        illegal_debt=_field(data, "illegal_debt", _bool) or False,
+        do_not_contact=_field(data, "do_not_contact", _channels) or frozenset(),
     )
 
 
-def _past(value: object, field: str) -> PastContact:
-    data = _object(value, field, _HISTORY_KEYS)
+def _past(value: object) -> PastContact:
+    data = _object(value, _HISTORY_KEYS)
     return PastContact(
-        at=_required(data, "at", field, _moment),
-        channel=_required(data, "channel", field, _choice(Channel)),
-        party=_optional(data, "party", field, _choice(Party)),
-        phone=_optional(data, "phone", field, normalise_phone),
-        answered=_optional(data, "answered", field, _bool) or False,
+        at=_needed(data, "at", _moment),
+        channel=_needed(data, "channel", _channel),
+        party=_field(data, "party", _party),
+        phone=_field(data, "phone", normalise_phone),
+        answered=_field(data, "answered", _bool) or False,
+    )
+
+
+def _history(value: object) -> tuple[PastContact, ...]:
+    return _items(_list(value), _past)
+
+
+def _action(value: object) -> ProposedAction:
+    data = _object(value, _ACTION_KEYS)
+    return ProposedAction(
+        id=_needed(data, "id", _str),
+        channel=_needed(data, "channel", _channel),
+        party=_needed(data, "party", _party),
+        at=_needed(data, "at", _moment),
+        purpose=_field(data, "purpose", _purpose) or Purpose.COLLECT,
+        phone=_field(data, "phone", normalise_phone),
+        text=_field(data, "text", _str),
+        discloses_debt=_field(data, "discloses_debt", _bool),
+        recorded=_field(data, "recorded", _bool),
+        visit=_field(data, "visit", _visit),
+        borrower=_field(data, "borrower", _borrower) or _DEFAULT_BORROWER,
+        history=_field(data, "history", _history) or (),
     )
 
 
 def action_from_json(data: object) -> ProposedAction:
     """Read one decoded ``check-action`` line; ``ActionInputError`` names the bad field."""
-    obj = _object(data, "", _ACTION_KEYS)
-    history = _optional(obj, "history", "", _list) or []
-    return ProposedAction(
-        id=_required(obj, "id", "", _str),
-        channel=_required(obj, "channel", "", _choice(Channel)),
-        party=_required(obj, "party", "", _choice(Party)),
-        at=_required(obj, "at", "", _moment),
-        purpose=_optional(obj, "purpose", "", _choice(Purpose)) or Purpose.COLLECT,
-        phone=_optional(obj, "phone", "", normalise_phone),
-        text=_optional(obj, "text", "", _str),
-        discloses_debt=_optional(obj, "discloses_debt", "", _bool),
-        recorded=_optional(obj, "recorded", "", _bool),
-        visit=_optional(obj, "visit", "", _visit),
-        borrower=_optional(obj, "borrower", "", _borrower) or BorrowerContext(),
-        history=tuple(_past(entry, f"history[{i}]") for i, entry in enumerate(history)),
-    )
+    try:
+        return _action(data)
+    except ActionInputError as error:
+        if error.field:
+            raise
+        raise ActionInputError("(line)", error.message) from None
 
 
 def decision_to_json(decision: Decision) -> dict[str, Any]:
