@@ -8,7 +8,8 @@ Run (from the repository root)::
 It builds a seeded, realistic mix of proposed contacts (mostly daytime calls and SMS reminders
 with call histories; some late calls, third-party relays, visits, letters, complaints, illegal
 debts, contact-list and public-notice attempts; SMS texts from templates with varying amounts so
-most texts are distinct), pins the process to one CPU, and times:
+most texts are distinct) and times, in this one single-threaded process (one core), the best of
+``--repeat`` runs in CPU seconds (the machine may be shared; wall time is shown too):
 
 1. core          ``Gate.decide`` on parsed actions, screening cached per distinct text;
 2. core, no cache  the same with the screening cache off (the baseline for that cache);
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +33,7 @@ from typing import Any
 
 from faircollect.cli.gate import _screen_function, decide_line
 from faircollect.domain.compliance.action_json import action_from_json
+from faircollect.domain.compliance.actions import Decision
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import default_pack
 
@@ -145,13 +146,20 @@ def make_action(rng: random.Random, index: int) -> dict[str, Any]:
     return action
 
 
-def timed(label: str, run: Callable[[], Sequence[object]], n: int) -> float:
-    started = time.perf_counter()
-    results = run()
-    elapsed = time.perf_counter() - started
-    assert len(results) == n
-    rate = n / elapsed
-    print(f"  {label:<26} {elapsed:8.3f} s  {rate:12,.0f} decisions/s")
+def timed(label: str, run: Callable[[], Sequence[object]], n: int, repeat: int) -> float:
+    """Best-of-``repeat`` decisions per CPU-second (the machine is shared, so CPU time of this
+    single-threaded process is the honest one-core figure; wall time is printed beside it)."""
+    best_cpu, best_wall = float("inf"), float("inf")
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        results = run()
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        assert len(results) == n
+    rate = n / best_cpu
+    print(
+        f"  {label:<24} cpu {best_cpu:7.3f} s  wall {best_wall:7.3f} s  {rate:10,.0f} decisions/s"
+    )
     return rate
 
 
@@ -161,9 +169,8 @@ def main() -> None:
         "--n", type=int, default=200_000, help="number of actions (default 200,000)"
     )
     parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many timings")
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     rng = random.Random(args.seed)
     raw = [make_action(rng, i) for i in range(args.n)]
     lines = [json.dumps(a, ensure_ascii=False) for a in raw]
@@ -175,20 +182,23 @@ def main() -> None:
     source = "real (domain.compliance.screener)" if real else "NOT importable: texts unscreened"
     print(f"  screener: {source}")
 
-    gate = Gate(pack, screen)
-    core = timed("core (screen cached)", lambda: [gate.decide(a) for a in actions], args.n)
-    uncached = Gate(pack, screen, cache_screening=False)
-    plain = timed("core, no screen cache", lambda: [uncached.decide(a) for a in actions], args.n)
-    cli_gate = Gate(pack, screen)
-    cli = timed(
-        "CLI path (JSON in/out)",
-        lambda: [
-            json.dumps(decide_line(cli_gate, line, i)[0], ensure_ascii=False)
+    def core_run(cache: bool) -> list[Decision]:
+        gate = Gate(pack, screen, cache_screening=cache)  # fresh per timing: a cold cache
+        return [gate.decide(a) for a in actions]
+
+    def cli_run() -> list[str]:
+        gate = Gate(pack, screen)
+        return [
+            json.dumps(decide_line(gate, line, i)[0], ensure_ascii=False)
             for i, line in enumerate(lines, 1)
-        ],
-        args.n,
-    )
-    denied = sum(not gate.decide(a).allowed for a in actions)
+        ]
+
+    core = timed("core (screen cached)", lambda: core_run(True), args.n, args.repeat)
+    plain = timed("core, no screen cache", lambda: core_run(False), args.n, args.repeat)
+    cli = timed("CLI path (JSON in/out)", cli_run, args.n, args.repeat)
+    decisions = core_run(True)
+    assert [json.loads(line)["allowed"] for line in cli_run()] == [d.allowed for d in decisions]
+    denied = sum(not d.allowed for d in decisions)
     print(f"  denied: {denied:,} of {args.n:,} ({denied / args.n:.1%})")
     print(f"  ratio core / no-cache baseline: {core / plain:5.2f}x")
     print(f"  ratio core / CLI-path baseline: {core / cli:5.2f}x")

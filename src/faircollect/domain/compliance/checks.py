@@ -300,6 +300,8 @@ def _describe(findings: Sequence[Finding]) -> str:
 
 def check_text(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
     """CN-PROH-1 and friends: any text the screener flags is denied under each finding's rule."""
+    if not ctx.findings:
+        return []
     by_rule: dict[str, list[Finding]] = {}
     for finding in ctx.findings:
         by_rule.setdefault(finding.rule, []).append(finding)

@@ -70,7 +70,10 @@ class Gate:
             local_at=action.at.astimezone(action.borrower.tz),
             findings=findings,
         )
-        return tuple(v for check in self._checks for v in check(action, ctx))
+        found: list[Violation] = []
+        for check in self._checks:
+            found += check(action, ctx)
+        return tuple(found)
 
     def _next_allowed(
         self,
