@@ -17,6 +17,7 @@ from faircollect.domain.compliance.actions import (
     Channel,
     Decision,
     Party,
+    ProposedAction,
     Purpose,
     Slot,
     Violation,
@@ -153,3 +154,10 @@ def test_decision_output_shape() -> None:
         "violations": [{"rule": "CN-TIME-1", "reason": "22:30 is outside"}],
         "next_allowed_at": "2026-11-29T08:00:00+08:00",
     }
+
+
+def test_domain_objects_refuse_naive_times_and_empty_slots() -> None:
+    with pytest.raises(ValueError, match=r"at: .* has no UTC offset"):
+        ProposedAction("a", Channel.CALL, Party.BORROWER, datetime(2026, 11, 28, 10))
+    with pytest.raises(ValueError, match="same time"):
+        Slot(time(22), time(22))
