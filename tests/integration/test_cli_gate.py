@@ -163,6 +163,21 @@ def test_rules_list_shows_every_rule_with_citations() -> None:
     assert "催收时段限制" in result.stdout
 
 
+def test_rules_list_shows_effective_parameters_beside_the_floor(tight_rules: Path) -> None:
+    result = RUNNER.invoke(
+        app, ["rules", "list", "--rules", str(tight_rules)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0
+    (row,) = [line for line in result.stdout.splitlines() if "hours_end" in line]
+    assert [cell.strip() for cell in row.strip("│ ").split("│")] == [
+        "hours_end",
+        "20:00",
+        "22:00",
+        "CN-TIME-1",
+    ]
+    assert "cn-2026.1+acme" in result.stdout
+
+
 def test_rules_show_prints_citation_explanations_and_effective_parameters(
     tight_rules: Path,
 ) -> None:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from faircollect.domain.compliance.pack import RulePack
 
 RULES_OPTION = typer.Option(
@@ -45,7 +47,32 @@ def _list(rules_file: Path | None = RULES_OPTION) -> None:
         table.add_column(column, overflow="fold")
     for rule in pack.rules():
         table.add_row(rule.id, rule.confidence, f"{rule.title_zh}\n{rule.title_en}", rule.citation)
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    console.print(_parameters_table(pack))
+
+
+def _parameters_table(pack: RulePack) -> Table:
+    """The pack's parameters beside the legal floor of the default pack."""
+    from dataclasses import fields
+
+    from rich.table import Table
+
+    from faircollect.domain.compliance.pack import default_pack, format_parameter
+
+    floor = default_pack().parameters
+    table = Table(title="参数 Parameters")
+    for column in ("parameter", "value", "legal floor (cn)", "rules"):
+        table.add_column(column)
+    for field in fields(pack.parameters):
+        users = ", ".join(r.id for r in pack.rules() if field.name in r.parameters)
+        table.add_row(
+            field.name,
+            format_parameter(getattr(pack.parameters, field.name)),
+            format_parameter(getattr(floor, field.name)),
+            users,
+        )
+    return table
 
 
 def _show(rule_id: str, rules_file: Path | None = RULES_OPTION) -> None:
