@@ -196,8 +196,7 @@ def _borrower_unreachable(action: ProposedAction, ctx: CheckContext) -> list[Vio
 
 def debt_words_in(text: str) -> list[str]:
     """The ``DEBT_WORDS`` a message contains, in list order."""
-    lowered = text.lower()
-    return [word for word in DEBT_WORDS if word in lowered]
+    return [word for word in DEBT_WORDS if word in text]
 
 
 def _third_party_disclosure(action: ProposedAction) -> list[Violation]:
