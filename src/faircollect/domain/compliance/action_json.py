@@ -188,7 +188,9 @@ def _slot(value: object) -> Slot:
 
 def normalise_phone(value: object) -> str:
     """Digits only, without a +86 / 0086 country prefix, so one number is one contact point."""
-    digits = "".join(ch for ch in _str(value) if ch.isdigit())
+    text = _str(value)
+    is_plain = text.isascii() and text.isdigit()
+    digits = text if is_plain else "".join(ch for ch in text if ch.isdigit())
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]
