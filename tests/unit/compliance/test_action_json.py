@@ -161,3 +161,10 @@ def test_domain_objects_refuse_naive_times_and_empty_slots() -> None:
         ProposedAction("a", Channel.CALL, Party.BORROWER, datetime(2026, 11, 28, 10))
     with pytest.raises(ValueError, match="same time"):
         Slot(time(22), time(22))
+
+
+@pytest.mark.parametrize(
+    "typed", ["13800000000", "+86 138-0000-0000", "0086 13800000000", "１３８ ０００００ ０００"]
+)
+def test_phone_numbers_are_one_contact_point_however_typed(typed: str) -> None:
+    assert action_from_json({**MINIMAL, "phone": typed}).phone == "13800000000"

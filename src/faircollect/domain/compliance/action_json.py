@@ -187,10 +187,11 @@ def _slot(value: object) -> Slot:
 
 
 def normalise_phone(value: object) -> str:
-    """Digits only, without a +86 / 0086 country prefix, so one number is one contact point."""
+    """ASCII digits only (full-width ones converted), without a +86 / 0086 country prefix, so
+    one number is one contact point however it was typed."""
     text = _str(value)
     is_plain = text.isascii() and text.isdigit()
-    digits = text if is_plain else "".join(ch for ch in text if ch.isdigit())
+    digits = text if is_plain else "".join(str(int(ch)) for ch in text if ch.isdecimal())
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]
