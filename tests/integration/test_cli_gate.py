@@ -13,6 +13,13 @@ from faircollect.cli.app import app
 
 RUNNER = CliRunner()
 
+
+@pytest.fixture(autouse=True)
+def _no_rules_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FAIRCOLLECT_RULES set in the developer's shell must not change these expectations."""
+    monkeypatch.delenv("FAIRCOLLECT_RULES", raising=False)
+
+
 LATE_CALL = {
     "id": "a1",
     "channel": "call",

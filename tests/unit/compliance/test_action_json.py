@@ -77,6 +77,7 @@ def test_full_example_from_the_issue_reads() -> None:
 BAD = [
     ("not an object", [1], "(line)", "expected an object"),
     ("missing id", {**MINIMAL, "id": None}, "id", "required"),
+    ("blank id", {**MINIMAL, "id": " "}, "id", "must not be empty"),
     ("missing at", {k: v for k, v in MINIMAL.items() if k != "at"}, "at", "required"),
     ("naive at", {**MINIMAL, "at": "2026-11-28T10:00:00"}, "at", "no UTC offset"),
     ("garbage at", {**MINIMAL, "at": "tomorrow"}, "at", "ISO 8601"),

@@ -113,6 +113,13 @@ def _str(value: object) -> str:
     return value
 
 
+def _id(value: object) -> str:
+    text = _str(value)
+    if not text.strip():
+        raise ActionInputError("", "must not be empty")
+    return text
+
+
 def _bool(value: object) -> bool:
     if not isinstance(value, bool):
         raise ActionInputError("", f"expected true or false, got {_kind(value)}")
@@ -249,7 +256,7 @@ def _history(value: object) -> tuple[PastContact, ...]:
 def _action(value: object) -> ProposedAction:
     data = _object(value, _ACTION_KEYS)
     return ProposedAction(
-        id=_needed(data, "id", _str),
+        id=_needed(data, "id", _id),
         channel=_needed(data, "channel", _channel),
         party=_needed(data, "party", _party),
         at=_needed(data, "at", _moment),
