@@ -9,10 +9,11 @@ command exits 1 at the end if any line was bad. A bad ``--rules`` file exits 2 b
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
@@ -59,6 +60,13 @@ def decide_line(gate: Gate, line: str, number: int) -> tuple[dict[str, Any], boo
     return decision_to_json(gate.decide(action)), True
 
 
+def _utf8(stream: TextIO) -> TextIO:
+    """JSON Lines are UTF-8 whatever the locale says (when the stream can be reconfigured)."""
+    if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower() != "utf-8":
+        stream.reconfigure(encoding="utf-8")
+    return stream
+
+
 def check_action(rules_file: Path | None = RULES_OPTION) -> None:
     """Decide proposed contacts: JSON Lines on stdin, one decision per line on stdout."""
     from faircollect.domain.compliance.gate import Gate
@@ -69,12 +77,12 @@ def check_action(rules_file: Path | None = RULES_OPTION) -> None:
         typer.echo("warning: screener not available; message texts are not screened", err=True)
     gate = Gate(pack, screen)
     bad_lines = 0
-    out = sys.stdout
-    for number, raw in enumerate(sys.stdin, start=1):
+    source, out = _utf8(sys.stdin), _utf8(sys.stdout)
+    for number, raw in enumerate(source, start=1):
         result, ok = decide_line(gate, raw.rstrip("\r\n"), number)
         bad_lines += not ok
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
-    out.flush()
+        out.flush()  # a caller may drive us line by line as a coprocess
     if bad_lines:
         typer.echo(
             f"error: {bad_lines} line(s) could not be read; see their error objects", err=True
