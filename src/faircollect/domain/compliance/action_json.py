@@ -1,0 +1,304 @@
+"""The ``check-action`` wire format: a JSON object to a ``ProposedAction``, a ``Decision`` back.
+
+Pure (no I/O): the CLI feeds it one decoded line at a time. Validation is by hand rather than
+through a model library so each error names the exact field (``borrower.consented_slots[0]``)
+and the happy path stays fast enough for the nightly run. Unknown keys are refused, because a
+misspelt safety field (``recoded``) silently taking its default would be worse than an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from faircollect.domain.compliance.actions import (
+    DEFAULT_TZ,
+    BorrowerContext,
+    Channel,
+    Decision,
+    Party,
+    PastContact,
+    ProposedAction,
+    Purpose,
+    Slot,
+    VisitDetails,
+)
+
+
+class ActionInputError(ValueError):
+    """A proposed action that cannot be read; ``field`` is its dotted path."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+Reader = Callable[[object], T]
+
+_ACTION_KEYS = frozenset(
+    {"id", "channel", "party", "purpose", "at", "phone", "text", "discloses_debt", "recorded"}
+    | {"visit", "borrower", "history"}
+)
+_VISIT_KEYS = frozenset({"staff", "identified", "recorded", "notice_sent"})
+_BORROWER_KEYS = frozenset(
+    {"tz", "number_invalid", "consecutive_failed_attempts", "consented_slots"}
+    | {"complaint_open", "illegal_debt", "do_not_contact"}
+)
+_HISTORY_KEYS = frozenset({"at", "channel", "party", "phone", "answered"})
+_DEFAULT_BORROWER = BorrowerContext(tz=ZoneInfo(DEFAULT_TZ))
+
+
+# Readers take a JSON value and raise ActionInputError with a path *relative* to that value
+# ("" for the value itself, ".staff", "[1]"); ``_field`` prefixes the enclosing path only when
+# an error is raised, so the happy path builds no strings.
+
+
+def _path(outer: str, inner: str) -> str:
+    if not inner:
+        return outer
+    if inner.startswith("["):
+        return outer + inner
+    return f"{outer}.{inner}" if outer else inner
+
+
+def _field(data: Mapping[str, Any], key: str, read: Reader[T]) -> T | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    try:
+        return read(value)
+    except ActionInputError as error:
+        raise ActionInputError(_path(key, error.field), error.message) from None
+
+
+def _needed(data: Mapping[str, Any], key: str, read: Reader[T]) -> T:
+    value = _field(data, key, read)
+    if value is None:
+        raise ActionInputError(key, "required")
+    return value
+
+
+def _items(values: list[Any], read: Reader[T]) -> tuple[T, ...]:
+    out = []
+    for index, value in enumerate(values):
+        try:
+            out.append(read(value))
+        except ActionInputError as error:
+            raise ActionInputError(_path(f"[{index}]", error.field), error.message) from None
+    return tuple(out)
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _object(value: object, keys: frozenset[str]) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ActionInputError("", f"expected an object, got {_kind(value)}")
+    for key in value:
+        if key not in keys:
+            raise ActionInputError(key, "unknown field")
+    return value
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ActionInputError("", f"expected a string, got {_kind(value)}")
+    return value
+
+
+def _id(value: object) -> str:
+    text = _str(value)
+    if not text.strip():
+        raise ActionInputError("", "must not be empty")
+    return text
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ActionInputError("", f"expected true or false, got {_kind(value)}")
+    return value
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ActionInputError("", f"expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _choice(kind: type[E]) -> Reader[E]:
+    members = {member.value: member for member in kind}
+    allowed = "|".join(members)
+
+    def read(value: object) -> E:
+        member = members.get(value) if isinstance(value, str) else None
+        if member is None:
+            raise ActionInputError("", f"{value!r} is not one of {allowed}")
+        return member
+
+    return read
+
+
+_channel, _party, _purpose = _choice(Channel), _choice(Party), _choice(Purpose)
+
+
+def _moment(value: object) -> datetime:
+    text = _str(value)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ActionInputError("", f"{text!r} is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise ActionInputError("", f"{text!r} has no UTC offset (e.g. +08:00)")
+    return moment
+
+
+def _zone(value: object) -> ZoneInfo:
+    name = _str(value)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ActionInputError("", f"unknown time zone {name!r}") from None
+
+
+def _clock(value: object) -> time:
+    text = _str(value)
+    try:
+        if len(text) != 5:
+            raise ValueError
+        return time.fromisoformat(text)
+    except ValueError:
+        raise ActionInputError("", f'{text!r} is not a time "HH:MM"') from None
+
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise ActionInputError("", f"expected a list, got {_kind(value)}")
+    return value
+
+
+def _slot(value: object) -> Slot:
+    pair = _list(value)
+    if len(pair) != 2:
+        raise ActionInputError("", 'expected ["HH:MM", "HH:MM"]')
+    start, end = _items(pair, _clock)
+    if start == end:
+        raise ActionInputError("", "a slot must not start and end at the same time")
+    return Slot(start, end)
+
+
+def normalise_phone(value: object) -> str:
+    """ASCII digits only (full-width ones converted), without a +86 / 0086 country prefix, so
+    one number is one contact point however it was typed."""
+    text = _str(value)
+    is_plain = text.isascii() and text.isdigit()
+    digits = text if is_plain else "".join(str(int(ch)) for ch in text if ch.isdecimal())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+    if not digits:
+        raise ActionInputError("", f"{value!r} has no digits")
+    return digits
+
+
+def _visit(value: object) -> VisitDetails:
+    data = _object(value, _VISIT_KEYS)
+    return VisitDetails(
+        staff=_field(data, "staff", _count),
+        identified=_field(data, "identified", _bool),
+        recorded=_field(data, "recorded", _bool),
+        notice_sent=_field(data, "notice_sent", _bool),
+    )
+
+
+def _slots(value: object) -> tuple[Slot, ...]:
+    return _items(_list(value), _slot)
+
+
+def _channels(value: object) -> frozenset[Channel]:
+    return frozenset(_items(_list(value), _channel))
+
+
+def _borrower(value: object) -> BorrowerContext:
+    data = _object(value, _BORROWER_KEYS)
+    return BorrowerContext(
+        tz=_field(data, "tz", _zone) or _DEFAULT_BORROWER.tz,
+        number_invalid=_field(data, "number_invalid", _bool) or False,
+        consecutive_failed_attempts=_field(data, "consecutive_failed_attempts", _count) or 0,
+        consented_slots=_field(data, "consented_slots", _slots) or (),
+        complaint_open=_field(data, "complaint_open", _bool) or False,
+        illegal_debt=_field(data, "illegal_debt", _bool) or False,
+        do_not_contact=_field(data, "do_not_contact", _channels) or frozenset(),
+    )
+
+
+def _past(value: object) -> PastContact:
+    data = _object(value, _HISTORY_KEYS)
+    return PastContact(
+        at=_needed(data, "at", _moment),
+        channel=_needed(data, "channel", _channel),
+        party=_field(data, "party", _party),
+        phone=_field(data, "phone", normalise_phone),
+        answered=_field(data, "answered", _bool) or False,
+    )
+
+
+def _history(value: object) -> tuple[PastContact, ...]:
+    return _items(_list(value), _past)
+
+
+def _action(value: object) -> ProposedAction:
+    data = _object(value, _ACTION_KEYS)
+    return ProposedAction(
+        id=_needed(data, "id", _id),
+        channel=_needed(data, "channel", _channel),
+        party=_needed(data, "party", _party),
+        at=_needed(data, "at", _moment),
+        purpose=_field(data, "purpose", _purpose) or Purpose.COLLECT,
+        phone=_field(data, "phone", normalise_phone),
+        text=_field(data, "text", _str),
+        discloses_debt=_field(data, "discloses_debt", _bool),
+        recorded=_field(data, "recorded", _bool),
+        visit=_field(data, "visit", _visit),
+        borrower=_field(data, "borrower", _borrower) or _DEFAULT_BORROWER,
+        history=_field(data, "history", _history) or (),
+    )
+
+
+def action_from_json(data: object) -> ProposedAction:
+    """Read one decoded ``check-action`` line; ``ActionInputError`` names the bad field."""
+    try:
+        return _action(data)
+    except ActionInputError as error:
+        if error.field:
+            raise
+        raise ActionInputError("(line)", error.message) from None
+
+
+def decision_to_json(decision: Decision) -> dict[str, Any]:
+    """The output object: id, allowed, violations [{rule, reason}], next_allowed_at (ISO 8601)."""
+    return {
+        "id": decision.id,
+        "allowed": decision.allowed,
+        "violations": [{"rule": v.rule, "reason": v.reason} for v in decision.violations],
+        "next_allowed_at": (
+            decision.next_allowed_at.isoformat() if decision.next_allowed_at else None
+        ),
+    }
+
+
+def error_to_json(line_number: int, action_id: object, error: ActionInputError) -> dict[str, Any]:
+    """The output for a line that cannot be read: never allowed, and says line and field."""
+    return {
+        "id": action_id if isinstance(action_id, str) else None,
+        "allowed": False,
+        "violations": [],
+        "next_allowed_at": None,
+        "error": {"line": line_number, "field": error.field, "message": error.message},
+    }

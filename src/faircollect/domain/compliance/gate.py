@@ -1,0 +1,95 @@
+"""The contact gate: every proposed contact is decided here, with every broken rule named.
+
+``Gate(pack, screen=...)`` is pure: the screening function is injected (the real one is the
+screener's ``screen(text)``; tests pass fakes), the time is the action's own ``at``.
+A decision is allowed iff no check reports a violation. When every violation can be cured by
+waiting (hours, daily frequency), ``next_allowed_at`` is the first moment the same action would
+pass: the gate re-decides the action at the latest ``wait_until`` until it passes or a
+violation appears that waiting cannot cure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from functools import lru_cache
+
+from faircollect.domain.compliance.actions import Decision, ProposedAction, Violation
+from faircollect.domain.compliance.checks import ALL_CHECKS, Check, CheckContext
+from faircollect.domain.compliance.findings import Finding
+from faircollect.domain.compliance.pack import RulePack
+
+Screen = Callable[[str], Sequence[Finding]]
+
+MAX_DEFERRALS = 4
+"""Bound on the re-decide loop; hours then frequency then hours again needs at most three."""
+
+SCREEN_CACHE_SIZE = 8192
+"""Messages are mostly templates: screening each distinct text once pays off."""
+
+
+def no_screening(text: str) -> tuple[Finding, ...]:
+    """A screen that flags nothing (for callers that screen elsewhere, and tests)."""
+    return ()
+
+
+class Gate:
+    """Decides proposed contacts against a rule pack."""
+
+    def __init__(
+        self,
+        pack: RulePack,
+        screen: Screen = no_screening,
+        *,
+        checks: Sequence[Check] = ALL_CHECKS,
+        cache_screening: bool = True,
+    ) -> None:
+        self.pack = pack
+        self._checks = tuple(checks)
+        self._screen: Callable[[str], tuple[Finding, ...]] = lambda text: tuple(screen(text))
+        if cache_screening:
+            self._screen = lru_cache(maxsize=SCREEN_CACHE_SIZE)(self._screen)
+
+    def decide(self, action: ProposedAction) -> Decision:
+        """Allowed or not, every violation, and when waiting would make it allowed."""
+        findings = self._screen(action.text) if action.text else ()
+        violations = self._violations(action, findings)
+        return Decision(
+            id=action.id,
+            allowed=not violations,
+            violations=violations,
+            next_allowed_at=self._next_allowed(action, findings, violations),
+        )
+
+    def _violations(
+        self, action: ProposedAction, findings: tuple[Finding, ...]
+    ) -> tuple[Violation, ...]:
+        ctx = CheckContext(
+            params=self.pack.parameters,
+            local_at=action.at.astimezone(action.borrower.tz),
+            findings=findings,
+        )
+        found: list[Violation] = []
+        for check in self._checks:
+            found += check(action, ctx)
+        return tuple(found)
+
+    def _next_allowed(
+        self,
+        action: ProposedAction,
+        findings: tuple[Finding, ...],
+        violations: tuple[Violation, ...],
+    ) -> datetime | None:
+        for _ in range(MAX_DEFERRALS):
+            if not violations:
+                return None
+            waits = [v.wait_until for v in violations]
+            if any(w is None for w in waits):
+                return None
+            later = max(w for w in waits if w is not None)
+            action = replace(action, at=later)
+            violations = self._violations(action, findings)
+            if not violations:
+                return later.astimezone(action.borrower.tz)
+        return None
