@@ -1,0 +1,135 @@
+"""The screener: finds unlawful collection language in a message.
+
+One Aho-Corasick automaton holds every lexicon phrase in both spellings (normal characters and
+pinyin); it runs once over the normal text and once over its pinyin. Each hit is then checked
+against its entry's context (negation, cues) and mapped back to the original message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+from opencc import OpenCC
+
+from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding
+from faircollect.domain.compliance.screener.lexicon import Entry, Lexicon, default_lexicon
+from faircollect.domain.compliance.screener.normalise import Normalised, Normaliser
+from faircollect.domain.compliance.screener.phonetic import phrase_spellings, render
+
+LATIN_RUN = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A lexicon phrase found at normal ``[start, end)``."""
+
+    entry: Entry
+    start: int
+    end: int
+
+
+class Screener:
+    """Screens messages against a lexicon. Build once (it compiles an automaton), reuse freely."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self._normalise = Normaliser(OpenCC("t2s").convert, lexicon.emoji)
+        self._automaton = self._build_automaton(lexicon)
+        self._initials = {
+            initial: entry for entry in lexicon.entries for initial in entry.initials
+        }
+
+    @staticmethod
+    def _build_automaton(lexicon: Lexicon) -> ahocorasick.Automaton:
+        """Key -> (is_pinyin, entries): the same key may serve several entries."""
+        keys: dict[tuple[str, bool], list[Entry]] = {}
+        for entry in lexicon.entries:
+            for phrase in entry.phrases:
+                keys.setdefault((phrase, False), []).append(entry)
+                if len(phrase) >= 3 or phrase in lexicon.two_syllable_pinyin:
+                    for spelling in phrase_spellings(phrase):
+                        keys.setdefault((spelling, True), []).append(entry)
+        automaton = ahocorasick.Automaton()
+        merged: dict[str, list[tuple[bool, Entry]]] = {}
+        for (key, is_pinyin), entries in keys.items():
+            merged.setdefault(key, []).extend((is_pinyin, entry) for entry in entries)
+        for key, values in merged.items():
+            automaton.add_word(key, (key, tuple(values)))
+        automaton.make_automaton()
+        return automaton
+
+    def screen(self, text: str) -> tuple[Finding, ...]:
+        """Findings in ``text``, ordered by position; ``text[f.start:f.end] == f.evidence``."""
+        normal = self._normalise(text)
+        if not normal.text:
+            return ()
+        hits = [hit for hit in self._hits(normal) if self._context_holds(hit, normal.text, normal)]
+        return tuple(self._findings(hits, normal, text))
+
+    def _hits(self, normal: Normalised) -> Iterator[Hit]:
+        for end_index, (key, values) in self._automaton.iter(normal.text):
+            start = end_index - len(key) + 1
+            for is_pinyin, entry in values:
+                if not is_pinyin:
+                    yield Hit(entry, start, end_index + 1)
+        yield from self._pinyin_hits(normal.text)
+        for match in LATIN_RUN.finditer(normal.text):
+            entry = self._initials.get(match.group())
+            if entry is not None:
+                yield Hit(entry, match.start(), match.end())
+
+    def _pinyin_hits(self, normal_text: str) -> Iterator[Hit]:
+        rendering = render(normal_text)
+        for end_index, (key, values) in self._automaton.iter(rendering.text):
+            start = end_index - len(key) + 1
+            if start not in rendering.starts or end_index + 1 not in rendering.ends:
+                continue
+            for is_pinyin, entry in values:
+                if is_pinyin:
+                    yield Hit(entry, rendering.source[start], rendering.source[end_index] + 1)
+
+    def _context_holds(self, hit: Hit, text: str, normal: Normalised) -> bool:
+        """Negation, required cues and forbidden neighbours (see the lexicon's header)."""
+        lex = self._lexicon
+        clause = normal.clause_start[hit.start]
+        entry = hit.entry
+
+        def before(width: int) -> str:
+            return text[max(clause, hit.start - width) : hit.start]
+
+        if _contains_any(before(lex.negation_window), lex.negators):
+            return False
+        if entry.before and not _contains_any(before(lex.cue_window), entry.before):
+            return False
+        if entry.not_before and _contains_any(before(lex.cue_window), entry.not_before):
+            return False
+        following = text[hit.end : hit.end + lex.after_window]
+        if entry.after and not _contains_any(following, entry.after):
+            return False
+        return not (entry.not_after and _contains_any(following[:6], entry.not_after))
+
+    @staticmethod
+    def _findings(hits: list[Hit], normal: Normalised, text: str) -> Iterator[Finding]:
+        """One finding per label and stretch of text: overlapping hits of a label merge."""
+        spans: dict[object, list[list[int]]] = {}
+        for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
+            merged = spans.setdefault(hit.entry.label, [])
+            if merged and hit.start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hit.end)
+            else:
+                merged.append([hit.start, hit.end])
+        found = []
+        for label, label_spans in spans.items():
+            for start, end in label_spans:
+                o_start, o_end = normal.original_span(start, end)
+                found.append(
+                    Finding(label, RULE_FOR_LABEL[label], o_start, o_end, text[o_start:o_end])  # type: ignore[index]
+                )
+        yield from sorted(found, key=lambda f: (f.start, f.end, f.label))
+
+
+def _contains_any(window: str, needles: Iterable[str]) -> bool:
+    return any(needle in window for needle in needles)
