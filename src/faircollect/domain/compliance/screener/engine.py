@@ -17,9 +17,13 @@ from opencc import OpenCC
 from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding
 from faircollect.domain.compliance.screener.lexicon import Entry, Lexicon, default_lexicon
 from faircollect.domain.compliance.screener.normalise import Normalised, Normaliser
-from faircollect.domain.compliance.screener.phonetic import phrase_spellings, render
+from faircollect.domain.compliance.screener.phonetic import marked, phrase_syllables, render
 
 LATIN_RUN = re.compile(r"[a-z]+")
+
+TEXT, HAN_PINYIN, TYPED_PINYIN = 0, 1, 2
+"""Where an automaton key is matched: the normal text, pinyin of its Chinese characters, or
+pinyin typed in Latin letters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,20 +48,27 @@ class Screener:
 
     @staticmethod
     def _build_automaton(lexicon: Lexicon) -> ahocorasick.Automaton:
-        """Key -> (is_pinyin, entries): the same key may serve several entries."""
-        keys: dict[tuple[str, bool], list[Entry]] = {}
+        """Key -> (key, ((where, entry), ...)): one key may serve several entries and renderings.
+
+        Typed pinyin is matched for every phrase; pinyin of Chinese characters (homophones)
+        only for phrases of three or more syllables and the listed two-syllable ones.
+        """
+        values: dict[str, dict[tuple[int, int], tuple[int, Entry]]] = {}
+
+        def add(key: str, where: int, entry: Entry) -> None:
+            values.setdefault(key, {})[(where, id(entry))] = (where, entry)
+
         for entry in lexicon.entries:
             for phrase in entry.phrases:
-                keys.setdefault((phrase, False), []).append(entry)
-                if len(phrase) >= 3 or phrase in lexicon.two_syllable_pinyin:
-                    for spelling in phrase_spellings(phrase):
-                        keys.setdefault((spelling, True), []).append(entry)
+                add(phrase, TEXT, entry)
+                homophones = len(phrase) >= 3 or phrase in lexicon.two_syllable_pinyin
+                for syllables in phrase_syllables(phrase):
+                    add("".join(syllables), TYPED_PINYIN, entry)
+                    if homophones:
+                        add(marked(syllables), HAN_PINYIN, entry)
         automaton = ahocorasick.Automaton()
-        merged: dict[str, list[tuple[bool, Entry]]] = {}
-        for (key, is_pinyin), entries in keys.items():
-            merged.setdefault(key, []).extend((is_pinyin, entry) for entry in entries)
-        for key, values in merged.items():
-            automaton.add_word(key, (key, tuple(values)))
+        for key, found in values.items():
+            automaton.add_word(key, (key, tuple(found.values())))
         automaton.make_automaton()
         return automaton
 
@@ -72,8 +83,8 @@ class Screener:
     def _hits(self, normal: Normalised) -> Iterator[Hit]:
         for end_index, (key, values) in self._automaton.iter(normal.text):
             start = end_index - len(key) + 1
-            for is_pinyin, entry in values:
-                if not is_pinyin:
+            for where, entry in values:
+                if where == TEXT:
                     yield Hit(entry, start, end_index + 1)
         yield from self._pinyin_hits(normal.text)
         for match in LATIN_RUN.finditer(normal.text):
@@ -85,11 +96,12 @@ class Screener:
         rendering = render(normal_text)
         for end_index, (key, values) in self._automaton.iter(rendering.text):
             start = end_index - len(key) + 1
-            if start not in rendering.starts or end_index + 1 not in rendering.ends:
-                continue
-            for is_pinyin, entry in values:
-                if is_pinyin:
-                    yield Hit(entry, rendering.source[start], rendering.source[end_index] + 1)
+            first, last = rendering.source[start], rendering.source[end_index]
+            typed = normal_text[first].isascii() and normal_text[last].isascii()
+            on_syllable = start in rendering.han_starts
+            for where, entry in values:
+                if (where == HAN_PINYIN and on_syllable) or (where == TYPED_PINYIN and typed):
+                    yield Hit(entry, first, last + 1)
 
     def _context_holds(self, hit: Hit, text: str, normal: Normalised) -> bool:
         """Negation, required cues and forbidden neighbours (see the lexicon's header)."""
@@ -100,7 +112,10 @@ class Screener:
         def before(width: int) -> str:
             return text[max(clause, hit.start - width) : hit.start]
 
-        if _contains_any(before(lex.negation_window), lex.negators):
+        negation_scope = before(lex.negation_window)
+        for question in lex.negation_exceptions:
+            negation_scope = negation_scope.replace(question, "")
+        if _contains_any(negation_scope, lex.negators):
             return False
         if entry.before and not _contains_any(before(lex.cue_window), entry.before):
             return False

@@ -37,6 +37,7 @@ class Lexicon:
 
     entries: tuple[Entry, ...]
     negators: tuple[str, ...]
+    negation_exceptions: tuple[str, ...]
     emoji: Mapping[str, str]
     two_syllable_pinyin: frozenset[str]
     negation_window: int
@@ -68,6 +69,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
     return Lexicon(
         entries=tuple(_entry(item) for item in raw["entries"]),
         negators=_strings(raw, "negators"),
+        negation_exceptions=_strings(raw, "negation_exceptions"),
         emoji={str(key): str(value) for key, value in (raw.get("emoji") or {}).items()},
         two_syllable_pinyin=frozenset(_strings(raw, "two_syllable_pinyin")),
         negation_window=int(raw["negation_window"]),

@@ -1,21 +1,20 @@
 """Pinyin: the rendering in which homophones and typed pinyin look alike.
 
-沙比, 煞笔 and "sha bi" are all ``shabi``; 做牢 and "zuo lao" are ``zuolao``. The normal text
-is rendered one character at a time (toneless pinyin for Chinese characters, Latin letters and
-digits as they are). A lexicon phrase matches only whole syllables, so ``zuolao`` cannot be
-stitched together from the tail of one word and the head of the next.
+沙比 and 煞笔 render as ``sha'bi'`` like 傻逼; "sha bi" typed in Latin letters is ``shabi``.
+Chinese characters are rendered one toneless syllable each, closed by an apostrophe, so a
+phrase matches whole syllables only: 立案 (``li'an'``) is not found in 已经连 (``lian'``).
+Typed pinyin carries no syllable marks, so Latin runs are kept as they are and matched against
+the unmarked spelling of each phrase.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
+from pypinyin import lazy_pinyin
 
-MAX_READINGS = 8
-"""At most this many pinyin spellings per lexicon phrase (heteronyms multiply)."""
+SYLLABLE_END = "'"
 
 
 def is_han(ch: str) -> bool:
@@ -24,52 +23,51 @@ def is_han(ch: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def readings(ch: str) -> tuple[str, ...]:
-    """All toneless readings of one Chinese character, the most common first."""
-    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return tuple(found[0]) if found else ()
+def syllable(ch: str) -> str:
+    """The usual toneless reading of one Chinese character ("" if pypinyin has none)."""
+    found = lazy_pinyin(ch, errors="ignore")
+    return found[0] if found else ""
 
 
-def phrase_spellings(phrase: str) -> tuple[str, ...]:
-    """The pinyin spellings of a lexicon phrase (all-Chinese phrases only, else none)."""
+def phrase_syllables(phrase: str) -> tuple[tuple[str, ...], ...]:
+    """The syllables of an all-Chinese phrase, as read in the phrase (曝光: bao guang) and as
+    its characters read alone (pu guang), which is how a message is rendered; else none."""
     if len(phrase) < 2 or not all(is_han(ch) for ch in phrase):
         return ()
-    per_char = [readings(ch) or ("",) for ch in phrase]
-    combos = itertools.islice(itertools.product(*per_char), MAX_READINGS)
-    return tuple(dict.fromkeys("".join(combo) for combo in combos))
+    in_phrase = tuple(lazy_pinyin(phrase))
+    one_by_one = tuple(syllable(ch) for ch in phrase)
+    return tuple(dict.fromkeys((in_phrase, one_by_one)))
+
+
+def marked(syllables: tuple[str, ...]) -> str:
+    """Spelling matched against rendered Chinese characters."""
+    return "".join(s + SYLLABLE_END for s in syllables)
 
 
 @dataclass(frozen=True, slots=True)
 class Rendering:
-    """Pinyin of a normal text: ``source[k]`` is the normal index of pinyin character ``k``;
-    ``starts`` / ``ends`` are the pinyin positions where a match may begin / end."""
+    """Pinyin of a normal text: ``source[k]`` is the normal index of rendered character ``k``;
+    ``han_starts`` are the rendered positions where a Chinese character's syllable begins."""
 
     text: str
     source: tuple[int, ...]
-    starts: frozenset[int]
-    ends: frozenset[int]
+    han_starts: frozenset[int]
 
 
 def render(normal: str) -> Rendering:
     """Render a normal text in pinyin (see the module docstring)."""
     parts: list[str] = []
     source: list[int] = []
-    starts: set[int] = set()
-    ends: set[int] = set()
+    han_starts: set[int] = set()
     for index, ch in enumerate(normal):
         if is_han(ch):
-            options = readings(ch)
-            syllable = options[0] if options else ""
-            if not syllable:
+            reading = syllable(ch)
+            if not reading:
                 continue
-            starts.add(len(source))
-            parts.append(syllable)
-            source.extend([index] * len(syllable))
-            ends.add(len(source))
-        elif ch.isascii() and ch.isalnum():
-            # typed pinyin has no syllable marks: any position inside a Latin run may be one
-            starts.add(len(source))
+            han_starts.add(len(source))
+            parts.append(reading + SYLLABLE_END)
+            source.extend([index] * (len(reading) + 1))
+        elif ch.isascii() and ch.isalpha():
             parts.append(ch)
             source.append(index)
-            ends.add(len(source))
-    return Rendering("".join(parts), tuple(source), frozenset(starts), frozenset(ends))
+    return Rendering("".join(parts), tuple(source), frozenset(han_starts))
