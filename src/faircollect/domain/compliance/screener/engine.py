@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import ahocorasick
 from opencc import OpenCC
 
-from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding
-from faircollect.domain.compliance.screener.lexicon import Entry, Lexicon, default_lexicon
+from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding, Label
+from faircollect.domain.compliance.screener.lexicon import Entry, Lexicon
 from faircollect.domain.compliance.screener.normalise import Normalised, Normaliser
 from faircollect.domain.compliance.screener.phonetic import marked, phrase_syllables, render
 
@@ -42,9 +42,7 @@ class Screener:
         self._lexicon = lexicon
         self._normalise = Normaliser(OpenCC("t2s").convert, lexicon.emoji)
         self._automaton = self._build_automaton(lexicon)
-        self._initials = {
-            initial: entry for entry in lexicon.entries for initial in entry.initials
-        }
+        self._initials = {initial: entry for entry in lexicon.entries for initial in entry.initials}
 
     @staticmethod
     def _build_automaton(lexicon: Lexicon) -> ahocorasick.Automaton:
@@ -129,7 +127,7 @@ class Screener:
     @staticmethod
     def _findings(hits: list[Hit], normal: Normalised, text: str) -> Iterator[Finding]:
         """One finding per label and stretch of text: overlapping hits of a label merge."""
-        spans: dict[object, list[list[int]]] = {}
+        spans: dict[Label, list[list[int]]] = {}
         for hit in sorted(hits, key=lambda h: (h.start, -h.end)):
             merged = spans.setdefault(hit.entry.label, [])
             if merged and hit.start < merged[-1][1]:
@@ -140,9 +138,8 @@ class Screener:
         for label, label_spans in spans.items():
             for start, end in label_spans:
                 o_start, o_end = normal.original_span(start, end)
-                found.append(
-                    Finding(label, RULE_FOR_LABEL[label], o_start, o_end, text[o_start:o_end])  # type: ignore[index]
-                )
+                evidence = text[o_start:o_end]
+                found.append(Finding(label, RULE_FOR_LABEL[label], o_start, o_end, evidence))
         yield from sorted(found, key=lambda f: (f.start, f.end, f.label))
 
 

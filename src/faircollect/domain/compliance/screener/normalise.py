@@ -1,6 +1,7 @@
 """The normal form a message is matched in, with a map back to the original characters.
 
-Collectors dodge keyword filters by writing 殺 for 杀, ｓｂ for sb, 傻 逼 or 傻*逼 or 傻🐮逼 for 傻逼.
+Collectors dodge keyword filters by writing 殺 for 杀, ｓｂ for sb, 傻 逼 or 傻*逼 or
+傻🐮逼 for 傻逼.
 Normalising each character to simplified, half-width, lower case and dropping what is not a
 letter or digit undoes all of these at once. Each kept character remembers the index of the
 original character it came from, so a finding can quote the message exactly as it was sent.
@@ -48,7 +49,7 @@ class Normaliser:
         self._cache: dict[str, str | None] = {}
 
     def char(self, ch: str) -> str | None:
-        """Normal form of one character: a string to keep (maybe empty), or None for a clause break."""
+        """Normal form of one character: what to keep (maybe ""), or None at a clause break."""
         if ch not in self._cache:
             self._cache[ch] = self._compute(ch)
         return self._cache[ch]
@@ -61,7 +62,9 @@ class Normaliser:
         folded = unicodedata.normalize("NFKC", self._to_simplified(ch)).lower()
         if folded in CLAUSE_BREAKS:
             return None
-        return "".join(c for c in folded if not unicodedata.category(c).startswith(DROPPED_CATEGORIES))
+        return "".join(
+            c for c in folded if not unicodedata.category(c).startswith(DROPPED_CATEGORIES)
+        )
 
     def __call__(self, text: str) -> Normalised:
         """Normalise ``text``; see the module docstring."""
