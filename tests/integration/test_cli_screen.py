@@ -29,7 +29,13 @@ def test_screen_writes_one_line_per_input_in_order() -> None:
     assert results[0]["labels"] == ["insult", "third_party"]
     assert results[0]["findings"] == [
         {"label": "insult", "rule": "CN-PROH-1", "start": 0, "end": 2, "evidence": "傻逼"},
-        {"label": "third_party", "rule": "CN-3P-1", "start": 6, "end": 11, "evidence": "爆你通讯录"},
+        {
+            "label": "third_party",
+            "rule": "CN-3P-1",
+            "start": 6,
+            "end": 11,
+            "evidence": "爆你通讯录",
+        },
     ]
     assert results[1] == {"id": 2, "labels": [], "findings": []}
     assert results[2]["findings"][0]["evidence"] == "打斷你的腿"
@@ -42,7 +48,15 @@ def test_screen_output_is_utf8_chinese_not_escaped() -> None:
 
 
 def test_screen_bad_lines_are_all_reported_and_nothing_is_written() -> None:
-    stdin = '{"id": "ok", "text": "好"}\n{"id": "a"}\nnot json\n\n{"text": "无id"}\n{"id": "b", "text": 5}\n'
+    lines = [
+        '{"id": "ok", "text": "好"}',
+        '{"id": "a"}',
+        "not json",
+        "",
+        '{"text": "无id"}',
+        '{"id": "b", "text": 5}',
+    ]
+    stdin = "\n".join(lines) + "\n"
     code, out, err = run(["screen"], stdin)
     assert code == 2
     assert out == ""
