@@ -34,5 +34,5 @@ def test_a_question_form_is_not_a_negation() -> None:
 
 
 def test_unrelated_bu_does_not_negate() -> None:
-    """"不还钱" holds 不 but negates nothing about the threat that follows."""
+    """ "不还钱" holds 不 but negates nothing about the threat that follows."""
     assert Label.FALSE_LEGAL in {f.label for f in screen("你不还钱就坐牢。")}

@@ -35,5 +35,16 @@ def test_origin_map_points_at_the_source_characters() -> None:
     normal = Normaliser(lambda s: {"殺": "杀"}.get(s, s), {"🔪": "砍死"})("殺 Ａ🔪,b")
     assert normal.text == "杀a砍死b"
     assert normal.origin == (0, 2, 3, 3, 5)
-    assert normal.clause_start == (0, 0, 0, 0, 4)
+    assert [normal.clause_start(i) for i in range(5)] == [0, 0, 0, 0, 4]
     assert normal.original_span(1, 4) == (2, 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | st.lists(NOISE | PHRASES, max_size=12).map("".join))
+def test_every_normal_character_comes_from_its_origin(text: str) -> None:
+    normaliser = Normaliser(lambda s: {"殺": "杀"}.get(s, s), {"⚰": "收尸"})
+    normal = normaliser(text)
+    assert len(normal.origin) == len(normal.text)
+    assert list(normal.origin) == sorted(normal.origin)
+    for index, ch in enumerate(normal.text):
+        assert ch in (normaliser.char(text[normal.origin[index]]) or "")

@@ -8,8 +8,9 @@ against its entry's context (negation, cues) and mapped back to the original mes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 from opencc import OpenCC
@@ -94,9 +95,9 @@ class Screener:
         rendering = render(normal_text)
         for end_index, (key, values) in self._automaton.iter(rendering.text):
             start = end_index - len(key) + 1
-            first, last = rendering.source[start], rendering.source[end_index]
+            first, last = rendering.source(start), rendering.source(end_index)
             typed = normal_text[first].isascii() and normal_text[last].isascii()
-            on_syllable = start in rendering.han_starts
+            on_syllable = rendering.starts_syllable(start)
             for where, entry in values:
                 if (where == HAN_PINYIN and on_syllable) or (where == TYPED_PINYIN and typed):
                     yield Hit(entry, first, last + 1)
@@ -104,7 +105,7 @@ class Screener:
     def _context_holds(self, hit: Hit, text: str, normal: Normalised) -> bool:
         """Negation, required cues and forbidden neighbours (see the lexicon's header)."""
         lex = self._lexicon
-        clause = normal.clause_start[hit.start]
+        clause = normal.clause_start(hit.start)
         entry = hit.entry
 
         def before(width: int) -> str:
@@ -143,5 +144,11 @@ class Screener:
         yield from sorted(found, key=lambda f: (f.start, f.end, f.label))
 
 
-def _contains_any(window: str, needles: Iterable[str]) -> bool:
-    return any(needle in window for needle in needles)
+def _contains_any(window: str, needles: tuple[str, ...]) -> bool:
+    return _alternation(needles).search(window) is not None
+
+
+@lru_cache(maxsize=1024)
+def _alternation(needles: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for a list of words: one C-level scan instead of one per word."""
+    return re.compile("|".join(map(re.escape, needles)))

@@ -10,8 +10,10 @@ original character it came from, so a finding can quote the message exactly as i
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 
 CLAUSE_BREAKS = frozenset(",.!?;:\n")
 """Punctuation (after NFKC) that ends a clause: negation and context cues stay inside one."""
@@ -28,16 +30,34 @@ class Normalised:
     """A message in normal form.
 
     ``origin[i]`` is the index in the original message of normal character ``i``;
-    ``clause_start[i]`` is the normal index where the clause holding character ``i`` begins.
+    ``breaks`` are the normal indices where a new clause begins (ascending).
     """
 
     text: str
     origin: tuple[int, ...]
-    clause_start: tuple[int, ...]
+    breaks: tuple[int, ...]
+
+    def clause_start(self, index: int) -> int:
+        """The normal index where the clause holding normal character ``index`` begins."""
+        position = bisect_right(self.breaks, index)
+        return self.breaks[position - 1] if position else 0
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original ``[start, end)`` covered by normal characters ``[start, end)``."""
         return self.origin[start], self.origin[end - 1] + 1
+
+
+class _CharCache(dict[str, str | None]):
+    """Each character's normal form, computed on first sight."""
+
+    def __init__(self, compute: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, ch: str) -> str | None:
+        result = self._compute(ch)
+        self[ch] = result
+        return result
 
 
 class Normaliser:
@@ -46,12 +66,10 @@ class Normaliser:
     def __init__(self, to_simplified: Callable[[str], str], emoji: Mapping[str, str]) -> None:
         self._to_simplified = to_simplified
         self._emoji = dict(emoji)
-        self._cache: dict[str, str | None] = {}
+        self._cache = _CharCache(self._compute)
 
     def char(self, ch: str) -> str | None:
         """Normal form of one character: what to keep (maybe ""), or None at a clause break."""
-        if ch not in self._cache:
-            self._cache[ch] = self._compute(ch)
         return self._cache[ch]
 
     def _compute(self, ch: str) -> str | None:
@@ -68,17 +86,16 @@ class Normaliser:
 
     def __call__(self, text: str) -> Normalised:
         """Normalise ``text``; see the module docstring."""
-        chars: list[str] = []
-        origin: list[int] = []
-        clause_start: list[int] = []
-        current_clause = 0
-        for index, ch in enumerate(text):
-            kept = self.char(ch)
-            if kept is None:
-                current_clause = len(chars)
-                continue
-            for out in kept:
-                chars.append(out)
-                origin.append(index)
-                clause_start.append(current_clause)
-        return Normalised("".join(chars), tuple(origin), tuple(clause_start))
+        cache = self._cache
+        pieces = [cache[ch] for ch in text]
+        kept = [piece or "" for piece in pieces]
+        normal = "".join(kept)
+        if len(normal) == len(text) and max(map(len, kept), default=1) == 1:
+            # every character kept as exactly one: the common, fast case
+            return Normalised(normal, tuple(range(len(text))), ())
+        offsets = list(accumulate(map(len, kept), initial=0))
+        return Normalised(
+            text=normal,
+            origin=tuple(index for index, piece in enumerate(kept) for _ in piece),
+            breaks=tuple(offsets[index] for index, piece in enumerate(pieces) if piece is None),
+        )

@@ -9,8 +9,10 @@ the unmarked spelling of each phrase.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from pypinyin import lazy_pinyin
 
@@ -44,30 +46,42 @@ def marked(syllables: tuple[str, ...]) -> str:
     return "".join(s + SYLLABLE_END for s in syllables)
 
 
+class _Pieces(dict[str, str]):
+    """Rendered form of each character, computed once: ``sha'`` for 傻, ``a`` for a, else ""."""
+
+    def __missing__(self, ch: str) -> str:
+        if is_han(ch):
+            reading = syllable(ch)
+            piece = reading + SYLLABLE_END if reading else ""
+        else:
+            piece = ch if ch.isascii() and ch.isalpha() else ""
+        self[ch] = piece
+        return piece
+
+
+_PIECES = _Pieces()
+
+
 @dataclass(frozen=True, slots=True)
 class Rendering:
-    """Pinyin of a normal text: ``source[k]`` is the normal index of rendered character ``k``;
-    ``han_starts`` are the rendered positions where a Chinese character's syllable begins."""
+    """Pinyin of a normal text; ``offsets[i]`` is where normal character ``i`` is rendered."""
 
+    normal: str
     text: str
-    source: tuple[int, ...]
-    han_starts: frozenset[int]
+    offsets: tuple[int, ...]
+
+    def source(self, position: int) -> int:
+        """The normal index of the character rendered at ``position``."""
+        return bisect_right(self.offsets, position) - 1
+
+    def starts_syllable(self, position: int) -> bool:
+        """True where a Chinese character's syllable begins."""
+        index = self.source(position)
+        return self.offsets[index] == position and is_han(self.normal[index])
 
 
 def render(normal: str) -> Rendering:
     """Render a normal text in pinyin (see the module docstring)."""
-    parts: list[str] = []
-    source: list[int] = []
-    han_starts: set[int] = set()
-    for index, ch in enumerate(normal):
-        if is_han(ch):
-            reading = syllable(ch)
-            if not reading:
-                continue
-            han_starts.add(len(source))
-            parts.append(reading + SYLLABLE_END)
-            source.extend([index] * (len(reading) + 1))
-        elif ch.isascii() and ch.isalpha():
-            parts.append(ch)
-            source.append(index)
-    return Rendering("".join(parts), tuple(source), frozenset(han_starts))
+    pieces = [_PIECES[ch] for ch in normal]
+    offsets = tuple(accumulate(map(len, pieces), initial=0))
+    return Rendering(normal, "".join(pieces), offsets)
