@@ -44,6 +44,7 @@ def test_evasion_is_caught(technique: str, text: str, label: Label, evidence: st
         "鉴于您的情况,我们同意延期。",  # jianyu: a homophone of 监狱, not listed on purpose
         "我们已经联系上您的家人转告回电。",  # li'an in lian is not 立案
         "请到红旗路营业厅办理。",  # hongqi: homophone of 红漆, two syllables are too common
+        "想了解一下您不能还款的原因。",  # jie yi xia: 解一下 is not 借一下
     ],
 )
 def test_innocent_look_alikes_pass(text: str) -> None:

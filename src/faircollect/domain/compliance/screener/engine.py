@@ -60,7 +60,9 @@ class Screener:
         for entry in lexicon.entries:
             for phrase in entry.phrases:
                 add(phrase, TEXT, entry)
-                homophones = len(phrase) >= 3 or phrase in lexicon.two_syllable_pinyin
+                homophones = phrase not in lexicon.no_homophones and (
+                    len(phrase) >= 3 or phrase in lexicon.two_syllable_pinyin
+                )
                 for syllables in phrase_syllables(phrase):
                     add("".join(syllables), TYPED_PINYIN, entry)
                     if homophones:

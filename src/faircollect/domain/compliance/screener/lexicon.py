@@ -40,6 +40,7 @@ class Lexicon:
     negation_exceptions: tuple[str, ...]
     emoji: Mapping[str, str]
     two_syllable_pinyin: frozenset[str]
+    no_homophones: frozenset[str]
     negation_window: int
     cue_window: int
     after_window: int
@@ -72,6 +73,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         negation_exceptions=_strings(raw, "negation_exceptions"),
         emoji={str(key): str(value) for key, value in (raw.get("emoji") or {}).items()},
         two_syllable_pinyin=frozenset(_strings(raw, "two_syllable_pinyin")),
+        no_homophones=frozenset(_strings(raw, "no_homophones")),
         negation_window=int(raw["negation_window"]),
         cue_window=int(raw["cue_window"]),
         after_window=int(raw["after_window"]),

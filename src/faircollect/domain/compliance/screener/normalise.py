@@ -47,6 +47,11 @@ class Normalised:
         return self.origin[start], self.origin[end - 1] + 1
 
 
+def _between_digits(text: str, index: int) -> bool:
+    """True for the separator in 1,000 or 3.5: it ends no clause."""
+    return 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
+
+
 class _CharCache(dict[str, str | None]):
     """Each character's normal form, computed on first sight."""
 
@@ -97,5 +102,9 @@ class Normaliser:
         return Normalised(
             text=normal,
             origin=tuple(index for index, piece in enumerate(kept) for _ in piece),
-            breaks=tuple(offsets[index] for index, piece in enumerate(pieces) if piece is None),
+            breaks=tuple(
+                offsets[index]
+                for index, piece in enumerate(pieces)
+                if piece is None and not _between_digits(text, index)
+            ),
         )
