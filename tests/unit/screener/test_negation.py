@@ -36,3 +36,8 @@ def test_a_question_form_is_not_a_negation() -> None:
 def test_unrelated_bu_does_not_negate() -> None:
     """ "不还钱" holds 不 but negates nothing about the threat that follows."""
     assert Label.FALSE_LEGAL in {f.label for f in screen("你不还钱就坐牢。")}
+
+
+def test_a_promise_after_the_phrase_negates_it_within_the_clause() -> None:
+    assert screen("凌晨时段我们不会联系您。") == ()
+    assert Label.HARASSMENT in {f.label for f in screen("凌晨接着打,我们不会停。")}

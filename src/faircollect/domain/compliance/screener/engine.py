@@ -123,6 +123,11 @@ class Screener:
         if entry.not_before and _contains_any(before(lex.cue_window), entry.not_before):
             return False
         following = text[hit.end : hit.end + lex.after_window]
+        if lex.negators_after and _contains_any(
+            following[: normal.clause_end(hit.end) - hit.end][: lex.negation_window],
+            lex.negators_after,
+        ):
+            return False
         if entry.after and not _contains_any(following, entry.after):
             return False
         return not (entry.not_after and _contains_any(following[:6], entry.not_after))

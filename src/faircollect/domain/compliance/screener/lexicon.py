@@ -38,6 +38,7 @@ class Lexicon:
     entries: tuple[Entry, ...]
     negators: tuple[str, ...]
     negation_exceptions: tuple[str, ...]
+    negators_after: tuple[str, ...]
     emoji: Mapping[str, str]
     two_syllable_pinyin: frozenset[str]
     no_homophones: frozenset[str]
@@ -71,6 +72,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         entries=tuple(_entry(item) for item in raw["entries"]),
         negators=_strings(raw, "negators"),
         negation_exceptions=_strings(raw, "negation_exceptions"),
+        negators_after=_strings(raw, "negators_after"),
         emoji={str(key): str(value) for key, value in (raw.get("emoji") or {}).items()},
         two_syllable_pinyin=frozenset(_strings(raw, "two_syllable_pinyin")),
         no_homophones=frozenset(_strings(raw, "no_homophones")),

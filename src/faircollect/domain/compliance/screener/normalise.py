@@ -42,6 +42,11 @@ class Normalised:
         position = bisect_right(self.breaks, index)
         return self.breaks[position - 1] if position else 0
 
+    def clause_end(self, index: int) -> int:
+        """The normal index where the clause holding normal character ``index`` ends."""
+        position = bisect_right(self.breaks, index)
+        return self.breaks[position] if position < len(self.breaks) else len(self.text)
+
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original ``[start, end)`` covered by normal characters ``[start, end)``."""
         return self.origin[start], self.origin[end - 1] + 1
