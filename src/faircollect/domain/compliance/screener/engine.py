@@ -78,7 +78,8 @@ class Screener:
         normal = self._normalise(text)
         if not normal.text:
             return ()
-        hits = [hit for hit in self._hits(normal) if self._context_holds(hit, normal.text, normal)]
+        unique = dict.fromkeys(self._hits(normal))  # a phrase found in text and in pinyin once
+        hits = [hit for hit in unique if self._context_holds(hit, normal.text, normal)]
         return tuple(self._findings(hits, normal, text))
 
     def _hits(self, normal: Normalised) -> Iterator[Hit]:

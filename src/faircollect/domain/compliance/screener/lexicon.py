@@ -18,9 +18,13 @@ from faircollect.domain.compliance.findings import Label
 LEXICON_RESOURCE = ("faircollect", "data/screen/lexicon.yaml")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Entry:
-    """Phrases of one label that fire under the same context conditions."""
+    """Phrases of one label that fire under the same context conditions.
+
+    Compared and hashed by identity: each entry of a lexicon is its own rule, and hits are
+    deduplicated by entry on every message, so hashing must be cheap.
+    """
 
     label: Label
     phrases: tuple[str, ...]

@@ -100,13 +100,18 @@ class Normaliser:
         pieces = [cache[ch] for ch in text]
         kept = [piece or "" for piece in pieces]
         normal = "".join(kept)
-        if len(normal) == len(text) and max(map(len, kept), default=1) == 1:
+        one_to_one = max(map(len, kept), default=1) <= 1
+        if one_to_one and len(normal) == len(text):
             # every character kept as exactly one: the common, fast case
             return Normalised(normal, tuple(range(len(text))), ())
         offsets = list(accumulate(map(len, kept), initial=0))
+        if one_to_one:
+            origin = tuple(index for index, piece in enumerate(kept) if piece)
+        else:
+            origin = tuple(index for index, piece in enumerate(kept) for _ in piece)
         return Normalised(
             text=normal,
-            origin=tuple(index for index, piece in enumerate(kept) for _ in piece),
+            origin=origin,
             breaks=tuple(
                 offsets[index]
                 for index, piece in enumerate(pieces)
