@@ -10,10 +10,10 @@ original character it came from, so a finding can quote the message exactly as i
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import compress
 
 CLAUSE_BREAKS = frozenset(",.!?;:\n")
 """Punctuation (after NFKC) that ends a clause: negation and context cues stay inside one."""
@@ -96,25 +96,13 @@ class Normaliser:
 
     def __call__(self, text: str) -> Normalised:
         """Normalise ``text``; see the module docstring."""
-        cache = self._cache
-        pieces = [cache[ch] for ch in text]
-        kept = [piece or "" for piece in pieces]
-        normal = "".join(kept)
-        one_to_one = max(map(len, kept), default=1) <= 1
-        if one_to_one and len(normal) == len(text):
-            # every character kept as exactly one: the common, fast case
-            return Normalised(normal, tuple(range(len(text))), ())
-        offsets = list(accumulate(map(len, kept), initial=0))
-        if one_to_one:
-            origin = tuple(index for index, piece in enumerate(kept) if piece)
-        else:
-            origin = tuple(index for index, piece in enumerate(kept) for _ in piece)
-        return Normalised(
-            text=normal,
-            origin=origin,
-            breaks=tuple(
-                offsets[index]
-                for index, piece in enumerate(pieces)
-                if piece is None and not _between_digits(text, index)
-            ),
+        pieces = list(map(self._cache.__getitem__, text))
+        normal = "".join(filter(None, pieces))
+        origin = list(compress(range(len(text)), pieces))  # characters that keep something
+        if len(origin) != len(normal):  # some character became several (emoji -> words)
+            origin = [index for index in origin for _ in pieces[index]]  # type: ignore[union-attr]
+        break_at = [index for index, piece in enumerate(pieces) if piece is None]
+        breaks = tuple(
+            bisect_left(origin, index) for index in break_at if not _between_digits(text, index)
         )
+        return Normalised(normal, tuple(origin), breaks)

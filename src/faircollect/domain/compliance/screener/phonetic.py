@@ -82,6 +82,6 @@ class Rendering:
 
 def render(normal: str) -> Rendering:
     """Render a normal text in pinyin (see the module docstring)."""
-    pieces = [_PIECES[ch] for ch in normal]
+    pieces = list(map(_PIECES.__getitem__, normal))
     offsets = tuple(accumulate(map(len, pieces), initial=0))
     return Rendering(normal, "".join(pieces), offsets)
