@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 from opencc import OpenCC
@@ -27,9 +27,8 @@ TEXT, HAN_PINYIN, TYPED_PINYIN = 0, 1, 2
 pinyin typed in Latin letters."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A lexicon phrase found at normal ``[start, end)``."""
+class Hit(NamedTuple):
+    """A lexicon phrase found at normal ``[start, end)`` (a tuple: cheap to make and hash)."""
 
     entry: Entry
     start: int
@@ -108,24 +107,21 @@ class Screener:
     def _context_holds(self, hit: Hit, text: str, normal: Normalised) -> bool:
         """Negation, required cues and forbidden neighbours (see the lexicon's header)."""
         lex = self._lexicon
-        clause = normal.clause_start(hit.start)
-        entry = hit.entry
-
-        def before(width: int) -> str:
-            return text[max(clause, hit.start - width) : hit.start]
-
-        negation_scope = before(lex.negation_window)
+        entry, start, end = hit
+        clause = normal.clause_start(start)
+        negation_scope = text[max(clause, start - lex.negation_window) : start]
         for question in lex.negation_exceptions:
             negation_scope = negation_scope.replace(question, "")
         if _contains_any(negation_scope, lex.negators):
             return False
-        if entry.before and not _contains_any(before(lex.cue_window), entry.before):
+        preceding = text[max(clause, start - lex.cue_window) : start]
+        if entry.before and not _contains_any(preceding, entry.before):
             return False
-        if entry.not_before and _contains_any(before(lex.cue_window), entry.not_before):
+        if entry.not_before and _contains_any(preceding, entry.not_before):
             return False
-        following = text[hit.end : hit.end + lex.after_window]
+        following = text[end : end + lex.after_window]
         if lex.negators_after and _contains_any(
-            following[: normal.clause_end(hit.end) - hit.end][: lex.negation_window],
+            following[: normal.clause_end(end) - end][: lex.negation_window],
             lex.negators_after,
         ):
             return False
