@@ -33,6 +33,18 @@ def test_a_question_form_is_not_a_negation() -> None:
     assert Label.INSULT in {f.label for f in screen("你是不是傻逼?")}
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("不还钱不要怪我们打断你的腿", Label.VIOLENCE_THREAT),
+        ("不要以为我们不敢爆你通讯录", Label.THIRD_PARTY),
+        ("你没有钱就去借", Label.BORROW_TO_REPAY),
+    ],
+)
+def test_a_rhetorical_negation_does_not_negate(text: str, label: Label) -> None:
+    assert label in {f.label for f in screen(text)}
+
+
 def test_unrelated_bu_does_not_negate() -> None:
     """ "不还钱" holds 不 but negates nothing about the threat that follows."""
     assert Label.FALSE_LEGAL in {f.label for f in screen("你不还钱就坐牢。")}
