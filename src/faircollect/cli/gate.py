@@ -20,20 +20,7 @@ import typer
 from faircollect.cli.rules import RULES_OPTION, effective_pack
 
 if TYPE_CHECKING:
-    from faircollect.domain.compliance.gate import Gate, Screen
-
-
-def _screen_function() -> tuple[Screen, bool]:
-    """The screener's ``screen`` and True, or a no-op screen and False when it is missing."""
-    # TODO(merge): the screener is built on another branch; once merged this import always
-    # succeeds and the fallback (texts unscreened, warned on stderr) must be deleted.
-    try:
-        from faircollect.domain.compliance.screener import screen
-    except ImportError:
-        from faircollect.domain.compliance.gate import no_screening
-
-        return no_screening, False
-    return screen, True
+    from faircollect.domain.compliance.gate import Gate
 
 
 def decide_line(gate: Gate, line: str, number: int) -> tuple[dict[str, Any], bool]:
@@ -72,9 +59,8 @@ def check_action(rules_file: Path | None = RULES_OPTION) -> None:
     from faircollect.domain.compliance.gate import Gate
 
     pack = effective_pack(rules_file)
-    screen, screening = _screen_function()
-    if not screening:
-        typer.echo("warning: screener not available; message texts are not screened", err=True)
+    from faircollect.domain.compliance.screener import screen
+
     gate = Gate(pack, screen)
     bad_lines = 0
     source, out = _utf8(sys.stdin), _utf8(sys.stdout)

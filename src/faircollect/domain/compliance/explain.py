@@ -1,0 +1,123 @@
+"""Plain-Chinese explanations of screener findings, for the borrower.
+
+The CLI ``check-message`` prints these and the borrower portal will show them: what in the
+message is unlawful (quoted), which rule it breaks and where that rule comes from, and what the
+borrower can do. Pure: findings and the rule pack come in, an ``Explanation`` goes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from faircollect.domain.compliance.findings import Finding, Label
+from faircollect.domain.compliance.pack import RulePack
+
+WHAT_IT_IS: dict[Label, str] = {
+    Label.VIOLENCE_THREAT: "威胁你或你家人的人身、财产安全，或用“知道你住哪”之类的话恐吓你。",
+    Label.INSULT: "辱骂、侮辱你的人格。",
+    Label.IMPERSONATION: "冒充或假借公安、检察院、法院、政府或律师的名义。真正的公检法不会打电话、"
+    "发短信让你还钱或转账。",
+    Label.FALSE_LEGAL: "用不真实的法律后果吓唬你：欠钱还不上是民事纠纷，不会因此坐牢；"
+    "家人不替你承担债务；冻结账户必须经过法院。",
+    Label.THIRD_PARTY: "向你的家人、朋友、同事等无关的人透露欠款或要他们还钱，或以此威胁你。",
+    Label.PUBLIC_SHAMING: "公开你的欠款或个人信息（群发、传单、张贴、泼漆、曝光等）让你难堪。",
+    Label.HARASSMENT: "用频繁、深夜或不间断的电话、短信、跟踪、堵门来骚扰你。",
+    Label.FEE_DEMAND: "以催收的名义向你收取合同里没有的费用。",
+    Label.BORROW_TO_REPAY: "诱导你去别处借钱、套现来还款（以贷养贷会让债务越滚越大）。",
+}
+"""What each kind of finding means, in words a borrower uses."""
+
+ADVICE_ALWAYS = (
+    "保留证据：把这条消息截图，通话请录音，记下时间、号码和对方自称的身份。",
+    "向放贷机构的客服投诉，要求停止违规催收。",
+    "向金融监管总局投诉：拨打 12378。",
+    "向中国人民银行投诉（涉及征信等）：拨打 12363。",
+)
+ADVICE_POLICE = "如果对方威胁你或家人的人身安全，或冒充警察，请立即拨打 110 报警。"
+ADVICE_COURT = (
+    "是否真的被起诉，可拨打 12368 向法院核实；法院文书由法院依法送达，不会让你向个人账户转账。"
+)
+LAWFUL_NOTE = (
+    "这条消息没有发现违法催收的内容，看起来是合规的提醒。",
+    "提醒：欠款仍需按合同处理；如有困难可以主动联系放贷机构协商分期或延期。",
+    "真正的法院传票由法院送达（可拨打 12368 核实），不会通过催收短信发出。",
+    "如果之后收到威胁、辱骂或骚扰，请保留证据并拨打 12378 或 12363 投诉。",
+)
+POLICE_LABELS = frozenset({Label.VIOLENCE_THREAT, Label.IMPERSONATION})
+COURT_LABELS = frozenset({Label.IMPERSONATION, Label.FALSE_LEGAL})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One kind of unlawful language in the message, with the passages that show it."""
+
+    label: Label
+    evidence: tuple[str, ...]
+    what: str
+    rule_id: str
+    rule_title: str
+    citation: str
+    rule_explain: str
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The checker's answer: problems (empty when the message looks lawful) and advice."""
+
+    problems: tuple[Problem, ...]
+    advice: tuple[str, ...]
+
+    @property
+    def lawful(self) -> bool:
+        """True when nothing unlawful was found."""
+        return not self.problems
+
+
+def explain(findings: Sequence[Finding], pack: RulePack) -> Explanation:
+    """Group findings by label (in order of first appearance) and attach rule and advice."""
+    by_label: dict[Label, list[str]] = {}
+    rules: dict[Label, str] = {}
+    for finding in findings:
+        quotes = by_label.setdefault(finding.label, [])
+        if finding.evidence not in quotes:
+            quotes.append(finding.evidence)
+        rules[finding.label] = finding.rule
+    problems = tuple(
+        _problem(label, tuple(quotes), pack, rules[label]) for label, quotes in by_label.items()
+    )
+    return Explanation(problems, _advice(set(by_label)) if problems else LAWFUL_NOTE)
+
+
+def _problem(label: Label, evidence: tuple[str, ...], pack: RulePack, rule_id: str) -> Problem:
+    rule = pack.rule(rule_id)
+    return Problem(
+        label, evidence, WHAT_IT_IS[label], rule.id, rule.title_zh, rule.citation, rule.explain_zh
+    )
+
+
+def _advice(labels: set[Label]) -> tuple[str, ...]:
+    advice = list(ADVICE_ALWAYS)
+    if labels & POLICE_LABELS:
+        advice.append(ADVICE_POLICE)
+    if labels & COURT_LABELS:
+        advice.append(ADVICE_COURT)
+    return tuple(advice)
+
+
+def render_zh(explanation: Explanation) -> str:
+    """The explanation as plain Chinese text, one point per line."""
+    if explanation.lawful:
+        return "\n".join(explanation.advice)
+    lines = [f"这条消息有 {len(explanation.problems)} 类违法催收内容："]
+    for number, problem in enumerate(explanation.problems, 1):
+        quoted = "、".join(f"“{quote}”" for quote in problem.evidence)
+        lines += [
+            f"{number}. {quoted}",
+            f"   问题：{problem.what}",
+            f"   违反：{problem.rule_id}（{problem.rule_title}），依据 {problem.citation}。",
+            f"   说明：{problem.rule_explain}",
+        ]
+    lines.append("你可以这样做：")
+    lines += [f"- {item}" for item in explanation.advice]
+    return "\n".join(lines)

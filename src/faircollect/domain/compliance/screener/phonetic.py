@@ -1,0 +1,87 @@
+"""Pinyin: the rendering in which homophones and typed pinyin look alike.
+
+沙比 and 煞笔 render as ``sha'bi'`` like 傻逼; "sha bi" typed in Latin letters is ``shabi``.
+Chinese characters are rendered one toneless syllable each, closed by an apostrophe, so a
+phrase matches whole syllables only: 立案 (``li'an'``) is not found in 已经连 (``lian'``).
+Typed pinyin carries no syllable marks, so Latin runs are kept as they are and matched against
+the unmarked spelling of each phrase.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+
+from pypinyin import lazy_pinyin
+
+SYLLABLE_END = "'"
+
+
+def is_han(ch: str) -> bool:
+    """True for a CJK unified ideograph."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+@lru_cache(maxsize=65536)
+def syllable(ch: str) -> str:
+    """The usual toneless reading of one Chinese character ("" if pypinyin has none)."""
+    found = lazy_pinyin(ch, errors="ignore")
+    return found[0] if found else ""
+
+
+def phrase_syllables(phrase: str) -> tuple[tuple[str, ...], ...]:
+    """The syllables of an all-Chinese phrase, as read in the phrase (曝光: bao guang) and as
+    its characters read alone (pu guang), which is how a message is rendered; else none."""
+    if len(phrase) < 2 or not all(is_han(ch) for ch in phrase):
+        return ()
+    in_phrase = tuple(lazy_pinyin(phrase))
+    one_by_one = tuple(syllable(ch) for ch in phrase)
+    return tuple(dict.fromkeys((in_phrase, one_by_one)))
+
+
+def marked(syllables: tuple[str, ...]) -> str:
+    """Spelling matched against rendered Chinese characters."""
+    return "".join(s + SYLLABLE_END for s in syllables)
+
+
+class _Pieces(dict[str, str]):
+    """Rendered form of each character, computed once: ``sha'`` for 傻, ``a`` for a, else ""."""
+
+    def __missing__(self, ch: str) -> str:
+        if is_han(ch):
+            reading = syllable(ch)
+            piece = reading + SYLLABLE_END if reading else ""
+        else:
+            piece = ch if ch.isascii() and ch.isalpha() else ""
+        self[ch] = piece
+        return piece
+
+
+_PIECES = _Pieces()
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """Pinyin of a normal text; ``offsets[i]`` is where normal character ``i`` is rendered."""
+
+    normal: str
+    text: str
+    offsets: tuple[int, ...]
+
+    def source(self, position: int) -> int:
+        """The normal index of the character rendered at ``position``."""
+        return bisect_right(self.offsets, position) - 1
+
+    def starts_syllable(self, position: int) -> bool:
+        """True where a Chinese character's syllable begins."""
+        index = self.source(position)
+        return self.offsets[index] == position and is_han(self.normal[index])
+
+
+def render(normal: str) -> Rendering:
+    """Render a normal text in pinyin (see the module docstring)."""
+    pieces = list(map(_PIECES.__getitem__, normal))
+    offsets = tuple(accumulate(map(len, pieces), initial=0))
+    return Rendering(normal, "".join(pieces), offsets)

@@ -1,0 +1,87 @@
+"""The CLI contracts of issue 3: ``faircollect screen`` and ``faircollect check-message``."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from faircollect.cli.app import app
+
+runner = CliRunner()
+
+
+def run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, args, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_screen_writes_one_line_per_input_in_order() -> None:
+    lines = [
+        {"id": "m1", "text": "傻逼,明天就爆你通讯录"},
+        {"id": 2, "text": "【安信消费金融】您本期应还1,256.30元,还款日12月5日。"},
+        {"id": "m3", "text": "再不還錢打斷你的腿"},
+    ]
+    code, out, _ = run(["screen"], "\n".join(json.dumps(x, ensure_ascii=False) for x in lines))
+    assert code == 0
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in results] == ["m1", 2, "m3"]
+    assert results[0]["labels"] == ["insult", "third_party"]
+    assert results[0]["findings"] == [
+        {"label": "insult", "rule": "CN-PROH-1", "start": 0, "end": 2, "evidence": "傻逼"},
+        {
+            "label": "third_party",
+            "rule": "CN-3P-1",
+            "start": 6,
+            "end": 11,
+            "evidence": "爆你通讯录",
+        },
+    ]
+    assert results[1] == {"id": 2, "labels": [], "findings": []}
+    assert results[2]["findings"][0]["evidence"] == "打斷你的腿"
+
+
+def test_screen_output_is_utf8_chinese_not_escaped() -> None:
+    _, out, _ = run(["screen"], '{"id": "x", "text": "你这个废物"}\n')
+    assert '"evidence": "废物"' in out
+    assert "\\u" not in out
+
+
+def test_screen_bad_lines_are_all_reported_and_nothing_is_written() -> None:
+    lines = [
+        '{"id": "ok", "text": "好"}',
+        '{"id": "a"}',
+        "not json",
+        "",
+        '{"text": "无id"}',
+        '{"id": "b", "text": 5}',
+    ]
+    stdin = "\n".join(lines) + "\n"
+    code, out, err = run(["screen"], stdin)
+    assert code == 2
+    assert out == ""
+    assert "stdin line 2: field 'text': missing" in err
+    assert "stdin line 3: not valid JSON" in err
+    assert "stdin line 5: field 'id': missing" in err
+    assert "stdin line 6: field 'text': must be a string" in err
+
+
+def test_check_message_explains_a_violation_in_plain_chinese() -> None:
+    code, out, _ = run(["check-message", "我是派出所的,再不还钱就打断你的腿"])
+    assert code == 0
+    assert "“打断你的腿”" in out and "“派出所”" in out
+    assert "CN-PROH-1" in out and "催收工作指引" in out
+    assert all(word in out for word in ("截图", "录音", "12378", "12363", "110"))
+
+
+def test_check_message_reads_stdin_and_says_a_lawful_message_looks_lawful() -> None:
+    code, out, _ = run(["check-message"], "您已逾期3天,按合同计收罚息,我司保留依法起诉的权利。\n")
+    assert code == 0
+    assert "没有发现违法催收的内容" in out
+    assert "12368" in out
+
+
+def test_check_message_without_text_is_an_error() -> None:
+    code, _, err = run(["check-message"], "  \n")
+    assert code == 2
+    assert "请提供" in err

@@ -1,0 +1,46 @@
+"""The borrower's explanation: evidence, rule and citation, and what to do."""
+
+from __future__ import annotations
+
+from faircollect.domain.compliance.explain import explain, render_zh
+from faircollect.domain.compliance.findings import Finding, Label
+from faircollect.domain.compliance.pack import default_pack
+
+
+def finding(label: Label, rule: str, evidence: str) -> Finding:
+    return Finding(label, rule, 0, len(evidence), evidence)
+
+
+def test_threat_explained_with_rule_citation_and_police() -> None:
+    result = explain([finding(Label.VIOLENCE_THREAT, "CN-PROH-1", "打断你的腿")], default_pack())
+    assert not result.lawful
+    [problem] = result.problems
+    assert problem.evidence == ("打断你的腿",)
+    assert problem.rule_id == "CN-PROH-1"
+    assert "催收工作指引" in problem.citation
+    text = render_zh(result)
+    assert "“打断你的腿”" in text
+    assert all(word in text for word in ("12378", "12363", "110", "截图", "录音"))
+
+
+def test_findings_of_one_label_are_grouped_and_deduplicated() -> None:
+    findings = [
+        finding(Label.INSULT, "CN-PROH-1", "废物"),
+        finding(Label.THIRD_PARTY, "CN-3P-1", "爆通讯录"),
+        finding(Label.INSULT, "CN-PROH-1", "废物"),
+        finding(Label.INSULT, "CN-PROH-1", "人渣"),
+    ]
+    result = explain(findings, default_pack())
+    assert [(p.label, p.evidence) for p in result.problems] == [
+        (Label.INSULT, ("废物", "人渣")),
+        (Label.THIRD_PARTY, ("爆通讯录",)),
+    ]
+    assert result.problems[1].rule_title == default_pack().rule("CN-3P-1").title_zh
+    assert "110" not in render_zh(result)
+
+
+def test_lawful_message_says_so_and_points_to_12368() -> None:
+    result = explain([], default_pack())
+    assert result.lawful
+    text = render_zh(result)
+    assert "合规" in text and "12368" in text and "法院送达" in text
