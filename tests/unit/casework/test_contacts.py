@@ -32,7 +32,7 @@ Out = Outcome
     ("outcome", "party", "reason", "problem"),
     [
         (Out.PROMISE, Party.EMERGENCY_CONTACT, None, "needs the borrower or guarantor"),
-        (Out.REFUSAL, Party.THIRD_PARTY, None, "needs the borrower or guarantor"),
+        (Out.REFUSAL, Party.OTHER_CONTACT, None, "needs the borrower or guarantor"),
         (Out.HARDSHIP, Party.EMERGENCY_CONTACT, Reason.ILLNESS, "needs the borrower"),
         (Out.THIRD_PARTY_REACHED, Party.BORROWER, None, "party is 'borrower'"),
         (Out.NO_ANSWER, Party.BORROWER, Reason.FORGOT, "only learned from a debtor"),
@@ -64,7 +64,7 @@ def test_consistent_records_have_no_problems(
 
 def test_a_naive_time_and_every_other_problem_are_all_reported() -> None:
     record = contact(
-        "R1", datetime(2026, 3, 2, 10), Out.PROMISE, party=Party.THIRD_PARTY, number=""
+        "R1", datetime(2026, 3, 2, 10), Out.PROMISE, party=Party.OTHER_CONTACT, number=""
     )
     problems = record_problems(record)
     assert len(problems) == 3

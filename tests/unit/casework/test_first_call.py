@@ -207,7 +207,7 @@ def test_a_third_party_answering_ends_the_call_without_any_debt_talk(script: Cal
     assert prompt is not None and prompt.step is Step.UPDATE_FILE
     call.answer(Step.UPDATE_FILE, "家人接听，已请其转告本人回电。")
     result = call.result()
-    assert result.record.party is Party.THIRD_PARTY
+    assert result.record.party is Party.OTHER_CONTACT
     assert result.record.outcome is Outcome.THIRD_PARTY_REACHED
     assert result.missing_tasks == tuple(Task)
 

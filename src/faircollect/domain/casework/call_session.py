@@ -202,7 +202,7 @@ class CallSession:
             self.snapshot.case_id,
             self.at,
             Channel.CALL,
-            Party.BORROWER if self.outcome in _BORROWER_OUTCOMES else Party.THIRD_PARTY,
+            Party.BORROWER if self.outcome in _BORROWER_OUTCOMES else Party.OTHER_CONTACT,
             self.number,
             self.actor,
             self.outcome,

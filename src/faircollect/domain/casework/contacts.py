@@ -20,30 +20,11 @@ from faircollect.domain.casework.agencies import Placement, require_case_access
 from faircollect.domain.casework.cases import TRANSITIONS, Case, CaseStatus, ChangeStatus
 from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.roles import Actor, Permission, require
+from faircollect.domain.compliance.actions import DEBTORS, Channel, Party
+
+# Channel, Party and DEBTORS are the gate's own: casework speaks the same vocabulary.
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-class Channel(StrEnum):
-    CALL = "call"
-    SMS = "sms"
-    EMAIL = "email"
-    LETTER = "letter"
-    APP_PUSH = "app_push"
-    VISIT = "visit"
-
-
-class Party(StrEnum):
-    """Who was (to be) reached. Harvested phone contacts are never a party (PI-1)."""
-
-    BORROWER = "borrower"
-    GUARANTOR = "guarantor"
-    EMERGENCY_CONTACT = "emergency_contact"
-    THIRD_PARTY = "third_party"
-
-
-DEBTORS = frozenset({Party.BORROWER, Party.GUARANTOR})
-"""Parties one may collect from (CC-68); everyone else may only relay a call-back request."""
 
 
 class Outcome(StrEnum):
