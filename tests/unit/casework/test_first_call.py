@@ -23,9 +23,10 @@ from faircollect.domain.casework.call_session import (
     load_answers,
     run_answers,
 )
-from faircollect.domain.casework.contacts import Outcome, Party, Reason
+from faircollect.domain.casework.contacts import Outcome, Reason
 from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.promise import PastPromise, PromiseToPay
+from faircollect.domain.compliance.actions import Party
 from faircollect.domain.ledger.replay import replay
 
 from .factories import DAY1, LOAN, at, contact, fake_screen, snapshot

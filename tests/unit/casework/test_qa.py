@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from faircollect.domain.casework.contacts import Channel, Outcome
+from faircollect.domain.casework.contacts import Outcome
 from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.casework.qa import (
     CollectorScore,
@@ -17,6 +17,7 @@ from faircollect.domain.casework.qa import (
     in_sample,
     run_qa,
 )
+from faircollect.domain.compliance.actions import Channel
 
 from .factories import at, contact, fake_screen
 

@@ -22,9 +22,10 @@ from faircollect.domain.casework.call_file import (
     true_consequences,
 )
 from faircollect.domain.casework.call_script import CallScript, Step, line_index, locate
-from faircollect.domain.casework.contacts import Channel, ContactRecord, Outcome, Party, Reason
+from faircollect.domain.casework.contacts import ContactRecord, Outcome, Reason
 from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.promise import PromiseToPay
+from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.domain.money import MoneyError, parse_yuan
 
 Answer = str | Mapping[str, str] | Sequence[str]

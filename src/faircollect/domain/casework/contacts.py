@@ -22,8 +22,6 @@ from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.roles import Actor, Permission, require
 from faircollect.domain.compliance.actions import DEBTORS, Channel, Party
 
-# Channel, Party and DEBTORS are the gate's own: casework speaks the same vocabulary.
-
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

@@ -16,8 +16,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from faircollect.domain.casework.call_script import Screen
-from faircollect.domain.casework.contacts import FAILED, SHANGHAI, Channel, ContactRecord, Outcome
+from faircollect.domain.casework.contacts import FAILED, SHANGHAI, ContactRecord, Outcome
 from faircollect.domain.casework.errors import CaseworkError
+from faircollect.domain.compliance.actions import Channel
 
 
 @dataclass(frozen=True, slots=True)
