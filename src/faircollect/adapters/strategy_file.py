@@ -15,7 +15,7 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from faircollect.adapters.yaml_reader import NodeReader, YamlFileError, YamlIssue, child
 from faircollect.domain.ledger.state import Stage, StageThresholds
@@ -58,6 +58,13 @@ _SCRIPTED_CHANNELS = frozenset({Channel.CALL, Channel.VISIT})
 
 
 StrategyFileError = YamlFileError
+
+
+def _raw_entry(node: Node, key: str) -> Node | None:
+    """A mapping entry's value node without validation (for cross-item checks)."""
+    if not isinstance(node, MappingNode):
+        return None
+    return next((v for k, v in node.value if k.value == key), None)
 
 
 def default_strategy_path() -> Path:
@@ -212,15 +219,18 @@ class _StrategyParser:
         segments: list[Segment | None] = []
         names: set[str] = set()
         for i, item in enumerate(items):
-            segment = self._segment(item, child(path, i), policies)
-            if segment is not None and segment.name in names:
+            segments.append(self._segment(item, child(path, i), policies))
+            name_node = _raw_entry(item, "name")
+            if name_node is None:
+                continue
+            if name_node.value in names:
                 self.reader.error(
-                    item, child(child(path, i), "name"), f"duplicate segment name '{segment.name}'"
+                    name_node,
+                    child(child(path, i), "name"),
+                    f"duplicate segment name '{name_node.value}'",
                 )
-                segment = None
-            if segment is not None:
-                names.add(segment.name)
-            segments.append(segment)
+                segments[-1] = None
+            names.add(name_node.value)
         if None in segments:
             return None
         return tuple(s for s in segments if s is not None)
