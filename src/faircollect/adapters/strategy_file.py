@@ -15,9 +15,15 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import Node
 
-from faircollect.adapters.yaml_reader import NodeReader, YamlFileError, YamlIssue, child
+from faircollect.adapters.yaml_reader import (
+    NodeReader,
+    YamlFileError,
+    YamlIssue,
+    child,
+    raw_entry,
+)
 from faircollect.domain.ledger.state import Stage, StageThresholds
 from faircollect.domain.money import MoneyError, parse_yuan
 from faircollect.domain.strategy.arms import BASIS_POINTS
@@ -58,13 +64,6 @@ _SCRIPTED_CHANNELS = frozenset({Channel.CALL, Channel.VISIT})
 
 
 StrategyFileError = YamlFileError
-
-
-def _raw_entry(node: Node, key: str) -> Node | None:
-    """A mapping entry's value node without validation (for cross-item checks)."""
-    if not isinstance(node, MappingNode):
-        return None
-    return next((v for k, v in node.value if k.value == key), None)
 
 
 def default_strategy_path() -> Path:
@@ -220,7 +219,7 @@ class _StrategyParser:
         names: set[str] = set()
         for i, item in enumerate(items):
             segments.append(self._segment(item, child(path, i), policies))
-            name_node = _raw_entry(item, "name")
+            name_node = raw_entry(item, "name")
             if name_node is None:
                 continue
             if name_node.value in names:

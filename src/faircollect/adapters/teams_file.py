@@ -8,7 +8,13 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
-from faircollect.adapters.yaml_reader import NodeReader, YamlFileError, YamlIssue, child
+from faircollect.adapters.yaml_reader import (
+    NodeReader,
+    YamlFileError,
+    YamlIssue,
+    child,
+    raw_entry,
+)
 from faircollect.domain.assignment import Agency, Collector
 
 SKILLS = ("call", "visit", "legal", "negotiation")
@@ -54,24 +60,30 @@ def _roster(r: NodeReader, root: Node) -> Roster | None:
         team_name = r.string(team["name"], child(path, "name")) or ""
         members = r.sequence(team.get("collectors"), child(path, "collectors")) or ()
         for j, node in enumerate(members):
-            collector = _collector(r, node, child(child(path, "collectors"), j), team_name)
+            where = child(child(path, "collectors"), j)
+            _unique(r, seen, node, where)
+            collector = _collector(r, node, where, team_name)
             if collector is not None:
-                _unique(r, seen, collector.collector_id, node, child(path, f"collectors[{j}]"))
                 collectors.append(collector)
     agencies: list[Agency] = []
     for i, node in enumerate(
         r.sequence(top["agencies"], "agencies") or () if "agencies" in top else ()
     ):
+        _unique(r, seen, node, child("agencies", i))
         agency = _agency(r, node, child("agencies", i))
         if agency is not None:
-            _unique(r, seen, agency.agency_id, node, child("agencies", i))
             agencies.append(agency)
     return Roster(tuple(collectors), tuple(agencies))
 
 
-def _unique(r: NodeReader, seen: dict[str, str], ident: str, node: Node, path: str) -> None:
+def _unique(r: NodeReader, seen: dict[str, str], node: Node, path: str) -> None:
+    """Collector and agency ids share one namespace (a borrower's owner is either)."""
+    id_node = raw_entry(node, "id")
+    if id_node is None:
+        return
+    ident = str(id_node.value)
     if ident in seen:
-        r.error(node, child(path, "id"), f"id '{ident}' already used at {seen[ident]}")
+        r.error(id_node, child(path, "id"), f"id '{ident}' already used at {seen[ident]}")
     else:
         seen[ident] = path
 

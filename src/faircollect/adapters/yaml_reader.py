@@ -192,6 +192,13 @@ class NodeReader:
         return tuple(v for v in values if v is not None) if None not in values else None
 
 
+def raw_entry(node: Node | None, key: str) -> Node | None:
+    """A mapping entry's value node, unvalidated: for checks across items (unique names)."""
+    if not isinstance(node, MappingNode):
+        return None
+    return next((v for k, v in node.value if k.value == key), None)
+
+
 def _unknown(what: str, value: str, expected: Iterable[str]) -> str:
     options = list(expected)
     close = difflib.get_close_matches(value, options, n=1)
