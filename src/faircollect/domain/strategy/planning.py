@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from types import MappingProxyType
 
 from faircollect.domain.ledger.state import AccountState, Stage, bucket
 from faircollect.domain.money import format_yuan
@@ -107,16 +108,36 @@ def _compile_segment(segment: Segment) -> _CompiledSegment:
 
 
 @dataclass(frozen=True, slots=True)
+class _CompiledStage:
+    """One stage's segments, plus what lets most accounts be skipped without matching."""
+
+    segments: tuple[Segment, ...]
+    compiled: tuple[_CompiledSegment, ...]
+    triggers: frozenset[tuple[Anchor, int]]
+    """Every (anchor, offset) on which some segment of the stage has an action."""
+    has_repeating: bool
+
+    def may_fire(self, offsets: Mapping[Anchor, int]) -> bool:
+        return self.has_repeating or any(item in self.triggers for item in offsets.items())
+
+
+@dataclass(frozen=True, slots=True)
 class _CompiledStrategy:
     strategy: Strategy
     arm: str
-    by_stage: Mapping[Stage, tuple[_CompiledSegment, ...]]
+    by_stage: Mapping[Stage, _CompiledStage]
 
 
 def _compile(strategy: Strategy, arm: str) -> _CompiledStrategy:
-    by_stage = {
-        stage: tuple(_compile_segment(s) for s in strategy.segments_for(stage)) for stage in Stage
-    }
+    by_stage = {}
+    for stage in Stage:
+        segments = strategy.segments_for(stage)
+        if not segments:
+            continue
+        compiled = tuple(_compile_segment(s) for s in segments)
+        triggers = frozenset(key for c in compiled for key in c.fixed)
+        repeating = any(c.repeating for c in compiled)
+        by_stage[stage] = _CompiledStage(segments, compiled, triggers, repeating)
     return _CompiledStrategy(strategy, arm, by_stage)
 
 
@@ -144,9 +165,8 @@ def stage_of(account: AccountView, strategy: Strategy, as_of: date) -> Stage:
     return thresholds.stage(account.state.dpd, due_soon)
 
 
-def _fired_rules(
-    compiled: _CompiledSegment, account: AccountView, as_of: date
-) -> Iterator[ActionRule]:
+def _offsets(account: AccountView, as_of: date) -> dict[Anchor, int]:
+    """How far the account is from each anchor today (only the anchors that apply)."""
     offsets: dict[Anchor, int] = {}
     if account.state.next_due_on is not None:
         offsets[Anchor.DUE] = (as_of - account.state.next_due_on).days
@@ -154,6 +174,10 @@ def _fired_rules(
         offsets[Anchor.DPD] = account.state.dpd
     if account.broken_promise_on is not None and account.broken_promise_on <= as_of:
         offsets[Anchor.BROKEN_PROMISE] = (as_of - account.broken_promise_on).days
+    return offsets
+
+
+def _fired_rules(compiled: _CompiledSegment, offsets: Mapping[Anchor, int]) -> Iterator[ActionRule]:
     seen: set[str] = set()
     for anchor, offset in offsets.items():
         for rule in compiled.fixed.get((anchor, offset), ()):
@@ -172,23 +196,27 @@ def _plan_account(
 ) -> list[PlannedAction]:
     strategy = compiled.strategy
     stage = stage_of(account, strategy, as_of)
-    segments = compiled.by_stage.get(stage, ())
-    if not segments:
+    group = compiled.by_stage.get(stage)
+    if group is None:
         return []
-    segment_match = first_matching(
-        [c.segment for c in segments],
+    offsets = _offsets(account, as_of)
+    if not group.may_fire(offsets):
+        return []
+    segment = first_matching(
+        group.segments,
         bucket=bucket(account.state.dpd),
         product=account.product,
         balance=account.balance,
         risk_score=account.risk_score,
         first_time=account.first_time_delinquent,
     )
-    if segment_match is None:
+    if segment is None:
         return []
-    chosen = next(c for c in segments if c.segment is segment_match)
+    chosen = group.compiled[group.segments.index(segment)]
+    contexts: dict[bool, Mapping[str, str]] = {}
     out: list[PlannedAction] = []
-    for rule in _fired_rules(chosen, account, as_of):
-        action = _realise(rule, account, segment_match, stage, compiled, as_of, tz)
+    for rule in _fired_rules(chosen, offsets):
+        action = _realise(rule, account, segment, stage, compiled, as_of, tz, contexts)
         if action is not None:
             out.append(action)
     return out
@@ -208,8 +236,13 @@ def _realise(
     compiled: _CompiledStrategy,
     as_of: date,
     tz: tzinfo,
+    contexts: dict[bool, Mapping[str, str]],
 ) -> PlannedAction | None:
-    """Turn a fired rule into a planned action, or None when the law or the data forbid it."""
+    """Turn a fired rule into a planned action, or None when the law or the data forbid it.
+
+    ``contexts`` caches the account's two template contexts (third party or not) so an
+    account with several actions builds each once; the mappings are shared, read-only.
+    """
     strategy = compiled.strategy
     if rule.party is Party.EMERGENCY_CONTACT and not _is_unreachable(account, strategy):
         return None
@@ -222,6 +255,11 @@ def _realise(
     target = _target(rule, account)
     if rule.kind is ActionKind.CONTACT and target is None:
         return None
+    third_party = rule.party is Party.EMERGENCY_CONTACT
+    if third_party not in contexts:
+        contexts[third_party] = MappingProxyType(
+            template_context(account, rule.party, strategy, as_of)
+        )
     return PlannedAction(
         action_id=action_id(account.loan_id, as_of, compiled.arm, segment.name, rule.key),
         loan_id=account.loan_id,
@@ -236,7 +274,7 @@ def _realise(
         scheduled_at=datetime.combine(as_of, rule.at, tzinfo=account.tz or tz),
         target=target,
         template=rule.template,
-        context=template_context(account, rule.party, strategy, as_of),
+        context=contexts[third_party],
         priority=rule.priority,
         arm=compiled.arm,
     )
