@@ -16,6 +16,7 @@ from faircollect.domain.assignment import (
     Collector,
     WorkItem,
     assign,
+    work_items,
 )
 
 AS_OF = date(2026, 12, 10)
@@ -140,3 +141,31 @@ def test_capacity_invariant(capacities: list[int], n_items: int) -> None:
         assert load[c.collector_id] <= c.capacity
     assert len(result.assignments) + len(result.unassigned) == n_items
     assert len(result.assignments) == min(n_items, sum(capacities))
+
+
+def test_work_items_are_the_calls_visits_and_placements_of_the_plan() -> None:
+    from zoneinfo import ZoneInfo
+
+    from faircollect.domain.strategy import plan_day
+    from tests.unit.strategy.factories import AS_OF as DAY
+    from tests.unit.strategy.factories import account, default_strategy
+
+    accounts = [
+        account("L1", dpd=1, overdue=50_000),  # first call + SMS
+        account("L2", dpd=91),  # agency placement
+        account("L3", dpd=99, visit_notice_sent_on=DAY - timedelta(days=5)),  # visit
+        account("L4", due_in=3),  # reminders only
+    ]
+    planned = plan_day(accounts, default_strategy(), DAY, ZoneInfo("Asia/Shanghai"))
+    states = {a.loan_id: a.state for a in accounts}
+    items = work_items(planned, states)
+    assert sorted((i.loan_id, i.channel, i.skill, i.dpd) for i in items) == [
+        ("L1", "call", "call", 1),
+        ("L2", "agency_placement", "call", 91),
+        ("L3", "visit", "visit", 99),
+    ]
+    assert next(i for i in items if i.loan_id == "L1").amount == 50_000
+    staff = [collector("C1"), collector("V1", skills=("visit",))]
+    result = assign(items, staff, [Agency("AG1", 10)], {}, DAY)
+    # past DPD 90 everything, the visit included, is the agency's while placed
+    assert owners(result) == {"L1": "C1", "L2": "AG1", "L3": "AG1"}

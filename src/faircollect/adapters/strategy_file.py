@@ -145,7 +145,7 @@ class _StrategyParser:
             "agency_threshold_dpd",
             "agency_recall_days",
         )
-        texts = ("visit_notice_template", "hotline", "lender_name")
+        texts = ("visit_notice_template", "hotline", "lender_name", "law_firm")
         entries = r.mapping(node, path, allowed=(*ints, *texts))
         if entries is None:
             return None

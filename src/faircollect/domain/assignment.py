@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from faircollect.domain.ledger.state import AccountState
+from faircollect.domain.strategy.model import ActionKind, Channel, Policies
+from faircollect.domain.strategy.planning import PlannedAction
+
 
 class AssigneeKind(StrEnum):
     COLLECTOR = "collector"
@@ -76,6 +80,51 @@ class AssignmentPolicy:
 
     agency_threshold_dpd: int = 90
     agency_recall_days: int = 90
+
+    @classmethod
+    def from_policies(cls, policies: Policies) -> AssignmentPolicy:
+        return cls(policies.agency_threshold_dpd, policies.agency_recall_days)
+
+
+_SKILL_FOR_CHANNEL = {Channel.CALL: "call", Channel.VISIT: "visit"}
+
+
+def work_items(
+    actions: Iterable[PlannedAction], states: Mapping[str, AccountState]
+) -> list[WorkItem]:
+    """The planned calls, visits and agency placements that need a person or an agency.
+
+    Messages and letters are sent by the system and are not handed out. ``states`` maps
+    loan id to its state (for the DPD and the overdue amount).
+    """
+    items = []
+    for action in actions:
+        skill = _skill_for(action)
+        if skill is None:
+            continue
+        state = states[action.loan_id]
+        channel = action.channel.value if action.channel else action.kind.value
+        items.append(
+            WorkItem(
+                action.loan_id,
+                action.borrower_id,
+                action.stage.value,
+                channel,
+                state.total_overdue,
+                skill,
+                state.dpd,
+            )
+        )
+    return items
+
+
+def _skill_for(action: PlannedAction) -> str | None:
+    """The skill a work item needs; None for what the system sends by itself."""
+    if action.kind is ActionKind.AGENCY_PLACEMENT:
+        return "call"
+    if action.channel is None:
+        return None
+    return _SKILL_FOR_CHANNEL.get(action.channel)
 
 
 @dataclass

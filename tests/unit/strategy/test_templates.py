@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ def borrower_context() -> dict[str, str]:
 
 @pytest.mark.parametrize("name", sorted(RENDERER.available() - {"sms_relay_emergency"}))
 def test_every_borrower_template_renders_with_planning_context(name: str) -> None:
-    text = RENDERER.render(name, borrower_context())
+    text = RENDERER.render(name, {**borrower_context(), "law_firm": "某某律师事务所"})
     assert "{{" not in text and text
     for word in FORBIDDEN:
         assert word not in text, f"{name} contains {word}"
@@ -53,11 +54,24 @@ def test_relay_to_emergency_contact_reveals_nothing_about_the_debt() -> None:
 def test_visit_notice_names_two_identified_staff_and_recording() -> None:
     text = RENDERER.render("letter_visit_notice", borrower_context())
     assert "两名工作人员" in text and "出示工作证件" in text and "录音录像" in text
+    assert "2026-12-13 起安排上门拜访" in text  # three days' notice
 
 
 def test_credit_reporting_is_stated_as_a_possibility_not_a_threat() -> None:
     text = RENDERER.render("letter_overdue_notice", borrower_context())
     assert "可能依法报送" in text
+
+
+def test_lawyer_letter_needs_a_real_law_firm_configured() -> None:
+    with pytest.raises(TemplateRenderError, match="'law_firm' is undefined"):
+        RENDERER.render("lawyer_letter", borrower_context())
+    firm = replace(
+        default_strategy(),
+        policies=replace(default_strategy().policies, law_firm="某某律师事务所"),
+    )
+    context = template_context(account(dpd=75), Party.BORROWER, firm, AS_OF)
+    text = RENDERER.render("lawyer_letter", context)
+    assert text.count("某某律师事务所") == 2 and "依法向人民法院提起民事诉讼" in text
 
 
 def test_missing_variable_is_an_error() -> None:

@@ -147,6 +147,8 @@ class Policies:
     agency_recall_days: int = 90
     hotline: str = "400-000-0000"
     lender_name: str = "贷款机构"
+    law_firm: str = ""
+    """The law firm that really acts for the lender; a lawyer letter cannot render without it."""
 
 
 @dataclass(frozen=True, slots=True)

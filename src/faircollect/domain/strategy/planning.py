@@ -329,6 +329,8 @@ def template_context(
 
     An emergency contact's context holds only the borrower's name and the call-back number:
     a relay template cannot disclose the debt because it is never given it (CN-3P-1).
+    ``law_firm`` is present only when the strategy names one, so a lawyer letter can never
+    go out in the name of a firm that does not act for the lender.
     """
     policies = strategy.policies
     if party is Party.EMERGENCY_CONTACT:
@@ -348,6 +350,9 @@ def template_context(
         "penalty": format_yuan(state.penalty),
         "outstanding_principal": format_yuan(state.outstanding_principal),
     }
+    context["visit_from"] = (as_of + timedelta(days=policies.visit_notice_days)).isoformat()
+    if policies.law_firm:
+        context["law_firm"] = policies.law_firm
     if state.next_due_on is not None:
         context["due_date"] = state.next_due_on.isoformat()
     if account.next_due_amount is not None:
