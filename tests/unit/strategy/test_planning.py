@@ -70,12 +70,14 @@ def test_t3_sms_is_scheduled_on_due_minus_3_in_the_borrowers_time_zone() -> None
     assert far.scheduled_at.tzinfo is urumqi
 
 
-def test_first_call_on_dpd_1_goes_to_the_borrower_with_amounts_in_yuan() -> None:
+def test_first_call_on_dpd_1_and_the_day1_sms_has_amounts_in_yuan() -> None:
     planned = plan_day([account(dpd=1, overdue=50_005)], default_strategy(), AS_OF, SHANGHAI)
     call = next(a for a in planned if a.key == "first_call")
     assert call.stage is Stage.EARLY and call.channel is Channel.CALL
     assert call.scheduled_at.date() == AS_OF
-    assert call.context["overdue_total"] == "500.05"
+    assert call.context == {}  # no template, so no context is built
+    notice = next(a for a in planned if a.key == "sms_day1")
+    assert notice.context["overdue_total"] == "500.05"
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ def test_amounts_and_dates_appear_exactly() -> None:
 
 
 def test_relay_to_emergency_contact_reveals_nothing_about_the_debt() -> None:
-    acc = account(dpd=40, borrower_unreachable=True)
+    acc = account(dpd=5, borrower_unreachable=True)  # the SMS relay request
     planned = plan_day([acc], default_strategy(), AS_OF, ZoneInfo("Asia/Shanghai"))
     (relay,) = [a for a in planned if a.party is Party.EMERGENCY_CONTACT]
     text = RENDERER.render("sms_relay_emergency", relay.context)

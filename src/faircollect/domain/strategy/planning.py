@@ -33,6 +33,7 @@ from faircollect.domain.strategy.model import (
 _ADDRESS_CHANNELS = frozenset({Channel.LETTER, Channel.LAWYER_LETTER, Channel.VISIT})
 _ACCOUNT_CHANNELS = frozenset({Channel.APP_PUSH, Channel.WECHAT})
 VISIT_NOTICE_KEY = "visit_notice"
+_NO_CONTEXT: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +243,7 @@ def _realise(
 
     ``contexts`` caches the account's two template contexts (third party or not) so an
     account with several actions builds each once; the mappings are shared, read-only.
+    Actions without a template (calls, visits, placements) carry an empty context.
     """
     strategy = compiled.strategy
     if rule.party is Party.EMERGENCY_CONTACT and not _is_unreachable(account, strategy):
@@ -256,7 +258,7 @@ def _realise(
     if rule.kind is ActionKind.CONTACT and target is None:
         return None
     third_party = rule.party is Party.EMERGENCY_CONTACT
-    if third_party not in contexts:
+    if rule.template is not None and third_party not in contexts:
         contexts[third_party] = MappingProxyType(
             template_context(account, rule.party, strategy, as_of)
         )
@@ -274,7 +276,7 @@ def _realise(
         scheduled_at=datetime.combine(as_of, rule.at, tzinfo=account.tz or tz),
         target=target,
         template=rule.template,
-        context=contexts[third_party],
+        context=contexts[third_party] if rule.template is not None else _NO_CONTEXT,
         priority=rule.priority,
         arm=compiled.arm,
     )
