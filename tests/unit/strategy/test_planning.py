@@ -16,6 +16,7 @@ from faircollect.domain.strategy import (
     Party,
     Purpose,
     plan_day,
+    template_context,
 )
 from tests.unit.strategy.factories import AS_OF, account, default_strategy
 
@@ -61,6 +62,8 @@ def test_t3_sms_is_scheduled_on_due_minus_3_in_the_borrowers_time_zone() -> None
     assert sms.template == "sms_pre_due"
     assert sms.context["amount_due"] == "888.12"
     assert sms.context["due_date"] == (AS_OF + timedelta(days=3)).isoformat()
+    expected = template_context(acc, Party.BORROWER, default_strategy(), AS_OF)
+    assert dict(sms.context) == expected and len(sms.context) == len(expected)
     urumqi = ZoneInfo("Asia/Urumqi")
     (far,) = [
         a

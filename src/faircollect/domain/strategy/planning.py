@@ -214,7 +214,7 @@ def _plan_account(
     if segment is None:
         return []
     chosen = group.compiled[group.segments.index(segment)]
-    contexts: dict[bool, Mapping[str, str]] = {}
+    contexts: dict[bool, TemplateContext] = {}
     out: list[PlannedAction] = []
     for rule in _fired_rules(chosen, offsets):
         action = _realise(rule, account, segment, stage, compiled, as_of, tz, contexts)
@@ -237,12 +237,12 @@ def _realise(
     compiled: _CompiledStrategy,
     as_of: date,
     tz: tzinfo,
-    contexts: dict[bool, Mapping[str, str]],
+    contexts: dict[bool, TemplateContext],
 ) -> PlannedAction | None:
     """Turn a fired rule into a planned action, or None when the law or the data forbid it.
 
     ``contexts`` caches the account's two template contexts (third party or not) so an
-    account with several actions builds each once; the mappings are shared, read-only.
+    account with several actions shares each; they are computed lazily and read-only.
     Actions without a template (calls, visits, placements) carry an empty context.
     """
     strategy = compiled.strategy
@@ -259,9 +259,7 @@ def _realise(
         return None
     third_party = rule.party is Party.EMERGENCY_CONTACT
     if rule.template is not None and third_party not in contexts:
-        contexts[third_party] = MappingProxyType(
-            template_context(account, rule.party, strategy, as_of)
-        )
+        contexts[third_party] = TemplateContext(account, rule.party, strategy, as_of)
     return PlannedAction(
         action_id=action_id(account.loan_id, as_of, compiled.arm, segment.name, rule.key),
         loan_id=account.loan_id,
@@ -322,6 +320,39 @@ def _target(rule: ActionRule, account: AccountView) -> str | None:
     if rule.channel in _ACCOUNT_CHANNELS:
         return account.borrower_id
     return account.borrower_phone
+
+
+class TemplateContext(Mapping[str, str]):
+    """An action's template values, computed on first use.
+
+    Most planned actions are judged by the gate before anything is rendered, and many are
+    denied or rescheduled; building the strings lazily keeps planning a million accounts
+    cheap. The values are a pure function of the account, party, strategy and date, so
+    computing them later gives exactly what computing them now would.
+    """
+
+    __slots__ = ("_account", "_as_of", "_party", "_strategy", "_values")
+
+    def __init__(self, account: AccountView, party: Party, strategy: Strategy, as_of: date):
+        self._account, self._party, self._strategy, self._as_of = account, party, strategy, as_of
+        self._values: dict[str, str] | None = None
+
+    def _data(self) -> dict[str, str]:
+        if self._values is None:
+            self._values = template_context(self._account, self._party, self._strategy, self._as_of)
+        return self._values
+
+    def __getitem__(self, key: str) -> str:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __repr__(self) -> str:
+        return f"TemplateContext({self._data()!r})"
 
 
 def template_context(
