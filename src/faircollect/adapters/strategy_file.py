@@ -157,6 +157,7 @@ class _StrategyParser:
             )
         if None in values.values():
             return None
+        # keys and types were checked above, one by one; mypy cannot see that per key
         policies = Policies(**values)  # type: ignore[arg-type]
         self._check_template(
             policies.visit_notice_template,

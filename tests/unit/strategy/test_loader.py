@@ -233,6 +233,11 @@ def test_challenger_from_file_with_its_own_line_numbers(tmp_path: Path) -> None:
         ('{share: "0.12345", strategy: {name: x, segments: []}}', "at most 4 decimals"),
         ('{share: "0.1"}', "give exactly one of 'file' or 'strategy'"),
         ('{share: "0.1", file: nowhere.yaml}', "no such file"),
+        (
+            '{share: "0.1", strategy: {name: x, segments: [], '
+            'challenger: {share: "0.1", strategy: {name: y, segments: []}}}}',
+            "a challenger cannot itself have a challenger",
+        ),
     ],
 )
 def test_bad_challenger(tmp_path: Path, challenger: str, message: str) -> None:
