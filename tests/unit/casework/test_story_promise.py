@@ -71,12 +71,12 @@ def test_day1_first_call_promise_day5_payment_promise_kept() -> None:
         [(date(2026, 3, 1), 101_652)],  # before the promise was made
     ],
 )
-def test_a_promise_not_covered_by_its_due_date_is_broken_the_day_after(
+def test_a_promise_not_covered_by_its_due_date_is_broken_when_the_night_of_that_date_runs(
     paid: list[tuple[date, int]],
 ) -> None:
     case, promise = first_call(a_case())
-    assert settle(case, promise, paid, date(2026, 3, 6)).status is CaseStatus.PROMISED
-    broken = settle(case, promise, paid, date(2026, 3, 7))
+    assert settle(case, promise, paid, date(2026, 3, 5)).status is CaseStatus.PROMISED
+    broken = settle(case, promise, paid, date(2026, 3, 6))
     assert broken.status is CaseStatus.PROMISE_BROKEN
 
 

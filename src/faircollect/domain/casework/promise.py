@@ -1,8 +1,7 @@
-"""A minimal promise to pay (承诺还款, PTP) as the call produces it.
+"""A promise to pay (承诺还款, PTP) as the call produces it, before it is stored.
 
-The nightly run owns promises (``domain/promises.py``, built on another branch, with
-``settle(promises, payments, as_of)``). This is the smallest shape the casework needs;
-the lead unifies the two after merging.
+Whether a promise was kept is decided in one place, ``domain/promises.py`` (the nightly
+run's ``settle``); this module only adds what a call knows (the case) and asks that rule.
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from faircollect.domain.casework.errors import CaseworkError
+from faircollect.domain.ledger.terms import Payment
+from faircollect.domain.promises import Promise, PromiseStatus, paid_towards, status_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,10 @@ class PromiseToPay:
                 f"promise on {self.loan_id}: due {self.due} is before it was made {self.made_on}"
             )
 
+    def as_promise(self, promise_id: str = "") -> Promise:
+        """The same promise in the nightly run's terms."""
+        return Promise(promise_id, self.loan_id, self.amount, self.made_on, self.due)
+
 
 @dataclass(frozen=True, slots=True)
 class PastPromise:
@@ -45,14 +50,14 @@ class PastPromise:
 def promise_kept(
     promise: PromiseToPay, paid: Iterable[tuple[date, int]], as_of: date
 ) -> bool | None:
-    """Kept when payments dated from the day the promise was made through its due date
-    cover the amount (a same-day payment counts: "I'll pay today" must be keepable);
-    broken once ``as_of`` is past the due date without that; None while still open.
-    The nightly run's ``settle`` (domain/promises.py) is the full version (partly kept,
-    several promises); this is the minimum the case lifecycle needs.
+    """True once kept, False once broken or only partly kept, None while still open.
+
+    The rule is ``domain.promises``: payments dated after the day the promise was made and
+    on or before its due date must cover the amount; it is judged when the due date arrives.
     """
-    last = min(promise.due, as_of)
-    covered = sum(amount for on, amount in paid if promise.made_on <= on <= last)
-    if covered >= promise.amount:
-        return True
-    return False if as_of > promise.due else None
+    payments = [Payment("", promise.loan_id, on, amount) for on, amount in paid]
+    ptp = promise.as_promise()
+    status = status_of(ptp, paid_towards(ptp, payments), as_of)
+    if status is PromiseStatus.OPEN:
+        return None
+    return status is PromiseStatus.KEPT
