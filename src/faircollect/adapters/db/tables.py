@@ -133,3 +133,39 @@ runs = Table(
     Column("loans_computed", Integer, nullable=True),
 )
 """One row per business date the nightly run completed (idempotency and catch-up)."""
+
+promises = Table(
+    "promises",
+    metadata,
+    Column("promise_id", String(64), primary_key=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("made_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("paid", BigInteger, nullable=False),
+    Column("settled_on", Date, nullable=True),
+    Column("case_id", String(64), nullable=True),
+    Column("made_by", String(64), nullable=True),
+)
+"""Promises to pay (承诺还款): open until the night of their due date settles them."""
+
+contact_records = Table(
+    "contact_records",
+    metadata,
+    Column("record_id", String(64), primary_key=True),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=True),
+    Column("case_id", String(64), nullable=True),
+    Column("action_id", String(64), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("party", String(24), nullable=False),
+    Column("phone", String(32), nullable=True),
+    Column("actor", String(64), nullable=False),
+    Column("outcome", String(24), nullable=False),
+    Column("reason", String(24), nullable=True),
+    Column("note", Text, nullable=False, default=""),
+    Index("ix_contact_records_borrower_at", "borrower_id", "at"),
+)
+"""Every contact attempt (催记), answered or not: the gate's history comes from here."""
