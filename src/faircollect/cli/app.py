@@ -19,7 +19,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def root() -> None:
     """faircollect: a lawful collections system (贷后催收管理系统)."""
