@@ -15,7 +15,7 @@ here is paid in full to the fen for the ledger. Same seed, same N, same as-of: s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
