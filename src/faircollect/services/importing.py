@@ -217,7 +217,9 @@ class _Job:
             target = getattr(record, reference.field)
             row = found.get(target)
             if row is None:
-                if target not in skip:
+                if target in skip:  # already reported; rows that lean on it fall with it
+                    self.rejected[spec.file].add(getattr(record, spec.columns[0][0]))
+                else:
                     message = (
                         f"unknown {reference.field} {target!r} "
                         f"(not in {reference.target_file} nor the database)"
