@@ -36,10 +36,16 @@ CONTACTS = """borrower_id,name,phone,relation,is_emergency
 B1,王芳,13700000000,配偶,true
 B1,赵强,13700000001,同事,false
 """
-LOANS = """loan_id,borrower_id,product,contract_principal,received_amount,annual_rate,term_months,method,disbursed_on,penalty_rate_daily,grace_days,periodic_fee
-L1,B1,现金贷,10000.00,9000.00,0.36,12,equal_installment,2026-01-31,0.0005,3,50.00
+LOAN_HEADER = (
+    "loan_id,borrower_id,product,contract_principal,received_amount,annual_rate,"
+    "term_months,method,disbursed_on,penalty_rate_daily,grace_days,periodic_fee\n"
+)
+LOANS = (
+    LOAN_HEADER
+    + """L1,B1,现金贷,10000.00,9000.00,0.36,12,equal_installment,2026-01-31,0.0005,3,50.00
 L2,B2,经营贷,200000,200000,0.0435,24,interest_only,2025-06-15,0.0003,0,0
 """
+)
 PAYMENTS = """payment_id,loan_id,paid_on,amount
 P2,L1,2026-03-28,1000.00
 P1,L1,2026-02-28,1000.00
