@@ -235,14 +235,15 @@ def _received_not_above_contract(values: dict[str, Any]) -> tuple[str, str] | No
     return None
 
 
-def _loan(values: dict[str, Any]) -> LoanTerms:
+def loan_from_columns(values: Mapping[Any, Any]) -> LoanTerms:
+    """LoanTerms from values named as loans.csv (and the loans table) name them."""
     return LoanTerms(
         loan_id=values["loan_id"],
         principal=values["contract_principal"],
         received=values["received_amount"],
         annual_rate=values["annual_rate"],
         term_months=values["term_months"],
-        method=values["method"],
+        method=Method(values["method"]),
         disbursed_on=values["disbursed_on"],
         penalty_rate_daily=values["penalty_rate_daily"],
         grace_days=values["grace_days"],
@@ -292,7 +293,7 @@ LOANS = RowSpec(
         ("grace_days", whole_number(0, 365)),
         ("periodic_fee", amount(positive=False)),
     ),
-    _loan,
+    loan_from_columns,
     (_received_not_above_contract,),
 )
 PAYMENTS = RowSpec(

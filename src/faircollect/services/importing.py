@@ -17,6 +17,7 @@ How it stays atomic, fast and small in memory on millions of rows:
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -150,12 +151,12 @@ class _Job:
         report = FileReport(spec.file)
         total_bytes = path.stat().st_size
         rejected = self.rejected.setdefault(spec.file, set())
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with path.open("rb") as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as handle:
             for chunk in _chunks(spec, handle, self.log, rejected):
                 report.rows += len(chunk)
                 self._store(spec, chunk, report)
                 if progress:
-                    progress(spec.file, report.rows, handle.buffer.tell(), total_bytes)
+                    progress(spec.file, report.rows, raw.tell(), total_bytes)
         return report
 
     def _store(self, spec: RowSpec, chunk: list[tuple[int, Record]], report: FileReport) -> None:
@@ -278,7 +279,9 @@ class _Job:
             result = self.conn.execute(
                 insert(import_batches).values(source=self.source, imported_at=self.now)
             )
-            self.batch_id = int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None, "the backend did not return the new batch id"
+            self.batch_id = int(key[0])
         return self.batch_id
 
 

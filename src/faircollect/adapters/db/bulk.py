@@ -43,7 +43,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if dialect.name not in ("sqlite", "postgresql"):
         conn.execute(insert(table), list(rows))
         return
-    columns_ = []
+    columns_: list[list[Any]] = []
     for name in names:
         values = [row[name] for row in rows]
         process = _bind_processor(table.c[name], conn)
@@ -59,9 +59,9 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
                 f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})", data
             )
         else:
-            with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                for values in data:
-                    copy.write_row(values)
+            with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+                for record in data:
+                    copy.write_row(record)
     finally:
         cursor.close()
 
@@ -75,8 +75,10 @@ def member_of(column: Column[Any], conn: Connection) -> Any:
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(IDS, type_=ARRAY(String)))
     if conn.dialect.name == "sqlite":
-        values = select(literal_column("value")).select_from(func.json_each(bindparam(IDS)))
-        return column.in_(values.scalar_subquery())
+        listed: Select[Any] = select(literal_column("value")).select_from(
+            func.json_each(bindparam(IDS))
+        )
+        return column.in_(listed.scalar_subquery())
     return column.in_(bindparam(IDS, expanding=True))
 
 

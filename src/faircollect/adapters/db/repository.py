@@ -1,96 +1,46 @@
 """Reading and writing the imported records: rows <-> domain dataclasses, in one place.
 
 Other features call ``load_loan``, ``load_payments``, ``load_borrower`` and ``contacts_of``;
-the importer uses the ``*_row`` / ``*_from_row`` converters for its bulk work, so a column
-is mapped to a field only here.
+the importer uses the ``Stored`` descriptions (table, identity, converters) for its bulk
+work, so a column is mapped to a field only here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, select
 
 from faircollect.adapters.db.tables import borrowers, contacts, loans, payments
-from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
-from faircollect.domain.records import Borrower, Contact, Record
+from faircollect.domain.ledger.terms import LoanTerms, Payment
+from faircollect.domain.records import Borrower, Contact, Record, loan_from_columns
+
+R = TypeVar("R", Borrower, Contact, Payment)
 
 
-def borrower_row(record: Borrower) -> dict[str, Any]:
-    return {
-        "borrower_id": record.borrower_id,
-        "name": record.name,
-        "phone": record.phone,
-        "id_number": record.id_number,
-        "city": record.city,
-    }
+def same_names_row(record: Borrower | Contact | Payment) -> dict[str, Any]:
+    """A record whose fields are named like its table's columns, as a row."""
+    return {name: getattr(record, name) for name in record.__slots__}
 
 
-def borrower_from_row(row: Mapping[str, Any]) -> Borrower:
-    return Borrower(**{name: row[name] for name in Borrower.__slots__})
+def same_names_reader(kind: type[R]) -> Callable[[Mapping[Any, Any]], R]:
+    """Reads rows back into a record type whose fields are named like the columns."""
 
+    def read(row: Mapping[Any, Any]) -> R:
+        return kind(**{name: row[name] for name in kind.__slots__})
 
-def contact_row(record: Contact) -> dict[str, Any]:
-    return {
-        "borrower_id": record.borrower_id,
-        "name": record.name,
-        "phone": record.phone,
-        "relation": record.relation,
-        "is_emergency": record.is_emergency,
-    }
-
-
-def contact_from_row(row: Mapping[str, Any]) -> Contact:
-    return Contact(**{name: row[name] for name in Contact.__slots__})
+    return read
 
 
 def loan_row(terms: LoanTerms) -> dict[str, Any]:
-    return {
-        "loan_id": terms.loan_id,
-        "borrower_id": terms.borrower_id,
-        "product": terms.product,
-        "contract_principal": terms.principal,
-        "received_amount": terms.received,
-        "annual_rate": terms.annual_rate,
-        "term_months": terms.term_months,
-        "method": terms.method.value,
-        "disbursed_on": terms.disbursed_on,
-        "penalty_rate_daily": terms.penalty_rate_daily,
-        "grace_days": terms.grace_days,
-        "periodic_fee": terms.periodic_fee,
-    }
-
-
-def loan_from_row(row: Mapping[str, Any]) -> LoanTerms:
-    return LoanTerms(
-        loan_id=row["loan_id"],
-        principal=row["contract_principal"],
-        received=row["received_amount"],
-        annual_rate=row["annual_rate"],
-        term_months=row["term_months"],
-        method=Method(row["method"]),
-        disbursed_on=row["disbursed_on"],
-        penalty_rate_daily=row["penalty_rate_daily"],
-        grace_days=row["grace_days"],
-        periodic_fee=row["periodic_fee"],
-        borrower_id=row["borrower_id"],
-        product=row["product"],
-    )
-
-
-def payment_row(payment: Payment) -> dict[str, Any]:
-    return {
-        "payment_id": payment.payment_id,
-        "loan_id": payment.loan_id,
-        "paid_on": payment.paid_on,
-        "amount": payment.amount,
-    }
-
-
-def payment_from_row(row: Mapping[str, Any]) -> Payment:
-    return Payment(row["payment_id"], row["loan_id"], row["paid_on"], row["amount"])
+    """LoanTerms as a loans row (the two fields whose names differ, and the method's name)."""
+    row = {name: getattr(terms, name) for name in terms.__slots__}
+    row["contract_principal"] = row.pop("principal")
+    row["received_amount"] = row.pop("received")
+    row["method"] = terms.method.value
+    return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,23 +53,27 @@ class Stored:
     lookup_column: str
     """The indexed column to find stored rows that may share a key with new records."""
     to_row: Callable[[Any], dict[str, Any]]
-    from_row: Callable[[Mapping[str, Any]], Record]
+    from_row: Callable[[Mapping[Any, Any]], Record]
 
+
+read_borrower = same_names_reader(Borrower)
+read_contact = same_names_reader(Contact)
+read_payment = same_names_reader(Payment)
 
 BORROWERS = Stored(
-    borrowers, lambda r: (r.borrower_id,), "borrower_id", borrower_row, borrower_from_row
+    borrowers, lambda r: (r.borrower_id,), "borrower_id", same_names_row, read_borrower
 )
 CONTACTS = Stored(
-    contacts, lambda r: (r.borrower_id, r.phone), "borrower_id", contact_row, contact_from_row
+    contacts, lambda r: (r.borrower_id, r.phone), "borrower_id", same_names_row, read_contact
 )
-LOANS = Stored(loans, lambda r: (r.loan_id,), "loan_id", loan_row, loan_from_row)
-PAYMENTS = Stored(payments, lambda r: (r.payment_id,), "payment_id", payment_row, payment_from_row)
+LOANS = Stored(loans, lambda r: (r.loan_id,), "loan_id", loan_row, loan_from_columns)
+PAYMENTS = Stored(payments, lambda r: (r.payment_id,), "payment_id", same_names_row, read_payment)
 
 
 def load_loan(conn: Connection, loan_id: str) -> LoanTerms | None:
     """A loan's terms, or None when there is no such loan."""
     row = conn.execute(select(loans).where(loans.c.loan_id == loan_id)).mappings().first()
-    return None if row is None else loan_from_row(row)
+    return None if row is None else loan_from_columns(row)
 
 
 def load_payments(conn: Connection, loan_id: str) -> list[Payment]:
@@ -129,14 +83,14 @@ def load_payments(conn: Connection, loan_id: str) -> list[Payment]:
         .where(payments.c.loan_id == loan_id)
         .order_by(payments.c.paid_on, payments.c.payment_id)
     )
-    return [payment_from_row(row) for row in conn.execute(query).mappings()]
+    return [read_payment(row) for row in conn.execute(query).mappings()]
 
 
 def load_borrower(conn: Connection, borrower_id: str) -> Borrower | None:
     """A borrower, or None when there is no such borrower."""
     query = select(borrowers).where(borrowers.c.borrower_id == borrower_id)
     row = conn.execute(query).mappings().first()
-    return None if row is None else borrower_from_row(row)
+    return None if row is None else read_borrower(row)
 
 
 def contacts_of(conn: Connection, borrower_id: str) -> list[Contact]:
@@ -146,4 +100,4 @@ def contacts_of(conn: Connection, borrower_id: str) -> list[Contact]:
         .where(contacts.c.borrower_id == borrower_id)
         .order_by(contacts.c.is_emergency.desc(), contacts.c.contact_id)
     )
-    return [contact_from_row(row) for row in conn.execute(query).mappings()]
+    return [read_contact(row) for row in conn.execute(query).mappings()]
