@@ -282,3 +282,22 @@ def test_a_bad_borrower_is_reported_once_not_again_for_its_loans_and_payments(
     assert code == 2
     assert "1 error(s)" in output
     assert "borrowers.csv line 2, field id_number: ID number check digit is wrong" in output
+
+
+def test_progress_reports_rows_and_bytes_per_file(
+    db_engine: Engine, portfolio: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from faircollect.services import importing
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 1)
+    calls: list[tuple[str, int, int, int]] = []
+    importing.import_directory(
+        db_engine, portfolio, datetime.now(UTC), lambda *call: calls.append(call)
+    )
+    payments_calls = [c for c in calls if c[0] == "payments.csv"]
+    assert [c[1] for c in payments_calls] == [1, 2, 3]
+    size = (portfolio / "payments.csv").stat().st_size
+    assert all(c[3] == size and 0 < c[2] <= size for c in payments_calls)
+    assert {c[0] for c in calls} == {"borrowers.csv", "contacts.csv", "loans.csv", "payments.csv"}

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from faircollect.services.importing import ImportFailed, ImportReport
+    from faircollect.services.importing import Progress as ProgressCallback
 
 EXIT_BAD_INPUT = 2
 
@@ -79,20 +80,28 @@ def demo(
     as_of: str | None = typer.Option(
         None,
         "--as-of",
-        help="Business date the portfolio is seen from (YYYY-MM-DD); default today.",
+        help="Business date the portfolio is seen from (YYYY-MM-DD); default today in Shanghai.",
     ),
 ) -> None:
     """Write a realistic synthetic portfolio (names, products, repayment behaviour) as CSV."""
     from faircollect.services.demo import generate
 
     try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
+        day = date.fromisoformat(as_of) if as_of else _today_in_shanghai()
     except ValueError:
         typer.echo(f"error: --as-of {as_of!r} is not a date YYYY-MM-DD", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     counts = generate(accounts, out, seed=seed, as_of=day)
     summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
     typer.echo(f"wrote {out} as of {day} ({summary})")
+
+
+def _today_in_shanghai() -> date:
+    """The business date now in China, whatever the machine's time zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _progress(show: bool) -> Progress | _NoProgress:
@@ -121,8 +130,9 @@ class _NoProgress:
         return None
 
 
-def _reporter(bar: Progress):  # type: ignore[no-untyped-def]
-    tasks: dict[str, int] = {}
+def _reporter(bar: Progress) -> ProgressCallback:
+    """Feeds the importer's per-chunk progress into one Rich bar per file, with rows/s."""
+    tasks: dict[str, TaskID] = {}
 
     def report(file: str, rows: int, done: int, total: int) -> None:
         if file not in tasks:
