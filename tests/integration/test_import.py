@@ -301,3 +301,19 @@ def test_progress_reports_rows_and_bytes_per_file(
     size = (portfolio / "payments.csv").stat().st_size
     assert all(c[3] == size and 0 < c[2] <= size for c in payments_calls)
     assert {c[0] for c in calls} == {"borrowers.csv", "contacts.csv", "loans.csv", "payments.csv"}
+
+
+def test_a_gbk_file_is_refused_with_advice(database_url: str, tmp_path: Path) -> None:
+    directory = tmp_path / "gbk"
+    directory.mkdir()
+    (directory / "borrowers.csv").write_bytes(BORROWERS.encode("gbk"))
+    code, output = run_import(directory, database_url)
+    assert code == 2
+    assert "borrowers.csv line 1: not UTF-8 text" in output
+    assert "save the file as UTF-8" in output
+
+
+def test_a_directory_without_any_known_file_is_an_error(database_url: str, tmp_path: Path) -> None:
+    code, output = run_import(write(tmp_path / "other", notes="hello"), database_url)
+    assert code == 2
+    assert "none of borrowers.csv, contacts.csv, loans.csv, payments.csv found" in output

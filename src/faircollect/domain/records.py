@@ -62,7 +62,8 @@ Record = Borrower | Contact | LoanTerms | Payment
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """What is wrong, and exactly where: file, 1-based line (header = 1) and field."""
+    """What is wrong, and exactly where: file, 1-based line (header = 1; 0 = the whole
+    file or directory) and field (empty when the whole row or file is wrong)."""
 
     file: str
     line: int
@@ -70,7 +71,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file} line {self.line}"
+        where = f"{self.file} line {self.line}" if self.line else self.file
         return (
             f"{where}, field {self.field}: {self.message}"
             if self.field

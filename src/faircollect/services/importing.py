@@ -325,7 +325,8 @@ def _chunks(
         if chunk:
             yield chunk
     except UnicodeDecodeError as err:
-        log.add(RowError(spec.file, reader.line_num + 1, "", f"not UTF-8 text ({err.reason})"))
+        message = f"not UTF-8 text from about this line on ({err.reason}); save the file as UTF-8"
+        log.add(RowError(spec.file, reader.line_num + 1, "", message))
     except csv.Error as err:
         log.add(RowError(spec.file, reader.line_num, "", f"malformed CSV: {err}"))
 
