@@ -317,3 +317,16 @@ def test_a_directory_without_any_known_file_is_an_error(database_url: str, tmp_p
     code, output = run_import(write(tmp_path / "other", notes="hello"), database_url)
     assert code == 2
     assert "none of borrowers.csv, contacts.csv, loans.csv, payments.csv found" in output
+
+
+def test_a_contact_is_identified_by_borrower_and_phone(
+    database_url: str, portfolio: Path, tmp_path: Path
+) -> None:
+    assert run_import(portfolio, database_url)[0] == 0
+    changed = CONTACTS.replace("配偶,true", "父母,true")
+    code, output = run_import(write(tmp_path / "c", contacts=changed), database_url)
+    assert code == 2
+    assert (
+        "contacts.csv line 2, field relation: duplicate contact phone '13700000000' "
+        "of borrower 'B1' with different content: relation is 父母 here but 配偶" in output
+    )

@@ -30,7 +30,15 @@ from faircollect.adapters.db import repository as stored
 from faircollect.adapters.db.bulk import insert_rows, member_of, rows_with
 from faircollect.adapters.db.tables import borrowers, import_batches, loans
 from faircollect.domain.money import format_yuan
-from faircollect.domain.records import SPECS, Record, RowError, RowSpec, header_errors, parse_values
+from faircollect.domain.records import (
+    SPECS,
+    Contact,
+    Record,
+    RowError,
+    RowSpec,
+    header_errors,
+    parse_values,
+)
 
 CHUNK_ROWS = 20_000
 """Rows parsed, checked and inserted together: big enough that per-chunk lookups and
@@ -258,9 +266,8 @@ class _Job:
             f.name for f in fields(new) if getattr(old, f.name) != getattr(new, f.name)
         )
         column = _COLUMN_OF_FIELD.get(differing, differing)
-        identity = spec.columns[0][0]
         message = (
-            f"duplicate {identity} {getattr(new, identity)!r} with different content: "
+            f"duplicate {_identity(spec, new)} with different content: "
             f"{column} is {_shown(new, differing)} here but {_shown(old, differing)} in {where}"
         )
         self.log.add(RowError(spec.file, line, column, message))
@@ -329,6 +336,14 @@ def _chunks(
         log.add(RowError(spec.file, reader.line_num + 1, "", message))
     except csv.Error as err:
         log.add(RowError(spec.file, reader.line_num, "", f"malformed CSV: {err}"))
+
+
+def _identity(spec: RowSpec, record: Record) -> str:
+    """How a person would name the row: its id, or for a contact its phone and borrower."""
+    if isinstance(record, Contact):
+        return f"contact phone {record.phone!r} of borrower {record.borrower_id!r}"
+    name = spec.columns[0][0]
+    return f"{name} {getattr(record, name)!r}"
 
 
 def _shown(record: Record, name: str) -> str:
