@@ -26,8 +26,10 @@ than this would silently change the penalty, so they are refused at the door."""
 
 _ID_NUMBER_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_NUMBER_CHECK = "10X98765432"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DIGITS = re.compile(r"\d+")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DIGITS = re.compile(r"[0-9]+")
+_ID_15 = re.compile(r"[0-9]{15}")
+_ID_18 = re.compile(r"[0-9]{17}[0-9X]")
 _PHONE = re.compile(r"\+?[0-9][0-9 \-]{4,30}")
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
@@ -107,9 +109,9 @@ def phone(value: str) -> str:
 def id_number(value: str) -> str:
     """A resident ID number: 18 characters with the GB 11643 check digit, or legacy 15 digits."""
     upper = value.upper()
-    if len(upper) == 15 and upper.isdigit():
+    if _ID_15.fullmatch(upper):
         return upper
-    if len(upper) != 18 or not upper[:17].isdigit():
+    if not _ID_18.fullmatch(upper):
         raise FieldError(f"not an 18-character ID number: {value!r}")
     if upper[17] != id_check_digit(upper[:17]):
         raise FieldError(f"ID number check digit is wrong: {value!r}")

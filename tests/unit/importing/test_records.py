@@ -123,6 +123,8 @@ def test_good_rows_parse_to_typed_records() -> None:
         ("borrowers.csv", "id_number", "110105194912310021", "check digit"),
         ("borrowers.csv", "id_number", "12345", "not an 18-character"),
         ("borrowers.csv", "name", " ", "missing value"),
+        ("borrowers.csv", "id_number", "11010519491231002²", "not an 18-character"),
+        ("loans.csv", "term_months", "١٢", "not a whole number"),
     ],
 )
 def test_each_bad_value_names_file_line_and_field(
@@ -230,3 +232,28 @@ def test_every_column_is_required(spec: RowSpec) -> None:
     for name in spec.names:
         errors = errors_for(spec.file, 3, **{name: ""})
         assert [(e.line, e.field, e.message) for e in errors] == [(3, name, "missing value")]
+
+
+names = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1)
+phones = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+
+
+@given(
+    borrower_id=ids, name=names, phone=phones, first17=st.from_regex(r"[0-9]{17}", fullmatch=True)
+)
+def test_borrower_rows_round_trip(borrower_id: str, name: str, phone: str, first17: str) -> None:
+    id_number = first17 + id_check_digit(first17)
+    row = {"borrower_id": borrower_id, "name": name[:128], "phone": phone,
+           "id_number": id_number.lower(), "city": "成都"}  # fmt: skip
+    assert parse_row(BORROWERS, row, 2) == Borrower(
+        borrower_id, name[:128], phone, id_number, "成都"
+    )
+
+
+@given(
+    name=names, phone=phones, relation=st.sampled_from(["配偶", "父母", "同事"]), flag=st.booleans()
+)
+def test_contact_rows_round_trip(name: str, phone: str, relation: str, flag: bool) -> None:
+    row = {"borrower_id": "B1", "name": name[:128], "phone": phone, "relation": relation,
+           "is_emergency": str(flag).lower()}  # fmt: skip
+    assert parse_row(CONTACTS, row, 2) == Contact("B1", name[:128], phone, relation, flag)
