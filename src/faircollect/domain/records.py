@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -28,6 +28,9 @@ _ID_NUMBER_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_NUMBER_CHECK = "10X98765432"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DIGITS = re.compile(r"[0-9]+")
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?|-?\.[0-9]+")
+"""Plain positional notation in ASCII digits: no exponent (an Excel artefact that hides
+lost precision), no other scripts' digits (which Decimal would silently accept)."""
 _ID_15 = re.compile(r"[0-9]{15}")
 _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
 _PHONE = re.compile(r"\+?[0-9][0-9 \-]{4,30}")
@@ -168,6 +171,8 @@ def amount(*, positive: bool) -> Callable[[str], int]:
     """Yuan with at most 2 decimals, to integer fen; never negative (zero only if allowed)."""
 
     def parse(value: str) -> int:
+        if not _PLAIN_DECIMAL.fullmatch(value):
+            raise FieldError(f"not an amount: {value!r}")
         try:
             fen = parse_yuan(value)
         except MoneyError as err:
@@ -185,12 +190,9 @@ def rate(max_places: int | None = None) -> Callable[[str], Decimal]:
     """A rate as a decimal fraction ("0.18" = 18%), never negative."""
 
     def parse(value: str) -> Decimal:
-        try:
-            number = Decimal(value)
-        except InvalidOperation as err:
-            raise FieldError(f"not a decimal rate: {value!r}") from err
-        if not number.is_finite():
+        if not _PLAIN_DECIMAL.fullmatch(value):
             raise FieldError(f"not a decimal rate: {value!r}")
+        number = Decimal(value)
         if number < 0:
             raise FieldError(f"negative rate: {value!r}")
         exponent = number.as_tuple().exponent

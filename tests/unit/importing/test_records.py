@@ -104,6 +104,10 @@ def test_good_rows_parse_to_typed_records() -> None:
         ("payments.csv", "amount", "0", "greater than 0"),
         ("payments.csv", "amount", "12,5", "not an amount"),
         ("payments.csv", "amount", "1e3x", "not an amount"),
+        ("payments.csv", "amount", "1.5E+5", "not an amount"),
+        ("payments.csv", "amount", "١٢", "not an amount"),
+        ("loans.csv", "annual_rate", "1e-1", "not a decimal rate"),
+        ("loans.csv", "annual_rate", "NaN", "not a decimal rate"),
         ("payments.csv", "paid_on", "2026-02-30", "not a valid date"),
         ("payments.csv", "paid_on", "28/02/2026", "not a date"),
         ("payments.csv", "paid_on", "", "missing value"),
@@ -218,8 +222,8 @@ def test_loan_rows_round_trip(
     row = {
         "loan_id": "L9", "borrower_id": "B9", "product": "经营贷",
         "contract_principal": yuan(principal), "received_amount": yuan(received),
-        "annual_rate": str(rate), "term_months": str(term), "method": method.value,
-        "disbursed_on": disbursed.isoformat(), "penalty_rate_daily": str(penalty),
+        "annual_rate": f"{rate:f}", "term_months": str(term), "method": method.value,
+        "disbursed_on": disbursed.isoformat(), "penalty_rate_daily": f"{penalty:f}",
         "grace_days": str(grace), "periodic_fee": yuan(fee),
     }  # fmt: skip
     terms = parse_row(LOANS, row, 2)
