@@ -6,8 +6,6 @@ import os
 
 from sqlalchemy import Engine, create_engine, event
 
-from faircollect.adapters.db.tables import metadata
-
 DEFAULT_URL = "sqlite:///faircollect.db"
 URL_VARIABLE = "FAIRCOLLECT_DATABASE_URL"
 
@@ -34,5 +32,10 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Bring the schema up to date. (Alembic replaces create_all once migrations exist.)"""
-    metadata.create_all(engine)
+    """Bring the schema up to date: ``alembic upgrade head`` with the packaged migrations.
+
+    Idempotent: a database already at head is left as it is.
+    """
+    from faircollect.adapters.db.migrate import upgrade
+
+    upgrade(engine)
