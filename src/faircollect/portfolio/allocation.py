@@ -78,8 +78,12 @@ def merge_same_day(payments: PaymentColumns, as_of: int) -> PaymentColumns:
     """Payments up to ``as_of`` sorted by (loan, day), one per loan and day."""
     keep = payments.day <= as_of
     loan, day, amount = payments.loan[keep], payments.day[keep], payments.amount[keep]
-    order = np.lexsort((day, loan))
-    loan, day, amount = loan[order], day[order], amount[order]
+    ordered = len(loan) < 2 or bool(
+        np.all((loan[1:] > loan[:-1]) | ((loan[1:] == loan[:-1]) & (day[1:] >= day[:-1])))
+    )
+    if not ordered:
+        order = np.lexsort((day, loan))
+        loan, day, amount = loan[order], day[order], amount[order]
     if len(loan) == 0:
         return PaymentColumns(loan, day, amount)
     starts = np.flatnonzero(np.r_[True, (loan[1:] != loan[:-1]) | (day[1:] != day[:-1])])

@@ -113,8 +113,6 @@ def compute_states(
     replayed = ~schedules.exact_ok | ~_penalty_fits(loans, schedules, today)
     books = Books.open(loans, schedules)
     apply_payments(books, schedules, loans, merged)
-    rows = np.arange(len(schedules.due), dtype=np.int64)
-    books.accrue(rows, np.full(len(rows), today), loans.penalty_num[schedules.loan])
     columns = _assemble(loans, schedules, books, merged, today, thresholds)
     for i in np.flatnonzero(replayed):
         _overwrite_with_replay(columns, loans, payments, int(i), as_of, thresholds)
@@ -153,15 +151,28 @@ def _assemble(
         "overdue_principal": _per_loan(np.where(past, books.unpaid_principal, 0), schedules),
         "overdue_interest": _per_loan(np.where(past, books.unpaid_interest, 0), schedules),
         "overdue_fee": _per_loan(np.where(past, books.unpaid_fee, 0), schedules),
-        "penalty": _per_loan(
-            books.payable(np.arange(len(due)), np.full(len(due), today)), schedules
-        ),
+        "penalty": _penalty_at(loans, schedules, books, today),
         "outstanding_principal": loans.principal
         - _per_loan(schedules.principal - books.unpaid_principal, schedules),
         "credit": books.credit,
         "paid_total": paid_total,
         "next_due_on": np.minimum.reduceat(np.where(~past & (unpaid > 0), due, NO_DATE), starts),
     }
+
+
+def _penalty_at(loans: LoanColumns, schedules: Schedules, books: Books, today: int) -> I64:
+    """Payable penalty per loan as of ``today``.
+
+    Only an installment past due with principal or interest unpaid can owe penalty: once
+    both are paid its penalty was paid first (or waived), so the others are skipped.
+    """
+    owing = books.unpaid_principal + books.unpaid_interest > 0
+    rows = np.flatnonzero(owing & (schedules.due < today))
+    on = np.full(len(rows), today, dtype=np.int64)
+    books.accrue(rows, on, loans.penalty_num[schedules.loan[rows]])
+    penalty = np.zeros(len(loans), dtype=np.int64)
+    np.add.at(penalty, schedules.loan[rows], books.payable(rows, on))
+    return penalty
 
 
 def _overwrite_with_replay(
