@@ -55,7 +55,7 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
         portfolio = store.load(only_todo=False)
         borrowers = dict(store.fetch("SELECT loan_id, borrower_id FROM loans"))
     states = compute_states(portfolio.loans, portfolio.payments, as_of)
-    return list(
+    return sorted(
         zip(
             portfolio.loan_ids,
             [borrowers[i] for i in portfolio.loan_ids],

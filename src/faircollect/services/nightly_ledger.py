@@ -80,8 +80,10 @@ def run_day(
         report.note = f"states are already as of {last[0]}; nothing changed"
         return report
     days = [as_of] if last is None else _days_between(last[0], as_of)
+    # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     for day in days:
-        with engine.begin() as conn:
+        with engine.connect().execution_options(**options) as conn, conn.begin():
             report.days.append(_run_one(conn, day, thresholds, progress, now))
     if not report.days:
         report.note = f"already up to date as of {as_of}"
@@ -109,6 +111,9 @@ def _run_one(
     full = last is None or last[0] < day - timedelta(days=1)
     if last is not None and last[0] == day and batch <= last[1]:
         return DayResult(day, 0, 0, full=False)
+    # Claim the date first: this opens the write transaction, so every read below sees
+    # one snapshot and no import interleaves with the run.
+    conn.execute(runs.delete().where(runs.c.run_date == day))
     if last is not None and not full:
         store.mark_todo(store.due_loans(day, last[1]))
     progress(f"{day}: loading")
@@ -118,10 +123,14 @@ def _run_one(
     states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
     progress(f"{day}: storing")
     store.write_states(portfolio.loan_ids, states, day)
-    moves = transitions(portfolio, states, previous, day)
-    store.write_transitions(moves)
+    if previous:
+        moves = transitions(portfolio, states, previous, day)
+        store.write_transitions(moves)
+        count = len(moves)
+    else:
+        count = store.record_first_stages(day)
     _record_run(conn, day, started, now(), batch, len(portfolio.loan_ids))
-    return DayResult(day, len(portfolio.loan_ids), len(moves), full)
+    return DayResult(day, len(portfolio.loan_ids), count, full)
 
 
 def transitions(
@@ -140,7 +149,6 @@ def transitions(
 def _record_run(
     conn: Connection, day: date, started: datetime, finished: datetime, batch: int, count: int
 ) -> None:
-    conn.execute(runs.delete().where(runs.c.run_date == day))
     conn.execute(
         insert(runs).values(
             run_date=day,

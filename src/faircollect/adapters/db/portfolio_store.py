@@ -142,6 +142,8 @@ class Store:
         )
         loan_ids, loans = _loan_columns(rows)
         index = {loan_id: i for i, loan_id in enumerate(loan_ids)}
+        if self.dialect == "sqlite":
+            return Portfolio(loan_ids, loans, self._grouped_payments(where, index))
         paid = self.fetch(f"SELECT loan_id, {self._day('paid_on')}, amount FROM payments{where}")
         if not paid:
             return Portfolio(loan_ids, loans, PaymentColumns.empty())
@@ -152,6 +154,26 @@ class Store:
             amount=np.asarray(amounts, dtype=np.int64),
         )
         return Portfolio(loan_ids, loans, payments)
+
+    def _grouped_payments(self, where: str, index: dict[str, int]) -> PaymentColumns:
+        """Payments fetched one row per loan (SQLite ``group_concat``), parsed by numpy.
+
+        Seven times fewer Python rows than one per payment; about twice as fast overall.
+        """
+        rows = self.fetch(
+            f"SELECT loan_id, COUNT(*), group_concat({self._day('paid_on')}), "
+            f"group_concat(amount) FROM payments{where} GROUP BY loan_id"
+        )
+        if not rows:
+            return PaymentColumns.empty()
+        ids, counts, days, amounts = zip(*rows, strict=True)
+        repeat = np.asarray(counts, dtype=np.int64)
+        loan = np.repeat(np.fromiter((index[i] for i in ids), np.int64, len(ids)), repeat)
+        day = np.fromstring(",".join(days), dtype=np.int64, sep=",")
+        amount = np.fromstring(",".join(amounts), dtype=np.int64, sep=",")
+        if not len(loan) == len(day) == len(amount):
+            raise RuntimeError("payments changed while they were read")
+        return PaymentColumns(loan, day, amount)
 
     def stored_stages(self, only_todo: bool) -> dict[str, str]:
         where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
@@ -168,6 +190,24 @@ class Store:
             f" ON CONFLICT (loan_id) DO UPDATE SET {updates}"
         )
         self.execute_many(sql, state_rows(loan_ids, states, as_of.isoformat()))
+
+    def record_first_stages(self, day: date) -> int:
+        """Every loan stored as of ``day`` with no stage history yet enters its stage then.
+
+        Used by a first run, where every state is new: one INSERT … SELECT instead of a
+        million parameter rows.
+        """
+        cursor = self._cursor()
+        cursor.execute(
+            "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+            "SELECT s.loan_id, s.as_of, s.stage, NULL FROM account_states s "
+            "WHERE s.as_of = ? AND NOT EXISTS "
+            "(SELECT 1 FROM stage_history h WHERE h.loan_id = s.loan_id)".replace("?", self.mark),
+            (day.isoformat(),),
+        )
+        count: int = cursor.rowcount
+        cursor.close()
+        return count
 
     def write_transitions(self, rows: list[tuple[str, str, str, str | None]]) -> None:
         """Stage transitions (loan_id, entered_on, stage, previous_stage)."""
