@@ -149,3 +149,19 @@ def test_a_back_dated_payment_in_a_new_batch_is_picked_up(db_engine: Engine) -> 
     after = _stored(db_engine)[target.loan_id]
     assert after == _expected(loans, payments + back, D + timedelta(days=1))[target.loan_id]
     assert after["paid_total"] >= 10_000_000
+
+
+def test_the_command_runs_the_day_and_reports_it(db_engine: Engine, database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from faircollect.cli.app import app
+
+    loans, payments = random_portfolio(seed=7, size=12, until=D)
+    insert_portfolio(db_engine, loans, payments)
+    args = ["run-day", "--date", D.isoformat(), "--database-url", database_url]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert f"{D}: 12 loans computed (full)" in first.stdout
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and f"{D}: 0 loans computed" in again.stdout
+    assert _stored(db_engine) == _expected(loans, payments, D)

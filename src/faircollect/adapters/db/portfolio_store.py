@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -220,13 +221,8 @@ class Store:
 
 
 def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
-    chunk: list[Sequence[Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, CHUNK)):
         yield chunk
 
 
