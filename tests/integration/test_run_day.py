@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 
 from faircollect.adapters.db import tables
@@ -67,6 +68,7 @@ def test_run_day_stores_the_replay_state_of_every_loan(db_engine: Engine) -> Non
     assert [d.run_date for d in report.days] == [D]
     assert report.days[0].loans_computed == 60
     assert _stored(db_engine) == _expected(loans, payments, D)
+    assert helpers and helpers[0] is not None and "L00000" < helpers[0].split
     assert {r["as_of"] for r in stored_states(db_engine).values()} == {D}
 
 
@@ -165,3 +167,25 @@ def test_the_command_runs_the_day_and_reports_it(db_engine: Engine, database_url
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0 and f"{D}: 0 loans computed" in again.stdout
     assert _stored(db_engine) == _expected(loans, payments, D)
+    assert helpers and helpers[0] is not None and "L00000" < helpers[0].split
+
+
+def test_a_full_run_split_over_two_processes_stores_the_same_states(
+    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from faircollect.services import split_compute
+
+    if db_engine.dialect.name != "sqlite":
+        pytest.skip("the helper process is used for SQLite files only")
+    monkeypatch.setattr(split_compute, "PARALLEL_MIN", 0)
+    helpers: list[split_compute.Helper | None] = []
+    real_start = split_compute.start
+    monkeypatch.setattr(
+        split_compute, "start", lambda *args: helpers.append(real_start(*args)) or helpers[-1]
+    )
+    loans, payments = random_portfolio(seed=8, size=50, until=D)
+    insert_portfolio(db_engine, loans, payments)
+    report = run_day(db_engine, D)
+    assert report.days[0].loans_computed == 50 and report.days[0].transitions == 50
+    assert _stored(db_engine) == _expected(loans, payments, D)
+    assert helpers and helpers[0] is not None and "L00000" < helpers[0].split

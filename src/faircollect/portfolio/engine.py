@@ -99,6 +99,17 @@ class PortfolioStates:
         return None if value == NO_DATE else from_day_number(int(value))
 
 
+def concat_states(parts: list[PortfolioStates]) -> PortfolioStates:
+    """States of several slices of one portfolio, as of the same date, end to end."""
+    first = parts[0]
+    arrays = {
+        name: np.concatenate([getattr(p, name) for p in parts])
+        for name in PortfolioStates.__slots__
+        if name != "as_of"
+    }
+    return PortfolioStates(as_of=first.as_of, **arrays)
+
+
 def compute_states(
     loans: LoanColumns,
     payments: PaymentColumns,

@@ -21,10 +21,12 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from sqlalchemy import Connection, Engine, insert, select
 
-from faircollect.adapters.db.portfolio_store import Portfolio, Store
+from faircollect.adapters.db.portfolio_store import Store
 from faircollect.adapters.db.tables import runs
 from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, StageThresholds
 from faircollect.portfolio import STAGES, PortfolioStates, compute_states
+from faircollect.portfolio.engine import concat_states
+from faircollect.services import split_compute
 
 COMPLETED = "completed"
 
@@ -83,8 +85,9 @@ def run_day(
     # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     for day in days:
+        helper = split_compute.start(engine, day, thresholds) if last is None else None
         with engine.connect().execution_options(**options) as conn, conn.begin():
-            report.days.append(_run_one(conn, day, thresholds, progress, now))
+            report.days.append(_run_one(conn, day, thresholds, progress, now, helper))
     if not report.days:
         report.note = f"already up to date as of {as_of}"
     return report
@@ -103,11 +106,12 @@ def _run_one(
     thresholds: StageThresholds,
     progress: Progress,
     now: Callable[[], datetime],
+    helper: split_compute.Helper | None = None,
 ) -> DayResult:
     store = Store(conn)
     started = now()
     last = last_completed(conn)
-    batch = store.max_batch()
+    batch = store.max_batch() if helper is None else helper.batch
     full = last is None or last[0] < day - timedelta(days=1)
     if last is not None and last[0] == day and batch <= last[1]:
         return DayResult(day, 0, 0, full=False)
@@ -117,31 +121,36 @@ def _run_one(
     if last is not None and not full:
         store.mark_todo(store.due_loans(day, last[1]))
     progress(f"{day}: loading")
-    portfolio = store.load(only_todo=not full)
+    portfolio = store.load(only_todo=not full, from_=helper.split if helper else None)
     previous = store.stored_stages(only_todo=not full)
     progress(f"{day}: computing {len(portfolio.loan_ids):,} loans")
     states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
-    progress(f"{day}: storing")
-    store.write_states(portfolio.loan_ids, states, day)
+    loan_ids = portfolio.loan_ids
+    if helper is not None:
+        progress(f"{day}: waiting for the helper process")
+        lower_ids, lower = helper.collect()
+        loan_ids, states = lower_ids + loan_ids, concat_states([lower, states])
+    progress(f"{day}: storing {len(loan_ids):,} states")
+    store.write_states(loan_ids, states, day)
     if previous:
-        moves = transitions(portfolio, states, previous, day)
+        moves = transitions(loan_ids, states, previous, day)
         store.write_transitions(moves)
         count = len(moves)
     else:
         count = store.record_first_stages(day)
-    _record_run(conn, day, started, now(), batch, len(portfolio.loan_ids))
-    return DayResult(day, len(portfolio.loan_ids), count, full)
+    _record_run(conn, day, started, now(), batch, len(loan_ids))
+    return DayResult(day, len(loan_ids), count, full)
 
 
 def transitions(
-    portfolio: Portfolio, states: PortfolioStates, previous: dict[str, str], day: date
+    loan_ids: list[str], states: PortfolioStates, previous: dict[str, str], day: date
 ) -> list[tuple[str, str, str, str | None]]:
     """(loan_id, entered_on, stage, previous_stage) for every loan whose stage changed."""
     names = np.asarray([s.value for s in STAGES], dtype=object)[states.stage].tolist()
     entered = day.isoformat()
     return [
         (loan_id, entered, stage, previous.get(loan_id))
-        for loan_id, stage in zip(portfolio.loan_ids, names, strict=True)
+        for loan_id, stage in zip(loan_ids, names, strict=True)
         if previous.get(loan_id) != stage
     ]
 
