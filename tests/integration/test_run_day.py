@@ -68,7 +68,6 @@ def test_run_day_stores_the_replay_state_of_every_loan(db_engine: Engine) -> Non
     assert [d.run_date for d in report.days] == [D]
     assert report.days[0].loans_computed == 60
     assert _stored(db_engine) == _expected(loans, payments, D)
-    assert helpers and helpers[0] is not None and "L00000" < helpers[0].split
     assert {r["as_of"] for r in stored_states(db_engine).values()} == {D}
 
 
@@ -167,7 +166,6 @@ def test_the_command_runs_the_day_and_reports_it(db_engine: Engine, database_url
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0 and f"{D}: 0 loans computed" in again.stdout
     assert _stored(db_engine) == _expected(loans, payments, D)
-    assert helpers and helpers[0] is not None and "L00000" < helpers[0].split
 
 
 def test_a_full_run_split_over_two_processes_stores_the_same_states(
@@ -188,4 +186,4 @@ def test_a_full_run_split_over_two_processes_stores_the_same_states(
     report = run_day(db_engine, D)
     assert report.days[0].loans_computed == 50 and report.days[0].transitions == 50
     assert _stored(db_engine) == _expected(loans, payments, D)
-    assert helpers and helpers[0] is not None and "L00000" < helpers[0].split
+    assert helpers and helpers[0] is not None and helpers[0].split > "L00000"
