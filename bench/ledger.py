@@ -40,6 +40,7 @@ from faircollect.domain.ledger.terms import LoanTerms, Method, Payment  # noqa: 
 from faircollect.portfolio import LoanColumns, day_number  # noqa: E402
 from faircollect.portfolio.columns import METHODS  # noqa: E402
 from faircollect.portfolio.schedules import build  # noqa: E402
+from faircollect.services import split_compute  # noqa: E402
 
 AS_OF = date(2026, 11, 29)
 RATES = ("0.0435", "0.12", "0.1799", "0.18", "0.24", "0.36")
@@ -291,9 +292,15 @@ def main() -> None:
 
     full_rate = args.loans / full
     base_rate = base_count / base_time
+    helper = args.loans >= split_compute.PARALLEL_MIN
     print(
-        "run-day runs as a subprocess (python -m faircollect run-day), one process, "
-        "single-threaded numpy; storage included"
+        "run-day runs as a subprocess (python -m faircollect run-day), storage included; "
+        + (
+            "the full run uses 2 processes (a forked helper computes half the loans)"
+            if helper
+            else "one process"
+        )
+        + "; the incremental run uses one process"
     )
     print(f"full run-day {AS_OF}: {full:.2f} s, {full_rate:,.0f} loans/s")
     print(
