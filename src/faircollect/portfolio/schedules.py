@@ -40,16 +40,17 @@ class Schedules:
 
 
 def monthly_rates(loans: LoanColumns) -> tuple[I64, I64]:
-    """Per loan (numerator, denominator) of r = annual/12, reduced."""
-    table = [monthly_rate(rate) for rate in loans.rates]
-    num = np.asarray([r.numerator for r in table] or [0], dtype=object)
-    den = np.asarray([r.denominator for r in table] or [1], dtype=object)
-    fits = [abs(int(n)) < 2**62 and int(d) < 2**62 for n, d in zip(num, den, strict=True)]
-    num = np.where(fits, num, 0).astype(np.int64)
-    den = np.where(fits, den, 1).astype(np.int64)
-    bad = np.asarray([not f for f in fits], dtype=bool)
-    index = loans.rate_index
-    return num[index], np.where(bad[index], 0, den[index])
+    """Per loan (numerator, denominator) of r = annual/12, reduced.
+
+    A denominator of 0 marks a rate whose fraction does not fit int64 (replayed instead).
+    """
+    pairs = []
+    for rate in loans.rates:
+        r = monthly_rate(rate)
+        fits = abs(r.numerator) < 2**62 and r.denominator < 2**62
+        pairs.append((r.numerator, r.denominator) if fits else (0, 0))
+    table = np.asarray(pairs or [(0, 1)], dtype=np.int64).reshape(-1, 2)
+    return table[loans.rate_index, 0], table[loans.rate_index, 1]
 
 
 def due_days(disbursed: I64, months: I64) -> I64:

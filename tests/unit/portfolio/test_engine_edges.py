@@ -64,3 +64,16 @@ def test_numbers_that_could_overflow_int64_are_replayed_by_the_book() -> None:
     states = _one(huge, pays, as_of)
     assert bool(states.replayed[0])
     assert states.state(0, "L1") == replay(huge, pays, as_of).state
+
+
+def test_a_rate_whose_fraction_does_not_fit_int64_is_replayed_by_the_book() -> None:
+    odd = LoanTerms(
+        **{
+            **{f: getattr(LOAN, f) for f in LOAN.__slots__},
+            "annual_rate": Decimal("0.123456789012345678901234567"),
+        }
+    )
+    pays = [Payment("P", "L1", date(2026, 3, 20), 50_000)]
+    states = _one(odd, pays, date(2026, 6, 1))
+    assert bool(states.replayed[0])
+    assert states.state(0, "L1") == replay(odd, pays, date(2026, 6, 1)).state
