@@ -116,3 +116,23 @@ def test_a_bad_date_is_refused_with_the_option_named(database_url: str) -> None:
     )
     assert result.exit_code != 0
     assert "--date" in result.output
+
+
+def test_the_stored_run_is_read_until_a_newer_import_arrives(
+    db_engine: Engine, database_url: str
+) -> None:
+    from sqlalchemy import update
+
+    from faircollect.adapters.db import tables
+    from tests.integration.ledger_db import import_payments
+
+    loans, payments = random_portfolio(seed=14, size=5, until=D)
+    insert_portfolio(db_engine, loans, payments)
+    run_day(db_engine, D)
+    with db_engine.begin() as conn:  # a marker only the stored rows carry
+        conn.execute(update(tables.account_states).values(penalty=123_456))
+    stored = list(csv.reader(io.StringIO(_export(database_url, D, "csv"))))
+    assert {r[8] for r in stored[1:]} == {"1234.56"}
+    import_payments(db_engine, [])
+    computed = list(csv.reader(io.StringIO(_export(database_url, D, "csv"))))
+    assert computed[1:] == _expected(loans, payments, D)

@@ -42,7 +42,7 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
     with engine.connect() as conn:
         store = Store(conn)
         last = last_completed(conn)
-        if last is not None and last[0] == as_of and store.max_batch() <= last[1]:
+        if last is not None and last[0] == as_of and _stored_is_current(store, last[1]):
             return [
                 tuple(r)  # type: ignore[misc]
                 for r in store.fetch(
@@ -70,6 +70,14 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
             strict=True,
         )
     )
+
+
+def _stored_is_current(store: Store, last_batch: int) -> bool:
+    """No import since the run, and a stored state for every loan."""
+    loans, states = store.fetch(
+        "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states)"
+    )[0]
+    return bool(store.max_batch() <= last_batch and loans == states)
 
 
 def _records(rows: list[Row]) -> Iterator[list[Any]]:
