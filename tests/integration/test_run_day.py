@@ -187,3 +187,26 @@ def test_a_full_run_split_over_two_processes_stores_the_same_states(
     assert report.days[0].loans_computed == 50 and report.days[0].transitions == 50
     assert _stored(db_engine) == _expected(loans, payments, D)
     assert helpers and helpers[0] is not None and helpers[0].split > "L00000"
+
+
+def test_full_recomputes_what_the_incremental_run_cannot_see(db_engine: Engine) -> None:
+    """A payment written without an import batch is invisible to incremental runs."""
+    from sqlalchemy import insert
+
+    loans, payments = random_portfolio(seed=9, size=15, until=D)
+    insert_portfolio(db_engine, loans, payments)
+    run_day(db_engine, D)
+    extra = Payment("NOBATCH", loans[0].loan_id, D - timedelta(days=2), 77_777)
+    with db_engine.begin() as conn:
+        conn.execute(
+            insert(tables.payments).values(
+                payment_id=extra.payment_id,
+                loan_id=extra.loan_id,
+                paid_on=extra.paid_on,
+                amount=extra.amount,
+            )
+        )
+    assert run_day(db_engine, D).days[0].loans_computed == 0
+    report = run_day(db_engine, D, recompute_all=True)
+    assert report.days[0].full and report.days[0].loans_computed == 15
+    assert _stored(db_engine) == _expected(loans, [*payments, extra], D)

@@ -35,6 +35,7 @@ def _parse_date(text: str | None) -> date:
 def run_day_command(
     on: str | None = typer.Option(None, "--date", help="Business date (default: today, Shanghai)."),
     database_url: str | None = typer.Option(None, "--database-url", help="Database URL."),
+    full: bool = typer.Option(False, "--full", help="Recompute every loan, not only changes."),
 ) -> None:
     """Compute and store every account's state as of a date; catches up missed days."""
     from rich.console import Console
@@ -46,7 +47,9 @@ def run_day_command(
     console = Console(stderr=True)
     engine = make_engine(database_url)
     with console.status("run-day") as status:
-        report = run_day(engine, as_of, progress=lambda step: status.update(step))
+        report = run_day(
+            engine, as_of, progress=lambda step: status.update(step), recompute_all=full
+        )
     engine.dispose()
     for day in report.days:
         kind = "full" if day.full else "incremental"

@@ -73,8 +73,13 @@ def run_day(
     thresholds: StageThresholds = DEFAULT_THRESHOLDS,
     progress: Progress = _quiet,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    recompute_all: bool = False,
 ) -> RunReport:
-    """Bring the stored states up to ``as_of``, catching up missed days in order."""
+    """Bring the stored states up to ``as_of``, catching up missed days in order.
+
+    ``recompute_all`` recomputes every loan on each day run (after a data correction, or
+    for payments recorded without an import batch), instead of only those due a change.
+    """
     report = RunReport(as_of)
     with engine.connect() as conn:
         last = last_completed(conn)
@@ -85,9 +90,10 @@ def run_day(
     # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     for day in days:
-        helper = split_compute.start(engine, day, thresholds) if last is None else None
+        full = last is None or recompute_all
+        helper = split_compute.start(engine, day, thresholds) if full else None
         with engine.connect().execution_options(**options) as conn, conn.begin():
-            report.days.append(_run_one(conn, day, thresholds, progress, now, helper))
+            report.days.append(_run_one(conn, day, thresholds, progress, now, helper, full))
     if not report.days:
         report.note = f"already up to date as of {as_of}"
     return report
@@ -107,13 +113,14 @@ def _run_one(
     progress: Progress,
     now: Callable[[], datetime],
     helper: split_compute.Helper | None = None,
+    recompute_all: bool = False,
 ) -> DayResult:
     store = Store(conn)
     started = now()
     last = last_completed(conn)
     batch = store.max_batch() if helper is None else helper.batch
-    full = last is None or last[0] < day - timedelta(days=1)
-    if last is not None and last[0] == day and batch <= last[1]:
+    full = recompute_all or last is None or last[0] < day - timedelta(days=1)
+    if not full and last is not None and last[0] == day and batch <= last[1]:
         return DayResult(day, 0, 0, full=False)
     # Claim the date first: this opens the write transaction, so every read below sees
     # one snapshot and no import interleaves with the run.
