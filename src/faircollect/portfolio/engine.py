@@ -135,7 +135,8 @@ def _penalty_fits(loans: LoanColumns, schedules: Schedules, today: int) -> np.nd
     size = (schedules.principal + schedules.interest).astype(float)
     largest = np.maximum.reduceat(size, schedules.offsets[:-1])
     days = np.maximum(today - schedules.due[schedules.offsets[:-1]] + 1, 0).astype(float)
-    return largest * days * loans.penalty_num.astype(float) < SAFE
+    fits: np.ndarray = largest * days * loans.penalty_num.astype(float) < SAFE
+    return fits
 
 
 def _per_loan(values: I64, schedules: Schedules) -> I64:

@@ -61,7 +61,8 @@ def due_days(disbursed: I64, months: I64) -> I64:
     month = start_month + months.astype("timedelta64[M]")
     first = month.astype("datetime64[D]")
     length = ((month + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
-    return (first.astype(np.int64) + np.minimum(day_in_month, length - 1)).astype(np.int64)
+    due: I64 = (first.astype(np.int64) + np.minimum(day_in_month, length - 1)).astype(np.int64)
+    return due
 
 
 def _round_div(numerator: I64, denominator: I64) -> I64:

@@ -44,7 +44,7 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
         last = last_completed(conn)
         if last is not None and last[0] == as_of and _stored_is_current(store, last[1]):
             return [
-                tuple(r)  # type: ignore[misc]
+                tuple(r)
                 for r in store.fetch(
                     "SELECT s.loan_id, l.borrower_id, s.dpd, s.bucket, s.stage, "
                     "s.overdue_principal, s.overdue_interest, s.overdue_fee, s.penalty, "

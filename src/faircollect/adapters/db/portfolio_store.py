@@ -138,7 +138,7 @@ class Store:
     ) -> Portfolio:
         """All loans (or those in ``fc_todo``; or with ``from_ <= loan_id < below``) with
         all their payments, as columns."""
-        where, params = " WHERE 1 = 1", []
+        where, params = " WHERE 1 = 1", list[str]()
         if only_todo:
             where += " AND loan_id IN (SELECT loan_id FROM fc_todo)"
         if below is not None:
@@ -193,7 +193,7 @@ class Store:
 
     def stored_stages(self, only_todo: bool) -> dict[str, str]:
         where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
-        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))  # type: ignore[arg-type]
+        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))
 
     # --- writing -----------------------------------------------------------------------
 
@@ -274,7 +274,7 @@ def state_rows(
 def _loan_columns(rows: list[tuple[Any, ...]]) -> tuple[list[str], LoanColumns]:
     if not rows:
         nothing = np.zeros(0, dtype=np.int64)
-        return [], LoanColumns(*(nothing,) * 2, (), *(nothing,) * 6)  # type: ignore[arg-type]
+        return [], LoanColumns(*(nothing,) * 2, (), *(nothing,) * 6)
     ids, principal, rate, term, method, disbursed, penalty, grace, fee = zip(*rows, strict=True)
     rate_at: dict[str, int] = {}
     rate_index = [rate_at.setdefault(str(r), len(rate_at)) for r in rate]
