@@ -78,15 +78,13 @@ def merge_same_day(payments: PaymentColumns, as_of: int) -> PaymentColumns:
     """Payments up to ``as_of`` sorted by (loan, day), one per loan and day."""
     keep = payments.day <= as_of
     loan, day, amount = payments.loan[keep], payments.day[keep], payments.amount[keep]
-    ordered = len(loan) < 2 or bool(
-        np.all((loan[1:] > loan[:-1]) | ((loan[1:] == loan[:-1]) & (day[1:] >= day[:-1])))
-    )
-    if not ordered:
-        order = np.lexsort((day, loan))
-        loan, day, amount = loan[order], day[order], amount[order]
     if len(loan) == 0:
         return PaymentColumns(loan, day, amount)
-    starts = np.flatnonzero(np.r_[True, (loan[1:] != loan[:-1]) | (day[1:] != day[:-1])])
+    key = (loan << 32) | (day - day.min())  # one int64 sort key; days span < 2^32
+    if not bool(np.all(key[1:] >= key[:-1])):
+        order = np.argsort(key, kind="stable")
+        key, loan, day, amount = key[order], loan[order], day[order], amount[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     return PaymentColumns(loan[starts], day[starts], np.add.reduceat(amount, starts))
 
 
@@ -100,7 +98,8 @@ def apply_payments(
     first = np.r_[True, loan[1:] != loan[:-1]]
     starts = np.flatnonzero(first)
     rank = np.arange(len(loan)) - np.repeat(starts, np.diff(np.r_[starts, len(loan)]))
-    order = np.argsort(rank, kind="stable")
+    small = rank.max() < np.iinfo(np.int16).max  # radix sort for small keys
+    order = np.argsort(rank.astype(np.int16) if small else rank, kind="stable")
     bounds = np.searchsorted(rank[order], np.arange(int(rank.max()) + 2))
     for j in range(len(bounds) - 1):
         pick = order[bounds[j] : bounds[j + 1]]
