@@ -210,3 +210,19 @@ def test_full_recomputes_what_the_incremental_run_cannot_see(db_engine: Engine) 
     report = run_day(db_engine, D, recompute_all=True)
     assert report.days[0].full and report.days[0].loans_computed == 15
     assert _stored(db_engine) == _expected(loans, [*payments, extra], D)
+
+
+def test_an_empty_portfolio_runs_and_exports_a_header(db_engine: Engine, database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from faircollect.cli.app import app
+
+    assert run_day(db_engine, D).days[0].loans_computed == 0
+    result = CliRunner().invoke(
+        app, ["export", "accounts", "--date", D.isoformat(), "--database-url", database_url]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "loan_id,borrower_id,dpd,bucket,stage,overdue_principal,overdue_interest,"
+        "overdue_fee,penalty,total_overdue,outstanding_principal"
+    ]
