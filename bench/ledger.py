@@ -1,0 +1,324 @@
+"""Benchmark: run-day over a whole portfolio vs a straightforward per-loan Python replay.
+
+    python bench/ledger.py --loans 1000000 --db /tmp/bench-ledger.db --baseline-sample 20000
+
+Builds a synthetic portfolio in a fresh SQLite file, then times, end to end as a
+subprocess (``python -m faircollect run-day``, storage included):
+  1. a fresh full run-day for D;
+  2. after importing the next day's payments (a new batch, some back-dated), the
+     incremental run-day for D+1;
+and in the same run the reference ``replay()`` on a random sample of loans loaded from
+the same database. Prints loans/s for each, the ratio, and peak memory (maxrss of this
+process and of its children). The replay sample is also checked against the stored states.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from sqlalchemy import select  # noqa: E402
+
+from faircollect.adapters.db import tables  # noqa: E402
+from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
+from faircollect.domain.ledger.replay import replay  # noqa: E402
+from faircollect.domain.ledger.terms import LoanTerms, Method, Payment  # noqa: E402
+from faircollect.portfolio import LoanColumns, day_number  # noqa: E402
+from faircollect.portfolio.columns import METHODS  # noqa: E402
+from faircollect.portfolio.schedules import build  # noqa: E402
+from faircollect.services import split_compute  # noqa: E402
+
+AS_OF = date(2026, 11, 29)
+RATES = ("0.0435", "0.12", "0.1799", "0.18", "0.24", "0.36")
+PENALTIES = ("0.0005", "0.0003", "0.00051234")
+
+
+# TODO(merge): replace with faircollect demo + import
+def _build_portfolio(db: Path, count: int, seed: int) -> None:
+    """A synthetic portfolio inserted straight into the tables (not timed).
+
+    Mix: most loans pay on time; some late, partial, stopped or prepaid; terms 3-36, all
+    four methods, 砍头息 on some, service fees on some.
+    """
+    rng = np.random.default_rng(seed)
+    term = rng.choice([3, 6, 9, 12, 18, 24, 36], count)
+    method = rng.choice(4, count, p=[0.6, 0.2, 0.1, 0.1])
+    disbursed = day_number(AS_OF) - rng.integers(1, 31 * term + 60)
+    principal = rng.integers(1_000, 200_000, count) * 100
+    loans = LoanColumns(
+        principal=principal,
+        rate_index=rng.integers(0, len(RATES), count),
+        rates=tuple(Decimal(r) for r in RATES),
+        term=term,
+        method=method,
+        disbursed=disbursed,
+        penalty_num=np.zeros(count, dtype=np.int64),
+        grace=rng.integers(0, 4, count),
+        fee=rng.choice([0, 0, 0, 1_500, 5_000], count),
+    )
+    penalty = rng.integers(0, len(PENALTIES), count)
+    kantou = np.where(rng.random(count) < 0.15, principal // 10, 0)
+    pay_loan, pay_day, pay_amount = _behaviour(loans, rng)
+
+    ids = [f"L{i:08d}" for i in range(count)]
+    iso = np.datetime_as_string(disbursed.astype("datetime64[D]")).tolist()
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    with con:
+        con.executemany(
+            "INSERT INTO borrowers VALUES (?, '张三', '13800000000', 'x', '杭州')",
+            ((f"B{i:08d}",) for i in range(count)),
+        )
+        con.executemany(
+            "INSERT INTO loans VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            zip(
+                ids,
+                (f"B{i:08d}" for i in range(count)),
+                ["消费贷"] * count,
+                principal.tolist(),
+                (principal - kantou).tolist(),
+                [RATES[i] for i in loans.rate_index.tolist()],
+                term.tolist(),
+                [METHODS[m].value for m in method.tolist()],
+                iso,
+                [PENALTIES[i] for i in penalty.tolist()],
+                loans.grace.tolist(),
+                loans.fee.tolist(),
+                strict=True,
+            ),
+        )
+    _insert_batch(con, ids, pay_loan, pay_day, pay_amount, "P")
+    con.close()
+
+
+def _behaviour(loans: LoanColumns, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Payments per installment due up to AS_OF: on time, late, partial, stopped, prepaid."""
+    s = build(loans)
+    count = len(loans)
+    kind = rng.choice(5, count, p=[0.78, 0.08, 0.05, 0.06, 0.03])
+    k = np.arange(len(s.due)) - s.offsets[s.loan]
+    total = s.principal + s.interest + s.fee
+    lateness = np.where(kind[s.loan] == 1, rng.integers(1, 25, len(s.due)), 0)
+    amount = np.where(kind[s.loan] == 2, total * rng.integers(50, 100, len(s.due)) // 100, total)
+    stop_at = rng.integers(0, 6, count)
+    keep = s.due + lateness <= day_number(AS_OF)
+    keep &= ~((kind[s.loan] == 3) & (k >= stop_at[s.loan]))
+    prepaid = (kind[s.loan] == 4) & (k == 0)
+    amount = np.where(prepaid, loans.principal[s.loan] * 11 // 10, amount)
+    keep &= (kind[s.loan] != 4) | (k == 0)
+    return s.loan[keep], (s.due + lateness)[keep], amount[keep]
+
+
+def _next_day_batch(db: Path, seed: int) -> int:
+    """The next day's import: payments on installments due D+1, plus some back-dated ones."""
+    con = sqlite3.connect(db)
+    tomorrow = (AS_OF + timedelta(days=1)).isoformat()
+    due = con.execute(
+        "SELECT loan_id FROM account_states WHERE next_due_on = ?", (tomorrow,)
+    ).fetchall()
+    late = con.execute("SELECT loan_id FROM account_states WHERE dpd > 0").fetchall()
+    rng = random.Random(seed)
+    paying = [r[0] for r in due if rng.random() < 0.8]
+    back = [r[0] for r in rng.sample(late, min(len(late), 2_000))]
+    ids = paying + back
+    day = np.r_[
+        np.full(len(paying), day_number(AS_OF) + 1), np.full(len(back), day_number(AS_OF) - 3)
+    ]
+    _insert_batch(con, ids, np.arange(len(ids)), day, np.full(len(ids), 100_000), "N")
+    con.close()
+    return len(ids)
+
+
+def _insert_batch(
+    con: sqlite3.Connection,
+    ids: list[str],
+    loan: np.ndarray,
+    day: np.ndarray,
+    amount: np.ndarray,
+    prefix: str,
+) -> None:
+    """One import batch: payment n is on loan ``ids[loan[n]]``."""
+    with con:
+        cursor = con.execute(
+            "INSERT INTO import_batches (source, imported_at) VALUES (?, ?)",
+            ("bench", datetime.now(UTC).isoformat(sep=" ")),
+        )
+        batch = cursor.lastrowid
+        iso = np.datetime_as_string(day.astype("datetime64[D]")).tolist()
+        con.executemany(
+            "INSERT INTO payments VALUES (?,?,?,?,?)",
+            zip(
+                (f"{prefix}{batch}-{n:09d}" for n in range(len(loan))),
+                (ids[i] for i in loan.tolist()),
+                iso,
+                amount.tolist(),
+                [batch] * len(loan),
+                strict=True,
+            ),
+        )
+
+
+def _run_day(db: Path, on: date) -> float:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "faircollect",
+            "run-day",
+            "--date",
+            on.isoformat(),
+            "--database-url",
+            f"sqlite:///{db}",
+        ],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def _baseline(db: Path, sample: int, on: date, seed: int) -> tuple[float, int, int]:
+    """A straightforward per-loan replay: load a random sample (bulk queries), replay each.
+
+    The states are then checked against what run-day stored for the same date.
+    """
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        all_ids = conn.execute(select(tables.loans.c.loan_id)).scalars().all()
+    chosen = sorted(random.Random(seed).sample(list(all_ids), min(sample, len(all_ids))))
+    started = time.perf_counter()
+    states = {}
+    with engine.connect() as conn:
+        for start in range(0, len(chosen), 500):
+            part = chosen[start : start + 500]
+            loans = conn.execute(select(tables.loans).where(tables.loans.c.loan_id.in_(part)))
+            paid: dict[str, list[Payment]] = {loan_id: [] for loan_id in part}
+            for p in conn.execute(
+                select(tables.payments).where(tables.payments.c.loan_id.in_(part))
+            ):
+                paid[p.loan_id].append(Payment(p.payment_id, p.loan_id, p.paid_on, p.amount))
+            for row in loans:
+                terms = LoanTerms(
+                    loan_id=row.loan_id,
+                    principal=row.contract_principal,
+                    received=row.received_amount,
+                    annual_rate=row.annual_rate,
+                    term_months=row.term_months,
+                    method=Method(row.method),
+                    disbursed_on=row.disbursed_on,
+                    penalty_rate_daily=row.penalty_rate_daily,
+                    grace_days=row.grace_days,
+                    periodic_fee=row.periodic_fee,
+                )
+                states[row.loan_id] = replay(terms, paid[row.loan_id], on).state
+    elapsed = time.perf_counter() - started
+    fields = (
+        "dpd",
+        "bucket",
+        "stage",
+        "overdue_principal",
+        "overdue_interest",
+        "overdue_fee",
+        "penalty",
+        "outstanding_principal",
+        "credit",
+        "paid_total",
+        "next_due_on",
+    )
+    mismatches = 0
+    with engine.connect() as conn:
+        stored = {
+            r.loan_id: r
+            for r in conn.execute(
+                select(tables.account_states).where(tables.account_states.c.loan_id.in_(chosen))
+            )
+        }
+    for loan_id, state in states.items():
+        mismatches += any(getattr(stored[loan_id], f) != getattr(state, f) for f in fields)
+    engine.dispose()
+    return elapsed, len(chosen), mismatches
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loans", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-bench-ledger.db"))
+    parser.add_argument("--baseline-sample", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{args.db}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{args.db}")
+    create_schema(engine)
+    engine.dispose()
+
+    started = time.perf_counter()
+    _build_portfolio(args.db, args.loans, args.seed)
+    with sqlite3.connect(args.db) as con:
+        payments = con.execute("SELECT COUNT(*) FROM payments").fetchone()[0]
+    print(
+        f"portfolio: {args.loans:,} loans, {payments:,} payments "
+        f"(built in {time.perf_counter() - started:.1f} s, not timed)"
+    )
+
+    full = _run_day(args.db, AS_OF)
+    new = _next_day_batch(args.db, args.seed)
+    incremental = _run_day(args.db, AS_OF + timedelta(days=1))
+    with sqlite3.connect(args.db) as con:
+        computed = con.execute(
+            "SELECT loans_computed FROM runs WHERE run_date = ?",
+            ((AS_OF + timedelta(days=1)).isoformat(),),
+        ).fetchone()[0]
+    base_time, base_count, mismatches = _baseline(
+        args.db, args.baseline_sample, AS_OF + timedelta(days=1), args.seed
+    )
+
+    full_rate = args.loans / full
+    base_rate = base_count / base_time
+    helper = args.loans >= split_compute.PARALLEL_MIN
+    print(
+        "run-day runs as a subprocess (python -m faircollect run-day), storage included; "
+        + (
+            "the full run uses 2 processes (a forked helper computes half the loans)"
+            if helper
+            else "one process"
+        )
+        + "; the incremental run uses one process"
+    )
+    print(f"full run-day {AS_OF}: {full:.2f} s, {full_rate:,.0f} loans/s")
+    print(
+        f"incremental run-day {AS_OF + timedelta(days=1)}: {incremental:.2f} s "
+        f"({computed:,} loans recomputed; {new:,} new payments in a new batch)"
+    )
+    print(
+        f"baseline per-loan replay (load from DB + replay()): {base_count:,} loans in "
+        f"{base_time:.2f} s, {base_rate:,.0f} loans/s"
+    )
+    print(f"ratio full run-day / baseline: {full_rate / base_rate:.1f}x")
+    print(f"baseline sample vs stored states: {mismatches} mismatches")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    print(
+        f"peak memory (maxrss): run-day subprocess {children:.2f} GiB, bench process {own:.2f} GiB"
+    )
+
+
+if __name__ == "__main__":
+    main()

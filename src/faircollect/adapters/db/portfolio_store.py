@@ -1,0 +1,304 @@
+"""Bulk reads and writes for the nightly ledger: loans and payments in, account states out.
+
+The portfolio engine wants columns, not objects, so this module talks to the DBAPI cursor
+of the SQLAlchemy connection directly (same transaction): dates are turned into day
+numbers by the database, rows are fetched in one go and turned into numpy arrays, and
+states are written with one ``executemany`` upsert per chunk (SQLite and PostgreSQL share
+the ``INSERT … ON CONFLICT`` syntax).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection
+
+from faircollect.portfolio import (
+    BUCKETS,
+    NO_DATE,
+    STAGES,
+    LoanColumns,
+    PaymentColumns,
+    PortfolioStates,
+)
+from faircollect.portfolio.columns import METHODS, penalty_numerator
+
+CHUNK = 50_000
+_METHOD_CODE = {method.value: code for code, method in enumerate(METHODS)}
+STATE_COLUMNS = (
+    "loan_id",
+    "as_of",
+    "dpd",
+    "bucket",
+    "stage",
+    "overdue_principal",
+    "overdue_interest",
+    "overdue_fee",
+    "penalty",
+    "outstanding_principal",
+    "credit",
+    "paid_total",
+    "next_due_on",
+    "next_event_on",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    """Loans (ordered by loan id) and their payments, as engine columns."""
+
+    loan_ids: list[str]
+    loans: LoanColumns
+    payments: PaymentColumns
+
+
+class Store:
+    """The bulk storage of one run, bound to a SQLAlchemy connection (its transaction)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+        self.mark = "?" if self.dialect == "sqlite" else "%s"
+
+    def _cursor(self) -> Any:
+        return self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    def _day(self, column: str) -> str:
+        if self.dialect == "sqlite":
+            return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+        return f"({column} - DATE '1970-01-01')"
+
+    def _date_text(self, value: date) -> str:
+        return value.isoformat()
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cursor = self._cursor()
+        cursor.execute(sql.replace("?", self.mark), tuple(params))
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        cursor.close()
+        return rows
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        cursor = self._cursor()
+        for chunk in _chunks(rows):
+            cursor.executemany(sql.replace("?", self.mark), chunk)
+        cursor.close()
+
+    # --- which loans -------------------------------------------------------------------
+
+    def mark_todo(self, loan_ids: Iterable[str]) -> None:
+        """Fill the temporary table ``fc_todo`` with the loans a step must recompute."""
+        cursor = self._cursor()
+        temp = "TEMP TABLE" if self.dialect == "sqlite" else "TEMPORARY TABLE"
+        cursor.execute(f"CREATE {temp} IF NOT EXISTS fc_todo (loan_id VARCHAR(64) PRIMARY KEY)")
+        cursor.execute("DELETE FROM fc_todo")
+        cursor.close()
+        self.execute_many("INSERT INTO fc_todo (loan_id) VALUES (?)", ((i,) for i in loan_ids))
+
+    def due_loans(self, on: date, after_batch: int) -> set[str]:
+        """Loans whose state may change on ``on``: an event due, new payments or no state."""
+        todo = {
+            r[0]
+            for r in self.fetch(
+                "SELECT loan_id FROM account_states WHERE next_event_on <= ?", (on.isoformat(),)
+            )
+        }
+        todo |= {
+            r[0]
+            for r in self.fetch(
+                "SELECT DISTINCT loan_id FROM payments WHERE batch_id > ?", (after_batch,)
+            )
+        }
+        counts = self.fetch(
+            "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states)"
+        )[0]
+        if counts[0] != counts[1]:
+            todo |= {
+                r[0]
+                for r in self.fetch(
+                    "SELECT loan_id FROM loans "
+                    "WHERE loan_id NOT IN (SELECT loan_id FROM account_states)"
+                )
+            }
+        return todo
+
+    def max_batch(self) -> int:
+        return int(self.fetch("SELECT COALESCE(MAX(batch_id), 0) FROM import_batches")[0][0])
+
+    # --- reading -----------------------------------------------------------------------
+
+    def load(
+        self, only_todo: bool, below: str | None = None, from_: str | None = None
+    ) -> Portfolio:
+        """All loans (or those in ``fc_todo``; or with ``from_ <= loan_id < below``) with
+        all their payments, as columns."""
+        where, params = " WHERE 1 = 1", list[str]()
+        if only_todo:
+            where += " AND l.loan_id IN (SELECT loan_id FROM fc_todo)"
+        if below is not None:
+            where, params = where + " AND l.loan_id < ?", [*params, below]
+        if from_ is not None:
+            where, params = where + " AND l.loan_id >= ?", [*params, from_]
+        terms = (
+            "SELECT l.loan_id, l.contract_principal, l.annual_rate, l.term_months, l.method, "
+            f"{self._day('l.disbursed_on')}, l.penalty_rate_daily, l.grace_days, l.periodic_fee"
+        )
+        if self.dialect == "sqlite":
+            return self._load_grouped(terms, where, params)
+        loan_ids, loans = _loan_columns(
+            list(
+                zip(
+                    *self.fetch(f"{terms} FROM loans l{where} ORDER BY l.loan_id", params),
+                    strict=True,
+                )
+            )
+        )
+        index = {loan_id: i for i, loan_id in enumerate(loan_ids)}
+        paid = self.fetch(
+            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}", params
+        )
+        if not paid:
+            return Portfolio(loan_ids, loans, PaymentColumns.empty())
+        ids, days, amounts = zip(*paid, strict=True)
+        payments = PaymentColumns(
+            loan=np.fromiter((index[i] for i in ids), dtype=np.int64, count=len(ids)),
+            day=np.asarray(days, dtype=np.int64),
+            amount=np.asarray(amounts, dtype=np.int64),
+        )
+        return Portfolio(loan_ids, loans, payments)
+
+    def _load_grouped(self, terms: str, where: str, params: list[str]) -> Portfolio:
+        """SQLite: one row per loan, its payments folded in by ``group_concat``.
+
+        One query (one snapshot) and seven times fewer Python rows than one per payment;
+        the folded numbers are parsed by numpy, and a payment's loan is its row number.
+        """
+        rows = self.fetch(
+            f"{terms}, COUNT(p.loan_id), group_concat({self._day('p.paid_on')}), "
+            "group_concat(p.amount) FROM loans l LEFT JOIN payments p ON p.loan_id = l.loan_id"
+            f"{where} GROUP BY l.loan_id ORDER BY l.loan_id",
+            params,
+        )
+        columns = list(zip(*rows, strict=True))
+        loan_ids, loans = _loan_columns(columns[:9])
+        if not rows or not any(columns[9]):
+            return Portfolio(loan_ids, loans, PaymentColumns.empty())
+        counts = np.asarray(columns[9], dtype=np.int64)
+        loan = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+        day = np.fromstring(",".join(filter(None, columns[10])), dtype=np.int64, sep=",")
+        amount = np.fromstring(",".join(filter(None, columns[11])), dtype=np.int64, sep=",")
+        if not len(loan) == len(day) == len(amount):
+            raise RuntimeError("payments changed while they were read")
+        return Portfolio(loan_ids, loans, PaymentColumns(loan, day, amount))
+
+    def stored_stages(self, only_todo: bool) -> dict[str, str]:
+        where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
+        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))
+
+    # --- writing -----------------------------------------------------------------------
+
+    def write_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
+        """Upsert one ``account_states`` row per loan."""
+        columns = ", ".join(STATE_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
+        sql = (
+            f"INSERT INTO account_states ({columns}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
+            f" ON CONFLICT (loan_id) DO UPDATE SET {updates}"
+        )
+        self.execute_many(sql, state_rows(loan_ids, states, as_of.isoformat()))
+
+    def record_first_stages(self, day: date) -> int:
+        """Every loan stored as of ``day`` with no stage history yet enters its stage then.
+
+        Used by a first run, where every state is new: one INSERT … SELECT instead of a
+        million parameter rows.
+        """
+        cursor = self._cursor()
+        cursor.execute(
+            "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+            "SELECT s.loan_id, s.as_of, s.stage, NULL FROM account_states s "
+            "WHERE s.as_of = ? AND NOT EXISTS "
+            "(SELECT 1 FROM stage_history h WHERE h.loan_id = s.loan_id)".replace("?", self.mark),
+            (day.isoformat(),),
+        )
+        count: int = cursor.rowcount
+        cursor.close()
+        return count
+
+    def write_transitions(self, rows: list[tuple[str, str, str, str | None]]) -> None:
+        """Stage transitions (loan_id, entered_on, stage, previous_stage)."""
+        self.execute_many(
+            "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (loan_id, entered_on) "
+            "DO UPDATE SET stage = excluded.stage",
+            rows,
+        )
+
+
+def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _dates(days: np.ndarray) -> list[str | None]:
+    text = np.datetime_as_string(np.where(days == NO_DATE, 0, days).astype("datetime64[D]"))
+    return [None if d == NO_DATE else t for d, t in zip(days.tolist(), text.tolist(), strict=True)]
+
+
+def state_rows(
+    loan_ids: list[str], states: PortfolioStates, as_of: str
+) -> Iterator[tuple[Any, ...]]:
+    """Rows in ``STATE_COLUMNS`` order (dates as ISO text, as SQLite stores them)."""
+    buckets = np.asarray(BUCKETS, dtype=object)[states.bucket].tolist()
+    stages = np.asarray([s.value for s in STAGES], dtype=object)[states.stage].tolist()
+    return zip(
+        loan_ids,
+        [as_of] * len(loan_ids),
+        states.dpd.tolist(),
+        buckets,
+        stages,
+        states.overdue_principal.tolist(),
+        states.overdue_interest.tolist(),
+        states.overdue_fee.tolist(),
+        states.penalty.tolist(),
+        states.outstanding_principal.tolist(),
+        states.credit.tolist(),
+        states.paid_total.tolist(),
+        _dates(states.next_due_on),
+        _dates(states.next_event_on),
+        strict=True,
+    )
+
+
+def _loan_columns(columns: list[tuple[Any, ...]]) -> tuple[list[str], LoanColumns]:
+    """Loan terms from query columns (loan_id, principal, rate, term, method, disbursed day,
+    penalty rate, grace, fee)."""
+    if not columns:
+        nothing = np.zeros(0, dtype=np.int64)
+        return [], LoanColumns(*(nothing,) * 2, (), *(nothing,) * 6)
+    ids, principal, rate, term, method, disbursed, penalty, grace, fee = columns
+    rates = sorted(set(map(str, rate)))
+    rate_at = {r: i for i, r in enumerate(rates)}
+    penalty_at = {p: penalty_numerator(Decimal(str(p))) for p in set(penalty)}
+
+    def column(values: Iterable[Any]) -> np.ndarray:
+        return np.fromiter(values, dtype=np.int64, count=len(ids))
+
+    return list(ids), LoanColumns(
+        principal=column(principal),
+        rate_index=column(map(rate_at.__getitem__, map(str, rate))),
+        rates=tuple(Decimal(r) for r in rates),
+        term=column(term),
+        method=column(map(_METHOD_CODE.__getitem__, method)),
+        disbursed=column(disbursed),
+        penalty_num=column(map(penalty_at.__getitem__, penalty)),
+        grace=column(grace),
+        fee=column(fee),
+    )

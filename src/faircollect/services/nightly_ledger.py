@@ -1,0 +1,177 @@
+"""The nightly ledger run (run-day): every account's state as of a business date, stored.
+
+One business date is one transaction: the states, the stage transitions and the ``runs``
+row are committed together, so a killed run leaves the previous night intact and simply
+runs again. Missed days are run one by one so stage transitions carry their true dates.
+
+After a completed run for D−1 only loans whose state can change on D are recomputed: an
+event due (``next_event_on <= D``), a payment in an import batch newer than the last run
+saw (back-dated ones too: the loan is replayed from its whole history), or no state yet.
+Everything else is unchanged by definition of ``next_event_on``, which is why the
+incremental result equals a full recompute. Payments inserted without an import batch
+(``batch_id`` NULL) are only seen by full runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import Connection, Engine, insert, select
+
+from faircollect.adapters.db.portfolio_store import Store
+from faircollect.adapters.db.tables import runs
+from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, StageThresholds
+from faircollect.portfolio import STAGES, PortfolioStates, compute_states
+from faircollect.portfolio.engine import concat_states
+from faircollect.services import split_compute
+
+COMPLETED = "completed"
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    """No progress output."""
+
+
+@dataclass(frozen=True, slots=True)
+class DayResult:
+    """What one business date's run did."""
+
+    run_date: date
+    loans_computed: int
+    transitions: int
+    full: bool
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What ``run_day`` did: the dates it ran (empty when already up to date)."""
+
+    requested: date
+    days: list[DayResult] = field(default_factory=list)
+    note: str = ""
+
+
+def last_completed(conn: Connection) -> tuple[date, int] | None:
+    """(run_date, last_batch_id) of the latest completed run, if any."""
+    row = conn.execute(
+        select(runs.c.run_date, runs.c.last_batch_id)
+        .where(runs.c.status == COMPLETED)
+        .order_by(runs.c.run_date.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row.run_date, row.last_batch_id or 0)
+
+
+def run_day(
+    engine: Engine,
+    as_of: date,
+    thresholds: StageThresholds = DEFAULT_THRESHOLDS,
+    progress: Progress = _quiet,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    recompute_all: bool = False,
+) -> RunReport:
+    """Bring the stored states up to ``as_of``, catching up missed days in order.
+
+    ``recompute_all`` recomputes every loan on each day run (after a data correction, or
+    for payments recorded without an import batch), instead of only those due a change.
+    """
+    report = RunReport(as_of)
+    with engine.connect() as conn:
+        last = last_completed(conn)
+    if last is not None and last[0] > as_of:
+        report.note = f"states are already as of {last[0]}; nothing changed"
+        return report
+    days = [as_of] if last is None else _days_between(last[0], as_of)
+    # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    for day in days:
+        full = last is None or recompute_all
+        helper = split_compute.start(engine, day, thresholds) if full else None
+        with engine.connect().execution_options(**options) as conn, conn.begin():
+            report.days.append(_run_one(conn, day, thresholds, progress, now, helper, full))
+    if not report.days:
+        report.note = f"already up to date as of {as_of}"
+    return report
+
+
+def _days_between(last: date, as_of: date) -> list[date]:
+    """The days still to run: D0+1 … D, or D itself again when it is the last run."""
+    if last == as_of:
+        return [as_of]
+    return [last + timedelta(days=n) for n in range(1, (as_of - last).days + 1)]
+
+
+def _run_one(
+    conn: Connection,
+    day: date,
+    thresholds: StageThresholds,
+    progress: Progress,
+    now: Callable[[], datetime],
+    helper: split_compute.Helper | None = None,
+    recompute_all: bool = False,
+) -> DayResult:
+    store = Store(conn)
+    started = now()
+    last = last_completed(conn)
+    batch = store.max_batch() if helper is None else helper.batch
+    full = recompute_all or last is None or last[0] < day - timedelta(days=1)
+    if not full and last is not None and last[0] == day and batch <= last[1]:
+        return DayResult(day, 0, 0, full=False)
+    # Claim the date first: this opens the write transaction, so every read below sees
+    # one snapshot and no import interleaves with the run.
+    conn.execute(runs.delete().where(runs.c.run_date == day))
+    if last is not None and not full:
+        store.mark_todo(store.due_loans(day, last[1]))
+    progress(f"{day}: loading")
+    portfolio = store.load(only_todo=not full, from_=helper.split if helper else None)
+    previous = store.stored_stages(only_todo=not full)
+    progress(f"{day}: computing {len(portfolio.loan_ids):,} loans")
+    states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
+    loan_ids = portfolio.loan_ids
+    if helper is not None:
+        progress(f"{day}: waiting for the helper process")
+        lower_ids, lower = helper.collect()
+        loan_ids, states = lower_ids + loan_ids, concat_states([lower, states])
+    progress(f"{day}: storing {len(loan_ids):,} states")
+    store.write_states(loan_ids, states, day)
+    if previous:
+        moves = transitions(loan_ids, states, previous, day)
+        store.write_transitions(moves)
+        count = len(moves)
+    else:
+        count = store.record_first_stages(day)
+    _record_run(conn, day, started, now(), batch, len(loan_ids))
+    return DayResult(day, len(loan_ids), count, full)
+
+
+def transitions(
+    loan_ids: list[str], states: PortfolioStates, previous: dict[str, str], day: date
+) -> list[tuple[str, str, str, str | None]]:
+    """(loan_id, entered_on, stage, previous_stage) for every loan whose stage changed."""
+    names = np.asarray([s.value for s in STAGES], dtype=object)[states.stage].tolist()
+    entered = day.isoformat()
+    return [
+        (loan_id, entered, stage, previous.get(loan_id))
+        for loan_id, stage in zip(loan_ids, names, strict=True)
+        if previous.get(loan_id) != stage
+    ]
+
+
+def _record_run(
+    conn: Connection, day: date, started: datetime, finished: datetime, batch: int, count: int
+) -> None:
+    conn.execute(
+        insert(runs).values(
+            run_date=day,
+            status=COMPLETED,
+            started_at=started,
+            finished_at=finished,
+            last_batch_id=batch,
+            loans_computed=count,
+        )
+    )
