@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import typer
 
-from faircollect.cli import apr, casework, gate, ledger, rules, run_day, screen, strategy
+from faircollect.cli import (
+    apr,
+    casework,
+    gate,
+    ledger,
+    quickstart,
+    rules,
+    run_day,
+    screen,
+    strategy,
+)
 
 app = typer.Typer(
     name="faircollect",
@@ -32,7 +42,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for feature in (ledger, apr, rules, gate, screen, strategy, casework, run_day):
+for feature in (quickstart, ledger, run_day, apr, rules, gate, screen, strategy, casework):
     feature.register(app)
 
 
