@@ -177,48 +177,21 @@ def _true_cost_or_fail(terms: LoanTerms, lender: LenderType, cap_rate: Decimal) 
         _fail(f"loan {terms.loan_id}: {err}")
 
 
-# --- storage (TODO(merge): use adapters.db.repository.load_loan) ----------------------------
+# --- storage ---------------------------------------------------------------------------------
 
 
 def load_loan(url: str | None, loan_id: str) -> tuple[LoanTerms, list[Payment]] | None:
-    """The loan's terms and payments, or None if there is no such loan.
-
-    TODO(merge): use adapters.db.repository.load_loan once the storage branch lands.
-    """
-    from sqlalchemy import select
-
-    from faircollect.adapters.db import tables
+    """The loan's terms and payments, or None if there is no such loan."""
+    from faircollect.adapters.db import repository
     from faircollect.adapters.db.engine import make_engine
 
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            row = conn.execute(
-                select(tables.loans).where(tables.loans.c.loan_id == loan_id)
-            ).first()
-            if row is None:
-                return None
-            paid = conn.execute(
-                select(tables.payments).where(tables.payments.c.loan_id == loan_id)
-            ).all()
+            terms = repository.load_loan(conn, loan_id)
+            return None if terms is None else (terms, repository.load_payments(conn, loan_id))
     finally:
         engine.dispose()
-    terms = LoanTerms(
-        loan_id=row.loan_id,
-        principal=row.contract_principal,
-        received=row.received_amount,
-        annual_rate=row.annual_rate,
-        term_months=row.term_months,
-        method=Method(row.method),
-        disbursed_on=row.disbursed_on,
-        penalty_rate_daily=row.penalty_rate_daily,
-        grace_days=row.grace_days,
-        periodic_fee=row.periodic_fee,
-        borrower_id=row.borrower_id,
-        product=row.product,
-    )
-    payments = [Payment(p.payment_id, p.loan_id, p.paid_on, p.amount) for p in paid]
-    return terms, payments
 
 
 def _load_or_fail(url: str | None, loan_id: str) -> tuple[LoanTerms, list[Payment]]:
