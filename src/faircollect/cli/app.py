@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from faircollect.cli import apr, casework, gate, ledger, rules, screen, strategy
+from faircollect.cli import apr, casework, gate, ledger, nightly, rules, screen, strategy
 
 app = typer.Typer(
     name="faircollect",
@@ -32,7 +32,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for feature in (ledger, apr, rules, gate, screen, strategy, casework):
+for feature in (ledger, apr, rules, gate, screen, strategy, casework, nightly):
     feature.register(app)
 
 
