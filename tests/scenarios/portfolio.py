@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, select
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, delete, select
 from faircollect.adapters.db import tables as t
 from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
-from faircollect.services.nightly_plan import NightSummary, Progress, plan_night
+from faircollect.services.nightly_plan import NightSummary, plan_night
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DISBURSED = date(2026, 1, 13)
@@ -133,9 +134,10 @@ def write_states(engine: Engine, day: date) -> None:
             )
 
 
-def night(engine: Engine, day: date, progress: Progress | None = None) -> NightSummary:
+def night(engine: Engine, day: date, **options: Any) -> NightSummary:
+    """Run-day for ``day``: the ledger step (replay) then the nightly plan."""
     write_states(engine, day)
-    return plan_night(engine, day, progress=progress)
+    return plan_night(engine, day, **options)
 
 
 def record_attempt(

@@ -93,6 +93,7 @@ def plan_night(
     channels: Mapping[str, Transport] | None = None,
     progress: Progress | None = None,
     tz: ZoneInfo | None = None,
+    templates: TemplateRenderer | None = None,
 ) -> NightSummary:
     """Plan, gate, assign and queue the night ``as_of``; then send what is queued and unsent.
 
@@ -106,6 +107,7 @@ def plan_night(
         Gate(rules or default_pack(), screen),
         tz or ZoneInfo(DEFAULT_TZ),
         as_of,
+        templates or TemplateRenderer(),
     )
     summary = NightSummary(as_of)
     with engine.begin() as conn:
@@ -128,7 +130,7 @@ def settle_promises(conn: Connection, as_of: date) -> int:
         return 0
     loans = sorted({r.loan_id for r in rows})
     payments = [
-        Payment(r.loan_id, r.paid_on, r.amount)
+        Payment(r.payment_id, r.loan_id, r.paid_on, r.amount)
         for r in conn.execute(select(pay).where(pay.c.loan_id.in_(loans), pay.c.paid_on <= as_of))
     ]
     promises = [Promise(r.promise_id, r.loan_id, r.amount, r.made_on, r.due_on) for r in rows]
@@ -150,7 +152,7 @@ class _Night:
     gate: Gate
     tz: ZoneInfo
     as_of: date
-    renderer: TemplateRenderer = field(default_factory=TemplateRenderer)
+    renderer: TemplateRenderer
     _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
 
     def plan(self, conn: Connection, report: Progress, summary: NightSummary) -> list[dict]:
