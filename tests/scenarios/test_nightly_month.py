@@ -19,6 +19,7 @@ from faircollect.adapters.strategy_file import load_strategy
 from faircollect.adapters.templates import TemplateRenderer, default_template_dir
 from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.money import format_yuan
+from faircollect.services.nightly_plan import Progress
 from faircollect.services.nightly_report import compliance_report
 from faircollect.services.promise_book import add_promise
 from tests.scenarios.portfolio import (
@@ -189,7 +190,9 @@ class Crash(RuntimeError):
     pass
 
 
-def crash_at(step: str, after: int = 1):  # noqa: ANN201 - a progress callback
+def crash_at(step: str, after: int = 1) -> Progress:
+    """A progress callback that kills the run once ``step`` has done ``after`` units."""
+
     def progress(name: str, done: int, total: int) -> None:
         if name == step and done >= after:
             raise Crash(f"killed at {step} {done}/{total}")
