@@ -17,9 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.channels.base import OutboundMessage
@@ -396,19 +397,25 @@ def _queue(conn: Connection, as_of: date) -> None:
         conn.execute(ob.insert(), fresh[start : start + 5_000])
 
 
+SEND_BATCH = 500
+"""Messages marked sent per transaction in phase two."""
+
+
 def send_outbox(
     engine: Engine,
     as_of: date,
     channels: Mapping[str, Transport] | None,
     progress: Progress | None = None,
+    batch: int = SEND_BATCH,
 ) -> int:
     """Hand each queued, unsent message of the night to its channel adapter; mark it sent.
 
-    Each message is marked in its own transaction right after the adapter accepted it, so
-    a crash re-sends at most the one message in flight (adapters dedupe by message id).
+    Messages are marked in small batches right after the adapter accepted them, so a crash
+    can re-send at most the messages of the batch in flight: adapters receive the action id
+    as ``message_id`` and must drop ids they already delivered (the outbox adapter does).
     The default adapter for every channel is the outbox: it stores and delivers nothing.
     """
-    ob, pa = t.outbox, t.planned_actions
+    ob = t.outbox
     default = OutboxChannel(MemoryOutboxStore())
     chosen = channels or {}
     with engine.connect() as conn:
@@ -417,23 +424,33 @@ def send_outbox(
             .where(ob.c.run_date == as_of, ob.c.sent_at.is_(None))
             .order_by(ob.c.message_id)
         ).all()
-    for done, row in enumerate(pending, 1):
-        transport = chosen.get(row.channel, default)
-        transport.send(
-            OutboundMessage(row.message_id, row.channel, row.recipient, row.body, row.subject)
-        )
-        with engine.begin() as conn:
-            conn.execute(
-                update(ob)
-                .where(ob.c.message_id == row.message_id)
-                .values(status="sent", sent_at=row.queued_at)
+    for start in range(0, len(pending), batch):
+        rows = pending[start : start + batch]
+        for row in rows:
+            message = OutboundMessage(
+                row.message_id, row.channel, row.recipient, row.body, row.subject
             )
-            conn.execute(
-                update(pa).where(pa.c.action_id == row.message_id).values(status=Status.SENT)
-            )
+            chosen.get(row.channel, default).send(message)
+        _mark_sent(engine, rows)
         if progress is not None:
-            progress("send", done, len(pending))
+            progress("send", start + len(rows), len(pending))
     return len(pending)
+
+
+def _mark_sent(engine: Engine, rows: Sequence[Any]) -> None:
+    """Outbox rows sent at their scheduled time, their planned actions ``sent``; one commit."""
+    ob, pa = t.outbox, t.planned_actions
+    with engine.begin() as conn:
+        conn.execute(
+            update(ob)
+            .where(ob.c.message_id == bindparam("mid"))
+            .values(status="sent", sent_at=bindparam("at")),
+            [{"mid": r.message_id, "at": r.queued_at} for r in rows],
+        )
+        conn.execute(
+            update(pa).where(pa.c.action_id == bindparam("mid")).values(status=Status.SENT),
+            [{"mid": r.message_id} for r in rows],
+        )
 
 
 def _count(engine: Engine, summary: NightSummary) -> None:
