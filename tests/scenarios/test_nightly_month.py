@@ -274,3 +274,22 @@ def test_a_denied_action_sent_anyway_is_caught(db_engine: Engine, tmp_path: Path
             },
         )
     assert compliance_report(db_engine, DPD[1]).unauthorised == [sms["action_id"]]
+
+
+def test_a_borrower_keeps_the_collector_of_the_previous_night(db_engine: Engine) -> None:
+    from faircollect.adapters.teams_file import Roster
+    from faircollect.domain.assignment import Collector
+
+    def collector(cid: str) -> Collector:
+        return Collector(cid, "前期组", 10, frozenset({"call"}))
+
+    seed(db_engine, ["L1"])
+    night(db_engine, DPD[1], teams=Roster((collector("C102"),), ()))
+    assert actions(db_engine, DPD[1], "L1")["first_call"]["assignee"] == "C102"
+    both = Roster((collector("C101"), collector("C102")), ())
+    night(db_engine, DPD[4], teams=both)  # C101 would win a tie; the borrower stays with C102
+    assert actions(db_engine, DPD[4], "L1")["follow_up_call"]["assignee"] == "C102"
+    fresh = Roster((collector("C101"), collector("C102")), ())
+    seed(db_engine, ["L9"])
+    night(db_engine, DPD[7], teams=fresh)
+    assert actions(db_engine, DPD[7], "L9")["follow_up_call"]["assignee"] == "C101"
