@@ -111,12 +111,12 @@ def plan(
 
 
 def _compute(engine: Engine, as_of: date, console: object) -> None:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from faircollect.services.nightly_plan import plan_night
 
     with Progress(console=console, transient=True) as bar:  # type: ignore[arg-type]
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(step: str, done: int, total: int) -> None:
             if step not in tasks:

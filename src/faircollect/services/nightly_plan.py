@@ -53,6 +53,9 @@ from faircollect.services.nightly_load import load_history, load_views, previous
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: called as each step advances (Rich bars, tests)."""
 
+Row = dict[str, Any]
+"""One ``planned_actions`` row being built (keys starting with ``_`` are not columns)."""
+
 TEMPLATE_RULE = "FC-TEMPLATE"
 """Not a legal rule: the message template could not be rendered (e.g. no law firm set)."""
 
@@ -156,7 +159,7 @@ class _Night:
     renderer: TemplateRenderer
     _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
 
-    def plan(self, conn: Connection, report: Progress, summary: NightSummary) -> list[dict]:
+    def plan(self, conn: Connection, report: Progress, summary: NightSummary) -> list[Row]:
         views = load_views(conn, self.as_of, self.tz, self.strategy.thresholds.pre_due_days)
         report("load", len(views), len(views))
         actions = plan_day(views, self.strategy, self.as_of, self.tz)
@@ -178,7 +181,7 @@ class _Night:
         action: PlannedAction,
         view: AccountView,
         history: Mapping[str, tuple[PastContact, ...]],
-    ) -> dict:
+    ) -> Row:
         row = _base_row(action, self.tz)
         if action.kind is not ActionKind.CONTACT or action.channel is None:
             return row | {"status": Status.PLANNED, "allowed": True, "decision": "{}"}
@@ -252,7 +255,7 @@ class _Night:
         conn: Connection,
         actions: Sequence[PlannedAction],
         views: Mapping[str, AccountView],
-        rows: list[dict],
+        rows: list[Row],
     ) -> int:
         """分案: give the allowed calls, visits and placements to collectors or agencies."""
         workable = [a for a, r in zip(actions, rows, strict=True) if r["status"] != Status.DENIED]
@@ -282,7 +285,7 @@ def _is_work(action: PlannedAction) -> bool:
     return action.channel is not None and action.channel.value in ("call", "visit")
 
 
-def _base_row(action: PlannedAction, tz: ZoneInfo) -> dict:
+def _base_row(action: PlannedAction, tz: ZoneInfo) -> Row:
     tz_name = getattr(action.scheduled_at.tzinfo, "key", tz.key)
     return {
         "action_id": action.action_id,
@@ -308,7 +311,7 @@ def _base_row(action: PlannedAction, tz: ZoneInfo) -> dict:
     }
 
 
-def _denied(row: dict, violations: Sequence[Violation]) -> dict:
+def _denied(row: Row, violations: Sequence[Violation]) -> Row:
     decision = {"allowed": False, "violations": [_violation(v) for v in violations]}
     return row | {
         "status": Status.DENIED,
@@ -339,7 +342,7 @@ def _json(decision: Decision) -> str:
     )
 
 
-def _insert_absent(conn: Connection, rows: list[dict], summary: NightSummary) -> None:
+def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> None:
     """Insert the rows whose action id is not stored yet; placements alongside."""
     pa = t.planned_actions
     existing = set(
