@@ -38,7 +38,11 @@ GUARANTOR_RELATION = "guarantor"
 def load_views(
     conn: Connection, as_of: date, tz: ZoneInfo, due_window_days: int = 7
 ) -> list[AccountView]:
-    """One AccountView per loan whose state was computed for ``as_of``, ordered by loan id.
+    """One AccountView per loan with a stored state on or before ``as_of``, by loan id.
+
+    run-day recomputes only loans whose state can change (``next_event_on``); a row with an
+    older ``as_of`` is therefore still the loan's state tonight, and planning measures every
+    offset from ``as_of`` itself. Rows dated after ``as_of`` (a later night) are skipped.
 
     The next installment's amount (for reminders) is computed only for loans whose next due
     date is within ``due_window_days``; others get None (no template needs it).
@@ -52,7 +56,7 @@ def load_views(
         select(s, *_TERMS_COLUMNS, lo.c.borrower_id, lo.c.product, b.c.name, b.c.phone, b.c.city)
         .join(lo, lo.c.loan_id == s.c.loan_id)
         .join(b, b.c.borrower_id == lo.c.borrower_id)
-        .where(s.c.as_of == as_of)
+        .where(s.c.as_of <= as_of)
         .order_by(s.c.loan_id)
     )
     views = []
