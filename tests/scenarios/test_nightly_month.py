@@ -293,3 +293,16 @@ def test_a_borrower_keeps_the_collector_of_the_previous_night(db_engine: Engine)
     seed(db_engine, ["L9"])
     night(db_engine, DPD[7], teams=fresh)
     assert actions(db_engine, DPD[7], "L9")["follow_up_call"]["assignee"] == "C101"
+
+
+def test_a_state_not_recomputed_tonight_is_still_planned(db_engine: Engine) -> None:
+    """run-day recomputes only loans with an event due; an older row is tonight's state."""
+    from faircollect.services.nightly_plan import plan_night
+    from tests.scenarios.portfolio import write_states
+
+    seed(db_engine, ["L1"])
+    write_states(db_engine, FIRST_DUE - timedelta(days=5))
+    plan_night(db_engine, FIRST_DUE - timedelta(days=3))
+    assert (
+        actions(db_engine, FIRST_DUE - timedelta(days=3), "L1")["sms_reminder"]["status"] == "sent"
+    )
