@@ -13,6 +13,7 @@ from faircollect.cli import (
     casework,
     gate,
     ledger,
+    nightly,
     quickstart,
     rules,
     run_day,
@@ -42,7 +43,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for feature in (quickstart, ledger, run_day, apr, rules, gate, screen, strategy, casework):
+for feature in (quickstart, ledger, run_day, apr, rules, gate, screen, strategy, casework, nightly):
     feature.register(app)
 
 

@@ -10,7 +10,6 @@ import typer
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
-export_app = typer.Typer(help="Export data (exports go to stdout).", no_args_is_help=True)
 
 
 class Format(StrEnum):
@@ -80,6 +79,8 @@ def export_accounts(
 
 def register(app: typer.Typer) -> None:
     """Attach ``run-day`` and ``export accounts`` to the root app."""
+    from faircollect.cli.export_group import attach, export_app
+
     app.command("run-day")(run_day_command)
-    export_app.command("accounts")(export_accounts)
-    app.add_typer(export_app, name="export")
+    export_app().command("accounts")(export_accounts)
+    attach(app)

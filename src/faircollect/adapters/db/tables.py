@@ -169,3 +169,64 @@ contact_records = Table(
     Index("ix_contact_records_borrower_at", "borrower_id", "at"),
 )
 """Every contact attempt (催记), answered or not: the gate's history comes from here."""
+
+# --- the nightly plan (issue 4): planned actions, the outbox, agency placements ---------
+
+planned_actions = Table(
+    "planned_actions",
+    metadata,
+    Column("action_id", String(64), primary_key=True),
+    Column("run_date", Date, nullable=False),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("segment", String(64), nullable=False),
+    Column("arm", String(16), nullable=False),
+    Column("action_key", String(64), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("channel", String(16), nullable=True),
+    Column("party", String(24), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("target", String(128), nullable=True),
+    Column("template", String(64), nullable=True),
+    Column("priority", Integer, nullable=False),
+    Column("scheduled_at", UTCDateTime, nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("rules", Text, nullable=False, default=""),
+    Column("decision", Text, nullable=False),
+    Column("rendered", Text, nullable=True),
+    Column("assignee", String(64), nullable=True),
+    Column("assignee_kind", String(16), nullable=True),
+    Index("ix_planned_actions_run_date", "run_date"),
+    Index("ix_planned_actions_borrower_run_date", "borrower_id", "run_date"),
+)
+"""Every action the night planned, with the gate's decision: denied ones stay, never sent."""
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("message_id", String(64), primary_key=True),
+    Column("run_date", Date, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(128), nullable=False),
+    Column("subject", Text, nullable=False, default=""),
+    Column("body", Text, nullable=False),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("status", String(16), nullable=False),
+    Index("ix_outbox_run_date_status", "run_date", "status"),
+)
+"""Messages queued for a channel adapter; ``message_id`` is the planned action id."""
+
+placements = Table(
+    "placements",
+    metadata,
+    Column("loan_id", ForeignKey("loans.loan_id"), primary_key=True),
+    Column("placed_on", Date, primary_key=True),
+    Column("agency_id", String(64), nullable=False),
+    Column("recall_on", Date, nullable=False),
+    Column("action_id", String(64), nullable=False),
+)
+"""Agency placements (委外) with their recall dates, one per loan and placement day."""

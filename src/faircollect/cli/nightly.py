@@ -1,0 +1,262 @@
+"""CLI for the nightly plan: ``plan``, ``export actions``, ``compliance report``, ``ptp``.
+
+Commands parse and print; the work is in ``services.nightly_plan``, ``services.nightly_report``
+and ``services.promise_book``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from faircollect.cli.export_group import attach, export_app
+
+if TYPE_CHECKING:
+    from collections import Counter
+
+    from sqlalchemy import Engine
+
+EXIT_BAD_INPUT = 2
+EXIT_CHECK_FAILED = 1
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+compliance_app = typer.Typer(help="Compliance proof (合规报告).", no_args_is_help=True)
+ptp_app = typer.Typer(help="Promises to pay (承诺还款).", no_args_is_help=True)
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="Database URL (default: env or ./faircollect.db)."),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option("--date", help="Business date YYYY-MM-DD (default: today, Asia/Shanghai)."),
+]
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+class ReportFormat(StrEnum):
+    MD = "md"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``plan``, ``export actions``, ``compliance`` and ``ptp`` to the root app."""
+    app.command("plan")(plan)
+    export_app().command("actions")(export_actions)
+    attach(app)
+    app.add_typer(compliance_app, name="compliance")
+    app.add_typer(ptp_app, name="ptp")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _day(text: str | None, field: str = "--date") -> date:
+    if text is None:
+        return datetime.now(SHANGHAI).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise _fail(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from err
+
+
+def _engine(url: str | None) -> Engine:
+    from faircollect.adapters.db.engine import create_schema, make_engine
+
+    engine = make_engine(url)
+    create_schema(engine)
+    return engine
+
+
+def plan(
+    day: DateOption = None,
+    compute: Annotated[
+        bool, typer.Option("--compute", help="Plan the night first from the stored states.")
+    ] = False,
+    database_url: UrlOption = None,
+) -> None:
+    """The day's plan: actions by stage, channel and collector; denied actions by rule."""
+    from rich.console import Console
+
+    from faircollect.services.nightly_report import plan_summary
+
+    as_of = _day(day)
+    engine = _engine(database_url)
+    console = Console()
+    if compute:
+        _compute(engine, as_of, console)
+    summary = plan_summary(engine, as_of)
+    console.print(f"[bold]Plan for {as_of.isoformat()}[/bold]: {summary.total} actions")
+    for title, column, counts in (
+        ("By stage", "stage", summary.by_stage),
+        ("By channel", "channel", summary.by_channel),
+        ("By status", "status", summary.by_status),
+        ("By collector / agency (分案)", "assignee", summary.by_assignee),
+        ("Denied by rule", "rule", summary.denied_by_rule),
+    ):
+        console.print(_table(title, column, counts))
+
+
+def _compute(engine: Engine, as_of: date, console: object) -> None:
+    from rich.progress import Progress, TaskID
+
+    from faircollect.services.nightly_plan import plan_night
+
+    with Progress(console=console, transient=True) as bar:  # type: ignore[arg-type]
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=max(total, 1))
+            bar.update(tasks[step], completed=done, total=max(total, 1))
+
+        plan_night(engine, as_of, progress=progress)
+
+
+def _table(title: str, column: str, counts: Counter[str]) -> object:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column(column)
+    table.add_column("count", justify="right")
+    for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(name, str(count))
+    return table
+
+
+def export_actions(
+    day: Annotated[str, typer.Option("--date", help="Business date YYYY-MM-DD.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.CSV,
+    database_url: UrlOption = None,
+) -> None:
+    """The day's actions: ids, stage, channel, party, time, status, denial rules, arm, assignee."""
+    from faircollect.services.nightly_report import EXPORT_FIELDS, action_rows
+
+    rows = action_rows(_engine(database_url), _day(day))
+    if fmt is ExportFormat.JSON:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    sys.stdout.flush()
+
+
+@compliance_app.command("report")
+def compliance_report(
+    day: Annotated[str, typer.Option("--date", help="Business date YYYY-MM-DD.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.MD,
+    database_url: UrlOption = None,
+) -> None:
+    """Each contact with its gate decision; denials by rule; the outbox check (exit 1 if failed)."""
+    from faircollect.services.nightly_report import compliance_report as build
+
+    report = build(_engine(database_url), _day(day))
+    if fmt is ReportFormat.JSON:
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(_markdown(report))
+    if not report.passed:
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+def _markdown(report: object) -> str:
+    from faircollect.services.nightly_report import ComplianceReport
+
+    assert isinstance(report, ComplianceReport)
+    lines = [f"# Compliance report {report.run_date.isoformat()}", ""]
+    if report.passed:
+        lines.append(
+            f"**Checked:** all {report.outbox_rows} outbox messages have an allowing gate "
+            "decision; no contact left the system without one."
+        )
+    else:
+        lines.append(
+            f"**CHECK FAILED: {len(report.unauthorised)} of {report.outbox_rows} outbox messages "
+            "have NO allowing gate decision:** " + ", ".join(report.unauthorised)
+        )
+    lines += ["", "## Denials by rule", "", "| rule | denied |", "|---|---:|"]
+    lines += [f"| {r} | {n} |" for r, n in sorted(report.denied_by_rule.items())]
+    lines += ["", "## Contacts", "", "| action | loan | channel | party | at | status | rules |"]
+    lines.append("|---|---|---|---|---|---|---|")
+    for c in report.contacts:
+        lines.append(
+            f"| {c['action_id']} | {c['loan_id']} | {c['channel']} | {c['party']} | "
+            f"{c['scheduled_at']} | {c['status']} | {c['rules']} |"
+        )
+    return "\n".join(lines)
+
+
+@ptp_app.command("add")
+def ptp_add(
+    loan: Annotated[str, typer.Option("--loan", help="Loan id.")],
+    amount: Annotated[
+        str, typer.Option("--amount", help="Promised amount in yuan (≤ 2 decimals).")
+    ],
+    due: Annotated[str, typer.Option("--due", help="Promised payment date YYYY-MM-DD.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Day the promise was made (default today).")
+    ] = None,
+    database_url: UrlOption = None,
+) -> None:
+    """Record a promise to pay; it is settled by the night of its due date."""
+    from faircollect.domain.money import MoneyError, format_yuan, parse_yuan
+    from faircollect.services.promise_book import PromiseError, add_promise
+
+    try:
+        fen = parse_yuan(amount)
+    except MoneyError as err:
+        raise _fail(f"--amount: {err}") from err
+    try:
+        row = add_promise(_engine(database_url), loan, fen, _day(due, "--due"), _day(on, "--on"))
+    except PromiseError as err:
+        raise _fail(str(err)) from err
+    typer.echo(
+        f"{row.ptp_id}: {format_yuan(row.amount)} yuan on {row.loan_id} "
+        f"due {row.due_on.isoformat()}"
+    )
+
+
+@ptp_app.command("list")
+def ptp_list(
+    loan: Annotated[str | None, typer.Option("--loan", help="Only this loan.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    database_url: UrlOption = None,
+) -> None:
+    """Promises with their status (open, kept, partly_kept, broken) and what was paid."""
+    from faircollect.domain.money import format_yuan
+    from faircollect.services.promise_book import list_promises
+
+    rows = [
+        {
+            "ptp_id": r.ptp_id,
+            "loan_id": r.loan_id,
+            "amount": format_yuan(r.amount),
+            "made_on": r.made_on.isoformat(),
+            "due": r.due_on.isoformat(),
+            "status": r.status,
+            "paid": format_yuan(r.paid),
+            "settled_on": r.settled_on.isoformat() if r.settled_on else None,
+        }
+        for r in list_promises(_engine(database_url), loan)
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['ptp_id']}\t{r['loan_id']}\t{r['amount']}\t{r['due']}\t{r['status']}\t{r['paid']}"
+        )

@@ -1,0 +1,473 @@
+"""The night's plan: promises settled, actions planned, every contact gated, work handed out,
+messages queued and sent. Called by ``run-day`` right after the ledger step.
+
+Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, queue)
+writes in ONE transaction: a crash anywhere in it leaves nothing behind, and the next run
+starts from the same tables. Phase two hands queued outbox rows to the channel adapters one
+by one and marks each sent in its own small transaction, so a crash there re-sends nothing
+already marked. Idempotency per date: action ids are deterministic (loan, date, arm,
+segment, key), rows are inserted only when absent, and only unsent outbox rows are sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, bindparam, select, update
+
+from faircollect.adapters.channels.base import Channel as Transport
+from faircollect.adapters.channels.base import OutboundMessage
+from faircollect.adapters.channels.outbox import MemoryOutboxStore, OutboxChannel
+from faircollect.adapters.db import tables as t
+from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
+from faircollect.adapters.teams_file import Roster, example_teams_path, load_teams
+from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError
+from faircollect.domain.assignment import AssignmentPolicy, assign, work_items
+from faircollect.domain.compliance.actions import (
+    DEFAULT_TZ,
+    BorrowerContext,
+    Decision,
+    PastContact,
+    ProposedAction,
+    Violation,
+    VisitDetails,
+)
+from faircollect.domain.compliance.actions import Channel as GateChannel
+from faircollect.domain.compliance.actions import Party as GateParty
+from faircollect.domain.compliance.actions import Purpose as GatePurpose
+from faircollect.domain.compliance.gate import Gate
+from faircollect.domain.compliance.pack import RulePack, default_pack
+from faircollect.domain.compliance.screener import screen
+from faircollect.domain.ledger.terms import Payment
+from faircollect.domain.promises import Promise, PromiseStatus, settle
+from faircollect.domain.strategy import AccountView, ActionKind, PlannedAction, Strategy, plan_day
+from faircollect.services.nightly_load import load_history, load_views, previous_owners
+
+Progress = Callable[[str, int, int], None]
+"""``progress(step, done, total)``: called as each step advances (Rich bars, tests)."""
+
+Row = dict[str, Any]
+"""One ``planned_actions`` row being built (keys starting with ``_`` are not columns)."""
+
+TEMPLATE_RULE = "FC-TEMPLATE"
+"""Not a legal rule: the message template could not be rendered (e.g. no law firm set)."""
+
+MESSAGE_CHANNELS = frozenset({"sms", "email", "app_push", "wechat", "letter", "lawyer_letter"})
+"""Channels the system delivers itself through an adapter (calls and visits are people's work)."""
+
+VISIT_STAFF = 2
+"""Visits are planned for two identified, recording staff (CN-VISIT-1)."""
+
+
+class Status:
+    PLANNED = "planned"
+    DENIED = "denied"
+    RESCHEDULED = "rescheduled"
+    SENT = "sent"
+
+
+@dataclass
+class NightSummary:
+    """What one night did; counts are of rows this run found or wrote for the date."""
+
+    run_date: date
+    planned: int = 0
+    new_rows: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    denied_by_rule: Counter[str] = field(default_factory=Counter)
+    promises_settled: int = 0
+    sent: int = 0
+    unassigned: int = 0
+
+
+def plan_night(
+    engine: Engine,
+    as_of: date,
+    *,
+    strategy: Strategy | None = None,
+    teams: Roster | None = None,
+    rules: RulePack | None = None,
+    channels: Mapping[str, Transport] | None = None,
+    progress: Progress | None = None,
+    tz: ZoneInfo | None = None,
+    templates: TemplateRenderer | None = None,
+) -> NightSummary:
+    """Plan, gate, assign and queue the night ``as_of``; then send what is queued and unsent.
+
+    Starts from the ``account_states`` rows computed for ``as_of``. Safe to call again for
+    the same date: nothing is planned or sent twice.
+    """
+    report: Progress = progress or (lambda step, done, total: None)
+    night = _Night(
+        strategy or load_strategy(default_strategy_path()),
+        teams or load_teams(example_teams_path()),
+        Gate(rules or default_pack(), screen),
+        tz or ZoneInfo(DEFAULT_TZ),
+        as_of,
+        templates or TemplateRenderer(),
+    )
+    summary = NightSummary(as_of)
+    with engine.begin() as conn:
+        summary.promises_settled = settle_promises(conn, as_of)
+        report("settle", 1, 1)
+        rows = night.plan(conn, report, summary)
+        _insert_absent(conn, rows, summary)
+        _queue(conn, as_of)
+        report("queue", 1, 1)
+    summary.sent = send_outbox(engine, as_of, channels, report)
+    _count(engine, summary)
+    return summary
+
+
+def settle_promises(conn: Connection, as_of: date) -> int:
+    """Judge every open promise due by ``as_of`` (domain.promises.settle); returns how many."""
+    p, pay = t.promises, t.payments
+    rows = conn.execute(select(p).where(p.c.status == "open", p.c.due_on <= as_of)).all()
+    if not rows:
+        return 0
+    loans = sorted({r.loan_id for r in rows})
+    payments = [
+        Payment(r.payment_id, r.loan_id, r.paid_on, r.amount)
+        for r in conn.execute(select(pay).where(pay.c.loan_id.in_(loans), pay.c.paid_on <= as_of))
+    ]
+    promises = [Promise(r.promise_id, r.loan_id, r.amount, r.made_on, r.due_on) for r in rows]
+    for outcome in settle(promises, payments, as_of):
+        if outcome.status is PromiseStatus.OPEN:
+            continue
+        conn.execute(
+            update(p)
+            .where(p.c.promise_id == outcome.promise_id)
+            .values(status=outcome.status.value, paid=outcome.paid, settled_on=as_of)
+        )
+    return len(rows)
+
+
+@dataclass
+class _Night:
+    strategy: Strategy
+    roster: Roster
+    gate: Gate
+    tz: ZoneInfo
+    as_of: date
+    renderer: TemplateRenderer
+    _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
+
+    def plan(self, conn: Connection, report: Progress, summary: NightSummary) -> list[Row]:
+        views = load_views(conn, self.as_of, self.tz, self.strategy.thresholds.pre_due_days)
+        report("load", len(views), len(views))
+        actions = plan_day(views, self.strategy, self.as_of, self.tz)
+        summary.planned = len(actions)
+        report("plan", len(actions), len(actions))
+        by_loan = {v.loan_id: v for v in views}
+        history = load_history(conn, {a.borrower_id for a in actions}, self.as_of, self.tz)
+        rows = []
+        for done, action in enumerate(actions, 1):
+            rows.append(self._decide(action, by_loan[action.loan_id], history))
+            if done % 10_000 == 0 or done == len(actions):
+                report("gate", done, len(actions))
+        summary.unassigned = self._assign(conn, actions, by_loan, rows)
+        report("assign", 1, 1)
+        return rows
+
+    def _decide(
+        self,
+        action: PlannedAction,
+        view: AccountView,
+        history: Mapping[str, tuple[PastContact, ...]],
+    ) -> Row:
+        row = _base_row(action, self.tz)
+        if action.kind is not ActionKind.CONTACT or action.channel is None:
+            return row | {"status": Status.PLANNED, "allowed": True, "decision": "{}"}
+        text = None
+        if action.template is not None:
+            try:
+                text = self._render(action)
+            except TemplateRenderError as err:
+                return _denied(row, [Violation(TEMPLATE_RULE, str(err))])
+        proposal = self._proposal(action, view, text, history.get(action.borrower_id, ()))
+        decision = self.gate.decide(proposal)
+        row["rendered"] = text
+        if decision.allowed:
+            return row | {"status": Status.PLANNED, "allowed": True, "decision": _json(decision)}
+        if decision.next_allowed_at is not None:
+            later = self.gate.decide(replace(proposal, at=decision.next_allowed_at))
+            if later.allowed:
+                return row | {
+                    "status": Status.RESCHEDULED,
+                    "allowed": True,
+                    "scheduled_at": decision.next_allowed_at,
+                    "rules": ";".join(sorted({v.rule for v in decision.violations})),
+                    "decision": _json(decision),
+                }
+        return _denied(row, decision.violations)
+
+    def _render(self, action: PlannedAction) -> str:
+        assert action.template is not None
+        key = (action.template, tuple(sorted(action.context.items())))
+        if key not in self._rendered:
+            self._rendered[key] = self.renderer.render(action.template, action.context)
+        return self._rendered[key]
+
+    def _proposal(
+        self,
+        action: PlannedAction,
+        view: AccountView,
+        text: str | None,
+        history: tuple[PastContact, ...],
+    ) -> ProposedAction:
+        assert action.channel is not None
+        channel = GateChannel(action.channel.value)
+        party = GateParty(action.party.value)
+        third_party = party not in (GateParty.BORROWER, GateParty.GUARANTOR)
+        visit = (
+            VisitDetails(staff=VISIT_STAFF, identified=True, recorded=True, notice_sent=True)
+            if channel is GateChannel.VISIT
+            else None
+        )
+        return ProposedAction(
+            id=action.action_id,
+            channel=channel,
+            party=party,
+            at=action.scheduled_at,
+            purpose=GatePurpose(action.purpose.value),
+            phone=action.target,
+            text=text,
+            discloses_debt=False if third_party else None,
+            recorded=True if channel in (GateChannel.CALL, GateChannel.VISIT) else None,
+            visit=visit,
+            borrower=BorrowerContext(
+                tz=self.tz,
+                number_invalid=view.borrower_unreachable,
+                consecutive_failed_attempts=view.consecutive_failed_attempts,
+            ),
+            history=history,
+        )
+
+    def _assign(
+        self,
+        conn: Connection,
+        actions: Sequence[PlannedAction],
+        views: Mapping[str, AccountView],
+        rows: list[Row],
+    ) -> int:
+        """分案: give the allowed calls, visits and placements to collectors or agencies."""
+        workable = [a for a, r in zip(actions, rows, strict=True) if r["status"] != Status.DENIED]
+        items = work_items(workable, {k: v.state for k, v in views.items()})
+        result = assign(
+            items,
+            self.roster.collectors,
+            self.roster.agencies,
+            previous_owners(conn, self.as_of),
+            self.as_of,
+            AssignmentPolicy.from_policies(self.strategy.policies),
+        )
+        owner = {a.loan_id: a for a in result.assignments}
+        needs_person = {id(a) for a in workable if _is_work(a)}
+        for action, row in zip(actions, rows, strict=True):
+            chosen = owner.get(action.loan_id)
+            if id(action) in needs_person and chosen is not None:
+                row["assignee"], row["assignee_kind"] = chosen.assignee, chosen.kind.value
+                if action.kind is ActionKind.AGENCY_PLACEMENT and chosen.recall_on is not None:
+                    row["_placement"] = (chosen.assignee, chosen.recall_on)
+        return len(result.unassigned)
+
+
+def _is_work(action: PlannedAction) -> bool:
+    if action.kind is ActionKind.AGENCY_PLACEMENT:
+        return True
+    return action.channel is not None and action.channel.value in ("call", "visit")
+
+
+def _base_row(action: PlannedAction, tz: ZoneInfo) -> Row:
+    tz_name = getattr(action.scheduled_at.tzinfo, "key", tz.key)
+    return {
+        "action_id": action.action_id,
+        "loan_id": action.loan_id,
+        "borrower_id": action.borrower_id,
+        "stage": action.stage.value,
+        "segment": action.segment,
+        "arm": action.arm,
+        "action_key": action.key,
+        "kind": action.kind.value,
+        "channel": action.channel.value if action.channel else None,
+        "party": action.party.value,
+        "purpose": action.purpose.value,
+        "target": action.target,
+        "template": action.template,
+        "priority": action.priority,
+        "scheduled_at": action.scheduled_at,
+        "tz": tz_name,
+        "rules": "",
+        "rendered": None,
+        "assignee": None,
+        "assignee_kind": None,
+    }
+
+
+def _denied(row: Row, violations: Sequence[Violation]) -> Row:
+    decision = {"allowed": False, "violations": [_violation(v) for v in violations]}
+    return row | {
+        "status": Status.DENIED,
+        "allowed": False,
+        "rules": ";".join(sorted({v.rule for v in violations})),
+        "decision": json.dumps(decision, ensure_ascii=False),
+    }
+
+
+def _violation(v: Violation) -> dict[str, str | None]:
+    return {
+        "rule": v.rule,
+        "reason": v.reason,
+        "wait_until": v.wait_until.isoformat() if v.wait_until else None,
+    }
+
+
+def _json(decision: Decision) -> str:
+    return json.dumps(
+        {
+            "allowed": decision.allowed,
+            "violations": [_violation(v) for v in decision.violations],
+            "next_allowed_at": (
+                decision.next_allowed_at.isoformat() if decision.next_allowed_at else None
+            ),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> None:
+    """Insert the rows whose action id is not stored yet; placements alongside."""
+    pa = t.planned_actions
+    existing = set(
+        conn.execute(select(pa.c.action_id).where(pa.c.run_date == summary.run_date)).scalars()
+    )
+    fresh = [r for r in rows if r["action_id"] not in existing]
+    placements = [
+        {
+            "loan_id": r["loan_id"],
+            "placed_on": summary.run_date,
+            "agency_id": r["_placement"][0],
+            "recall_on": r["_placement"][1],
+            "action_id": r["action_id"],
+        }
+        for r in fresh
+        if "_placement" in r
+    ]
+    clean = [
+        {k: v for k, v in r.items() if not k.startswith("_")} | {"run_date": summary.run_date}
+        for r in fresh
+    ]
+    for start in range(0, len(clean), 5_000):
+        conn.execute(pa.insert(), clean[start : start + 5_000])
+    if placements:
+        conn.execute(t.placements.insert(), placements)
+    summary.new_rows = len(clean)
+
+
+def _queue(conn: Connection, as_of: date) -> None:
+    """Put every allowed, not yet queued message of the night into the outbox."""
+    pa, ob = t.planned_actions, t.outbox
+    queued = set(conn.execute(select(ob.c.message_id).where(ob.c.run_date == as_of)).scalars())
+    query = select(pa).where(
+        pa.c.run_date == as_of,
+        pa.c.allowed.is_(True),
+        pa.c.channel.in_(sorted(MESSAGE_CHANNELS)),
+        pa.c.status.in_((Status.PLANNED, Status.RESCHEDULED)),
+    )
+    fresh = [
+        {
+            "message_id": r.action_id,
+            "run_date": as_of,
+            "channel": r.channel,
+            "recipient": r.target or "",
+            "subject": "",
+            "body": r.rendered or "",
+            "queued_at": r.scheduled_at,
+            "sent_at": None,
+            "status": "queued",
+        }
+        for r in conn.execute(query)
+        if r.action_id not in queued
+    ]
+    for start in range(0, len(fresh), 5_000):
+        conn.execute(ob.insert(), fresh[start : start + 5_000])
+
+
+SEND_BATCH = 500
+"""Messages marked sent per transaction in phase two."""
+
+
+def send_outbox(
+    engine: Engine,
+    as_of: date,
+    channels: Mapping[str, Transport] | None,
+    progress: Progress | None = None,
+    batch: int = SEND_BATCH,
+) -> int:
+    """Hand each queued, unsent message of the night to its channel adapter; mark it sent.
+
+    Messages are marked in small batches right after the adapter accepted them, so a crash
+    can re-send at most the messages of the batch in flight: adapters receive the action id
+    as ``message_id`` and must drop ids they already delivered (the outbox adapter does).
+    The default adapter for every channel is the outbox: it stores and delivers nothing.
+    """
+    ob = t.outbox
+    default = OutboxChannel(MemoryOutboxStore())
+    chosen = channels or {}
+    with engine.connect() as conn:
+        pending = conn.execute(
+            select(ob)
+            .where(ob.c.run_date == as_of, ob.c.sent_at.is_(None))
+            .order_by(ob.c.message_id)
+        ).all()
+    for start in range(0, len(pending), batch):
+        rows = pending[start : start + batch]
+        for row in rows:
+            message = OutboundMessage(
+                row.message_id, row.channel, row.recipient, row.body, row.subject
+            )
+            chosen.get(row.channel, default).send(message)
+        _mark_sent(engine, rows)
+        if progress is not None:
+            progress("send", start + len(rows), len(pending))
+    return len(pending)
+
+
+def _mark_sent(engine: Engine, rows: Sequence[Any]) -> None:
+    """Outbox rows sent at their scheduled time, their planned actions ``sent``; one commit."""
+    ob, pa = t.outbox, t.planned_actions
+    with engine.begin() as conn:
+        conn.execute(
+            update(ob)
+            .where(ob.c.message_id == bindparam("mid"))
+            .values(status="sent", sent_at=bindparam("at")),
+            [{"mid": r.message_id, "at": r.queued_at} for r in rows],
+        )
+        conn.execute(
+            update(pa).where(pa.c.action_id == bindparam("mid")).values(status=Status.SENT),
+            [{"mid": r.message_id} for r in rows],
+        )
+
+
+def _count(engine: Engine, summary: NightSummary) -> None:
+    pa = t.planned_actions
+    with engine.connect() as conn:
+        for status, rules in conn.execute(
+            select(pa.c.status, pa.c.rules).where(pa.c.run_date == summary.run_date)
+        ):
+            summary.by_status[status] += 1
+            if status == Status.DENIED:
+                for rule in rules.split(";"):
+                    summary.denied_by_rule[rule] += 1
+
+
+def load_strategy_file(path: Path | None) -> Strategy:
+    """The strategy at ``path``, else the shipped default."""
+    return load_strategy(path or default_strategy_path())

@@ -1,0 +1,160 @@
+"""Reading the night back: the action export, the plan summary, the compliance report.
+
+The compliance report's central statement ("no contact left the system without an allowing
+decision") is the result of a query over the outbox and the planned actions, never a
+constant: a message in the outbox without a matching allowed decision makes it fail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, and_, select
+
+from faircollect.adapters.db import tables as t
+
+EXPORT_FIELDS = (
+    "action_id",
+    "loan_id",
+    "borrower_id",
+    "stage",
+    "segment",
+    "kind",
+    "channel",
+    "party",
+    "purpose",
+    "scheduled_at",
+    "status",
+    "rules",
+    "arm",
+    "assignee",
+    "assignee_kind",
+)
+
+ALLOWING_STATUSES = ("planned", "rescheduled", "sent")
+
+
+def action_rows(engine: Engine, day: date) -> list[dict[str, str]]:
+    """The night's actions for export, ordered by scheduled time then id; times in the
+    borrower's zone as ISO 8601 with offset."""
+    pa = t.planned_actions
+    query = select(pa).where(pa.c.run_date == day).order_by(pa.c.scheduled_at, pa.c.action_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    out = []
+    for row in rows:
+        values = row._mapping
+        item = {name: "" if values[name] is None else str(values[name]) for name in EXPORT_FIELDS}
+        item["scheduled_at"] = row.scheduled_at.astimezone(ZoneInfo(row.tz)).isoformat()
+        out.append(item)
+    return out
+
+
+@dataclass
+class PlanSummary:
+    """Counts for ``faircollect plan``."""
+
+    run_date: date
+    total: int = 0
+    by_stage: Counter[str] = field(default_factory=Counter)
+    by_channel: Counter[str] = field(default_factory=Counter)
+    by_assignee: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    denied_by_rule: Counter[str] = field(default_factory=Counter)
+
+
+def plan_summary(engine: Engine, day: date) -> PlanSummary:
+    summary = PlanSummary(day)
+    for row in action_rows(engine, day):
+        summary.total += 1
+        summary.by_stage[row["stage"]] += 1
+        summary.by_channel[row["channel"] or row["kind"]] += 1
+        summary.by_status[row["status"]] += 1
+        if row["assignee"]:
+            summary.by_assignee[row["assignee"]] += 1
+        if row["status"] == "denied":
+            summary.denied_by_rule.update(row["rules"].split(";"))
+    return summary
+
+
+@dataclass
+class ComplianceReport:
+    """The day's proof for a compliance officer."""
+
+    run_date: date
+    contacts: list[dict[str, object]]
+    denied_by_rule: Counter[str]
+    outbox_rows: int
+    unauthorised: list[str]
+    """Outbox message ids with no allowing decision: must be empty."""
+
+    @property
+    def passed(self) -> bool:
+        return not self.unauthorised
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "run_date": self.run_date.isoformat(),
+            "contacts": self.contacts,
+            "denied_by_rule": dict(sorted(self.denied_by_rule.items())),
+            "outbox_rows": self.outbox_rows,
+            "unauthorised_outbox_rows": self.unauthorised,
+            "every_outbound_contact_allowed": self.passed,
+        }
+
+
+def unauthorised_outbox(engine: Engine, day: date) -> tuple[int, list[str]]:
+    """How many outbox rows the day has, and the ids of those without an allowing decision:
+    no planned action with the same id and channel that the gate allowed."""
+    ob, pa = t.outbox, t.planned_actions
+    allowing = and_(
+        pa.c.action_id == ob.c.message_id,
+        pa.c.channel == ob.c.channel,
+        pa.c.allowed.is_(True),
+        pa.c.status.in_(ALLOWING_STATUSES),
+    )
+    with engine.connect() as conn:
+        total = len(conn.execute(select(ob.c.message_id).where(ob.c.run_date == day)).all())
+        bad = conn.execute(
+            select(ob.c.message_id)
+            .select_from(ob.outerjoin(pa, allowing))
+            .where(ob.c.run_date == day, pa.c.action_id.is_(None))
+            .order_by(ob.c.message_id)
+        )
+        return total, list(bad.scalars())
+
+
+def compliance_report(engine: Engine, day: date) -> ComplianceReport:
+    pa = t.planned_actions
+    query = (
+        select(pa)
+        .where(pa.c.run_date == day, pa.c.kind == "contact")
+        .order_by(pa.c.scheduled_at, pa.c.action_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    contacts: list[dict[str, object]] = []
+    denied: Counter[str] = Counter()
+    for row in rows:
+        decision = json.loads(row.decision)
+        contacts.append(
+            {
+                "action_id": row.action_id,
+                "loan_id": row.loan_id,
+                "channel": row.channel,
+                "party": row.party,
+                "scheduled_at": row.scheduled_at.astimezone(ZoneInfo(row.tz)).isoformat(),
+                "status": row.status,
+                "allowed": row.allowed,
+                "rules": row.rules,
+                "violations": decision.get("violations", []),
+            }
+        )
+        if row.status == "denied":
+            denied.update(row.rules.split(";"))
+    total, bad = unauthorised_outbox(engine, day)
+    return ComplianceReport(day, contacts, denied, total, bad)
