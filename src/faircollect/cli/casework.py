@@ -244,6 +244,7 @@ def _ask(session: CallSession) -> None:
     from rich.prompt import Prompt
 
     from faircollect.domain.casework.call_script import Step
+    from faircollect.domain.casework.call_session import INTERRUPTIONS
     from faircollect.domain.casework.errors import CaseworkError
 
     console = Console()
@@ -259,6 +260,9 @@ def _ask(session: CallSession) -> None:
             Prompt.ask("准备好后按回车", default="", show_default=False)
         elif prompt.step is Step.UPDATE_FILE:
             answer = Prompt.ask("催记备注", default="")
+        elif set(prompt.choices) <= set(INTERRUPTIONS):
+            choices = ["ok", *prompt.choices]
+            answer = Prompt.ask("继续(ok) 或 结束", choices=choices, default="ok")
         elif prompt.choices:
             answer = Prompt.ask("结果", choices=list(prompt.choices))
             if prompt.step is Step.OBTAIN_PROMISE and answer == "promise":

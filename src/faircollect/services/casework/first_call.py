@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from faircollect.adapters.db.tables import account_states, borrowers, follow_ups, promises
+from faircollect.adapters.db.tables import account_states, borrowers, follow_ups, promises, users
 from faircollect.data.scripts import first_call_text
 from faircollect.domain.casework.agencies import require_case_access
 from faircollect.domain.casework.call_file import snapshot_from_state
@@ -104,8 +104,16 @@ def start_call(
         at,
         phone,
         actor.user_id,
-        actor.user_id,
+        _display_name(uow, actor),
     )
+
+
+def _display_name(uow: UnitOfWork, actor: Actor) -> str:
+    """The name the collector gives on the call (the user's name, else the id)."""
+    name = uow.conn.execute(
+        select(users.c.name).where(users.c.user_id == actor.user_id)
+    ).scalar_one_or_none()
+    return str(name or actor.user_id)
 
 
 @dataclass(frozen=True, slots=True)
