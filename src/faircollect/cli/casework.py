@@ -186,13 +186,18 @@ def case_show(case_id: str, user: As, on: On = None, db: Db = None) -> None:
 # Contacts ------------------------------------------------------------------------------
 
 
-def _choice(enum: type[T], value: str | None, option: str) -> T | None:
-    if value is None:
-        return None
-    allowed = [str(v) for v in enum]  # type: ignore[attr-defined]
-    if value not in allowed:
-        _fail(f"{option}: '{value}' is not one of {', '.join(allowed)}", 2)
-    return enum(value)  # type: ignore[call-arg]
+def _choice(enum: Callable[[str], T], value: str, option: str) -> T:
+    """``enum(value)``, or exit 2 naming the option and the allowed values."""
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(str(v) for v in enum)  # type: ignore[attr-defined]
+        _fail(f"{option}: '{value}' is not one of {allowed}", 2)
+    raise AssertionError("unreachable")
+
+
+def _maybe(enum: Callable[[str], T], value: str | None, option: str) -> T | None:
+    return None if value is None else _choice(enum, value, option)
 
 
 @contact_app.command("add")
@@ -222,14 +227,14 @@ def contact_add(
     new = NewContact(
         case_id,
         _moment(at),
-        _choice(Channel, channel, "--channel"),  # type: ignore[arg-type]
-        _choice(Party, party, "--party"),  # type: ignore[arg-type]
+        _choice(Channel, channel, "--channel"),
+        _choice(Party, party, "--party"),
         number,
-        _choice(Outcome, outcome, "--outcome"),  # type: ignore[arg-type]
-        _choice(Reason, reason, "--reason"),
+        _choice(Outcome, outcome, "--outcome"),
+        _maybe(Reason, reason, "--reason"),
         note,
         loan,
-        ContactFacts(recorded, _choice(Purpose, purpose, "--purpose"), discloses_debt),
+        ContactFacts(recorded, _maybe(Purpose, purpose, "--purpose"), discloses_debt),
     )
     record = _run(db, user, lambda uow, actor: add_contact(uow, actor, new))
     typer.echo(f"recorded {record.record_id} on case {case_id}: {record.outcome}")
@@ -422,7 +427,7 @@ def proposal_list(
     from faircollect.domain.casework.proposals import ProposalStatus
     from faircollect.services.casework.proposals import list_proposals
 
-    wanted = _choice(ProposalStatus, status, "--status")
+    wanted = _maybe(ProposalStatus, status, "--status")
     found = _run(db, None, lambda uow, _: list_proposals(uow, wanted))
     if as_json:
         _print_json(found)
@@ -455,7 +460,7 @@ def visit_plan(
 
     request = visits.VisitRequest(
         case_id,
-        _choice(VisitType, visit_type, "--type"),  # type: ignore[arg-type]
+        _choice(VisitType, visit_type, "--type"),
         _moment(at),
         address,
         tuple(s.strip() for s in staff.split(",") if s.strip()),
@@ -496,7 +501,7 @@ def visit_record(
             present,
             done,
             recording,
-            note,  # type: ignore[arg-type]
+            note,
         ),
     )
     typer.echo(f"recorded visit {visit_id}: {outcome}")
