@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from faircollect.adapters.db.tables import (
+    case_events,
     cases,
     contact_records,
     follow_ups,
@@ -22,6 +23,7 @@ from faircollect.domain.ledger.terms import Payment
 from faircollect.domain.promises import Promise, PromiseStatus, settle
 from faircollect.services.casework.contacts import NewContact, add_contact
 from faircollect.services.casework.first_call import run_call
+from faircollect.services.casework.promise_outcomes import follow_promises
 from faircollect.services.casework.uow import UnitOfWork
 from faircollect.services.casework.users import actor_for
 from tests.scenarios.casework_world import DAY, at, build, pay
@@ -95,6 +97,55 @@ def test_promise_broken_when_nothing_is_paid_by_due(db_engine: Engine) -> None:
     first_call(db_engine, build(db_engine))
     pay(db_engine, "L1-late", "L1", date(2026, 3, 7), 110_016)  # a day late: does not count
     assert settled(db_engine, date(2026, 3, 7)) is PromiseStatus.BROKEN
+
+
+def nightly_settles(engine: Engine, as_of: date) -> None:
+    """What the nightly run does to the promise rows (simulated here with the same rule)."""
+    with engine.begin() as conn:
+        stored = [
+            Promise(r.promise_id, r.loan_id, r.amount, r.made_on, r.due_on)
+            for r in conn.execute(select(promises))
+        ]
+        paid = [
+            Payment(r.payment_id, r.loan_id, r.paid_on, r.amount)
+            for r in conn.execute(select(payments))
+        ]
+        for outcome in settle(stored, paid, as_of):
+            if outcome.status is not PromiseStatus.OPEN:
+                conn.execute(
+                    promises.update()
+                    .where(promises.c.promise_id == outcome.promise_id)
+                    .values(status=outcome.status.value, paid=outcome.paid, settled_on=as_of)
+                )
+
+
+@pytest.mark.parametrize(
+    ("paid_on", "amount", "status"),
+    [
+        (date(2026, 3, 6), 110_016, "promise_kept"),
+        (date(2026, 3, 4), 50_000, "promise_broken"),  # partly kept is not kept
+        (date(2026, 3, 7), 110_016, "promise_broken"),  # a day late
+    ],
+)
+def test_the_case_follows_its_settled_promise(
+    db_engine: Engine, paid_on: date, amount: int, status: str
+) -> None:
+    case_id = build(db_engine)
+    first_call(db_engine, case_id)
+    pay(db_engine, "L1-p4", "L1", paid_on, amount)
+    due = date(2026, 3, 6)
+    nightly_settles(db_engine, due)
+    with UnitOfWork(db_engine) as uow:
+        moved = follow_promises(uow, due)
+    assert {k: v.value for k, v in moved.items()} == {case_id: status}
+    with db_engine.connect() as conn:
+        assert conn.execute(select(cases.c.status)).scalar_one() == status
+        last = conn.execute(
+            select(case_events.c.to_value, case_events.c.actor).order_by(
+                case_events.c.event_id.desc()
+            )
+        ).first()
+    assert tuple(last) == (status, "system")
 
 
 def test_a_call_the_gate_would_deny_is_refused_and_nothing_is_stored(db_engine: Engine) -> None:
