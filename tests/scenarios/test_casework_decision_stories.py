@@ -3,6 +3,7 @@ SQLite and PostgreSQL. Expected figures are worked by hand in the comments."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -116,8 +117,6 @@ def test_visit_without_notice_letter_is_refused_then_planned_and_recorded(
     assert any("notice" in r for r in refused.value.reasons)
     with db_engine.connect() as conn:
         assert conn.execute(select(visits)).all() == []
-
-    from dataclasses import replace
 
     sent = replace(request, notice_letter_sent_on=date(2026, 3, 2))
     with UnitOfWork(db_engine) as uow:

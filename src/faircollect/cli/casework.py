@@ -150,6 +150,17 @@ def case_open(
     typer.echo(f"opened {len(opened)} case(s)" + "".join(f"\n{c}" for c in opened))
 
 
+@case_app.command("follow-promises")
+def case_follow_promises(on: On = None, db: Db = None) -> None:
+    """Move promised cases whose promises the nightly run settled on the day."""
+    from faircollect.services.casework.promise_outcomes import follow_promises
+
+    day = _day(on)
+    moved = _run(db, None, lambda uow, _: follow_promises(uow, day))
+    for case_id, status in moved.items():
+        typer.echo(f"{case_id}\t{status}")
+
+
 @case_app.command("list")
 def case_list(
     user: As,
