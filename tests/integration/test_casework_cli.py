@@ -164,3 +164,32 @@ def test_contact_the_gate_would_deny_exits_1_with_the_rule(
     )
     assert code == 1
     assert "CN-TIME-1" in err
+
+
+def test_a_call_ended_early_names_the_missing_core_tasks(
+    db_engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    case_id = build(db_engine)
+    answers = tmp_path / "hangup.yaml"
+    answers.write_text(
+        "confirm_identity: borrower\nstate_identity: ok\nask_payment_today: end_call\n"
+        "update_file: 客户挂断\n",
+        encoding="utf-8",
+    )
+    code, out, err = invoke(
+        database_url,
+        "call",
+        case_id,
+        "--as",
+        "C101",
+        "--answers",
+        str(answers),
+        "--at",
+        "2026-03-02T10:15",
+    )
+    assert code == 0, err
+    assert (
+        "未完成的核心任务: ask_payment_today, learn_reason, explain_consequences, obtain_promise"
+        in out
+    )
+    assert "跟进: call_again on 2026-03-03" in out

@@ -19,8 +19,13 @@ from faircollect.adapters.db.tables import (
 )
 from faircollect.domain.casework.agencies import Basis
 from faircollect.domain.casework.contacts import Outcome
-from faircollect.domain.casework.errors import PermissionDenied, Refused
-from faircollect.domain.casework.proposals import InstalmentPlan, LoanRestructured
+from faircollect.domain.casework.errors import CaseworkError, PermissionDenied, Refused
+from faircollect.domain.casework.proposals import (
+    InstalmentPlan,
+    LoanRestructured,
+    WaivedComponent,
+    Waiver,
+)
 from faircollect.domain.casework.visits import VisitOutcome, VisitType
 from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.services.casework import (
@@ -239,3 +244,35 @@ def test_qa_lists_a_flagged_note_with_its_rule_and_scores_the_collector(
     assert len(report.sample) >= 1  # the flagged call is always sampled
     with UnitOfWork(db_engine) as uow:
         assert qa.run(uow, actor_for(uow.conn, "S001"), date(2026, 3, 3)).scores == ()
+
+
+def test_penalty_waiver_is_capped_by_the_payable_penalty_and_stored(db_engine: Engine) -> None:
+    """On 2 Mar L1 owes 8.25 yuan penalty (the nightly state): 9.00 is refused, 8.25 granted."""
+    case_id = build(db_engine)
+    with UnitOfWork(db_engine) as uow:
+        collector = actor_for(uow.conn, "C101")
+        too_much = proposal_service.submit_proposal(
+            uow, collector, case_id, "L1", Waiver(WaivedComponent.PENALTY, 900), DAY
+        )
+        exact = proposal_service.submit_proposal(
+            uow, collector, case_id, "L1", Waiver(WaivedComponent.PENALTY, 825), DAY
+        )
+    with (
+        pytest.raises(CaseworkError, match="exceeds the 825 fen unpaid"),
+        UnitOfWork(db_engine) as uow,
+    ):
+        proposal_service.approve_proposal(
+            uow, actor_for(uow.conn, "S001"), too_much.proposal_id, DAY, "困难"
+        )
+    with UnitOfWork(db_engine) as uow:
+        supervisor = actor_for(uow.conn, "S001")
+        proposal_service.approve_proposal(uow, supervisor, exact.proposal_id, DAY, "困难属实")
+        proposal_service.reject_proposal(uow, supervisor, too_much.proposal_id, DAY, "超出罚息")
+    with db_engine.connect() as conn:
+        adjustment = conn.execute(select(loan_adjustments)).one()
+        decisions = {
+            r.proposal_id: r.status
+            for r in conn.execute(select(proposals.c.proposal_id, proposals.c.status))
+        }
+    assert (adjustment.kind, adjustment.component, adjustment.amount) == ("waiver", "penalty", 825)
+    assert decisions == {too_much.proposal_id: "rejected", exact.proposal_id: "approved"}
