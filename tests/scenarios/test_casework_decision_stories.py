@@ -190,6 +190,15 @@ def test_agency_statement_to_the_fen_with_plan_rate(db_engine: Engine) -> None:
     assert statement.total_commission == 13_013
     with pytest.raises(PermissionDenied), UnitOfWork(db_engine) as uow:
         agencies.statement(uow, actor_for(uow.conn, "A101"), "AG02", 2026, 3)
+    with UnitOfWork(db_engine) as uow:
+        held_on = date(2026, 3, 20)
+        listed = proposal_service.list_proposals(uow, actor_for(uow.conn, "A201"), held_on)
+        assert [p.proposal_id for p in listed] == [proposal_id]
+        assert proposal_service.list_proposals(uow, actor_for(uow.conn, "A101"), held_on) == []
+        after_recall = proposal_service.list_proposals(
+            uow, actor_for(uow.conn, "A201"), date(2026, 3, 25)
+        )
+        assert after_recall == []
 
 
 def test_an_agency_sees_only_the_cases_it_holds(db_engine: Engine) -> None:

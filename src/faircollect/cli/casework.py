@@ -317,15 +317,19 @@ def call(
             _fail(f"{answers}: cannot read: {err}", 2)
         given = _run(db, None, lambda _uow, _: load_answers(text, str(answers)))
 
-    def work(uow: UnitOfWork, actor: Any) -> Any:
-        session = start_call(uow, actor, case_id, moment, loan_id=loan, lender=Lender(lender))
-        if given is None:
-            _ask(session)
-        else:
-            run_answers(session, given)
-        return finish_call(uow, actor, session)
-
-    stored = _run(db, user, work)
+    session = _run(
+        db,
+        user,
+        lambda uow, actor: start_call(
+            uow, actor, case_id, moment, loan_id=loan, lender=Lender(lender)
+        ),
+    )
+    # The call itself runs outside any transaction (it may take minutes at the terminal).
+    if given is None:
+        _ask(session)
+    else:
+        _run(db, None, lambda _uow, _: run_answers(session, given))
+    stored = _run(db, user, lambda uow, actor: finish_call(uow, actor, session))
     result = stored.result
     typer.echo(f"催记 {result.record.record_id}: {result.record.outcome}")
     if result.promise is not None:
@@ -430,7 +434,9 @@ def proposal_reject(
 
 @proposal_app.command("list")
 def proposal_list(
+    user: As,
     status: Annotated[str | None, typer.Option(help="pending, approved, rejected.")] = None,
+    on: On = None,
     db: Db = None,
     as_json: Json = False,
 ) -> None:
@@ -439,7 +445,8 @@ def proposal_list(
     from faircollect.services.casework.proposals import list_proposals
 
     wanted = _maybe(ProposalStatus, status, "--status")
-    found = _run(db, None, lambda uow, _: list_proposals(uow, wanted))
+    day = _day(on)
+    found = _run(db, user, lambda uow, actor: list_proposals(uow, actor, day, wanted))
     if as_json:
         _print_json(found)
         return

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import Connection, Row, select
 
 from faircollect.adapters.db.tables import loan_adjustments, proposals, restructured_installments
+from faircollect.domain.casework.agencies import holder
 from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.casework.proposals import (
     Decision,
@@ -31,7 +32,7 @@ from faircollect.domain.casework.proposals import (
     reject,
     submit,
 )
-from faircollect.domain.casework.roles import Actor
+from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.ledger.terms import Method
 from faircollect.services.casework.case_store import load_case, load_placements, new_id
 from faircollect.services.casework.ledger_reads import ledger_as_of
@@ -184,12 +185,22 @@ def reject_proposal(
     return decided
 
 
-def list_proposals(uow: UnitOfWork, status: ProposalStatus | None = None) -> list[Proposal]:
-    query = select(proposals.c.proposal_id).order_by(proposals.c.submitted_on, "proposal_id")
+def list_proposals(
+    uow: UnitOfWork, actor: Actor, day: date, status: ProposalStatus | None = None
+) -> list[Proposal]:
+    """Proposals ``actor`` may see on ``day`` (an agency: those on cases it holds)."""
+    query = select(proposals.c.proposal_id, proposals.c.case_id).order_by(
+        proposals.c.submitted_on, proposals.c.proposal_id
+    )
     if status is not None:
         query = query.where(proposals.c.status == status.value)
-    ids = list(uow.conn.execute(query).scalars())
-    return [load_proposal(uow.conn, x) for x in ids]
+    placements = load_placements(uow.conn)
+    visible = [
+        row.proposal_id
+        for row in uow.conn.execute(query)
+        if actor.role is not Role.AGENCY or holder(placements, row.case_id, day) == actor.agency_id
+    ]
+    return [load_proposal(uow.conn, x) for x in visible]
 
 
 @dataclass(frozen=True, slots=True)
