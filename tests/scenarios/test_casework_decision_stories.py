@@ -285,3 +285,20 @@ def test_penalty_waiver_is_capped_by_the_payable_penalty_and_stored(db_engine: E
         }
     assert (adjustment.kind, adjustment.component, adjustment.amount) == ("waiver", "penalty", 825)
     assert decisions == {too_much.proposal_id: "rejected", exact.proposal_id: "approved"}
+
+
+def test_a_lawful_visit_at_night_is_refused_by_the_gate_hours(db_engine: Engine) -> None:
+    case_id = build(db_engine)
+    request = visit_service.VisitRequest(
+        case_id,
+        VisitType.LOCATE,
+        at(date(2026, 3, 5), 22, 30),
+        "北京市东城区示例路1号",
+        ("V301", "V302"),
+        date(2026, 3, 2),
+        True,
+        True,
+    )
+    with pytest.raises(Refused) as refused, UnitOfWork(db_engine) as uow:
+        visit_service.plan(uow, actor_for(uow.conn, "C101"), request)
+    assert [r.split(":")[0] for r in refused.value.reasons] == ["CN-TIME-1"]

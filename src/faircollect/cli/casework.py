@@ -529,12 +529,22 @@ def visit_record(
 
 
 @agency_app.command("place")
-def agency_place(case_id: str, agency: str, user: As, on: On = None, db: Db = None) -> None:
+def agency_place(
+    case_id: str,
+    agency: str,
+    user: As,
+    recall_on: Annotated[str | None, typer.Option(help="Planned recall date.")] = None,
+    on: On = None,
+    db: Db = None,
+) -> None:
     """Place a case with an agency (supervisor)."""
     from faircollect.services.casework.agencies import place_case
 
     day = _day(on)
-    placement = _run(db, user, lambda uow, actor: place_case(uow, actor, case_id, agency, day))
+    until = _day(recall_on, "--recall-on") if recall_on else None
+    placement = _run(
+        db, user, lambda uow, actor: place_case(uow, actor, case_id, agency, day, until)
+    )
     typer.echo(f"placed {case_id} with {agency} from {day} ({placement})")
 
 

@@ -12,6 +12,7 @@ from faircollect.adapters.db.tables import visits
 from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.roles import Actor, Permission, require
 from faircollect.domain.casework.visits import (
+    RULE,
     PlanVisit,
     VisitOutcome,
     VisitPlanned,
@@ -78,9 +79,11 @@ def plan(
         request.staff_identified,
         request.recorded,
     )
-    problems = visit_problems(command, VisitPolicy()) + gate_reasons(
-        request, gate or default_gate()
-    )
+    problems = visit_problems(command, VisitPolicy())
+    from_gate = gate_reasons(request, gate or default_gate())
+    # Both check CN-VISIT-1; when the domain already named the breaches, keep only the
+    # gate's other rules (hours...) so each breach is listed once.
+    problems += [r for r in from_gate if not (problems and r.startswith(f"{RULE}:"))]
     if problems:
         raise Refused(f"visit on case {request.case_id} refused", problems)
     planned = plan_visit(command, actor)
