@@ -4,15 +4,17 @@ refused command leaves nothing behind, and a bad users file is refused naming th
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine, select
 
-from faircollect.adapters.db.tables import contact_records, users
+from faircollect.adapters.db.tables import cases, contact_records, users
 from faircollect.domain.casework.contacts import Outcome
 from faircollect.domain.casework.errors import Refused
 from faircollect.domain.compliance.actions import Channel, Party, Purpose
 from faircollect.services.casework.contacts import ContactFacts, NewContact, add_contact
+from faircollect.services.casework.open_cases import open_cases
 from faircollect.services.casework.uow import UnitOfWork
 from faircollect.services.casework.users import actor_for, load_users
 from tests.scenarios.casework_world import DAY, at, build
@@ -85,3 +87,22 @@ users:
     ]
     with db_engine.connect() as conn:
         assert conn.execute(select(users)).all() == []
+
+
+def test_opening_cases_again_opens_nothing_for_loans_already_worked(db_engine: Engine) -> None:
+    build(db_engine)  # opened C-B1-20260302 for L1; B2's L2 is current
+    with UnitOfWork(db_engine) as uow:
+        assert open_cases(uow, date(2026, 3, 3), owner_id="C102") == []
+    with db_engine.connect() as conn:
+        assert conn.execute(select(cases.c.case_id, cases.c.owner_id)).all() == [
+            ("C-B1-20260302", "C101")
+        ]
+
+
+def test_a_unit_of_work_that_raises_leaves_nothing_behind(db_engine: Engine) -> None:
+    case_id = build(db_engine)
+    with pytest.raises(RuntimeError), UnitOfWork(db_engine) as uow:
+        add_contact(uow, actor_for(uow.conn, "C101"), no_answer(case_id, 10))
+        raise RuntimeError("the workbench crashed after the insert")
+    with db_engine.connect() as conn:
+        assert conn.execute(select(contact_records)).all() == []
