@@ -170,7 +170,7 @@ def test_dpd_91_goes_to_an_agency_with_placement_and_recall(db_engine: Engine) -
     assert placement["stage"] == "legal"
     assert placement["assignee_kind"] == "agency" and placement["assignee"] in {"AG01", "AG02"}
     with db_engine.connect() as conn:
-        row = conn.execute(select(t.placements)).one()
+        row = conn.execute(select(t.loan_placements)).one()
     assert row.placed_on == DPD[91] and row.recall_on == DPD[91] + timedelta(days=90)
     assert row.agency_id == placement["assignee"]
 
@@ -213,7 +213,7 @@ def test_a_crashed_night_rerun_equals_one_clean_run(db_engine: Engine, step: str
     after_crash = snapshot(db_engine)
     assert len(recorder.sent) == len(set(recorder.sent))  # nothing delivered twice
     with db_engine.begin() as conn:  # forget the night, then run it once cleanly
-        for table in (t.outbox, t.placements, t.planned_actions):
+        for table in (t.outbox, t.loan_placements, t.planned_actions):
             conn.execute(table.delete())
     clean = Recorder()
     night(db_engine, DPD[5], channels={"sms": clean})

@@ -367,7 +367,7 @@ def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> 
     for start in range(0, len(clean), 5_000):
         conn.execute(pa.insert(), clean[start : start + 5_000])
     if placements:
-        conn.execute(t.placements.insert(), placements)
+        conn.execute(t.loan_placements.insert(), placements)
     summary.new_rows = len(clean)
 
 

@@ -220,8 +220,138 @@ outbox = Table(
 )
 """Messages queued for a channel adapter; ``message_id`` is the planned action id."""
 
-placements = Table(
-    "placements",
+# Casework (issue 5): cases, their history, proposals, placements, visits, users ----------
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("agency_id", String(64), nullable=True),
+)
+"""Who may act (``--as USER``): role and, for agency users, their agency."""
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("agency_id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("rate", ExactDecimal, nullable=False),
+    Column("plan_rate", ExactDecimal, nullable=False),
+)
+"""Collection agencies (委外机构) and their commission terms."""
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False, index=True),
+    Column("status", String(24), nullable=False),
+    Column("owner_kind", String(16), nullable=False),
+    Column("owner_id", String(64), nullable=False),
+    Column("opened_on", Date, nullable=False),
+)
+"""One borrower's delinquent loans worked as a unit; ``status`` is the current one."""
+
+case_loans = Table(
+    "case_loans",
+    metadata,
+    Column("case_id", ForeignKey("cases.case_id"), primary_key=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), primary_key=True),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("happened_on", Date, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("from_value", String(64), nullable=True),
+    Column("to_value", String(64), nullable=True),
+    Column("actor", String(64), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+)
+"""A case's history (opened, status changed, owner assigned...): appended, never updated."""
+
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("follow_up_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("record_id", String(64), nullable=True),
+    Column("action", String(32), nullable=False),
+    Column("due_on", Date, nullable=False),
+)
+"""What to do next on a case (积极跟进), written by the guided call."""
+
+qa_findings = Table(
+    "qa_findings",
+    metadata,
+    Column("finding_id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(80), nullable=False, index=True),
+    Column("actor", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("label", String(32), nullable=False),
+    Column("evidence", Text, nullable=False),
+)
+"""Screener findings in notes, kept for quality inspection (质检)."""
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("proposal_id", String(64), primary_key=True),
+    Column("case_id", ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("months", Integer, nullable=True),
+    Column("annual_rate", ExactDecimal, nullable=True),
+    Column("first_due", Date, nullable=True),
+    Column("method", String(32), nullable=True),
+    Column("component", String(16), nullable=True),
+    Column("amount", BigInteger, nullable=True),
+    Column("submitted_by", String(64), nullable=False),
+    Column("submitted_on", Date, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("decided_by", String(64), nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("decision_reason", Text, nullable=False, default=""),
+)
+"""Instalment plans and waivers (分期 / 减免) and the supervisor's decision."""
+
+loan_adjustments = Table(
+    "loan_adjustments",
+    metadata,
+    Column("proposal_id", ForeignKey("proposals.proposal_id"), primary_key=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("approved_by", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("component", String(16), nullable=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("carried_interest", BigInteger, nullable=False, default=0),
+    Column("carried_fee", BigInteger, nullable=False, default=0),
+)
+"""Approved ledger changes (LoanRestructured / WaiverGranted), not yet applied by replay."""
+
+restructured_installments = Table(
+    "restructured_installments",
+    metadata,
+    Column("proposal_id", ForeignKey("loan_adjustments.proposal_id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("due_on", Date, nullable=False),
+    Column("principal", BigInteger, nullable=False),
+    Column("interest", BigInteger, nullable=False),
+    Column("fee", BigInteger, nullable=False),
+)
+"""The new schedule of an approved instalment plan, numbered 1..n within the plan."""
+
+loan_placements = Table(
+    "loan_placements",
     metadata,
     Column("loan_id", ForeignKey("loans.loan_id"), primary_key=True),
     Column("placed_on", Date, primary_key=True),
@@ -229,4 +359,37 @@ placements = Table(
     Column("recall_on", Date, nullable=False),
     Column("action_id", String(64), nullable=False),
 )
-"""Agency placements (委外) with their recall dates, one per loan and placement day."""
+"""Agency placements (委外) the nightly plan decided for a loan, with their recall dates.
+
+Casework's case-level ``placements`` record the placement once an agency takes the case."""
+
+placements = Table(
+    "placements",
+    metadata,
+    Column("placement_id", String(64), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.agency_id"), nullable=False, index=True),
+    Column("case_id", ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("placed_on", Date, nullable=False),
+    Column("recall_on", Date, nullable=True),
+    Column("recalled_on", Date, nullable=True),
+    Column("placed_by", String(64), nullable=False),
+)
+"""Agency placements (委外): held from ``placed_on`` until ``recalled_on`` (excluded)."""
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("visit_id", String(64), primary_key=True),
+    Column("case_id", ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("visit_type", String(16), nullable=False),
+    Column("planned_on", Date, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("staff", Text, nullable=False),
+    Column("notice_letter_sent_on", Date, nullable=False),
+    Column("planned_by", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=True),
+    Column("outcome", String(24), nullable=True),
+    Column("recording_ref", Text, nullable=True),
+    Column("note", Text, nullable=False, default=""),
+)
+"""Home visits (外访): the plan that passed CN-VISIT-1 and, later, its outcome."""

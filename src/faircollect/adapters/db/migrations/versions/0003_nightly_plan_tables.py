@@ -36,16 +36,16 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbox_run_date_status", ["run_date", "status"], unique=False)
 
     op.create_table(
-        "placements",
+        "loan_placements",
         sa.Column("loan_id", sa.String(length=64), nullable=False),
         sa.Column("placed_on", sa.Date(), nullable=False),
         sa.Column("agency_id", sa.String(length=64), nullable=False),
         sa.Column("recall_on", sa.Date(), nullable=False),
         sa.Column("action_id", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["loan_id"], ["loans.loan_id"], name=op.f("fk_placements_loan_id_loans")
+            ["loan_id"], ["loans.loan_id"], name=op.f("fk_loan_placements_loan_id_loans")
         ),
-        sa.PrimaryKeyConstraint("loan_id", "placed_on", name=op.f("pk_placements")),
+        sa.PrimaryKeyConstraint("loan_id", "placed_on", name=op.f("pk_loan_placements")),
     )
     op.create_table(
         "planned_actions",
@@ -96,7 +96,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_planned_actions_borrower_run_date")
 
     op.drop_table("planned_actions")
-    op.drop_table("placements")
+    op.drop_table("loan_placements")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_run_date_status")
 

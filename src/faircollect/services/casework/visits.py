@@ -1,0 +1,156 @@
+"""Home visits (外访): a plan must pass both the domain's visit rules and the gate's
+CN-VISIT-1 (and its hours rule) before it is stored; the outcome is recorded against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from faircollect.adapters.db.tables import visits
+from faircollect.domain.casework.errors import CaseworkError, Refused
+from faircollect.domain.casework.roles import Actor, Permission, require
+from faircollect.domain.casework.visits import (
+    RULE,
+    PlanVisit,
+    VisitOutcome,
+    VisitPlanned,
+    VisitPolicy,
+    VisitRecorded,
+    VisitType,
+    plan_visit,
+    record_visit,
+    visit_problems,
+)
+from faircollect.domain.compliance.actions import Channel, Party, ProposedAction, VisitDetails
+from faircollect.domain.compliance.gate import Gate
+from faircollect.services.casework.case_store import load_case, new_id
+from faircollect.services.casework.contacts import default_gate
+from faircollect.services.casework.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRequest:
+    case_id: str
+    visit_type: VisitType
+    at: datetime
+    """When the visit will start (timezone-aware): the gate checks its hour too."""
+    address: str
+    staff: tuple[str, ...]
+    notice_letter_sent_on: date | None
+    staff_identified: bool
+    recorded: bool
+
+
+def gate_reasons(request: VisitRequest, gate: Gate) -> list[str]:
+    """What the gate says about the visit, as 'RULE: reason' lines."""
+    sent = request.notice_letter_sent_on
+    action = ProposedAction(
+        id=f"visit:{request.case_id}",
+        channel=Channel.VISIT,
+        party=Party.BORROWER,
+        at=request.at,
+        recorded=request.recorded,
+        visit=VisitDetails(
+            staff=len(request.staff),
+            identified=request.staff_identified,
+            recorded=request.recorded,
+            notice_sent=sent is not None and sent < request.at.date(),
+        ),
+    )
+    return [f"{v.rule}: {v.reason}" for v in gate.decide(action).violations]
+
+
+def plan(
+    uow: UnitOfWork, actor: Actor, request: VisitRequest, gate: Gate | None = None
+) -> VisitPlanned:
+    """Store a visit plan, or Refused listing every domain and gate reason (nothing stored)."""
+    require(actor, Permission.PLAN_VISIT)
+    load_case(uow.conn, request.case_id)
+    command = PlanVisit(
+        new_id("V"),
+        request.case_id,
+        request.visit_type,
+        request.at.date(),
+        request.address,
+        request.staff,
+        request.notice_letter_sent_on,
+        request.staff_identified,
+        request.recorded,
+    )
+    problems = visit_problems(command, VisitPolicy())
+    from_gate = gate_reasons(request, gate or default_gate())
+    # Both check CN-VISIT-1; when the domain already named the breaches, keep only the
+    # gate's other rules (hours...) so each breach is listed once.
+    problems += [r for r in from_gate if not (problems and r.startswith(f"{RULE}:"))]
+    if problems:
+        raise Refused(f"visit on case {request.case_id} refused", problems)
+    planned = plan_visit(command, actor)
+    assert command.notice_letter_sent_on is not None
+    uow.conn.execute(
+        visits.insert().values(
+            visit_id=command.visit_id,
+            case_id=command.case_id,
+            visit_type=command.visit_type.value,
+            planned_on=command.planned_on,
+            address=command.address,
+            staff=",".join(command.staff),
+            notice_letter_sent_on=command.notice_letter_sent_on,
+            planned_by=actor.user_id,
+            note="",
+        )
+    )
+    return planned
+
+
+def _planned(uow: UnitOfWork, visit_id: str) -> VisitPlanned:
+    row = uow.conn.execute(select(visits).where(visits.c.visit_id == visit_id)).first()
+    if row is None:
+        raise CaseworkError(f"no visit '{visit_id}'")
+    if row.outcome is not None:
+        raise CaseworkError(f"visit {visit_id} already has an outcome ({row.outcome})")
+    command = PlanVisit(
+        row.visit_id,
+        row.case_id,
+        VisitType(row.visit_type),
+        row.planned_on,
+        row.address,
+        tuple(row.staff.split(",")),
+        row.notice_letter_sent_on,
+        True,
+        True,
+    )
+    return VisitPlanned(command, row.planned_by)
+
+
+def record(
+    uow: UnitOfWork,
+    actor: Actor,
+    visit_id: str,
+    started_at: datetime,
+    staff_present: tuple[str, ...],
+    outcome: VisitOutcome,
+    recording_ref: str,
+    note: str = "",
+) -> VisitRecorded:
+    """Record what happened on a planned visit; refused if it does not match the plan."""
+    require(actor, Permission.PLAN_VISIT)
+    planned = _planned(uow, visit_id)
+    done = record_visit(
+        planned,
+        VisitRecorded(
+            visit_id, planned.plan.case_id, started_at, staff_present, outcome, recording_ref, note
+        ),
+    )
+    uow.conn.execute(
+        visits.update()
+        .where(visits.c.visit_id == visit_id)
+        .values(
+            started_at=started_at,
+            outcome=outcome.value,
+            recording_ref=recording_ref,
+            note=note,
+        )
+    )
+    return done

@@ -1,0 +1,145 @@
+"""A small lender's book for the casework stories, written with SQLAlchemy Core.
+
+张三 (B1) borrowed 12,000.00 yuan over 12 months at 18% (等额本息, 1,100.16 a month from
+15 Nov 2025), paid the first three installments on time and missed 15 Feb 2026: on
+2 Mar 2026 the loan is 15 days past due. 李四 (B2) is current. Users come from the shipped
+example YAML (C101/C102 collectors, S001 supervisor, A101 of AG01, A201 of AG02).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import Engine
+
+from faircollect.adapters.db.tables import account_states, borrowers, loans, payments
+from faircollect.data.users import example_users_text
+from faircollect.domain.casework.contacts import SHANGHAI
+from faircollect.domain.ledger.replay import replay
+from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
+from faircollect.services.casework.open_cases import open_cases
+from faircollect.services.casework.uow import UnitOfWork
+from faircollect.services.casework.users import load_users
+
+DAY = date(2026, 3, 2)
+CASE = "C-B1-20260302"
+INSTALMENT = 110_016
+
+
+def terms(loan_id: str, borrower_id: str) -> LoanTerms:
+    return LoanTerms(
+        loan_id,
+        1_200_000,
+        1_200_000,
+        Decimal("0.18"),
+        12,
+        Method.EQUAL_INSTALLMENT,
+        date(2025, 10, 15),
+        Decimal("0.0005"),
+        0,
+        0,
+        borrower_id=borrower_id,
+        product="cash",
+    )
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """A Shanghai wall-clock moment."""
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI)
+
+
+def pay(engine: Engine, payment_id: str, loan_id: str, on: date, amount: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            payments.insert().values(
+                payment_id=payment_id, loan_id=loan_id, paid_on=on, amount=amount
+            )
+        )
+
+
+def _loan_row(t: LoanTerms) -> dict[str, object]:
+    return {
+        "loan_id": t.loan_id,
+        "borrower_id": t.borrower_id,
+        "product": t.product,
+        "contract_principal": t.principal,
+        "received_amount": t.received,
+        "annual_rate": t.annual_rate,
+        "term_months": t.term_months,
+        "method": t.method.value,
+        "disbursed_on": t.disbursed_on,
+        "penalty_rate_daily": t.penalty_rate_daily,
+        "grace_days": t.grace_days,
+        "periodic_fee": t.periodic_fee,
+    }
+
+
+def _state_row(t: LoanTerms, paid: list[Payment], as_of: date) -> dict[str, object]:
+    s = replay(t, paid, as_of).state
+    return {
+        "loan_id": t.loan_id,
+        "as_of": as_of,
+        "dpd": s.dpd,
+        "bucket": s.bucket,
+        "stage": s.stage.value,
+        "overdue_principal": s.overdue_principal,
+        "overdue_interest": s.overdue_interest,
+        "overdue_fee": s.overdue_fee,
+        "penalty": s.penalty,
+        "outstanding_principal": s.outstanding_principal,
+        "credit": s.credit,
+        "paid_total": s.paid_total,
+        "next_due_on": s.next_due_on,
+        "next_event_on": None,
+    }
+
+
+def build(engine: Engine) -> str:
+    """Fill the book as of DAY, load the example users and open the cases; returns the
+    id of 张三's case."""
+    books = {"L1": ("B1", 3), "L2": ("B2", 4)}
+    with engine.begin() as conn:
+        conn.execute(
+            borrowers.insert(),
+            [
+                {
+                    "borrower_id": "B1",
+                    "name": "张三",
+                    "phone": "13800000001",
+                    "id_number": "110101199001011234",
+                    "city": "北京",
+                },
+                {
+                    "borrower_id": "B2",
+                    "name": "李四",
+                    "phone": "13800000002",
+                    "id_number": "110101199001015678",
+                    "city": "上海",
+                },
+            ],
+        )
+        for loan_id, (borrower_id, paid_months) in books.items():
+            t = terms(loan_id, borrower_id)
+            conn.execute(loans.insert().values(**_loan_row(t)))
+            paid = [
+                Payment(
+                    f"{loan_id}-p{k}",
+                    loan_id,
+                    date(2025, 10 + k, 15) if k < 3 else date(2026, k - 2, 15),
+                    INSTALMENT,
+                )
+                for k in range(1, paid_months + 1)
+            ]
+            for p in paid:
+                conn.execute(
+                    payments.insert().values(
+                        payment_id=p.payment_id, loan_id=loan_id, paid_on=p.paid_on, amount=p.amount
+                    )
+                )
+            conn.execute(account_states.insert().values(**_state_row(t, paid, DAY)))
+    with UnitOfWork(engine) as uow:
+        load_users(uow, example_users_text(), "example.yaml")
+        opened = open_cases(uow, DAY, owner_id="C101")
+    assert opened == [CASE], opened
+    return CASE
