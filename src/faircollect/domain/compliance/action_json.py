@@ -67,21 +67,27 @@ def _path(outer: str, inner: str) -> str:
     return f"{outer}.{inner}" if outer else inner
 
 
-def _field(data: Mapping[str, Any], key: str, read: Reader[T]) -> T | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    try:
-        return read(value)
-    except ActionInputError as error:
-        raise ActionInputError(_path(key, error.field), error.message) from None
+Field = tuple[str, Reader[Any], bool]
+"""(key, reader, required): one field of a JSON object, read in this order."""
 
 
-def _needed(data: Mapping[str, Any], key: str, read: Reader[T]) -> T:
-    value = _field(data, key, read)
-    if value is None:
-        raise ActionInputError(key, "required")
-    return value
+def _fields(data: Mapping[str, Any], fields: tuple[Field, ...]) -> dict[str, Any]:
+    """The present, non-null fields read, as keyword arguments (absent ones keep the
+    dataclass's safe default). Fields are read in declared order so the first error reported
+    is the same whatever the key order of the line; one loop instead of a call per field
+    keeps the common, well-formed case cheap."""
+    out: dict[str, Any] = {}
+    for key, read, required in fields:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise ActionInputError(key, "required")
+            continue
+        try:
+            out[key] = read(value)
+        except ActionInputError as error:
+            raise ActionInputError(_path(key, error.field), error.message) from None
+    return out
 
 
 def _items(values: list[Any], read: Reader[T]) -> tuple[T, ...]:
@@ -101,9 +107,9 @@ def _kind(value: object) -> str:
 def _object(value: object, keys: frozenset[str]) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise ActionInputError("", f"expected an object, got {_kind(value)}")
-    for key in value:
-        if key not in keys:
-            raise ActionInputError(key, "unknown field")
+    if not value.keys() <= keys:  # one set operation; find the culprit only on error
+        unknown = next(key for key in value if key not in keys)
+        raise ActionInputError(unknown, "unknown field")
     return value
 
 
@@ -198,6 +204,8 @@ def normalise_phone(value: object) -> str:
     one number is one contact point however it was typed."""
     text = _str(value)
     is_plain = text.isascii() and text.isdigit()
+    if is_plain and len(text) == 11:  # the common case: a plain mobile number
+        return text
     digits = text if is_plain else "".join(str(int(ch)) for ch in text if ch.isdecimal())
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
@@ -207,14 +215,16 @@ def normalise_phone(value: object) -> str:
     return digits
 
 
+_VISIT_FIELDS: tuple[Field, ...] = (
+    ("staff", _count, False),
+    ("identified", _bool, False),
+    ("recorded", _bool, False),
+    ("notice_sent", _bool, False),
+)
+
+
 def _visit(value: object) -> VisitDetails:
-    data = _object(value, _VISIT_KEYS)
-    return VisitDetails(
-        staff=_field(data, "staff", _count),
-        identified=_field(data, "identified", _bool),
-        recorded=_field(data, "recorded", _bool),
-        notice_sent=_field(data, "notice_sent", _bool),
-    )
+    return VisitDetails(**_fields(_object(value, _VISIT_KEYS), _VISIT_FIELDS))
 
 
 def _slots(value: object) -> tuple[Slot, ...]:
@@ -225,50 +235,59 @@ def _channels(value: object) -> frozenset[Channel]:
     return frozenset(_items(_list(value), _channel))
 
 
+_BORROWER_FIELDS: tuple[Field, ...] = (
+    ("tz", _zone, False),
+    ("number_invalid", _bool, False),
+    ("consecutive_failed_attempts", _count, False),
+    ("consented_slots", _slots, False),
+    ("complaint_open", _bool, False),
+    ("illegal_debt", _bool, False),
+    ("do_not_contact", _channels, False),
+)
+
+
 def _borrower(value: object) -> BorrowerContext:
     data = _object(value, _BORROWER_KEYS)
-    return BorrowerContext(
-        tz=_field(data, "tz", _zone) or _DEFAULT_BORROWER.tz,
-        number_invalid=_field(data, "number_invalid", _bool) or False,
-        consecutive_failed_attempts=_field(data, "consecutive_failed_attempts", _count) or 0,
-        consented_slots=_field(data, "consented_slots", _slots) or (),
-        complaint_open=_field(data, "complaint_open", _bool) or False,
-        illegal_debt=_field(data, "illegal_debt", _bool) or False,
-        do_not_contact=_field(data, "do_not_contact", _channels) or frozenset(),
-    )
+    if not data:
+        return _DEFAULT_BORROWER
+    return BorrowerContext(**_fields(data, _BORROWER_FIELDS))
+
+
+_HISTORY_FIELDS: tuple[Field, ...] = (
+    ("at", _moment, True),
+    ("channel", _channel, True),
+    ("party", _party, False),
+    ("phone", normalise_phone, False),
+    ("answered", _bool, False),
+)
 
 
 def _past(value: object) -> PastContact:
-    data = _object(value, _HISTORY_KEYS)
-    return PastContact(
-        at=_needed(data, "at", _moment),
-        channel=_needed(data, "channel", _channel),
-        party=_field(data, "party", _party),
-        phone=_field(data, "phone", normalise_phone),
-        answered=_field(data, "answered", _bool) or False,
-    )
+    return PastContact(**_fields(_object(value, _HISTORY_KEYS), _HISTORY_FIELDS))
 
 
 def _history(value: object) -> tuple[PastContact, ...]:
     return _items(_list(value), _past)
 
 
+_ACTION_FIELDS: tuple[Field, ...] = (
+    ("id", _id, True),
+    ("channel", _channel, True),
+    ("party", _party, True),
+    ("at", _moment, True),
+    ("purpose", _purpose, False),
+    ("phone", normalise_phone, False),
+    ("text", _str, False),
+    ("discloses_debt", _bool, False),
+    ("recorded", _bool, False),
+    ("visit", _visit, False),
+    ("borrower", _borrower, False),
+    ("history", _history, False),
+)
+
+
 def _action(value: object) -> ProposedAction:
-    data = _object(value, _ACTION_KEYS)
-    return ProposedAction(
-        id=_needed(data, "id", _id),
-        channel=_needed(data, "channel", _channel),
-        party=_needed(data, "party", _party),
-        at=_needed(data, "at", _moment),
-        purpose=_field(data, "purpose", _purpose) or Purpose.COLLECT,
-        phone=_field(data, "phone", normalise_phone),
-        text=_field(data, "text", _str),
-        discloses_debt=_field(data, "discloses_debt", _bool),
-        recorded=_field(data, "recorded", _bool),
-        visit=_field(data, "visit", _visit),
-        borrower=_field(data, "borrower", _borrower) or _DEFAULT_BORROWER,
-        history=_field(data, "history", _history) or (),
-    )
+    return ProposedAction(**_fields(_object(value, _ACTION_KEYS), _ACTION_FIELDS))
 
 
 def action_from_json(data: object) -> ProposedAction:
