@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from faircollect.cli.gate import decide_line
+from faircollect.cli.gate import decide_line, format_line
 from faircollect.domain.compliance.action_json import action_from_json
 from faircollect.domain.compliance.actions import Decision
 from faircollect.domain.compliance.gate import Gate
@@ -185,10 +185,7 @@ def main() -> None:
 
     def cli_run() -> list[str]:
         gate = Gate(pack, screen)
-        return [
-            json.dumps(decide_line(gate, line, i)[0], ensure_ascii=False)
-            for i, line in enumerate(lines, 1)
-        ]
+        return [format_line(decide_line(gate, line, i)[0]) for i, line in enumerate(lines, 1)]
 
     core = timed("core (screen cached)", lambda: core_run(True), args.n, args.repeat)
     plain = timed("core, no screen cache", lambda: core_run(False), args.n, args.repeat)

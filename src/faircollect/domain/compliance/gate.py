@@ -46,6 +46,7 @@ class Gate:
         cache_screening: bool = True,
     ) -> None:
         self.pack = pack
+        self._params = pack.parameters
         self._checks = tuple(checks)
         self._screen: Callable[[str], tuple[Finding, ...]] = lambda text: tuple(screen(text))
         if cache_screening:
@@ -59,20 +60,22 @@ class Gate:
             id=action.id,
             allowed=not violations,
             violations=violations,
-            next_allowed_at=self._next_allowed(action, findings, violations),
+            next_allowed_at=(
+                self._next_allowed(action, findings, violations) if violations else None
+            ),
         )
 
     def _violations(
         self, action: ProposedAction, findings: tuple[Finding, ...]
     ) -> tuple[Violation, ...]:
-        ctx = CheckContext(
-            params=self.pack.parameters,
-            local_at=action.at.astimezone(action.borrower.tz),
-            findings=findings,
-        )
+        """Every check's violations, in check order. The borrower's local time is computed
+        once here for all checks (a ZoneInfo conversion is one of the costlier steps)."""
+        ctx = CheckContext(self._params, action.at.astimezone(action.borrower.tz), findings)
         found: list[Violation] = []
         for check in self._checks:
-            found += check(action, ctx)
+            broken = check(action, ctx)
+            if broken:  # most checks pass: skip the empty-list concatenation
+                found += broken
         return tuple(found)
 
     def _next_allowed(
