@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from faircollect.domain.compliance.actions import (
@@ -41,21 +41,11 @@ E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 Reader = Callable[[object], T]
 
-_ACTION_KEYS = frozenset(
-    {"id", "channel", "party", "purpose", "at", "phone", "text", "discloses_debt", "recorded"}
-    | {"visit", "borrower", "history"}
-)
-_VISIT_KEYS = frozenset({"staff", "identified", "recorded", "notice_sent"})
-_BORROWER_KEYS = frozenset(
-    {"tz", "number_invalid", "consecutive_failed_attempts", "consented_slots"}
-    | {"complaint_open", "illegal_debt", "do_not_contact"}
-)
-_HISTORY_KEYS = frozenset({"at", "channel", "party", "phone", "answered"})
 _DEFAULT_BORROWER = BorrowerContext(tz=ZoneInfo(DEFAULT_TZ))
 
 
 # Readers take a JSON value and raise ActionInputError with a path *relative* to that value
-# ("" for the value itself, ".staff", "[1]"); ``_field`` prefixes the enclosing path only when
+# ("" for the value itself, ".staff", "[1]"); ``Shape`` prefixes the enclosing path only when
 # an error is raised, so the happy path builds no strings.
 
 
@@ -68,26 +58,51 @@ def _path(outer: str, inner: str) -> str:
 
 
 Field = tuple[str, Reader[Any], bool]
-"""(key, reader, required): one field of a JSON object, read in this order."""
+"""(key, reader, required): one field of a JSON object."""
 
 
-def _fields(data: Mapping[str, Any], fields: tuple[Field, ...]) -> dict[str, Any]:
-    """The present, non-null fields read, as keyword arguments (absent ones keep the
-    dataclass's safe default). Fields are read in declared order so the first error reported
-    is the same whatever the key order of the line; one loop instead of a call per field
-    keeps the common, well-formed case cheap."""
-    out: dict[str, Any] = {}
-    for key, read, required in fields:
-        value = data.get(key)
-        if value is None:
-            if required:
-                raise ActionInputError(key, "required")
-            continue
+class Shape:
+    """The fields of one kind of JSON object, in the order their errors are reported."""
+
+    def __init__(self, *fields: Field) -> None:
+        self.fields = fields
+        self.keys = frozenset(key for key, _, _ in fields)
+        self.readers = {key: read for key, read, _ in fields}
+        self.required = frozenset(key for key, _, required in fields if required)
+
+    def read(self, value: object) -> dict[str, Any]:
+        """The present, non-null fields read, as keyword arguments (absent ones keep the
+        dataclass's safe default).
+
+        Fast path: read the keys that are there, in whatever order they came. Only when that
+        fails is the object re-read in declared order, so the error reported (unknown key
+        first, then the first bad or missing field) does not depend on the line's key order.
+        """
+        data = _object(value, self.keys)
+        out: dict[str, Any] = {}
+        readers = self.readers
         try:
-            out[key] = read(value)
-        except ActionInputError as error:
-            raise ActionInputError(_path(key, error.field), error.message) from None
-    return out
+            for key, item in data.items():
+                if item is not None:
+                    out[key] = readers[key](item)
+        except ActionInputError:
+            self._first_error(data)
+        if not self.required <= out.keys():
+            self._first_error(data)
+        return out
+
+    def _first_error(self, data: Mapping[str, Any]) -> NoReturn:
+        for key, read, required in self.fields:
+            item = data.get(key)
+            if item is None:
+                if required:
+                    raise ActionInputError(key, "required")
+                continue
+            try:
+                read(item)
+            except ActionInputError as error:
+                raise ActionInputError(_path(key, error.field), error.message) from None
+        raise AssertionError("the fast path failed but every field reads")  # pragma: no cover
 
 
 def _items(values: list[Any], read: Reader[T]) -> tuple[T, ...]:
@@ -215,7 +230,7 @@ def normalise_phone(value: object) -> str:
     return digits
 
 
-_VISIT_FIELDS: tuple[Field, ...] = (
+_VISIT = Shape(
     ("staff", _count, False),
     ("identified", _bool, False),
     ("recorded", _bool, False),
@@ -224,7 +239,7 @@ _VISIT_FIELDS: tuple[Field, ...] = (
 
 
 def _visit(value: object) -> VisitDetails:
-    return VisitDetails(**_fields(_object(value, _VISIT_KEYS), _VISIT_FIELDS))
+    return VisitDetails(**_VISIT.read(value))
 
 
 def _slots(value: object) -> tuple[Slot, ...]:
@@ -235,7 +250,7 @@ def _channels(value: object) -> frozenset[Channel]:
     return frozenset(_items(_list(value), _channel))
 
 
-_BORROWER_FIELDS: tuple[Field, ...] = (
+_BORROWER = Shape(
     ("tz", _zone, False),
     ("number_invalid", _bool, False),
     ("consecutive_failed_attempts", _count, False),
@@ -247,13 +262,11 @@ _BORROWER_FIELDS: tuple[Field, ...] = (
 
 
 def _borrower(value: object) -> BorrowerContext:
-    data = _object(value, _BORROWER_KEYS)
-    if not data:
-        return _DEFAULT_BORROWER
-    return BorrowerContext(**_fields(data, _BORROWER_FIELDS))
+    fields = _BORROWER.read(value)
+    return BorrowerContext(**fields) if fields else _DEFAULT_BORROWER
 
 
-_HISTORY_FIELDS: tuple[Field, ...] = (
+_PAST = Shape(
     ("at", _moment, True),
     ("channel", _channel, True),
     ("party", _party, False),
@@ -263,14 +276,14 @@ _HISTORY_FIELDS: tuple[Field, ...] = (
 
 
 def _past(value: object) -> PastContact:
-    return PastContact(**_fields(_object(value, _HISTORY_KEYS), _HISTORY_FIELDS))
+    return PastContact(**_PAST.read(value))
 
 
 def _history(value: object) -> tuple[PastContact, ...]:
     return _items(_list(value), _past)
 
 
-_ACTION_FIELDS: tuple[Field, ...] = (
+_ACTION = Shape(
     ("id", _id, True),
     ("channel", _channel, True),
     ("party", _party, True),
@@ -287,7 +300,7 @@ _ACTION_FIELDS: tuple[Field, ...] = (
 
 
 def _action(value: object) -> ProposedAction:
-    return ProposedAction(**_fields(_object(value, _ACTION_KEYS), _ACTION_FIELDS))
+    return ProposedAction(**_ACTION.read(value))
 
 
 def action_from_json(data: object) -> ProposedAction:

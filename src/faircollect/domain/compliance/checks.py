@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from faircollect.domain.compliance.actions import (
@@ -143,7 +143,7 @@ def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     hour counts to the day that began at the first midnight.)"""
     start = datetime.combine(day, time.min, tz)
     end = datetime.combine(day + timedelta(days=1), time.min, tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def unanswered_calls_on(action: ProposedAction, day: date, tz: ZoneInfo) -> int:
