@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from faircollect.domain.compliance.actions import (
@@ -92,7 +93,13 @@ COERCIVE_LABELS = frozenset(
 
 
 def _hhmm(moment: datetime) -> str:
-    return moment.strftime("%H:%M")
+    return f"{moment.hour:02d}:{moment.minute:02d}"  # several times faster than strftime
+
+
+@lru_cache(maxsize=64)
+def _window_text(start: time, end: time) -> str:
+    """The hours window as written in reasons; the same few windows, so formatted once."""
+    return f"{format_parameter(start)}-{format_parameter(end)}"
 
 
 def _slots_text(slots: Sequence[Slot]) -> str:
@@ -122,7 +129,7 @@ def check_hours(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
     slots = action.borrower.consented_slots
     if any(slot.contains(now) for slot in slots):
         return []
-    window = f"{format_parameter(params.hours_start)}-{format_parameter(params.hours_end)}"
+    window = _window_text(params.hours_start, params.hours_end)
     consented = f"; consented slots: {_slots_text(slots)}" if slots else ""
     reason = (
         f"{_hhmm(ctx.local_at)} is outside {window} {ctx.tz.key} and no slot the borrower "

@@ -11,7 +11,6 @@ violation appears that waiting cannot cure.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -55,7 +54,7 @@ class Gate:
     def decide(self, action: ProposedAction) -> Decision:
         """Allowed or not, every violation, and when waiting would make it allowed."""
         findings = self._screen(action.text) if action.text else ()
-        violations = self._violations(action, findings)
+        violations = self._violations(action, findings, action.at)
         return Decision(
             id=action.id,
             allowed=not violations,
@@ -66,11 +65,14 @@ class Gate:
         )
 
     def _violations(
-        self, action: ProposedAction, findings: tuple[Finding, ...]
+        self, action: ProposedAction, findings: tuple[Finding, ...], at: datetime
     ) -> tuple[Violation, ...]:
-        """Every check's violations, in check order. The borrower's local time is computed
-        once here for all checks (a ZoneInfo conversion is one of the costlier steps)."""
-        ctx = CheckContext(self._params, action.at.astimezone(action.borrower.tz), findings)
+        """Every check's violations were ``action`` made at ``at``, in check order.
+
+        Checks read the time only from the context, so re-deciding at a later moment needs
+        no copy of the action. The borrower's local time is computed once here for all
+        checks (a ZoneInfo conversion is one of the costlier steps)."""
+        ctx = CheckContext(self._params, at.astimezone(action.borrower.tz), findings)
         found: list[Violation] = []
         for check in self._checks:
             broken = check(action, ctx)
@@ -91,8 +93,7 @@ class Gate:
             if any(w is None for w in waits):
                 return None
             later = max(w for w in waits if w is not None)
-            action = replace(action, at=later)
-            violations = self._violations(action, findings)
+            violations = self._violations(action, findings, later)
             if not violations:
                 return later.astimezone(action.borrower.tz)
         return None
