@@ -4,8 +4,9 @@
         [--heldout] [--repeat N] [--errors]
 
 Prints precision and recall per label and overall (micro, over message x label pairs), then
-messages per CPU-second on one core (best of ``--repeat`` passes) for the screener and, in the same run over the same messages,
-for a naive baseline: ``for phrase in lexicon: if phrase in text`` without any normalisation.
+messages per CPU-second on one core (best of ``--repeat`` passes) for the screener and, in
+the same run over the same messages, for a naive baseline (``for phrase in lexicon: if phrase
+in text``, without any normalisation).
 Speed is measured on the messages as written (SMS-sized) and on five of them joined (the size
 of a call script or a lawyer letter).
 """
@@ -106,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", type=Path, default=DEV_SET)
     parser.add_argument("--heldout", action="store_true", help="also score the held-out sets")
-    parser.add_argument("--repeat", type=int, default=20, help="timed passes over the set (best counts)")
+    parser.add_argument("--repeat", type=int, default=20, help="timed passes (best counts)")
     parser.add_argument("--errors", action="store_true", help="list misclassified messages")
     args = parser.parse_args(argv)
 
