@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -24,11 +25,19 @@ if TYPE_CHECKING:
     from faircollect.domain.compliance.gate import Gate
 
 
+LONG_DIGIT_RUN = re.compile(r"\d{19}")
+"""Where an integer may not fit in 64 bits: orjson would read it as a float, json as an int."""
+
+
 def parse_line(line: str) -> object:
-    """Decode one JSON line. orjson reads the well-formed lines several times faster; any line
-    it refuses is decoded again by the standard library, which then either accepts it (orjson
-    is stricter: NaN, integers beyond 64 bits, lone surrogates) or raises the error message
-    the contract reports, so results and messages are those of ``json.loads``."""
+    """Decode one JSON line exactly as ``json.loads`` does, several times faster.
+
+    orjson reads the common line; a line with a 19+ digit run goes to the standard library
+    (orjson turns huge integers into floats), and so does any line orjson refuses, which the
+    standard library then either accepts (NaN, lone surrogate escapes) or refuses with the
+    error message the contract reports."""
+    if LONG_DIGIT_RUN.search(line):
+        return json.loads(line)
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError:
