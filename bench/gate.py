@@ -13,11 +13,13 @@ most texts are distinct) and times, in this one single-threaded process (one cor
 
 1. core          ``Gate.decide`` on parsed actions, screening cached per distinct text;
 2. core, no cache  the same with the screening cache off (the baseline for that cache);
-3. CLI path      what ``check-action`` does per line: ``json.loads``, validation, decide,
-                 ``json.dumps`` (the baseline the core is compared with).
+3. CLI path      what ``check-action`` does per line: decode the JSON (``parse_line``),
+                 validate, decide, encode the output line (``format_line``); only the
+                 reading of stdin and the per-line flush are left out.
 
 Texts are screened by the real screener (``faircollect.domain.compliance.screener``), as in
-``check-action``. Target: core >= 20,000 decisions/s.
+``check-action``. Target: 20,000 decisions/s on one core; the verdict is printed for the core
+and for the CLI path, the figure a caller of ``check-action`` actually gets.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from faircollect.cli.gate import decide_line
+from faircollect.cli.gate import decide_line, format_line
 from faircollect.domain.compliance.action_json import action_from_json
 from faircollect.domain.compliance.actions import Decision
 from faircollect.domain.compliance.gate import Gate
@@ -185,10 +187,7 @@ def main() -> None:
 
     def cli_run() -> list[str]:
         gate = Gate(pack, screen)
-        return [
-            json.dumps(decide_line(gate, line, i)[0], ensure_ascii=False)
-            for i, line in enumerate(lines, 1)
-        ]
+        return [format_line(decide_line(gate, line, i)[0]) for i, line in enumerate(lines, 1)]
 
     core = timed("core (screen cached)", lambda: core_run(True), args.n, args.repeat)
     plain = timed("core, no screen cache", lambda: core_run(False), args.n, args.repeat)
@@ -199,8 +198,9 @@ def main() -> None:
     print(f"  denied: {denied:,} of {args.n:,} ({denied / args.n:.1%})")
     print(f"  ratio core / no-cache baseline: {core / plain:5.2f}x")
     print(f"  ratio core / CLI-path baseline: {core / cli:5.2f}x")
-    verdict = "meets" if core >= TARGET else "MISSES"
-    print(f"  core {core:,.0f}/s {verdict} the {TARGET:,}/s target; CLI path {cli:,.0f}/s")
+    for name, rate in (("core (Gate.decide)", core), ("CLI path (check-action)", cli)):
+        verdict = "meets" if rate >= TARGET else "MISSES"
+        print(f"  {name:<24} {rate:10,.0f} decisions/s {verdict} the {TARGET:,}/s target")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@
         [--heldout] [--repeat N] [--errors]
 
 Prints precision and recall per label and overall (micro, over message x label pairs), then
-messages per second on one core for the screener and, in the same run over the same messages,
-for a naive baseline: ``for phrase in lexicon: if phrase in text`` without any normalisation.
+messages per CPU-second on one core (best of ``--repeat`` passes) for the screener and, in
+the same run over the same messages, for a naive baseline (``for phrase in lexicon: if phrase
+in text``, without any normalisation).
 Speed is measured on the messages as written (SMS-sized) and on five of them joined (the size
 of a call script or a lawyer letter).
 """
@@ -22,6 +23,8 @@ from pathlib import Path
 from faircollect.domain.compliance.findings import Label
 from faircollect.domain.compliance.screener import default_lexicon, default_screener
 
+TARGET = 5_000
+"""Messages per second on one core (issue 3)."""
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT / "tests" / "data" / "screen_set.jsonl"
 HELDOUT_SETS = (
@@ -87,19 +90,24 @@ def naive_baseline() -> Callable[[str], set[str]]:
 
 
 def rate(predict: Callable[[str], object], texts: Sequence[str], repeat: int) -> float:
-    """Messages per second of ``predict`` over ``texts`` repeated ``repeat`` times."""
-    started = time.perf_counter()
+    """Messages per CPU-second of ``predict``: the best of ``repeat`` passes over ``texts``.
+
+    CPU time of this single-threaded process is the one-core figure; wall time on a shared
+    machine mostly measures the other processes. The best pass is the least disturbed one."""
+    best = float("inf")
     for _ in range(repeat):
+        started = time.process_time()
         for text in texts:
             predict(text)
-    return len(texts) * repeat / (time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
+    return len(texts) / best
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", type=Path, default=DEV_SET)
     parser.add_argument("--heldout", action="store_true", help="also score the held-out sets")
-    parser.add_argument("--repeat", type=int, default=20, help="passes over the set for speed")
+    parser.add_argument("--repeat", type=int, default=20, help="timed passes (best counts)")
     parser.add_argument("--errors", action="store_true", help="list misclassified messages")
     args = parser.parse_args(argv)
 
@@ -130,10 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         mean = sum(map(len, batch)) / len(batch)
         screener_rate = rate(screener.screen, batch, args.repeat)
         baseline_rate = rate(baseline, batch, args.repeat)
-        print(f"\nthroughput on one core, {name} ({len(batch)} x {args.repeat}, {mean:.0f} chars):")
+        print(f"\nthroughput on one core (CPU time, best of {args.repeat} passes), {name}")
+        print(f"  ({len(batch)} messages, {mean:.0f} chars on average):")
         print(f"  screener        {screener_rate:>10,.0f} msg/s")
         print(f"  naive baseline  {baseline_rate:>10,.0f} msg/s")
         print(f"  ratio screener/baseline {screener_rate / baseline_rate:.2f}")
+        verdict = "meets" if screener_rate >= TARGET else "MISSES"
+        print(f"  screener {screener_rate:,.0f} msg/s {verdict} the {TARGET:,}/s target")
     return 0
 
 

@@ -203,3 +203,42 @@ def test_rules_show_unknown_id_fails_listing_known_ids() -> None:
     assert result.exit_code == 2
     assert "unknown rule id 'CN-NOPE'" in result.stderr
     assert "CN-TIME-1" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": "a1", "score": NaN}',  # orjson refuses NaN; the standard library accepts it
+        '{"id": "a1", "big": 123456789012345678901234567890}',  # beyond 64 bits
+        '{"id": "\\ud800"}',  # a lone surrogate escape
+        '{"id": "a1", "text": "请于3日前还款"}',
+        '{"id": "a", "id": "b", "n": -0, "x": 1e400, "y": 1.5E-3}',  # last key wins; floats
+        '{"visit": {"staff": 18446744073709551616}}',
+    ],
+)
+def test_parse_line_reads_what_json_loads_reads(line: str) -> None:
+    from faircollect.cli.gate import parse_line
+
+    assert repr(parse_line(line)) == repr(json.loads(line))
+
+
+@pytest.mark.parametrize("line", ["{", '{"id": }', "[1, 2", '{"a": 1} x', "nul"])
+def test_parse_line_reports_the_standard_librarys_message(line: str) -> None:
+    from faircollect.cli.gate import parse_line
+
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(line)
+    with pytest.raises(json.JSONDecodeError) as got:
+        parse_line(line)
+    assert (got.value.msg, got.value.pos) == (expected.value.msg, expected.value.pos)
+
+
+def test_output_lines_are_utf8_json_with_chinese_as_is() -> None:
+    from faircollect.cli.gate import format_line
+
+    line = format_line({"id": "a1", "violations": [{"reason": "「逾期」"}]})
+    assert line.endswith("\n") and line.count("\n") == 1
+    assert "「逾期」" in line and json.loads(line) == {
+        "id": "a1",
+        "violations": [{"reason": "「逾期」"}],
+    }

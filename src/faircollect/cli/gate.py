@@ -11,16 +11,42 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+import orjson
 import typer
 
 from faircollect.cli.rules import RULES_OPTION, effective_pack
 
 if TYPE_CHECKING:
     from faircollect.domain.compliance.gate import Gate
+
+
+LONG_DIGIT_RUN = re.compile(r"\d{19}")
+"""Where an integer may not fit in 64 bits: orjson would read it as a float, json as an int."""
+
+
+def parse_line(line: str) -> object:
+    """Decode one JSON line exactly as ``json.loads`` does, several times faster.
+
+    orjson reads the common line; a line with a 19+ digit run goes to the standard library
+    (orjson turns huge integers into floats), and so does any line orjson refuses, which the
+    standard library then either accepts (NaN, lone surrogate escapes) or refuses with the
+    error message the contract reports."""
+    if LONG_DIGIT_RUN.search(line):
+        return json.loads(line)
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
+def format_line(result: dict[str, Any]) -> str:
+    """One output line: compact UTF-8 JSON (Chinese as is), newline-terminated."""
+    return orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE).decode()
 
 
 def decide_line(gate: Gate, line: str, number: int) -> tuple[dict[str, Any], bool]:
@@ -37,7 +63,7 @@ def decide_line(gate: Gate, line: str, number: int) -> tuple[dict[str, Any], boo
         if not line.strip():
             raise ActionInputError("(line)", "empty line; expected a JSON object")
         try:
-            data = json.loads(line)
+            data = parse_line(line)
         except json.JSONDecodeError as error:
             raise ActionInputError("(line)", f"not valid JSON: {error.msg}") from None
         action = action_from_json(data)
@@ -67,7 +93,7 @@ def check_action(rules_file: Path | None = RULES_OPTION) -> None:
     for number, raw in enumerate(source, start=1):
         result, ok = decide_line(gate, raw.rstrip("\r\n"), number)
         bad_lines += not ok
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.write(format_line(result))
         out.flush()  # a caller may drive us line by line as a coprocess
     if bad_lines:
         typer.echo(

@@ -169,3 +169,38 @@ def test_domain_objects_refuse_naive_times_and_empty_slots() -> None:
 )
 def test_phone_numbers_are_one_contact_point_however_typed(typed: str) -> None:
     assert action_from_json({**MINIMAL, "phone": typed}).phone == "13800000000"
+
+
+TWO_ERRORS = [
+    ("recorded", "yes"),
+    ("channel", "fax"),
+    ("borrower", {"tz": "Mars/Base", "complaint_open": "no"}),
+]
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_first_error_does_not_depend_on_key_order(order: tuple[int, ...]) -> None:
+    """The fast reader takes keys as they come; errors are still reported in declared order."""
+    data = {**MINIMAL, **dict(TWO_ERRORS[i] for i in order)}
+    with pytest.raises(ActionInputError) as caught:
+        action_from_json(data)
+    assert caught.value.field == "channel"
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_nested_first_error_does_not_depend_on_key_order(order: tuple[int, ...]) -> None:
+    fields = [("complaint_open", "no"), ("tz", "Mars/Base")]
+    borrower = dict(fields[i] for i in order)
+    with pytest.raises(ActionInputError) as caught:
+        action_from_json({**MINIMAL, "borrower": borrower})
+    assert (caught.value.field, caught.value.message) == (
+        "borrower.tz",
+        "unknown time zone 'Mars/Base'",
+    )
+
+
+def test_missing_required_field_is_reported_before_later_bad_ones() -> None:
+    data = {key: value for key, value in MINIMAL.items() if key != "party"}
+    with pytest.raises(ActionInputError) as caught:
+        action_from_json({**data, "history": "none"})
+    assert (caught.value.field, caught.value.message) == ("party", "required")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -19,6 +19,7 @@ from faircollect.domain.compliance.actions import (
     Slot,
     VisitDetails,
 )
+from faircollect.domain.compliance.checks import local_day_bounds
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import default_pack, tighten
 
@@ -135,3 +136,21 @@ def test_a_plain_call_passes_the_clock_iff_inside_08_to_22_local(
     )
     local = at.astimezone(tz).time()
     assert DEFAULT.decide(call).allowed == (time(8) <= local < time(22))
+
+
+@given(
+    zone=st.sampled_from(["Asia/Shanghai", "Asia/Kolkata", "America/New_York", "Europe/London"]),
+    instant=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    ),
+    shift=st.integers(min_value=-1, max_value=1),
+)
+def test_local_day_bounds_agree_with_converting_each_instant(
+    zone: str, instant: datetime, shift: int
+) -> None:
+    """CN-FREQ-1 compares instants with the day's bounds instead of converting each entry;
+    both must put every instant on the same local day (DST zones included)."""
+    tz = ZoneInfo(zone)
+    day = instant.astimezone(tz).date() + timedelta(days=shift)
+    start, end = local_day_bounds(day, tz)
+    assert (start <= instant < end) == (instant.astimezone(tz).date() == day)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from faircollect.domain.compliance.actions import (
@@ -41,21 +41,11 @@ E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 Reader = Callable[[object], T]
 
-_ACTION_KEYS = frozenset(
-    {"id", "channel", "party", "purpose", "at", "phone", "text", "discloses_debt", "recorded"}
-    | {"visit", "borrower", "history"}
-)
-_VISIT_KEYS = frozenset({"staff", "identified", "recorded", "notice_sent"})
-_BORROWER_KEYS = frozenset(
-    {"tz", "number_invalid", "consecutive_failed_attempts", "consented_slots"}
-    | {"complaint_open", "illegal_debt", "do_not_contact"}
-)
-_HISTORY_KEYS = frozenset({"at", "channel", "party", "phone", "answered"})
 _DEFAULT_BORROWER = BorrowerContext(tz=ZoneInfo(DEFAULT_TZ))
 
 
 # Readers take a JSON value and raise ActionInputError with a path *relative* to that value
-# ("" for the value itself, ".staff", "[1]"); ``_field`` prefixes the enclosing path only when
+# ("" for the value itself, ".staff", "[1]"); ``Shape`` prefixes the enclosing path only when
 # an error is raised, so the happy path builds no strings.
 
 
@@ -67,21 +57,52 @@ def _path(outer: str, inner: str) -> str:
     return f"{outer}.{inner}" if outer else inner
 
 
-def _field(data: Mapping[str, Any], key: str, read: Reader[T]) -> T | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    try:
-        return read(value)
-    except ActionInputError as error:
-        raise ActionInputError(_path(key, error.field), error.message) from None
+Field = tuple[str, Reader[Any], bool]
+"""(key, reader, required): one field of a JSON object."""
 
 
-def _needed(data: Mapping[str, Any], key: str, read: Reader[T]) -> T:
-    value = _field(data, key, read)
-    if value is None:
-        raise ActionInputError(key, "required")
-    return value
+class Shape:
+    """The fields of one kind of JSON object, in the order their errors are reported."""
+
+    def __init__(self, *fields: Field) -> None:
+        self.fields = fields
+        self.keys = frozenset(key for key, _, _ in fields)
+        self.readers = {key: read for key, read, _ in fields}
+        self.required = frozenset(key for key, _, required in fields if required)
+
+    def read(self, value: object) -> dict[str, Any]:
+        """The present, non-null fields read, as keyword arguments (absent ones keep the
+        dataclass's safe default).
+
+        Fast path: read the keys that are there, in whatever order they came. Only when that
+        fails is the object re-read in declared order, so the error reported (unknown key
+        first, then the first bad or missing field) does not depend on the line's key order.
+        """
+        data = _object(value, self.keys)
+        out: dict[str, Any] = {}
+        readers = self.readers
+        try:
+            for key, item in data.items():
+                if item is not None:
+                    out[key] = readers[key](item)
+        except ActionInputError:
+            self._first_error(data)
+        if not self.required <= out.keys():
+            self._first_error(data)
+        return out
+
+    def _first_error(self, data: Mapping[str, Any]) -> NoReturn:
+        for key, read, required in self.fields:
+            item = data.get(key)
+            if item is None:
+                if required:
+                    raise ActionInputError(key, "required")
+                continue
+            try:
+                read(item)
+            except ActionInputError as error:
+                raise ActionInputError(_path(key, error.field), error.message) from None
+        raise AssertionError("the fast path failed but every field reads")  # pragma: no cover
 
 
 def _items(values: list[Any], read: Reader[T]) -> tuple[T, ...]:
@@ -101,9 +122,9 @@ def _kind(value: object) -> str:
 def _object(value: object, keys: frozenset[str]) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise ActionInputError("", f"expected an object, got {_kind(value)}")
-    for key in value:
-        if key not in keys:
-            raise ActionInputError(key, "unknown field")
+    if not value.keys() <= keys:  # one set operation; find the culprit only on error
+        unknown = next(key for key in value if key not in keys)
+        raise ActionInputError(unknown, "unknown field")
     return value
 
 
@@ -198,6 +219,8 @@ def normalise_phone(value: object) -> str:
     one number is one contact point however it was typed."""
     text = _str(value)
     is_plain = text.isascii() and text.isdigit()
+    if is_plain and len(text) == 11:  # the common case: a plain mobile number
+        return text
     digits = text if is_plain else "".join(str(int(ch)) for ch in text if ch.isdecimal())
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
@@ -207,14 +230,16 @@ def normalise_phone(value: object) -> str:
     return digits
 
 
+_VISIT = Shape(
+    ("staff", _count, False),
+    ("identified", _bool, False),
+    ("recorded", _bool, False),
+    ("notice_sent", _bool, False),
+)
+
+
 def _visit(value: object) -> VisitDetails:
-    data = _object(value, _VISIT_KEYS)
-    return VisitDetails(
-        staff=_field(data, "staff", _count),
-        identified=_field(data, "identified", _bool),
-        recorded=_field(data, "recorded", _bool),
-        notice_sent=_field(data, "notice_sent", _bool),
-    )
+    return VisitDetails(**_VISIT.read(value))
 
 
 def _slots(value: object) -> tuple[Slot, ...]:
@@ -225,50 +250,57 @@ def _channels(value: object) -> frozenset[Channel]:
     return frozenset(_items(_list(value), _channel))
 
 
+_BORROWER = Shape(
+    ("tz", _zone, False),
+    ("number_invalid", _bool, False),
+    ("consecutive_failed_attempts", _count, False),
+    ("consented_slots", _slots, False),
+    ("complaint_open", _bool, False),
+    ("illegal_debt", _bool, False),
+    ("do_not_contact", _channels, False),
+)
+
+
 def _borrower(value: object) -> BorrowerContext:
-    data = _object(value, _BORROWER_KEYS)
-    return BorrowerContext(
-        tz=_field(data, "tz", _zone) or _DEFAULT_BORROWER.tz,
-        number_invalid=_field(data, "number_invalid", _bool) or False,
-        consecutive_failed_attempts=_field(data, "consecutive_failed_attempts", _count) or 0,
-        consented_slots=_field(data, "consented_slots", _slots) or (),
-        complaint_open=_field(data, "complaint_open", _bool) or False,
-        illegal_debt=_field(data, "illegal_debt", _bool) or False,
-        do_not_contact=_field(data, "do_not_contact", _channels) or frozenset(),
-    )
+    fields = _BORROWER.read(value)
+    return BorrowerContext(**fields) if fields else _DEFAULT_BORROWER
+
+
+_PAST = Shape(
+    ("at", _moment, True),
+    ("channel", _channel, True),
+    ("party", _party, False),
+    ("phone", normalise_phone, False),
+    ("answered", _bool, False),
+)
 
 
 def _past(value: object) -> PastContact:
-    data = _object(value, _HISTORY_KEYS)
-    return PastContact(
-        at=_needed(data, "at", _moment),
-        channel=_needed(data, "channel", _channel),
-        party=_field(data, "party", _party),
-        phone=_field(data, "phone", normalise_phone),
-        answered=_field(data, "answered", _bool) or False,
-    )
+    return PastContact(**_PAST.read(value))
 
 
 def _history(value: object) -> tuple[PastContact, ...]:
     return _items(_list(value), _past)
 
 
+_ACTION = Shape(
+    ("id", _id, True),
+    ("channel", _channel, True),
+    ("party", _party, True),
+    ("at", _moment, True),
+    ("purpose", _purpose, False),
+    ("phone", normalise_phone, False),
+    ("text", _str, False),
+    ("discloses_debt", _bool, False),
+    ("recorded", _bool, False),
+    ("visit", _visit, False),
+    ("borrower", _borrower, False),
+    ("history", _history, False),
+)
+
+
 def _action(value: object) -> ProposedAction:
-    data = _object(value, _ACTION_KEYS)
-    return ProposedAction(
-        id=_needed(data, "id", _id),
-        channel=_needed(data, "channel", _channel),
-        party=_needed(data, "party", _party),
-        at=_needed(data, "at", _moment),
-        purpose=_field(data, "purpose", _purpose) or Purpose.COLLECT,
-        phone=_field(data, "phone", normalise_phone),
-        text=_field(data, "text", _str),
-        discloses_debt=_field(data, "discloses_debt", _bool),
-        recorded=_field(data, "recorded", _bool),
-        visit=_field(data, "visit", _visit),
-        borrower=_field(data, "borrower", _borrower) or _DEFAULT_BORROWER,
-        history=_field(data, "history", _history) or (),
-    )
+    return ProposedAction(**_ACTION.read(value))
 
 
 def action_from_json(data: object) -> ProposedAction:

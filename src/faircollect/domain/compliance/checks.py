@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from faircollect.domain.compliance.actions import (
@@ -92,7 +93,13 @@ COERCIVE_LABELS = frozenset(
 
 
 def _hhmm(moment: datetime) -> str:
-    return moment.strftime("%H:%M")
+    return f"{moment.hour:02d}:{moment.minute:02d}"  # several times faster than strftime
+
+
+@lru_cache(maxsize=64)
+def _window_text(start: time, end: time) -> str:
+    """The hours window as written in reasons; the same few windows, so formatted once."""
+    return f"{format_parameter(start)}-{format_parameter(end)}"
 
 
 def _slots_text(slots: Sequence[Slot]) -> str:
@@ -122,7 +129,7 @@ def check_hours(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
     slots = action.borrower.consented_slots
     if any(slot.contains(now) for slot in slots):
         return []
-    window = f"{format_parameter(params.hours_start)}-{format_parameter(params.hours_end)}"
+    window = _window_text(params.hours_start, params.hours_end)
     consented = f"; consented slots: {_slots_text(slots)}" if slots else ""
     reason = (
         f"{_hhmm(ctx.local_at)} is outside {window} {ctx.tz.key} and no slot the borrower "
@@ -135,20 +142,39 @@ def _same_number(logged: str | None, proposed: str | None) -> bool:
     return logged is None or proposed is None or logged == proposed
 
 
+def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """``[start, end)`` of a local calendar day as UTC instants.
+
+    Comparing each logged instant with these two replaces a time-zone conversion per history
+    entry with two conversions per action. (Where clocks go back across midnight, the repeated
+    hour counts to the day that began at the first midnight.)"""
+    start = datetime.combine(day, time.min, tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def unanswered_calls_on(action: ProposedAction, day: date, tz: ZoneInfo) -> int:
+    """Unanswered call attempts in the history on local ``day`` to the action's number."""
+    start, end = local_day_bounds(day, tz)
+    phone, count = action.phone, 0
+    for past in action.history:
+        if (
+            past.channel is Channel.CALL
+            and not past.answered
+            and _same_number(past.phone, phone)
+            and start <= past.at < end
+        ):
+            count += 1
+    return count
+
+
 def check_frequency(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
     """CN-FREQ-1: no further call to a number after the daily maximum of unanswered attempts."""
-    if action.channel is not Channel.CALL:
+    limit = ctx.params.max_unanswered_calls_per_day
+    if action.channel is not Channel.CALL or len(action.history) < limit:
         return []
     day: date = ctx.local_at.date()
-    unanswered = sum(
-        1
-        for past in action.history
-        if past.channel is Channel.CALL
-        and not past.answered
-        and _same_number(past.phone, action.phone)
-        and past.at.astimezone(ctx.tz).date() == day
-    )
-    limit = ctx.params.max_unanswered_calls_per_day
+    unanswered = unanswered_calls_on(action, day, ctx.tz)
     if unanswered < limit:
         return []
     number = action.phone or "any number"

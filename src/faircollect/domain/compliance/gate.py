@@ -11,7 +11,6 @@ violation appears that waiting cannot cure.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -46,6 +45,7 @@ class Gate:
         cache_screening: bool = True,
     ) -> None:
         self.pack = pack
+        self._params = pack.parameters
         self._checks = tuple(checks)
         self._screen: Callable[[str], tuple[Finding, ...]] = lambda text: tuple(screen(text))
         if cache_screening:
@@ -54,25 +54,30 @@ class Gate:
     def decide(self, action: ProposedAction) -> Decision:
         """Allowed or not, every violation, and when waiting would make it allowed."""
         findings = self._screen(action.text) if action.text else ()
-        violations = self._violations(action, findings)
+        violations = self._violations(action, findings, action.at)
         return Decision(
             id=action.id,
             allowed=not violations,
             violations=violations,
-            next_allowed_at=self._next_allowed(action, findings, violations),
+            next_allowed_at=(
+                self._next_allowed(action, findings, violations) if violations else None
+            ),
         )
 
     def _violations(
-        self, action: ProposedAction, findings: tuple[Finding, ...]
+        self, action: ProposedAction, findings: tuple[Finding, ...], at: datetime
     ) -> tuple[Violation, ...]:
-        ctx = CheckContext(
-            params=self.pack.parameters,
-            local_at=action.at.astimezone(action.borrower.tz),
-            findings=findings,
-        )
+        """Every check's violations were ``action`` made at ``at``, in check order.
+
+        Checks read the time only from the context, so re-deciding at a later moment needs
+        no copy of the action. The borrower's local time is computed once here for all
+        checks (a ZoneInfo conversion is one of the costlier steps)."""
+        ctx = CheckContext(self._params, at.astimezone(action.borrower.tz), findings)
         found: list[Violation] = []
         for check in self._checks:
-            found += check(action, ctx)
+            broken = check(action, ctx)
+            if broken:  # most checks pass: skip the empty-list concatenation
+                found += broken
         return tuple(found)
 
     def _next_allowed(
@@ -88,8 +93,7 @@ class Gate:
             if any(w is None for w in waits):
                 return None
             later = max(w for w in waits if w is not None)
-            action = replace(action, at=later)
-            violations = self._violations(action, findings)
+            violations = self._violations(action, findings, later)
             if not violations:
                 return later.astimezone(action.borrower.tz)
         return None
