@@ -21,6 +21,7 @@ from faircollect.cli.export_group import attach, export_app
 if TYPE_CHECKING:
     from collections import Counter
 
+    from rich.console import Console
     from sqlalchemy import Engine
 
 EXIT_BAD_INPUT = 2
@@ -91,13 +92,18 @@ def plan(
     """The day's plan: actions by stage, channel and collector; denied actions by rule."""
     from rich.console import Console
 
-    from faircollect.services.nightly_report import plan_summary
-
     as_of = _day(day)
     engine = _engine(database_url)
     console = Console()
     if compute:
-        _compute(engine, as_of, console)
+        compute_night(engine, as_of, console)
+    show_plan(engine, as_of, console)
+
+
+def show_plan(engine: Engine, as_of: date, console: Console) -> None:
+    """Print the stored plan for a day (also shown by ``run-day`` and ``quickstart``)."""
+    from faircollect.services.nightly_report import plan_summary
+
     summary = plan_summary(engine, as_of)
     console.print(f"[bold]Plan for {as_of.isoformat()}[/bold]: {summary.total} actions")
     for title, column, counts in (
@@ -110,12 +116,13 @@ def plan(
         console.print(_table(title, column, counts))
 
 
-def _compute(engine: Engine, as_of: date, console: object) -> None:
+def compute_night(engine: Engine, as_of: date, console: Console) -> None:
+    """Plan, gate, assign and queue the night of ``as_of`` from the stored states, with progress."""
     from rich.progress import Progress, TaskID
 
     from faircollect.services.nightly_plan import plan_night
 
-    with Progress(console=console, transient=True) as bar:  # type: ignore[arg-type]
+    with Progress(console=console, transient=True) as bar:
         tasks: dict[str, TaskID] = {}
 
         def progress(step: str, done: int, total: int) -> None:

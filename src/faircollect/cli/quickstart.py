@@ -1,7 +1,8 @@
 """``faircollect quickstart``: what ``make run`` does for a new user.
 
 Builds a demo portfolio into the database if it holds no loans yet, runs tonight's job for
-today (Asia/Shanghai) and prints the morning summary.
+today (Asia/Shanghai: account states, then the lawful plan) and prints the summary and the
+day's plan.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def quickstart(
 
     from faircollect.adapters.db.engine import create_schema, make_engine
     from faircollect.adapters.db.engine import database_url as resolve_url
+    from faircollect.cli.nightly import compute_night, show_plan
     from faircollect.services.nightly_ledger import run_day
 
     console = Console()
@@ -47,6 +49,8 @@ def quickstart(
         if report.note:
             console.print(report.note)
         _print_summary(engine, console)
+        compute_night(engine, today, console)
+        show_plan(engine, today, console)
         console.print(f"database: {resolve_url(database_url)}")
     finally:
         engine.dispose()

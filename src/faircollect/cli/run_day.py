@@ -11,7 +11,6 @@ import typer
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 
-
 class Format(StrEnum):
     CSV = "csv"
     JSON = "json"
@@ -35,8 +34,16 @@ def run_day_command(
     on: str | None = typer.Option(None, "--date", help="Business date (default: today, Shanghai)."),
     database_url: str | None = typer.Option(None, "--database-url", help="Database URL."),
     full: bool = typer.Option(False, "--full", help="Recompute every loan, not only changes."),
+    ledger_only: bool = typer.Option(
+        False, "--ledger-only", help="Only the account states; plan no contacts."
+    ),
 ) -> None:
-    """Compute and store every account's state as of a date; catches up missed days."""
+    """The nightly run: account states as of a date, then the day's lawful plan and outbox.
+
+    Catches up missed days in order. Each day: states (DPD, bucket, stage), promises settled,
+    actions planned from the strategy, every contact checked by the gate, texts screened,
+    work assigned (分案), allowed messages queued and handed to the channel adapters.
+    """
     from rich.console import Console
 
     from faircollect.adapters.db.engine import make_engine
@@ -58,6 +65,26 @@ def run_day_command(
         )
     if report.note:
         typer.echo(report.note)
+    if not ledger_only:
+        _plan_days([day.run_date for day in report.days], database_url)
+
+
+def _plan_days(days: list[date], database_url: str | None) -> None:
+    """Plan each day the ledger step brought up to date, in order (idempotent per day)."""
+    from rich.console import Console
+
+    from faircollect.adapters.db.engine import make_engine
+    from faircollect.cli.nightly import compute_night, show_plan
+
+    engine = make_engine(database_url)
+    console = Console()
+    try:
+        for day in days:
+            compute_night(engine, day, console)
+        if days:
+            show_plan(engine, days[-1], console)
+    finally:
+        engine.dispose()
 
 
 def export_accounts(
