@@ -30,6 +30,8 @@ from faircollect.portfolio import (
 from faircollect.portfolio.columns import METHODS, penalty_numerator
 
 CHUNK = 50_000
+ROWS_PER_STATEMENT = 500
+"""Rows per multi-row INSERT (14 columns: 7,000 parameters, within SQLite's 32,766)."""
 _METHOD_CODE = {method.value: code for code, method in enumerate(METHODS)}
 STATE_COLUMNS = (
     "loan_id",
@@ -47,6 +49,7 @@ STATE_COLUMNS = (
     "next_due_on",
     "next_event_on",
 )
+_INSERT_STATES = f"INSERT INTO account_states ({', '.join(STATE_COLUMNS)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,43 +93,63 @@ class Store:
             cursor.executemany(sql.replace("?", self.mark), chunk)
         cursor.close()
 
+    def insert_columns(self, head: str, columns: Sequence[list[Any]], tail: str = "") -> None:
+        """``head VALUES (…), (…), … tail`` with ``ROWS_PER_STATEMENT`` rows a statement.
+
+        Many rows per statement bind the same parameters with far fewer statement steps
+        (on SQLite about a third less time than one row per ``executemany`` step). The
+        parameters are cut from one object array, column by column: no loop over rows.
+        """
+        width, count = len(columns), len(columns[0]) if columns else 0
+        table = np.empty((count, width), dtype=object)
+        for j, column in enumerate(columns):
+            table[:, j] = column
+        row = "(" + ", ".join([self.mark] * width) + ")"
+        cursor = self._cursor()
+        whole = count - count % ROWS_PER_STATEMENT
+        if whole:
+            sql = f"{head} VALUES {', '.join([row] * ROWS_PER_STATEMENT)} {tail}"
+            cursor.executemany(
+                sql,
+                (
+                    table[start : start + ROWS_PER_STATEMENT].ravel().tolist()
+                    for start in range(0, whole, ROWS_PER_STATEMENT)
+                ),
+            )
+        if whole < count:
+            cursor.execute(
+                f"{head} VALUES {', '.join([row] * (count - whole))} {tail}",
+                table[whole:].ravel().tolist(),
+            )
+        cursor.close()
+
     # --- which loans -------------------------------------------------------------------
 
-    def mark_todo(self, loan_ids: Iterable[str]) -> None:
-        """Fill the temporary table ``fc_todo`` with the loans a step must recompute."""
+    def mark_due(self, on: date, after_batch: int) -> None:
+        """Fill the temporary table ``fc_todo`` with the loans whose state may change on
+        ``on``: an event due, payments in a batch newer than ``after_batch``, or no state.
+
+        One ``INSERT … SELECT`` inside the database: no loan id passes through Python.
+        """
         cursor = self._cursor()
         temp = "TEMP TABLE" if self.dialect == "sqlite" else "TEMPORARY TABLE"
         cursor.execute(f"CREATE {temp} IF NOT EXISTS fc_todo (loan_id VARCHAR(64) PRIMARY KEY)")
         cursor.execute("DELETE FROM fc_todo")
-        cursor.close()
-        self.execute_many("INSERT INTO fc_todo (loan_id) VALUES (?)", ((i,) for i in loan_ids))
-
-    def due_loans(self, on: date, after_batch: int) -> set[str]:
-        """Loans whose state may change on ``on``: an event due, new payments or no state."""
-        todo = {
-            r[0]
-            for r in self.fetch(
-                "SELECT loan_id FROM account_states WHERE next_event_on <= ?", (on.isoformat(),)
-            )
-        }
-        todo |= {
-            r[0]
-            for r in self.fetch(
-                "SELECT DISTINCT loan_id FROM payments WHERE batch_id > ?", (after_batch,)
-            )
-        }
+        sql = (
+            "INSERT INTO fc_todo (loan_id) "
+            "SELECT loan_id FROM account_states WHERE next_event_on <= ? "
+            "UNION SELECT loan_id FROM payments WHERE batch_id > ?"
+        )
         counts = self.fetch(
             "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states)"
         )[0]
-        if counts[0] != counts[1]:
-            todo |= {
-                r[0]
-                for r in self.fetch(
-                    "SELECT loan_id FROM loans "
-                    "WHERE loan_id NOT IN (SELECT loan_id FROM account_states)"
-                )
-            }
-        return todo
+        if counts[0] != counts[1]:  # only then is the scan for loans with no state worth it
+            sql += (
+                " UNION SELECT l.loan_id FROM loans l WHERE NOT EXISTS "
+                "(SELECT 1 FROM account_states s WHERE s.loan_id = l.loan_id)"
+            )
+        cursor.execute(sql.replace("?", self.mark), (on.isoformat(), after_batch))
+        cursor.close()
 
     def max_batch(self) -> int:
         return int(self.fetch("SELECT COALESCE(MAX(batch_id), 0) FROM import_batches")[0][0])
@@ -204,14 +227,38 @@ class Store:
     # --- writing -----------------------------------------------------------------------
 
     def write_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Upsert one ``account_states`` row per loan."""
-        columns = ", ".join(STATE_COLUMNS)
+        """Upsert one ``account_states`` row per loan (a run over some of the loans)."""
         updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
-        sql = (
-            f"INSERT INTO account_states ({columns}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
-            f" ON CONFLICT (loan_id) DO UPDATE SET {updates}"
+        self.insert_columns(
+            _INSERT_STATES,
+            state_columns(loan_ids, states, as_of.isoformat()),
+            f"ON CONFLICT (loan_id) DO UPDATE SET {updates}",
         )
-        self.execute_many(sql, state_rows(loan_ids, states, as_of.isoformat()))
+
+    def replace_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
+        """Replace every ``account_states`` row (a run over all loans).
+
+        A plain INSERT into an emptied table instead of an upsert; on SQLite the secondary
+        indexes are dropped first and rebuilt in one sorted pass afterwards (cheaper than
+        maintaining them row by row). All inside the run's transaction.
+        """
+        cursor = self._cursor()
+        cursor.execute("DELETE FROM account_states")
+        indexes: list[tuple[str, str]] = []
+        if self.dialect == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'account_states' AND sql IS NOT NULL"
+            )
+            indexes = cursor.fetchall()
+            for name, _ in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        cursor.close()
+        self.insert_columns(_INSERT_STATES, state_columns(loan_ids, states, as_of.isoformat()))
+        cursor = self._cursor()
+        for _, sql in indexes:
+            cursor.execute(sql)
+        cursor.close()
 
     def record_first_stages(self, day: date) -> int:
         """Every loan stored as of ``day`` with no stage history yet enters its stage then.
@@ -248,17 +295,19 @@ def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
 
 
 def _dates(days: np.ndarray) -> list[str | None]:
-    text = np.datetime_as_string(np.where(days == NO_DATE, 0, days).astype("datetime64[D]"))
-    return [None if d == NO_DATE else t for d, t in zip(days.tolist(), text.tolist(), strict=True)]
+    """ISO text per day number, None for ``NO_DATE`` (vectorised: no Python loop)."""
+    none = days == NO_DATE
+    text = np.datetime_as_string(np.where(none, 0, days).astype("datetime64[D]")).astype(object)
+    text[none] = None
+    result: list[str | None] = text.tolist()
+    return result
 
 
-def state_rows(
-    loan_ids: list[str], states: PortfolioStates, as_of: str
-) -> Iterator[tuple[Any, ...]]:
-    """Rows in ``STATE_COLUMNS`` order (dates as ISO text, as SQLite stores them)."""
+def state_columns(loan_ids: list[str], states: PortfolioStates, as_of: str) -> list[list[Any]]:
+    """Columns in ``STATE_COLUMNS`` order (dates as ISO text, as SQLite stores them)."""
     buckets = np.asarray(BUCKETS, dtype=object)[states.bucket].tolist()
     stages = np.asarray([s.value for s in STAGES], dtype=object)[states.stage].tolist()
-    return zip(
+    return [
         loan_ids,
         [as_of] * len(loan_ids),
         states.dpd.tolist(),
@@ -273,8 +322,7 @@ def state_rows(
         states.paid_total.tolist(),
         _dates(states.next_due_on),
         _dates(states.next_event_on),
-        strict=True,
-    )
+    ]
 
 
 def _loan_columns(columns: list[tuple[Any, ...]]) -> tuple[list[str], LoanColumns]:
