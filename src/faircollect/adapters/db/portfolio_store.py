@@ -168,12 +168,12 @@ class Store:
             where, params = where + " AND l.loan_id < ?", [*params, below]
         if from_ is not None:
             where, params = where + " AND l.loan_id >= ?", [*params, from_]
+        if self.dialect == "sqlite":
+            return self._load_grouped(where, params)
         terms = (
             "SELECT l.loan_id, l.contract_principal, l.annual_rate, l.term_months, l.method, "
             f"{self._day('l.disbursed_on')}, l.penalty_rate_daily, l.grace_days, l.periodic_fee"
         )
-        if self.dialect == "sqlite":
-            return self._load_grouped(terms, where, params)
         loan_ids, loans = _loan_columns(
             list(
                 zip(
@@ -196,25 +196,31 @@ class Store:
         )
         return Portfolio(loan_ids, loans, payments)
 
-    def _load_grouped(self, terms: str, where: str, params: list[str]) -> Portfolio:
+    def _load_grouped(self, where: str, params: list[str]) -> Portfolio:
         """SQLite: one row per loan, its payments folded in by ``group_concat``.
 
         One query (one snapshot) and seven times fewer Python rows than one per payment;
-        the folded numbers are parsed by numpy, and a payment's loan is its row number.
+        a payment's loan is its row number. Dates come as the stored ISO text (SQLite's
+        date functions cost a fifth of the query) and are parsed by numpy: the payment
+        dates of a loan are concatenated with no separator, ten characters each.
         """
         rows = self.fetch(
-            f"{terms}, COUNT(p.loan_id), group_concat({self._day('p.paid_on')}), "
-            "group_concat(p.amount) FROM loans l LEFT JOIN payments p ON p.loan_id = l.loan_id"
-            f"{where} GROUP BY l.loan_id ORDER BY l.loan_id",
+            "SELECT l.loan_id, l.contract_principal, l.annual_rate, l.term_months, l.method, "
+            "l.disbursed_on, l.penalty_rate_daily, l.grace_days, l.periodic_fee, "
+            "COUNT(p.loan_id), group_concat(p.paid_on, ''), group_concat(p.amount) "
+            f"FROM loans l LEFT JOIN payments p ON p.loan_id = l.loan_id{where} "
+            "GROUP BY l.loan_id ORDER BY l.loan_id",
             params,
         )
         columns = list(zip(*rows, strict=True))
+        if columns:
+            columns[5] = tuple(_iso_days("".join(columns[5]), len(rows)).tolist())
         loan_ids, loans = _loan_columns(columns[:9])
         if not rows or not any(columns[9]):
             return Portfolio(loan_ids, loans, PaymentColumns.empty())
         counts = np.asarray(columns[9], dtype=np.int64)
         loan = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
-        day = np.fromstring(",".join(filter(None, columns[10])), dtype=np.int64, sep=",")
+        day = _iso_days("".join(filter(None, columns[10])), len(loan))
         amount = np.fromstring(",".join(filter(None, columns[11])), dtype=np.int64, sep=",")
         if not len(loan) == len(day) == len(amount):
             raise RuntimeError("payments changed while they were read")
@@ -292,6 +298,15 @@ def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, CHUNK)):
         yield chunk
+
+
+def _iso_days(text: str, count: int) -> np.ndarray:
+    """Day numbers from ``count`` ISO dates (YYYY-MM-DD) written one after the other."""
+    if len(text) != 10 * count:
+        raise RuntimeError("a stored date is not in ISO form (YYYY-MM-DD)")
+    dates = np.frombuffer(text.encode("ascii"), dtype="S10").astype("datetime64[D]")
+    days: np.ndarray = dates.astype(np.int64)
+    return days
 
 
 def _dates(days: np.ndarray) -> list[str | None]:
