@@ -97,7 +97,7 @@ def run_day(
             helper = split_compute.start(engine, day, thresholds) if full else None
             with (
                 engine.connect().execution_options(**options) as conn,
-                _parent_lookups_skipped(conn),
+                _run_settings(conn),
                 conn.begin(),
             ):
                 report.days.append(_run_one(conn, day, thresholds, progress, now, helper, full))
@@ -124,24 +124,38 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-@contextmanager
-def _parent_lookups_skipped(conn: Connection) -> Iterator[None]:
-    """SQLite: no per-row foreign-key lookup into ``loans`` during the run's transaction.
+SQLITE_RUN_SETTINGS = {
+    "foreign_keys": ("OFF", "ON"),
+    "cache_size": ("-1048576", "-2000"),
+    "mmap_size": (str(2**32), "0"),
+}
+"""SQLite settings (run value, value restored) for the run's connection.
 
-    Every row the run writes (states, stage history) is keyed by a loan id it has just
-    read from ``loans`` under the same write lock, so each lookup can only succeed; on a
-    million loans they cost about a second. The setting (which SQLite only accepts
-    outside a transaction) is restored on the pooled connection afterwards.
-    """
+- ``foreign_keys``: every row the run writes (states, stage history) is keyed by a loan
+  id it has just read from ``loans`` under the same write lock, so each parent lookup can
+  only succeed; on a million loans they cost about a second.
+- ``cache_size`` (up to 1 GiB, allocated only as used) and ``mmap_size``: the incremental
+  run reads and upserts loans scattered over the tables; with the default 2 MB cache
+  every row went back to the OS for its pages (1M-loan incremental: state upsert 8.7 s
+  -> 2.7 s, selective load 11.7 s -> 7.8 s, measured on a loaded machine).
+"""
+
+
+@contextmanager
+def _run_settings(conn: Connection) -> Iterator[None]:
+    """Apply ``SQLITE_RUN_SETTINGS`` for one run (SQLite accepts ``foreign_keys`` only
+    outside a transaction) and restore them on the pooled connection afterwards."""
     if conn.dialect.name != "sqlite":
         yield
         return
     raw = conn.connection.driver_connection
-    raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+    for name, (value, _) in SQLITE_RUN_SETTINGS.items():
+        raw.execute(f"PRAGMA {name}={value}")  # type: ignore[union-attr]
     try:
         yield
     finally:
-        raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+        for name, (_, restored) in SQLITE_RUN_SETTINGS.items():
+            raw.execute(f"PRAGMA {name}={restored}")  # type: ignore[union-attr]
 
 
 def _days_between(last: date, as_of: date) -> list[date]:
