@@ -193,11 +193,10 @@ def _run_one(
     states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
     loan_ids = portfolio.loan_ids
     if helper is not None:
-        progress(f"{day}: waiting for the helper process")
-        lower_ids, lower = helper.collect()
-        loan_ids, states = lower_ids + loan_ids, concat_states([lower, states])
-    progress(f"{day}: storing {len(loan_ids):,} states")
-    (store.replace_states if full else store.write_states)(loan_ids, states, day)
+        loan_ids, states = _store_with_helper(store, helper, loan_ids, states, day, progress)
+    else:
+        progress(f"{day}: storing {len(loan_ids):,} states")
+        (store.replace_states if full else store.write_states)(loan_ids, states, day)
     if previous:
         moves = transitions(loan_ids, states, previous, day)
         store.write_transitions(moves)
@@ -206,6 +205,26 @@ def _run_one(
         count = store.record_first_stages(day)
     _record_run(conn, day, started, now(), batch, len(loan_ids))
     return DayResult(day, len(loan_ids), count, full)
+
+
+def _store_with_helper(
+    store: Store,
+    helper: split_compute.Helper,
+    loan_ids: list[str],
+    states: PortfolioStates,
+    day: date,
+    progress: Progress,
+) -> tuple[list[str], PortfolioStates]:
+    """Store this process's share while the helper finishes its larger one, then the
+    helper's: writing is single-threaded, so it overlaps the helper's computation."""
+    with store.replacing_states():
+        progress(f"{day}: storing {len(loan_ids):,} states")
+        store.insert_states(loan_ids, states, day)
+        progress(f"{day}: waiting for the helper process")
+        lower_ids, lower = helper.collect()
+        progress(f"{day}: storing {len(lower_ids):,} states of the helper")
+        store.insert_states(lower_ids, lower, day)
+    return lower_ids + loan_ids, concat_states([lower, states])
 
 
 def transitions(

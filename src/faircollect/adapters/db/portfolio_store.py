@@ -10,6 +10,7 @@ the ``INSERT … ON CONFLICT`` syntax).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -242,10 +243,16 @@ class Store:
         )
 
     def replace_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Replace every ``account_states`` row (a run over all loans).
+        """Replace every ``account_states`` row (a run over all loans)."""
+        with self.replacing_states():
+            self.insert_states(loan_ids, states, as_of)
 
-        A plain INSERT into an emptied table instead of an upsert; on SQLite the secondary
-        indexes are dropped first and rebuilt in one sorted pass afterwards (cheaper than
+    @contextmanager
+    def replacing_states(self) -> Iterator[None]:
+        """Empty ``account_states`` for ``insert_states`` calls that refill it completely.
+
+        Plain INSERTs into an emptied table instead of upserts; on SQLite the secondary
+        indexes are dropped first and rebuilt in one sorted pass at the end (cheaper than
         maintaining them row by row). All inside the run's transaction.
         """
         cursor = self._cursor()
@@ -260,11 +267,15 @@ class Store:
             for name, _ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
         cursor.close()
-        self.insert_columns(_INSERT_STATES, state_columns(loan_ids, states, as_of.isoformat()))
+        yield
         cursor = self._cursor()
         for _, sql in indexes:
             cursor.execute(sql)
         cursor.close()
+
+    def insert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
+        """Insert ``account_states`` rows for loans that have none."""
+        self.insert_columns(_INSERT_STATES, state_columns(loan_ids, states, as_of.isoformat()))
 
     def record_first_stages(self, day: date) -> int:
         """Every loan stored as of ``day`` with no stage history yet enters its stage then.
