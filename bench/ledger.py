@@ -330,7 +330,9 @@ def main() -> None:
     print(
         "run-day runs as a subprocess (python -m faircollect run-day), storage included; "
         + (
-            "the full run uses 2 processes (a forked helper computes half the loans)"
+            f"the full run uses 2 processes (a forked helper computes"
+            f" {split_compute.HELPER_SHARE:.0%}"
+            " of the loans; the run's own process computes the rest and writes every state)"
             if helper
             else "one process"
         )
