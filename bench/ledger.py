@@ -147,9 +147,11 @@ def _next_day_batch(db: Path, seed: int) -> int:
     con = sqlite3.connect(db)
     tomorrow = (AS_OF + timedelta(days=1)).isoformat()
     due = con.execute(
-        "SELECT loan_id FROM account_states WHERE next_due_on = ?", (tomorrow,)
+        "SELECT loan_id FROM account_states WHERE next_due_on = ? ORDER BY loan_id", (tomorrow,)
     ).fetchall()
-    late = con.execute("SELECT loan_id FROM account_states WHERE dpd > 0").fetchall()
+    late = con.execute(
+        "SELECT loan_id FROM account_states WHERE dpd > 0 ORDER BY loan_id"
+    ).fetchall()
     rng = random.Random(seed)
     paying = [r[0] for r in due if rng.random() < 0.8]
     back = [r[0] for r in rng.sample(late, min(len(late), 2_000))]
