@@ -2,8 +2,14 @@
 
     python bench/ledger.py --loans 1000000 --db /tmp/bench-ledger.db --baseline-sample 20000
 
-Builds a synthetic portfolio in a fresh SQLite file, then times, end to end as a
-subprocess (``python -m faircollect run-day``, storage included):
+Builds a portfolio in a fresh SQLite file (not timed): by default the real path, the
+demo generator's CSV files (``services.demo.generate``) imported by the CSV importer
+(``services.importing.import_directory``); ``--builder direct`` inserts a synthetic
+portfolio straight into the tables instead (seconds instead of minutes). With
+``--reuse-db PATH`` the built portfolio is kept at PATH (built there on the first run)
+and copied to ``--db`` for each run, so the slow import is paid once; run-day always
+starts from the pristine copy. Then times, end to end as a subprocess
+(``python -m faircollect run-day``, storage included):
   1. a fresh full run-day for D;
   2. after importing the next day's payments (a new batch, some back-dated), the
      incremental run-day for D+1;
@@ -18,9 +24,11 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -41,13 +49,23 @@ from faircollect.portfolio import LoanColumns, day_number  # noqa: E402
 from faircollect.portfolio.columns import METHODS  # noqa: E402
 from faircollect.portfolio.schedules import build  # noqa: E402
 from faircollect.services import split_compute  # noqa: E402
+from faircollect.services.demo import generate  # noqa: E402
+from faircollect.services.importing import import_directory  # noqa: E402
 
 AS_OF = date(2026, 11, 29)
 RATES = ("0.0435", "0.12", "0.1799", "0.18", "0.24", "0.36")
 PENALTIES = ("0.0005", "0.0003", "0.00051234")
 
 
-# TODO(merge): replace with faircollect demo + import
+def _import_portfolio(db: Path, count: int, seed: int) -> None:
+    """``faircollect demo`` files for ``count`` loans, imported by the CSV importer."""
+    engine = make_engine(f"sqlite:///{db}")
+    with tempfile.TemporaryDirectory(prefix="fc-bench-") as out:
+        generate(count, Path(out), seed=seed, as_of=AS_OF)
+        import_directory(engine, Path(out), now=datetime.now(UTC))
+    engine.dispose()
+
+
 def _build_portfolio(db: Path, count: int, seed: int) -> None:
     """A synthetic portfolio inserted straight into the tables (not timed).
 
@@ -129,9 +147,11 @@ def _next_day_batch(db: Path, seed: int) -> int:
     con = sqlite3.connect(db)
     tomorrow = (AS_OF + timedelta(days=1)).isoformat()
     due = con.execute(
-        "SELECT loan_id FROM account_states WHERE next_due_on = ?", (tomorrow,)
+        "SELECT loan_id FROM account_states WHERE next_due_on = ? ORDER BY loan_id", (tomorrow,)
     ).fetchall()
-    late = con.execute("SELECT loan_id FROM account_states WHERE dpd > 0").fetchall()
+    late = con.execute(
+        "SELECT loan_id FROM account_states WHERE dpd > 0 ORDER BY loan_id"
+    ).fetchall()
     rng = random.Random(seed)
     paying = [r[0] for r in due if rng.random() < 0.8]
     back = [r[0] for r in rng.sample(late, min(len(late), 2_000))]
@@ -262,20 +282,36 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-bench-ledger.db"))
     parser.add_argument("--baseline-sample", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--builder", choices=("import", "direct"), default="import")
+    parser.add_argument("--reuse-db", type=Path, default=None, help="keep the built portfolio")
     args = parser.parse_args()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{args.db}{suffix}").unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{args.db}")
-    create_schema(engine)
-    engine.dispose()
-
+    _remove(args.db)
     started = time.perf_counter()
-    _build_portfolio(args.db, args.loans, args.seed)
+    source = args.reuse_db or args.db
+    reused = args.reuse_db is not None and args.reuse_db.exists()
+    if not reused:
+        _remove(source)
+        engine = make_engine(f"sqlite:///{source}")
+        create_schema(engine)
+        engine.dispose()
+        build = _import_portfolio if args.builder == "import" else _build_portfolio
+        build(source, args.loans, args.seed)
+        Path(f"{source}.builder").write_text(args.builder)
+    if source != args.db:
+        shutil.copyfile(source, args.db)
+    os.sync()  # the copy's write-back must not compete with the timed runs
     with sqlite3.connect(args.db) as con:
-        payments = con.execute("SELECT COUNT(*) FROM payments").fetchone()[0]
+        loans, payments, states = con.execute(
+            "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM payments), "
+            "(SELECT COUNT(*) FROM account_states)"
+        ).fetchone()
+    if loans != args.loans or states:
+        raise SystemExit(f"{source}: {loans:,} loans, {states:,} states; expected a fresh build")
+    builder = Path(f"{source}.builder").read_text() if reused else args.builder
+    how = f"reused {source}, " if reused else ""
     print(
-        f"portfolio: {args.loans:,} loans, {payments:,} payments "
-        f"(built in {time.perf_counter() - started:.1f} s, not timed)"
+        f"portfolio: {loans:,} loans, {payments:,} payments ({how}builder {builder}, "
+        f"{time.perf_counter() - started:.1f} s, not timed)"
     )
 
     full = _run_day(args.db, AS_OF)
@@ -296,7 +332,9 @@ def main() -> None:
     print(
         "run-day runs as a subprocess (python -m faircollect run-day), storage included; "
         + (
-            "the full run uses 2 processes (a forked helper computes half the loans)"
+            f"the full run uses 2 processes (a forked helper computes"
+            f" {split_compute.HELPER_SHARE:.0%}"
+            " of the loans; the run's own process computes the rest and writes every state)"
             if helper
             else "one process"
         )
@@ -318,6 +356,11 @@ def main() -> None:
     print(
         f"peak memory (maxrss): run-day subprocess {children:.2f} GiB, bench process {own:.2f} GiB"
     )
+
+
+def _remove(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

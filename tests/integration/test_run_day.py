@@ -226,3 +226,25 @@ def test_an_empty_portfolio_runs_and_exports_a_header(db_engine: Engine, databas
         "loan_id,borrower_id,dpd,bucket,stage,overdue_principal,overdue_interest,"
         "overdue_fee,penalty,total_overdue,outstanding_principal"
     ]
+
+
+def test_states_written_many_rows_a_statement_cut_anywhere_are_the_same(
+    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full statements plus a shorter last one, for the full replace and the incremental
+    upsert, store exactly the replay states and leave the foreign-key setting as it was."""
+    from faircollect.adapters.db import portfolio_store
+
+    monkeypatch.setattr(portfolio_store, "ROWS_PER_STATEMENT", 7)
+    loans, payments = random_portfolio(seed=11, size=45, until=D + timedelta(days=3))
+    early = [p for p in payments if p.paid_on <= D]
+    insert_portfolio(db_engine, loans, early)
+    run_day(db_engine, D)
+    assert _stored(db_engine) == _expected(loans, early, D)
+    import_payments(db_engine, [p for p in payments if p.paid_on > D])
+    report = run_day(db_engine, D + timedelta(days=3))
+    assert not report.days[-1].full
+    assert _stored(db_engine) == _expected(loans, payments, D + timedelta(days=3))
+    if db_engine.dialect.name == "sqlite":
+        with db_engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -55,15 +55,29 @@ def monthly_rates(loans: LoanColumns) -> tuple[I64, I64]:
     return table[loans.rate_index, 0], table[loans.rate_index, 1]
 
 
-def due_days(disbursed: I64, months: I64) -> I64:
-    """Disbursement + ``months`` months, same day of month, clamped to the month's end."""
+def due_days(disbursed: I64, months: I64, loan: I64 | None = None) -> I64:
+    """Disbursement + ``months`` months, same day of month, clamped to the month's end.
+
+    ``months[t]`` counts from ``disbursed[loan[t]]`` (``loan`` omitted: row by row).
+    Calendar conversions happen once per loan; installments use integer month
+    arithmetic and a table of month starts (converting every installment to and from
+    ``datetime64[M]`` cost a fifth of the whole engine).
+    """
+    if len(months) == 0:
+        return np.zeros(0, dtype=np.int64)
     start = disbursed.astype("datetime64[D]")
     start_month = start.astype("datetime64[M]")
     day_in_month = (start - start_month.astype("datetime64[D]")).astype(np.int64)
-    month = start_month + months.astype("timedelta64[M]")
-    first = month.astype("datetime64[D]")
-    length = ((month + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
-    due: I64 = (first.astype(np.int64) + np.minimum(day_in_month, length - 1)).astype(np.int64)
+    first_month = start_month.astype(np.int64)
+    if loan is not None:
+        day_in_month, first_month = day_in_month[loan], first_month[loan]
+    month = first_month + months  # months since 1970-01
+    low, high = int(month.min()), int(month.max())
+    firsts = np.arange(low, high + 2).astype("datetime64[M]").astype("datetime64[D]")
+    first_day = firsts.astype(np.int64)
+    length = np.diff(first_day)
+    at = month - low
+    due: I64 = first_day[at] + np.minimum(day_in_month, length[at] - 1)
     return due
 
 
@@ -100,7 +114,7 @@ def build(loans: LoanColumns) -> Schedules:
     loan = np.repeat(np.arange(len(loans), dtype=np.int64), count)
     k = np.arange(offsets[-1], dtype=np.int64) - offsets[loan] + 1
     months = np.where(method[loan] == _BULLET, term[loan], k)
-    due = due_days(loans.disbursed[loan], months)
+    due = due_days(loans.disbursed, months, loan)
 
     bound = 2.0 * principal.astype(float) * r_num.astype(float) * term + r_den
     exact_ok = (bound < SAFE) & (r_den > 0) & (principal >= 0)

@@ -2,7 +2,7 @@
 
 Reading rows from SQLite and the numpy rounds are single-threaded, so on a 2-core machine
 a big full run computes the loans below a split key in a forked helper while the run's
-own process computes the rest. Used only for SQLite files and big portfolios.
+own process computes the rest and writes its states. Used only for SQLite files and big portfolios.
 
 Consistency: the newest import batch is read before the fork and recorded by the run, so
 a batch committed while the halves read (before the run takes its write lock) has a
@@ -26,6 +26,11 @@ from faircollect.portfolio import PortfolioStates, compute_states
 
 PARALLEL_MIN = 200_000
 """Below this many loans a second process costs more than it saves."""
+HELPER_SHARE = 0.57
+"""The helper's share of the loans. The run's own process also writes every state (its
+own while the helper still computes), so it takes the smaller share: with load+compute
+C and writing W for all loans, both finish together at a share of (C + W) / (2C + W);
+measured on 1M loans C ≈ 37 s of CPU and W ≈ 11 s, hence 0.57."""
 
 Half = tuple[list[str], PortfolioStates]
 
@@ -66,7 +71,8 @@ def start(engine: Engine, day: date, thresholds: StageThresholds) -> Helper | No
         if count < PARALLEL_MIN:
             return None
         split = store.fetch(
-            "SELECT loan_id FROM loans ORDER BY loan_id LIMIT 1 OFFSET ?", (count // 2,)
+            "SELECT loan_id FROM loans ORDER BY loan_id LIMIT 1 OFFSET ?",
+            (int(count * HELPER_SHARE),),
         )[0][0]
         batch = store.max_batch()
     engine.dispose()
