@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, func, insert, select
 
 from faircollect.adapters.db import tables
+from faircollect.adapters.db.repository import loan_row
 from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 
@@ -69,23 +70,7 @@ def insert_portfolio(engine: Engine, loans: list[LoanTerms], payments: list[Paym
         )
         conn.execute(
             insert(tables.loans),
-            [
-                {
-                    "loan_id": t.loan_id,
-                    "borrower_id": t.borrower_id,
-                    "product": t.product,
-                    "contract_principal": t.principal,
-                    "received_amount": t.received,
-                    "annual_rate": t.annual_rate,
-                    "term_months": t.term_months,
-                    "method": t.method.value,
-                    "disbursed_on": t.disbursed_on,
-                    "penalty_rate_daily": t.penalty_rate_daily,
-                    "grace_days": t.grace_days,
-                    "periodic_fee": t.periodic_fee,
-                }
-                for t in loans
-            ],
+            [loan_row(t) for t in loans],
         )
     import_payments(engine, payments)
 

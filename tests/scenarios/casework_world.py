@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
+from faircollect.adapters.db.repository import loan_row
 from faircollect.adapters.db.tables import account_states, borrowers, loans, payments
 from faircollect.data.users import example_users_text
 from faircollect.domain.casework.contacts import SHANGHAI
@@ -56,23 +57,6 @@ def pay(engine: Engine, payment_id: str, loan_id: str, on: date, amount: int) ->
                 payment_id=payment_id, loan_id=loan_id, paid_on=on, amount=amount
             )
         )
-
-
-def _loan_row(t: LoanTerms) -> dict[str, object]:
-    return {
-        "loan_id": t.loan_id,
-        "borrower_id": t.borrower_id,
-        "product": t.product,
-        "contract_principal": t.principal,
-        "received_amount": t.received,
-        "annual_rate": t.annual_rate,
-        "term_months": t.term_months,
-        "method": t.method.value,
-        "disbursed_on": t.disbursed_on,
-        "penalty_rate_daily": t.penalty_rate_daily,
-        "grace_days": t.grace_days,
-        "periodic_fee": t.periodic_fee,
-    }
 
 
 def _state_row(t: LoanTerms, paid: list[Payment], as_of: date) -> dict[str, object]:
@@ -121,7 +105,7 @@ def build(engine: Engine) -> str:
         )
         for loan_id, (borrower_id, paid_months) in books.items():
             t = terms(loan_id, borrower_id)
-            conn.execute(loans.insert().values(**_loan_row(t)))
+            conn.execute(loans.insert().values(**loan_row(t)))
             paid = [
                 Payment(
                     f"{loan_id}-p{k}",

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, delete, select
 
 from faircollect.adapters.db import tables as t
+from faircollect.adapters.db.repository import loan_row
 from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.services.nightly_plan import NightSummary, plan_night
@@ -68,23 +69,7 @@ def seed(engine: Engine, loan_ids: Iterable[str], *, emergency: bool = True) -> 
                         "is_emergency": True,
                     },
                 )
-            conn.execute(
-                t.loans.insert(),
-                {
-                    "loan_id": loan_id,
-                    "borrower_id": loan.borrower_id,
-                    "product": loan.product,
-                    "contract_principal": loan.principal,
-                    "received_amount": loan.received,
-                    "annual_rate": loan.annual_rate,
-                    "term_months": loan.term_months,
-                    "method": loan.method.value,
-                    "disbursed_on": loan.disbursed_on,
-                    "penalty_rate_daily": loan.penalty_rate_daily,
-                    "grace_days": loan.grace_days,
-                    "periodic_fee": loan.periodic_fee,
-                },
-            )
+            conn.execute(t.loans.insert(), loan_row(loan))
 
 
 def pay(engine: Engine, loan_id: str, paid_on: date, amount: int) -> None:
