@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 
+from faircollect.domain.compliance.actions import Purpose as Purpose  # the gate's own
 from faircollect.domain.ledger.state import Stage, StageThresholds
 
 
@@ -34,15 +35,6 @@ class Party(StrEnum):
     BORROWER = "borrower"
     GUARANTOR = "guarantor"
     EMERGENCY_CONTACT = "emergency_contact"
-
-
-class Purpose(StrEnum):
-    """Why a contact is made; third parties may only be asked to locate or relay (CN-3P-1)."""
-
-    COLLECT = "collect"
-    LOCATE = "locate"
-    RELAY = "relay"
-    NOTIFY = "notify"
 
 
 class ActionKind(StrEnum):
