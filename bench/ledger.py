@@ -44,6 +44,7 @@ from sqlalchemy import select  # noqa: E402
 from faircollect.adapters.db import tables  # noqa: E402
 from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
 from faircollect.domain.ledger.replay import replay  # noqa: E402
+from faircollect.domain.ledger.state import STATE_VALUES  # noqa: E402
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment  # noqa: E402
 from faircollect.portfolio import LoanColumns, day_number  # noqa: E402
 from faircollect.portfolio.columns import METHODS  # noqa: E402
@@ -249,19 +250,6 @@ def _baseline(db: Path, sample: int, on: date, seed: int) -> tuple[float, int, i
                 )
                 states[row.loan_id] = replay(terms, paid[row.loan_id], on).state
     elapsed = time.perf_counter() - started
-    fields = (
-        "dpd",
-        "bucket",
-        "stage",
-        "overdue_principal",
-        "overdue_interest",
-        "overdue_fee",
-        "penalty",
-        "outstanding_principal",
-        "credit",
-        "paid_total",
-        "next_due_on",
-    )
     mismatches = 0
     with engine.connect() as conn:
         stored = {
@@ -271,7 +259,7 @@ def _baseline(db: Path, sample: int, on: date, seed: int) -> tuple[float, int, i
             )
         }
     for loan_id, state in states.items():
-        mismatches += any(getattr(stored[loan_id], f) != getattr(state, f) for f in fields)
+        mismatches += any(getattr(stored[loan_id], f) != getattr(state, f) for f in STATE_VALUES)
     engine.dispose()
     return elapsed, len(chosen), mismatches
 

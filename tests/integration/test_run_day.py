@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 
 from faircollect.adapters.db import tables
 from faircollect.domain.ledger.replay import replay
+from faircollect.domain.ledger.state import STATE_VALUES
 from faircollect.domain.ledger.terms import LoanTerms, Payment
 from faircollect.portfolio import compute_states, loan_columns, payment_columns
 from faircollect.services.nightly_ledger import run_day
@@ -20,19 +21,7 @@ from tests.integration.ledger_db import (
 )
 
 D = date(2026, 6, 15)
-STATE_FIELDS = (
-    "dpd",
-    "bucket",
-    "stage",
-    "overdue_principal",
-    "overdue_interest",
-    "overdue_fee",
-    "penalty",
-    "outstanding_principal",
-    "credit",
-    "paid_total",
-    "next_due_on",
-)
+STATE_FIELDS = STATE_VALUES  # every field but loan_id and as_of
 
 
 def _expected(loans: list[LoanTerms], payments: list[Payment], as_of: date) -> dict[str, dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 
@@ -83,3 +83,9 @@ class AccountState:
     @property
     def total_overdue(self) -> int:
         return self.overdue_principal + self.overdue_interest + self.overdue_fee + self.penalty
+
+
+STATE_VALUES: tuple[str, ...] = tuple(
+    f.name for f in fields(AccountState) if f.name not in ("loan_id", "as_of")
+)
+"""The fields that describe the account itself (what two computations must agree on)."""
