@@ -4,7 +4,7 @@ SQLite and PostgreSQL. Expected figures are worked by hand in the comments."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,8 @@ from sqlalchemy import Engine, select
 from faircollect.adapters.db.tables import (
     account_states,
     loan_adjustments,
+    outbox,
+    planned_actions,
     proposals,
     qa_findings,
     visits,
@@ -42,7 +44,7 @@ from faircollect.services.casework.contacts import NewContact, add_contact
 from faircollect.services.casework.queries import list_cases, show_case
 from faircollect.services.casework.uow import UnitOfWork
 from faircollect.services.casework.users import actor_for
-from tests.scenarios.casework_world import DAY, at, build, pay
+from tests.scenarios.casework_world import CASE, DAY, at, build, pay
 
 PLAN = InstalmentPlan(6, Decimal(0), date(2026, 4, 15))
 
@@ -302,3 +304,68 @@ def test_a_lawful_visit_at_night_is_refused_by_the_gate_hours(db_engine: Engine)
     with pytest.raises(Refused) as refused, UnitOfWork(db_engine) as uow:
         visit_service.plan(uow, actor_for(uow.conn, "C101"), request)
     assert [r.split(":")[0] for r in refused.value.reasons] == ["CN-TIME-1"]
+
+
+def _sent_message(engine: Engine, action_id: str, sent: datetime, body: str) -> None:
+    """One SMS the night planned for L1 (assigned to C102) and a channel adapter sent."""
+    with engine.begin() as conn:
+        conn.execute(
+            planned_actions.insert().values(
+                action_id=action_id,
+                run_date=sent.date(),
+                loan_id="L1",
+                borrower_id="B1",
+                stage="early",
+                segment="early",
+                arm="champion",
+                action_key="sms_overdue",
+                kind="contact",
+                channel="sms",
+                party="borrower",
+                purpose="collect",
+                target="13800000001",
+                template="sms_overdue",
+                priority=1,
+                scheduled_at=sent,
+                tz="Asia/Shanghai",
+                status="sent",
+                allowed=True,
+                decision="{}",
+                rendered=body,
+                assignee="C102",
+                assignee_kind="collector",
+            )
+        )
+        conn.execute(
+            outbox.insert().values(
+                message_id=action_id,
+                run_date=sent.date(),
+                channel="sms",
+                recipient="13800000001",
+                subject="",
+                body=body,
+                queued_at=sent,
+                sent_at=sent,
+                status="sent",
+            )
+        )
+
+
+def test_qa_screens_the_messages_sent_that_day_and_credits_the_assignee(
+    db_engine: Engine,
+) -> None:
+    """A message sent on DAY with a threat is a violation of C102's; one sent the day
+    before, and a clean one, are not."""
+    case_id = build(db_engine)
+    _sent_message(db_engine, "A1", at(DAY, 9), "您的借款已逾期，今日不还就让你坐牢。")
+    _sent_message(db_engine, "A2", at(DAY, 10), "您的借款已逾期15天，请尽快还款。")
+    _sent_message(db_engine, "A3", at(date(2026, 3, 1), 23, 30), "不还就让你坐牢")
+    with UnitOfWork(db_engine) as uow:
+        report = qa.run(uow, actor_for(uow.conn, "S001"), DAY)
+    (score,) = report.scores
+    assert score.actor == "C102"
+    assert [(v.source, v.rule, v.evidence) for v in score.violations] == [
+        ("message:A1", "CN-PROH-1", "坐牢")
+    ]
+    assert score.contacts == 0  # messages are screened, not counted as contact attempts
+    assert case_id == CASE
