@@ -15,7 +15,7 @@ from faircollect.cli.app import app
 from faircollect.services.casework.agencies import place_case
 from faircollect.services.casework.uow import UnitOfWork
 from faircollect.services.casework.users import actor_for
-from tests.scenarios.casework_world import build, pay
+from tests.scenarios.casework_world import at, build, pay, sent_action
 
 runner = CliRunner()
 
@@ -193,3 +193,20 @@ def test_a_call_ended_early_names_the_missing_core_tasks(
         in out
     )
     assert "跟进: call_again on 2026-03-03" in out
+
+
+def test_visit_plan_finds_the_notice_letter_on_record(db_engine: Engine, database_url: str) -> None:
+    """No visit notice on record: refused with CN-VISIT-1; once the night sent one, planned."""
+    case_id = build(db_engine)
+    visit = (
+        *("visit", "plan", case_id, "--as", "C101", "--type", "confirm"),
+        *("--address", "北京市东城区示例路1号", "--staff", "V301,V302"),
+        *("--at", "2026-03-05T10:00"),
+    )
+    code, _, err = invoke(database_url, *visit)
+    assert code == 1
+    assert "CN-VISIT-1" in err and "notice" in err
+    sent_action(db_engine, "N1", at(date(2026, 3, 2), 9), "上门通知函", "visit_notice", "letter")
+    code, out, err = invoke(database_url, *visit)
+    assert (code, err) == (0, "")
+    assert "planned" in out and "2026-03-05" in out

@@ -14,7 +14,14 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from faircollect.adapters.db.repository import loan_row
-from faircollect.adapters.db.tables import account_states, borrowers, loans, payments
+from faircollect.adapters.db.tables import (
+    account_states,
+    borrowers,
+    loans,
+    outbox,
+    payments,
+    planned_actions,
+)
 from faircollect.data.users import example_users_text
 from faircollect.domain.casework.contacts import SHANGHAI
 from faircollect.domain.ledger.replay import replay
@@ -127,3 +134,55 @@ def build(engine: Engine) -> str:
         opened = open_cases(uow, DAY, owner_id="C101")
     assert opened == [CASE], opened
     return CASE
+
+
+def sent_action(
+    engine: Engine,
+    action_id: str,
+    sent: datetime,
+    body: str,
+    action_key: str = "sms_overdue",
+    channel: str = "sms",
+) -> None:
+    """One contact the night planned for L1 (assigned to C102) that its adapter sent."""
+    with engine.begin() as conn:
+        conn.execute(
+            planned_actions.insert().values(
+                action_id=action_id,
+                run_date=sent.date(),
+                loan_id="L1",
+                borrower_id="B1",
+                stage="early",
+                segment="early",
+                arm="champion",
+                action_key=action_key,
+                kind="contact",
+                channel=channel,
+                party="borrower",
+                purpose="collect",
+                target="13800000001",
+                template=action_key,
+                priority=1,
+                scheduled_at=sent,
+                tz="Asia/Shanghai",
+                status="sent",
+                allowed=True,
+                decision="{}",
+                rendered=body,
+                assignee="C102",
+                assignee_kind="collector",
+            )
+        )
+        conn.execute(
+            outbox.insert().values(
+                message_id=action_id,
+                run_date=sent.date(),
+                channel=channel,
+                recipient="13800000001",
+                subject="",
+                body=body,
+                queued_at=sent,
+                sent_at=sent,
+                status="sent",
+            )
+        )

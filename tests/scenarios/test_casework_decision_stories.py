@@ -3,7 +3,6 @@ SQLite and PostgreSQL. Expected figures are worked by hand in the comments."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -13,8 +12,6 @@ from sqlalchemy import Engine, select
 from faircollect.adapters.db.tables import (
     account_states,
     loan_adjustments,
-    outbox,
-    planned_actions,
     proposals,
     qa_findings,
     visits,
@@ -44,7 +41,7 @@ from faircollect.services.casework.contacts import NewContact, add_contact
 from faircollect.services.casework.queries import list_cases, show_case
 from faircollect.services.casework.uow import UnitOfWork
 from faircollect.services.casework.users import actor_for
-from tests.scenarios.casework_world import CASE, DAY, at, build, pay
+from tests.scenarios.casework_world import CASE, DAY, at, build, pay, sent_action
 
 PLAN = InstalmentPlan(6, Decimal(0), date(2026, 4, 15))
 
@@ -113,7 +110,6 @@ def test_visit_without_notice_letter_is_refused_then_planned_and_recorded(
         at(date(2026, 3, 5), 10),
         "北京市东城区示例路1号",
         ("V301", "V302"),
-        None,
         True,
         True,
     )
@@ -125,9 +121,14 @@ def test_visit_without_notice_letter_is_refused_then_planned_and_recorded(
     with db_engine.connect() as conn:
         assert conn.execute(select(visits)).all() == []
 
-    sent = replace(request, notice_letter_sent_on=date(2026, 3, 2))
+    # A letter sent on the visit day itself is not a notice; one on 2 Mar is.
+    send_visit_notice(db_engine, "N2", at(date(2026, 3, 5), 9))
+    with pytest.raises(Refused, match="CN-VISIT-1"), UnitOfWork(db_engine) as uow:
+        visit_service.plan(uow, actor_for(uow.conn, "C101"), request)
+    send_visit_notice(db_engine, "N1", at(date(2026, 3, 2), 9))
     with UnitOfWork(db_engine) as uow:
-        planned = visit_service.plan(uow, actor_for(uow.conn, "C101"), sent)
+        planned = visit_service.plan(uow, actor_for(uow.conn, "C101"), request)
+    assert planned.plan.notice_letter_sent_on == date(2026, 3, 2)
     with UnitOfWork(db_engine) as uow:
         visit_service.record(
             uow,
@@ -151,7 +152,6 @@ def test_three_staff_are_refused_too(db_engine: Engine) -> None:
         at(date(2026, 3, 5), 10),
         "北京市东城区示例路1号",
         ("V301", "V302", "C101"),
-        date(2026, 3, 2),
         True,
         True,
     )
@@ -291,13 +291,13 @@ def test_penalty_waiver_is_capped_by_the_payable_penalty_and_stored(db_engine: E
 
 def test_a_lawful_visit_at_night_is_refused_by_the_gate_hours(db_engine: Engine) -> None:
     case_id = build(db_engine)
+    send_visit_notice(db_engine, "N1", at(date(2026, 3, 2), 9))
     request = visit_service.VisitRequest(
         case_id,
         VisitType.LOCATE,
         at(date(2026, 3, 5), 22, 30),
         "北京市东城区示例路1号",
         ("V301", "V302"),
-        date(2026, 3, 2),
         True,
         True,
     )
@@ -306,49 +306,8 @@ def test_a_lawful_visit_at_night_is_refused_by_the_gate_hours(db_engine: Engine)
     assert [r.split(":")[0] for r in refused.value.reasons] == ["CN-TIME-1"]
 
 
-def _sent_message(engine: Engine, action_id: str, sent: datetime, body: str) -> None:
-    """One SMS the night planned for L1 (assigned to C102) and a channel adapter sent."""
-    with engine.begin() as conn:
-        conn.execute(
-            planned_actions.insert().values(
-                action_id=action_id,
-                run_date=sent.date(),
-                loan_id="L1",
-                borrower_id="B1",
-                stage="early",
-                segment="early",
-                arm="champion",
-                action_key="sms_overdue",
-                kind="contact",
-                channel="sms",
-                party="borrower",
-                purpose="collect",
-                target="13800000001",
-                template="sms_overdue",
-                priority=1,
-                scheduled_at=sent,
-                tz="Asia/Shanghai",
-                status="sent",
-                allowed=True,
-                decision="{}",
-                rendered=body,
-                assignee="C102",
-                assignee_kind="collector",
-            )
-        )
-        conn.execute(
-            outbox.insert().values(
-                message_id=action_id,
-                run_date=sent.date(),
-                channel="sms",
-                recipient="13800000001",
-                subject="",
-                body=body,
-                queued_at=sent,
-                sent_at=sent,
-                status="sent",
-            )
-        )
+def send_visit_notice(engine: Engine, action_id: str, sent: datetime) -> None:
+    sent_action(engine, action_id, sent, "上门通知函", action_key="visit_notice", channel="letter")
 
 
 def test_qa_screens_the_messages_sent_that_day_and_credits_the_assignee(
@@ -357,9 +316,9 @@ def test_qa_screens_the_messages_sent_that_day_and_credits_the_assignee(
     """A message sent on DAY with a threat is a violation of C102's; one sent the day
     before, and a clean one, are not."""
     case_id = build(db_engine)
-    _sent_message(db_engine, "A1", at(DAY, 9), "您的借款已逾期，今日不还就让你坐牢。")
-    _sent_message(db_engine, "A2", at(DAY, 10), "您的借款已逾期15天，请尽快还款。")
-    _sent_message(db_engine, "A3", at(date(2026, 3, 1), 23, 30), "不还就让你坐牢")
+    sent_action(db_engine, "A1", at(DAY, 9), "您的借款已逾期，今日不还就让你坐牢。")
+    sent_action(db_engine, "A2", at(DAY, 10), "您的借款已逾期15天，请尽快还款。")
+    sent_action(db_engine, "A3", at(date(2026, 3, 1), 23, 30), "不还就让你坐牢")
     with UnitOfWork(db_engine) as uow:
         report = qa.run(uow, actor_for(uow.conn, "S001"), DAY)
     (score,) = report.scores

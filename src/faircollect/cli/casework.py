@@ -464,15 +464,13 @@ def visit_plan(
     visit_type: Annotated[str, typer.Option("--type", help="confirm, locate, breach.")],
     address: Annotated[str, typer.Option()],
     staff: Annotated[str, typer.Option(help="Staff ids, comma-separated (exactly 2).")],
-    notice_sent: Annotated[
-        str | None, typer.Option(help="Date the notice letter went out.")
-    ] = None,
     identified: Annotated[bool, typer.Option(help="Staff will identify themselves.")] = True,
     recorded: Annotated[bool, typer.Option(help="The visit will be recorded.")] = True,
     at: At = None,
     db: Db = None,
 ) -> None:
-    """Plan a visit; refused unless it passes CN-VISIT-1 (notice letter, 2 staff, ...)."""
+    """Plan a visit; refused unless it passes CN-VISIT-1 (a visit notice letter on record
+    for the case, sent before the visit day; 2 staff; identified; recorded)."""
     from faircollect.domain.casework.visits import VisitType
     from faircollect.services.casework import visits
 
@@ -482,7 +480,6 @@ def visit_plan(
         _moment(at),
         address,
         tuple(s.strip() for s in staff.split(",") if s.strip()),
-        _day(notice_sent, "--notice-sent") if notice_sent else None,
         identified,
         recorded,
     )

@@ -24,6 +24,7 @@ from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.state import AccountState, Stage
 from faircollect.domain.ledger.terms import LoanTerms, Method
 from faircollect.domain.strategy import AccountView
+from faircollect.services.visit_notices import notices_sent
 
 FAILED_OUTCOMES = frozenset({"no_answer", "wrong_number"})
 """Contact-record outcomes that count as a failed attempt on the borrower."""
@@ -50,7 +51,7 @@ def load_views(
     emergency, guarantor = _contact_phones(conn)
     failed, unreachable = _attempts(conn, as_of, tz)
     broken = _broken_promises(conn, as_of)
-    notices = _visit_notices(conn, as_of)
+    notices = notices_sent(conn, as_of)
     s, lo, b = t.account_states, t.loans, t.borrowers
     query = (
         select(s, *_TERMS_COLUMNS, lo.c.borrower_id, lo.c.product, b.c.name, b.c.phone, b.c.city)
@@ -199,21 +200,6 @@ def _broken_promises(conn: Connection, as_of: date) -> dict[str, date]:
         select(p.c.loan_id, func.max(p.c.settled_on))
         .where(p.c.status.in_(("broken", "partly_kept")), p.c.settled_on <= as_of)
         .group_by(p.c.loan_id)
-    )
-    return {loan_id: day for loan_id, day in conn.execute(query)}
-
-
-def _visit_notices(conn: Connection, as_of: date) -> dict[str, date]:
-    """The latest day a visit notice letter was sent for each loan (before tonight)."""
-    pa = t.planned_actions
-    query = (
-        select(pa.c.loan_id, func.max(pa.c.run_date))
-        .where(
-            pa.c.action_key == "visit_notice",
-            pa.c.status == "sent",
-            pa.c.run_date < as_of,
-        )
-        .group_by(pa.c.loan_id)
     )
     return {loan_id: day for loan_id, day in conn.execute(query)}
 

@@ -1,5 +1,9 @@
 """Home visits (外访): a plan must pass both the domain's visit rules and the gate's
-CN-VISIT-1 (and its hours rule) before it is stored; the outcome is recorded against it."""
+CN-VISIT-1 (and its hours rule) before it is stored; the outcome is recorded against it.
+
+The notice letter is not taken on the planner's word: its date is the latest visit notice
+the system sent for one of the case's loans before the visit day (``visit_notices``).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from faircollect.domain.compliance.gate import Gate
 from faircollect.services.casework.case_store import load_case, new_id
 from faircollect.services.casework.contacts import default_gate
 from faircollect.services.casework.uow import UnitOfWork
+from faircollect.services.visit_notices import notices_sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +43,13 @@ class VisitRequest:
     """When the visit will start (timezone-aware): the gate checks its hour too."""
     address: str
     staff: tuple[str, ...]
-    notice_letter_sent_on: date | None
     staff_identified: bool
     recorded: bool
 
 
-def gate_reasons(request: VisitRequest, gate: Gate) -> list[str]:
-    """What the gate says about the visit, as 'RULE: reason' lines."""
-    sent = request.notice_letter_sent_on
+def gate_reasons(request: VisitRequest, sent: date | None, gate: Gate) -> list[str]:
+    """What the gate says about the visit (notice letter sent on ``sent``), as 'RULE:
+    reason' lines."""
     action = ProposedAction(
         id=f"visit:{request.case_id}",
         channel=Channel.VISIT,
@@ -67,7 +71,9 @@ def plan(
 ) -> VisitPlanned:
     """Store a visit plan, or Refused listing every domain and gate reason (nothing stored)."""
     require(actor, Permission.PLAN_VISIT)
-    load_case(uow.conn, request.case_id)
+    case = load_case(uow.conn, request.case_id)
+    notices = notices_sent(uow.conn, request.at.date(), case.loan_ids)
+    sent = max(notices.values(), default=None)
     command = PlanVisit(
         new_id("V"),
         request.case_id,
@@ -75,12 +81,12 @@ def plan(
         request.at.date(),
         request.address,
         request.staff,
-        request.notice_letter_sent_on,
+        sent,
         request.staff_identified,
         request.recorded,
     )
     problems = visit_problems(command, VisitPolicy())
-    from_gate = gate_reasons(request, gate or default_gate())
+    from_gate = gate_reasons(request, sent, gate or default_gate())
     # Both check CN-VISIT-1; when the domain already named the breaches, keep only the
     # gate's other rules (hours...) so each breach is listed once.
     problems += [r for r in from_gate if not (problems and r.startswith(f"{RULE}:"))]

@@ -1,0 +1,34 @@
+"""When the visit notice letters (上门通知函) went out: the one record CN-VISIT-1 relies on.
+
+A visit may only follow a notice letter. The letter is the strategy's ``visit_notice``
+action; once its channel adapter has sent it, the planned action is ``sent`` with the
+night's date. Both the nightly planner (may tonight plan a visit?) and a collector
+planning a visit by hand read the date from here, so nobody can type a date that the
+system has no letter for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from faircollect.adapters.db.tables import planned_actions
+from faircollect.domain.strategy.planning import VISIT_NOTICE_KEY
+
+
+def notices_sent(
+    conn: Connection, before: date, loan_ids: Collection[str] | None = None
+) -> dict[str, date]:
+    """The latest day before ``before`` a visit notice was sent, per loan (all loans, or
+    only ``loan_ids``); loans without one are absent."""
+    pa = planned_actions
+    query = (
+        select(pa.c.loan_id, func.max(pa.c.run_date))
+        .where(pa.c.action_key == VISIT_NOTICE_KEY, pa.c.status == "sent", pa.c.run_date < before)
+        .group_by(pa.c.loan_id)
+    )
+    if loan_ids is not None:
+        query = query.where(pa.c.loan_id.in_(sorted(loan_ids)))
+    return {loan_id: day for loan_id, day in conn.execute(query)}
