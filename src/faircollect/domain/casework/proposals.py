@@ -26,7 +26,6 @@ from faircollect.domain.ledger.adjustments import (
     plan_schedule,
 )
 from faircollect.domain.ledger.replay import LoanLedger
-from faircollect.domain.ledger.terms import Installment
 
 __all__ = [
     "MAX_PLAN_MONTHS",
@@ -96,14 +95,13 @@ class Proposal:
 class LoanPosition:
     """The loan as the ledger sees it on ``as_of`` (the approval date). Integer fen.
 
-    ``open_installments`` are the installments not fully paid, overdue or future: the
-    ones a plan replaces. Build it with ``position_from_ledger`` from the reference replay.
+    Build it with ``position_from_ledger`` from the reference replay (with the loan's
+    earlier adjustments). Which installments a plan supersedes is the ledger's business.
     """
 
     loan_id: str
     as_of: date
     outstanding_principal: int
-    open_installments: tuple[Installment, ...]
     overdue_interest: int
     """Interest already due and unpaid: carried by a plan, the cap of an interest waiver."""
     overdue_fee: int
@@ -112,12 +110,10 @@ class LoanPosition:
 
 def position_from_ledger(ledger: LoanLedger) -> LoanPosition:
     """The position a decision needs, read off the ledger's replay as of its date."""
-    open_positions = [p for p in ledger.positions if p.unpaid_scheduled > 0]
     return LoanPosition(
         loan_id=ledger.terms.loan_id,
         as_of=ledger.state.as_of,
         outstanding_principal=ledger.state.outstanding_principal,
-        open_installments=tuple(p.installment for p in open_positions),
         overdue_interest=ledger.state.overdue_interest,
         overdue_fee=ledger.state.overdue_fee,
         payable_penalty=ledger.state.penalty,
