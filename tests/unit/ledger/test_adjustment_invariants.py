@@ -159,6 +159,19 @@ def test_each_plan_reschedules_exactly_the_principal_outstanding_on_its_date(cas
         if plan:  # it took effect: nothing is past due right after it
             assert at.outstanding_principal == before.state.outstanding_principal
             assert (at.dpd, at.overdue_principal, at.overdue_interest) == (0, 0, 0)
+        if plan and not any(isinstance(a, LoanRestructured) for a in earlier):
+            # Nothing owed is dropped: what was past due and the payable penalty are kept.
+            kept = [
+                p
+                for p in ledger.positions
+                if p.proposal_id == event.proposal_id and p.origin is Origin.ARREARS
+            ]
+            owed = before.state
+            assert (
+                sum(p.installment.interest for p in kept),
+                sum(p.installment.fee for p in kept),
+                sum(p.penalty_carried for p in kept),
+            ) == (owed.overdue_interest, owed.overdue_fee, owed.penalty)
 
 
 @settings(max_examples=200, deadline=None)

@@ -25,7 +25,7 @@ from faircollect.domain.ledger.adjustments import (
     WaiverGranted,
     plan_schedule,
 )
-from faircollect.domain.ledger.replay import LoanLedger
+from faircollect.domain.ledger.replay import LoanLedger, arrears
 
 __all__ = [
     "MAX_PLAN_MONTHS",
@@ -103,13 +103,17 @@ class LoanPosition:
     as_of: date
     outstanding_principal: int
     overdue_interest: int
-    """Interest already due and unpaid: carried by a plan, the cap of an interest waiver."""
+    """Interest already due and unpaid: the cap of an interest waiver."""
     overdue_fee: int
     payable_penalty: int
+    carried_interest: int
+    """What a plan approved now keeps owed (``ledger.replay.arrears``)."""
+    carried_fee: int
 
 
 def position_from_ledger(ledger: LoanLedger) -> LoanPosition:
     """The position a decision needs, read off the ledger's replay as of its date."""
+    kept = arrears(ledger.positions, ledger.state.as_of)
     return LoanPosition(
         loan_id=ledger.terms.loan_id,
         as_of=ledger.state.as_of,
@@ -117,6 +121,8 @@ def position_from_ledger(ledger: LoanLedger) -> LoanPosition:
         overdue_interest=ledger.state.overdue_interest,
         overdue_fee=ledger.state.overdue_fee,
         payable_penalty=ledger.state.penalty,
+        carried_interest=kept.interest,
+        carried_fee=kept.fee,
     )
 
 
@@ -267,7 +273,7 @@ def _restructure(
         reason,
         plan,
         position.outstanding_principal,
-        position.overdue_interest,
-        position.overdue_fee,
+        position.carried_interest,
+        position.carried_fee,
         plan_schedule(position.outstanding_principal, plan),
     )

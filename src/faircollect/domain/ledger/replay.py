@@ -190,6 +190,28 @@ class LoanLedger:
     state: AccountState
 
 
+@dataclass(frozen=True, slots=True)
+class Arrears:
+    """What a restructure keeps owed rather than reschedules or lets fall away."""
+
+    interest: int
+    fee: int
+    penalty: int
+
+
+def arrears(positions: Iterable[InstallmentPosition], day: date) -> Arrears:
+    """Arrears a restructure on ``day`` gathers (positions as of ``day``): unpaid interest
+    and fee of installments already due and of an earlier restructure's arrears
+    installment, and all payable penalty. Approval reports the same figures."""
+    listed = list(positions)
+    owed = [p for p in listed if p.installment.due_on < day or p.origin is Origin.ARREARS]
+    return Arrears(
+        interest=sum(p.unpaid_interest for p in owed),
+        fee=sum(p.unpaid_fee for p in owed),
+        penalty=sum(p.penalty_payable for p in listed),
+    )
+
+
 def ordered(payments: Iterable[Payment]) -> list[Payment]:
     """Payments in the order the ledger applies them: by date, then by payment id."""
     return sorted(payments, key=lambda p: (p.paid_on, p.payment_id))
@@ -226,11 +248,6 @@ def _accrue_all(books: list[_Book], day: date, daily_rate: Fraction) -> None:
         book.accrue_through(day, daily_rate)
 
 
-def _in_arrears(book: _Book, day: date) -> bool:
-    """Interest and fee a restructure on ``day`` keeps owed rather than lets fall away."""
-    return book.due.due_on < day or book.origin is Origin.ARREARS
-
-
 def _restructure(
     event: LoanRestructured, books: list[_Book], daily_rate: Fraction, grace: timedelta
 ) -> list[_Book]:
@@ -245,25 +262,22 @@ def _restructure(
     principal = sum(b.unpaid_principal for b in still_owing)
     if principal == 0:
         return books  # repaid before the plan could start: nothing left to reschedule
-    arrears = [b for b in still_owing if _in_arrears(b, day)]
-    interest = sum(b.unpaid_interest for b in arrears)
-    fee = sum(b.unpaid_fee for b in arrears)
-    penalty = sum(b.penalty_payable(day) for b in still_owing)
+    kept = arrears([_position(b, day) for b in still_owing], day)
     for book in still_owing:
         book.superseded_on = day
     plan = plan_schedule(principal, event.plan)
     number = books[-1].due.number
     added: list[_Book] = []
-    if interest + fee + penalty > 0:
+    if kept.interest + kept.fee + kept.penalty > 0:
         number += 1
-        due = Installment(number, plan[0].due_on, 0, interest, fee)
+        due = Installment(number, plan[0].due_on, 0, kept.interest, kept.fee)
         added.append(
             _Book(
                 due,
                 due.due_on + grace,
                 origin=Origin.ARREARS,
                 proposal_id=event.proposal_id,
-                penalty_carried=penalty,
+                penalty_carried=kept.penalty,
             )
         )
     for installment in plan:
