@@ -206,7 +206,10 @@ def test_export_sees_an_approval_made_after_the_night_run(db_engine: Engine) -> 
             w["penalty"],
             w["outstanding_principal"],
         )
-    # The next night picks the late approval up.
+    # Running E again takes it up (only that loan), and so would the next night.
+    assert [d.loans_computed for d in run_day(db_engine, E).days] == [1]
+    assert stored(db_engine) == expected(loans, known, [*adjustments, late], E)
+    assert [d.loans_computed for d in run_day(db_engine, E).days] == [0]
     run_day(db_engine, E + timedelta(days=1))
     assert stored(db_engine) == expected(loans, known, [*adjustments, late], E + timedelta(days=1))
 

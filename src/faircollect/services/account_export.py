@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from faircollect.adapters.db.portfolio_store import Store
 from faircollect.domain.money import format_yuan
 from faircollect.portfolio import BUCKETS, STAGES, compute_states
-from faircollect.services.ledger_adjusted import restate
+from faircollect.services.ledger_adjusted import approved_since_run, restate
 from faircollect.services.nightly_ledger import last_completed
 
 COLUMNS = (
@@ -78,12 +78,11 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
 def _stored_is_current(store: Store, last_batch: int, as_of: date) -> bool:
     """No import since the run, a stored state for every loan, and none flagged for
     recomputation on or before ``as_of`` (an adjustment approved since the run)."""
-    loans, states, flagged = store.fetch(
-        "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states), "
-        "(SELECT COUNT(*) FROM account_states WHERE next_event_on <= ?)",
-        (as_of.isoformat(),),
+    loans, states = store.fetch(
+        "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states)"
     )[0]
-    return bool(store.max_batch() <= last_batch and loans == states and flagged == 0)
+    fresh = store.max_batch() <= last_batch and loans == states
+    return bool(fresh and not approved_since_run(store.conn, as_of))
 
 
 def _records(rows: list[Row]) -> Iterator[list[Any]]:

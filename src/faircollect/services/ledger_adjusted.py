@@ -39,6 +39,13 @@ def recompute_from(conn: Connection, loan_id: str, on: date) -> None:
     )
 
 
+def approved_since_run(conn: Connection, day: date) -> bool:
+    """Whether a loan stored as of ``day`` was flagged by an approval since (a run's own
+    ``next_event_on`` is always after its date)."""
+    flagged = select(account_states.c.loan_id).where(account_states.c.next_event_on <= day)
+    return conn.execute(flagged.limit(1)).first() is not None
+
+
 def adjusted_loan_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(loan_adjustments.c.loan_id).distinct()).scalars())
 

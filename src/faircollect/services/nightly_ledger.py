@@ -31,7 +31,7 @@ from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, StageThresholds
 from faircollect.portfolio import STAGES, PortfolioStates, compute_states
 from faircollect.portfolio.engine import concat_states
 from faircollect.services import split_compute
-from faircollect.services.ledger_adjusted import restate
+from faircollect.services.ledger_adjusted import approved_since_run, restate
 
 COMPLETED = "completed"
 
@@ -182,7 +182,8 @@ def _run_one(
     last = last_completed(conn)
     batch = store.max_batch() if helper is None else helper.batch
     full = recompute_all or last is None or last[0] < day - timedelta(days=1)
-    if not full and last is not None and last[0] == day and batch <= last[1]:
+    up_to_date = last is not None and last[0] == day and batch <= last[1]
+    if not full and up_to_date and not approved_since_run(conn, day):
         return DayResult(day, 0, 0, full=False)
     # Claim the date first: this opens the write transaction, so every read below sees
     # one snapshot and no import interleaves with the run.
