@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from faircollect.adapters.db.repository import load_adjustments
 from faircollect.cli.app import app
 from faircollect.domain.casework.proposals import (
     InstalmentPlan,
@@ -127,6 +128,8 @@ def test_penalty_waiver_lowers_the_payable_penalty_and_the_waterfall_respects_it
     build(db_engine)
     event = propose_and_approve(db_engine, Waiver(WaivedComponent.PENALTY, 500))
     assert isinstance(event, WaiverGranted)
+    with db_engine.connect() as conn:
+        assert load_adjustments(conn, "L1") == [event]
     run_day(db_engine, DAY)
     # 825 payable, 500 waived: 325 left; the rest of February's installment is unchanged.
     assert export_l1(db_engine, DAY) == (
