@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine, select
 
+from faircollect.adapters.db.repository import load_adjustments
 from faircollect.adapters.db.tables import (
     account_states,
     loan_adjustments,
@@ -89,8 +90,9 @@ def test_approved_plan_stores_a_schedule_for_the_whole_outstanding_principal(
     # 12,000.00 less three installments' principal: 9,197.91 outstanding (the nightly state).
     assert outstanding == 919_791
     assert schedule.principal == outstanding == adjustment.amount
-    # The ledger still balances: the replaced open installments carry the same principal.
-    assert sum(i.principal for i in event.replaced) == outstanding
+    # What every ledger reader loads is the approved event itself, exactly.
+    with db_engine.connect() as conn:
+        assert load_adjustments(conn, "L1") == [event]
     # 0% over 6 months: 9,197.91 / 6 = 1,532.985 -> 1,532.99 (half up) five times, and the
     # last installment takes the rest: 9,197.91 - 5 x 1,532.99 = 1,532.96.
     assert [r[1] for r in schedule.rows] == [date(2026, m, 15) for m in range(4, 10)]

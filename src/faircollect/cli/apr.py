@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -17,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from faircollect.domain.ledger.replay import Allocation, InstallmentPosition, replay
+from faircollect.domain.ledger.adjustments import Adjustment, LoanRestructured, WaivedComponent
+from faircollect.domain.ledger.replay import Allocation, InstallmentPosition, Origin, replay
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.domain.money import MoneyError, format_yuan, parse_yuan
@@ -45,6 +47,8 @@ COMPONENT_LABELS = {
     "principal": "本金",
     "credit": "溢缴",
 }
+ORIGIN_LABELS = {Origin.CONTRACT: "合同", Origin.ARREARS: "结转欠款", Origin.PLAN: "分期"}
+WAIVER_LABELS = {WaivedComponent.PENALTY: "减免罚息", WaivedComponent.INTEREST: "减免利息"}
 STAGE_LABELS = {
     "current": "正常",
     "pre_due": "逾期前",
@@ -98,7 +102,7 @@ def apr(
         _echo_json(_stdin_cost(sys.stdin.read(), lender_type, cap_rate))
         return
     assert loan_id is not None
-    terms, _payments = _load_or_fail(database_url, loan_id)
+    terms = _load_or_fail(database_url, loan_id).terms
     cost = _true_cost_or_fail(terms, lender_type, cap_rate)
     if as_json:
         _echo_json(true_cost_json(cost))
@@ -122,11 +126,14 @@ def loan_show(
 
     day = _as_of_or_today(as_of)
     cap_rate = _cap_option(total_cost_cap)
-    terms, payments = _load_or_fail(database_url, loan_id)
+    loan = _load_or_fail(database_url, loan_id)
+    terms, payments = loan.terms, loan.payments
     cost = _true_cost_or_fail(terms, lender_type, cap_rate)
-    ledger = replay(terms, payments, day)
+    ledger = replay(terms, payments, day, adjustments=loan.adjustments)
     console = Console()
     console.print(terms_table(terms))
+    if loan.adjustments:
+        console.print(adjustments_table(loan.adjustments))
     console.print(schedule_table(ledger.positions))
     console.print(allocation_table(payments, ledger.allocations, day))
     console.print(state_table(ledger.state))
@@ -180,8 +187,17 @@ def _true_cost_or_fail(terms: LoanTerms, lender: LenderType, cap_rate: Decimal) 
 # --- storage ---------------------------------------------------------------------------------
 
 
-def load_loan(url: str | None, loan_id: str) -> tuple[LoanTerms, list[Payment]] | None:
-    """The loan's terms and payments, or None if there is no such loan."""
+@dataclass(frozen=True, slots=True)
+class StoredLoan:
+    """What the ledger of one loan is made of: terms, payments, approved adjustments."""
+
+    terms: LoanTerms
+    payments: list[Payment]
+    adjustments: list[Adjustment]
+
+
+def load_loan(url: str | None, loan_id: str) -> StoredLoan | None:
+    """The loan's terms, payments and adjustments, or None if there is no such loan."""
     from faircollect.adapters.db import repository
     from faircollect.adapters.db.engine import make_engine
 
@@ -189,12 +205,18 @@ def load_loan(url: str | None, loan_id: str) -> tuple[LoanTerms, list[Payment]] 
     try:
         with engine.connect() as conn:
             terms = repository.load_loan(conn, loan_id)
-            return None if terms is None else (terms, repository.load_payments(conn, loan_id))
+            if terms is None:
+                return None
+            return StoredLoan(
+                terms,
+                repository.load_payments(conn, loan_id),
+                repository.load_adjustments(conn, loan_id),
+            )
     finally:
         engine.dispose()
 
 
-def _load_or_fail(url: str | None, loan_id: str) -> tuple[LoanTerms, list[Payment]]:
+def _load_or_fail(url: str | None, loan_id: str) -> StoredLoan:
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
@@ -416,17 +438,85 @@ def _amount_table(title: str, headers: tuple[str, ...], amount_from: int) -> Tab
 
 
 def schedule_table(positions: Iterable[InstallmentPosition]) -> Table:
-    """还款计划: each installment's principal, interest, fee and total."""
+    """还款计划: each installment's principal, interest, fee and total, where it comes from
+    (contract, arrears or plan of a restructure) and what changed it.
+
+    A superseded installment shows what it was due; the total counts only what it was
+    finally paid (the rest moved to the plan), so the principal total is the contract's.
+    """
     table = _amount_table(
-        "还款计划 Schedule", ("期数 No.", "到期日 Due", "本金", "利息", "服务费", "合计"), 2
+        "还款计划 Schedule",
+        ("期数 No.", "到期日 Due", "本金", "利息", "服务费", "合计", "来源/说明 Origin, notes"),
+        2,
     )
+    table.columns[-1].justify = "left"
     sums = [0, 0, 0, 0]
     for position in positions:
         due = position.installment
         parts = (due.principal, due.interest, due.fee, due.total)
-        sums = [total + part for total, part in zip(sums, parts, strict=True)]
-        table.add_row(str(due.number), due.due_on.isoformat(), *map(format_yuan, parts))
-    table.add_row("合计", "", *map(format_yuan, sums), style="bold")
+        kept = _kept(position)
+        sums = [total + part for total, part in zip(sums, kept, strict=True)]
+        table.add_row(
+            str(due.number),
+            due.due_on.isoformat(),
+            *map(format_yuan, parts),
+            _note(position),
+        )
+    table.add_row("合计", "", *map(format_yuan, sums), "", style="bold")
+    return table
+
+
+def _kept(position: InstallmentPosition) -> tuple[int, int, int, int]:
+    """What the installment finally claims: all of it, or what was paid if superseded."""
+    if position.superseded_on is None:
+        due = position.installment
+        return due.principal, due.interest, due.fee, due.total
+    paid = (position.principal_paid, position.interest_paid, position.fee_paid)
+    return (*paid, sum(paid))
+
+
+def _note(position: InstallmentPosition) -> str:
+    notes = [ORIGIN_LABELS[position.origin]]
+    if position.superseded_on is not None:
+        notes.append(f"已重组 {position.superseded_on.isoformat()} 起由分期取代")
+    if position.penalty_carried:
+        notes.append(f"结转罚息 {format_yuan(position.penalty_carried)}")
+    if position.waived_interest:
+        notes.append(f"减免利息 {format_yuan(position.waived_interest)}")
+    if position.waived_penalty:
+        notes.append(f"减免罚息 {format_yuan(position.waived_penalty)}")
+    if position.proposal_id and position.superseded_on is None:
+        notes.append(f"方案 {position.proposal_id}")
+    return "; ".join(notes)
+
+
+def adjustments_table(adjustments: Iterable[Adjustment]) -> Table:
+    """调整记录: approved restructures (分期) and waivers (减免), in ledger order."""
+    table = _amount_table(
+        "调整记录 Adjustments",
+        ("方案 Proposal", "生效日 Effective", "类型 Kind", "内容 Terms", "审批 By", "原因 Reason"),
+        9,
+    )
+    for item in adjustments:
+        if isinstance(item, LoanRestructured):
+            plan = item.plan
+            kind = "分期重组"
+            what = (
+                f"本金 {format_yuan(item.outstanding_principal)} 分 {plan.months} 期，"
+                f"年利率 {percent_text(plan.annual_rate)}，{METHOD_LABELS[plan.method]}，"
+                f"首期 {plan.first_due.isoformat()}"
+            )
+        else:
+            kind = WAIVER_LABELS[item.component]
+            what = format_yuan(item.amount)
+        table.add_row(
+            item.proposal_id,
+            item.effective_on.isoformat(),
+            kind,
+            what,
+            item.approved_by,
+            item.reason,
+        )
     return table
 
 

@@ -396,7 +396,8 @@ def proposal_approve(
     on: On = None,
     db: Db = None,
 ) -> None:
-    """Approve (supervisor). A plan's new schedule is stored; the replay does not apply it yet."""
+    """Approve (supervisor). The ledger applies the plan or waiver from today (see
+    ``loan show``); the next nightly run recomputes the loan."""
     from faircollect.domain.casework.proposals import LoanRestructured
     from faircollect.domain.money import format_yuan
     from faircollect.services.casework.proposals import approve_proposal

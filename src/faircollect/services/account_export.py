@@ -1,8 +1,9 @@
 """``export accounts``: every loan's state as of a date, in the published column order.
 
 The stored ``account_states`` are used when they are exactly the states as of D (the last
-completed run is D and no newer import batch exists); otherwise the states are computed
-from loans and payments, since the state as of any date is a pure function of them.
+completed run is D, no newer import batch exists and no adjustment was approved since);
+otherwise the states are computed from loans, payments and adjustments, since the state
+as of any date is a pure function of them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from faircollect.adapters.db.portfolio_store import Store
 from faircollect.domain.money import format_yuan
 from faircollect.portfolio import BUCKETS, STAGES, compute_states
+from faircollect.services.ledger_adjusted import approved_since_run, restate
 from faircollect.services.nightly_ledger import last_completed
 
 COLUMNS = (
@@ -42,7 +44,7 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
     with engine.connect() as conn:
         store = Store(conn)
         last = last_completed(conn)
-        if last is not None and last[0] == as_of and _stored_is_current(store, last[1]):
+        if last is not None and last[0] == as_of and _stored_is_current(store, last[1], as_of):
             return [
                 tuple(r)
                 for r in store.fetch(
@@ -54,7 +56,8 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
             ]
         portfolio = store.load(only_todo=False)
         borrowers = dict(store.fetch("SELECT loan_id, borrower_id FROM loans"))
-    states = compute_states(portfolio.loans, portfolio.payments, as_of)
+        states = compute_states(portfolio.loans, portfolio.payments, as_of)
+        states = restate(conn, portfolio.loan_ids, states, as_of)
     return sorted(
         zip(
             portfolio.loan_ids,
@@ -72,12 +75,14 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
     )
 
 
-def _stored_is_current(store: Store, last_batch: int) -> bool:
-    """No import since the run, and a stored state for every loan."""
+def _stored_is_current(store: Store, last_batch: int, as_of: date) -> bool:
+    """No import since the run, a stored state for every loan, and none flagged for
+    recomputation on or before ``as_of`` (an adjustment approved since the run)."""
     loans, states = store.fetch(
         "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states)"
     )[0]
-    return bool(store.max_batch() <= last_batch and loans == states)
+    fresh = store.max_batch() <= last_batch and loans == states
+    return bool(fresh and not approved_since_run(store.conn, as_of))
 
 
 def _records(rows: list[Row]) -> Iterator[list[Any]]:

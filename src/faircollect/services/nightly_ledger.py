@@ -9,7 +9,9 @@ event due (``next_event_on <= D``), a payment in an import batch newer than the 
 saw (back-dated ones too: the loan is replayed from its whole history), or no state yet.
 Everything else is unchanged by definition of ``next_event_on``, which is why the
 incremental result equals a full recompute. Payments inserted without an import batch
-(``batch_id`` NULL) are only seen by full runs.
+(``batch_id`` NULL) are only seen by full runs. Loans with approved adjustments
+(restructures, waivers) are computed by the reference replay (``ledger_adjusted``); their
+approval brings ``next_event_on`` forward so the next run recomputes them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, StageThresholds
 from faircollect.portfolio import STAGES, PortfolioStates, compute_states
 from faircollect.portfolio.engine import concat_states
 from faircollect.services import split_compute
+from faircollect.services.ledger_adjusted import approved_since_run, restate
 
 COMPLETED = "completed"
 
@@ -179,7 +182,8 @@ def _run_one(
     last = last_completed(conn)
     batch = store.max_batch() if helper is None else helper.batch
     full = recompute_all or last is None or last[0] < day - timedelta(days=1)
-    if not full and last is not None and last[0] == day and batch <= last[1]:
+    up_to_date = last is not None and last[0] == day and batch <= last[1]
+    if not full and up_to_date and not approved_since_run(conn, day):
         return DayResult(day, 0, 0, full=False)
     # Claim the date first: this opens the write transaction, so every read below sees
     # one snapshot and no import interleaves with the run.
@@ -192,8 +196,11 @@ def _run_one(
     progress(f"{day}: computing {len(portfolio.loan_ids):,} loans")
     states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
     loan_ids = portfolio.loan_ids
+    states = restate(conn, loan_ids, states, day, thresholds)
     if helper is not None:
-        loan_ids, states = _store_with_helper(store, helper, loan_ids, states, day, progress)
+        loan_ids, states = _store_with_helper(
+            store, helper, loan_ids, states, day, progress, thresholds
+        )
     else:
         progress(f"{day}: storing {len(loan_ids):,} states")
         (store.replace_states if full else store.write_states)(loan_ids, states, day)
@@ -214,6 +221,7 @@ def _store_with_helper(
     states: PortfolioStates,
     day: date,
     progress: Progress,
+    thresholds: StageThresholds,
 ) -> tuple[list[str], PortfolioStates]:
     """Store this process's share while the helper finishes its larger one, then the
     helper's: writing is single-threaded, so it overlaps the helper's computation."""
@@ -222,6 +230,7 @@ def _store_with_helper(
         store.insert_states(loan_ids, states, day)
         progress(f"{day}: waiting for the helper process")
         lower_ids, lower = helper.collect()
+        lower = restate(store.conn, lower_ids, lower, day, thresholds)
         progress(f"{day}: storing {len(lower_ids):,} states of the helper")
         store.insert_states(lower_ids, lower, day)
     return lower_ids + loan_ids, concat_states([lower, states])

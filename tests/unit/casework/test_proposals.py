@@ -23,11 +23,11 @@ from faircollect.domain.casework.proposals import (
     Waiver,
     WaiverGranted,
     approve,
-    new_schedule,
     position_from_ledger,
     reject,
     submit,
 )
+from faircollect.domain.ledger.adjustments import plan_schedule
 from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.terms import Method, Payment
 
@@ -75,8 +75,12 @@ def test_story_collector_proposes_cannot_approve_supervisor_approves_schedule_su
         date(2026, 9, 20),
     ]
     assert all(i.interest == 0 for i in event.new)
-    # The replaced installments are the ten unpaid ones; paid history is untouched.
-    assert [i.number for i in event.replaced] == list(range(3, 13))
+    # Applied by the ledger, the ten unpaid installments are superseded; paid history stays.
+    after = replay(TERMS, PAID, DAY, adjustments=[event]).positions
+    assert [p.installment.number for p in after if p.superseded_on] == list(range(3, 13))
+    assert [p.principal_paid for p in after[:2]] == [
+        p.principal_paid for p in replay(TERMS, PAID, DAY).positions[:2]
+    ]
     # The ledger still balances: paid principal + new principal = contract principal.
     paid_principal = sum(p.principal_paid for p in replay(TERMS, PAID, DAY).positions)
     assert paid_principal + sum(i.principal for i in event.new) == TERMS.principal
@@ -157,8 +161,33 @@ def test_a_position_from_another_day_is_refused() -> None:
 def test_any_new_schedule_repays_exactly_the_outstanding_principal(
     principal: int, months: int, rate: Decimal, method: Method
 ) -> None:
-    rows = new_schedule(principal, InstalmentPlan(months, rate, date(2026, 1, 31), method))
+    rows = plan_schedule(principal, InstalmentPlan(months, rate, date(2026, 1, 31), method))
     assert sum(i.principal for i in rows) == principal
     assert all(i.principal >= 0 and i.interest >= 0 for i in rows)
     assert [i.number for i in rows] == list(range(1, len(rows) + 1))
     assert all(a.due_on < b.due_on for a, b in pairwise(rows))
+
+
+def test_a_second_plan_before_the_first_falls_due_keeps_the_first_plans_arrears() -> None:
+    """Plan 1 on 2 Mar keeps 290.16 of past-due interest owed with its first installment
+    (20 Mar). A second plan on 10 Mar, before that date, must keep it too: approval and the
+    ledger agree it is carried, although on 10 Mar none of it is past due yet."""
+    _, first = approve(proposed(), SUPERVISOR, DAY, "同意", ledger_position())
+    later = date(2026, 3, 10)
+    second_plan = InstalmentPlan(12, Decimal(0), date(2026, 4, 10))
+    ledger = replay(TERMS, PAID, later, adjustments=[first])
+    assert ledger.state.overdue_interest == 0
+    command = SubmitProposal("PR2", "C1", "L1", second_plan, later, "再次分期")
+    _, second = approve(
+        submit(command, COLLECTOR, []).proposal,
+        SUPERVISOR,
+        later,
+        "同意",
+        position_from_ledger(ledger),
+    )
+    assert isinstance(second, LoanRestructured)
+    assert second.carried_interest == 29_016
+    after = replay(TERMS, PAID, later, adjustments=[first, second])
+    (kept,) = [p for p in after.positions if p.proposal_id == "PR2" and p.unpaid_interest]
+    assert (kept.installment.interest, kept.installment.due_on) == (29_016, date(2026, 4, 10))
+    assert after.state.outstanding_principal == 1_014_588

@@ -1,8 +1,10 @@
 """Reading and writing the imported records: rows <-> domain dataclasses, in one place.
 
-Other features call ``load_loan``, ``load_payments``, ``load_borrower`` and ``contacts_of``;
-the importer uses the ``Stored`` descriptions (table, identity, converters) for its bulk
-work, so a column is mapped to a field only here.
+Other features call ``load_loan``, ``load_payments``, ``load_adjustments``, ``load_borrower``
+and ``contacts_of`` (a loan's ledger is its terms, payments and approved adjustments: read
+all three here, so every reader sees restructures and waivers); the importer uses the
+``Stored`` descriptions (table, identity, converters) for its bulk work, so a column is
+mapped to a field only here.
 """
 
 from __future__ import annotations
@@ -13,8 +15,24 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, select
 
-from faircollect.adapters.db.tables import borrowers, contacts, loans, payments
-from faircollect.domain.ledger.terms import LoanTerms, Payment
+from faircollect.adapters.db.tables import (
+    borrowers,
+    contacts,
+    loan_adjustments,
+    loans,
+    payments,
+    proposals,
+    restructured_installments,
+)
+from faircollect.domain.ledger.adjustments import (
+    Adjustment,
+    InstalmentPlan,
+    LoanRestructured,
+    WaivedComponent,
+    WaiverGranted,
+    in_ledger_order,
+)
+from faircollect.domain.ledger.terms import Installment, LoanTerms, Method, Payment
 from faircollect.domain.records import Borrower, Contact, Record, loan_from_columns
 
 R = TypeVar("R", Borrower, Contact, Payment)
@@ -84,6 +102,102 @@ def load_payments(conn: Connection, loan_id: str) -> list[Payment]:
         .order_by(payments.c.paid_on, payments.c.payment_id)
     )
     return [read_payment(row) for row in conn.execute(query).mappings()]
+
+
+def store_adjustment(conn: Connection, event: Adjustment) -> None:
+    """Record an approved adjustment (and a plan's installments as approved)."""
+    common = {
+        "proposal_id": event.proposal_id,
+        "loan_id": event.loan_id,
+        "effective_on": event.effective_on,
+        "approved_by": event.approved_by,
+        "reason": event.reason,
+    }
+    if isinstance(event, WaiverGranted):
+        conn.execute(
+            loan_adjustments.insert().values(
+                **common, kind="waiver", component=event.component.value, amount=event.amount
+            )
+        )
+        return
+    conn.execute(
+        loan_adjustments.insert().values(
+            **common,
+            kind="restructure",
+            amount=event.outstanding_principal,
+            carried_interest=event.carried_interest,
+            carried_fee=event.carried_fee,
+        )
+    )
+    conn.execute(
+        restructured_installments.insert(),
+        [
+            {
+                "proposal_id": event.proposal_id,
+                "number": i.number,
+                "due_on": i.due_on,
+                "principal": i.principal,
+                "interest": i.interest,
+                "fee": i.fee,
+            }
+            for i in event.new
+        ],
+    )
+
+
+def load_adjustments(conn: Connection, loan_id: str) -> list[Adjustment]:
+    """A loan's approved adjustments in ledger order (the plan's terms come from its
+    proposal, the approved installments from ``restructured_installments``)."""
+    query = (
+        select(
+            loan_adjustments,
+            proposals.c.months,
+            proposals.c.annual_rate,
+            proposals.c.first_due,
+            proposals.c.method,
+        )
+        .join(proposals, proposals.c.proposal_id == loan_adjustments.c.proposal_id)
+        .where(loan_adjustments.c.loan_id == loan_id)
+    )
+    rows = conn.execute(query).mappings().all()
+    new = _plan_installments(conn, [r["proposal_id"] for r in rows if r["kind"] == "restructure"])
+    return in_ledger_order([_adjustment(row, new.get(row["proposal_id"], ())) for row in rows])
+
+
+def _plan_installments(
+    conn: Connection, proposal_ids: list[str]
+) -> dict[str, tuple[Installment, ...]]:
+    if not proposal_ids:
+        return {}
+    query = (
+        select(restructured_installments)
+        .where(restructured_installments.c.proposal_id.in_(proposal_ids))
+        .order_by(restructured_installments.c.proposal_id, restructured_installments.c.number)
+    )
+    found: dict[str, list[Installment]] = {}
+    for r in conn.execute(query).mappings():
+        found.setdefault(r["proposal_id"], []).append(
+            Installment(r["number"], r["due_on"], r["principal"], r["interest"], r["fee"])
+        )
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _adjustment(row: Mapping[Any, Any], new: tuple[Installment, ...]) -> Adjustment:
+    head = (row["proposal_id"], row["loan_id"], row["effective_on"], row["approved_by"])
+    if row["kind"] == "waiver":
+        return WaiverGranted(*head, row["reason"], WaivedComponent(row["component"]), row["amount"])
+    plan = InstalmentPlan(
+        row["months"], row["annual_rate"], row["first_due"], Method(row["method"])
+    )
+    return LoanRestructured(
+        *head,
+        row["reason"],
+        plan,
+        row["amount"],
+        row["carried_interest"],
+        row["carried_fee"],
+        new,
+    )
 
 
 def load_borrower(conn: Connection, borrower_id: str) -> Borrower | None:

@@ -336,7 +336,8 @@ loan_adjustments = Table(
     Column("carried_interest", BigInteger, nullable=False, default=0),
     Column("carried_fee", BigInteger, nullable=False, default=0),
 )
-"""Approved ledger changes (LoanRestructured / WaiverGranted), not yet applied by replay."""
+"""Approved ledger changes (LoanRestructured / WaiverGranted); ``repository.load_adjustments``
+reads them with the plan's terms from ``proposals`` and every ledger reader applies them."""
 
 restructured_installments = Table(
     "restructured_installments",

@@ -20,7 +20,8 @@ Where things are:
 - ``promise``: the minimal ``PromiseToPay`` and ``promise_kept`` (to unify with
   ``domain/promises.py``).
 - ``proposals``: ``submit`` / ``approve`` / ``reject`` with ``LoanRestructured`` and
-  ``WaiverGranted`` events; ``position_from_ledger`` reads the replay.
+  ``WaiverGranted`` events (the ledger's adjustment types, ``domain.ledger.adjustments``,
+  which the replay applies); ``position_from_ledger`` reads the replay.
 - ``visits``: ``plan_visit`` under CN-VISIT-1, ``record_visit``.
 - ``agencies``: ``place`` / ``recall``, ``visible_case_ids``, ``require_case_access``,
   ``commission_statement``.

@@ -3,8 +3,9 @@
 The seed is plain that a collector has no authority to grant an instalment plan or a
 discount; here that is a permission check, not a convention. Approval yields one
 self-contained event (integer fen, full installments) that the ledger can replay without
-looking anything up: ``LoanRestructured`` (the replaced installments and the new ones) or
-``WaiverGranted`` (which component, how much).
+looking anything up: ``LoanRestructured`` (the plan and its new installments) or
+``WaiverGranted`` (which component, how much). Both are the ledger's own adjustment types
+(``domain.ledger.adjustments``): the replay applies them, this module only decides them.
 """
 
 from __future__ import annotations
@@ -12,34 +13,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 
 from faircollect.domain.casework.agencies import Placement, require_case_access
 from faircollect.domain.casework.errors import CaseworkError, PermissionDenied
 from faircollect.domain.casework.roles import Actor, Permission, require
-from faircollect.domain.dates import add_months
-from faircollect.domain.ledger.replay import LoanLedger
-from faircollect.domain.ledger.schedule import schedule_rows
-from faircollect.domain.ledger.terms import Installment, Method
+from faircollect.domain.ledger.adjustments import (
+    InstalmentPlan,
+    LoanRestructured,
+    WaivedComponent,
+    WaiverGranted,
+    plan_schedule,
+)
+from faircollect.domain.ledger.replay import LoanLedger, arrears
+
+__all__ = [
+    "MAX_PLAN_MONTHS",
+    "Decision",
+    "InstalmentPlan",
+    "LoanPosition",
+    "LoanRestructured",
+    "Proposal",
+    "ProposalRejected",
+    "ProposalStatus",
+    "ProposalSubmitted",
+    "SubmitProposal",
+    "Terms",
+    "WaivedComponent",
+    "Waiver",
+    "WaiverGranted",
+    "approve",
+    "position_from_ledger",
+    "reject",
+    "submit",
+]
 
 MAX_PLAN_MONTHS = 60
-
-
-@dataclass(frozen=True, slots=True)
-class InstalmentPlan:
-    """A new schedule for the outstanding principal: ``months`` installments from
-    ``first_due`` at ``annual_rate`` (may be lower than the contract's, or 0)."""
-
-    months: int
-    annual_rate: Decimal
-    first_due: date
-    method: Method = Method.EQUAL_INSTALLMENT
-
-
-class WaivedComponent(StrEnum):
-    PENALTY = "penalty"  # 罚息
-    INTEREST = "interest"  # 利息 (part of the unpaid interest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,31 +95,34 @@ class Proposal:
 class LoanPosition:
     """The loan as the ledger sees it on ``as_of`` (the approval date). Integer fen.
 
-    ``open_installments`` are the installments not fully paid, overdue or future: the
-    ones a plan replaces. Build it with ``position_from_ledger`` from the reference replay.
+    Build it with ``position_from_ledger`` from the reference replay (with the loan's
+    earlier adjustments). Which installments a plan supersedes is the ledger's business.
     """
 
     loan_id: str
     as_of: date
     outstanding_principal: int
-    open_installments: tuple[Installment, ...]
     overdue_interest: int
-    """Interest already due and unpaid: carried by a plan, the cap of an interest waiver."""
+    """Interest already due and unpaid: the cap of an interest waiver."""
     overdue_fee: int
     payable_penalty: int
+    carried_interest: int
+    """What a plan approved now keeps owed (``ledger.replay.arrears``)."""
+    carried_fee: int
 
 
 def position_from_ledger(ledger: LoanLedger) -> LoanPosition:
     """The position a decision needs, read off the ledger's replay as of its date."""
-    open_positions = [p for p in ledger.positions if p.unpaid_scheduled > 0]
+    kept = arrears(ledger.positions, ledger.state.as_of)
     return LoanPosition(
         loan_id=ledger.terms.loan_id,
         as_of=ledger.state.as_of,
         outstanding_principal=ledger.state.outstanding_principal,
-        open_installments=tuple(p.installment for p in open_positions),
         overdue_interest=ledger.state.overdue_interest,
         overdue_fee=ledger.state.overdue_fee,
         payable_penalty=ledger.state.penalty,
+        carried_interest=kept.interest,
+        carried_fee=kept.fee,
     )
 
 
@@ -126,40 +138,6 @@ class ProposalRejected:
     by: str
     on: date
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class LoanRestructured:
-    """The loan's open installments are replaced from ``effective_on``; history stays.
-
-    ``new`` is numbered within the plan (1..n). Its principal sums to
-    ``outstanding_principal``. Interest and fees already overdue (``carried_interest``,
-    ``carried_fee``) and the payable penalty are not capitalised: they stay due as of
-    ``effective_on`` unless a waiver removes them. Scheduled interest of replaced future
-    installments falls away; the plan's own interest replaces it.
-    """
-
-    proposal_id: str
-    loan_id: str
-    effective_on: date
-    approved_by: str
-    reason: str
-    outstanding_principal: int
-    carried_interest: int
-    carried_fee: int
-    replaced: tuple[Installment, ...]
-    new: tuple[Installment, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class WaiverGranted:
-    proposal_id: str
-    loan_id: str
-    effective_on: date
-    approved_by: str
-    reason: str
-    component: WaivedComponent
-    amount: int
 
 
 Decision = LoanRestructured | WaiverGranted
@@ -277,17 +255,6 @@ def _waiver(
     )
 
 
-def new_schedule(principal: int, plan: InstalmentPlan) -> tuple[Installment, ...]:
-    """The plan's installments, due monthly from ``first_due`` (a bullet: on ``first_due``
-    + months - 1), computed by the ledger's own schedule functions."""
-    rows = schedule_rows(plan.method, principal, plan.annual_rate, plan.months)
-    offset = plan.months - 1 if plan.method is Method.BULLET else 0
-    return tuple(
-        Installment(k + 1, add_months(plan.first_due, offset + k), part, interest, 0)
-        for k, (part, interest) in enumerate(rows)
-    )
-
-
 def _restructure(
     proposal: Proposal,
     plan: InstalmentPlan,
@@ -304,9 +271,9 @@ def _restructure(
         on,
         actor.user_id,
         reason,
+        plan,
         position.outstanding_principal,
-        position.overdue_interest,
-        position.overdue_fee,
-        position.open_installments,
-        new_schedule(position.outstanding_principal, plan),
+        position.carried_interest,
+        position.carried_fee,
+        plan_schedule(position.outstanding_principal, plan),
     )

@@ -6,43 +6,27 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Row, select
 
-from faircollect.adapters.db.tables import borrowers, contact_records, loans, payments, promises
+from faircollect.adapters.db import repository
+from faircollect.adapters.db.tables import borrowers, contact_records, promises
 from faircollect.domain.casework.contacts import ContactRecord, Outcome, Reason
 from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.casework.promise import PastPromise
 from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.domain.ledger.replay import LoanLedger, replay
-from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
-
-
-def loan_terms(conn: Connection, loan_id: str) -> LoanTerms:
-    row = conn.execute(select(loans).where(loans.c.loan_id == loan_id)).first()
-    if row is None:
-        raise CaseworkError(f"no loan '{loan_id}'")
-    return LoanTerms(
-        row.loan_id,
-        row.contract_principal,
-        row.received_amount,
-        row.annual_rate,
-        row.term_months,
-        Method(row.method),
-        row.disbursed_on,
-        row.penalty_rate_daily,
-        row.grace_days,
-        row.periodic_fee,
-        borrower_id=row.borrower_id,
-        product=row.product,
-    )
-
-
-def loan_payments(conn: Connection, loan_ids: tuple[str, ...] | list[str]) -> list[Payment]:
-    query = select(payments).where(payments.c.loan_id.in_(list(loan_ids)))
-    return [Payment(r.payment_id, r.loan_id, r.paid_on, r.amount) for r in conn.execute(query)]
 
 
 def ledger_as_of(conn: Connection, loan_id: str, as_of: date) -> LoanLedger:
-    """The reference replay of one loan from its stored terms and payments."""
-    return replay(loan_terms(conn, loan_id), loan_payments(conn, [loan_id]), as_of)
+    """The reference replay of one loan from its stored terms, payments and approved
+    adjustments (restructures, waivers), as every ledger reader loads them."""
+    terms = repository.load_loan(conn, loan_id)
+    if terms is None:
+        raise CaseworkError(f"no loan '{loan_id}'")
+    return replay(
+        terms,
+        repository.load_payments(conn, loan_id),
+        as_of,
+        adjustments=repository.load_adjustments(conn, loan_id),
+    )
 
 
 def borrower_name(conn: Connection, borrower_id: str) -> str:

@@ -2,9 +2,10 @@
 
 Approval computes the ledger change from the loan's replay on the approval date and stores
 it (``loan_adjustments``, and for a plan its new installments in
-``restructured_installments``). The reference replay does not yet apply these rows: the
-change is recorded, exact to the fen, for the ledger to take up; nothing here rewrites
-payments or the original schedule (history stays).
+``restructured_installments``). Every ledger reader loads these with the loan
+(``repository.load_adjustments``) and the replay applies them from their effective date;
+nothing here rewrites payments or the original schedule (history stays). Approval also
+flags the loan so the next incremental nightly run recomputes it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from datetime import date
 
 from sqlalchemy import Connection, Row, select
 
-from faircollect.adapters.db.tables import loan_adjustments, proposals, restructured_installments
+from faircollect.adapters.db.repository import store_adjustment
+from faircollect.adapters.db.tables import proposals, restructured_installments
 from faircollect.domain.casework.agencies import holder
 from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.casework.proposals import (
     Decision,
     InstalmentPlan,
-    LoanRestructured,
     Proposal,
     ProposalStatus,
     SubmitProposal,
@@ -37,6 +38,7 @@ from faircollect.domain.ledger.terms import Method
 from faircollect.services.casework.case_store import load_case, load_placements, new_id
 from faircollect.services.casework.ledger_reads import ledger_as_of
 from faircollect.services.casework.uow import UnitOfWork
+from faircollect.services.ledger_adjusted import recompute_from
 
 
 def _terms_columns(terms: Terms) -> dict[str, object]:
@@ -122,46 +124,6 @@ def _store_decision(conn: Connection, decided: Proposal) -> None:
     )
 
 
-def _store_adjustment(conn: Connection, event: Decision) -> None:
-    common = {
-        "proposal_id": event.proposal_id,
-        "loan_id": event.loan_id,
-        "effective_on": event.effective_on,
-        "approved_by": event.approved_by,
-        "reason": event.reason,
-    }
-    if not isinstance(event, LoanRestructured):
-        conn.execute(
-            loan_adjustments.insert().values(
-                **common, kind="waiver", component=event.component.value, amount=event.amount
-            )
-        )
-        return
-    conn.execute(
-        loan_adjustments.insert().values(
-            **common,
-            kind="restructure",
-            amount=event.outstanding_principal,
-            carried_interest=event.carried_interest,
-            carried_fee=event.carried_fee,
-        )
-    )
-    conn.execute(
-        restructured_installments.insert(),
-        [
-            {
-                "proposal_id": event.proposal_id,
-                "number": i.number,
-                "due_on": i.due_on,
-                "principal": i.principal,
-                "interest": i.interest,
-                "fee": i.fee,
-            }
-            for i in event.new
-        ],
-    )
-
-
 def approve_proposal(
     uow: UnitOfWork, actor: Actor, proposal_id: str, on: date, reason: str
 ) -> tuple[Proposal, Decision]:
@@ -171,7 +133,8 @@ def approve_proposal(
     position = position_from_ledger(ledger_as_of(conn, proposal.loan_id, on))
     decided, event = approve(proposal, actor, on, reason, position)
     _store_decision(conn, decided)
-    _store_adjustment(conn, event)
+    store_adjustment(conn, event)
+    recompute_from(conn, event.loan_id, event.effective_on)
     return decided, event
 
 
