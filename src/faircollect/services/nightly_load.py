@@ -8,12 +8,13 @@ million round trips.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import Connection, and_, func, select
 
 from faircollect.adapters.db import tables as t
@@ -24,6 +25,8 @@ from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.state import AccountState, Stage
 from faircollect.domain.ledger.terms import LoanTerms, Method
 from faircollect.domain.strategy import AccountView
+from faircollect.portfolio import day_number, loan_columns
+from faircollect.portfolio.schedules import build
 
 FAILED_OUTCOMES = frozenset({"no_answer", "wrong_number"})
 """Contact-record outcomes that count as a failed attempt on the borrower."""
@@ -36,7 +39,11 @@ GUARANTOR_RELATION = "guarantor"
 
 
 def load_views(
-    conn: Connection, as_of: date, tz: ZoneInfo, due_window_days: int = 7
+    conn: Connection,
+    as_of: date,
+    tz: ZoneInfo,
+    due_window_days: int = 7,
+    wanted: Callable[[int, date | None], bool] | None = None,
 ) -> list[AccountView]:
     """One AccountView per loan with a stored state on or before ``as_of``, by loan id.
 
@@ -44,23 +51,23 @@ def load_views(
     older ``as_of`` is therefore still the loan's state tonight, and planning measures every
     offset from ``as_of`` itself. Rows dated after ``as_of`` (a later night) are skipped.
 
+    ``wanted(dpd, next_due_on)`` (``domain.strategy.planning_filter``) narrows the views to
+    the accounts planning can act on tonight, plus every loan with a broken promise: a
+    light scan of three columns picks them, and only they are read in full (on a consumer
+    book most accounts are current or between reminder days).
+
     The next installment's amount (for reminders) is computed only for loans whose next due
     date is within ``due_window_days``; others get None (no template needs it).
     """
-    emergency, guarantor = _contact_phones(conn)
-    failed, unreachable = _attempts(conn, as_of, tz)
     broken = _broken_promises(conn, as_of)
+    picked = None if wanted is None else _picked(conn, as_of, wanted, broken)
+    rows = _view_rows(conn, as_of, picked)
+    emergency, guarantor = _contact_phones(conn, None if wanted is None else _borrowers(rows))
+    failed, unreachable = _attempts(conn, as_of, tz)
     notices = _visit_notices(conn, as_of)
-    s, lo, b = t.account_states, t.loans, t.borrowers
-    query = (
-        select(s, *_TERMS_COLUMNS, lo.c.borrower_id, lo.c.product, b.c.name, b.c.phone, b.c.city)
-        .join(lo, lo.c.loan_id == s.c.loan_id)
-        .join(b, b.c.borrower_id == lo.c.borrower_id)
-        .where(s.c.as_of <= as_of)
-        .order_by(s.c.loan_id)
-    )
+    amounts = _due_amounts(rows, as_of, due_window_days)
     views = []
-    for row in conn.execute(query):
+    for row in rows:
         state = _state(row)
         views.append(
             AccountView(
@@ -79,11 +86,54 @@ def load_views(
                 address=row.city,
                 guarantor_phone=guarantor.get(row.borrower_id),
                 emergency_phones=tuple(emergency.get(row.borrower_id, ())),
-                next_due_amount=_due_amount(row, as_of, due_window_days),
+                next_due_amount=amounts.get(row.loan_id),
                 tz=tz,
             )
         )
     return views
+
+
+CHUNK = 5_000
+"""Keys per ``IN (...)`` query when reading a chosen subset of loans or borrowers."""
+
+
+def _picked(
+    conn: Connection,
+    as_of: date,
+    wanted: Callable[[int, date | None], bool],
+    broken: Mapping[str, date],
+) -> list[str]:
+    """Ids of the loans to read in full, in loan id order."""
+    s = t.account_states
+    query = select(s.c.loan_id, s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of)
+    return sorted(
+        loan_id
+        for loan_id, dpd, next_due_on in conn.execute(query)
+        if loan_id in broken or wanted(dpd, next_due_on)
+    )
+
+
+def _view_rows(conn: Connection, as_of: date, loan_ids: list[str] | None) -> list[Any]:
+    """State, terms and borrower of every loan (``loan_ids`` None) or of the given ones."""
+    s, lo, b = t.account_states, t.loans, t.borrowers
+    query = (
+        select(s, *_TERMS_COLUMNS, lo.c.borrower_id, lo.c.product, b.c.name, b.c.phone, b.c.city)
+        .join(lo, lo.c.loan_id == s.c.loan_id)
+        .join(b, b.c.borrower_id == lo.c.borrower_id)
+        .where(s.c.as_of <= as_of)
+        .order_by(s.c.loan_id)
+    )
+    if loan_ids is None:
+        return list(conn.execute(query))
+    rows: list[Any] = []
+    for start in range(0, len(loan_ids), CHUNK):
+        chunk = loan_ids[start : start + CHUNK]
+        rows += conn.execute(query.where(s.c.loan_id.in_(chunk)))
+    return rows
+
+
+def _borrowers(rows: Iterable[Any]) -> list[str]:
+    return sorted({row.borrower_id for row in rows})
 
 
 _TERMS_COLUMNS = (
@@ -99,33 +149,55 @@ _TERMS_COLUMNS = (
 )
 
 
-def _due_amount(row: Any, as_of: date, window: int) -> int | None:
-    """The installment due on ``next_due_on`` (fen) when it is within the window."""
-    due = row.next_due_on
-    if due is None or not 0 <= (due - as_of).days <= window:
-        return None
-    key = (
-        row.contract_principal,
-        row.received_amount,
-        row.annual_rate,
-        row.term_months,
-        row.method,
-        row.disbursed_on,
-        row.penalty_rate_daily,
-        row.grace_days,
-        row.periodic_fee,
-    )
-    return _schedule(key).get(due)
+def _due_amounts(rows: Sequence[Any], as_of: date, window: int) -> dict[str, int]:
+    """The installment due on ``next_due_on`` (fen), for the loans where it is within the
+    window, by loan id."""
+    due = [
+        row
+        for row in rows
+        if row.next_due_on is not None and 0 <= (row.next_due_on - as_of).days <= window
+    ]
+    terms = [
+        LoanTerms(
+            row.loan_id,
+            row.contract_principal,
+            row.received_amount,
+            row.annual_rate,
+            row.term_months,
+            Method(row.method),
+            row.disbursed_on,
+            Decimal(0),  # the schedule does not depend on the penalty rate
+            row.grace_days,
+            row.periodic_fee,
+        )
+        for row in due
+    ]
+    totals = installment_totals(terms, [row.next_due_on for row in due])
+    return {row.loan_id: total for row, total in zip(due, totals, strict=True) if total is not None}
 
 
-@lru_cache(maxsize=4096)
-def _schedule(key: tuple[Any, ...]) -> dict[date, int]:
-    """Installment totals by due date; portfolios share terms, so schedules are cached."""
-    principal, received, rate, months, method, disbursed, penalty, grace, fee = key
-    terms = LoanTerms(
-        "", principal, received, rate, months, Method(method), disbursed, penalty, grace, fee
-    )
-    return {i.due_on: i.total for i in build_schedule(terms)}
+def installment_totals(terms: Sequence[LoanTerms], due_on: Sequence[date]) -> list[int | None]:
+    """For each loan, the total of its contract installment due on ``due_on[i]`` (fen), or
+    None when no installment falls on that day.
+
+    Equal to ``domain.ledger.schedule.build_schedule`` (whose amounts the columnar
+    schedules of ``portfolio.schedules`` match exactly; a loan they cannot hold exactly in
+    int64 is built by the domain instead), but for a whole night's reminders at once: one
+    loan at a time took 0.2 ms, 40 s for the 185,000 loans of a 1M book due within a week.
+    """
+    if not terms:
+        return []
+    schedules = build(loan_columns(terms))
+    target = np.asarray([day_number(day) for day in due_on], dtype=np.int64)
+    hit = schedules.due == target[schedules.loan]
+    totals = schedules.principal + schedules.interest + schedules.fee
+    found: list[int | None] = [None] * len(terms)
+    for i, total in zip(schedules.loan[hit].tolist(), totals[hit].tolist(), strict=True):
+        found[i] = total
+    for i in np.flatnonzero(~schedules.exact_ok).tolist():
+        by_day = {item.due_on: item.total for item in build_schedule(terms[i])}
+        found[i] = by_day.get(due_on[i])
+    return found
 
 
 _STAGES = {stage.value: stage for stage in Stage}
@@ -151,12 +223,25 @@ def _state(row: Any) -> AccountState:
     )
 
 
-def _contact_phones(conn: Connection) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Emergency phones (registration order) and the first guarantor phone per borrower."""
+def _contact_phones(
+    conn: Connection, borrower_ids: list[str] | None = None
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Emergency phones (registration order) and the first guarantor phone per borrower
+    (of every borrower, or of ``borrower_ids``)."""
     c = t.contacts
     emergency: dict[str, list[str]] = defaultdict(list)
     guarantor: dict[str, str] = {}
-    for row in conn.execute(select(c).order_by(c.c.borrower_id, c.c.contact_id)):
+    query = select(c.c.borrower_id, c.c.phone, c.c.relation, c.c.is_emergency).order_by(
+        c.c.borrower_id, c.c.contact_id
+    )
+    if borrower_ids is None:
+        rows: list[Any] = list(conn.execute(query))
+    else:
+        rows = []
+        for start in range(0, len(borrower_ids), CHUNK):
+            chunk = borrower_ids[start : start + CHUNK]
+            rows += conn.execute(query.where(c.c.borrower_id.in_(chunk)))
+    for row in rows:
         if row.is_emergency:
             emergency[row.borrower_id].append(row.phone)
         if row.relation == GUARANTOR_RELATION:

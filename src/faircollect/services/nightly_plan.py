@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.channels.base import OutboundMessage
@@ -47,7 +47,14 @@ from faircollect.domain.compliance.pack import RulePack, default_pack
 from faircollect.domain.compliance.screener import screen
 from faircollect.domain.ledger.terms import Payment
 from faircollect.domain.promises import Promise, PromiseStatus, settle
-from faircollect.domain.strategy import AccountView, ActionKind, PlannedAction, Strategy, plan_day
+from faircollect.domain.strategy import (
+    AccountView,
+    ActionKind,
+    PlannedAction,
+    Strategy,
+    plan_day,
+    planning_filter,
+)
 from faircollect.services.nightly_load import load_history, load_views, previous_owners
 
 Progress = Callable[[str, int, int], None]
@@ -119,6 +126,7 @@ def plan_night(
         report("settle", 1, 1)
         rows = night.plan(conn, report, summary)
         _insert_absent(conn, rows, summary)
+        report("insert", 1, 1)
         _queue(conn, as_of)
         report("queue", 1, 1)
     summary.sent = send_outbox(engine, as_of, channels, report)
@@ -160,13 +168,20 @@ class _Night:
     _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
 
     def plan(self, conn: Connection, report: Progress, summary: NightSummary) -> list[Row]:
-        views = load_views(conn, self.as_of, self.tz, self.strategy.thresholds.pre_due_days)
+        views = load_views(
+            conn,
+            self.as_of,
+            self.tz,
+            self.strategy.thresholds.pre_due_days,
+            wanted=planning_filter(self.strategy, self.as_of),
+        )
         report("load", len(views), len(views))
         actions = plan_day(views, self.strategy, self.as_of, self.tz)
         summary.planned = len(actions)
         report("plan", len(actions), len(actions))
         by_loan = {v.loan_id: v for v in views}
         history = load_history(conn, {a.borrower_id for a in actions}, self.as_of, self.tz)
+        report("history", 1, 1)
         rows = []
         for done, action in enumerate(actions, 1):
             rows.append(self._decide(action, by_loan[action.loan_id], history))
@@ -348,7 +363,9 @@ def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> 
     existing = set(
         conn.execute(select(pa.c.action_id).where(pa.c.run_date == summary.run_date)).scalars()
     )
-    fresh = [r for r in rows if r["action_id"] not in existing]
+    # In id order: the primary-key index and the table then grow at their ends instead of
+    # at random pages, and phase two marks rows sent page by page in the same order.
+    fresh = sorted((r for r in rows if r["action_id"] not in existing), key=_action_id)
     placements = [
         {
             "loan_id": r["loan_id"],
@@ -371,6 +388,10 @@ def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> 
     summary.new_rows = len(clean)
 
 
+def _action_id(row: Row) -> str:
+    return str(row["action_id"])
+
+
 def _queue(conn: Connection, as_of: date) -> None:
     """Put every allowed, not yet queued message of the night into the outbox."""
     pa, ob = t.planned_actions, t.outbox
@@ -380,7 +401,7 @@ def _queue(conn: Connection, as_of: date) -> None:
         pa.c.allowed.is_(True),
         pa.c.channel.in_(sorted(MESSAGE_CHANNELS)),
         pa.c.status.in_((Status.PLANNED, Status.RESCHEDULED)),
-    )
+    ).order_by(pa.c.action_id)
     fresh = [
         {
             "message_id": r.action_id,
@@ -443,17 +464,14 @@ def send_outbox(
 def _mark_sent(engine: Engine, rows: Sequence[Any]) -> None:
     """Outbox rows sent at their scheduled time, their planned actions ``sent``; one commit."""
     ob, pa = t.outbox, t.planned_actions
+    ids = [r.message_id for r in rows]
     with engine.begin() as conn:
         conn.execute(
             update(ob)
-            .where(ob.c.message_id == bindparam("mid"))
-            .values(status="sent", sent_at=bindparam("at")),
-            [{"mid": r.message_id, "at": r.queued_at} for r in rows],
+            .where(ob.c.message_id.in_(ids))
+            .values(status="sent", sent_at=ob.c.queued_at)
         )
-        conn.execute(
-            update(pa).where(pa.c.action_id == bindparam("mid")).values(status=Status.SENT),
-            [{"mid": r.message_id} for r in rows],
-        )
+        conn.execute(update(pa).where(pa.c.action_id.in_(ids)).values(status=Status.SENT))
 
 
 def _count(engine: Engine, summary: NightSummary) -> None:
