@@ -257,11 +257,11 @@ def main() -> None:
             sample = sorted(random.Random(args.seed).sample(list(ids), args.baseline_sample))
         base = baseline(engine, sample)
 
-        marks: dict[str, float] = {}
+        marks: dict[str, tuple[float, float]] = {}
 
         def progress(step: str, done: int, total: int) -> None:
             if done >= total:
-                marks[step] = time.perf_counter()
+                marks[step] = (time.perf_counter(), time.process_time())
 
         load_before = os.getloadavg()
         start_wall, start_cpu = time.perf_counter(), time.process_time()
@@ -286,13 +286,15 @@ def main() -> None:
         f"plan_night wall {wall:.2f} s, cpu {cpu:.2f} s (this process), "
         f"{loans / wall:,.0f} accounts/s"
     )
-    previous = start_wall
+    previous = (start_wall, start_cpu)
+    marks["count"] = (start_wall + wall, start_cpu + cpu)
+    print("  step       wall   share    cpu (this process)")
     for step in (*STEPS, "count"):
-        end = marks.get(step, start_wall + wall if step == "count" else None)
-        if end is None:
+        if step not in marks:
             continue
-        spent, previous = end - previous, end
-        print(f"  {step:<8} {spent:7.2f} s  {100 * spent / wall:5.1f} %")
+        end = marks[step]
+        spent, used, previous = end[0] - previous[0], end[1] - previous[1], end
+        print(f"  {step:<8} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
     rate = len(sample) / base
     print(
         f"baseline, account by account: {len(sample):,} accounts in {base:.2f} s, "

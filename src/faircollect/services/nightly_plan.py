@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, literal, null, select, update
 
 from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.channels.base import OutboundMessage
@@ -55,6 +55,7 @@ from faircollect.domain.strategy import (
     plan_day,
     planning_filter,
 )
+from faircollect.services.nightly_ledger import _run_settings
 from faircollect.services.nightly_load import load_history, load_views, previous_owners
 
 Progress = Callable[[str, int, int], None]
@@ -121,7 +122,7 @@ def plan_night(
         templates or TemplateRenderer(),
     )
     summary = NightSummary(as_of)
-    with engine.begin() as conn:
+    with engine.connect() as conn, _run_settings(conn), conn.begin():
         summary.promises_settled = settle_promises(conn, as_of)
         report("settle", 1, 1)
         rows = night.plan(conn, report, summary)
@@ -393,32 +394,45 @@ def _action_id(row: Row) -> str:
 
 
 def _queue(conn: Connection, as_of: date) -> None:
-    """Put every allowed, not yet queued message of the night into the outbox."""
+    """Put every allowed, not yet queued message of the night into the outbox.
+
+    One INSERT ... SELECT: the rows go from ``planned_actions`` to ``outbox`` inside the
+    database, in id order, without a round trip through Python objects."""
     pa, ob = t.planned_actions, t.outbox
-    queued = set(conn.execute(select(ob.c.message_id).where(ob.c.run_date == as_of)).scalars())
-    query = select(pa).where(
-        pa.c.run_date == as_of,
-        pa.c.allowed.is_(True),
-        pa.c.channel.in_(sorted(MESSAGE_CHANNELS)),
-        pa.c.status.in_((Status.PLANNED, Status.RESCHEDULED)),
-    ).order_by(pa.c.action_id)
-    fresh = [
-        {
-            "message_id": r.action_id,
-            "run_date": as_of,
-            "channel": r.channel,
-            "recipient": r.target or "",
-            "subject": "",
-            "body": r.rendered or "",
-            "queued_at": r.scheduled_at,
-            "sent_at": None,
-            "status": "queued",
-        }
-        for r in conn.execute(query)
-        if r.action_id not in queued
-    ]
-    for start in range(0, len(fresh), 5_000):
-        conn.execute(ob.insert(), fresh[start : start + 5_000])
+    queued = select(ob.c.message_id).where(ob.c.run_date == as_of)
+    query = (
+        select(
+            pa.c.action_id,
+            pa.c.run_date,
+            pa.c.channel,
+            func.coalesce(pa.c.target, ""),
+            literal(""),
+            func.coalesce(pa.c.rendered, ""),
+            pa.c.scheduled_at,
+            null(),
+            literal("queued"),
+        )
+        .where(
+            pa.c.run_date == as_of,
+            pa.c.allowed.is_(True),
+            pa.c.channel.in_(sorted(MESSAGE_CHANNELS)),
+            pa.c.status.in_((Status.PLANNED, Status.RESCHEDULED)),
+            pa.c.action_id.not_in(queued),
+        )
+        .order_by(pa.c.action_id)
+    )
+    columns = (
+        "message_id",
+        "run_date",
+        "channel",
+        "recipient",
+        "subject",
+        "body",
+        "queued_at",
+        "sent_at",
+        "status",
+    )
+    conn.execute(ob.insert().from_select(columns, query))
 
 
 SEND_BATCH = 500
