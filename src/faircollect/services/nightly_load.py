@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,7 @@ HISTORY_DAYS = 2
 the margin covers time zones and actions rescheduled into the next morning)."""
 
 GUARANTOR_RELATION = "guarantor"
+ZERO = Decimal(0)
 
 
 def load_views(
@@ -166,7 +168,7 @@ def _due_amounts(rows: Sequence[Any], as_of: date, window: int) -> dict[str, int
             row.term_months,
             Method(row.method),
             row.disbursed_on,
-            Decimal(0),  # the schedule does not depend on the penalty rate
+            row.penalty_rate_daily,
             row.grace_days,
             row.periodic_fee,
         )
@@ -187,7 +189,8 @@ def installment_totals(terms: Sequence[LoanTerms], due_on: Sequence[date]) -> li
     """
     if not terms:
         return []
-    schedules = build(loan_columns(terms))
+    # The schedule does not depend on the penalty rate, which the columns could refuse.
+    schedules = build(loan_columns([replace(item, penalty_rate_daily=ZERO) for item in terms]))
     target = np.asarray([day_number(day) for day in due_on], dtype=np.int64)
     hit = schedules.due == target[schedules.loan]
     totals = schedules.principal + schedules.interest + schedules.fee

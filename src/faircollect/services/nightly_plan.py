@@ -12,6 +12,7 @@ segment, key), rows are inserted only when absent, and only unsent outbox rows a
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,7 @@ from faircollect.domain.strategy import (
     plan_day,
     planning_filter,
 )
+from faircollect.services.forked import split_run
 from faircollect.services.nightly_ledger import _run_settings
 from faircollect.services.nightly_load import load_history, load_views, previous_owners
 
@@ -183,11 +185,23 @@ class _Night:
         by_loan = {v.loan_id: v for v in views}
         history = load_history(conn, {a.borrower_id for a in actions}, self.as_of, self.tz)
         report("history", 1, 1)
-        rows = []
-        for done, action in enumerate(actions, 1):
-            rows.append(self._decide(action, by_loan[action.loan_id], history))
-            if done % 10_000 == 0 or done == len(actions):
-                report("gate", done, len(actions))
+        total = len(actions)
+
+        def decide(start: int, stop: int) -> list[Row]:
+            """Rows for actions[start:stop]; progress only from this process."""
+            here = os.getpid() == parent
+            rows = []
+            for i in range(start, stop):
+                action = actions[i]
+                rows.append(self._decide(action, by_loan[action.loan_id], history))
+                done = i + 1 - start
+                if here and (done % 10_000 == 0 or i + 1 == stop):
+                    report("gate", done, stop - start)
+            return rows
+
+        parent = os.getpid()
+        rows = split_run(decide, total)
+        report("gate", total, total)
         summary.unassigned = self._assign(conn, actions, by_loan, rows)
         report("assign", 1, 1)
         return rows
@@ -346,6 +360,12 @@ def _violation(v: Violation) -> dict[str, str | None]:
 
 
 def _json(decision: Decision) -> str:
+    if decision.allowed and not decision.violations and decision.next_allowed_at is None:
+        return _ALLOWED
+    return _decision_json(decision)
+
+
+def _decision_json(decision: Decision) -> str:
     return json.dumps(
         {
             "allowed": decision.allowed,
@@ -356,6 +376,9 @@ def _json(decision: Decision) -> str:
         },
         ensure_ascii=False,
     )
+
+
+_ALLOWED = _decision_json(Decision(id="", allowed=True, violations=(), next_allowed_at=None))
 
 
 def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> None:
@@ -481,9 +504,7 @@ def _mark_sent(engine: Engine, rows: Sequence[Any]) -> None:
     ids = [r.message_id for r in rows]
     with engine.begin() as conn:
         conn.execute(
-            update(ob)
-            .where(ob.c.message_id.in_(ids))
-            .values(status="sent", sent_at=ob.c.queued_at)
+            update(ob).where(ob.c.message_id.in_(ids)).values(status="sent", sent_at=ob.c.queued_at)
         )
         conn.execute(update(pa).where(pa.c.action_id.in_(ids)).values(status=Status.SENT))
 
