@@ -8,7 +8,7 @@ million round trips.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, true
 
 from faircollect.adapters.db import tables as t
 from faircollect.domain.compliance.actions import Channel as GateChannel
@@ -62,9 +62,9 @@ def load_views(
     date is within ``due_window_days``; others get None (no template needs it).
     """
     broken = _broken_promises(conn, as_of)
-    picked = None if wanted is None else _picked(conn, as_of, wanted, broken)
-    rows = _view_rows(conn, as_of, picked)
-    emergency, guarantor = _contact_phones(conn, None if wanted is None else _borrowers(rows))
+    chosen = true() if wanted is None else _chosen(conn, as_of, wanted)
+    rows = _view_rows(conn, as_of, chosen)
+    emergency, guarantor = _contact_phones(conn, None if wanted is None else (as_of, chosen))
     failed, unreachable = _attempts(conn, as_of, tz)
     notices = _visit_notices(conn, as_of)
     amounts = _due_amounts(rows, as_of, due_window_days)
@@ -95,47 +95,51 @@ def load_views(
     return views
 
 
-CHUNK = 5_000
-"""Keys per ``IN (...)`` query when reading a chosen subset of loans or borrowers."""
+def _chosen(
+    conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool]
+) -> ColumnElement[bool]:
+    """A condition on ``account_states`` selecting the loans ``wanted`` keeps, plus every
+    loan with a broken promise.
 
-
-def _picked(
-    conn: Connection,
-    as_of: date,
-    wanted: Callable[[int, date | None], bool],
-    broken: Mapping[str, date],
-) -> list[str]:
-    """Ids of the loans to read in full, in loan id order."""
+    ``wanted`` is asked once per distinct (dpd, next_due_on) pair of the table (a few
+    thousand on a million loans) and the answer is written as SQL: a DPD whose every pair
+    is wanted needs no date test (for a DPD above 0 the stage and the DPD anchor decide),
+    other DPDs list their wanted due dates. The database then filters while it scans."""
     s = t.account_states
-    query = select(s.c.loan_id, s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of)
-    return sorted(
-        loan_id
-        for loan_id, dpd, next_due_on in conn.execute(query)
-        if loan_id in broken or wanted(dpd, next_due_on)
-    )
+    pairs = conn.execute(
+        select(s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of).distinct()
+    ).all()
+    by_dpd: dict[int, list[tuple[date | None, bool]]] = defaultdict(list)
+    for dpd, due in pairs:
+        by_dpd[dpd].append((due, wanted(dpd, due)))
+    whole: list[int] = []
+    parts: list[ColumnElement[bool]] = []
+    for dpd, answers in sorted(by_dpd.items()):
+        kept = [due for due, keep in answers if keep]
+        if len(kept) == len(answers):
+            whole.append(dpd)
+        elif kept:
+            days = [due for due in kept if due is not None]
+            on_day = or_(
+                s.c.next_due_on.in_(days),
+                *([s.c.next_due_on.is_(None)] if None in kept else []),
+            )
+            parts.append(and_(s.c.dpd == dpd, on_day))
+    broken = s.c.loan_id.in_(select(t.promises.c.loan_id).where(_broken_on_or_before(as_of)))
+    return or_(s.c.dpd.in_(whole), *parts, broken)
 
 
-def _view_rows(conn: Connection, as_of: date, loan_ids: list[str] | None) -> list[Any]:
-    """State, terms and borrower of every loan (``loan_ids`` None) or of the given ones."""
+def _view_rows(conn: Connection, as_of: date, chosen: ColumnElement[bool]) -> list[Any]:
+    """State, terms and borrower of the chosen loans, by loan id."""
     s, lo, b = t.account_states, t.loans, t.borrowers
     query = (
         select(s, *_TERMS_COLUMNS, lo.c.borrower_id, lo.c.product, b.c.name, b.c.phone, b.c.city)
         .join(lo, lo.c.loan_id == s.c.loan_id)
         .join(b, b.c.borrower_id == lo.c.borrower_id)
-        .where(s.c.as_of <= as_of)
+        .where(s.c.as_of <= as_of, chosen)
         .order_by(s.c.loan_id)
     )
-    if loan_ids is None:
-        return list(conn.execute(query))
-    rows: list[Any] = []
-    for start in range(0, len(loan_ids), CHUNK):
-        chunk = loan_ids[start : start + CHUNK]
-        rows += conn.execute(query.where(s.c.loan_id.in_(chunk)))
-    return rows
-
-
-def _borrowers(rows: Iterable[Any]) -> list[str]:
-    return sorted({row.borrower_id for row in rows})
+    return list(conn.execute(query))
 
 
 _TERMS_COLUMNS = (
@@ -168,7 +172,7 @@ def _due_amounts(rows: Sequence[Any], as_of: date, window: int) -> dict[str, int
             row.term_months,
             Method(row.method),
             row.disbursed_on,
-            row.penalty_rate_daily,
+            ZERO,  # the schedule does not depend on the penalty rate
             row.grace_days,
             row.periodic_fee,
         )
@@ -190,7 +194,14 @@ def installment_totals(terms: Sequence[LoanTerms], due_on: Sequence[date]) -> li
     if not terms:
         return []
     # The schedule does not depend on the penalty rate, which the columns could refuse.
-    schedules = build(loan_columns([replace(item, penalty_rate_daily=ZERO) for item in terms]))
+    schedules = build(
+        loan_columns(
+            [
+                item if item.penalty_rate_daily == ZERO else replace(item, penalty_rate_daily=ZERO)
+                for item in terms
+            ]
+        )
+    )
     target = np.asarray([day_number(day) for day in due_on], dtype=np.int64)
     hit = schedules.due == target[schedules.loan]
     totals = schedules.principal + schedules.interest + schedules.fee
@@ -227,24 +238,25 @@ def _state(row: Any) -> AccountState:
 
 
 def _contact_phones(
-    conn: Connection, borrower_ids: list[str] | None = None
+    conn: Connection, of: tuple[date, ColumnElement[bool]] | None = None
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Emergency phones (registration order) and the first guarantor phone per borrower
-    (of every borrower, or of ``borrower_ids``)."""
-    c = t.contacts
+    (of every borrower, or of the borrowers of the loans chosen by ``of``)."""
+    c, s, lo = t.contacts, t.account_states, t.loans
     emergency: dict[str, list[str]] = defaultdict(list)
     guarantor: dict[str, str] = {}
     query = select(c.c.borrower_id, c.c.phone, c.c.relation, c.c.is_emergency).order_by(
         c.c.borrower_id, c.c.contact_id
     )
-    if borrower_ids is None:
-        rows: list[Any] = list(conn.execute(query))
-    else:
-        rows = []
-        for start in range(0, len(borrower_ids), CHUNK):
-            chunk = borrower_ids[start : start + CHUNK]
-            rows += conn.execute(query.where(c.c.borrower_id.in_(chunk)))
-    for row in rows:
+    if of is not None:
+        as_of, chosen = of
+        borrowers = (
+            select(lo.c.borrower_id)
+            .join(s, s.c.loan_id == lo.c.loan_id)
+            .where(s.c.as_of <= as_of, chosen)
+        )
+        query = query.where(c.c.borrower_id.in_(borrowers))
+    for row in conn.execute(query):
         if row.is_emergency:
             emergency[row.borrower_id].append(row.phone)
         if row.relation == GUARANTOR_RELATION:
@@ -285,10 +297,15 @@ def _broken_promises(conn: Connection, as_of: date) -> dict[str, date]:
     p = t.promises
     query = (
         select(p.c.loan_id, func.max(p.c.settled_on))
-        .where(p.c.status.in_(("broken", "partly_kept")), p.c.settled_on <= as_of)
+        .where(_broken_on_or_before(as_of))
         .group_by(p.c.loan_id)
     )
     return {loan_id: day for loan_id, day in conn.execute(query)}
+
+
+def _broken_on_or_before(as_of: date) -> ColumnElement[bool]:
+    p = t.promises
+    return and_(p.c.status.in_(("broken", "partly_kept")), p.c.settled_on <= as_of)
 
 
 def _visit_notices(conn: Connection, as_of: date) -> dict[str, date]:
