@@ -401,15 +401,35 @@ def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> 
         for r in fresh
         if "_placement" in r
     ]
-    clean = [
-        {k: v for k, v in r.items() if not k.startswith("_")} | {"run_date": summary.run_date}
-        for r in fresh
-    ]
-    for start in range(0, len(clean), 5_000):
-        conn.execute(pa.insert(), clean[start : start + 5_000])
+    _insert_rows(conn, [r | {"run_date": summary.run_date} for r in fresh])
     if placements:
         conn.execute(t.loan_placements.insert(), placements)
-    summary.new_rows = len(clean)
+    summary.new_rows = len(fresh)
+
+
+def _insert_rows(conn: Connection, rows: list[Row]) -> None:
+    """``planned_actions`` rows (keys starting with ``_`` are skipped).
+
+    On SQLite the rows go to the driver as tuples, each value passed through its column
+    type's own bind processor (exactly what SQLAlchemy would send): SQLAlchemy's per-row
+    parameter handling was half the cost of inserting a night's 130,000 wide rows."""
+    pa = t.planned_actions
+    columns = list(pa.columns)
+    if conn.dialect.name != "sqlite":
+        names = [c.name for c in columns]
+        clean = [{name: r[name] for name in names} for r in rows]
+        for start in range(0, len(clean), 5_000):
+            conn.execute(pa.insert(), clean[start : start + 5_000])
+        return
+    dialect = conn.dialect
+    processors = [(c.name, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
+    values = [
+        tuple(r[name] if process is None else process(r[name]) for name, process in processors)
+        for r in rows
+    ]
+    names = ", ".join(c.name for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {pa.name} ({names}) VALUES ({marks})", values)
 
 
 def _action_id(row: Row) -> str:
