@@ -415,6 +415,8 @@ def _insert_rows(conn: Connection, rows: list[Row]) -> None:
     parameter handling was half the cost of inserting a night's 130,000 wide rows."""
     pa = t.planned_actions
     columns = list(pa.columns)
+    if not rows:
+        return
     if conn.dialect.name != "sqlite":
         names = [c.name for c in columns]
         clean = [{name: r[name] for name in names} for r in rows]
