@@ -41,6 +41,7 @@ def test_two_processes_plan_exactly_the_one_process_night(
     assert serial.planned > 10 and one_process["outbox"]
     _forget_the_night(db_engine)
     monkeypatch.setattr(forked, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(forked, "CHUNK", 3)
     parallel = night(db_engine, DAY)
     assert snapshot(db_engine) == one_process
     assert parallel.by_status == serial.by_status
@@ -51,6 +52,7 @@ def test_a_crash_during_the_split_gate_step_leaves_nothing_behind(
 ) -> None:
     _seeded(db_engine)
     monkeypatch.setattr(forked, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(forked, "CHUNK", 3)
     with pytest.raises(Crash):
         night(db_engine, DAY, progress=crash_at("gate"))
     assert snapshot(db_engine)["planned_actions"] == []

@@ -187,16 +187,18 @@ class _Night:
         report("history", 1, 1)
         total = len(actions)
 
+        done_here = 0
+
         def decide(start: int, stop: int) -> list[Row]:
             """Rows for actions[start:stop]; progress only from this process."""
-            here = os.getpid() == parent
+            nonlocal done_here
             rows = []
             for i in range(start, stop):
                 action = actions[i]
                 rows.append(self._decide(action, by_loan[action.loan_id], history))
-                done = i + 1 - start
-                if here and (done % 10_000 == 0 or i + 1 == stop):
-                    report("gate", done, stop - start)
+            if os.getpid() == parent:
+                done_here += stop - start
+                report("gate", done_here, total)
             return rows
 
         parent = os.getpid()
