@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -426,11 +427,18 @@ def _insert_rows(conn: Connection, rows: list[Row]) -> None:
             conn.execute(pa.insert(), clean[start : start + 5_000])
         return
     dialect = conn.dialect
-    processors = [(c.name, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
-    values = [
-        tuple(r[name] if process is None else process(r[name]) for name, process in processors)
-        for r in rows
+    processors = [
+        (i, process)
+        for i, c in enumerate(columns)
+        if (process := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
     ]
+    pick = itemgetter(*(c.name for c in columns))
+    values = []
+    for r in rows:
+        value = list(pick(r))
+        for i, process in processors:
+            value[i] = process(value[i])
+        values.append(tuple(value))
     names = ", ".join(c.name for c in columns)
     marks = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f"INSERT INTO {pa.name} ({names}) VALUES ({marks})", values)
