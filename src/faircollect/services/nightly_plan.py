@@ -1,6 +1,11 @@
 """The night's plan: promises settled, actions planned, every contact gated, work handed out,
 messages queued and sent. Called by ``run-day`` right after the ledger step.
 
+Speed (1M loans, bench/nightly.py): only the accounts the strategy can act on tonight are
+read in full (``planning_filter``); the gate step, pure CPU, is shared with a forked helper
+process for big nights (``services.forked``); rows are written in bulk and the outbox is
+filled by one INSERT ... SELECT.
+
 Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, queue)
 writes in ONE transaction: a crash anywhere in it leaves nothing behind, and the next run
 starts from the same tables. Phase two hands queued outbox rows to the channel adapters one
@@ -125,6 +130,9 @@ def plan_night(
         templates or TemplateRenderer(),
     )
     summary = NightSummary(as_of)
+    # The ledger step's SQLite settings (big page cache, no foreign-key re-checks): every
+    # row phase one writes is keyed by loan and borrower ids it has just read from the
+    # loans table in the same transaction, so each parent lookup could only succeed.
     with engine.connect() as conn, _run_settings(conn), conn.begin():
         summary.promises_settled = settle_promises(conn, as_of)
         report("settle", 1, 1)
@@ -186,9 +194,7 @@ class _Night:
         by_loan = {v.loan_id: v for v in views}
         history = load_history(conn, {a.borrower_id for a in actions}, self.as_of, self.tz)
         report("history", 1, 1)
-        total = len(actions)
-
-        done_here = 0
+        total, parent, done_here = len(actions), os.getpid(), 0
 
         def decide(start: int, stop: int) -> list[Row]:
             """Rows for actions[start:stop]; progress only from this process."""
@@ -202,7 +208,7 @@ class _Night:
                 report("gate", done_here, total)
             return rows
 
-        parent = os.getpid()
+        # Pure CPU on objects in memory: a big night shares it with a forked helper.
         rows = split_run(decide, total)
         report("gate", total, total)
         summary.unassigned = self._assign(conn, actions, by_loan, rows)
@@ -416,10 +422,10 @@ def _insert_rows(conn: Connection, rows: list[Row]) -> None:
     On SQLite the rows go to the driver as tuples, each value passed through its column
     type's own bind processor (exactly what SQLAlchemy would send): SQLAlchemy's per-row
     parameter handling was half the cost of inserting a night's 130,000 wide rows."""
-    pa = t.planned_actions
-    columns = list(pa.columns)
     if not rows:
         return
+    pa = t.planned_actions
+    columns = list(pa.columns)
     if conn.dialect.name != "sqlite":
         names = [c.name for c in columns]
         clean = [{name: r[name] for name in names} for r in rows]
