@@ -227,10 +227,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fc-night-", dir="/tmp") as tmp:
         source = args.reuse_db or Path(tmp) / "built.db"
         started = time.perf_counter()
+        note = Path(f"{source}.ledger-seconds")
         if source.exists():
-            how = f"reused {source}"
+            measured = f"{float(note.read_text()):.1f} s" if note.exists() else "not recorded"
+            how = f"reused {source}; its ledger step (run_day), timed when built: {measured}"
         else:
             ledger = build(source, args.loans, args.seed)
+            note.write_text(f"{ledger:.3f}")
             how = f"built at {source}; ledger step (run_day) {ledger:.1f} s"
         work = Path(tmp) / "night.db"
         shutil.copyfile(source, work)
