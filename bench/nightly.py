@@ -1,161 +1,314 @@
-"""Benchmark: one night of ``plan_night`` on N synthetic accounts; share of time per step.
+"""Benchmark: the night after the ledger (``plan_night``) on N loans; share of time per step.
 
-States are written straight into ``account_states`` (a consumer-book mix: most accounts
-current, a tail in every stage), then the night runs with the real gate, rendering and
-screening. Time per step is measured between the progress callbacks that close each step.
-The baseline in the same run is ``plan_day`` alone on the same accounts (pure planning, no
-I/O, no gate), printed as a ratio so the cost of the lawful-plan machinery is visible.
+    PYTHONPATH=src /work/venv/bin/python bench/nightly.py --loans 1000000 --reuse-db /tmp/night1m.db
 
-    PYTHONPATH=src /work/venv/bin/python bench/nightly.py --loans 50000
+The portfolio is built by ``bench/ledger.py``'s direct builder (loans, borrowers, payments
+with a realistic mix of on-time, late, partial, stopped and prepaid loans), plus one
+emergency contact per borrower, a guarantor for some, and three failed calls for some
+overdue borrowers (so relay requests and the frequency rules have work). Then the real
+ledger step (``services.nightly_ledger.run_day``, what ``run-day --ledger-only`` runs)
+computes the states. None of that is timed in the total. With ``--reuse-db PATH`` the
+database after the ledger step is kept at PATH (built on the first run) and copied for
+every run, so each run plans the night from the same pristine tables.
+
+Timed: ``plan_night`` (settle promises, load, plan, gate + render + screen, assign, insert,
+queue, send), with the share of each step measured between the progress callbacks that
+close the steps. In the same run, on a random sample of accounts, the baseline: the
+straightforward path account by account (its rows read by key, ``plan_day`` on it, each
+template rendered with Jinja2, each contact decided by a gate without caches, each row
+inserted on its own), extrapolated to N; the ratio is printed. Both run on the same
+machine at the same time, so the ratio is the figure to compare across loaded runs.
+A digest of the night's ``planned_actions`` and ``outbox`` rows is printed so two code
+versions can be checked to produce identical output.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import random
+import shutil
+import sqlite3
+import sys
 import tempfile
 import time
-from datetime import date, timedelta
-from decimal import Decimal
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, insert
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT.parent / "src"))
 
-from faircollect.adapters.db import tables as t
-from faircollect.adapters.db.engine import create_schema, make_engine
-from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
-from faircollect.domain.dates import add_months
-from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, bucket
-from faircollect.domain.strategy import plan_day
-from faircollect.services.nightly_load import load_views
-from faircollect.services.nightly_plan import plan_night
+from sqlalchemy import Connection, Engine, insert, select, text  # noqa: E402
+from sqlalchemy.sql.util import find_tables  # noqa: E402
 
-AS_OF = date(2026, 12, 10)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-BATCH = 20_000
+from faircollect.adapters.db import tables as t  # noqa: E402
+from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
+from faircollect.adapters.strategy_file import default_strategy_path, load_strategy  # noqa: E402
+from faircollect.adapters.teams_file import example_teams_path, load_teams  # noqa: E402
+from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError  # noqa: E402
+from faircollect.domain.compliance.actions import DEFAULT_TZ  # noqa: E402
+from faircollect.domain.compliance.gate import Gate  # noqa: E402
+from faircollect.domain.compliance.pack import default_pack  # noqa: E402
+from faircollect.domain.compliance.screener import screen  # noqa: E402
+from faircollect.domain.strategy import ActionKind, plan_day  # noqa: E402
+from faircollect.services import nightly_load  # noqa: E402
+from faircollect.services.nightly_ledger import run_day  # noqa: E402
+from faircollect.services.nightly_plan import _base_row, _Night, plan_night  # noqa: E402
+from ledger import AS_OF, _build_portfolio  # noqa: E402
+
+TZ = ZoneInfo(DEFAULT_TZ)
+STEPS = ("settle", "load", "plan", "history", "gate", "assign", "insert", "queue", "send")
 
 
-def build(engine: Engine, n: int, seed: int = 7) -> None:
-    """N borrowers, loans and states for AS_OF.
+def build(path: Path, loans: int, seed: int) -> float:
+    """Portfolio (ledger bench builder) + contacts, the real ledger step, failed calls.
 
-    TODO(merge): once the engine branch is on main, compute account_states with its
-    portfolio engine (run-day's ledger step) instead of writing them directly.
-    """
+    Returns the ledger step's wall time."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    engine.dispose()
+    _build_portfolio(path, loans, seed)
+    con = sqlite3.connect(path)
     rng = random.Random(seed)
-    people, contacts, loans, states = [], [], [], []
-    for i in range(n):
-        loan_id, borrower_id = f"LN{i:08d}", f"BR{i:08d}"
-        roll = rng.random()
-        dpd = 0 if roll < 0.8 else rng.randint(1, 30) if roll < 0.92 else rng.randint(31, 200)
-        due_in = rng.randint(0, 30)
-        people.append(
-            {
-                "borrower_id": borrower_id,
-                "name": f"客户{i}",
-                "phone": f"138{i:08d}",
-                "id_number": "110101199001011234",
-                "city": "北京",
-            }
+    with con:
+        con.executemany(
+            "INSERT INTO contacts (borrower_id, name, phone, relation, is_emergency) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                (f"B{i:08d}", "紧急联系人", f"139{i:08d}", "friend", 1)
+                if rng.random() < 0.9
+                else (f"B{i:08d}", "担保人", f"137{i:08d}", "guarantor", 0)
+                for i in range(loans)
+            ),
         )
-        contacts.append(
-            {
-                "borrower_id": borrower_id,
-                "name": "紧急联系人",
-                "phone": f"139{i:08d}",
-                "relation": "friend",
-                "is_emergency": True,
-            }
-        )
-        loans.append(
-            {
-                "loan_id": loan_id,
-                "borrower_id": borrower_id,
-                "product": "cash",
-                "contract_principal": 1_200_000,
-                "received_amount": 1_200_000,
-                "annual_rate": Decimal("0.18"),
-                "term_months": 12,
-                "method": "equal_installment",
-                "disbursed_on": add_months(AS_OF + timedelta(days=due_in), -1),
-                "penalty_rate_daily": Decimal("0.0005"),
-                "grace_days": 0,
-                "periodic_fee": 0,
-            }
-        )
-        states.append(
-            {
-                "loan_id": loan_id,
-                "as_of": AS_OF,
-                "dpd": dpd,
-                "bucket": bucket(dpd),
-                "stage": DEFAULT_THRESHOLDS.stage(dpd, due_in <= 7).value,
-                "overdue_principal": dpd * 1_000,
-                "overdue_interest": dpd * 100,
-                "overdue_fee": 0,
-                "penalty": dpd * 10,
-                "outstanding_principal": 1_000_000,
-                "credit": 0,
-                "paid_total": 0,
-                "next_due_on": AS_OF + timedelta(days=due_in),
-                "next_event_on": None,
-            }
-        )
+    con.close()
+    engine = make_engine(f"sqlite:///{path}")
+    started = time.perf_counter()
+    run_day(engine, AS_OF)
+    ledger = time.perf_counter() - started
+    _failed_calls(engine, seed)
+    engine.dispose()
+    return ledger
+
+
+def _failed_calls(engine: Engine, seed: int) -> None:
+    """Three unanswered calls on a fifth of the early-stage borrowers (yesterday)."""
     with engine.begin() as conn:
-        for table, rows in (
-            (t.borrowers, people),
-            (t.contacts, contacts),
-            (t.loans, loans),
-            (t.account_states, states),
+        ids = conn.execute(
+            text(
+                "SELECT l.loan_id, l.borrower_id FROM account_states s "
+                "JOIN loans l ON l.loan_id = s.loan_id WHERE s.dpd BETWEEN 1 AND 30 "
+                "ORDER BY l.loan_id"
+            )
+        ).all()
+        rng = random.Random(seed)
+        chosen = [r for r in ids if rng.random() < 0.2]
+        yesterday = AS_OF - timedelta(days=1)
+        rows = [
+            {
+                "record_id": f"R{n}-{loan_id}",
+                "borrower_id": borrower_id,
+                "loan_id": loan_id,
+                "at": datetime.combine(yesterday, clock(10 + n), TZ),
+                "channel": "call",
+                "party": "borrower",
+                "phone": "13800000000",
+                "actor": "bench",
+                "outcome": "no_answer",
+                "note": "",
+            }
+            for loan_id, borrower_id in chosen
+            for n in range(3)
+        ]
+        for start in range(0, len(rows), 20_000):
+            conn.execute(insert(t.contact_records), rows[start : start + 20_000])
+
+
+def baseline(engine: Engine, sample: list[str]) -> float:
+    """The straightforward night for ``sample``, account by account; rolled back."""
+    strategy = load_strategy(default_strategy_path())
+    night = _Night(
+        strategy,
+        load_teams(example_teams_path()),
+        Gate(default_pack(), screen, cache_screening=False),
+        TZ,
+        AS_OF,
+        TemplateRenderer(),
+    )
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        trans = conn.begin()
+        for loan_id in sample:
+            _one_account(conn, night, loan_id)
+        trans.rollback()
+    return time.perf_counter() - started
+
+
+def _one_account(conn: Connection, night: _Night, loan_id: str) -> None:
+    borrower = conn.execute(
+        select(t.loans.c.borrower_id).where(t.loans.c.loan_id == loan_id)
+    ).scalar_one()
+    views = nightly_load.load_views(
+        _Only(conn, loan_id, borrower), AS_OF, TZ, night.strategy.thresholds.pre_due_days
+    )
+    actions = plan_day(views, night.strategy, AS_OF, TZ)
+    history = nightly_load.load_history(_Only(conn, loan_id, borrower), {borrower}, AS_OF, TZ)
+    for action in actions:
+        row = _base_row(action, TZ)
+        if action.kind is ActionKind.CONTACT and action.channel is not None:
+            text_ = None
+            if action.template is not None:
+                try:
+                    text_ = night.renderer.render(action.template, action.context)
+                except TemplateRenderError:
+                    continue
+            proposal = night._proposal(action, views[0], text_, history.get(borrower, ()))
+            decision = night.gate.decide(proposal)
+            if not decision.allowed and decision.next_allowed_at is not None:
+                night.gate.decide(replace(proposal, at=decision.next_allowed_at))
+            row["rendered"] = text_
+        row |= {"run_date": AS_OF, "status": "planned", "allowed": True, "decision": "{}"}
+        conn.execute(insert(t.planned_actions), [row])
+
+
+class _Only:
+    """A connection whose queries see only one loan's and one borrower's rows.
+
+    Lets the baseline reuse the real loaders while reading one account at a time: every
+    select over the loan/borrower tables gets an extra WHERE on the key."""
+
+    def __init__(self, conn: Connection, loan_id: str, borrower_id: str) -> None:
+        self.conn, self.loan_id, self.borrower_id = conn, loan_id, borrower_id
+
+    def execute(self, query, *args):  # type: ignore[no-untyped-def]
+        for table, column in (
+            (t.account_states, "loan_id"),
+            (t.contacts, "borrower_id"),
+            (t.contact_records, "borrower_id"),
+            (t.promises, "loan_id"),
+            (t.planned_actions, "loan_id"),
         ):
-            for start in range(0, len(rows), BATCH):
-                conn.execute(insert(table), rows[start : start + BATCH])
+            if table in find_tables(query, include_joins=True):
+                key = self.loan_id if column == "loan_id" else self.borrower_id
+                query = query.where(table.c[column] == key)
+        return self.conn.execute(query, *args)
+
+
+def digest(path: Path, day: date) -> str:
+    """sha256 over the night's planned_actions and outbox rows, ordered by id."""
+    con = sqlite3.connect(path)
+    h = hashlib.sha256()
+    for sql in (
+        "SELECT * FROM planned_actions WHERE run_date = ? ORDER BY action_id",
+        "SELECT * FROM outbox WHERE run_date = ? ORDER BY message_id",
+        "SELECT * FROM loan_placements WHERE placed_on = ? ORDER BY action_id",
+    ):
+        for row in con.execute(sql, (day.isoformat(),)):
+            h.update(repr(row).encode())
+    con.close()
+    return h.hexdigest()[:16]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loans", type=int, default=50_000)
-    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse-db", type=Path, default=None, help="keep the built database")
+    parser.add_argument("--baseline-sample", type=int, default=5_000)
+    parser.add_argument("--profile", type=Path, default=None, help="cProfile plan_night here")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = make_engine(url)
-        create_schema(engine)
+    with tempfile.TemporaryDirectory(prefix="fc-night-", dir="/tmp") as tmp:
+        source = args.reuse_db or Path(tmp) / "built.db"
         started = time.perf_counter()
-        build(engine, args.loans)
-        print(f"built {args.loans:,} accounts in {time.perf_counter() - started:.1f} s")
+        note = Path(f"{source}.ledger-seconds")
+        if source.exists():
+            measured = f"{float(note.read_text()):.1f} s" if note.exists() else "not recorded"
+            how = f"reused {source}; its ledger step (run_day), timed when built: {measured}"
+        else:
+            ledger = build(source, args.loans, args.seed)
+            note.write_text(f"{ledger:.3f}")
+            how = f"built at {source}; ledger step (run_day) {ledger:.1f} s"
+        work = Path(tmp) / "night.db"
+        shutil.copyfile(source, work)
+        os.sync()
+        with sqlite3.connect(work) as con:
+            loans, states, records = con.execute(
+                "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states "
+                "WHERE as_of <= ?), (SELECT COUNT(*) FROM contact_records)",
+                (AS_OF.isoformat(),),
+            ).fetchone()
+            stages = dict(
+                con.execute("SELECT stage, COUNT(*) FROM account_states GROUP BY stage").fetchall()
+            )
+        if loans != args.loans or states != loans:
+            raise SystemExit(f"{source}: {loans:,} loans, {states:,} states for {args.loans:,}")
+        print(
+            f"portfolio: {loans:,} loans, {records:,} contact records, stages {stages} "
+            f"({how}; {time.perf_counter() - started:.1f} s, not timed)"
+        )
+        engine = make_engine(f"sqlite:///{work}")
 
-        marks: dict[str, float] = {}
+        with engine.connect() as conn:
+            ids = conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars()
+            sample = sorted(random.Random(args.seed).sample(list(ids), args.baseline_sample))
+        base = baseline(engine, sample)
+
+        marks: dict[str, tuple[float, float]] = {}
 
         def progress(step: str, done: int, total: int) -> None:
             if done >= total:
-                marks[step] = time.perf_counter()
+                marks[step] = (time.perf_counter(), time.process_time())
 
+        load_before = os.getloadavg()
         start_wall, start_cpu = time.perf_counter(), time.process_time()
-        summary = plan_night(engine, AS_OF, progress=progress)
+        if args.profile:
+            import cProfile
+
+            with cProfile.Profile() as prof:
+                summary = plan_night(engine, AS_OF, progress=progress)
+            prof.dump_stats(args.profile)
+        else:
+            summary = plan_night(engine, AS_OF, progress=progress)
         wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-        marks.setdefault("send", time.perf_counter())
-
-        with engine.connect() as conn:
-            views = load_views(conn, AS_OF, SHANGHAI)
-        strategy = load_strategy(default_strategy_path())
-        base_start = time.perf_counter()
-        plan_day(views, strategy, AS_OF, SHANGHAI)
-        baseline = time.perf_counter() - base_start
+        load_after = os.getloadavg()
         engine.dispose()
+        check = digest(work, AS_OF)
 
-    print(f"night: {summary.planned:,} actions, {summary.sent:,} sent")
+    print(f"night {AS_OF}: {summary.planned:,} actions, {summary.sent:,} sent")
     print(f"statuses: {dict(summary.by_status)}")
     print(f"denied by rule: {dict(summary.denied_by_rule)}")
-    print(f"wall {wall:.2f} s, cpu {cpu:.2f} s, {summary.planned / wall:,.0f} actions/s")
-    previous = start_wall
-    for step in ("settle", "load", "plan", "gate", "assign", "queue", "send"):
-        if step in marks:
-            spent = marks[step] - previous
-            previous = marks[step]
-            print(f"  {step:<7} {spent:7.2f} s  {100 * spent / wall:5.1f} %")
-    print(f"baseline plan_day alone: {baseline:.2f} s")
-    print(f"whole night / plan_day alone = {wall / baseline:.1f}x")
+    print(f"output digest (planned_actions + outbox + placements): {check}")
+    print(
+        f"plan_night wall {wall:.2f} s, cpu {cpu:.2f} s (this process), "
+        f"{loans / wall:,.0f} accounts/s"
+    )
+    previous = (start_wall, start_cpu)
+    marks["count"] = (start_wall + wall, start_cpu + cpu)
+    print("  step       wall   share    cpu (this process)")
+    for step in (*STEPS, "count"):
+        if step not in marks:
+            continue
+        end = marks[step]
+        spent, used, previous = end[0] - previous[0], end[1] - previous[1], end
+        print(f"  {step:<8} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
+    rate = len(sample) / base
+    print(
+        f"baseline, account by account: {len(sample):,} accounts in {base:.2f} s, "
+        f"{rate:,.0f} accounts/s -> {loans / rate:,.0f} s extrapolated to {loans:,}"
+    )
+    print(f"ratio plan_night / baseline: {(loans / wall) / rate:.1f}x")
+    print(
+        "load average (1/5/15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}".format(
+            *load_before, *load_after
+        )
+    )
 
 
 if __name__ == "__main__":

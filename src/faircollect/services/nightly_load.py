@@ -8,13 +8,15 @@ million round trips.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, select
+import numpy as np
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, true
 
 from faircollect.adapters.db import tables as t
 from faircollect.domain.compliance.actions import Channel as GateChannel
@@ -24,6 +26,8 @@ from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.state import AccountState, Stage
 from faircollect.domain.ledger.terms import LoanTerms, Method
 from faircollect.domain.strategy import AccountView
+from faircollect.portfolio import day_number, loan_columns
+from faircollect.portfolio.schedules import build
 from faircollect.services.visit_notices import notices_sent
 
 FAILED_OUTCOMES = frozenset({"no_answer", "wrong_number"})
@@ -34,10 +38,15 @@ HISTORY_DAYS = 2
 the margin covers time zones and actions rescheduled into the next morning)."""
 
 GUARANTOR_RELATION = "guarantor"
+ZERO = Decimal(0)
 
 
 def load_views(
-    conn: Connection, as_of: date, tz: ZoneInfo, due_window_days: int = 7
+    conn: Connection,
+    as_of: date,
+    tz: ZoneInfo,
+    due_window_days: int = 7,
+    wanted: Callable[[int, date | None], bool] | None = None,
 ) -> list[AccountView]:
     """One AccountView per loan with a stored state on or before ``as_of``, by loan id.
 
@@ -45,23 +54,23 @@ def load_views(
     older ``as_of`` is therefore still the loan's state tonight, and planning measures every
     offset from ``as_of`` itself. Rows dated after ``as_of`` (a later night) are skipped.
 
+    ``wanted(dpd, next_due_on)`` (``domain.strategy.planning_filter``) narrows the views to
+    the accounts planning can act on tonight, plus every loan with a broken promise: a
+    light scan of three columns picks them, and only they are read in full (on a consumer
+    book most accounts are current or between reminder days).
+
     The next installment's amount (for reminders) is computed only for loans whose next due
     date is within ``due_window_days``; others get None (no template needs it).
     """
-    emergency, guarantor = _contact_phones(conn)
-    failed, unreachable = _attempts(conn, as_of, tz)
     broken = _broken_promises(conn, as_of)
+    chosen = true() if wanted is None else _chosen(conn, as_of, wanted)
+    rows = _view_rows(conn, as_of, chosen)
+    emergency, guarantor = _contact_phones(conn, None if wanted is None else (as_of, chosen))
+    failed, unreachable = _attempts(conn, as_of, tz)
     notices = notices_sent(conn, as_of)
-    s, lo, b = t.account_states, t.loans, t.borrowers
-    query = (
-        select(s, *_TERMS_COLUMNS, lo.c.borrower_id, lo.c.product, b.c.name, b.c.phone, b.c.city)
-        .join(lo, lo.c.loan_id == s.c.loan_id)
-        .join(b, b.c.borrower_id == lo.c.borrower_id)
-        .where(s.c.as_of <= as_of)
-        .order_by(s.c.loan_id)
-    )
+    amounts = _due_amounts(rows, as_of, due_window_days)
     views = []
-    for row in conn.execute(query):
+    for row in rows:
         state = _state(row)
         views.append(
             AccountView(
@@ -80,11 +89,58 @@ def load_views(
                 address=row.city,
                 guarantor_phone=guarantor.get(row.borrower_id),
                 emergency_phones=tuple(emergency.get(row.borrower_id, ())),
-                next_due_amount=_due_amount(row, as_of, due_window_days),
+                next_due_amount=amounts.get(row.loan_id),
                 tz=tz,
             )
         )
     return views
+
+
+def _chosen(
+    conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool]
+) -> ColumnElement[bool]:
+    """A condition on ``account_states`` selecting the loans ``wanted`` keeps, plus every
+    loan with a broken promise.
+
+    ``wanted`` is asked once per distinct (dpd, next_due_on) pair of the table (a few
+    thousand on a million loans) and the answer is written as SQL: a DPD whose every pair
+    is wanted needs no date test (for a DPD above 0 the stage and the DPD anchor decide),
+    other DPDs list their wanted due dates. The database then filters while it scans."""
+    s = t.account_states
+    pairs = conn.execute(
+        select(s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of).distinct()
+    ).all()
+    by_dpd: dict[int, list[tuple[date | None, bool]]] = defaultdict(list)
+    for dpd, due in pairs:
+        by_dpd[dpd].append((due, wanted(dpd, due)))
+    whole: list[int] = []
+    parts: list[ColumnElement[bool]] = []
+    for dpd, answers in sorted(by_dpd.items()):
+        kept = [due for due, keep in answers if keep]
+        if len(kept) == len(answers):
+            whole.append(dpd)
+        elif kept:
+            days = [due for due in kept if due is not None]
+            on_day = or_(
+                s.c.next_due_on.in_(days),
+                *([s.c.next_due_on.is_(None)] if None in kept else []),
+            )
+            parts.append(and_(s.c.dpd == dpd, on_day))
+    broken = s.c.loan_id.in_(select(t.promises.c.loan_id).where(_broken_on_or_before(as_of)))
+    return or_(s.c.dpd.in_(whole), *parts, broken)
+
+
+def _view_rows(conn: Connection, as_of: date, chosen: ColumnElement[bool]) -> list[Any]:
+    """State, terms and borrower of the chosen loans, by loan id."""
+    s, lo, b = t.account_states, t.loans, t.borrowers
+    query = (
+        select(s, *_TERMS_COLUMNS, lo.c.borrower_id, lo.c.product, b.c.name, b.c.phone, b.c.city)
+        .join(lo, lo.c.loan_id == s.c.loan_id)
+        .join(b, b.c.borrower_id == lo.c.borrower_id)
+        .where(s.c.as_of <= as_of, chosen)
+        .order_by(s.c.loan_id)
+    )
+    return list(conn.execute(query))
 
 
 _TERMS_COLUMNS = (
@@ -100,33 +156,63 @@ _TERMS_COLUMNS = (
 )
 
 
-def _due_amount(row: Any, as_of: date, window: int) -> int | None:
-    """The installment due on ``next_due_on`` (fen) when it is within the window."""
-    due = row.next_due_on
-    if due is None or not 0 <= (due - as_of).days <= window:
-        return None
-    key = (
-        row.contract_principal,
-        row.received_amount,
-        row.annual_rate,
-        row.term_months,
-        row.method,
-        row.disbursed_on,
-        row.penalty_rate_daily,
-        row.grace_days,
-        row.periodic_fee,
-    )
-    return _schedule(key).get(due)
+def _due_amounts(rows: Sequence[Any], as_of: date, window: int) -> dict[str, int]:
+    """The installment due on ``next_due_on`` (fen), for the loans where it is within the
+    window, by loan id."""
+    due = [
+        row
+        for row in rows
+        if row.next_due_on is not None and 0 <= (row.next_due_on - as_of).days <= window
+    ]
+    terms = [
+        LoanTerms(
+            row.loan_id,
+            row.contract_principal,
+            row.received_amount,
+            row.annual_rate,
+            row.term_months,
+            Method(row.method),
+            row.disbursed_on,
+            ZERO,  # the schedule does not depend on the penalty rate
+            row.grace_days,
+            row.periodic_fee,
+        )
+        for row in due
+    ]
+    totals = installment_totals(terms, [row.next_due_on for row in due])
+    return {row.loan_id: total for row, total in zip(due, totals, strict=True) if total is not None}
 
 
-@lru_cache(maxsize=4096)
-def _schedule(key: tuple[Any, ...]) -> dict[date, int]:
-    """Installment totals by due date; portfolios share terms, so schedules are cached."""
-    principal, received, rate, months, method, disbursed, penalty, grace, fee = key
-    terms = LoanTerms(
-        "", principal, received, rate, months, Method(method), disbursed, penalty, grace, fee
+def installment_totals(terms: Sequence[LoanTerms], due_on: Sequence[date]) -> list[int | None]:
+    """For each loan, the total of its contract installment due on ``due_on[i]`` (fen), or
+    None when no installment falls on that day.
+
+    Equal to ``domain.ledger.schedule.build_schedule`` (whose amounts the columnar
+    schedules of ``portfolio.schedules`` match exactly; a loan they cannot hold exactly in
+    int64 is built by the domain instead), but for a whole night's reminders at once: one
+    loan at a time took 0.2 ms, 40 s for the 185,000 loans of a 1M book due within a week.
+    """
+    if not terms:
+        return []
+    # The schedule does not depend on the penalty rate, which the columns could refuse.
+    schedules = build(
+        loan_columns(
+            [
+                item if item.penalty_rate_daily == ZERO else replace(item, penalty_rate_daily=ZERO)
+                for item in terms
+            ]
+        )
     )
-    return {i.due_on: i.total for i in build_schedule(terms)}
+    target = np.asarray([day_number(day) for day in due_on], dtype=np.int64)
+    hit = schedules.due == target[schedules.loan]
+    totals = schedules.principal + schedules.interest + schedules.fee
+    found: list[int | None] = [None] * len(terms)
+    for i, total in zip(schedules.loan[hit].tolist(), totals[hit].tolist(), strict=True):
+        found[i] = total
+    for i in np.flatnonzero(~schedules.exact_ok).tolist():
+        by_day = {item.due_on: item.total for item in build_schedule(terms[i])}
+        found[i] = by_day.get(due_on[i])
+    return found
 
 
 _STAGES = {stage.value: stage for stage in Stage}
@@ -152,12 +238,26 @@ def _state(row: Any) -> AccountState:
     )
 
 
-def _contact_phones(conn: Connection) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Emergency phones (registration order) and the first guarantor phone per borrower."""
-    c = t.contacts
+def _contact_phones(
+    conn: Connection, of: tuple[date, ColumnElement[bool]] | None = None
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Emergency phones (registration order) and the first guarantor phone per borrower
+    (of every borrower, or of the borrowers of the loans chosen by ``of``)."""
+    c, s, lo = t.contacts, t.account_states, t.loans
     emergency: dict[str, list[str]] = defaultdict(list)
     guarantor: dict[str, str] = {}
-    for row in conn.execute(select(c).order_by(c.c.borrower_id, c.c.contact_id)):
+    query = select(c.c.borrower_id, c.c.phone, c.c.relation, c.c.is_emergency).order_by(
+        c.c.borrower_id, c.c.contact_id
+    )
+    if of is not None:
+        as_of, chosen = of
+        borrowers = (
+            select(lo.c.borrower_id)
+            .join(s, s.c.loan_id == lo.c.loan_id)
+            .where(s.c.as_of <= as_of, chosen)
+        )
+        query = query.where(c.c.borrower_id.in_(borrowers))
+    for row in conn.execute(query):
         if row.is_emergency:
             emergency[row.borrower_id].append(row.phone)
         if row.relation == GUARANTOR_RELATION:
@@ -198,10 +298,15 @@ def _broken_promises(conn: Connection, as_of: date) -> dict[str, date]:
     p = t.promises
     query = (
         select(p.c.loan_id, func.max(p.c.settled_on))
-        .where(p.c.status.in_(("broken", "partly_kept")), p.c.settled_on <= as_of)
+        .where(_broken_on_or_before(as_of))
         .group_by(p.c.loan_id)
     )
     return {loan_id: day for loan_id, day in conn.execute(query)}
+
+
+def _broken_on_or_before(as_of: date) -> ColumnElement[bool]:
+    p = t.promises
+    return and_(p.c.status.in_(("broken", "partly_kept")), p.c.settled_on <= as_of)
 
 
 def load_history(

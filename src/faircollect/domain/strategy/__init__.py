@@ -20,6 +20,7 @@ from faircollect.domain.strategy.planning import (
     PlannedAction,
     action_id,
     plan_day,
+    planning_filter,
     stage_of,
     template_context,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "arm_for",
     "arm_slot",
     "plan_day",
+    "planning_filter",
     "stage_of",
     "template_context",
 ]

@@ -10,9 +10,10 @@ what makes the nightly run idempotent.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cache
 from types import MappingProxyType
 
 from faircollect.domain.ledger.state import AccountState, Stage, bucket
@@ -116,10 +117,21 @@ class _CompiledStage:
     compiled: tuple[_CompiledSegment, ...]
     triggers: frozenset[tuple[Anchor, int]]
     """Every (anchor, offset) on which some segment of the stage has an action."""
-    has_repeating: bool
+    repeating: tuple[ActionRule, ...]
+    """Every repeating rule of the stage's segments."""
 
     def may_fire(self, offsets: Mapping[Anchor, int]) -> bool:
-        return self.has_repeating or any(item in self.triggers for item in offsets.items())
+        """False when no segment of the stage has a rule firing at these offsets.
+
+        Exactly the rules ``_fired_rules`` could yield: a fixed (anchor, offset) or a
+        repeating rule due at its anchor's offset. True does not promise an action (the
+        segment may not match, the data may lack a target)."""
+        if any(item in self.triggers for item in offsets.items()):
+            return True
+        return any(
+            rule.anchor in offsets and rule.fires_on(offsets[rule.anchor])
+            for rule in self.repeating
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +149,7 @@ def _compile(strategy: Strategy, arm: str) -> _CompiledStrategy:
             continue
         compiled = tuple(_compile_segment(s) for s in segments)
         triggers = frozenset(key for c in compiled for key in c.fixed)
-        repeating = any(c.repeating for c in compiled)
+        repeating = tuple(rule for c in compiled for rule in c.repeating)
         by_stage[stage] = _CompiledStage(segments, compiled, triggers, repeating)
     return _CompiledStrategy(strategy, arm, by_stage)
 
@@ -158,24 +170,71 @@ def plan_day(
     return planned
 
 
+def planning_filter(strategy: Strategy, as_of: date) -> Callable[[int, date | None], bool]:
+    """``may_plan(dpd, next_due_on)``: False only for accounts ``plan_day`` leaves alone.
+
+    For an account with this DPD and next due date and NO broken promise on record, False
+    means that neither the strategy nor its challenger has a rule firing on ``as_of`` in
+    the account's stage, so ``plan_day`` would return nothing for it whatever the rest of
+    its data. Loaders use it to read in full only the accounts that can get an action
+    (most accounts are current, or between reminder days); accounts with a broken
+    promise must always be planned. Answers are cached per (dpd, next_due_on): a
+    portfolio has few distinct pairs.
+    """
+    arms = [_compile(strategy, CHAMPION)]
+    if strategy.challenger is not None:
+        arms.append(_compile(strategy.challenger.strategy, CHALLENGER))
+
+    @cache
+    def may_plan(dpd: int, next_due_on: date | None) -> bool:
+        return any(_firing(arm, dpd, next_due_on, None, as_of) is not None for arm in arms)
+
+    return may_plan
+
+
 def stage_of(account: AccountView, strategy: Strategy, as_of: date) -> Stage:
     """The stage under this strategy's thresholds (the strategy, not the ledger, decides)."""
+    return _stage(strategy, account.state.dpd, account.state.next_due_on, as_of)
+
+
+def _stage(strategy: Strategy, dpd: int, next_due_on: date | None, as_of: date) -> Stage:
     thresholds = strategy.thresholds
-    due = account.state.next_due_on
-    due_soon = due is not None and 0 <= (due - as_of).days <= thresholds.pre_due_days
-    return thresholds.stage(account.state.dpd, due_soon)
+    due_soon = (
+        next_due_on is not None and 0 <= (next_due_on - as_of).days <= thresholds.pre_due_days
+    )
+    return thresholds.stage(dpd, due_soon)
 
 
-def _offsets(account: AccountView, as_of: date) -> dict[Anchor, int]:
+def _offsets(
+    dpd: int, next_due_on: date | None, broken_promise_on: date | None, as_of: date
+) -> dict[Anchor, int]:
     """How far the account is from each anchor today (only the anchors that apply)."""
     offsets: dict[Anchor, int] = {}
-    if account.state.next_due_on is not None:
-        offsets[Anchor.DUE] = (as_of - account.state.next_due_on).days
-    if account.state.dpd > 0:
-        offsets[Anchor.DPD] = account.state.dpd
-    if account.broken_promise_on is not None and account.broken_promise_on <= as_of:
-        offsets[Anchor.BROKEN_PROMISE] = (as_of - account.broken_promise_on).days
+    if next_due_on is not None:
+        offsets[Anchor.DUE] = (as_of - next_due_on).days
+    if dpd > 0:
+        offsets[Anchor.DPD] = dpd
+    if broken_promise_on is not None and broken_promise_on <= as_of:
+        offsets[Anchor.BROKEN_PROMISE] = (as_of - broken_promise_on).days
     return offsets
+
+
+def _firing(
+    compiled: _CompiledStrategy,
+    dpd: int,
+    next_due_on: date | None,
+    broken_promise_on: date | None,
+    as_of: date,
+) -> tuple[Stage, _CompiledStage, dict[Anchor, int]] | None:
+    """The account's stage, its compiled group and offsets, or None when nothing can fire."""
+    stage = _stage(compiled.strategy, dpd, next_due_on, as_of)
+    group = compiled.by_stage.get(stage)
+    if group is None:
+        return None
+    offsets = _offsets(dpd, next_due_on, broken_promise_on, as_of)
+    if not group.may_fire(offsets):
+        return None
+    return stage, group, offsets
 
 
 def _fired_rules(compiled: _CompiledSegment, offsets: Mapping[Anchor, int]) -> Iterator[ActionRule]:
@@ -195,14 +254,11 @@ def _fired_rules(compiled: _CompiledSegment, offsets: Mapping[Anchor, int]) -> I
 def _plan_account(
     account: AccountView, compiled: _CompiledStrategy, as_of: date, tz: tzinfo
 ) -> list[PlannedAction]:
-    strategy = compiled.strategy
-    stage = stage_of(account, strategy, as_of)
-    group = compiled.by_stage.get(stage)
-    if group is None:
+    state = account.state
+    firing = _firing(compiled, state.dpd, state.next_due_on, account.broken_promise_on, as_of)
+    if firing is None:
         return []
-    offsets = _offsets(account, as_of)
-    if not group.may_fire(offsets):
-        return []
+    stage, group, offsets = firing
     segment = first_matching(
         group.segments,
         bucket=bucket(account.state.dpd),
