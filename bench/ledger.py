@@ -9,7 +9,8 @@ portfolio straight into the tables instead (seconds instead of minutes). With
 ``--reuse-db PATH`` the built portfolio is kept at PATH (built there on the first run)
 and copied to ``--db`` for each run, so the slow import is paid once; run-day always
 starts from the pristine copy. Then times, end to end as a subprocess
-(``python -m faircollect run-day``, storage included):
+(``python -m faircollect run-day --ledger-only``, storage included; the night's
+plan that run-day computes after the ledger has its own benchmark, ``bench/nightly.py``):
   1. a fresh full run-day for D;
   2. after importing the next day's payments (a new batch, some back-dated), the
      incremental run-day for D+1;
@@ -203,6 +204,7 @@ def _run_day(db: Path, on: date) -> float:
             "-m",
             "faircollect",
             "run-day",
+            "--ledger-only",
             "--date",
             on.isoformat(),
             "--database-url",
@@ -318,7 +320,8 @@ def main() -> None:
     base_rate = base_count / base_time
     helper = args.loans >= split_compute.PARALLEL_MIN
     print(
-        "run-day runs as a subprocess (python -m faircollect run-day), storage included; "
+        "run-day runs as a subprocess (python -m faircollect run-day --ledger-only), "
+        "storage included; "
         + (
             f"the full run uses 2 processes (a forked helper computes"
             f" {split_compute.HELPER_SHARE:.0%}"
