@@ -14,6 +14,7 @@ incremental result equals a full recompute. Payments inserted without an import 
 
 from __future__ import annotations
 
+import ctypes
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -91,7 +92,7 @@ def run_day(
     days = [as_of] if last is None else _days_between(last[0], as_of)
     # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
-    with _no_cycle_collection():
+    with _no_cycle_collection(), _reuse_freed_memory():
         for day in days:
             full = last is None or recompute_all
             helper = split_compute.start(engine, day, thresholds) if full else None
@@ -122,6 +123,38 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_GLIBC_DEFAULT_THRESHOLD = 128 * 1024
+
+
+@contextmanager
+def _reuse_freed_memory() -> Iterator[None]:
+    """Keep freed memory in the C heap while a run churns through big numpy arrays.
+
+    glibc gives every allocation over 128 KiB its own ``mmap`` and unmaps it on free, so
+    each of the engine's many temporary arrays (15M installments: 120 MB each) is faulted
+    in page by page again: on a million loans the kernel's page-fault time was as large
+    as the computation itself (compute_states 10.6 s, of which 5.2 s system time; 5.4 s
+    with freed memory reused). Raising both thresholds lets malloc reuse the heap; the
+    defaults are put back and the heap trimmed afterwards. Other C libraries: no change.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        yield
+        return
+    big = 2**30
+    mallopt(_M_TRIM_THRESHOLD, big)
+    mallopt(_M_MMAP_THRESHOLD, big)
+    try:
+        yield
+    finally:
+        mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
+        libc.malloc_trim(0)
 
 
 SQLITE_RUN_SETTINGS = {
