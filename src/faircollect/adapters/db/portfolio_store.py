@@ -198,33 +198,61 @@ class Store:
         return Portfolio(loan_ids, loans, payments)
 
     def _load_grouped(self, where: str, params: list[str]) -> Portfolio:
-        """SQLite: one row per loan, its payments folded in by ``group_concat``.
+        """SQLite: the whole selection as one row of a dozen long texts, parsed by numpy.
 
-        One query (one snapshot) and seven times fewer Python rows than one per payment;
-        a payment's loan is its row number. Dates come as the stored ISO text (SQLite's
-        date functions cost a fifth of the query) and are parsed by numpy: the payment
-        dates of a loan are concatenated with no separator, ten characters each.
+        The inner query folds each loan's payments into its row (``group_concat``); the
+        outer one folds all those rows into one, column by column. Python then handles a
+        dozen strings instead of a million rows of a dozen objects each (1M loans: 9.4 s
+        -> 5.3 s, most of it now SQLite's join). Numbers are comma-separated; dates are
+        the stored ISO text (SQLite's date functions cost a fifth of the query), ten
+        characters each with no separator; a payment's loan is its position in the counts.
         """
-        rows = self.fetch(
-            "SELECT l.loan_id, l.contract_principal, l.annual_rate, l.term_months, l.method, "
-            "l.disbursed_on, l.penalty_rate_daily, l.grace_days, l.periodic_fee, "
-            "COUNT(p.loan_id), group_concat(p.paid_on, ''), group_concat(p.amount) "
+        (row,) = self.fetch(
+            "SELECT COUNT(*), group_concat(i, char(31)), group_concat(principal), "
+            "group_concat(rate), group_concat(term), group_concat(method), "
+            "group_concat(disbursed, ''), group_concat(penalty), group_concat(grace), "
+            "group_concat(fee), group_concat(n), group_concat(paid_on, ''), "
+            "group_concat(amount) FROM ("
+            "SELECT l.loan_id AS i, l.contract_principal AS principal, l.annual_rate AS rate, "
+            "l.term_months AS term, l.method AS method, l.disbursed_on AS disbursed, "
+            "l.penalty_rate_daily AS penalty, l.grace_days AS grace, l.periodic_fee AS fee, "
+            "COUNT(p.loan_id) AS n, group_concat(p.paid_on, '') AS paid_on, "
+            "group_concat(p.amount) AS amount "
             f"FROM loans l LEFT JOIN payments p ON p.loan_id = l.loan_id{where} "
-            "GROUP BY l.loan_id ORDER BY l.loan_id",
+            "GROUP BY l.loan_id ORDER BY l.loan_id)",
             params,
         )
-        columns = list(zip(*rows, strict=True))
-        if columns:
-            columns[5] = tuple(_iso_days("".join(columns[5]), len(rows)).tolist())
-        loan_ids, loans = _loan_columns(columns[:9])
-        if not rows or not any(columns[9]):
+        count, ids, principal, rate, term, method, disbursed, penalty, grace, fee = row[:10]
+        if not count:
+            return Portfolio(*_loan_columns([]), PaymentColumns.empty())
+        loan_ids = ids.split("\x1f")
+        if len(loan_ids) != count:  # an id holding the separator: read the ids as rows
+            loan_ids = [
+                r[0]
+                for r in self.fetch(
+                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id", params
+                )
+            ]
+        columns = [
+            loan_ids,
+            _integers(principal),
+            rate.split(","),
+            _integers(term),
+            method.split(","),
+            _iso_days(disbursed, count),
+            penalty.split(","),
+            _integers(grace),
+            _integers(fee),
+        ]
+        loan_ids, loans = _loan_columns(columns)
+        counts, paid_on, amounts = row[10:]
+        loan = np.repeat(np.arange(count, dtype=np.int64), _integers(counts))
+        if not len(loan):
             return Portfolio(loan_ids, loans, PaymentColumns.empty())
-        counts = np.asarray(columns[9], dtype=np.int64)
-        loan = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
-        day = _iso_days("".join(filter(None, columns[10])), len(loan))
-        amount = np.fromstring(",".join(filter(None, columns[11])), dtype=np.int64, sep=",")
-        if not len(loan) == len(day) == len(amount):
-            raise RuntimeError("payments changed while they were read")
+        day = _iso_days(paid_on, len(loan))
+        amount = _integers(amounts)
+        if not len(loan) == len(day) == len(amount) or len(loans) != count:
+            raise RuntimeError("payment columns of different lengths")
         return Portfolio(loan_ids, loans, PaymentColumns(loan, day, amount))
 
     def stored_stages(self, only_todo: bool) -> dict[str, str]:
@@ -320,6 +348,12 @@ def _iso_days(text: str, count: int) -> np.ndarray:
     return days
 
 
+def _integers(text: str) -> np.ndarray:
+    """Comma-separated integers as int64 (numpy's C parser, no Python objects)."""
+    values: np.ndarray = np.fromstring(text, dtype=np.int64, sep=",")
+    return values
+
+
 def _dates(days: np.ndarray) -> list[str | None]:
     """ISO text per day number, None for ``NO_DATE`` (vectorised: no Python loop)."""
     none = days == NO_DATE
@@ -351,9 +385,9 @@ def state_columns(loan_ids: list[str], states: PortfolioStates, as_of: str) -> l
     ]
 
 
-def _loan_columns(columns: list[tuple[Any, ...]]) -> tuple[list[str], LoanColumns]:
+def _loan_columns(columns: Sequence[Sequence[Any]]) -> tuple[list[str], LoanColumns]:
     """Loan terms from query columns (loan_id, principal, rate, term, method, disbursed day,
-    penalty rate, grace, fee)."""
+    penalty rate, grace, fee): sequences or int64 arrays."""
     if not columns:
         nothing = np.zeros(0, dtype=np.int64)
         return [], LoanColumns(*(nothing,) * 2, (), *(nothing,) * 6)
@@ -363,6 +397,8 @@ def _loan_columns(columns: list[tuple[Any, ...]]) -> tuple[list[str], LoanColumn
     penalty_at = {p: penalty_numerator(Decimal(str(p))) for p in set(penalty)}
 
     def column(values: Iterable[Any]) -> np.ndarray:
+        if isinstance(values, np.ndarray):
+            return values.astype(np.int64, copy=False)
         return np.fromiter(values, dtype=np.int64, count=len(ids))
 
     return list(ids), LoanColumns(
