@@ -42,8 +42,40 @@ NO_DATE = np.iinfo(np.int64).max
 STAGES: tuple[Stage, ...] = tuple(Stage)
 """Stage codes: the position of a stage in this tuple."""
 BUCKETS: tuple[str, ...] = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M6+")
-_BUCKET_UPPER = np.asarray([0, 30, 60, 90, 120, 150, 180], dtype=np.int64)
+BUCKET_UPPER: tuple[int, ...] = (0, 30, 60, 90, 120, 150, 180)
+"""Bucket i holds DPD up to ``BUCKET_UPPER[i]``; the last bucket everything above."""
+_BUCKET_UPPER = np.asarray(BUCKET_UPPER, dtype=np.int64)
 _HALF = PENALTY_SCALE // 2
+
+
+@dataclass(frozen=True, slots=True)
+class Accruals:
+    """The installments whose penalty is still accruing as of the states' date.
+
+    One element per installment past due with principal or interest unpaid (only those
+    accrue). With them stored, a loan whose only change the next day is one more day of
+    accrual can be carried forward without its payments: ``accrued += daily``, and its
+    payable penalty is the sum over installments past ``grace_end`` of
+    round(accrued / 10^8). ``accrued`` is net of the penalty paid (paid × 10^8), so it
+    rounds to exactly what the engine shows.
+    """
+
+    loan: I64
+    """Index of the loan in the states."""
+    installment: I64
+    """1-based installment number."""
+    grace_end: I64
+    """Day number; the penalty is payable on the days after it."""
+    accrued: I64
+    """Penalty accrued through the states' date minus penalty paid, fen × 10^-8."""
+    daily: I64
+    """What one more day adds: (unpaid principal + interest) × penalty numerator."""
+
+    def __len__(self) -> int:
+        return len(self.loan)
+
+    def where(self, keep: np.ndarray) -> Accruals:
+        return Accruals(*(getattr(self, name)[keep] for name in Accruals.__slots__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +100,8 @@ class PortfolioStates:
     """Earliest day after ``as_of`` on which the state can change without a new payment."""
     replayed: np.ndarray
     """True where the loan was computed by the reference replay (overflow guard)."""
+    accruals: Accruals
+    """Accruing installments of the loans not replayed."""
 
     def __len__(self) -> int:
         return len(self.dpd)
@@ -105,9 +139,21 @@ def concat_states(parts: list[PortfolioStates]) -> PortfolioStates:
     arrays = {
         name: np.concatenate([getattr(p, name) for p in parts])
         for name in PortfolioStates.__slots__
-        if name != "as_of"
+        if name not in ("as_of", "accruals")
     }
-    return PortfolioStates(as_of=first.as_of, **arrays)
+    starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
+    accruals = Accruals(
+        *(
+            np.concatenate(
+                [
+                    getattr(p.accruals, name) + (start if name == "loan" else 0)
+                    for p, start in zip(parts, starts, strict=True)
+                ]
+            )
+            for name in Accruals.__slots__
+        )
+    )
+    return PortfolioStates(as_of=first.as_of, accruals=accruals, **arrays)
 
 
 def compute_states(
@@ -124,11 +170,12 @@ def compute_states(
     replayed = ~schedules.exact_ok | ~_penalty_fits(loans, schedules, today)
     books = Books.open(loans, schedules)
     apply_payments(books, schedules, loans, merged)
-    columns = _assemble(loans, schedules, books, merged, today, thresholds)
+    columns, accruals = _assemble(loans, schedules, books, merged, today, thresholds)
     for i in np.flatnonzero(replayed):
         _overwrite_with_replay(columns, loans, payments, int(i), as_of, thresholds)
     _finish(columns, payments, today, thresholds)
-    return PortfolioStates(as_of=today, replayed=replayed, **columns)
+    accruals = accruals.where(~replayed[accruals.loan])
+    return PortfolioStates(as_of=today, replayed=replayed, accruals=accruals, **columns)
 
 
 def _penalty_fits(loans: LoanColumns, schedules: Schedules, today: int) -> np.ndarray:
@@ -150,7 +197,7 @@ def _assemble(
     merged: PaymentColumns,
     today: int,
     thresholds: StageThresholds,
-) -> dict[str, I64]:
+) -> tuple[dict[str, I64], Accruals]:
     due, starts = schedules.due, schedules.offsets[:-1]
     past = due < today
     unpaid = books.unpaid_principal + books.unpaid_interest + books.unpaid_fee
@@ -158,33 +205,46 @@ def _assemble(
     dpd = np.where(oldest == NO_DATE, 0, today - oldest)
     paid_total = np.zeros(len(loans), dtype=np.int64)
     np.add.at(paid_total, merged.loan, merged.amount)
-    return {
+    penalty, accruals = _penalty_at(loans, schedules, books, today)
+    columns = {
         "dpd": dpd,
         "overdue_principal": _per_loan(np.where(past, books.unpaid_principal, 0), schedules),
         "overdue_interest": _per_loan(np.where(past, books.unpaid_interest, 0), schedules),
         "overdue_fee": _per_loan(np.where(past, books.unpaid_fee, 0), schedules),
-        "penalty": _penalty_at(loans, schedules, books, today),
+        "penalty": penalty,
         "outstanding_principal": loans.principal
         - _per_loan(schedules.principal - books.unpaid_principal, schedules),
         "credit": books.credit,
         "paid_total": paid_total,
         "next_due_on": np.minimum.reduceat(np.where(~past & (unpaid > 0), due, NO_DATE), starts),
     }
+    return columns, accruals
 
 
-def _penalty_at(loans: LoanColumns, schedules: Schedules, books: Books, today: int) -> I64:
-    """Payable penalty per loan as of ``today``.
+def _penalty_at(
+    loans: LoanColumns, schedules: Schedules, books: Books, today: int
+) -> tuple[I64, Accruals]:
+    """Payable penalty per loan as of ``today``, and the installments still accruing.
 
     Only an installment past due with principal or interest unpaid can owe penalty: once
     both are paid its penalty was paid first (or waived), so the others are skipped.
     """
-    owing = books.unpaid_principal + books.unpaid_interest > 0
-    rows = np.flatnonzero(owing & (schedules.due < today))
+    base = books.unpaid_principal + books.unpaid_interest
+    rows = np.flatnonzero((base > 0) & (schedules.due < today))
+    loan = schedules.loan[rows]
+    rate = loans.penalty_num[loan]
     on = np.full(len(rows), today, dtype=np.int64)
-    books.accrue(rows, on, loans.penalty_num[schedules.loan[rows]])
+    books.accrue(rows, on, rate)
     penalty = np.zeros(len(loans), dtype=np.int64)
-    np.add.at(penalty, schedules.loan[rows], books.payable(rows, on))
-    return penalty
+    np.add.at(penalty, loan, books.payable(rows, on))
+    accruals = Accruals(
+        loan=loan,
+        installment=rows - schedules.offsets[loan] + 1,
+        grace_end=books.grace_end[rows],
+        accrued=books.accrued[rows] - books.penalty_paid[rows] * PENALTY_SCALE,
+        daily=base[rows] * rate,
+    )
+    return penalty, accruals
 
 
 def _overwrite_with_replay(

@@ -8,8 +8,10 @@ After a completed run for D−1 only loans whose state can change on D are recom
 event due (``next_event_on <= D``), a payment in an import batch newer than the last run
 saw (back-dated ones too: the loan is replayed from its whole history), or no state yet.
 Everything else is unchanged by definition of ``next_event_on``, which is why the
-incremental result equals a full recompute. Payments inserted without an import batch
-(``batch_id`` NULL) are only seen by full runs.
+incremental result equals a full recompute. Of those, overdue loans whose only change is
+one more day of DPD and penalty are carried forward in SQL from their stored state and
+penalty accruals (``adapters.db.roll_forward``); the engine computes the rest. Payments
+inserted without an import batch (``batch_id`` NULL) are only seen by full runs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, insert, select
 
 from faircollect.adapters.db.portfolio_store import Store
+from faircollect.adapters.db.roll_forward import roll_forward
 from faircollect.adapters.db.tables import runs
 from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, StageThresholds
 from faircollect.portfolio import STAGES, PortfolioStates, compute_states
@@ -46,8 +49,11 @@ class DayResult:
 
     run_date: date
     loans_computed: int
+    """Loans whose state was brought to ``run_date``, ``rolled`` included."""
     transitions: int
     full: bool
+    rolled: int = 0
+    """Loans carried forward in SQL (one more day overdue, nothing else)."""
 
 
 @dataclass(slots=True)
@@ -217,8 +223,11 @@ def _run_one(
     # Claim the date first: this opens the write transaction, so every read below sees
     # one snapshot and no import interleaves with the run.
     conn.execute(runs.delete().where(runs.c.run_date == day))
+    rolled = rolled_moves = 0
     if last is not None and not full:
         store.mark_due(day, last[1])
+        progress(f"{day}: carrying overdue loans forward")
+        rolled, rolled_moves = roll_forward(store, day, last[1], thresholds)
     progress(f"{day}: loading")
     portfolio = store.load(only_todo=not full, from_=helper.split if helper else None)
     previous = store.stored_stages(only_todo=not full)
@@ -230,14 +239,15 @@ def _run_one(
     else:
         progress(f"{day}: storing {len(loan_ids):,} states")
         (store.replace_states if full else store.write_states)(loan_ids, states, day)
-    if previous:
+    if previous or not full:
         moves = transitions(loan_ids, states, previous, day)
         store.write_transitions(moves)
         count = len(moves)
     else:
         count = store.record_first_stages(day)
-    _record_run(conn, day, started, now(), batch, len(loan_ids))
-    return DayResult(day, len(loan_ids), count, full)
+    computed = len(loan_ids) + rolled
+    _record_run(conn, day, started, now(), batch, computed)
+    return DayResult(day, computed, count + rolled_moves, full, rolled)
 
 
 def _store_with_helper(

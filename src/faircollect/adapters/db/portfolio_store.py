@@ -32,7 +32,7 @@ from faircollect.portfolio.columns import METHODS, penalty_numerator
 
 CHUNK = 50_000
 ROWS_PER_STATEMENT = 500
-"""Rows per multi-row INSERT (14 columns: 7,000 parameters, within SQLite's 32,766)."""
+"""Rows per multi-row INSERT (15 columns: 7,500 parameters, within SQLite's 32,766)."""
 _METHOD_CODE = {method.value: code for code, method in enumerate(METHODS)}
 STATE_COLUMNS = (
     "loan_id",
@@ -49,8 +49,11 @@ STATE_COLUMNS = (
     "paid_total",
     "next_due_on",
     "next_event_on",
+    "roll_forward",
 )
 _INSERT_STATES = f"INSERT INTO account_states ({', '.join(STATE_COLUMNS)})"
+ACCRUAL_COLUMNS = ("loan_id", "installment", "grace_end", "accrued", "daily")
+_INSERT_ACCRUALS = f"INSERT INTO penalty_accruals ({', '.join(ACCRUAL_COLUMNS)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,14 @@ class Store:
         rows: list[tuple[Any, ...]] = cursor.fetchall()
         cursor.close()
         return rows
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement (``?`` placeholders); the number of rows it changed."""
+        cursor = self._cursor()
+        cursor.execute(sql.replace("?", self.mark), tuple(params))
+        count: int = cursor.rowcount
+        cursor.close()
+        return count
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         cursor = self._cursor()
@@ -262,13 +273,20 @@ class Store:
     # --- writing -----------------------------------------------------------------------
 
     def write_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Upsert one ``account_states`` row per loan (a run over some of the loans)."""
+        """Upsert the states of the loans in ``fc_todo`` (a run over some of the loans) and
+        replace their penalty accruals."""
         updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
         self.insert_columns(
             _INSERT_STATES,
             state_columns(loan_ids, states, as_of.isoformat()),
             f"ON CONFLICT (loan_id) DO UPDATE SET {updates}",
         )
+        cursor = self._cursor()
+        cursor.execute(
+            "DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)"
+        )
+        cursor.close()
+        self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
 
     def replace_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Replace every ``account_states`` row (a run over all loans)."""
@@ -285,6 +303,7 @@ class Store:
         """
         cursor = self._cursor()
         cursor.execute("DELETE FROM account_states")
+        cursor.execute("DELETE FROM penalty_accruals")
         indexes: list[tuple[str, str]] = []
         if self.dialect == "sqlite":
             cursor.execute(
@@ -302,8 +321,9 @@ class Store:
         cursor.close()
 
     def insert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Insert ``account_states`` rows for loans that have none."""
+        """Insert ``account_states`` and ``penalty_accruals`` rows for loans that have none."""
         self.insert_columns(_INSERT_STATES, state_columns(loan_ids, states, as_of.isoformat()))
+        self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
 
     def record_first_stages(self, day: date) -> int:
         """Every loan stored as of ``day`` with no stage history yet enters its stage then.
@@ -382,6 +402,21 @@ def state_columns(loan_ids: list[str], states: PortfolioStates, as_of: str) -> l
         states.paid_total.tolist(),
         _dates(states.next_due_on),
         _dates(states.next_event_on),
+        (~states.replayed).tolist(),
+    ]
+
+
+def accrual_columns(loan_ids: list[str], states: PortfolioStates) -> list[list[Any]]:
+    """``penalty_accruals`` columns in ``ACCRUAL_COLUMNS`` order."""
+    accruals = states.accruals
+    if not len(accruals):
+        return []
+    return [
+        np.asarray(loan_ids, dtype=object)[accruals.loan].tolist(),
+        accruals.installment.tolist(),
+        _dates(accruals.grace_end),
+        accruals.accrued.tolist(),
+        accruals.daily.tolist(),
     ]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from faircollect.adapters.db.types import ExactDecimal, UTCDateTime
@@ -108,9 +109,27 @@ account_states = Table(
     Column("paid_total", BigInteger, nullable=False),
     Column("next_due_on", Date, nullable=True),
     Column("next_event_on", Date, nullable=True),
+    Column("roll_forward", Boolean, nullable=False, server_default=false()),
     Index("ix_account_states_next_event_on", "next_event_on"),
 )
-"""The latest state of every loan (one row per loan, as of the last run)."""
+"""The latest state of every loan (one row per loan, as of the last run).
+
+``roll_forward``: the state came from the portfolio engine and its accruing installments
+are in ``penalty_accruals``, so a day with no event can carry it forward in SQL."""
+
+penalty_accruals = Table(
+    "penalty_accruals",
+    metadata,
+    Column("loan_id", ForeignKey("loans.loan_id"), primary_key=True),
+    Column("installment", Integer, primary_key=True),
+    Column("grace_end", Date, nullable=False),
+    Column("accrued", BigInteger, nullable=False),
+    Column("daily", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Per installment still accruing penalty as of its loan's ``account_states.as_of``: the
+exact accrued penalty net of penalty paid (fen × 10^-8) and what one more day adds.
+Written with the states; see ``portfolio.engine.Accruals``."""
 
 stage_history = Table(
     "stage_history",

@@ -1,0 +1,46 @@
+"""Penalty accruals per installment and the roll-forward flag of account states.
+
+Lets the nightly run carry a loan whose only change is one more day overdue forward in
+SQL. Existing states get ``roll_forward`` false: they are recomputed by the engine on
+their next event, which writes their accruals.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-29 09:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "account_states",
+        sa.Column("roll_forward", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.create_table(
+        "penalty_accruals",
+        sa.Column("loan_id", sa.String(length=64), nullable=False),
+        sa.Column("installment", sa.Integer(), nullable=False),
+        sa.Column("grace_end", sa.Date(), nullable=False),
+        sa.Column("accrued", sa.BigInteger(), nullable=False),
+        sa.Column("daily", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["loan_id"], ["loans.loan_id"], name=op.f("fk_penalty_accruals_loan_id_loans")
+        ),
+        sa.PrimaryKeyConstraint("loan_id", "installment", name=op.f("pk_penalty_accruals")),
+        sqlite_with_rowid=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("penalty_accruals")
+    with op.batch_alter_table("account_states") as batch_op:
+        batch_op.drop_column("roll_forward")

@@ -1,0 +1,106 @@
+"""Carry overdue loans one day forward inside the database, without their payments.
+
+Most loans an incremental night must touch are overdue: their ``next_event_on`` is always
+the next day, because penalty accrues daily. For most of them nothing else happens that
+day, and their state as of D follows from the stored state as of D−1 alone:
+
+- DPD + 1, and the bucket and stage of that DPD (an overdue loan's stage depends on DPD
+  only);
+- each installment still accruing (``penalty_accruals``) accrues one more day, and the
+  payable penalty is the sum of round(accrued / 10^8) over those past their grace end —
+  the engine's exact integers, so the sum is the same to the fen;
+- everything else (overdue amounts, outstanding principal, credit, paid total, next due
+  date) is unchanged, and the next event is D+1.
+
+That holds exactly when, between D−1 and D, no installment falls due (no unpaid one was
+due on D−1), no payment is dated D, no new import batch holds a payment of the loan, and
+the stored state is the engine's as of D−1 (``roll_forward``; the overflow-guarded
+replay is not rolled) with room left before int64 overflows. A grace end crossing needs
+no exception: ``grace_end < D`` is evaluated per installment. Every other loan of
+``fc_todo`` stays there for the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from faircollect.adapters.db.portfolio_store import Store
+from faircollect.domain.ledger.state import Stage, StageThresholds
+from faircollect.portfolio import BUCKETS
+from faircollect.portfolio.columns import PENALTY_SCALE
+from faircollect.portfolio.engine import BUCKET_UPPER
+
+ACCRUAL_LIMIT = 2**62
+"""Accrued numerators are rolled only while they stay below this (int64 holds 9.2e18)."""
+
+
+def bucket_sql(dpd: str) -> str:
+    """SQL for the bucket of DPD expression ``dpd`` (the engine's ``BUCKET_UPPER``)."""
+    whens = " ".join(
+        f"WHEN {dpd} <= {upper} THEN '{name}'"
+        for upper, name in zip(BUCKET_UPPER, BUCKETS, strict=False)
+    )
+    return f"CASE {whens} ELSE '{BUCKETS[-1]}' END"
+
+
+def overdue_stage_sql(dpd: str, thresholds: StageThresholds) -> str:
+    """SQL for the stage of a DPD expression known to be positive."""
+    return (
+        f"CASE WHEN {dpd} > {int(thresholds.intensive_max_dpd)} THEN '{Stage.LEGAL.value}' "
+        f"WHEN {dpd} > {int(thresholds.early_max_dpd)} THEN '{Stage.INTENSIVE.value}' "
+        f"ELSE '{Stage.EARLY.value}' END"
+    )
+
+
+def roll_forward(
+    store: Store, on: date, after_batch: int, thresholds: StageThresholds
+) -> tuple[int, int]:
+    """Carry forward to ``on`` the loans of ``fc_todo`` that only grow one day older
+    (see the module docstring), remove them from ``fc_todo`` and record their stage
+    transitions. Returns (loans carried forward, transitions recorded).
+
+    ``CROSS JOIN`` makes SQLite walk the small temporary table and look the states up,
+    instead of scanning every state (PostgreSQL plans it as an ordinary join). 1M-loan
+    bench night: 140k loans carried forward in 1.6 s, where the engine path took 2.4 s
+    more for them (load, compute, write)."""
+    before, day, after = (on + timedelta(days=n) for n in (-1, 0, 1))
+    temp = "TEMP TABLE" if store.dialect == "sqlite" else "TEMPORARY TABLE"
+    as_date = "?" if store.dialect == "sqlite" else "CAST(? AS DATE)"
+    store.execute(f"CREATE {temp} IF NOT EXISTS fc_roll (loan_id VARCHAR(64) PRIMARY KEY)")
+    store.execute("DELETE FROM fc_roll")
+    rolled = store.execute(
+        "INSERT INTO fc_roll (loan_id) SELECT s.loan_id FROM fc_todo t "
+        "CROSS JOIN account_states s WHERE s.loan_id = t.loan_id "
+        "AND s.as_of = ? AND s.dpd > 0 AND s.roll_forward "
+        "AND (s.next_due_on IS NULL OR s.next_due_on > ?) "
+        "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.loan_id = s.loan_id AND p.paid_on = ?) "
+        "AND NOT EXISTS (SELECT 1 FROM penalty_accruals a WHERE a.loan_id = s.loan_id "
+        "AND a.accrued >= ? - a.daily) "
+        "AND s.loan_id NOT IN (SELECT loan_id FROM payments WHERE batch_id > ?)",
+        (before.isoformat(), before.isoformat(), day.isoformat(), ACCRUAL_LIMIT, after_batch),
+    )
+    if rolled <= 0:
+        return 0, 0
+    stage = overdue_stage_sql("s.dpd + 1", thresholds)
+    moves = store.execute(
+        "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+        f"SELECT s.loan_id, {as_date}, {stage}, s.stage FROM fc_roll r "
+        f"CROSS JOIN account_states s WHERE s.loan_id = r.loan_id AND {stage} <> s.stage "
+        "ON CONFLICT (loan_id, entered_on) DO UPDATE SET stage = excluded.stage",
+        (day.isoformat(),),
+    )
+    store.execute(
+        "UPDATE penalty_accruals SET accrued = accrued + daily "
+        "WHERE loan_id IN (SELECT loan_id FROM fc_roll)"
+    )
+    store.execute(
+        "UPDATE account_states SET as_of = ?, dpd = dpd + 1, "
+        f"bucket = {bucket_sql('dpd + 1')}, stage = {overdue_stage_sql('dpd + 1', thresholds)}, "
+        f"penalty = COALESCE((SELECT SUM((a.accrued + {PENALTY_SCALE // 2}) / {PENALTY_SCALE}) "
+        "FROM penalty_accruals a WHERE a.loan_id = account_states.loan_id "
+        "AND a.grace_end < ?), 0), next_event_on = ? "
+        "WHERE loan_id IN (SELECT loan_id FROM fc_roll)",
+        (day.isoformat(), day.isoformat(), after.isoformat()),
+    )
+    store.execute("DELETE FROM fc_todo WHERE loan_id IN (SELECT loan_id FROM fc_roll)")
+    return rolled, moves

@@ -1,0 +1,80 @@
+"""The engine's penalty accruals: they give its penalty, and one quiet day adds ``daily``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from faircollect.domain.ledger.terms import LoanTerms, Payment
+from faircollect.portfolio import (
+    NO_DATE,
+    compute_states,
+    day_number,
+    loan_columns,
+    payment_columns,
+)
+from faircollect.portfolio.columns import PENALTY_SCALE
+from faircollect.portfolio.engine import PortfolioStates
+from tests.unit.portfolio.strategies import START, portfolios
+
+
+def _states(portfolio: list[tuple[LoanTerms, list[Payment]]], offset: int) -> PortfolioStates:
+    terms = [t for t, _ in portfolio]
+    index = {t.loan_id: i for i, t in enumerate(terms)}
+    flat = [p for _, ps in portfolio for p in ps]
+    return compute_states(
+        loan_columns(terms), payment_columns(flat, index), START + timedelta(days=offset)
+    )
+
+
+def _accrued(states: PortfolioStates) -> dict[tuple[int, int], tuple[int, int, int]]:
+    a = states.accruals
+    return {
+        (int(loan), int(k)): (int(end), int(accrued), int(daily))
+        for loan, k, end, accrued, daily in zip(
+            a.loan, a.installment, a.grace_end, a.accrued, a.daily, strict=True
+        )
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(portfolios(), st.integers(-60, 1_400))
+def test_accruals_give_the_payable_penalty(portfolio, offset) -> None:  # type: ignore[no-untyped-def]
+    states = _states(portfolio, offset)
+    expected = [0] * len(portfolio)
+    for (loan, _), (grace_end, accrued, _) in _accrued(states).items():
+        if grace_end < states.as_of:
+            expected[loan] += (accrued + PENALTY_SCALE // 2) // PENALTY_SCALE
+    for i in range(len(portfolio)):
+        if not states.replayed[i]:
+            assert int(states.penalty[i]) == expected[i]
+            assert (int(states.dpd[i]) > 0) or not any(k[0] == i for k in _accrued(states))
+
+
+@settings(max_examples=300, deadline=None)
+@given(portfolios(), st.integers(-60, 1_400))
+def test_a_day_without_an_event_adds_daily_to_each_accrual(portfolio, offset) -> None:  # type: ignore[no-untyped-def]
+    today, tomorrow = _states(portfolio, offset), _states(portfolio, offset + 1)
+    before, after = _accrued(today), _accrued(tomorrow)
+    next_day = day_number(START + timedelta(days=offset + 1))
+    for i, (_, pays) in enumerate(portfolio):
+        quiet = (
+            today.dpd[i] > 0
+            and (today.next_due_on[i] == NO_DATE or today.next_due_on[i] > today.as_of)
+            and all(day_number(p.paid_on) != next_day for p in pays)
+            and not today.replayed[i]
+        )
+        event("a quiet overdue loan" if quiet else "a loan with an event or not overdue")
+        if not quiet:
+            continue
+        mine = {k: v for k, v in before.items() if k[0] == i}
+        assert {k: v for k, v in after.items() if k[0] == i} == {
+            k: (end, accrued + daily, daily) for k, (end, accrued, daily) in mine.items()
+        }
+        assert tomorrow.dpd[i] == today.dpd[i] + 1
+        assert tomorrow.next_event_on[i] == next_day + 1
+        for field in ("overdue_principal", "overdue_interest", "overdue_fee", "credit"):
+            assert np.array_equal(getattr(tomorrow, field)[i], getattr(today, field)[i])
