@@ -289,6 +289,9 @@ def main() -> None:
         Path(f"{source}.builder").write_text(args.builder)
     if source != args.db:
         shutil.copyfile(source, args.db)
+        engine = make_engine(f"sqlite:///{args.db}")
+        create_schema(engine)  # a portfolio kept from an older schema: migrate the copy
+        engine.dispose()
     os.sync()  # the copy's write-back must not compete with the timed runs
     with sqlite3.connect(args.db) as con:
         loans, payments, states = con.execute(

@@ -42,6 +42,10 @@ NO_DATE = np.iinfo(np.int64).max
 STAGES: tuple[Stage, ...] = tuple(Stage)
 """Stage codes: the position of a stage in this tuple."""
 BUCKETS: tuple[str, ...] = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M6+")
+ROLL_DAYS = 3650
+"""At most this many days are carried forward from one engine computation."""
+ROLL_LIMIT = 2**62
+"""Accrued numerators are carried forward only while below this (int64 holds 9.2e18)."""
 BUCKET_UPPER: tuple[int, ...] = (0, 30, 60, 90, 120, 150, 180)
 """Bucket i holds DPD up to ``BUCKET_UPPER[i]``; the last bucket everything above."""
 _BUCKET_UPPER = np.asarray(BUCKET_UPPER, dtype=np.int64)
@@ -53,11 +57,11 @@ class Accruals:
     """The installments whose penalty is still accruing as of the states' date.
 
     One element per installment past due with principal or interest unpaid (only those
-    accrue). With them stored, a loan whose only change the next day is one more day of
-    accrual can be carried forward without its payments: ``accrued += daily``, and its
-    payable penalty is the sum over installments past ``grace_end`` of
-    round(accrued / 10^8). ``accrued`` is net of the penalty paid (paid × 10^8), so it
-    rounds to exactly what the engine shows.
+    accrue). With them stored, a loan whose days until D bring no event can be carried
+    forward without its payments: each installment's numerator is then
+    ``accrued + (D − as_of) · daily``, and the payable penalty the sum, over installments
+    past ``grace_end``, of round(numerator / 10^8). ``accrued`` is net of the penalty
+    paid (paid × 10^8), so it rounds to exactly what the engine shows.
     """
 
     loan: I64
@@ -100,6 +104,10 @@ class PortfolioStates:
     """Earliest day after ``as_of`` on which the state can change without a new payment."""
     replayed: np.ndarray
     """True where the loan was computed by the reference replay (overflow guard)."""
+    roll_until: I64
+    """Last day to which ``accruals`` may carry the state forward before an accrued
+    numerator could leave int64 (at most ``ROLL_DAYS`` ahead); ``NO_DATE`` where the
+    loan was replayed."""
     accruals: Accruals
     """Accruing installments of the loans not replayed."""
 
@@ -175,7 +183,17 @@ def compute_states(
         _overwrite_with_replay(columns, loans, payments, int(i), as_of, thresholds)
     _finish(columns, payments, today, thresholds)
     accruals = accruals.where(~replayed[accruals.loan])
+    columns["roll_until"] = np.where(replayed, NO_DATE, today + _roll_days(accruals, len(loans)))
     return PortfolioStates(as_of=today, replayed=replayed, accruals=accruals, **columns)
+
+
+def _roll_days(accruals: Accruals, count: int) -> I64:
+    """Per loan, how many more days every accrual can grow by ``daily`` below 2^62."""
+    days = np.full(count, ROLL_DAYS, dtype=np.int64)
+    growing = accruals.daily > 0
+    room = (ROLL_LIMIT - 1 - accruals.accrued[growing]) // accruals.daily[growing]
+    np.minimum.at(days, accruals.loan[growing], room)
+    return days
 
 
 def _penalty_fits(loans: LoanColumns, schedules: Schedules, today: int) -> np.ndarray:

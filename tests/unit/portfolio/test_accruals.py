@@ -17,7 +17,7 @@ from faircollect.portfolio import (
     payment_columns,
 )
 from faircollect.portfolio.columns import PENALTY_SCALE
-from faircollect.portfolio.engine import PortfolioStates
+from faircollect.portfolio.engine import ROLL_DAYS, ROLL_LIMIT, PortfolioStates
 from tests.unit.portfolio.strategies import START, portfolios
 
 
@@ -78,3 +78,14 @@ def test_a_day_without_an_event_adds_daily_to_each_accrual(portfolio, offset) ->
         assert tomorrow.next_event_on[i] == next_day + 1
         for field in ("overdue_principal", "overdue_interest", "overdue_fee", "credit"):
             assert np.array_equal(getattr(tomorrow, field)[i], getattr(today, field)[i])
+
+
+@settings(max_examples=200, deadline=None)
+@given(portfolios(), st.integers(-60, 1_400))
+def test_roll_until_keeps_every_numerator_inside_int64(portfolio, offset) -> None:  # type: ignore[no-untyped-def]
+    states = _states(portfolio, offset)
+    for (loan, _), (_, accrued, daily) in _accrued(states).items():
+        days = int(states.roll_until[loan]) - states.as_of
+        assert 0 <= days <= ROLL_DAYS
+        assert accrued + days * daily < ROLL_LIMIT
+    assert all(states.roll_until[states.replayed] == NO_DATE)

@@ -49,10 +49,10 @@ STATE_COLUMNS = (
     "paid_total",
     "next_due_on",
     "next_event_on",
-    "roll_forward",
+    "roll_until",
 )
 _INSERT_STATES = f"INSERT INTO account_states ({', '.join(STATE_COLUMNS)})"
-ACCRUAL_COLUMNS = ("loan_id", "installment", "grace_end", "accrued", "daily")
+ACCRUAL_COLUMNS = ("loan_id", "installment", "grace_end", "accrued", "daily", "accrued_day")
 _INSERT_ACCRUALS = f"INSERT INTO penalty_accruals ({', '.join(ACCRUAL_COLUMNS)})"
 
 
@@ -402,7 +402,7 @@ def state_columns(loan_ids: list[str], states: PortfolioStates, as_of: str) -> l
         states.paid_total.tolist(),
         _dates(states.next_due_on),
         _dates(states.next_event_on),
-        (~states.replayed).tolist(),
+        _dates(states.roll_until),
     ]
 
 
@@ -417,6 +417,7 @@ def accrual_columns(loan_ids: list[str], states: PortfolioStates) -> list[list[A
         _dates(accruals.grace_end),
         accruals.accrued.tolist(),
         accruals.daily.tolist(),
+        [states.as_of] * len(accruals),
     ]
 
 

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    false,
 )
 
 from faircollect.adapters.db.types import ExactDecimal, UTCDateTime
@@ -109,13 +108,14 @@ account_states = Table(
     Column("paid_total", BigInteger, nullable=False),
     Column("next_due_on", Date, nullable=True),
     Column("next_event_on", Date, nullable=True),
-    Column("roll_forward", Boolean, nullable=False, server_default=false()),
+    Column("roll_until", Date, nullable=True),
     Index("ix_account_states_next_event_on", "next_event_on"),
 )
 """The latest state of every loan (one row per loan, as of the last run).
 
-``roll_forward``: the state came from the portfolio engine and its accruing installments
-are in ``penalty_accruals``, so a day with no event can carry it forward in SQL."""
+``roll_until``: the state came from the portfolio engine and its accruing installments
+are in ``penalty_accruals``, so days with no event up to this date can carry it forward
+in SQL (NULL: never)."""
 
 penalty_accruals = Table(
     "penalty_accruals",
@@ -125,11 +125,14 @@ penalty_accruals = Table(
     Column("grace_end", Date, nullable=False),
     Column("accrued", BigInteger, nullable=False),
     Column("daily", BigInteger, nullable=False),
+    Column("accrued_day", Integer, nullable=False),
     sqlite_with_rowid=False,
 )
-"""Per installment still accruing penalty as of its loan's ``account_states.as_of``: the
-exact accrued penalty net of penalty paid (fen × 10^-8) and what one more day adds.
-Written with the states; see ``portfolio.engine.Accruals``."""
+"""Per installment still accruing penalty when the engine last computed its loan: the
+exact accrued penalty net of penalty paid (fen × 10^-8) through ``accrued_day`` (a day
+number, days since 1970-01-01, the engine's unit, so SQL can multiply by the days since)
+and what each further day adds. Written with the engine's states, never updated; see
+``portfolio.engine.Accruals``."""
 
 stage_history = Table(
     "stage_history",

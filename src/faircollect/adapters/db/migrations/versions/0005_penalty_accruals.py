@@ -1,8 +1,8 @@
-"""Penalty accruals per installment and the roll-forward flag of account states.
+"""Penalty accruals per installment and how far account states may be carried forward.
 
 Lets the nightly run carry a loan whose only change is one more day overdue forward in
-SQL. Existing states get ``roll_forward`` false: they are recomputed by the engine on
-their next event, which writes their accruals.
+SQL. Existing states get ``roll_until`` NULL: they are recomputed by the engine on their
+next event, which writes their accruals.
 
 Revision ID: 0005
 Revises: 0004
@@ -23,7 +23,7 @@ depends_on = None
 def upgrade() -> None:
     op.add_column(
         "account_states",
-        sa.Column("roll_forward", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("roll_until", sa.Date(), nullable=True),
     )
     op.create_table(
         "penalty_accruals",
@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("grace_end", sa.Date(), nullable=False),
         sa.Column("accrued", sa.BigInteger(), nullable=False),
         sa.Column("daily", sa.BigInteger(), nullable=False),
+        sa.Column("accrued_day", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["loan_id"], ["loans.loan_id"], name=op.f("fk_penalty_accruals_loan_id_loans")
         ),
@@ -43,4 +44,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("penalty_accruals")
     with op.batch_alter_table("account_states") as batch_op:
-        batch_op.drop_column("roll_forward")
+        batch_op.drop_column("roll_until")
