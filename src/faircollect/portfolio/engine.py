@@ -105,9 +105,8 @@ class PortfolioStates:
     replayed: np.ndarray
     """True where the loan was computed by the reference replay (overflow guard)."""
     roll_until: I64
-    """Last day to which ``accruals`` may carry the state forward before an accrued
-    numerator could leave int64 (at most ``ROLL_DAYS`` ahead); ``NO_DATE`` where the
-    loan was replayed."""
+    """Last day to which the state may be carried forward from ``accruals`` alone (see
+    ``_roll_until``); ``NO_DATE``: never."""
     accruals: Accruals
     """Accruing installments of the loans not replayed."""
 
@@ -183,8 +182,32 @@ def compute_states(
         _overwrite_with_replay(columns, loans, payments, int(i), as_of, thresholds)
     _finish(columns, payments, today, thresholds)
     accruals = accruals.where(~replayed[accruals.loan])
-    columns["roll_until"] = np.where(replayed, NO_DATE, today + _roll_days(accruals, len(loans)))
+    columns["roll_until"] = _roll_until(columns, accruals, replayed, payments, today)
     return PortfolioStates(as_of=today, replayed=replayed, accruals=accruals, **columns)
+
+
+def _roll_until(
+    columns: dict[str, I64],
+    accruals: Accruals,
+    replayed: np.ndarray,
+    payments: PaymentColumns,
+    today: int,
+) -> I64:
+    """The last day up to which an overdue loan's days bring no event but one more day:
+    its next due date (that installment is past due the day after), the day before its
+    first payment known to be dated later, and while every accrual stays below 2^62.
+    ``NO_DATE`` for loans not overdue or replayed (the engine computes those)."""
+    until = np.minimum(columns["next_due_on"], _first_later(payments, today, len(replayed)) - 1)
+    until = np.minimum(until, today + _roll_days(accruals, len(replayed)))
+    return np.where(replayed | (columns["dpd"] == 0), NO_DATE, until)
+
+
+def _first_later(payments: PaymentColumns, today: int, count: int) -> I64:
+    """Per loan, the first payment day after ``today`` (``NO_DATE`` for none)."""
+    first = np.full(count, NO_DATE, dtype=np.int64)
+    later = payments.day > today
+    np.minimum.at(first, payments.loan[later], payments.day[later])
+    return first
 
 
 def _roll_days(accruals: Accruals, count: int) -> I64:
@@ -310,12 +333,9 @@ def _finish(
     upcoming = np.where(
         next_due == NO_DATE, NO_DATE, np.where(window > today, window, next_due + 1)
     )
-    event = np.where(dpd > 0, today + 1, upcoming)
-    later = payments.day > today
-    if later.any():
-        first_later = np.full(len(dpd), NO_DATE, dtype=np.int64)
-        np.minimum.at(first_later, payments.loan[later], payments.day[later])
-        event = np.minimum(event, first_later)
+    event = np.minimum(
+        np.where(dpd > 0, today + 1, upcoming), _first_later(payments, today, len(dpd))
+    )
     columns["bucket"] = np.searchsorted(_BUCKET_UPPER, dpd, side="left").astype(np.int64)
     columns["stage"] = stage.astype(np.int64)
     columns["next_event_on"] = event.astype(np.int64)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import numpy as np
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -55,29 +54,55 @@ def test_accruals_give_the_payable_penalty(portfolio, offset) -> None:  # type: 
 
 
 @settings(max_examples=300, deadline=None)
-@given(portfolios(), st.integers(-60, 1_400))
-def test_a_day_without_an_event_adds_daily_to_each_accrual(portfolio, offset) -> None:  # type: ignore[no-untyped-def]
-    today, tomorrow = _states(portfolio, offset), _states(portfolio, offset + 1)
-    before, after = _accrued(today), _accrued(tomorrow)
-    next_day = day_number(START + timedelta(days=offset + 1))
-    for i, (_, pays) in enumerate(portfolio):
-        quiet = (
-            today.dpd[i] > 0
-            and (today.next_due_on[i] == NO_DATE or today.next_due_on[i] > today.as_of)
-            and all(day_number(p.paid_on) != next_day for p in pays)
-            and not today.replayed[i]
-        )
-        event("a quiet overdue loan" if quiet else "a loan with an event or not overdue")
-        if not quiet:
+@given(portfolios(), st.integers(-60, 1_400), st.integers(1, 40))
+def test_until_roll_until_the_state_is_its_accruals_carried_forward(  # type: ignore[no-untyped-def]
+    portfolio, offset, days
+) -> None:
+    today, later = _states(portfolio, offset), _states(portfolio, offset + days)
+    before, after = _accrued(today), _accrued(later)
+    for i in range(len(portfolio)):
+        rolls = bool(today.roll_until[i] != NO_DATE and today.roll_until[i] >= later.as_of)
+        event("carried forward" if rolls else "not carried forward")
+        if not rolls:
             continue
         mine = {k: v for k, v in before.items() if k[0] == i}
         assert {k: v for k, v in after.items() if k[0] == i} == {
-            k: (end, accrued + daily, daily) for k, (end, accrued, daily) in mine.items()
+            k: (end, accrued + days * daily, daily) for k, (end, accrued, daily) in mine.items()
         }
-        assert tomorrow.dpd[i] == today.dpd[i] + 1
-        assert tomorrow.next_event_on[i] == next_day + 1
-        for field in ("overdue_principal", "overdue_interest", "overdue_fee", "credit"):
-            assert np.array_equal(getattr(tomorrow, field)[i], getattr(today, field)[i])
+        assert int(later.penalty[i]) == sum(
+            (accrued + days * daily + PENALTY_SCALE // 2) // PENALTY_SCALE
+            for end, accrued, daily in mine.values()
+            if end < later.as_of
+        )
+        assert later.dpd[i] == today.dpd[i] + days
+        assert later.next_event_on[i] == later.as_of + 1
+        for field in (
+            "overdue_principal",
+            "overdue_interest",
+            "overdue_fee",
+            "outstanding_principal",
+            "credit",
+            "paid_total",
+            "next_due_on",
+        ):
+            assert getattr(later, field)[i] == getattr(today, field)[i], field
+
+
+@settings(max_examples=300, deadline=None)
+@given(portfolios(), st.integers(-60, 1_400))
+def test_an_overdue_loan_with_no_event_tomorrow_may_be_carried_forward(  # type: ignore[no-untyped-def]
+    portfolio, offset
+) -> None:
+    today = _states(portfolio, offset)
+    tomorrow = today.as_of + 1
+    for i, (_, pays) in enumerate(portfolio):
+        quiet = (
+            today.dpd[i] > 0
+            and today.next_due_on[i] >= tomorrow
+            and all(day_number(p.paid_on) != tomorrow for p in pays)
+            and not today.replayed[i]
+        )
+        assert (today.roll_until[i] >= tomorrow and today.roll_until[i] != NO_DATE) == quiet
 
 
 @settings(max_examples=200, deadline=None)

@@ -13,10 +13,13 @@ day, and their state as of D follows from the stored state as of D−1 alone:
 - everything else (overdue amounts, outstanding principal, credit, paid total, next due
   date) is unchanged, and the next event is D+1.
 
-That holds exactly when, between D−1 and D, no installment falls due (no unpaid one was
-due on D−1), no payment is dated D, no new import batch holds a payment of the loan, and
-the stored state is the engine's as of D−1 with D no later than its ``roll_until`` (not
-the overflow-guarded replay, and every numerator stays below 2^62). A grace end crossing
+That holds exactly when, between D−1 and D, no installment falls due and no payment is
+dated D. The engine records how long that lasts when it computes an overdue loan
+(``roll_until``: its next due date, the day before its first payment known to be dated
+later, and while every numerator stays below 2^62; never for the overflow-guarded
+replay); a payment imported after that comes in a newer batch, which sends the loan back
+to the engine. So a loan is carried forward when its state is as of D−1, D is no later
+than its ``roll_until`` and no new batch holds a payment of it. A grace end crossing
 needs no exception: ``grace_end < D`` is evaluated per installment. Every other loan of
 ``fc_todo`` stays there for the engine.
 """
@@ -70,11 +73,9 @@ def roll_forward(
     rolled = store.execute(
         "INSERT INTO fc_roll (loan_id) SELECT s.loan_id FROM fc_todo t "
         "CROSS JOIN account_states s WHERE s.loan_id = t.loan_id "
-        "AND s.as_of = ? AND s.dpd > 0 AND s.roll_until >= ? "
-        "AND (s.next_due_on IS NULL OR s.next_due_on > ?) "
-        "AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.loan_id = s.loan_id AND p.paid_on = ?) "
+        "AND s.as_of = ? AND s.roll_until >= ? "
         "AND s.loan_id NOT IN (SELECT loan_id FROM payments WHERE batch_id > ?)",
-        (before.isoformat(), day.isoformat(), before.isoformat(), day.isoformat(), after_batch),
+        (before.isoformat(), day.isoformat(), after_batch),
     )
     if rolled <= 0:
         return 0, 0
