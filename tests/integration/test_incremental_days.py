@@ -135,3 +135,55 @@ def test_a_month_of_nights_on_each_backend(db_engine: Engine) -> None:
     imported_on = [max(p.paid_on, first) + timedelta(days=rng.choice(LAGS)) for p in payments]
     carried = _run_nights(db_engine, loans, payments, imported_on, first, nights=30)
     assert carried > 30  # the SQL path really ran, night after night
+
+
+def test_a_loan_with_an_approved_adjustment_is_not_carried_forward(db_engine: Engine) -> None:
+    """Restructured or waived loans are the reference replay's: never rolled in SQL."""
+    from sqlalchemy import insert
+
+    from faircollect.adapters.db import tables
+
+    first = date(2026, 5, 20)
+    loans, payments = random_portfolio(seed=22, size=30, until=first)
+    insert_portfolio(db_engine, loans, payments)
+    run_day(db_engine, first)
+    states = stored_states(db_engine).items()
+    overdue = [i for i, row in states if row["roll_until"] and row["roll_until"] > first]
+    adjusted = overdue[0]
+    with db_engine.begin() as conn:
+        borrower = next(t.borrower_id for t in loans if t.loan_id == adjusted)
+        conn.execute(
+            insert(tables.cases).values(
+                case_id="C1",
+                borrower_id=borrower,
+                status="open",
+                owner_kind="team",
+                owner_id="t1",
+                opened_on=first,
+            )
+        )
+        conn.execute(
+            insert(tables.proposals).values(
+                proposal_id="P1",
+                case_id="C1",
+                loan_id=adjusted,
+                kind="waiver",
+                submitted_by="u1",
+                submitted_on=first,
+                status="approved",
+            )
+        )
+        conn.execute(
+            insert(tables.loan_adjustments).values(
+                proposal_id="P1",
+                loan_id=adjusted,
+                kind="waiver",
+                effective_on=first,
+                approved_by="u2",
+                reason="test",
+                amount=1,
+            )
+        )
+    (day,) = run_day(db_engine, first + timedelta(days=1)).days
+    assert day.rolled == len(overdue) - 1
+    assert stored_states(db_engine)[adjusted]["as_of"] == first + timedelta(days=1)

@@ -19,8 +19,10 @@ dated D. The engine records how long that lasts when it computes an overdue loan
 later, and while every numerator stays below 2^62; never for the overflow-guarded
 replay); a payment imported after that comes in a newer batch, which sends the loan back
 to the engine. So a loan is carried forward when its state is as of D−1, D is no later
-than its ``roll_until`` and no new batch holds a payment of it. A grace end crossing
-needs no exception: ``grace_end < D`` is evaluated per installment. Every other loan of
+than its ``roll_until``, no new batch holds a payment of it, and it has no approved
+restructure or waiver (``loan_adjustments``: such a loan is computed by the reference
+replay, whose ledger the engine's accruals do not describe). A grace end crossing needs
+no exception: ``grace_end < D`` is evaluated per installment. Every other loan of
 ``fc_todo`` stays there for the engine.
 """
 
@@ -74,7 +76,8 @@ def roll_forward(
         "INSERT INTO fc_roll (loan_id) SELECT s.loan_id FROM fc_todo t "
         "CROSS JOIN account_states s WHERE s.loan_id = t.loan_id "
         "AND s.as_of = ? AND s.roll_until >= ? "
-        "AND s.loan_id NOT IN (SELECT loan_id FROM payments WHERE batch_id > ?)",
+        "AND s.loan_id NOT IN (SELECT loan_id FROM payments WHERE batch_id > ?) "
+        "AND NOT EXISTS (SELECT 1 FROM loan_adjustments j WHERE j.loan_id = s.loan_id)",
         (before.isoformat(), day.isoformat(), after_batch),
     )
     if rolled <= 0:
