@@ -195,10 +195,11 @@ def _insert_batch(
         )
 
 
-def _run_day(db: Path, on: date) -> float:
+def _run_day(db: Path, on: date) -> tuple[float, str]:
+    """Seconds, and what run-day printed."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -212,9 +213,10 @@ def _run_day(db: Path, on: date) -> float:
         ],
         check=True,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    return time.perf_counter() - started
+    return time.perf_counter() - started, done.stdout.strip()
 
 
 def _baseline(db: Path, sample: int, on: date, seed: int) -> tuple[float, int, int]:
@@ -307,9 +309,9 @@ def main() -> None:
         f"{time.perf_counter() - started:.1f} s, not timed)"
     )
 
-    full = _run_day(args.db, AS_OF)
+    full, _ = _run_day(args.db, AS_OF)
     new = _next_day_batch(args.db, args.seed)
-    incremental = _run_day(args.db, AS_OF + timedelta(days=1))
+    incremental, said = _run_day(args.db, AS_OF + timedelta(days=1))
     with sqlite3.connect(args.db) as con:
         computed = con.execute(
             "SELECT loans_computed FROM runs WHERE run_date = ?",
@@ -339,6 +341,7 @@ def main() -> None:
         f"incremental run-day {AS_OF + timedelta(days=1)}: {incremental:.2f} s "
         f"({computed:,} loans recomputed; {new:,} new payments in a new batch)"
     )
+    print(f"  run-day said: {said}")
     print(
         f"baseline per-loan replay (load from DB + replay()): {base_count:,} loans in "
         f"{base_time:.2f} s, {base_rate:,.0f} loans/s"

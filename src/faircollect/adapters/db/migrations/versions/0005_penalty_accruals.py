@@ -1,4 +1,5 @@
-"""Penalty accruals per installment and how far account states may be carried forward.
+"""Penalty accruals per installment, how far account states may be carried forward, and
+the payments index by loan and date covering the amount.
 
 Lets the nightly run carry a loan whose only change is one more day overdue forward in
 SQL. Existing states get ``roll_until`` NULL: they are recomputed by the engine on their
@@ -21,6 +22,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.drop_index("ix_payments_loan_paid_on", table_name="payments")
+    op.create_index("ix_payments_loan_paid_on", "payments", ["loan_id", "paid_on", "amount"])
     op.add_column(
         "account_states",
         sa.Column("roll_until", sa.Date(), nullable=True),
@@ -42,6 +45,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_payments_loan_paid_on", table_name="payments")
+    op.create_index("ix_payments_loan_paid_on", "payments", ["loan_id", "paid_on"])
     op.drop_table("penalty_accruals")
     with op.batch_alter_table("account_states") as batch_op:
         batch_op.drop_column("roll_until")
