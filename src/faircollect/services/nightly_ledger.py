@@ -225,9 +225,9 @@ def _run_one(
     conn.execute(runs.delete().where(runs.c.run_date == day))
     rolled = rolled_moves = 0
     if last is not None and not full:
-        store.mark_due(day, last[1])
         progress(f"{day}: carrying overdue loans forward")
         rolled, rolled_moves = roll_forward(store, day, last[1], thresholds)
+        store.mark_due(day, last[1])
     progress(f"{day}: loading")
     portfolio = store.load(only_todo=not full, from_=helper.split if helper else None)
     previous = store.stored_stages(only_todo=not full)
