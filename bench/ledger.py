@@ -8,9 +8,10 @@ demo generator's CSV files (``services.demo.generate``) imported by the CSV impo
 portfolio straight into the tables instead (seconds instead of minutes). With
 ``--reuse-db PATH`` the built portfolio is kept at PATH (built there on the first run)
 and copied to ``--db`` for each run (and migrated to the current schema), so the slow
-import is paid once; run-day always starts from the pristine copy. Then times, end to end as a subprocess
-(``python -m faircollect run-day --ledger-only``, storage included; the night's
-plan that run-day computes after the ledger has its own benchmark, ``bench/nightly.py``):
+import is paid once; run-day always starts from the pristine copy. Then times, end to
+end as a subprocess (``python -m faircollect run-day --ledger-only``, storage included;
+the night's plan that run-day computes after the ledger has its own benchmark,
+``bench/nightly.py``):
   1. a fresh full run-day for D;
   2. after importing the next day's payments (a new batch, some back-dated), the
      incremental run-day for D+1 (it prints how many overdue loans it carried forward
