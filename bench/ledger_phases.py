@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import ledger as bench  # type: ignore[import-not-found]
+import ledger as bench
 from faircollect.adapters.db import portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.services import nightly_ledger, split_compute
