@@ -7,12 +7,15 @@ demo generator's CSV files (``services.demo.generate``) imported by the CSV impo
 (``services.importing.import_directory``); ``--builder direct`` inserts a synthetic
 portfolio straight into the tables instead (seconds instead of minutes). With
 ``--reuse-db PATH`` the built portfolio is kept at PATH (built there on the first run)
-and copied to ``--db`` for each run, so the slow import is paid once; run-day always
-starts from the pristine copy. Then times, end to end as a subprocess
-(``python -m faircollect run-day``, storage included):
+and copied to ``--db`` for each run (and migrated to the current schema), so the slow
+import is paid once; run-day always starts from the pristine copy. Then times, end to
+end as a subprocess (``python -m faircollect run-day --ledger-only``, storage included;
+the night's plan that run-day computes after the ledger has its own benchmark,
+``bench/nightly.py``):
   1. a fresh full run-day for D;
   2. after importing the next day's payments (a new batch, some back-dated), the
-     incremental run-day for D+1;
+     incremental run-day for D+1 (it prints how many overdue loans it carried forward
+     in SQL and how many the engine recomputed);
 and in the same run the reference ``replay()`` on a random sample of loans loaded from
 the same database. Prints loans/s for each, the ratio, and peak memory (maxrss of this
 process and of its children). The replay sample is also checked against the stored states.
@@ -194,15 +197,17 @@ def _insert_batch(
         )
 
 
-def _run_day(db: Path, on: date) -> float:
+def _run_day(db: Path, on: date) -> tuple[float, str]:
+    """Seconds, and what run-day printed."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [
             sys.executable,
             "-m",
             "faircollect",
             "run-day",
+            "--ledger-only",
             "--date",
             on.isoformat(),
             "--database-url",
@@ -210,9 +215,10 @@ def _run_day(db: Path, on: date) -> float:
         ],
         check=True,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
     )
-    return time.perf_counter() - started
+    return time.perf_counter() - started, done.stdout.strip()
 
 
 def _baseline(db: Path, sample: int, on: date, seed: int) -> tuple[float, int, int]:
@@ -287,6 +293,9 @@ def main() -> None:
         Path(f"{source}.builder").write_text(args.builder)
     if source != args.db:
         shutil.copyfile(source, args.db)
+        engine = make_engine(f"sqlite:///{args.db}")
+        create_schema(engine)  # a portfolio kept from an older schema: migrate the copy
+        engine.dispose()
     os.sync()  # the copy's write-back must not compete with the timed runs
     with sqlite3.connect(args.db) as con:
         loans, payments, states = con.execute(
@@ -302,9 +311,9 @@ def main() -> None:
         f"{time.perf_counter() - started:.1f} s, not timed)"
     )
 
-    full = _run_day(args.db, AS_OF)
+    full, _ = _run_day(args.db, AS_OF)
     new = _next_day_batch(args.db, args.seed)
-    incremental = _run_day(args.db, AS_OF + timedelta(days=1))
+    incremental, said = _run_day(args.db, AS_OF + timedelta(days=1))
     with sqlite3.connect(args.db) as con:
         computed = con.execute(
             "SELECT loans_computed FROM runs WHERE run_date = ?",
@@ -318,7 +327,8 @@ def main() -> None:
     base_rate = base_count / base_time
     helper = args.loans >= split_compute.PARALLEL_MIN
     print(
-        "run-day runs as a subprocess (python -m faircollect run-day), storage included; "
+        "run-day runs as a subprocess (python -m faircollect run-day --ledger-only), "
+        "storage included; "
         + (
             f"the full run uses 2 processes (a forked helper computes"
             f" {split_compute.HELPER_SHARE:.0%}"
@@ -333,6 +343,7 @@ def main() -> None:
         f"incremental run-day {AS_OF + timedelta(days=1)}: {incremental:.2f} s "
         f"({computed:,} loans recomputed; {new:,} new payments in a new batch)"
     )
+    print(f"  run-day said: {said}")
     print(
         f"baseline per-loan replay (load from DB + replay()): {base_count:,} loans in "
         f"{base_time:.2f} s, {base_rate:,.0f} loans/s"

@@ -59,6 +59,8 @@ def run_day_command(
     engine.dispose()
     for day in report.days:
         kind = "full" if day.full else "incremental"
+        if day.rolled:
+            kind += f", {day.rolled} carried forward in SQL"
         typer.echo(
             f"{day.run_date}: {day.loans_computed} loans computed ({kind}), "
             f"{day.transitions} stage transitions"

@@ -42,8 +42,44 @@ NO_DATE = np.iinfo(np.int64).max
 STAGES: tuple[Stage, ...] = tuple(Stage)
 """Stage codes: the position of a stage in this tuple."""
 BUCKETS: tuple[str, ...] = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M6+")
-_BUCKET_UPPER = np.asarray([0, 30, 60, 90, 120, 150, 180], dtype=np.int64)
+ROLL_DAYS = 3650
+"""At most this many days are carried forward from one engine computation."""
+ROLL_LIMIT = 2**62
+"""Accrued numerators are carried forward only while below this (int64 holds 9.2e18)."""
+BUCKET_UPPER: tuple[int, ...] = (0, 30, 60, 90, 120, 150, 180)
+"""Bucket i holds DPD up to ``BUCKET_UPPER[i]``; the last bucket everything above."""
+_BUCKET_UPPER = np.asarray(BUCKET_UPPER, dtype=np.int64)
 _HALF = PENALTY_SCALE // 2
+
+
+@dataclass(frozen=True, slots=True)
+class Accruals:
+    """The installments whose penalty is still accruing as of the states' date.
+
+    One element per installment past due with principal or interest unpaid (only those
+    accrue). With them stored, a loan whose days until D bring no event can be carried
+    forward without its payments: each installment's numerator is then
+    ``accrued + (D − as_of) · daily``, and the payable penalty the sum, over installments
+    past ``grace_end``, of round(numerator / 10^8). ``accrued`` is net of the penalty
+    paid (paid × 10^8), so it rounds to exactly what the engine shows.
+    """
+
+    loan: I64
+    """Index of the loan in the states."""
+    installment: I64
+    """1-based installment number."""
+    grace_end: I64
+    """Day number; the penalty is payable on the days after it."""
+    accrued: I64
+    """Penalty accrued through the states' date minus penalty paid, fen × 10^-8."""
+    daily: I64
+    """What one more day adds: (unpaid principal + interest) × penalty numerator."""
+
+    def __len__(self) -> int:
+        return len(self.loan)
+
+    def where(self, keep: np.ndarray) -> Accruals:
+        return Accruals(*(getattr(self, name)[keep] for name in Accruals.__slots__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +104,11 @@ class PortfolioStates:
     """Earliest day after ``as_of`` on which the state can change without a new payment."""
     replayed: np.ndarray
     """True where the loan was computed by the reference replay (overflow guard)."""
+    roll_until: I64
+    """Last day to which the state may be carried forward from ``accruals`` alone (see
+    ``_roll_until``); ``NO_DATE``: never."""
+    accruals: Accruals
+    """Accruing installments of the loans not replayed."""
 
     def __len__(self) -> int:
         return len(self.dpd)
@@ -105,9 +146,21 @@ def concat_states(parts: list[PortfolioStates]) -> PortfolioStates:
     arrays = {
         name: np.concatenate([getattr(p, name) for p in parts])
         for name in PortfolioStates.__slots__
-        if name != "as_of"
+        if name not in ("as_of", "accruals")
     }
-    return PortfolioStates(as_of=first.as_of, **arrays)
+    starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
+    accruals = Accruals(
+        *(
+            np.concatenate(
+                [
+                    getattr(p.accruals, name) + (start if name == "loan" else 0)
+                    for p, start in zip(parts, starts, strict=True)
+                ]
+            )
+            for name in Accruals.__slots__
+        )
+    )
+    return PortfolioStates(as_of=first.as_of, accruals=accruals, **arrays)
 
 
 def compute_states(
@@ -124,11 +177,46 @@ def compute_states(
     replayed = ~schedules.exact_ok | ~_penalty_fits(loans, schedules, today)
     books = Books.open(loans, schedules)
     apply_payments(books, schedules, loans, merged)
-    columns = _assemble(loans, schedules, books, merged, today, thresholds)
+    columns, accruals = _assemble(loans, schedules, books, merged, today, thresholds)
     for i in np.flatnonzero(replayed):
         _overwrite_with_replay(columns, loans, payments, int(i), as_of, thresholds)
     _finish(columns, payments, today, thresholds)
-    return PortfolioStates(as_of=today, replayed=replayed, **columns)
+    accruals = accruals.where(~replayed[accruals.loan])
+    columns["roll_until"] = _roll_until(columns, accruals, replayed, payments, today)
+    return PortfolioStates(as_of=today, replayed=replayed, accruals=accruals, **columns)
+
+
+def _roll_until(
+    columns: dict[str, I64],
+    accruals: Accruals,
+    replayed: np.ndarray,
+    payments: PaymentColumns,
+    today: int,
+) -> I64:
+    """The last day up to which an overdue loan's days bring no event but one more day:
+    its next due date (that installment is past due the day after), the day before its
+    first payment known to be dated later, and while every accrual stays below 2^62.
+    ``NO_DATE`` for loans not overdue or replayed (the engine computes those)."""
+    until = np.minimum(columns["next_due_on"], _first_later(payments, today, len(replayed)) - 1)
+    until = np.minimum(until, today + _roll_days(accruals, len(replayed)))
+    return np.where(replayed | (columns["dpd"] == 0), NO_DATE, until)
+
+
+def _first_later(payments: PaymentColumns, today: int, count: int) -> I64:
+    """Per loan, the first payment day after ``today`` (``NO_DATE`` for none)."""
+    first = np.full(count, NO_DATE, dtype=np.int64)
+    later = payments.day > today
+    np.minimum.at(first, payments.loan[later], payments.day[later])
+    return first
+
+
+def _roll_days(accruals: Accruals, count: int) -> I64:
+    """Per loan, how many more days every accrual can grow by ``daily`` below 2^62."""
+    days = np.full(count, ROLL_DAYS, dtype=np.int64)
+    growing = accruals.daily > 0
+    room = (ROLL_LIMIT - 1 - accruals.accrued[growing]) // accruals.daily[growing]
+    np.minimum.at(days, accruals.loan[growing], room)
+    return days
 
 
 def _penalty_fits(loans: LoanColumns, schedules: Schedules, today: int) -> np.ndarray:
@@ -150,7 +238,7 @@ def _assemble(
     merged: PaymentColumns,
     today: int,
     thresholds: StageThresholds,
-) -> dict[str, I64]:
+) -> tuple[dict[str, I64], Accruals]:
     due, starts = schedules.due, schedules.offsets[:-1]
     past = due < today
     unpaid = books.unpaid_principal + books.unpaid_interest + books.unpaid_fee
@@ -158,33 +246,46 @@ def _assemble(
     dpd = np.where(oldest == NO_DATE, 0, today - oldest)
     paid_total = np.zeros(len(loans), dtype=np.int64)
     np.add.at(paid_total, merged.loan, merged.amount)
-    return {
+    penalty, accruals = _penalty_at(loans, schedules, books, today)
+    columns = {
         "dpd": dpd,
         "overdue_principal": _per_loan(np.where(past, books.unpaid_principal, 0), schedules),
         "overdue_interest": _per_loan(np.where(past, books.unpaid_interest, 0), schedules),
         "overdue_fee": _per_loan(np.where(past, books.unpaid_fee, 0), schedules),
-        "penalty": _penalty_at(loans, schedules, books, today),
+        "penalty": penalty,
         "outstanding_principal": loans.principal
         - _per_loan(schedules.principal - books.unpaid_principal, schedules),
         "credit": books.credit,
         "paid_total": paid_total,
         "next_due_on": np.minimum.reduceat(np.where(~past & (unpaid > 0), due, NO_DATE), starts),
     }
+    return columns, accruals
 
 
-def _penalty_at(loans: LoanColumns, schedules: Schedules, books: Books, today: int) -> I64:
-    """Payable penalty per loan as of ``today``.
+def _penalty_at(
+    loans: LoanColumns, schedules: Schedules, books: Books, today: int
+) -> tuple[I64, Accruals]:
+    """Payable penalty per loan as of ``today``, and the installments still accruing.
 
     Only an installment past due with principal or interest unpaid can owe penalty: once
     both are paid its penalty was paid first (or waived), so the others are skipped.
     """
-    owing = books.unpaid_principal + books.unpaid_interest > 0
-    rows = np.flatnonzero(owing & (schedules.due < today))
+    base = books.unpaid_principal + books.unpaid_interest
+    rows = np.flatnonzero((base > 0) & (schedules.due < today))
+    loan = schedules.loan[rows]
+    rate = loans.penalty_num[loan]
     on = np.full(len(rows), today, dtype=np.int64)
-    books.accrue(rows, on, loans.penalty_num[schedules.loan[rows]])
+    books.accrue(rows, on, rate)
     penalty = np.zeros(len(loans), dtype=np.int64)
-    np.add.at(penalty, schedules.loan[rows], books.payable(rows, on))
-    return penalty
+    np.add.at(penalty, loan, books.payable(rows, on))
+    accruals = Accruals(
+        loan=loan,
+        installment=rows - schedules.offsets[loan] + 1,
+        grace_end=books.grace_end[rows],
+        accrued=books.accrued[rows] - books.penalty_paid[rows] * PENALTY_SCALE,
+        daily=base[rows] * rate,
+    )
+    return penalty, accruals
 
 
 def _overwrite_with_replay(
@@ -232,12 +333,9 @@ def _finish(
     upcoming = np.where(
         next_due == NO_DATE, NO_DATE, np.where(window > today, window, next_due + 1)
     )
-    event = np.where(dpd > 0, today + 1, upcoming)
-    later = payments.day > today
-    if later.any():
-        first_later = np.full(len(dpd), NO_DATE, dtype=np.int64)
-        np.minimum.at(first_later, payments.loan[later], payments.day[later])
-        event = np.minimum(event, first_later)
+    event = np.minimum(
+        np.where(dpd > 0, today + 1, upcoming), _first_later(payments, today, len(dpd))
+    )
     columns["bucket"] = np.searchsorted(_BUCKET_UPPER, dpd, side="left").astype(np.int64)
     columns["stage"] = stage.astype(np.int64)
     columns["next_event_on"] = event.astype(np.int64)

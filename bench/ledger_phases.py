@@ -1,0 +1,119 @@
+"""Where run-day's time goes: wall and CPU seconds per phase, full night and next nights.
+
+    PYTHONPATH=src python bench/ledger_phases.py --source /tmp/led1m.db --nights 2
+
+``--source`` is a built portfolio with no states yet (``bench/ledger.py --reuse-db``
+keeps one). It is copied (and migrated) to ``--db``; run-day runs in this process with
+its phases timed by wrapping the store's methods: a full night for ``ledger.AS_OF``, the
+next day's import batch of ``bench/ledger.py``, then ``--nights`` incremental nights.
+CPU is this process's; in the full night the helper process's CPU is reported apart
+(``wait_helper`` is the run's own process waiting for it). Phases nest: ``execute``
+(single statements) includes the roll-forward's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import ledger as bench
+from faircollect.adapters.db import portfolio_store
+from faircollect.adapters.db.engine import create_schema, make_engine
+from faircollect.services import nightly_ledger, split_compute
+
+WALL: dict[str, float] = defaultdict(float)
+CPU: dict[str, float] = defaultdict(float)
+
+
+def _timed(owner: Any, name: str, label: str | None = None) -> None:
+    """Replace ``owner.name`` by a wrapper adding its wall and CPU time to ``label``."""
+    inner: Callable[..., Any] = getattr(owner, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            WALL[label or name] += time.perf_counter() - wall
+            CPU[label or name] += time.process_time() - cpu
+
+    setattr(owner, name, wrapper)
+
+
+def _instrument() -> None:
+    for name in (
+        "mark_due",
+        "load",
+        "stored_stages",
+        "write_states",
+        "insert_states",
+        "record_first_stages",
+        "write_transitions",
+        "execute",
+    ):
+        _timed(portfolio_store.Store, name)
+    for name in ("compute_states", "transitions", "roll_forward"):
+        _timed(nightly_ledger, name)
+    _timed(split_compute.Helper, "collect", "wait_helper")
+
+
+def _night(db: Path, day: date, label: str) -> None:
+    WALL.clear()
+    CPU.clear()
+    engine = make_engine(f"sqlite:///{db}")
+    children = os.times()
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = nightly_ledger.run_day(engine, day)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    engine.dispose()
+    after = os.times()
+    helper = after.children_user + after.children_system
+    helper -= children.children_user + children.children_system
+    result = report.days[-1]
+    print(
+        f"{label} {day}: {wall:.2f} s wall, {cpu:.2f} s CPU (helper process {helper:.2f} s); "
+        f"{result.loans_computed:,} loans, {result.rolled:,} carried forward in SQL"
+    )
+    for name, seconds in sorted(WALL.items(), key=lambda item: -item[1]):
+        print(f"  {name:22s} {seconds:6.2f} s wall {CPU[name]:6.2f} s CPU")
+    print(f"  {'commit and the rest':22s} {wall - _outer():6.2f} s wall")
+
+
+def _outer() -> float:
+    """Seconds in the phases that do not nest inside another."""
+    return sum(seconds for name, seconds in WALL.items() if name != "execute")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, required=True)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-ledger-phases.db"))
+    parser.add_argument("--nights", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    bench._remove(args.db)
+    shutil.copyfile(args.source, args.db)
+    engine = make_engine(f"sqlite:///{args.db}")
+    create_schema(engine)
+    engine.dispose()
+    os.sync()
+    _instrument()
+    _night(args.db, bench.AS_OF, "full")
+    bench._next_day_batch(args.db, args.seed)
+    for n in range(1, args.nights + 1):
+        _night(args.db, bench.AS_OF + timedelta(days=n), "incremental")
+
+
+if __name__ == "__main__":
+    main()
