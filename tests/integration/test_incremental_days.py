@@ -181,9 +181,12 @@ def test_a_loan_with_an_approved_adjustment_is_not_carried_forward(db_engine: En
                 effective_on=first,
                 approved_by="u2",
                 reason="test",
+                component="penalty",
                 amount=1,
             )
         )
     (day,) = run_day(db_engine, first + timedelta(days=1)).days
     assert day.rolled == len(overdue) - 1
-    assert stored_states(db_engine)[adjusted]["as_of"] == first + timedelta(days=1)
+    stored = stored_states(db_engine)[adjusted]
+    assert stored["as_of"] == first + timedelta(days=1)
+    assert stored["roll_until"] is None  # the replay's loan: never carried forward

@@ -88,11 +88,16 @@ def restate(
     columns: dict[str, Any] = {
         name: np.array(getattr(states, name), copy=True)
         for name in PortfolioStates.__slots__
-        if name != "as_of"
+        if name not in ("as_of", "accruals")
     }
     for i in rows:
         _put(columns, i, conn, loan_ids[i], as_of, thresholds)
-    return replace(states, **columns)
+    # The engine's accruals follow the contract schedule, not the adjusted one: drop them
+    # so nothing can carry such a loan forward from them (the SQL carry-forward skips
+    # adjusted loans anyway; ``roll_until`` says the same).
+    columns["roll_until"][rows] = NO_DATE
+    keep = ~np.isin(states.accruals.loan, np.asarray(rows, dtype=np.int64))
+    return replace(states, accruals=states.accruals.where(keep), **columns)
 
 
 def _put(
