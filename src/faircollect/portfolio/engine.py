@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -298,16 +299,26 @@ def _overwrite_with_replay(
 ) -> None:
     """Loan ``i`` by the book (its numbers might overflow int64)."""
     state = replay(loans.terms(i), payments.of_loan(i), as_of, thresholds).state
-    for name in (
-        "dpd",
-        "overdue_principal",
-        "overdue_interest",
-        "overdue_fee",
-        "penalty",
-        "outstanding_principal",
-        "credit",
-        "paid_total",
-    ):
+    put_replayed(columns, i, state)
+
+
+REPLAYED_FIELDS = (
+    "dpd",
+    "overdue_principal",
+    "overdue_interest",
+    "overdue_fee",
+    "penalty",
+    "outstanding_principal",
+    "credit",
+    "paid_total",
+)
+"""The state fields copied as they are from a replayed ``AccountState`` into the columns."""
+
+
+def put_replayed(columns: dict[str, Any], i: int, state: AccountState) -> None:
+    """Row ``i`` of the state columns from a reference replay's state (amounts, DPD and
+    next due date; bucket, stage and next event are derived from those afterwards)."""
+    for name in REPLAYED_FIELDS:
         columns[name][i] = getattr(state, name)
     nxt = state.next_due_on
     columns["next_due_on"][i] = NO_DATE if nxt is None else day_number(nxt)

@@ -26,6 +26,7 @@ from faircollect.adapters.db.tables import account_states, loan_adjustments
 from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, AccountState, StageThresholds
 from faircollect.portfolio import BUCKETS, NO_DATE, STAGES, PortfolioStates, day_number
+from faircollect.portfolio.engine import put_replayed
 
 
 def recompute_from(conn: Connection, loan_id: str, on: date) -> None:
@@ -114,20 +115,9 @@ def _put(
     adjustments = repository.load_adjustments(conn, loan_id)
     state = replay(terms, payments, as_of, thresholds, adjustments).state
     later = [p.paid_on for p in payments] + [a.effective_on for a in adjustments]
-    for name in (
-        "dpd",
-        "overdue_principal",
-        "overdue_interest",
-        "overdue_fee",
-        "penalty",
-        "outstanding_principal",
-        "credit",
-        "paid_total",
-    ):
-        columns[name][i] = getattr(state, name)
+    put_replayed(columns, i, state)
     columns["bucket"][i] = BUCKETS.index(state.bucket)
     columns["stage"][i] = STAGES.index(state.stage)
-    columns["next_due_on"][i] = _day(state.next_due_on)
     columns["next_event_on"][i] = _day(next_event_on(state, later, thresholds))
     columns["replayed"][i] = True
 
