@@ -190,6 +190,7 @@ class _Only:
     def execute(self, query, *args):  # type: ignore[no-untyped-def]
         for table, column in (
             (t.account_states, "loan_id"),
+            (t.loans, "borrower_id"),
             (t.contacts, "borrower_id"),
             (t.contact_records, "borrower_id"),
             (t.promises, "loan_id"),

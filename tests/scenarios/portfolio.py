@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 
 from faircollect.adapters.db import tables as t
 from faircollect.adapters.db.repository import loan_row
@@ -86,7 +86,9 @@ def pay(engine: Engine, loan_id: str, paid_on: date, amount: int) -> None:
 
 
 def write_states(engine: Engine, day: date) -> None:
-    """Replace every loan's account_states row with its replayed state as of ``day``."""
+    """Replace every loan's account_states row with its replayed state as of ``day``, and
+    record its stage in ``stage_history`` when it differs from the last one recorded up to
+    ``day`` (what run-day's ledger step writes)."""
     with engine.begin() as conn:
         loan_ids = (
             conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars().all()
@@ -98,6 +100,7 @@ def write_states(engine: Engine, day: date) -> None:
         conn.execute(delete(t.account_states))
         for loan_id in loan_ids:
             state = replay(terms(loan_id), [p for p in payments if p.loan_id == loan_id], day).state
+            _record_stage(conn, loan_id, day, state.stage.value)
             conn.execute(
                 t.account_states.insert(),
                 {
@@ -117,6 +120,22 @@ def write_states(engine: Engine, day: date) -> None:
                     "next_event_on": None,
                 },
             )
+
+
+def _record_stage(conn: Connection, loan_id: str, day: date, stage: str) -> None:
+    h = t.stage_history
+    last = conn.execute(
+        select(h.c.entered_on, h.c.stage)
+        .where(h.c.loan_id == loan_id, h.c.entered_on <= day)
+        .order_by(h.c.entered_on.desc())
+        .limit(1)
+    ).first()
+    if last is None or (last.stage != stage and last.entered_on != day):
+        previous = None if last is None else last.stage
+        conn.execute(
+            h.insert(),
+            {"loan_id": loan_id, "entered_on": day, "stage": stage, "previous_stage": previous},
+        )
 
 
 def night(engine: Engine, day: date, **options: Any) -> NightSummary:
