@@ -51,18 +51,21 @@ from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy  # noqa: E402
 from faircollect.adapters.teams_file import example_teams_path, load_teams  # noqa: E402
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError  # noqa: E402
+from faircollect.data.users import example_users_text  # noqa: E402
 from faircollect.domain.compliance.actions import DEFAULT_TZ  # noqa: E402
 from faircollect.domain.compliance.gate import Gate  # noqa: E402
 from faircollect.domain.compliance.pack import default_pack  # noqa: E402
 from faircollect.domain.compliance.screener import screen  # noqa: E402
 from faircollect.domain.strategy import ActionKind, plan_day  # noqa: E402
 from faircollect.services import nightly_load  # noqa: E402
+from faircollect.services.casework.uow import UnitOfWork  # noqa: E402
+from faircollect.services.casework.users import load_users  # noqa: E402
 from faircollect.services.nightly_ledger import run_day  # noqa: E402
 from faircollect.services.nightly_plan import _base_row, _Night, plan_night  # noqa: E402
 from ledger import AS_OF, _build_portfolio  # noqa: E402
 
 TZ = ZoneInfo(DEFAULT_TZ)
-STEPS = ("settle", "load", "plan", "history", "gate", "assign", "insert", "queue", "send")
+STEPS = ("settle", "load", "plan", "history", "gate", "assign", "insert", "cases", "queue", "send")
 
 
 def build(path: Path, loans: int, seed: int) -> float:
@@ -255,6 +258,8 @@ def main() -> None:
             f"({how}; {time.perf_counter() - started:.1f} s, not timed)"
         )
         engine = make_engine(f"sqlite:///{work}")
+        with UnitOfWork(engine) as uow:  # AG01/AG02: the night's placements reach casework
+            load_users(uow, example_users_text(), "example.yaml")
 
         with engine.connect() as conn:
             ids = conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars()
@@ -283,6 +288,11 @@ def main() -> None:
         check = digest(work, AS_OF)
 
     print(f"night {AS_OF}: {summary.planned:,} actions, {summary.sent:,} sent")
+    cases = summary.casework
+    print(
+        f"casework: {len(cases.placed):,} cases placed with an agency "
+        f"({len(cases.opened):,} opened for it), {len(cases.not_placed):,} not placed"
+    )
     print(f"statuses: {dict(summary.by_status)}")
     print(f"denied by rule: {dict(summary.denied_by_rule)}")
     print(f"output digest (planned_actions + outbox + placements): {check}")

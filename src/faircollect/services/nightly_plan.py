@@ -6,12 +6,14 @@ read in full (``planning_filter``); the gate step, pure CPU, is shared with a fo
 process for big nights (``services.forked``); rows are written in bulk and the outbox is
 filled by one INSERT ... SELECT.
 
-Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, queue)
-writes in ONE transaction: a crash anywhere in it leaves nothing behind, and the next run
-starts from the same tables. Phase two hands queued outbox rows to the channel adapters one
-by one and marks each sent in its own small transaction, so a crash there re-sends nothing
-already marked. Idempotency per date: action ids are deterministic (loan, date, arm,
-segment, key), rows are inserted only when absent, and only unsent outbox rows are sent.
+Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, place
+the cases of tonight's agency placements in casework, queue) writes in ONE transaction: a
+crash anywhere in it leaves nothing behind, and the next run starts from the same tables.
+Phase two hands queued outbox rows to the channel adapters one by one and marks each sent
+in its own small transaction, so a crash there re-sends nothing already marked.
+Idempotency per date: action ids are deterministic (loan, date, arm, segment, key), rows
+are inserted only when absent, only unsent outbox rows are sent, and a case already with
+the agency the night chose is not placed again.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from faircollect.domain.strategy import (
     plan_day,
     planning_filter,
 )
+from faircollect.services.casework.night_placements import SyncReport, sync_placements
 from faircollect.services.forked import split_run
 from faircollect.services.nightly_ledger import _run_settings
 from faircollect.services.nightly_load import load_history, load_views, previous_owners
@@ -101,6 +104,8 @@ class NightSummary:
     promises_settled: int = 0
     sent: int = 0
     unassigned: int = 0
+    casework: SyncReport = field(default_factory=SyncReport)
+    """The night's agency placements as casework took them (cases opened, placed, not)."""
 
 
 def plan_night(
@@ -139,6 +144,8 @@ def plan_night(
         rows = night.plan(conn, report, summary)
         _insert_absent(conn, rows, summary)
         report("insert", 1, 1)
+        summary.casework = sync_placements(conn, as_of)
+        report("cases", 1, 1)
         _queue(conn, as_of)
         report("queue", 1, 1)
     summary.sent = send_outbox(engine, as_of, channels, report)

@@ -384,9 +384,13 @@ loan_placements = Table(
     Column("recall_on", Date, nullable=False),
     Column("action_id", String(64), nullable=False),
 )
-"""Agency placements (委外) the nightly plan decided for a loan, with their recall dates.
+"""The nightly plan's decision (委外): this loan goes to ``agency_id`` tonight until
+``recall_on``, decided by planned action ``action_id``. One row per loan and night.
 
-Casework's case-level ``placements`` record the placement once an agency takes the case."""
+A decision, not access: what an agency may see and earn on is the case-level fact in
+``placements``. The same night turns each decision into that fact for the loan's open case
+(``services.casework.night_placements``: ``placed_by`` is its system actor, ``recall_on``
+copied), so the two agree unless casework had a reason not to place (reported)."""
 
 placements = Table(
     "placements",
@@ -399,7 +403,9 @@ placements = Table(
     Column("recalled_on", Date, nullable=True),
     Column("placed_by", String(64), nullable=False),
 )
-"""Agency placements (委外): held from ``placed_on`` until ``recalled_on`` (excluded)."""
+"""Agency placements (委外) of cases: held from ``placed_on`` until ``recalled_on``
+(excluded); ``recall_on`` is the planned recall. The one record of who holds a case: made
+by a supervisor (``case place``) or by the night from its ``loan_placements`` decisions."""
 
 visits = Table(
     "visits",

@@ -15,6 +15,15 @@ class UnitOfWork:
         self.engine = engine
         self._conn: Connection | None = None
 
+    @classmethod
+    def within(cls, conn: Connection) -> UnitOfWork:
+        """The casework services on a transaction the caller already holds (the nightly
+        run's phase one): not to be used as a ``with`` block; the caller's transaction
+        commits or rolls back everything the services wrote, with its own work."""
+        uow = cls(conn.engine)
+        uow._conn = conn
+        return uow
+
     @property
     def conn(self) -> Connection:
         if self._conn is None:
