@@ -21,8 +21,9 @@ from tests.scenarios.portfolio import FIRST_DUE, actions, night, pay, seed, term
 SECOND_DUE = date(2026, 3, 13)
 
 REPEAT_STRATEGY = """
+# The default thresholds: early is DPD 1-30. The repeat segment comes first: the first
+# segment that matches takes the account.
 name: repeat_first
-thresholds: {pre_due_days: 7, early_max_dpd: 30, intensive_max_dpd: 90}
 segments:
   - name: early_repeat
     stage: early
