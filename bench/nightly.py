@@ -291,7 +291,7 @@ def main() -> None:
     cases = summary.casework
     print(
         f"casework: {len(cases.placed):,} cases placed with an agency "
-        f"({len(cases.opened):,} opened for it), {len(cases.not_placed):,} not placed"
+        f"({len(cases.opened):,} cases opened), {len(cases.not_placed):,} not placed"
     )
     print(f"statuses: {dict(summary.by_status)}")
     print(f"denied by rule: {dict(summary.denied_by_rule)}")

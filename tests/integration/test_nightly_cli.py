@@ -96,3 +96,29 @@ def test_compliance_report_passes_then_fails_loudly_on_a_forged_message(db_engin
     code, out = _run(url, "compliance", "report", "--date", DAY1.isoformat())
     assert code == 1
     assert "CHECK FAILED: 1 of 3" in out and "forged" in out
+
+
+def test_plan_compute_says_which_agency_placements_casework_could_not_take(
+    db_engine: Engine,
+) -> None:
+    """The example roster's agencies have no commission terms until ``user load``: the
+    night keeps its decision and says so; rerun after loading them, it places the case."""
+    from faircollect.data.users import example_users_text
+    from faircollect.services.casework.uow import UnitOfWork
+    from faircollect.services.casework.users import load_users
+    from tests.scenarios.portfolio import write_states
+
+    seed(db_engine, ["L1"])
+    day = FIRST_DUE + timedelta(days=91)  # the default strategy places at DPD 91
+    write_states(db_engine, day)
+    url = db_engine.url.render_as_string(hide_password=False)
+    code, out = _run(url, "plan", "--date", day.isoformat(), "--compute")
+    assert code == 0, out
+    assert "1 case(s) opened, 0 placed with an agency" in out
+    assert "loan L1 not placed: agency AG0" in out and "no commission terms" in out
+    with UnitOfWork(db_engine) as uow:
+        load_users(uow, example_users_text(), "example.yaml")
+    code, out = _run(url, "plan", "--date", day.isoformat(), "--compute")
+    assert code == 0, out
+    assert "0 case(s) opened, 1 placed with an agency" in out  # the case opened before
+    assert "not placed" not in out

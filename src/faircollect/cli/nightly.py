@@ -130,7 +130,19 @@ def compute_night(engine: Engine, as_of: date, console: Console) -> None:
                 tasks[step] = bar.add_task(step, total=max(total, 1))
             bar.update(tasks[step], completed=done, total=max(total, 1))
 
-        plan_night(engine, as_of, progress=progress)
+        summary = plan_night(engine, as_of, progress=progress)
+    cases = summary.casework
+    if cases.placed or cases.recalled or cases.not_placed or cases.not_recalled:
+        console.print(
+            f"{as_of}: casework: {len(cases.opened)} case(s) opened, {len(cases.placed)}"
+            f" placed with an agency, {len(cases.recalled)} recalled",
+            soft_wrap=True,
+        )
+    for loan_id, why in sorted(cases.not_placed.items()):
+        console.print(f"  loan {loan_id} not placed: {why}", markup=False, soft_wrap=True)
+    for case_id, why in sorted(cases.not_recalled.items()):
+        line = f"  case {case_id} recalled, owner not handed back: {why}"
+        console.print(line, markup=False, soft_wrap=True)
 
 
 def _table(title: str, column: str, counts: Counter[str]) -> object:
