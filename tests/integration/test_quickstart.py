@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from faircollect.adapters.db.engine import make_engine
-from faircollect.adapters.db.tables import outbox, planned_actions
+from faircollect.adapters.db.tables import agencies, outbox, planned_actions, users
 from faircollect.cli.app import app
 from faircollect.services.account_export import account_rows
 from faircollect.services.portfolio_summary import summarize
@@ -20,6 +20,8 @@ def test_quickstart_builds_runs_and_summarises_then_is_idempotent(tmp_path: Path
     first = runner.invoke(app, ["quickstart", "--accounts", "300", "--database-url", url])
     assert first.exit_code == 0, first.output
     assert "300 loans generated and imported" in first.output
+    assert "users and their agencies loaded" in first.output
+    assert "no commission terms" not in first.output  # placements can reach casework
     assert "300 loans computed" in first.output
     second = runner.invoke(app, ["quickstart", "--accounts", "300", "--database-url", url])
     assert second.exit_code == 0, second.output
@@ -33,7 +35,10 @@ def test_quickstart_builds_runs_and_summarises_then_is_idempotent(tmp_path: Path
     with engine.connect() as conn:
         planned = conn.execute(select(func.count()).select_from(planned_actions)).scalar()
         queued = conn.execute(select(func.count()).select_from(outbox)).scalar()
+        team = set(conn.execute(select(users.c.user_id)).scalars())
+        firms = set(conn.execute(select(agencies.c.agency_id)).scalars())
     engine.dispose()
+    assert {"C101", "S001"} <= team and "AG01" in firms  # the example team, as in teams.yaml
     assert planned and queued  # the night was planned and messages queued ...
     assert f"Plan for {summary.as_of}: {planned} actions" in second.output  # ... once
 

@@ -66,6 +66,11 @@ def _holds_no_loans(engine: Engine) -> bool:
 
 
 def _load_demo(engine: Engine, accounts: int, seed: int, today: date, console: Console) -> None:
+    """The demo portfolio, and the example collectors, supervisors and agencies so that the
+    night's 分案 and agency placements reach casework as they would for a real team."""
+    from faircollect.data.users import example_users_text
+    from faircollect.services.casework.uow import UnitOfWork
+    from faircollect.services.casework.users import load_users
     from faircollect.services.demo import generate
     from faircollect.services.importing import import_directory
 
@@ -75,7 +80,10 @@ def _load_demo(engine: Engine, accounts: int, seed: int, today: date, console: C
     ):
         generate(accounts, Path(folder), seed=seed, as_of=today)
         import_directory(engine, Path(folder), datetime.now(UTC))
+    with UnitOfWork(engine) as uow:
+        users = load_users(uow, example_users_text(), "example users")
     console.print(f"demo portfolio: {accounts:,} loans generated and imported")
+    console.print(f"example team: {users} users and their agencies loaded")
 
 
 def _print_summary(engine: Engine, console: Console) -> None:
