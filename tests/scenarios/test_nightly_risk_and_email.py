@@ -32,24 +32,13 @@ segments:
       risk: {min: 700}
     actions:
       - {key: early_call, channel: call, dpd: 1, at: "09:00", priority: 95}
-      - key: email_notice
-        channel: email
-        purpose: notify
-        template: sms_overdue_day1
-        dpd: 1
-        at: "10:00"
-        priority: 50
+      - &email {key: email_notice, channel: email, purpose: notify, template: sms_overdue_day1,
+                dpd: 1, at: "10:00", priority: 50}
   - name: early_default
     stage: early
     actions:
       - {key: first_call, channel: call, dpd: 1, at: "09:30", priority: 80}
-      - key: email_notice
-        channel: email
-        purpose: notify
-        template: sms_overdue_day1
-        dpd: 1
-        at: "10:00"
-        priority: 50
+      - *email
 """
 
 

@@ -325,7 +325,7 @@ LOANS = RowSpec(
         ("penalty_rate_daily", rate(MAX_PENALTY_DECIMALS)),
         ("grace_days", whole_number(0, 365)),
         ("periodic_fee", amount(positive=False)),
-        ("risk_score", whole_number(0, MAX_RISK_SCORE)),
+        ("risk_score", _repeated(whole_number(0, MAX_RISK_SCORE))),
     ),
     loan_from_columns,
     (_received_not_above_contract,),
