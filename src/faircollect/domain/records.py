@@ -34,6 +34,15 @@ lost precision), no other scripts' digits (which Decimal would silently accept).
 _ID_15 = re.compile(r"[0-9]{15}")
 _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
 _PHONE = re.compile(r"\+?[0-9][0-9 \-]{4,30}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
+)
+"""A plausible ASCII address (local@domain.tld): what an SMTP server will take without
+an internationalised-mail extension, not a full RFC 5322 parser."""
+MAX_EMAIL_LENGTH = 254
+"""The longest address SMTP can carry (RFC 5321 path limit), also the column's width."""
+MAX_RISK_SCORE = 1000
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 _T = TypeVar("_T")
@@ -49,6 +58,9 @@ class Borrower:
     id_number: str
     """居民身份证号码: 18 characters with a valid check digit (or a legacy 15-digit number)."""
     city: str
+    email: str | None = None
+    """Optional (borrowers.csv may omit the column or leave it empty): without it the
+    strategy's e-mail actions are not planned for this borrower."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,15 @@ def phone(value: str) -> str:
     """A phone number as dialled: digits, optional leading +, spaces or hyphens."""
     if not _PHONE.fullmatch(value):
         raise FieldError(f"not a phone number: {value!r}")
+    return value
+
+
+def email(value: str) -> str:
+    """An e-mail address that looks deliverable: local@domain.tld, ASCII, at most 254 characters."""
+    if len(value) > MAX_EMAIL_LENGTH:
+        raise FieldError(f"longer than {MAX_EMAIL_LENGTH} characters")
+    if not _EMAIL.fullmatch(value) or ".." in value:
+        raise FieldError(f"not an e-mail address: {value!r}")
     return value
 
 
@@ -228,6 +249,10 @@ class RowSpec:
     build: Callable[[dict[str, Any]], Record]
     checks: tuple[Callable[[dict[str, Any]], tuple[str, str] | None], ...] = ()
     """Row-level rules over parsed values: (field, message) when broken."""
+    optional: frozenset[str] = frozenset()
+    """Columns added after the format was first published: a file may leave them out of its
+    header (older exports keep importing) or leave a row's value empty; either way the
+    record gets None. They come last in ``columns``."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -255,6 +280,7 @@ def loan_from_columns(values: Mapping[Any, Any]) -> LoanTerms:
         periodic_fee=values["periodic_fee"],
         borrower_id=values["borrower_id"],
         product=values["product"],
+        risk_score=values.get("risk_score"),
     )
 
 
@@ -268,8 +294,10 @@ BORROWERS = RowSpec(
         ("phone", phone),
         ("id_number", id_number),
         ("city", text(64)),
+        ("email", email),
     ),
     lambda v: Borrower(**v),
+    optional=frozenset({"email"}),
 )
 CONTACTS = RowSpec(
     "contacts.csv",
@@ -297,9 +325,11 @@ LOANS = RowSpec(
         ("penalty_rate_daily", rate(MAX_PENALTY_DECIMALS)),
         ("grace_days", whole_number(0, 365)),
         ("periodic_fee", amount(positive=False)),
+        ("risk_score", _repeated(whole_number(0, MAX_RISK_SCORE))),
     ),
     loan_from_columns,
     (_received_not_above_contract,),
+    optional=frozenset({"risk_score"}),
 )
 PAYMENTS = RowSpec(
     "payments.csv",
@@ -317,14 +347,15 @@ SPECS: tuple[RowSpec, ...] = (BORROWERS, CONTACTS, LOANS, PAYMENTS)
 
 
 def header_errors(spec: RowSpec, header: Sequence[str] | None) -> list[RowError]:
-    """Missing, unknown or repeated columns in the header row (line 1)."""
+    """Missing, unknown or repeated columns in the header row (line 1); optional columns
+    may be missing."""
     if not header:
         return [RowError(spec.file, 1, "", "empty file: no header row")]
     found = [name.strip() for name in header]
     errors = [
         RowError(spec.file, 1, name, "column missing from the header")
         for name in spec.names
-        if name not in found
+        if name not in found and name not in spec.optional
     ]
     errors += [
         RowError(spec.file, 1, name, f"unknown column (expected {', '.join(spec.names)})")
@@ -354,7 +385,10 @@ def parse_values(spec: RowSpec, texts: Sequence[str], line: int) -> Record | lis
     for (name, parse), text_ in zip(spec.columns, texts, strict=True):
         raw = text_.strip()
         if not raw:
-            errors.append(RowError(spec.file, line, name, "missing value"))
+            if name in spec.optional:
+                values[name] = None
+            else:
+                errors.append(RowError(spec.file, line, name, "missing value"))
             continue
         try:
             values[name] = parse(raw)

@@ -4,7 +4,10 @@ The portfolio is built to exercise the whole product: several products with diff
 rates (some above the 24% cap), up-front deductions (砍头息, received < contract principal)
 and periodic service fees (服务费) for the true-cost analysis; all four repayment methods;
 and repayment behaviour that leaves accounts spread over the buckets M0..M6+ on the as-of
-date (on time, late, partial, stopped at some installment, prepaid).
+date (on time, late, partial, stopped at some installment, prepaid). Each loan carries
+the lender's risk score (0-1000, higher = riskier) that predicted that behaviour, noisily,
+and some are unscored; a share of borrowers gave an e-mail address (see ``demo_people``),
+so the strategy's risk segments and e-mail actions have accounts to act on.
 
 Everything is vectorised with numpy and written with Polars in chunks of loans, so a
 million accounts take seconds and bounded memory. Installment amounts come from the
@@ -25,7 +28,7 @@ import polars as pl
 
 from faircollect.domain.ledger.schedule import schedule_rows
 from faircollect.domain.ledger.terms import Method
-from faircollect.services.demo_people import borrowers_frame, contacts_frame
+from faircollect.services.demo_people import borrowers_frame, contacts_frame, emails
 
 CHUNK_LOANS = 100_000
 LOANS_PER_BORROWER = 1.25
@@ -78,6 +81,14 @@ ON_TIME, LATE, PARTIAL, STOPPED, PREPAID = range(5)
 BEHAVIOUR_WEIGHTS = (0.60, 0.14, 0.06, 0.17, 0.03)
 STOP_BACK = np.array([1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 7, 9, 12])
 """How many installments before the last due one a stopped payer stopped (DPD spread)."""
+RISK_CENTRE = np.array([300, 520, 620, 720, 250])
+"""Mean risk score by behaviour (ON_TIME, LATE, PARTIAL, STOPPED, PREPAID): a score is a
+prediction made at origination, so it leans towards what the borrower later did."""
+RISK_SPREAD = 110
+"""Standard deviation of a score around its behaviour's mean: the prediction is noisy, so
+some on-time payers score high and some who stopped score low."""
+UNSCORED_SHARE = 0.08
+"""Loans without a score (older originations, thin files): they match no risk segment."""
 
 
 def generate(accounts: int, out: Path, seed: int, as_of: date) -> dict[str, int]:
@@ -90,15 +101,20 @@ def generate(accounts: int, out: Path, seed: int, as_of: date) -> dict[str, int]
         for index, start in enumerate(range(0, n_borrowers, CHUNK_LOANS)):
             rng = np.random.default_rng([seed, 1, index])
             ids = _ids("B", np.arange(start, min(start + CHUNK_LOANS, n_borrowers)), 8)
-            _write(handles, counts, "borrowers.csv", borrowers_frame(rng, ids, as_of))
+            people = borrowers_frame(rng, ids, as_of)
+            # Own stream: adding e-mail left every other generated value as it was.
+            email = emails(np.random.default_rng([seed, 3, index]), people["phone"])
+            _write(handles, counts, "borrowers.csv", people.with_columns(email))
             _write(handles, counts, "contacts.csv", contacts_frame(rng, ids))
         cache: dict[int, np.ndarray] = {}
         for index, start in enumerate(range(0, accounts, CHUNK_LOANS)):
             rng = np.random.default_rng([seed, 2, index])
             stop = min(start + CHUNK_LOANS, accounts)
             loans = _loans(rng, start, stop, n_borrowers, as_of)
-            payments = _payments(rng, loans, as_of, cache, counts["payments.csv"])
-            _write(handles, counts, "loans.csv", _loans_frame(loans))
+            behaviour = rng.choice(5, stop - start, p=BEHAVIOUR_WEIGHTS)
+            risk = _risk_scores(np.random.default_rng([seed, 4, index]), behaviour)
+            payments = _payments(rng, loans, behaviour, as_of, cache, counts["payments.csv"])
+            _write(handles, counts, "loans.csv", _loans_frame(loans, risk))
             _write(handles, counts, "payments.csv", payments)
     finally:
         for handle in handles.values():
@@ -181,7 +197,15 @@ def _loans(
     )
 
 
-def _loans_frame(loans: _Loans) -> pl.DataFrame:
+def _risk_scores(rng: np.random.Generator, behaviour: np.ndarray) -> pl.Series:
+    """A risk score per loan drawn around its behaviour's mean; None for the unscored."""
+    drawn = rng.normal(RISK_CENTRE[behaviour], RISK_SPREAD)
+    score = pl.Series(np.clip(np.rint(drawn), 0, 1000).astype(np.int64))
+    unscored = pl.Series(rng.random(len(behaviour)) < UNSCORED_SHARE)
+    return pl.select(pl.when(unscored).then(None).otherwise(score)).to_series()
+
+
+def _loans_frame(loans: _Loans, risk: pl.Series) -> pl.DataFrame:
     rates = pl.Series([str(Decimal(bp) / 10_000) for bp in range(0, 3601)])
     return pl.DataFrame(
         {
@@ -197,6 +221,7 @@ def _loans_frame(loans: _Loans) -> pl.DataFrame:
             "penalty_rate_daily": pl.Series(list(PENALTY_RATES)).gather(loans.penalty),
             "grace_days": loans.grace,
             "periodic_fee": _yuan(loans.fee),
+            "risk_score": risk,
         }
     )
 
@@ -242,9 +267,15 @@ def _due_dates(disbursed: np.ndarray, months: np.ndarray) -> np.ndarray:
 
 
 def _payments(
-    rng: np.random.Generator, loans: _Loans, as_of: date, cache: dict[int, np.ndarray], first: int
+    rng: np.random.Generator,
+    loans: _Loans,
+    behaviour: np.ndarray,
+    as_of: date,
+    cache: dict[int, np.ndarray],
+    first: int,
 ) -> pl.DataFrame:
-    """payments.csv rows for a chunk of loans, following each loan's repayment behaviour."""
+    """payments.csv rows for a chunk of loans, following each loan's repayment behaviour
+    (ON_TIME, LATE, ... per loan)."""
     n = len(loans.principal)
     scheduled, count = _schedules(loans, cache)
     loan = np.repeat(np.arange(n), count)
@@ -254,7 +285,6 @@ def _payments(
     owed = scheduled + loans.fee[loan]
     today = np.datetime64(as_of, "D")
     n_due = np.bincount(loan, weights=due < today, minlength=n).astype(np.int64)
-    behaviour = rng.choice(5, n, p=BEHAVIOUR_WEIGHTS)
     paid_up_to = _paid_up_to(rng, behaviour, n_due)
     regular = index < paid_up_to[loan]
     late = np.where(behaviour[loan] == LATE, rng.integers(0, 26, len(loan)), 0)

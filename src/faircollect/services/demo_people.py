@@ -52,6 +52,11 @@ MOBILE_PREFIXES = (
 )  # fmt: skip
 RELATIONS = ("配偶", "父母", "兄弟姐妹", "朋友", "同事")
 RELATION_WEIGHTS = (0.3, 0.3, 0.2, 0.12, 0.08)
+EMAIL_SHARE = 0.45
+"""Share of borrowers who gave an e-mail address; the others get none (an empty cell)."""
+EMAIL_DOMAINS = ("qq.example", "163.example", "126.example", "foxmail.example")
+"""Look like the common Chinese mailbox providers, but under the reserved ``.example`` TLD
+(RFC 2606): a demo night run with a real SMTP adapter can never reach a real mailbox."""
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _ID_CHECK = np.array(list("10X98765432"))
 
@@ -105,6 +110,20 @@ def borrowers_frame(rng: np.random.Generator, ids: pl.Series, as_of: date) -> pl
             "city": pl.Series([name for name, _ in CITIES]).gather(city),
         }
     )
+
+
+def emails(rng: np.random.Generator, phone: pl.Series) -> pl.Series:
+    """An ``email`` column for borrowers with these phones: about ``EMAIL_SHARE`` of them
+    have one, addressed by their QQ number or their mobile number as people in China
+    commonly are; the rest are empty (null)."""
+    n = len(phone)
+    qq = pl.Series(rng.integers(10_000, 3_000_000_000, n, dtype=np.int64)).cast(pl.Utf8)
+    domain = pl.Series(list(EMAIL_DOMAINS)).gather(rng.integers(0, len(EMAIL_DOMAINS), n))
+    by_qq = pl.Series(rng.random(n) < 0.6)
+    given = pl.Series(rng.random(n) < EMAIL_SHARE)
+    local = pl.select(pl.when(by_qq).then(qq).otherwise(phone)).to_series()
+    address = pl.select(pl.concat_str(local, pl.lit("@"), domain)).to_series()
+    return pl.select(pl.when(given).then(address).otherwise(None).alias("email")).to_series()
 
 
 def contacts_frame(rng: np.random.Generator, ids: pl.Series) -> pl.DataFrame:

@@ -1,5 +1,9 @@
 """``faircollect import DIR``: load the four CSV files atomically and idempotently.
 
+Optional columns (``domain.records.RowSpec.optional``: a borrower's ``email``, a loan's
+``risk_score``) may be absent from a file; they then import as empty (NULL) and take part
+in the duplicate check like every other field.
+
 How it stays atomic, fast and small in memory on millions of rows:
 - One transaction for the whole import. Files are streamed in chunks; each chunk is parsed
   (``domain.records``), checked against the database *inside the same transaction* (so rows
@@ -305,8 +309,12 @@ def _chunks(
         if problems or header is None:
             return
         names = [name.strip() for name in header]
-        positions = [names.index(name) for name in spec.names]
-        in_order = positions == list(range(len(names)))
+        positions = [names.index(name) if name in names else -1 for name in spec.names]
+        given = [i for i in positions if i >= 0]
+        # The usual file: its columns in the spec's order, optional ones at most left off
+        # the end, so each row is used as read (plus empty texts) without reordering.
+        in_order = given == list(range(len(names))) == positions[: len(given)]
+        absent = [""] * (len(positions) - len(given))
         identity = positions[0]
         chunk: list[tuple[int, Record]] = []
         for fields_ in reader:
@@ -318,7 +326,10 @@ def _chunks(
                 log.add(RowError(spec.file, line, "", message))
                 rejected.add(fields_[identity].strip() if identity < len(fields_) else "")
                 continue
-            texts = fields_ if in_order else [fields_[i] for i in positions]
+            if in_order:
+                texts = fields_ + absent if absent else fields_
+            else:
+                texts = [fields_[i] if i >= 0 else "" for i in positions]
             parsed = parse_values(spec, texts, line)
             if isinstance(parsed, list):
                 for error in parsed:
@@ -349,4 +360,6 @@ def _identity(spec: RowSpec, record: Record) -> str:
 def _shown(record: Record, name: str) -> str:
     """A field's value as the CSV writes it (money in yuan)."""
     value = getattr(record, name)
+    if value is None:  # an optional column left empty
+        return "empty"
     return format_yuan(value) if name in _MONEY_FIELDS else str(value)

@@ -104,12 +104,14 @@ def load_views(
                 product=row.product,
                 balance=state.outstanding_principal,
                 borrower_name=row.name,
+                risk_score=row.risk_score,
                 first_time_delinquent=first_time,
                 borrower_unreachable=unreachable.get(row.borrower_id, False),
                 consecutive_failed_attempts=failed.get(row.borrower_id, 0),
                 visit_notice_sent_on=notices.get(row.loan_id),
                 broken_promise_on=broken.get(row.loan_id),
                 borrower_phone=row.phone,
+                borrower_email=row.email,
                 address=row.city,
                 guarantor_phone=guarantor.get(row.borrower_id),
                 emergency_phones=tuple(emergency.get(row.borrower_id, ())),
@@ -155,10 +157,20 @@ def _chosen(
 
 
 def _view_rows(conn: Connection, as_of: date, chosen: ColumnElement[bool]) -> list[Any]:
-    """State, terms and borrower of the chosen loans, by loan id."""
+    """State, terms, risk score and borrower (with e-mail) of the chosen loans, by loan id."""
     s, lo, b = t.account_states, t.loans, t.borrowers
     query = (
-        select(s, *_TERMS_COLUMNS, lo.c.borrower_id, lo.c.product, b.c.name, b.c.phone, b.c.city)
+        select(
+            s,
+            *_TERMS_COLUMNS,
+            lo.c.borrower_id,
+            lo.c.product,
+            lo.c.risk_score,
+            b.c.name,
+            b.c.phone,
+            b.c.city,
+            b.c.email,
+        )
         .join(lo, lo.c.loan_id == s.c.loan_id)
         .join(b, b.c.borrower_id == lo.c.borrower_id)
         .where(s.c.as_of <= as_of, chosen)

@@ -129,6 +129,17 @@ def test_good_rows_parse_to_typed_records() -> None:
         ("borrowers.csv", "name", " ", "missing value"),
         ("borrowers.csv", "id_number", "11010519491231002²", "not an 18-character"),
         ("loans.csv", "term_months", "١٢", "not a whole number"),
+        ("borrowers.csv", "email", "zhang.san", "not an e-mail address"),
+        ("borrowers.csv", "email", "zhang@localhost", "not an e-mail address"),
+        ("borrowers.csv", "email", "zhang@@example.com", "not an e-mail address"),
+        ("borrowers.csv", "email", "zhang san@example.com", "not an e-mail address"),
+        ("borrowers.csv", "email", "zhang..san@example.com", "not an e-mail address"),
+        ("borrowers.csv", "email", "张三@example.com", "not an e-mail address"),
+        ("borrowers.csv", "email", "a@b." + "c" * 260, "longer than 254"),
+        ("loans.csv", "risk_score", "1001", "between 0 and 1000"),
+        ("loans.csv", "risk_score", "-1", "not a whole number"),
+        ("loans.csv", "risk_score", "650.5", "not a whole number"),
+        ("loans.csv", "risk_score", "high", "not a whole number"),
     ],
 )
 def test_each_bad_value_names_file_line_and_field(
@@ -232,10 +243,43 @@ def test_loan_rows_round_trip(
 
 
 @pytest.mark.parametrize("spec", [BORROWERS, CONTACTS, LOANS, PAYMENTS])
-def test_every_column_is_required(spec: RowSpec) -> None:
+def test_every_column_but_the_optional_ones_is_required(spec: RowSpec) -> None:
     for name in spec.names:
+        if name in spec.optional:
+            continue
         errors = errors_for(spec.file, 3, **{name: ""})
         assert [(e.line, e.field, e.message) for e in errors] == [(3, name, "missing value")]
+
+
+def test_only_email_and_risk_score_are_optional() -> None:
+    assert {spec.file: spec.optional for spec in SPEC.values() if spec.optional} == {
+        "borrowers.csv": {"email"},
+        "loans.csv": {"risk_score"},
+    }
+
+
+def test_optional_values_parse_or_stay_empty() -> None:
+    row = {**GOOD["borrowers.csv"], "email": " zhang.san+loans@mail.example.cn "}
+    borrower = parse_row(BORROWERS, row, 2)
+    assert isinstance(borrower, Borrower)
+    assert borrower.email == "zhang.san+loans@mail.example.cn"
+    for absent in ({}, {"email": ""}, {"email": "  "}):
+        parsed = parse_row(BORROWERS, {**GOOD["borrowers.csv"], **absent}, 2)
+        assert isinstance(parsed, Borrower)
+        assert parsed.email is None
+    for text, score in (("0", 0), ("1000", 1000), ("712", 712), ("", None)):
+        loan = parse_row(LOANS, {**GOOD["loans.csv"], "risk_score": text}, 2)
+        assert isinstance(loan, LoanTerms)
+        assert loan.risk_score == score
+
+
+def test_optional_columns_may_be_left_out_of_the_header_but_not_misspelt() -> None:
+    assert header_errors(BORROWERS, list(GOOD["borrowers.csv"])) == []
+    assert header_errors(BORROWERS, [*GOOD["borrowers.csv"], "email"]) == []
+    assert header_errors(LOANS, [*GOOD["loans.csv"], "risk_score"]) == []
+    [error] = header_errors(LOANS, [*GOOD["loans.csv"], "risk"])
+    assert (error.line, error.field) == (1, "risk")
+    assert error.message.startswith("unknown column")
 
 
 names = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1)

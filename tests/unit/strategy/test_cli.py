@@ -16,7 +16,7 @@ def test_validate_default_prints_one_line_and_exits_0() -> None:
     result = runner.invoke(app, ["strategy", "validate", str(default_strategy_path())])
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines() == [
-        "default.yaml: valid strategy 'default': 5 segments, 26 actions"
+        "default.yaml: valid strategy 'default': 5 segments, 27 actions"
     ]
 
 

@@ -184,6 +184,20 @@ def test_action_ids_are_deterministic_and_distinct() -> None:
     assert not {a.action_id for a in next_day} & {a.action_id for a in first}
 
 
+def test_t3_email_goes_only_to_a_borrower_who_gave_an_address() -> None:
+    assert "email_reminder" not in keys(account(due_in=3))  # the factory has no address
+    acc = account(due_in=3, borrower_email="zhang.san@example.com")
+    assert keys(acc) == {"sms_reminder", "push_reminder", "email_reminder"}
+    (email,) = [
+        a for a in plan_day([acc], default_strategy(), AS_OF, SHANGHAI) if a.key == "email_reminder"
+    ]
+    assert email.channel is Channel.EMAIL and email.purpose is Purpose.NOTIFY
+    assert email.target == "zhang.san@example.com"
+    assert email.template == "email_pre_due"
+    on_t1 = account(due_in=1, borrower_email="zhang.san@example.com")
+    assert keys(on_t1) == {"sms_reminder"}  # T-3 only: one e-mail per installment
+
+
 def test_missing_contact_details_plan_no_contact() -> None:
     acc = account(due_in=3, borrower_phone=None)
     assert keys(acc) == {"push_reminder"}

@@ -40,6 +40,7 @@ borrowers = Table(
     Column("phone", String(32), nullable=False),
     Column("id_number", String(32), nullable=False),
     Column("city", String(64), nullable=False),
+    Column("email", String(254), nullable=True),
 )
 
 contacts = Table(
@@ -69,6 +70,7 @@ loans = Table(
     Column("penalty_rate_daily", ExactDecimal, nullable=False),
     Column("grace_days", Integer, nullable=False),
     Column("periodic_fee", BigInteger, nullable=False),
+    Column("risk_score", Integer, nullable=True),
 )
 
 import_batches = Table(

@@ -38,6 +38,10 @@ class LoanTerms:
     """服务费 added to every installment as its own component."""
     borrower_id: str = ""
     product: str = ""
+    risk_score: int | None = None
+    """The lender's risk score (0-1000, higher = riskier) as imported, None when unscored.
+    Not a contract term and the ledger never reads it; it travels with the loan, like
+    ``product``, because strategy segments match on it and re-imports compare it."""
 
 
 @dataclass(frozen=True, slots=True)
