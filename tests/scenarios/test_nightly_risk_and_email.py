@@ -87,11 +87,13 @@ def test_risk_range_and_email_come_from_the_imported_columns(
 
     with db_engine.connect() as conn:
         outbox = conn.execute(
-            select(t.outbox.c.message_id, t.outbox.c.channel, t.outbox.c.recipient).where(
-                t.outbox.c.run_date == DAY1, t.outbox.c.channel == "email"
-            )
+            select(
+                t.outbox.c.message_id, t.outbox.c.channel, t.outbox.c.recipient, t.outbox.c.subject
+            ).where(t.outbox.c.run_date == DAY1, t.outbox.c.channel == "email")
         ).all()
     assert {(row.message_id, row.recipient) for row in outbox} == {
         (planned["L2"]["email_notice"]["action_id"], "li.si@example.com"),
         (planned["L4"]["email_notice"]["action_id"], "wang.wu@mail.example.cn"),
     }
+    # An e-mail needs a subject; it names the lender and nothing a passer-by should read.
+    assert {row.subject for row in outbox} == {"贷款机构：借款事项通知"}

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, literal, null, select, update
+from sqlalchemy import Connection, Engine, case, func, literal, null, select, update
 
 from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.channels.base import OutboundMessage
@@ -146,7 +146,7 @@ def plan_night(
         report("insert", 1, 1)
         summary.casework = sync_placements(conn, as_of)
         report("cases", 1, 1)
-        _queue(conn, as_of)
+        _queue(conn, as_of, email_subject(night.strategy.policies.lender_name))
         report("queue", 1, 1)
     summary.sent = send_outbox(engine, as_of, channels, report)
     _count(engine, summary)
@@ -461,8 +461,16 @@ def _action_id(row: Row) -> str:
     return str(row["action_id"])
 
 
-def _queue(conn: Connection, as_of: date) -> None:
-    """Put every allowed, not yet queued message of the night into the outbox.
+def email_subject(lender_name: str) -> str:
+    """The subject of every e-mail the night sends: who writes and that it is about the
+    loan, nothing more (a subject is read by anyone who sees the inbox, so it names no
+    amount and no overdue status)."""
+    return f"{lender_name}：借款事项通知"
+
+
+def _queue(conn: Connection, as_of: date, subject: str) -> None:
+    """Put every allowed, not yet queued message of the night into the outbox; e-mails
+    get ``subject``, other channels none.
 
     One INSERT ... SELECT: the rows go from ``planned_actions`` to ``outbox`` inside the
     database, in id order, without a round trip through Python objects."""
@@ -474,7 +482,7 @@ def _queue(conn: Connection, as_of: date) -> None:
             pa.c.run_date,
             pa.c.channel,
             func.coalesce(pa.c.target, ""),
-            literal(""),
+            case((pa.c.channel == "email", literal(subject)), else_=literal("")),
             func.coalesce(pa.c.rendered, ""),
             pa.c.scheduled_at,
             null(),
