@@ -230,7 +230,15 @@ planned_actions = Table(
     Index("ix_planned_actions_borrower_run_date", "borrower_id", "run_date"),
     # The night's reads over a month of history (0007): visit notices sent (CN-VISIT-1),
     # each borrower's latest assignee (sticky 分案), reading few or none of the wide rows.
-    Index("ix_planned_actions_key_loan", "action_key", "loan_id", "run_date"),
+    Index(
+        "ix_planned_actions_notice_sent",
+        "loan_id",
+        "run_date",
+        "action_key",  # the condition's columns too: SQLite then never reads the table
+        "status",
+        sqlite_where=text("action_key = 'visit_notice' AND status = 'sent'"),
+        postgresql_where=text("action_key = 'visit_notice' AND status = 'sent'"),
+    ),
     Index(
         "ix_planned_actions_owner",
         "borrower_id",

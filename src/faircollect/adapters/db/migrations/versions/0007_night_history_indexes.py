@@ -5,10 +5,11 @@ A first night reads almost empty history tables; after a month at a million loan
 history queries then walked whole tables row by row (bench/nightly.py --history-nights 30):
 
 - visit notices sent (CN-VISIT-1, ``services.visit_notices``): every row before tonight
-  through the run_date index; now a range on (action_key, loan_id, run_date), grouped in
-  index order, the table read only for the notices' status. ``status`` is left out of the
-  index on purpose: phase two marks every sent message's action ``sent``, and an index
-  holding status doubled the send step (each update moved an index entry).
+  through the run_date index; now a partial index of the sent notices only (~1,600 of a
+  night's 132,000 actions), grouped in index order, never reading the table. Partial so
+  that the night's 132,000 inserts and 84,000 status updates to ``sent`` leave it alone
+  (a full index holding ``status`` doubled the send step); the query writes the key and
+  status as literals so the planner can match the index's condition.
 - previous owners (sticky 分案, ``nightly_load.previous_owners``): every row's assignee from
   the table; now a partial index of the assigned rows only, covering the query.
 - consecutive failed attempts (``nightly_load._attempts``): every contact record from the
@@ -34,13 +35,16 @@ branch_labels = None
 depends_on = None
 
 _ASSIGNED = sa.text("assignee IS NOT NULL")
+_NOTICE_SENT = sa.text("action_key = 'visit_notice' AND status = 'sent'")
 
 
 def upgrade() -> None:
     op.create_index(
-        "ix_planned_actions_key_loan",
+        "ix_planned_actions_notice_sent",
         "planned_actions",
-        ["action_key", "loan_id", "run_date"],
+        ["loan_id", "run_date", "action_key", "status"],
+        sqlite_where=_NOTICE_SENT,
+        postgresql_where=_NOTICE_SENT,
     )
     op.create_index(
         "ix_planned_actions_owner",
@@ -63,4 +67,4 @@ def downgrade() -> None:
     op.drop_index("ix_contact_records_borrower_at", table_name="contact_records")
     op.create_index("ix_contact_records_borrower_at", "contact_records", ["borrower_id", "at"])
     op.drop_index("ix_planned_actions_owner", table_name="planned_actions")
-    op.drop_index("ix_planned_actions_key_loan", table_name="planned_actions")
+    op.drop_index("ix_planned_actions_notice_sent", table_name="planned_actions")
