@@ -31,10 +31,11 @@ def notices_sent(
     """The latest day before ``before`` a visit notice was sent, per loan (all loans, or
     only ``loan_ids``); loans without one are absent.
 
-    The key and status are written into the SQL as literals, not bound: that is what lets
-    the database use the partial index of sent notices (``ix_planned_actions_notice_sent``,
-    migration 0007) instead of every action row of the history (4M rows after a month at
-    a million loans); a planner only matches a partial index's condition to constants."""
+    The key and status are written into the SQL as literals, not bound: the partial index
+    of sent notices (``ix_planned_actions_notice_sent``, migration 0007) then always
+    matches, instead of every action row of the history (4M rows after a month at a
+    million loans). A planner can only rely on a partial index for a condition it can see
+    (PostgreSQL's generic plans for prepared statements do not look at bound values)."""
     pa = planned_actions
     query = (
         select(pa.c.loan_id, func.max(pa.c.run_date))
