@@ -34,24 +34,24 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-_ASSIGNED = sa.text("assignee IS NOT NULL")
-_NOTICE_SENT = sa.text("action_key = 'visit_notice' AND status = 'sent'")
+
+def _partial(name: str, columns: list[str], where: str) -> None:
+    condition = sa.text(where)
+    op.create_index(
+        name, "planned_actions", columns, sqlite_where=condition, postgresql_where=condition
+    )
 
 
 def upgrade() -> None:
-    op.create_index(
+    _partial(
         "ix_planned_actions_notice_sent",
-        "planned_actions",
         ["loan_id", "run_date", "action_key", "status"],
-        sqlite_where=_NOTICE_SENT,
-        postgresql_where=_NOTICE_SENT,
+        "action_key = 'visit_notice' AND status = 'sent'",
     )
-    op.create_index(
+    _partial(
         "ix_planned_actions_owner",
-        "planned_actions",
         ["borrower_id", "run_date", "action_id", "assignee"],
-        sqlite_where=_ASSIGNED,
-        postgresql_where=_ASSIGNED,
+        "assignee IS NOT NULL",
     )
     op.drop_index("ix_contact_records_borrower_at", table_name="contact_records")
     op.create_index(
