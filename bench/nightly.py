@@ -20,6 +20,16 @@ inserted on its own), extrapolated to N; the ratio is printed. Both run on the s
 machine at the same time, so the ratio is the figure to compare across loaded runs.
 A digest of the night's ``planned_actions`` and ``outbox`` rows is printed so two code
 versions can be checked to produce identical output.
+
+A first night reads nearly empty history tables. ``--history-nights 30`` plans tonight
+after a month of nights instead (``build_history``: ~4M stored actions, ~2.5M outbox rows,
+1.4M contact records, a month of stage churn at 1M loans), kept at ``--history-db`` and
+reused like ``--reuse-db``; ``--baseline-sample 0`` skips the account-by-account baseline,
+which reads planned actions per loan and is slow on such a history:
+
+    PYTHONPATH=src /work/venv/bin/python bench/nightly.py --loans 1000000 \
+        --reuse-db /tmp/night1m.db --history-nights 30 --history-db /tmp/h30.db \
+        --baseline-sample 0
 """
 
 from __future__ import annotations
