@@ -20,6 +20,16 @@ inserted on its own), extrapolated to N; the ratio is printed. Both run on the s
 machine at the same time, so the ratio is the figure to compare across loaded runs.
 A digest of the night's ``planned_actions`` and ``outbox`` rows is printed so two code
 versions can be checked to produce identical output.
+
+A first night reads nearly empty history tables. ``--history-nights 30`` plans tonight
+after a month of nights instead (``build_history``: ~4M stored actions, ~2.5M outbox rows,
+1.4M contact records, a month of stage churn at 1M loans), kept at ``--history-db`` and
+reused like ``--reuse-db``; ``--baseline-sample 0`` skips the account-by-account baseline,
+which reads planned actions per loan and is slow on such a history:
+
+    PYTHONPATH=src /work/venv/bin/python bench/nightly.py --loans 1000000 \
+        --reuse-db /tmp/night1m.db --history-nights 30 --history-db /tmp/h30.db \
+        --baseline-sample 0
 """
 
 from __future__ import annotations
@@ -134,6 +144,118 @@ def _failed_calls(engine: Engine, seed: int) -> None:
             conn.execute(insert(t.contact_records), rows[start : start + 20_000])
 
 
+def build_history(source: Path, target: Path, nights: int) -> float:
+    """``source`` plus ``nights`` previous nights of history, at ``target``; returns seconds.
+
+    A real night is planned once on a scratch copy (untimed, the same code the bench
+    times); its ``planned_actions``, ``outbox`` and ``loan_placements`` rows are then copied
+    into each of the previous nights in SQL, dates shifted back by n days and ids suffixed
+    ``-h<n>`` (a month at a million loans: ~4M actions, ~2.5M outbox rows). The calls and
+    visits of those nights leave contact records (outcome from the id's first hex digit:
+    3/8 no answer, 1/256 wrong number, the rest reached), and ``stage_history`` gets the
+    churn a month leaves: every loan went current -> pre_due -> current once, and one
+    loan in eight had a short early-stage episode (which makes its borrower a repeat
+    delinquent tonight). The night planned on the result differs from a first night, as a
+    real one would; the point is the size of the tables the night reads."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="fc-history-", dir="/tmp") as tmp:
+        scratch = Path(tmp) / "tonight.db"
+        shutil.copyfile(source, scratch)
+        engine = make_engine(f"sqlite:///{scratch}")
+        with UnitOfWork(engine) as uow:
+            load_users(uow, example_users_text(), "example.yaml")
+        plan_night(engine, AS_OF)
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+        con = sqlite3.connect(target)
+        # A throwaway build: no journal, no fsync, a cache that holds the indexes.
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("PRAGMA cache_size=-3000000")
+        con.execute("ATTACH DATABASE ? AS tonight", (str(scratch),))
+        with con:
+            for n in range(1, nights + 1):
+                _copy_night(con, n)
+            _stage_churn(con, nights)
+        con.execute("DETACH DATABASE tonight")
+        con.close()
+    return time.perf_counter() - started
+
+
+def _shift(column: str, days: int) -> str:
+    """SQL moving a stored date or 'YYYY-MM-DD HH:MM:SS.ffffff' text back ``days`` days,
+    keeping the stored format."""
+    return f"(date({column}, '-{days} days') || substr({column}, 11))"
+
+
+def _copy_night(con: sqlite3.Connection, n: int) -> None:
+    pa = [c.name for c in t.planned_actions.columns]
+    shifted = {
+        "action_id": f"action_id || '-h{n}'",
+        "run_date": _shift("run_date", n),
+        "scheduled_at": _shift("scheduled_at", n),
+    }
+    con.execute(
+        f"INSERT INTO planned_actions ({', '.join(pa)}) "
+        f"SELECT {', '.join(shifted.get(c, c) for c in pa)} FROM tonight.planned_actions "
+        "ORDER BY action_id"
+    )
+    ob = [c.name for c in t.outbox.columns]
+    shifted = {
+        "message_id": f"message_id || '-h{n}'",
+        "run_date": _shift("run_date", n),
+        "queued_at": _shift("queued_at", n),
+        "sent_at": _shift("sent_at", n),
+    }
+    con.execute(
+        f"INSERT INTO outbox ({', '.join(ob)}) "
+        f"SELECT {', '.join(shifted.get(c, c) for c in ob)} FROM tonight.outbox "
+        "ORDER BY message_id"
+    )
+    con.execute(
+        "INSERT INTO loan_placements (loan_id, placed_on, agency_id, recall_on, action_id) "
+        f"SELECT loan_id, {_shift('placed_on', n)}, agency_id, {_shift('recall_on', n)}, "
+        f"action_id || '-h{n}' FROM tonight.loan_placements"
+    )
+    con.execute(
+        "INSERT INTO contact_records (record_id, borrower_id, loan_id, action_id, at, channel, "
+        "party, phone, actor, outcome, note) "
+        f"SELECT 'H{n}-' || action_id, borrower_id, loan_id, action_id || '-h{n}', "
+        f"{_shift('scheduled_at', n)}, channel, party, target, coalesce(assignee, 'bench'), "
+        "CASE WHEN substr(action_id, 1, 2) = '40' THEN 'wrong_number' "
+        "WHEN substr(action_id, 1, 1) < '6' THEN 'no_answer' ELSE 'borrower_reached' END, '' "
+        "FROM tonight.planned_actions "
+        "WHERE channel IN ('call', 'visit') AND status != 'denied'"
+    )
+
+
+def _stage_churn(con: sqlite3.Connection, nights: int) -> None:
+    """Each loan: current -> pre_due -> current three days later, once in the window; one
+    loan in eight: current -> early -> current four days later, earlier in the window."""
+    day = AS_OF.isoformat()
+    span = max(nights - 8, 1)
+    offset = f"(CAST(substr(loan_id, 2) AS INTEGER) % {span})"
+    for stage, previous, back in (
+        ("pre_due", "current", f"5 + {offset}"),
+        ("current", "pre_due", f"2 + {offset}"),
+    ):
+        con.execute(
+            "INSERT OR IGNORE INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+            f"SELECT loan_id, date(?, '-' || ({back}) || ' days'), ?, ? FROM loans",
+            (day, stage, previous),
+        )
+    eighth = "CAST(substr(loan_id, 2) AS INTEGER) % 8 = 3"
+    for stage, previous, back in (("early", "current", 8), ("current", "early", 4)):
+        con.execute(
+            "INSERT OR IGNORE INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+            f"SELECT loan_id, date(?, '-' || ({back} + {offset}) || ' days'), ?, ? "
+            f"FROM loans WHERE {eighth}",
+            (day, stage, previous),
+        )
+
+
 def baseline(engine: Engine, sample: list[str]) -> float:
     """The straightforward night for ``sample``, account by account; rolled back."""
     strategy = load_strategy(default_strategy_path())
@@ -227,6 +349,18 @@ def main() -> None:
     parser.add_argument("--reuse-db", type=Path, default=None, help="keep the built database")
     parser.add_argument("--baseline-sample", type=int, default=5_000)
     parser.add_argument("--profile", type=Path, default=None, help="cProfile plan_night here")
+    parser.add_argument(
+        "--history-nights",
+        type=int,
+        default=0,
+        help="plan tonight after N previous nights of history (actions, outbox, contacts)",
+    )
+    parser.add_argument(
+        "--history-db",
+        type=Path,
+        default=None,
+        help="keep the database with history here (default: next to --reuse-db)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fc-night-", dir="/tmp") as tmp:
         source = args.reuse_db or Path(tmp) / "built.db"
@@ -239,6 +373,14 @@ def main() -> None:
             ledger = build(source, args.loans, args.seed)
             note.write_text(f"{ledger:.3f}")
             how = f"built at {source}; ledger step (run_day) {ledger:.1f} s"
+        if args.history_nights > 0:
+            kept = args.history_db or Path(f"{source}.history-{args.history_nights}.db")
+            if not kept.exists():
+                built = build_history(source, kept, args.history_nights)
+                how += f"; {args.history_nights} nights of history built at {kept} ({built:.0f} s)"
+            else:
+                how += f"; {args.history_nights} nights of history reused from {kept}"
+            source = kept
         work = Path(tmp) / "night.db"
         shutil.copyfile(source, work)
         os.sync()
@@ -258,13 +400,16 @@ def main() -> None:
             f"({how}; {time.perf_counter() - started:.1f} s, not timed)"
         )
         engine = make_engine(f"sqlite:///{work}")
+        upgrading = time.perf_counter()
+        create_schema(engine)  # a database built by older code gets the newer indexes
+        print(f"schema at head ({time.perf_counter() - upgrading:.1f} s, not timed)")
         with UnitOfWork(engine) as uow:  # AG01/AG02: the night's placements reach casework
             load_users(uow, example_users_text(), "example.yaml")
 
         with engine.connect() as conn:
             ids = conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars()
             sample = sorted(random.Random(args.seed).sample(list(ids), args.baseline_sample))
-        base = baseline(engine, sample)
+        base = baseline(engine, sample) if sample else 0.0
 
         marks: dict[str, tuple[float, float]] = {}
 
@@ -309,17 +454,24 @@ def main() -> None:
         end = marks[step]
         spent, used, previous = end[0] - previous[0], end[1] - previous[1], end
         print(f"  {step:<8} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
-    rate = len(sample) / base
-    print(
-        f"baseline, account by account: {len(sample):,} accounts in {base:.2f} s, "
-        f"{rate:,.0f} accounts/s -> {loans / rate:,.0f} s extrapolated to {loans:,}"
-    )
-    print(f"ratio plan_night / baseline: {(loans / wall) / rate:.1f}x")
+    if not sample:
+        print("baseline skipped (--baseline-sample 0)")
+    else:
+        _print_baseline(len(sample), base, loans, wall)
     print(
         "load average (1/5/15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}".format(
             *load_before, *load_after
         )
     )
+
+
+def _print_baseline(sample: int, base: float, loans: int, wall: float) -> None:
+    rate = sample / base
+    print(
+        f"baseline, account by account: {sample:,} accounts in {base:.2f} s, "
+        f"{rate:,.0f} accounts/s -> {loans / rate:,.0f} s extrapolated to {loans:,}"
+    )
+    print(f"ratio plan_night / baseline: {(loans / wall) / rate:.1f}x")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from faircollect.adapters.db.types import ExactDecimal, UTCDateTime
@@ -192,7 +193,9 @@ contact_records = Table(
     Column("outcome", String(24), nullable=False),
     Column("reason", String(24), nullable=True),
     Column("note", Text, nullable=False, default=""),
-    Index("ix_contact_records_borrower_at", "borrower_id", "at"),
+    # Covering for consecutive failed attempts; ``at`` for the gate's recent contacts (0007).
+    Index("ix_contact_records_borrower_at", "borrower_id", "at", "record_id", "party", "outcome"),
+    Index("ix_contact_records_at", "at"),
 )
 """Every contact attempt (催记), answered or not: the gate's history comes from here."""
 
@@ -227,6 +230,26 @@ planned_actions = Table(
     Column("assignee_kind", String(16), nullable=True),
     Index("ix_planned_actions_run_date", "run_date"),
     Index("ix_planned_actions_borrower_run_date", "borrower_id", "run_date"),
+    # The night's reads over a month of history (0007): visit notices sent (CN-VISIT-1),
+    # each borrower's latest assignee (sticky 分案), reading few or none of the wide rows.
+    Index(
+        "ix_planned_actions_notice_sent",
+        "loan_id",
+        "run_date",
+        "action_key",  # the condition's columns too: SQLite then never reads the table
+        "status",
+        sqlite_where=text("action_key = 'visit_notice' AND status = 'sent'"),
+        postgresql_where=text("action_key = 'visit_notice' AND status = 'sent'"),
+    ),
+    Index(
+        "ix_planned_actions_owner",
+        "borrower_id",
+        "run_date",
+        "action_id",
+        "assignee",
+        sqlite_where=text("assignee IS NOT NULL"),
+        postgresql_where=text("assignee IS NOT NULL"),
+    ),
 )
 """Every action the night planned, with the gate's decision: denied ones stay, never sent."""
 
