@@ -19,8 +19,7 @@ history queries then walked whole tables row by row (bench/nightly.py --history-
   now a range on ``at``.
 
 Revision ID: 0007
-Revises: 0006 (committed as 0005 until the scores branch's 0006 is merged: set
-down_revision to "0006" then)
+Revises: 0006
 Create Date: 2026-11-29 10:00:00
 """
 
@@ -30,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
