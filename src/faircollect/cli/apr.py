@@ -199,9 +199,9 @@ class StoredLoan:
 def load_loan(url: str | None, loan_id: str) -> StoredLoan | None:
     """The loan's terms, payments and adjustments, or None if there is no such loan."""
     from faircollect.adapters.db import repository
-    from faircollect.adapters.db.engine import make_engine
+    from faircollect.cli.database import open_engine
 
-    engine = make_engine(url)
+    engine = open_engine(url)
     try:
         with engine.connect() as conn:
             terms = repository.load_loan(conn, loan_id)

@@ -74,11 +74,11 @@ def _day(value: str | None, option: str = "--on") -> date:
 @contextmanager
 def _unit(db: str | None) -> Iterator[UnitOfWork]:
     """A unit of work whose domain errors become messages and exit codes."""
-    from faircollect.adapters.db.engine import make_engine
+    from faircollect.cli.database import open_engine
     from faircollect.domain.casework.errors import CaseworkError, PermissionDenied, Refused
     from faircollect.services.casework.uow import UnitOfWork
 
-    engine = make_engine(db)
+    engine = open_engine(db)
     try:
         with UnitOfWork(engine) as uow:
             yield uow

@@ -51,14 +51,13 @@ def import_(
     """Import the CSV files in DIRECTORY: all rows or none; rows already stored are skipped."""
     from datetime import UTC, datetime
 
-    from faircollect.adapters.db.engine import create_schema, make_engine
+    from faircollect.cli.database import open_engine
     from faircollect.services.importing import ImportFailed, import_directory
 
     if not directory.is_dir():
         typer.echo(f"error: {directory} is not a directory", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    engine = make_engine(database_url)
-    create_schema(engine)
+    engine = open_engine(database_url)
     show = not quiet and sys.stderr.isatty()
     try:
         with _progress(show) as bar:

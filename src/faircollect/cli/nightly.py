@@ -75,11 +75,9 @@ def _day(text: str | None, field: str = "--date") -> date:
 
 
 def _engine(url: str | None) -> Engine:
-    from faircollect.adapters.db.engine import create_schema, make_engine
+    from faircollect.cli.database import open_engine
 
-    engine = make_engine(url)
-    create_schema(engine)
-    return engine
+    return open_engine(url)
 
 
 def plan(

@@ -30,16 +30,15 @@ def quickstart(
     """Build a demo portfolio if the database is empty, run tonight's job, show the day."""
     from rich.console import Console
 
-    from faircollect.adapters.db.engine import create_schema, make_engine
     from faircollect.adapters.db.engine import database_url as resolve_url
+    from faircollect.cli.database import open_engine
     from faircollect.cli.nightly import compute_night, show_plan
     from faircollect.services.nightly_ledger import run_day
 
     console = Console()
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    engine = make_engine(database_url)
+    engine = open_engine(database_url)
     try:
-        create_schema(engine)
         if _holds_no_loans(engine):
             _load_demo(engine, accounts, seed, today, console)
         with console.status(f"nightly run for {today}") as status:

@@ -46,12 +46,12 @@ def run_day_command(
     """
     from rich.console import Console
 
-    from faircollect.adapters.db.engine import make_engine
+    from faircollect.cli.database import open_engine
     from faircollect.services.nightly_ledger import run_day
 
     as_of = _parse_date(on)
     console = Console(stderr=True)
-    engine = make_engine(database_url)
+    engine = open_engine(database_url)
     with console.status("run-day") as status:
         report = run_day(
             engine, as_of, progress=lambda step: status.update(step), recompute_all=full
@@ -75,10 +75,10 @@ def _plan_days(days: list[date], database_url: str | None) -> None:
     """Plan each day the ledger step brought up to date, in order (idempotent per day)."""
     from rich.console import Console
 
-    from faircollect.adapters.db.engine import make_engine
+    from faircollect.cli.database import open_engine
     from faircollect.cli.nightly import compute_night, show_plan
 
-    engine = make_engine(database_url)
+    engine = open_engine(database_url)
     console = Console()
     try:
         for day in days:
@@ -97,10 +97,10 @@ def export_accounts(
     """One row per loan: DPD, bucket, stage and amounts overdue as of a date (yuan)."""
     import sys
 
-    from faircollect.adapters.db.engine import make_engine
+    from faircollect.cli.database import open_engine
     from faircollect.services.account_export import account_rows, write_csv, write_json
 
-    engine = make_engine(database_url)
+    engine = open_engine(database_url)
     rows = account_rows(engine, _parse_date(on))
     engine.dispose()
     (write_json if fmt is Format.JSON else write_csv)(rows, sys.stdout)
