@@ -115,7 +115,8 @@ def test_plan_compute_says_which_agency_placements_casework_could_not_take(
     code, out = _run(url, "plan", "--date", day.isoformat(), "--compute")
     assert code == 0, out
     assert "1 case(s) opened, 0 placed with an agency" in out
-    assert "loan L1 not placed: agency AG0" in out and "no commission terms" in out
+    assert "1 loan(s) not placed: agency AG0" in out and "no commission terms" in out
+    assert "(L1)" in out
     with UnitOfWork(db_engine) as uow:
         load_users(uow, example_users_text(), "example.yaml")
     code, out = _run(url, "plan", "--date", day.isoformat(), "--compute")

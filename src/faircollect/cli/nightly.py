@@ -136,8 +136,8 @@ def compute_night(engine: Engine, as_of: date, console: Console) -> None:
             f" placed with an agency, {len(cases.recalled)} recalled",
             soft_wrap=True,
         )
-    for loan_id, why in sorted(cases.not_placed.items()):
-        console.print(f"  loan {loan_id} not placed: {why}", markup=False, soft_wrap=True)
+    for line in not_placed_lines(cases.not_placed):
+        console.print(line, markup=False, soft_wrap=True)
     for case_id, why in sorted(cases.not_recalled.items()):
         line = f"  case {case_id} recalled, owner not handed back: {why}"
         console.print(line, markup=False, soft_wrap=True)
@@ -277,3 +277,22 @@ def ptp_list(
         typer.echo(
             f"{r['ptp_id']}\t{r['loan_id']}\t{r['amount']}\t{r['due']}\t{r['status']}\t{r['paid']}"
         )
+
+
+SHOWN_PER_REASON = 5
+"""Loan ids listed per reason a placement did not reach casework (the rest are counted)."""
+
+
+def not_placed_lines(not_placed: dict[str, str]) -> list[str]:
+    """One line per reason with its count and the first loan ids: on a big book the same
+    reason (say, an agency without commission terms) can hold back hundreds of loans."""
+    by_reason: dict[str, list[str]] = {}
+    for loan_id, why in sorted(not_placed.items()):
+        by_reason.setdefault(why, []).append(loan_id)
+    lines = []
+    for why, loans in sorted(by_reason.items()):
+        shown = ", ".join(loans[:SHOWN_PER_REASON])
+        more = len(loans) - SHOWN_PER_REASON
+        tail = f" and {more} more" if more > 0 else ""
+        lines.append(f"  {len(loans)} loan(s) not placed: {why} ({shown}{tail})")
+    return lines
