@@ -71,11 +71,43 @@ class Allocation:
     amount: int
 
 
+class _Owing:
+    """What an installment still owes of its schedule: the one definition shared by the
+    running book of a replay and the position it reports (a superseded installment owes
+    nothing; waived interest is not owed)."""
+
+    __slots__ = ()
+    installment: Installment
+    principal_paid: int
+    interest_paid: int
+    fee_paid: int
+    waived_interest: int
+    superseded_on: date | None
+
+    @property
+    def unpaid_principal(self) -> int:
+        return 0 if self.superseded_on else self.installment.principal - self.principal_paid
+
+    @property
+    def unpaid_interest(self) -> int:
+        if self.superseded_on:
+            return 0
+        return self.installment.interest - self.interest_paid - self.waived_interest
+
+    @property
+    def unpaid_fee(self) -> int:
+        return 0 if self.superseded_on else self.installment.fee - self.fee_paid
+
+    @property
+    def unpaid_scheduled(self) -> int:
+        return self.unpaid_principal + self.unpaid_interest + self.unpaid_fee
+
+
 @dataclass(slots=True)
-class _Book:
+class _Book(_Owing):
     """The running account of one installment during a replay."""
 
-    due: Installment
+    installment: Installment
     grace_end: date
     principal_paid: int = 0
     interest_paid: int = 0
@@ -95,25 +127,7 @@ class _Book:
     waived_penalty: int = 0
 
     def __post_init__(self) -> None:
-        self.accrued_through = self.due.due_on
-
-    @property
-    def unpaid_principal(self) -> int:
-        return 0 if self.superseded_on else self.due.principal - self.principal_paid
-
-    @property
-    def unpaid_interest(self) -> int:
-        if self.superseded_on:
-            return 0
-        return self.due.interest - self.interest_paid - self.waived_interest
-
-    @property
-    def unpaid_fee(self) -> int:
-        return 0 if self.superseded_on else self.due.fee - self.fee_paid
-
-    @property
-    def unpaid_scheduled(self) -> int:
-        return self.unpaid_principal + self.unpaid_interest + self.unpaid_fee
+        self.accrued_through = self.installment.due_on
 
     def accrue_through(self, day: date, daily_rate: Fraction) -> None:
         """Add the penalty of each day after the last accrued one, up to and including ``day``."""
@@ -142,7 +156,7 @@ class _Book:
 
 
 @dataclass(frozen=True, slots=True)
-class InstallmentPosition:
+class InstallmentPosition(_Owing):
     """An installment as of the replay date: what was due, what was paid, what remains."""
 
     installment: Installment
@@ -160,24 +174,6 @@ class InstallmentPosition:
     penalty_carried: int = 0
     waived_interest: int = 0
     waived_penalty: int = 0
-
-    @property
-    def unpaid_principal(self) -> int:
-        return 0 if self.superseded_on else self.installment.principal - self.principal_paid
-
-    @property
-    def unpaid_interest(self) -> int:
-        if self.superseded_on:
-            return 0
-        return self.installment.interest - self.interest_paid - self.waived_interest
-
-    @property
-    def unpaid_fee(self) -> int:
-        return 0 if self.superseded_on else self.installment.fee - self.fee_paid
-
-    @property
-    def unpaid_scheduled(self) -> int:
-        return self.unpaid_principal + self.unpaid_interest + self.unpaid_fee
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +228,9 @@ def _apply(payment: Payment, books: list[_Book], daily_rate: Fraction) -> list[A
             share = min(left, amount)
             if share > 0:
                 book.take(component, share)
-                shares.append(Allocation(payment.payment_id, book.due.number, component, share))
+                shares.append(
+                    Allocation(payment.payment_id, book.installment.number, component, share)
+                )
                 left -= share
         if book.unpaid_scheduled == 0 and day <= book.grace_end and not book.superseded_on:
             book.penalty_waived = True
@@ -266,7 +264,7 @@ def _restructure(
     for book in still_owing:
         book.superseded_on = day
     plan = plan_schedule(principal, event.plan)
-    number = books[-1].due.number
+    number = books[-1].installment.number
     added: list[_Book] = []
     if kept.interest + kept.fee + kept.penalty > 0:
         number += 1
@@ -297,7 +295,7 @@ def _waive(event: WaiverGranted, books: list[_Book], daily_rate: Fraction) -> No
             share = min(left, book.penalty_payable(day))
             book.waived_penalty += share
         else:
-            share = min(left, book.unpaid_interest if book.due.due_on < day else 0)
+            share = min(left, book.unpaid_interest if book.installment.due_on < day else 0)
             book.waived_interest += share
         left -= share
 
@@ -341,7 +339,7 @@ def _adjust(
 
 def _position(book: _Book, as_of: date) -> InstallmentPosition:
     return InstallmentPosition(
-        installment=book.due,
+        installment=book.installment,
         principal_paid=book.principal_paid,
         interest_paid=book.interest_paid,
         fee_paid=book.fee_paid,
