@@ -173,9 +173,7 @@ def case_list(
     from faircollect.domain.casework.cases import CaseStatus
     from faircollect.services.casework.queries import list_cases
 
-    if status is not None and status not in set(CaseStatus):
-        _fail(f"--status: '{status}' is not one of {', '.join(CaseStatus)}", 2)
-    wanted = CaseStatus(status) if status else None
+    wanted = _maybe(CaseStatus, status, "--status")
     day = _day(on)
     lines = _run(db, user, lambda uow, actor: list_cases(uow, actor, day, wanted))
     if as_json:
