@@ -317,7 +317,9 @@ def test_a_gbk_file_is_refused_with_advice(database_url: str, tmp_path: Path) ->
 def test_a_directory_without_any_known_file_is_an_error(database_url: str, tmp_path: Path) -> None:
     code, output = run_import(write(tmp_path / "other", notes="hello"), database_url)
     assert code == 2
-    assert "none of borrowers.csv, contacts.csv, loans.csv, payments.csv found" in output
+    assert (
+        "none of borrowers.csv, contacts.csv, loans.csv, risk_scores.csv, payments.csv found"
+    ) in output
 
 
 def test_a_contact_is_identified_by_borrower_and_phone(

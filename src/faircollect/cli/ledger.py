@@ -153,7 +153,8 @@ def _print_failure(failed: ImportFailed) -> None:
 
 def _print_report(report: ImportReport) -> None:
     for file in report.files:
-        typer.echo(f"{file.file}: {file.inserted} new, {file.skipped} already stored")
+        changed = f"{file.updated} changed, " if file.updated else ""
+        typer.echo(f"{file.file}: {file.inserted} new, {changed}{file.skipped} already stored")
     batch = f"batch {report.batch_id}" if report.batch_id is not None else "no new payments"
     typer.echo(f"import complete ({batch})")
 

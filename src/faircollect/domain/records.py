@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -74,7 +74,16 @@ class Contact:
     is_emergency: bool
 
 
-Record = Borrower | Contact | LoanTerms | Payment
+@dataclass(frozen=True, slots=True)
+class RiskScore:
+    """A loan's current risk score as a lender re-scores it (risk_scores.csv): it sets
+    ``loans.risk_score`` rather than adding a row, so monthly re-scoring needs no new loan."""
+
+    loan_id: str
+    risk_score: int
+
+
+Record = Borrower | Contact | LoanTerms | Payment | RiskScore
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +262,11 @@ class RowSpec:
     """Columns added after the format was first published: a file may leave them out of its
     header (older exports keep importing) or leave a row's value empty; either way the
     record gets None. They come last in ``columns``."""
+    set_by: Mapping[str, str] = field(default_factory=dict)
+    """Optional columns whose current value another file sets (column -> that file, the
+    column named like the record's field). Leaving such a column out of the header means
+    "not supplied": a stored value is kept. A column that is present (even empty) is a value
+    and must match the stored one like any other field."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -285,6 +299,7 @@ def loan_from_columns(values: Mapping[Any, Any]) -> LoanTerms:
 
 
 _ID = text(64)
+_RISK_SCORE = _repeated(whole_number(0, MAX_RISK_SCORE))
 
 BORROWERS = RowSpec(
     "borrowers.csv",
@@ -325,11 +340,17 @@ LOANS = RowSpec(
         ("penalty_rate_daily", rate(MAX_PENALTY_DECIMALS)),
         ("grace_days", whole_number(0, 365)),
         ("periodic_fee", amount(positive=False)),
-        ("risk_score", _repeated(whole_number(0, MAX_RISK_SCORE))),
+        ("risk_score", _RISK_SCORE),
     ),
     loan_from_columns,
     (_received_not_above_contract,),
     optional=frozenset({"risk_score"}),
+    set_by={"risk_score": "risk_scores.csv"},
+)
+RISK_SCORES = RowSpec(
+    "risk_scores.csv",
+    (("loan_id", _ID), ("risk_score", _RISK_SCORE)),
+    lambda v: RiskScore(**v),
 )
 PAYMENTS = RowSpec(
     "payments.csv",
@@ -342,7 +363,7 @@ PAYMENTS = RowSpec(
     lambda v: Payment(**v),
 )
 
-SPECS: tuple[RowSpec, ...] = (BORROWERS, CONTACTS, LOANS, PAYMENTS)
+SPECS: tuple[RowSpec, ...] = (BORROWERS, CONTACTS, LOANS, RISK_SCORES, PAYMENTS)
 """In import order: a file may refer only to files before it (and to stored rows)."""
 
 

@@ -1,8 +1,14 @@
-"""``faircollect import DIR``: load the four CSV files atomically and idempotently.
+"""``faircollect import DIR``: load the CSV files atomically and idempotently.
 
 Optional columns (``domain.records.RowSpec.optional``: a borrower's ``email``, a loan's
 ``risk_score``) may be absent from a file; they then import as empty (NULL) and take part
-in the duplicate check like every other field.
+in the duplicate check like every other field, except a column another file sets
+(``RowSpec.set_by``: loans.csv's ``risk_score``, set by ``risk_scores.csv``): absent from
+the header it is "not supplied" and the stored value is kept.
+
+``risk_scores.csv`` (loan_id, risk_score) adds no rows: it sets the current score of known
+loans (latest import wins, the same file again changes nothing), so a lender can re-score
+monthly without touching loans.csv.
 
 How it stays atomic, fast and small in memory on millions of rows:
 - One transaction for the whole import. Files are streamed in chunks; each chunk is parsed
@@ -23,12 +29,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from faircollect.adapters.db import repository as stored
 from faircollect.adapters.db.bulk import insert_rows, member_of, rows_with
@@ -56,7 +62,11 @@ _STORAGE = {
     "contacts.csv": stored.CONTACTS,
     "loans.csv": stored.LOANS,
     "payments.csv": stored.PAYMENTS,
+    "risk_scores.csv": stored.RISK_SCORES,
 }
+
+_SETS_STORED = frozenset({"risk_scores.csv"})
+"""Files whose rows set values of a stored row (latest import wins) instead of adding rows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +82,7 @@ _REFERENCES = {
     "contacts.csv": Reference("borrower_id", "borrowers.csv", borrowers.c.borrower_id),
     "loans.csv": Reference("borrower_id", "borrowers.csv", borrowers.c.borrower_id),
     "payments.csv": Reference("loan_id", "loans.csv", loans.c.loan_id),
+    "risk_scores.csv": Reference("loan_id", "loans.csv", loans.c.loan_id),
 }
 
 _COLUMN_OF_FIELD = {"principal": "contract_principal", "received": "received_amount"}
@@ -82,12 +93,14 @@ _MONEY_FIELDS = frozenset({"principal", "received", "periodic_fee", "amount"})
 
 @dataclass(slots=True)
 class FileReport:
-    """What one file contributed: rows read, inserted, and skipped as already stored."""
+    """What one file contributed: rows read, inserted, stored rows changed (risk_scores.csv)
+    and rows skipped as already stored."""
 
     file: str
     rows: int = 0
     inserted: int = 0
     skipped: int = 0
+    updated: int = 0
 
 
 @dataclass(slots=True)
@@ -129,7 +142,7 @@ def import_directory(
     progress: Progress | None = None,
     max_errors: int = 20,
 ) -> ImportReport:
-    """Import whichever of the four CSV files ``directory`` holds, all or nothing.
+    """Import whichever of the CSV files of ``SPECS`` ``directory`` holds, all or nothing.
 
     Raises ``ImportFailed`` (with nothing changed) when any row is wrong.
     """
@@ -158,38 +171,64 @@ class _Job:
     batch_id: int | None = None
     rejected: dict[str, set[str]] = field(default_factory=dict)
     """Ids of rows that failed to parse, per file: references to them are not re-reported."""
+    set_on_line: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    """For a file of ``_SETS_STORED``: the line that set each identity so far, so a later
+    chunk that sets it again differently is an error naming both lines, not a silent win."""
 
     def run_file(self, spec: RowSpec, path: Path, progress: Progress | None) -> FileReport:
         report = FileReport(spec.file)
         total_bytes = path.stat().st_size
         rejected = self.rejected.setdefault(spec.file, set())
+        unsupplied: set[str] = set()
+        self.set_on_line = {}
         with path.open("rb") as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as handle:
-            for chunk in _chunks(spec, handle, self.log, rejected):
+            for chunk in _chunks(spec, handle, self.log, rejected, unsupplied):
                 report.rows += len(chunk)
-                self._store(spec, chunk, report)
+                self._store(spec, chunk, report, unsupplied)
                 if progress:
                     progress(spec.file, report.rows, raw.tell(), total_bytes)
         return report
 
-    def _store(self, spec: RowSpec, chunk: list[tuple[int, Record]], report: FileReport) -> None:
+    def _store(
+        self,
+        spec: RowSpec,
+        chunk: list[tuple[int, Record]],
+        report: FileReport,
+        unsupplied: set[str],
+    ) -> None:
+        """Inserts the chunk's new rows (or sets changed values, for ``_SETS_STORED``);
+        ``unsupplied`` columns (``RowSpec.set_by`` left out of the header) keep stored values."""
         storage = _STORAGE[spec.file]
+        sets_stored = spec.file in _SETS_STORED
         unique = self._unique(spec, chunk, report)
         known = self._known_references(spec, unique)
         existing = self._existing(storage, unique)
         new: list[Record] = []
+        changed: list[Record] = []
         for line, record in unique:
             if not known(line, record):
                 continue
-            previous = existing.get(storage.key(record))
+            key = storage.key(record)
+            previous = existing.get(key)
+            if previous is not None and unsupplied:
+                kept = {name: getattr(previous, name) for name in unsupplied}
+                record = replace(record, **kept)
+            set_before = self.set_on_line.setdefault(key, line) if sets_stored else line
             if previous is None:
                 new.append(record)
             elif previous == record:
                 report.skipped += 1
+            elif sets_stored and set_before == line:
+                changed.append(record)
             else:
-                self._conflict(spec, line, previous, record)
+                where = "a row already stored" if set_before == line else f"line {set_before}"
+                self._conflict(spec, line, previous, record, where)
         if new:
             self._insert(spec, [storage.to_row(record) for record in new])
             report.inserted += len(new)
+        if changed:
+            self._update(storage, changed)
+            report.updated += len(changed)
 
     def _unique(
         self, spec: RowSpec, chunk: list[tuple[int, Record]], report: FileReport
@@ -274,6 +313,11 @@ class _Job:
             f"duplicate {_identity(spec, new)} with different content: "
             f"{column} is {_shown(new, differing)} here but {_shown(old, differing)} in {where}"
         )
+        if column in spec.set_by:
+            message += (
+                f" (to change {column} import {spec.set_by[column]}, or leave the column "
+                f"out of {spec.file})"
+            )
         self.log.add(RowError(spec.file, line, column, message))
 
     def _insert(self, spec: RowSpec, rows: list[dict[str, Any]]) -> None:
@@ -283,6 +327,20 @@ class _Job:
             for row in rows:
                 row["batch_id"] = batch
         insert_rows(self.conn, storage.table, rows)
+
+    def _update(self, storage: stored.Stored, records: list[Record]) -> None:
+        """Sets the stored rows' values to the records' (matched on the lookup column)."""
+        rows = [storage.to_row(record) for record in records]
+        key = storage.lookup_column
+        names = [name for name in rows[0] if name != key]
+        # Bind names differ from the column names: SQLAlchemy reserves those for SET.
+        statement = (
+            update(storage.table)
+            .where(storage.table.c[key] == bindparam("_key"))
+            .values({name: bindparam(f"_{name}") for name in names})
+        )
+        params = [{"_key": row[key], **{f"_{name}": row[name] for name in names}} for row in rows]
+        self.conn.execute(statement, params)
 
     def _batch(self) -> int:
         """The batch new payments belong to, created with the first new payment."""
@@ -297,9 +355,10 @@ class _Job:
 
 
 def _chunks(
-    spec: RowSpec, handle: Any, log: _ErrorLog, rejected: set[str]
+    spec: RowSpec, handle: Any, log: _ErrorLog, rejected: set[str], unsupplied: set[str]
 ) -> Iterator[list[tuple[int, Record]]]:
-    """Parsed rows in chunks of (line, record); bad rows go to the log, their ids to rejected."""
+    """Parsed rows in chunks of (line, record); bad rows go to the log, their ids to rejected,
+    the ``RowSpec.set_by`` columns the header leaves out to ``unsupplied``."""
     reader = csv.reader(handle)
     try:
         header = next(reader, None)
@@ -309,6 +368,7 @@ def _chunks(
         if problems or header is None:
             return
         names = [name.strip() for name in header]
+        unsupplied.update(name for name in spec.set_by if name not in names)
         positions = [names.index(name) if name in names else -1 for name in spec.names]
         given = [i for i in positions if i >= 0]
         # The usual file: its columns in the spec's order, optional ones at most left off

@@ -33,12 +33,12 @@ from faircollect.domain.ledger.adjustments import (
     in_ledger_order,
 )
 from faircollect.domain.ledger.terms import Installment, LoanTerms, Method, Payment
-from faircollect.domain.records import Borrower, Contact, Record, loan_from_columns
+from faircollect.domain.records import Borrower, Contact, Record, RiskScore, loan_from_columns
 
-R = TypeVar("R", Borrower, Contact, Payment)
+R = TypeVar("R", Borrower, Contact, Payment, RiskScore)
 
 
-def same_names_row(record: Borrower | Contact | Payment) -> dict[str, Any]:
+def same_names_row(record: Borrower | Contact | Payment | RiskScore) -> dict[str, Any]:
     """A record whose fields are named like its table's columns, as a row."""
     return {name: getattr(record, name) for name in record.__slots__}
 
@@ -77,6 +77,7 @@ class Stored:
 read_borrower = same_names_reader(Borrower)
 read_contact = same_names_reader(Contact)
 read_payment = same_names_reader(Payment)
+read_risk_score = same_names_reader(RiskScore)
 
 BORROWERS = Stored(
     borrowers, lambda r: (r.borrower_id,), "borrower_id", same_names_row, read_borrower
@@ -86,6 +87,8 @@ CONTACTS = Stored(
 )
 LOANS = Stored(loans, lambda r: (r.loan_id,), "loan_id", loan_row, loan_from_columns)
 PAYMENTS = Stored(payments, lambda r: (r.payment_id,), "payment_id", same_names_row, read_payment)
+RISK_SCORES = Stored(loans, lambda r: (r.loan_id,), "loan_id", same_names_row, read_risk_score)
+"""A loan's current score: its loans row, read and set by loan id (risk_scores.csv)."""
 
 
 def load_loan(conn: Connection, loan_id: str) -> LoanTerms | None:
