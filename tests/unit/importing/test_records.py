@@ -15,8 +15,10 @@ from faircollect.domain.records import (
     CONTACTS,
     LOANS,
     PAYMENTS,
+    RISK_SCORES,
     Borrower,
     Contact,
+    RiskScore,
     RowError,
     RowSpec,
     header_errors,
@@ -59,8 +61,9 @@ GOOD = {
         "paid_on": "2026-02-28",
         "amount": "1.01",
     },
+    "risk_scores.csv": {"loan_id": "L1", "risk_score": "640"},
 }
-SPEC = {spec.file: spec for spec in (BORROWERS, CONTACTS, LOANS, PAYMENTS)}
+SPEC = {spec.file: spec for spec in (BORROWERS, CONTACTS, LOANS, PAYMENTS, RISK_SCORES)}
 
 
 def errors_for(file: str, line: int = 7, **changes: str) -> list[RowError]:
@@ -242,7 +245,7 @@ def test_loan_rows_round_trip(
                               grace, fee, "B9", "经营贷")  # fmt: skip
 
 
-@pytest.mark.parametrize("spec", [BORROWERS, CONTACTS, LOANS, PAYMENTS])
+@pytest.mark.parametrize("spec", [BORROWERS, CONTACTS, LOANS, PAYMENTS, RISK_SCORES])
 def test_every_column_but_the_optional_ones_is_required(spec: RowSpec) -> None:
     for name in spec.names:
         if name in spec.optional:
@@ -305,3 +308,18 @@ def test_contact_rows_round_trip(name: str, phone: str, relation: str, flag: boo
     row = {"borrower_id": "B1", "name": name[:128], "phone": phone, "relation": relation,
            "is_emergency": str(flag).lower()}  # fmt: skip
     assert parse_row(CONTACTS, row, 2) == Contact("B1", name[:128], phone, relation, flag)
+
+
+def test_risk_score_rows_parse_with_the_loans_score_rule() -> None:
+    assert parse_row(RISK_SCORES, GOOD["risk_scores.csv"], 2) == RiskScore("L1", 640)
+    errors = errors_for("risk_scores.csv", 4, risk_score="1001")
+    assert [(e.field, e.message) for e in errors] == [
+        ("risk_score", "must be between 0 and 1000, got 1001")
+    ]
+
+
+def test_only_loans_risk_score_is_set_by_another_file() -> None:
+    assert {spec.file: dict(spec.set_by) for spec in SPEC.values() if spec.set_by} == {
+        "loans.csv": {"risk_score": "risk_scores.csv"}
+    }
+    assert RISK_SCORES.file == LOANS.set_by["risk_score"]
