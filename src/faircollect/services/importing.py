@@ -66,7 +66,8 @@ _STORAGE = {
 }
 
 _SETS_STORED = frozenset({"risk_scores.csv"})
-"""Files whose rows set values of a stored row (latest import wins) instead of adding rows."""
+"""Files whose rows set values of a stored row (latest import wins) instead of adding rows;
+their ``_REFERENCES`` entry makes sure that row exists, so they never insert one."""
 
 
 @dataclass(frozen=True, slots=True)
