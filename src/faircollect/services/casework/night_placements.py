@@ -32,10 +32,12 @@ from datetime import date
 from sqlalchemy import Connection, and_, select
 
 from faircollect.adapters.db import tables as t
+from faircollect.domain.casework.agencies import holder
 from faircollect.domain.casework.cases import OwnerKind
 from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.services.casework.agencies import place_case, recall_case
+from faircollect.services.casework.case_store import load_placements
 from faircollect.services.casework.open_cases import open_case_of, open_cases
 from faircollect.services.casework.uow import UnitOfWork
 
@@ -113,14 +115,7 @@ def _why_not(
         return "no open case (the loan is not past due in account_states)"
     if agency_id not in known:
         return f"agency {agency_id} has no commission terms in casework (user load)"
-    p = t.placements
-    holding = conn.execute(
-        select(p.c.agency_id).where(
-            p.c.case_id == case_id,
-            p.c.placed_on <= as_of,
-            (p.c.recalled_on.is_(None)) | (p.c.recalled_on > as_of),
-        )
-    ).scalar()
+    holding = holder(load_placements(conn, case_id), case_id, as_of)
     if holding == agency_id:
         return _ALREADY
     if holding is not None:
