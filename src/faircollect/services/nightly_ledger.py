@@ -108,7 +108,7 @@ def run_day(
             helper = split_compute.start(engine, day, thresholds) if full else None
             with (
                 engine.connect().execution_options(**options) as conn,
-                _run_settings(conn),
+                run_settings(conn),
                 conn.begin(),
             ):
                 report.days.append(_run_one(conn, day, thresholds, progress, now, helper, full))
@@ -185,7 +185,7 @@ SQLITE_RUN_SETTINGS = {
 
 
 @contextmanager
-def _run_settings(conn: Connection) -> Iterator[None]:
+def run_settings(conn: Connection) -> Iterator[None]:
     """Apply ``SQLITE_RUN_SETTINGS`` for one run (SQLite accepts ``foreign_keys`` only
     outside a transaction) and restore them on the pooled connection afterwards."""
     if conn.dialect.name != "sqlite":

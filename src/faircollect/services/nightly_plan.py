@@ -66,7 +66,7 @@ from faircollect.domain.strategy import (
 )
 from faircollect.services.casework.night_placements import SyncReport, sync_placements
 from faircollect.services.forked import split_run
-from faircollect.services.nightly_ledger import _run_settings
+from faircollect.services.nightly_ledger import run_settings
 from faircollect.services.nightly_load import load_history, load_views, previous_owners
 
 Progress = Callable[[str, int, int], None]
@@ -138,7 +138,7 @@ def plan_night(
     # The ledger step's SQLite settings (big page cache, no foreign-key re-checks): every
     # row phase one writes is keyed by loan and borrower ids it has just read from the
     # loans table in the same transaction, so each parent lookup could only succeed.
-    with engine.connect() as conn, _run_settings(conn), conn.begin():
+    with engine.connect() as conn, run_settings(conn), conn.begin():
         summary.promises_settled = settle_promises(conn, as_of)
         report("settle", 1, 1)
         rows = night.plan(conn, report, summary)
