@@ -39,7 +39,8 @@ from faircollect.domain.compliance.actions import Party as GateParty
 from faircollect.domain.compliance.actions import PastContact
 from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.state import AccountState, Stage
-from faircollect.domain.ledger.terms import LoanTerms, Method
+from faircollect.domain.ledger.terms import LoanTerms
+from faircollect.domain.records import loan_from_columns
 from faircollect.domain.strategy import AccountView
 from faircollect.domain.strategy.delinquency import DELINQUENT_STAGES, DelinquencyHistory
 from faircollect.portfolio import day_number, loan_columns
@@ -200,21 +201,7 @@ def _due_amounts(rows: Sequence[Any], as_of: date, window: int) -> dict[str, int
         for row in rows
         if row.next_due_on is not None and 0 <= (row.next_due_on - as_of).days <= window
     ]
-    terms = [
-        LoanTerms(
-            row.loan_id,
-            row.contract_principal,
-            row.received_amount,
-            row.annual_rate,
-            row.term_months,
-            Method(row.method),
-            row.disbursed_on,
-            ZERO,  # the schedule does not depend on the penalty rate
-            row.grace_days,
-            row.periodic_fee,
-        )
-        for row in due
-    ]
+    terms = [loan_from_columns(row._mapping) for row in due]
     totals = installment_totals(terms, [row.next_due_on for row in due])
     return {row.loan_id: total for row, total in zip(due, totals, strict=True) if total is not None}
 
