@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -29,6 +28,8 @@ from faircollect.domain.true_cost import TrueCost, irr_of_flows, true_cost
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+
+    from faircollect.adapters.db.repository import StoredLoan
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 RATE_PLACES = Decimal("0.000001")
@@ -187,31 +188,15 @@ def _true_cost_or_fail(terms: LoanTerms, lender: LenderType, cap_rate: Decimal) 
 # --- storage ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StoredLoan:
-    """What the ledger of one loan is made of: terms, payments, approved adjustments."""
-
-    terms: LoanTerms
-    payments: list[Payment]
-    adjustments: list[Adjustment]
-
-
 def load_loan(url: str | None, loan_id: str) -> StoredLoan | None:
     """The loan's terms, payments and adjustments, or None if there is no such loan."""
-    from faircollect.adapters.db import repository
+    from faircollect.adapters.db.repository import load_stored_loan
     from faircollect.cli.database import open_engine
 
     engine = open_engine(url)
     try:
         with engine.connect() as conn:
-            terms = repository.load_loan(conn, loan_id)
-            if terms is None:
-                return None
-            return StoredLoan(
-                terms,
-                repository.load_payments(conn, loan_id),
-                repository.load_adjustments(conn, loan_id),
-            )
+            return load_stored_loan(conn, loan_id)
     finally:
         engine.dispose()
 

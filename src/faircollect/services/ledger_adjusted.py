@@ -109,12 +109,10 @@ def _put(
     as_of: date,
     thresholds: StageThresholds,
 ) -> None:
-    terms = repository.load_loan(conn, loan_id)
-    assert terms is not None, loan_id
-    payments = repository.load_payments(conn, loan_id)
-    adjustments = repository.load_adjustments(conn, loan_id)
-    state = replay(terms, payments, as_of, thresholds, adjustments).state
-    later = [p.paid_on for p in payments] + [a.effective_on for a in adjustments]
+    loan = repository.load_stored_loan(conn, loan_id)
+    assert loan is not None, loan_id
+    state = replay(loan.terms, loan.payments, as_of, thresholds, loan.adjustments).state
+    later = [p.paid_on for p in loan.payments] + [a.effective_on for a in loan.adjustments]
     put_replayed(columns, i, state)
     columns["bucket"][i] = BUCKETS.index(state.bucket)
     columns["stage"][i] = STAGES.index(state.stage)

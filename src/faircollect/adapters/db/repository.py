@@ -107,6 +107,24 @@ def load_payments(conn: Connection, loan_id: str) -> list[Payment]:
     return [read_payment(row) for row in conn.execute(query).mappings()]
 
 
+@dataclass(frozen=True, slots=True)
+class StoredLoan:
+    """What the ledger of one loan is made of: terms, payments, approved adjustments."""
+
+    terms: LoanTerms
+    payments: list[Payment]
+    adjustments: list[Adjustment]
+
+
+def load_stored_loan(conn: Connection, loan_id: str) -> StoredLoan | None:
+    """Everything the replay of ``loan_id`` needs, or None when there is no such loan: the
+    one loader of every per-loan ledger reader (loan show, casework, adjusted loans)."""
+    terms = load_loan(conn, loan_id)
+    if terms is None:
+        return None
+    return StoredLoan(terms, load_payments(conn, loan_id), load_adjustments(conn, loan_id))
+
+
 def store_adjustment(conn: Connection, event: Adjustment) -> None:
     """Record an approved adjustment (and a plan's installments as approved)."""
     common = {

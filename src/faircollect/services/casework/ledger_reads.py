@@ -18,15 +18,10 @@ from faircollect.domain.ledger.replay import LoanLedger, replay
 def ledger_as_of(conn: Connection, loan_id: str, as_of: date) -> LoanLedger:
     """The reference replay of one loan from its stored terms, payments and approved
     adjustments (restructures, waivers), as every ledger reader loads them."""
-    terms = repository.load_loan(conn, loan_id)
-    if terms is None:
+    loan = repository.load_stored_loan(conn, loan_id)
+    if loan is None:
         raise CaseworkError(f"no loan '{loan_id}'")
-    return replay(
-        terms,
-        repository.load_payments(conn, loan_id),
-        as_of,
-        adjustments=repository.load_adjustments(conn, loan_id),
-    )
+    return replay(loan.terms, loan.payments, as_of, adjustments=loan.adjustments)
 
 
 def borrower_name(conn: Connection, borrower_id: str) -> str:
