@@ -20,6 +20,7 @@ from faircollect.adapters.db.repositories.loans import LoanRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.repositories.promises import PromiseRepository
 from faircollect.adapters.db.repositories.proposals import ProposalRepository
+from faircollect.adapters.db.repositories.sessions import SessionRepository
 from faircollect.adapters.db.repositories.visits import VisitRepository
 
 
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     loans: LoanRepository
     org: OrgRepository
     actions: ActionRepository
+    sessions: SessionRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
         self.loans = LoanRepository(conn)
         self.org = OrgRepository(conn)
         self.actions = ActionRepository(conn)
+        self.sessions = SessionRepository(conn)
 
     def __enter__(self) -> SqlUnitOfWork:
         if not self._owned:
