@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterable
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.domain.money import MoneyError, format_yuan, parse_yuan
 from faircollect.domain.rates import DEFAULT_TOTAL_COST_CAP, LenderType, RateCap, RateTableError
 from faircollect.domain.true_cost import TrueCost, irr_of_flows
+from faircollect.views.loans import percent_text, rate_text, true_cost_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -294,46 +295,8 @@ def _stdin_cost(text: str, lender: LenderType, cap_rate: Decimal) -> dict[str, A
 # --- output ---------------------------------------------------------------------------------
 
 
-def rate_text(rate: Decimal) -> str:
-    """A rate as a decimal string with 6 places, half up: Decimal("0.24") -> "0.240000"."""
-    return str(rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP))
-
-
-def percent_text(rate: Decimal) -> str:
-    """A rate as a percentage with 4 places: Decimal("0.24") -> "24.0000%"."""
-    return f"{(rate * 100).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}%"
-
-
 def _echo_json(data: dict[str, Any]) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def true_cost_json(cost: TrueCost) -> dict[str, Any]:
-    """A ``TrueCost`` as JSON: amounts yuan with 2 decimals, rates decimals with 6 places."""
-    lawful = cost.lawful
-    return {
-        "loan_id": cost.loan_id,
-        "contract_principal": format_yuan(cost.contract_principal),
-        "received": format_yuan(cost.received),
-        "upfront_deduction": format_yuan(cost.upfront_deduction),
-        "total_interest": format_yuan(cost.total_interest),
-        "total_fees": format_yuan(cost.total_fees),
-        "scheduled_total": format_yuan(cost.scheduled_total),
-        "nominal_rate": rate_text(cost.nominal_rate),
-        "monthly_irr": rate_text(cost.irr.monthly),
-        "apr_irr": rate_text(cost.apr_irr),
-        "effective_annual": rate_text(cost.effective_annual),
-        "lawful": {
-            "principal": format_yuan(lawful.principal),
-            "rate_used": rate_text(lawful.rate_used),
-            "cap_rule": lawful.cap_rule,
-            "cap_rate": rate_text(lawful.cap_rate),
-            "fee_per_installment": format_yuan(lawful.fee_per_installment),
-            "lawful_total": format_yuan(lawful.lawful_total),
-            "excess": format_yuan(lawful.excess),
-            "notes": list(lawful.notes),
-        },
-    }
 
 
 def _label_table(title: str, rows: Iterable[tuple[str, str]]) -> Table:

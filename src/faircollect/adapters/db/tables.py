@@ -311,6 +311,20 @@ sessions = Table(
 """Signed-in sessions of the workbench: the SHA-256 of the cookie's token (never the token
 itself), the CSRF token state-changing requests must carry, and when it expires."""
 
+call_sessions = Table(
+    "call_sessions",
+    metadata,
+    Column("call_id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("loan_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("record_id", String(64), nullable=True),
+)
+"""A guided first call in progress on the web: its answers so far (JSON, in order); the
+session is rebuilt from them on every step. ``record_id`` once the call was stored."""
+
 login_failures = Table(
     "login_failures",
     metadata,

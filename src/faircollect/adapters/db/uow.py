@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
 from faircollect.adapters.db.repositories.actions import ActionRepository
+from faircollect.adapters.db.repositories.calls import CallRepository
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.contacts import ContactRepository
 from faircollect.adapters.db.repositories.loans import LoanRepository
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
     org: OrgRepository
     actions: ActionRepository
     sessions: SessionRepository
+    calls: CallRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.org = OrgRepository(conn)
         self.actions = ActionRepository(conn)
         self.sessions = SessionRepository(conn)
+        self.calls = CallRepository(conn)
 
     def __enter__(self) -> SqlUnitOfWork:
         if not self._owned:

@@ -17,10 +17,10 @@ from sqlalchemy import Connection, Select, and_, func, or_, select
 from faircollect.adapters.db.tables import (
     account_states,
     borrowers,
-    contact_records,
     case_events,
     case_loans,
     cases,
+    contact_records,
     follow_ups,
     loans,
     placements,
