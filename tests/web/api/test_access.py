@@ -31,10 +31,10 @@ from tests.web.api.world import (
     ROLES,
     U,
     W,
+    World,
     X,
     Y,
     Z,
-    World,
 )
 
 ALL = frozenset({X, Y, Z, W, U})
