@@ -33,7 +33,7 @@ def no_answer(case_id: str, hour: int, minute: int = 0) -> NewContact:
 
 def record(engine: Engine, contact: NewContact) -> None:
     with UnitOfWork(engine) as uow:
-        add_contact(uow, actor_for(uow, "C101"), contact)
+        add_contact(uow, actor_for(uow, "C101"), contact, today=contact.at.date())
 
 
 def test_the_gate_counts_the_stored_unanswered_calls(db_engine: Engine) -> None:
@@ -102,7 +102,7 @@ def test_opening_cases_again_opens_nothing_for_loans_already_worked(db_engine: E
 def test_a_unit_of_work_that_raises_leaves_nothing_behind(db_engine: Engine) -> None:
     case_id = build(db_engine)
     with pytest.raises(RuntimeError), UnitOfWork(db_engine) as uow:
-        add_contact(uow, actor_for(uow, "C101"), no_answer(case_id, 10))
+        add_contact(uow, actor_for(uow, "C101"), no_answer(case_id, 10), today=DAY)
         raise RuntimeError("the workbench crashed after the insert")
     with db_engine.connect() as conn:
         assert conn.execute(select(contact_records)).all() == []

@@ -221,7 +221,7 @@ def test_an_agency_sees_only_the_cases_it_holds(db_engine: Engine) -> None:
         case_id, at(on, 10), Channel.CALL, Party.BORROWER, "13800000001", Outcome.NO_ANSWER
     )
     with pytest.raises(NotFound), UnitOfWork(db_engine) as uow:
-        add_contact(uow, actor_for(uow, "A101"), contact)
+        add_contact(uow, actor_for(uow, "A101"), contact, today=contact.at.date())
     with pytest.raises(NotFound), UnitOfWork(db_engine) as uow:
         agencies.place_case(uow, actor_for(uow, "C101"), case_id, "AG01", on)  # AG02 holds it
 
@@ -242,7 +242,7 @@ def test_qa_lists_a_flagged_note_with_its_rule_and_scores_the_collector(
             note=note,
         )
         with UnitOfWork(db_engine) as uow:
-            add_contact(uow, actor_for(uow, "C101"), contact)
+            add_contact(uow, actor_for(uow, "C101"), contact, today=contact.at.date())
     with db_engine.connect() as conn:
         assert conn.execute(select(qa_findings.c.rule, qa_findings.c.evidence)).all() == [
             ("CN-PROH-1", "坐牢")

@@ -152,7 +152,7 @@ def test_a_call_the_gate_would_deny_is_refused_and_nothing_is_stored(db_engine: 
     case_id = build(db_engine)
     contact = call_to_borrower(case_id, at(DAY, 22, 30))
     with pytest.raises(Refused) as refused, UnitOfWork(db_engine) as uow:
-        add_contact(uow, actor_for(uow, "C101"), contact)
+        add_contact(uow, actor_for(uow, "C101"), contact, today=contact.at.date())
     assert any(r.startswith("CN-TIME-1") for r in refused.value.reasons)
     with db_engine.connect() as conn:
         assert conn.execute(select(contact_records)).all() == []
@@ -163,7 +163,7 @@ def test_the_same_call_at_10_is_recorded_and_moves_the_case(db_engine: Engine) -
     case_id = build(db_engine)
     contact = call_to_borrower(case_id, at(DAY, 10))
     with UnitOfWork(db_engine) as uow:
-        add_contact(uow, actor_for(uow, "C101"), contact)
+        add_contact(uow, actor_for(uow, "C101"), contact, today=contact.at.date())
     with db_engine.connect() as conn:
         assert conn.execute(select(contact_records.c.outcome)).scalar_one() == "borrower_reached"
         assert conn.execute(select(cases.c.status)).scalar_one() == "contacted"

@@ -292,7 +292,8 @@ def contact_add(
         loan,
         ContactFacts(recorded, _maybe(Purpose, purpose, "--purpose"), discloses_debt),
     )
-    record = _run(db, user, lambda uow, actor: add_contact(uow, actor, new))
+    # An operator's tool on the server: the contact is recorded as of its own --at.
+    record = _run(db, user, lambda uow, actor: add_contact(uow, actor, new, today=new.at.date()))
     typer.echo(f"recorded {record.record_id} on case {case_id}: {record.outcome}")
 
 

@@ -5,6 +5,7 @@ that changes something (``fresh``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,12 @@ from sqlalchemy import Engine, select
 
 from faircollect.adapters.db import tables
 from faircollect.adapters.db.engine import make_engine
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.services.casework import agencies, cases, promises
 from faircollect.web.app import create_app
 from tests.conftest import BACKENDS
 from tests.scenarios.casework_world import DAY, at
-from tests.web.api.world import Template
+from tests.web.api.world import Template, X, Y, actor
 from tests.web.conftest import PASSWORD, Clock
 
 WATCHED = (
@@ -129,3 +132,23 @@ def error_of(answer: httpx.Response) -> dict[str, Any]:
     error: dict[str, Any] = body["error"]
     assert isinstance(error["code"], str) and isinstance(error["message"], str), body
     return error
+
+
+PLACED_PROMISE = "PTP-L3-20260302-1"
+
+
+@pytest.fixture
+def after_recall(fresh: Callable[[], Api]) -> Api:
+    """6 Mar, 10:00: Y recalled from AG01 on 5 Mar (A101 had taken a promise due 4 Mar);
+    X handed from C101 to C102 on 3 Mar."""
+    api = fresh()
+    with UnitOfWork(api.engine) as uow:
+        made = promises.make_promise(
+            uow, actor(uow, "A101"), "L3", 20_000, date(2026, 3, 4), date(2026, 3, 2)
+        )
+        assert made.promise_id == PLACED_PROMISE
+        s001 = actor(uow, "S001")
+        agencies.recall_case(uow, s001, Y, date(2026, 3, 5), "placement ended", "C101")
+        cases.reassign_case(uow, s001, X, "C102", date(2026, 3, 3), "workload")
+    api.clock.moment = at(date(2026, 3, 6), 10)
+    return api

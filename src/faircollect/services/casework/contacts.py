@@ -10,7 +10,7 @@ record (the note describes what happened, it is not a message sent to anyone).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.cases import Case, CaseStatus
@@ -150,9 +150,12 @@ class NewContact:
     facts: ContactFacts = ContactFacts()
 
 
-def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact) -> ContactRecord:
-    """Record one contact attempt for ``actor`` on a case they may see."""
-    case = visible_case(uow, actor, new.case_id, new.at.date())
+def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact, *, today: date) -> ContactRecord:
+    """Record one contact attempt for ``actor`` on a case they may see ``today``, the day
+    the request is made. Access is never judged on the ``at`` the caller names: an agency
+    user whose placement has ended may not record a contact dated while it held the case.
+    (The agency must also have held it on the contact's own day: ``record_contact``.)"""
+    case = visible_case(uow, actor, new.case_id, today)
     if new.loan_id is not None and new.loan_id not in case.loan_ids:
         raise CaseworkError(f"loan '{new.loan_id}' is not in case {case.case_id}")
     record = ContactRecord(

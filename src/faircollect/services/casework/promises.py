@@ -27,18 +27,23 @@ def make_promise(
     amount: int,
     due: date,
     made_on: date,
+    *,
+    today: date | None = None,
 ) -> PromiseRow:
     """Store an open promise on ``loan_id`` (in its open case, if it has one).
 
-    NotFound when the loan is unknown or in a case ``actor`` may not see; the promise is
-    checked by ``PromiseToPay`` (positive amount, due on or after the day made).
+    NotFound when the loan is unknown or in a case ``actor`` may not see ``today`` (the
+    day the request is made; None: ``made_on``, for callers whose ``made_on`` is the
+    server's clock): a past ``made_on`` does not reopen a case whose placement ended.
+    The promise is checked by ``PromiseToPay`` (positive amount, due on or after the day
+    made).
     """
     require(actor, Permission.RECORD_CONTACT)
     if uow.loans.borrower_of(loan_id) is None:
         raise NotFound(f"no loan '{loan_id}'")
     case_id = uow.cases.open_case_of([loan_id]).get(loan_id)
     if case_id is not None:
-        visible_case(uow, actor, case_id, made_on)
+        visible_case(uow, actor, case_id, today or made_on)
     elif actor.role not in MAY_PROMISE_WITHOUT_CASE:
         raise NotFound(f"no loan '{loan_id}'")
     promise = PromiseToPay(case_id or "", loan_id, amount, due, made_on)

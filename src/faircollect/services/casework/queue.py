@@ -54,10 +54,15 @@ class QueueItem:
     note: str = ""
 
 
-def morning_queue(uow: UnitOfWork, actor: Actor, day: date) -> list[QueueItem]:
-    """Everything ``actor`` should work on ``day``, most urgent first."""
+def morning_queue(
+    uow: UnitOfWork, actor: Actor, day: date, *, today: date | None = None
+) -> list[QueueItem]:
+    """Everything ``actor`` should work on ``day``, most urgent first. Follow-ups and
+    promises come from the cases ``actor`` may see ``today`` (the day the request is
+    made; None: ``day``): looking at another day's queue does not reopen a case whose
+    placement has ended."""
     items = [_planned(a) for a in uow.actions.assigned(actor.user_id, day)]
-    own = _own_cases(uow, actor, day)
+    own = _own_cases(uow, actor, today or day)
     figures = {line.case_id: line for line in own}
     items += [
         _follow_up(f, figures, day)

@@ -52,6 +52,7 @@ def make_promise(body: PromiseRequest, user: CurrentUser, request: Request) -> d
             convert.fen(body.amount, "amount"),
             body.due,
             body.made_on or today(request),
+            today=today(request),
         )
     return convert.promise(row)
 

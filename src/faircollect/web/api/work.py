@@ -52,7 +52,7 @@ def get_queue(
     """The caller's work for the day, most urgent first."""
     on = day or today(request)
     with unit(request) as uow:
-        items = queue.morning_queue(uow, user.actor, on)
+        items = queue.morning_queue(uow, user.actor, on, today=today(request))
     return {"date": on.isoformat(), "items": [convert.plain(i) for i in items]}
 
 
@@ -119,7 +119,7 @@ def add_contact(
         ),
     )
     with unit(request) as uow:
-        record = contacts.add_contact(uow, user.actor, new)
+        record = contacts.add_contact(uow, user.actor, new, today=today(request))
     return {"contact_id": record.record_id, "status": "recorded"}
 
 
