@@ -67,8 +67,10 @@ def make_promise(
 def list_promises(
     uow: UnitOfWork, actor: Actor, day: date, loan_id: str | None = None
 ) -> list[PromiseRow]:
-    """The promises ``actor`` may see (on cases in their scope, or made by them), by due
-    date."""
+    """The promises ``actor`` may see, by due date: those on cases in their scope today,
+    and those they took on loans in no case. A promise taken on a case that has since
+    left their scope (handed to a colleague, recalled from the agency) is no longer
+    theirs to read: the night keeps settling it with what the borrower paid."""
     loans = None if loan_id is None else [loan_id]
     cases = visible_case_ids(uow, actor, day)
     return uow.promises.listed(loans, cases, made_by=actor.user_id)

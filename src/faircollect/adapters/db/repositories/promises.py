@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from faircollect.adapters.db.tables import promises
 from faircollect.domain.casework.promise import PastPromise
@@ -66,15 +66,18 @@ class PromiseRepository:
         case_ids: Collection[str] | None = None,
         made_by: str | None = None,
     ) -> list[PromiseRow]:
-        """Promises by due date: of some loans, when given; of some cases (or, with
-        ``made_by``, made by that user), when given."""
+        """Promises by due date: of some loans, when given; of some cases (and, with
+        ``made_by``, those that user took on loans in no case), when given."""
         p = promises
         query = select(p).order_by(p.c.due_on, p.c.promise_id)
         if loan_ids is not None:
             query = query.where(p.c.loan_id.in_(sorted(loan_ids)))
         if case_ids is not None:
             ours = p.c.case_id.in_(sorted(case_ids))
-            query = query.where(ours if made_by is None else or_(ours, p.c.made_by == made_by))
+            if made_by is not None:
+                caseless = and_(p.c.case_id.is_(None), p.c.made_by == made_by)
+                ours = or_(ours, caseless)
+            query = query.where(ours)
         return [_row(r) for r in self.conn.execute(query)]
 
     def past(self, loan_id: str) -> tuple[PastPromise, ...]:
