@@ -64,12 +64,18 @@ class Api:
 
     def as_(self, user_id: str) -> TestClient:
         if user_id not in self._clients:
-            client = self.client()
-            answer = client.post("/api/v1/session", json={"user_id": user_id, "password": PASSWORD})
-            assert answer.status_code == 200, answer.text
-            client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+            client, token = self.session_of(user_id)
+            client.headers["X-CSRF-Token"] = token
             self._clients[user_id] = client
         return self._clients[user_id]
+
+    def session_of(self, user_id: str) -> tuple[TestClient, str]:
+        """A new client signed in as ``user_id`` that does not send its CSRF token (the
+        token is returned)."""
+        client = self.client()
+        answer = client.post("/api/v1/session", json={"user_id": user_id, "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        return client, answer.json()["csrf_token"]
 
     def fingerprint(self) -> dict[str, list[str]]:
         """Every row of the watched tables, to prove a refusal changed nothing."""
