@@ -33,16 +33,22 @@ def round_half_up(value: Fraction | Decimal | int) -> int:
     return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
 
 
+MAX_FEN = 10**16
+"""The largest amount taken (100 trillion yuan): far above any loan, and well inside the
+64-bit integer columns that store fen, so an absurd input is refused, never a crash."""
+
+
 def parse_yuan(text: str | int | Decimal) -> int:
     """Yuan as written by a person ("1234.5", "1234.56") to integer fen.
 
-    Refuses floats, more than two decimals, and anything that is not a plain number, so a
-    typo in an import can never become a silently rounded amount.
+    Refuses floats, more than two decimals, amounts beyond ``MAX_FEN`` and anything that
+    is not a plain number, so a typo in an import can never become a silently rounded
+    amount.
     """
     if isinstance(text, float):
         raise MoneyError("floats are not accepted for money; pass a string or Decimal")
     if isinstance(text, int):
-        return text * FEN_PER_YUAN
+        return _bounded(text * FEN_PER_YUAN, text)
     try:
         amount = text if isinstance(text, Decimal) else Decimal(str(text).strip())
     except InvalidOperation as err:
@@ -52,7 +58,13 @@ def parse_yuan(text: str | int | Decimal) -> int:
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
         raise MoneyError(f"more than 2 decimals: {text!r}")
-    return int(amount * FEN_PER_YUAN)
+    return _bounded(int(amount * FEN_PER_YUAN), text)
+
+
+def _bounded(fen: int, text: object) -> int:
+    if abs(fen) > MAX_FEN:
+        raise MoneyError(f"amount too large: {str(text)[:40]!r} (at most {MAX_FEN // 100} yuan)")
+    return fen
 
 
 def format_yuan(fen: int) -> str:

@@ -10,6 +10,7 @@ on the API, a page (or the sign-in page) for the workbench. Never a traceback.
 | the role may not | 403 | ``forbidden`` |
 | no such thing, or not yours to see | 404 | ``not_found`` |
 | too many sign-in failures | 429 | ``throttled`` |
+| a value the database cannot take (a NUL character) | 422 | ``invalid`` |
 | the database is unreachable | 503 | ``unavailable`` |
 | anything else | 500 | ``internal`` (logged, not shown) |
 """
@@ -23,7 +24,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from faircollect.domain.casework.errors import (
@@ -129,6 +130,13 @@ def _database(request: Request, exc: Exception) -> Response:
     )
 
 
+def _unstorable(request: Request, exc: Exception) -> Response:
+    """A value the database refuses to take or compare (PostgreSQL: a NUL character in a
+    text, a number beyond its column): the request's fault, and nothing was stored."""
+    log.warning("value refused by the database on %s %s", request.method, request.url.path)
+    return answer(request, 422, "a value in the request cannot be stored (e.g. a NUL character)")
+
+
 def _internal(request: Request, exc: Exception) -> Response:
     log.exception("internal error on %s %s", request.method, request.url.path)
     return answer(request, 500, "internal error", code="internal")
@@ -140,4 +148,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(OperationalError, _database)
     app.add_exception_handler(InterfaceError, _database)
+    app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(Exception, _internal)

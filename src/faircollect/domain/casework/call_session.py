@@ -260,7 +260,11 @@ def _consequences(session: CallSession, value: Answer) -> bool:
     """Only consequences true for the account may be marked as stated."""
     offered = true_consequences(session.snapshot)
     said = list(offered) if value == "all" else [value] if isinstance(value, str) else value
-    if not isinstance(said, Sequence) or isinstance(said, Mapping):
+    if (
+        not isinstance(said, Sequence)
+        or isinstance(said, Mapping)
+        or not all(isinstance(kind, str) for kind in said)
+    ):
         raise CaseworkError(f"step '{Step.EXPLAIN_CONSEQUENCES}': give a list of consequences")
     false = [kind for kind in said if kind not in {k.value for k in offered}]
     if false:

@@ -14,6 +14,10 @@ from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.ledger.terms import Payment
 from faircollect.domain.promises import Promise, PromiseStatus, paid_towards, status_of
 
+MAX_PROMISE_DAYS = 366
+"""A promise falls due within a year of the day it is made; paying later than that is an
+instalment plan (分期), which a supervisor decides."""
+
 
 @dataclass(frozen=True, slots=True)
 class PromiseToPay:
@@ -31,6 +35,11 @@ class PromiseToPay:
         if self.due < self.made_on:
             raise CaseworkError(
                 f"promise on {self.loan_id}: due {self.due} is before it was made {self.made_on}"
+            )
+        if (self.due - self.made_on).days > MAX_PROMISE_DAYS:
+            raise CaseworkError(
+                f"promise on {self.loan_id}: due {self.due} is more than {MAX_PROMISE_DAYS}"
+                f" days after {self.made_on}; propose an instalment plan instead"
             )
 
     def as_promise(self, promise_id: str = "") -> Promise:

@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 MAX_PLAN_MONTHS = 60
+MAX_FIRST_DUE_DAYS = 366
+"""A plan's first instalment falls due within a year of the day it is proposed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +177,11 @@ def _check_terms(terms: Terms, on: date, proposal_id: str) -> None:
         raise CaseworkError(f"{where}: annual_rate must not be negative")
     if terms.first_due <= on:
         raise CaseworkError(f"{where}: first_due {terms.first_due} must be after {on}")
+    if (terms.first_due - on).days > MAX_FIRST_DUE_DAYS:
+        raise CaseworkError(
+            f"{where}: first_due {terms.first_due} is more than {MAX_FIRST_DUE_DAYS} days"
+            f" after {on}"
+        )
 
 
 def _decidable(proposal: Proposal, actor: Actor, reason: str) -> None:

@@ -169,6 +169,12 @@ def _choice(kind: type[E]) -> Reader[E]:
 _channel, _party, _purpose = _choice(Channel), _choice(Party), _choice(Purpose)
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+"""Times the gate reasons about: it converts them to the debtor's zone and looks days
+ahead for when a denied contact becomes lawful, which the ends of the calendar (year 1,
+year 9999) cannot hold."""
+
+
 def _moment(value: object) -> datetime:
     text = _str(value)
     try:
@@ -177,6 +183,8 @@ def _moment(value: object) -> datetime:
         raise ActionInputError("", f"{text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         raise ActionInputError("", f"{text!r} has no UTC offset (e.g. +08:00)")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ActionInputError("", f"{text!r} is not between {MIN_YEAR} and {MAX_YEAR}")
     return moment
 
 

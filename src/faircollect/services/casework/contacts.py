@@ -10,12 +10,13 @@ record (the note describes what happened, it is not a message sent to anyone).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.cases import Case, CaseStatus
 from faircollect.domain.casework.contacts import (
     FAILED,
+    SHANGHAI,
     ContactRecord,
     Outcome,
     Reason,
@@ -156,6 +157,7 @@ def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact, *, today: date) 
     user whose placement has ended may not record a contact dated while it held the case.
     (The agency must also have held it on the contact's own day: ``record_contact``.)"""
     case = visible_case(uow, actor, new.case_id, today)
+    _dated_within_case(uow, case, new.at, today)
     if new.loan_id is not None and new.loan_id not in case.loan_ids:
         raise CaseworkError(f"loan '{new.loan_id}' is not in case {case.case_id}")
     record = ContactRecord(
@@ -172,6 +174,25 @@ def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact, *, today: date) 
     )
     accept_and_store(uow, case, record, actor, new.facts, new.loan_id)
     return record
+
+
+def _dated_within_case(uow: UnitOfWork, case: Case, at: datetime, today: date) -> None:
+    """A contact is recorded once it has happened (by the end of ``today``, Shanghai) and
+    on a case that existed then; comparisons are made on aware times, so no date at the
+    ends of the calendar is ever converted (and overflows)."""
+    opened = uow.cases.opened_on(case.case_id)
+    if not _midnight(opened) <= at < _midnight(today + timedelta(days=1)):
+        raise Refused(
+            f"contact on case {case.case_id} refused",
+            [
+                f"field 'at': {at.isoformat()} is not between the day the case was opened"
+                f" ({opened}) and the end of today ({today})"
+            ],
+        )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
 
 
 def _with_gate(refused: Refused, decision: Decision | None) -> Refused:

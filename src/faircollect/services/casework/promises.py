@@ -11,7 +11,7 @@ from datetime import date
 
 from faircollect.adapters.db.repositories.promises import PromiseRow
 from faircollect.adapters.db.uow import UnitOfWork
-from faircollect.domain.casework.errors import NotFound
+from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.promise import PromiseToPay
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.services.casework.cases import visible_case, visible_case_ids
@@ -39,6 +39,8 @@ def make_promise(
     made).
     """
     require(actor, Permission.RECORD_CONTACT)
+    if today is not None and made_on > today:
+        raise CaseworkError(f"promise on {loan_id}: made on {made_on}, after today ({today})")
     if uow.loans.borrower_of(loan_id) is None:
         raise NotFound(f"no loan '{loan_id}'")
     case_id = uow.cases.open_case_of([loan_id]).get(loan_id)

@@ -92,6 +92,11 @@ class CaseRepository:
             row.case_id, row.borrower_id, tuple(loan_ids), owner, CaseStatus(row.status), ()
         )
 
+    def opened_on(self, case_id: str) -> date:
+        query = select(cases.c.opened_on).where(cases.c.case_id == case_id)
+        opened: date = self.conn.execute(query).scalar_one()
+        return opened
+
     def exists(self, case_id: str) -> bool:
         query = select(cases.c.case_id).where(cases.c.case_id == case_id)
         return self.conn.execute(query).first() is not None
