@@ -355,6 +355,8 @@ cases = Table(
     Column("owner_kind", String(16), nullable=False),
     Column("owner_id", String(64), nullable=False),
     Column("opened_on", Date, nullable=False),
+    # One user's cases (the workbench's lists and queue) without reading the book (0010).
+    Index("ix_cases_owner", "owner_kind", "owner_id"),
 )
 """One borrower's delinquent loans worked as a unit; ``status`` is the current one."""
 
@@ -363,6 +365,8 @@ case_loans = Table(
     metadata,
     Column("case_id", ForeignKey("cases.case_id"), primary_key=True),
     Column("loan_id", ForeignKey("loans.loan_id"), primary_key=True),
+    # A loan's case (the queue, the loan file, promises) by loan id (0010).
+    Index("ix_case_loans_loan_id", "loan_id", "case_id"),
 )
 
 case_events = Table(

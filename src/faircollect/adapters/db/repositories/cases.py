@@ -217,7 +217,7 @@ class CaseRepository:
         """
         base = self._filtered(where)
         total = self.conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-        figures = _figures()
+        figures = _figures(base)
         query = (
             select(
                 cases,
@@ -382,8 +382,10 @@ def owner_text(owner: Owner) -> str:
     return owner.owner_id
 
 
-def _figures() -> Any:
-    """Per case: the worst DPD and the total overdue of its loans (stored states)."""
+def _figures(chosen: Select[Any]) -> Any:
+    """Per case among ``chosen`` (a select of case ids): the worst DPD and the total
+    overdue of its loans (stored states). Limited to those cases so that a page of one
+    user's cases never aggregates every case in the book."""
     s = account_states
     return (
         select(
@@ -394,6 +396,7 @@ def _figures() -> Any:
             ).label("total_overdue"),
         )
         .join(s, s.c.loan_id == case_loans.c.loan_id)
+        .where(case_loans.c.case_id.in_(chosen))
         .group_by(case_loans.c.case_id)
         .subquery()
     )
