@@ -9,7 +9,7 @@ them by their date), so they can step in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,13 +62,22 @@ def morning_queue(
     made; None: ``day``): looking at another day's queue does not reopen a case whose
     placement has ended."""
     items = [_planned(a) for a in uow.actions.assigned(actor.user_id, day)]
-    own = _own_cases(uow, actor, today or day)
-    figures = {line.case_id: line for line in own}
-    items += [
-        _follow_up(f, figures, day)
-        for f in uow.cases.open_follow_ups(figures, day)
+    where = _own_cases(uow, actor, today or day)
+    if where is None:
+        return _ordered(items)
+    follow = [
+        f
+        for f in uow.cases.open_follow_ups(where, day)
         if actor.role is not Role.SUPERVISOR or f["due_on"] < day
     ]
+    due = [p for p in uow.promises.open_due_on(day) if p.case_id is not None]
+    # Figures only for the cases that have something today, not the whole scope.
+    wanted = frozenset({f["case_id"] for f in follow} | {p.case_id for p in due if p.case_id})
+    figures: dict[str, CaseLine] = {}
+    if wanted:
+        lines, _ = uow.cases.lines(replace(where, within=wanted))
+        figures = {line.case_id: line for line in lines}
+    items += [_follow_up(f, figures, day) for f in follow]
     items += [
         QueueItem(
             Kind.PROMISE_DUE,
@@ -79,18 +88,22 @@ def morning_queue(
             "borrower",
             _morning(day),
             PRIORITY[Kind.PROMISE_DUE],
-            figures[p.case_id].dpd if p.case_id in figures else 0,
+            figures[p.case_id].dpd,
             p.amount,
             note=f"承诺今日还款 {p.amount} 分",
         )
-        for p in uow.promises.listed(case_ids=figures)
-        if p.status == "open" and p.due_on == day
+        for p in due
+        if p.case_id in figures
     ]
+    return _ordered(items)
+
+
+def _ordered(items: list[QueueItem]) -> list[QueueItem]:
     return sorted(items, key=lambda i: (-i.priority, i.scheduled_at, i.action_id))
 
 
-def _own_cases(uow: UnitOfWork, actor: Actor, day: date) -> list[CaseLine]:
-    """The cases whose follow-ups and promises are this user's to work."""
+def _own_cases(uow: UnitOfWork, actor: Actor, day: date) -> CaseFilter | None:
+    """The cases whose follow-ups and promises are this user's to work (None: none)."""
     if actor.role is Role.COLLECTOR:
         where = CaseFilter(owners=frozenset({actor.user_id}))
     elif actor.role is Role.AGENCY:
@@ -99,8 +112,8 @@ def _own_cases(uow: UnitOfWork, actor: Actor, day: date) -> list[CaseLine]:
         seen = scope(uow, actor, day)
         where = CaseFilter(owners=frozenset(seen.collectors))
     else:
-        return []
-    return uow.cases.lines(where)[0]
+        return None
+    return where
 
 
 def _planned(a: AssignedAction) -> QueueItem:

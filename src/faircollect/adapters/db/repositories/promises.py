@@ -80,6 +80,12 @@ class PromiseRepository:
             query = query.where(ours)
         return [_row(r) for r in self.conn.execute(query)]
 
+    def open_due_on(self, day: date) -> list[PromiseRow]:
+        """Open promises falling due on ``day``, by id."""
+        p = promises
+        query = select(p).where(p.c.status == "open", p.c.due_on == day)
+        return [_row(r) for r in self.conn.execute(query.order_by(p.c.promise_id))]
+
     def past(self, loan_id: str) -> tuple[PastPromise, ...]:
         """The loan's promises and how each ended (None while open), oldest first."""
         p = promises
