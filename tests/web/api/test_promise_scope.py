@@ -40,7 +40,7 @@ def test_a_supervisor_still_sees_a_promise_taken_on_a_loan_in_no_case(
     api = fresh()
     s001 = api.as_("S001")
     made = s001.post(
-        "/api/v1/promises", json={"loan_id": "L2", "amount": "50.00", "due": "2026-03-09"}
+        "/api/v1/promises", json={"loan_id": "L2", "amount": "150.00", "due": "2026-03-09"}
     )
     assert made.status_code == 201, made.text
     listed = s001.get("/api/v1/promises", params={"loan_id": "L2"}).json()["items"]

@@ -43,7 +43,7 @@ from faircollect.domain.ledger.terms import Payment
 from faircollect.services.casework import agencies, promises, proposals, web_calls
 from faircollect.services.casework.open_cases import case_id_for, open_cases
 from tests.conftest import PG_ADMIN_URL
-from tests.scenarios.casework_world import CASE, DAY, INSTALMENT, _state_row, at, build, terms
+from tests.scenarios.casework_world import CASE, DAY, INSTALMENT, at, build, state_row, terms
 from tests.web.conftest import PASSWORD, USERS
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
@@ -98,7 +98,7 @@ def _late_borrowers(engine: Engine) -> None:
                     for p in paid
                 ],
             )
-            conn.execute(account_states.insert().values(**_state_row(t, paid, DAY)))
+            conn.execute(account_states.insert().values(**state_row(t, paid, DAY)))
         conn.execute(
             contacts.insert(),
             [

@@ -8,8 +8,8 @@ loans up in ``case_loans`` by a scan (its primary key leads with the case id):
 - ``ix_cases_owner``: one user's cases by (owner_kind, owner_id);
 - ``ix_case_loans_loan_id``: a loan's case, covering (loan_id, case_id).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 21:00:00
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
