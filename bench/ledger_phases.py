@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import sys
 import time
 from collections import defaultdict
@@ -102,6 +103,13 @@ def main() -> None:
     parser.add_argument("--nights", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    with sqlite3.connect(args.source) as con:
+        (states,) = con.execute("SELECT COUNT(*) FROM account_states").fetchone()
+    if states:
+        raise SystemExit(
+            f"{args.source}: {states:,} account states already; the source must be a portfolio "
+            "no run has touched (bench/ledger.py --reuse-db keeps one)"
+        )
     bench._remove(args.db)
     shutil.copyfile(args.source, args.db)
     engine = make_engine(f"sqlite:///{args.db}")
