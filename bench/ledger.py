@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sqlalchemy import select  # noqa: E402
 
-from faircollect.adapters.db import tables  # noqa: E402
+from faircollect.adapters.db import ledger_split, tables  # noqa: E402
 from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
 from faircollect.domain.ledger.replay import replay  # noqa: E402
 from faircollect.domain.ledger.state import STATE_VALUES  # noqa: E402
@@ -52,7 +52,6 @@ from faircollect.domain.ledger.terms import LoanTerms, Method, Payment  # noqa: 
 from faircollect.portfolio import LoanColumns, day_number  # noqa: E402
 from faircollect.portfolio.columns import METHODS  # noqa: E402
 from faircollect.portfolio.schedules import build  # noqa: E402
-from faircollect.services import split_compute  # noqa: E402
 from faircollect.services.demo import generate  # noqa: E402
 from faircollect.services.importing import import_directory  # noqa: E402
 
@@ -345,13 +344,13 @@ def main() -> None:
 
     full_rate = args.loans / full
     base_rate = base_count / base_time
-    helper = args.loans >= split_compute.PARALLEL_MIN
+    helper = args.loans >= ledger_split.PARALLEL_MIN
     print(
         "run-day runs as a subprocess (python -m faircollect run-day --ledger-only), "
         "storage included; "
         + (
             f"the full run uses 2 processes (a forked helper computes"
-            f" {split_compute.HELPER_SHARE:.0%}"
+            f" {ledger_split.HELPER_SHARE:.0%}"
             " of the loans; the run's own process computes the rest and writes every state)"
             if helper
             else "one process"

@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import ledger as bench
-from faircollect.adapters.db import portfolio_store
+from faircollect.adapters.db import ledger_split, portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
-from faircollect.services import nightly_ledger, split_compute
+from faircollect.services import nightly_ledger
 
 WALL: dict[str, float] = defaultdict(float)
 CPU: dict[str, float] = defaultdict(float)
@@ -66,7 +66,7 @@ def _instrument() -> None:
         _timed(portfolio_store.Store, name)
     for name in ("compute_states", "transitions", "roll_forward"):
         _timed(nightly_ledger, name)
-    _timed(split_compute.Helper, "collect", "wait_helper")
+    _timed(ledger_split.Helper, "collect", "wait_helper")
 
 
 def _night(db: Path, day: date, label: str) -> None:

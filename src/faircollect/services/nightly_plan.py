@@ -3,7 +3,7 @@ messages queued and sent. Called by ``run-day`` right after the ledger step.
 
 Speed (1M loans, bench/nightly.py): only the accounts the strategy can act on tonight are
 read in full (``planning_filter``); the gate step, pure CPU, is shared with a forked helper
-process for big nights (``services.forked``); rows are written in bulk and the outbox is
+process for big nights (``adapters.parallel``); rows are written in bulk and the outbox is
 filled by one INSERT ... SELECT.
 
 Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, place
@@ -35,6 +35,8 @@ from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.channels.base import OutboundMessage
 from faircollect.adapters.channels.outbox import MemoryOutboxStore, OutboxChannel
 from faircollect.adapters.db import tables as t
+from faircollect.adapters.db.sqlite_tuning import run_settings
+from faircollect.adapters.parallel import split_run
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
 from faircollect.adapters.teams_file import Roster, example_teams_path, load_teams
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError
@@ -65,8 +67,6 @@ from faircollect.domain.strategy import (
     planning_filter,
 )
 from faircollect.services.casework.night_placements import SyncReport, sync_placements
-from faircollect.services.forked import split_run
-from faircollect.services.nightly_ledger import run_settings
 from faircollect.services.nightly_load import load_history, load_views, previous_owners
 
 Progress = Callable[[str, int, int], None]

@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import Connection, Row, select
 
+from faircollect.adapters.db.ledger_runs import recompute_from
 from faircollect.adapters.db.repository import store_adjustment
 from faircollect.adapters.db.tables import proposals, restructured_installments
 from faircollect.domain.casework.agencies import holder
@@ -38,7 +39,6 @@ from faircollect.domain.ledger.terms import Method
 from faircollect.services.casework.case_store import load_case, load_placements, new_id
 from faircollect.services.casework.ledger_reads import ledger_as_of
 from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.ledger_adjusted import recompute_from
 
 
 def _terms_columns(terms: Terms) -> dict[str, object]:
