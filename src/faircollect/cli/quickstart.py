@@ -42,7 +42,10 @@ def quickstart(
             report = run_quickstart(engine, today, accounts=accounts, seed=seed, progress=progress)
         if report.demo is not None:
             console.print(f"demo portfolio: {report.demo.accounts:,} loans generated and imported")
-            console.print(f"example team: {report.demo.users} users and their agencies loaded")
+            org = report.demo.organisation
+            console.print(
+                f"example team: {org.users} users in {org.teams} teams, {org.agencies} agencies"
+            )
         for day in report.night.ledger.days:
             console.print(f"nightly run {day.run_date}: {day.loans_computed:,} loans computed")
         if report.night.ledger.note:

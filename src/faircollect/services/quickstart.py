@@ -17,21 +17,22 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from faircollect.adapters.db.repository import loan_count
-from faircollect.data.users import example_users_text
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.casework.users import load_users
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.adapters.org_file import example_org_text
 from faircollect.services.demo import generate
 from faircollect.services.importing import import_directory
 from faircollect.services.night import NightProgress, NightReport, NightStep, run_night
+from faircollect.services.organisation import OrgLoaded, load_organisation
 from faircollect.services.portfolio_summary import PortfolioSummary, summarize
 
 
 @dataclass(frozen=True, slots=True)
 class DemoBuilt:
-    """The demo portfolio and example organisation put into an empty database."""
+    """The demo portfolio and the example organisation put into an empty database."""
 
     accounts: int
-    users: int
+    organisation: OrgLoaded
+    """The example organisation's teams, users and agencies, stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,8 @@ def build_demo(
         generate(accounts, Path(folder), seed=seed, as_of=today)
         import_directory(engine, Path(folder), imported_at)
     with UnitOfWork(engine) as uow:
-        users = load_users(uow, example_users_text(), "example users")
-    return DemoBuilt(accounts, users)
+        organisation = load_organisation(uow, example_org_text(), "example organisation")
+    return DemoBuilt(accounts, organisation)
 
 
 def _holds_loans(engine: Engine) -> bool:

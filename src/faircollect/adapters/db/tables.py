@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 
 from faircollect.adapters.db.types import ExactDecimal, UTCDateTime
@@ -271,6 +272,14 @@ outbox = Table(
 
 # Casework (issue 5): cases, their history, proposals, placements, visits, users ----------
 
+teams = Table(
+    "teams",
+    metadata,
+    Column("team_id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+)
+"""Teams of the collections department (前期组, 强催组, 外访组...)."""
+
 users = Table(
     "users",
     metadata,
@@ -278,8 +287,15 @@ users = Table(
     Column("name", String(128), nullable=False),
     Column("role", String(16), nullable=False),
     Column("agency_id", String(64), nullable=True),
+    Column("team_id", String(64), nullable=True),
+    Column("capacity", Integer, nullable=False, server_default=text("0")),
+    Column("skills", String(128), nullable=False, server_default=""),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("password_hash", Text, nullable=True),
 )
-"""Who may act (``--as USER``): role and, for agency users, their agency."""
+"""Everyone who signs in or is handed work: role, team, agency (agency users), and for
+collectors the 分案 facts (work items a day, skills, on duty). One organisation model:
+the night's 分案 and casework read the same rows (``faircollect user load``)."""
 
 agencies = Table(
     "agencies",
@@ -288,8 +304,9 @@ agencies = Table(
     Column("name", String(128), nullable=False),
     Column("rate", ExactDecimal, nullable=False),
     Column("plan_rate", ExactDecimal, nullable=False),
+    Column("capacity", Integer, nullable=False, server_default=text("0")),
 )
-"""Collection agencies (委外机构) and their commission terms."""
+"""Collection agencies (委外机构): commission terms and the accounts they take a day."""
 
 cases = Table(
     "cases",
