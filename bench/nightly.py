@@ -75,7 +75,19 @@ from faircollect.services.organisation import load_organisation  # noqa: E402
 from ledger import AS_OF, _build_portfolio  # noqa: E402
 
 TZ = ZoneInfo(DEFAULT_TZ)
-STEPS = ("settle", "load", "plan", "history", "gate", "assign", "insert", "cases", "queue", "send")
+STEPS = (
+    "settle",
+    "load",
+    "plan",
+    "history",
+    "gate",
+    "assign",
+    "insert",
+    "cases",
+    "placements",
+    "queue",
+    "send",
+)
 
 
 def build(path: Path, loans: int, seed: int) -> float:
@@ -438,6 +450,10 @@ def main() -> None:
         check = digest(work, AS_OF)
 
     print(f"night {AS_OF}: {summary.planned:,} actions, {summary.sent:,} sent")
+    print(
+        f"cases: {summary.cases.opened:,} opened for delinquent borrowers, "
+        f"{summary.cases.moved:,} moved to tonight's collector"
+    )
     cases = summary.casework
     print(
         f"casework: {len(cases.placed):,} cases placed with an agency "

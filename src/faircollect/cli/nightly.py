@@ -163,11 +163,14 @@ def night_progress(console: Console) -> Iterator[NightProgress]:
 
 
 def print_night(summary: NightSummary, console: Console) -> None:
-    """What the night's agency placements did in casework, when there was anything."""
+    """What the night did in casework (cases opened and moved by 分案, agency placements),
+    when there was anything."""
     as_of, cases = summary.run_date, summary.casework
-    if cases.placed or cases.recalled or cases.not_placed or cases.not_recalled:
+    opened = summary.cases.opened + len(cases.opened)
+    if opened or summary.cases.moved or cases.placed or cases.recalled or cases.not_placed:
+        moved = f", {summary.cases.moved} moved by 分案" if summary.cases.moved else ""
         console.print(
-            f"{as_of}: casework: {len(cases.opened)} case(s) opened, {len(cases.placed)}"
+            f"{as_of}: casework: {opened} case(s) opened{moved}, {len(cases.placed)}"
             f" placed with an agency, {len(cases.recalled)} recalled",
             soft_wrap=True,
         )

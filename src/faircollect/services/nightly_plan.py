@@ -41,6 +41,7 @@ from faircollect.adapters.parallel import split_run
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError
 from faircollect.domain.assignment import AssignmentPolicy, assign, work_items
+from faircollect.domain.casework.case_owners import CaseOwners, case_owners
 from faircollect.domain.compliance.actions import (
     DEFAULT_TZ,
     BorrowerContext,
@@ -67,6 +68,7 @@ from faircollect.domain.strategy import (
     planning_filter,
 )
 from faircollect.services.casework.night_placements import SyncReport, sync_placements
+from faircollect.services.night_cases import CaseReport, open_night_cases
 from faircollect.services.nightly_load import load_history, load_views
 
 Progress = Callable[[str, int, int], None]
@@ -104,6 +106,8 @@ class NightSummary:
     promises_settled: int = 0
     sent: int = 0
     unassigned: int = 0
+    cases: CaseReport = field(default_factory=CaseReport)
+    """Cases the night opened for delinquent borrowers, and moved to tonight's collectors."""
     casework: SyncReport = field(default_factory=SyncReport)
     """The night's agency placements as casework took them (cases opened, placed, not)."""
 
@@ -144,8 +148,10 @@ def plan_night(
         rows = night.plan(conn, report, summary)
         _insert_absent(conn, rows, summary)
         report("insert", 1, 1)
-        summary.casework = sync_placements(conn, as_of)
+        summary.cases = open_night_cases(conn, as_of, night.owners)
         report("cases", 1, 1)
+        summary.casework = sync_placements(conn, as_of)
+        report("placements", 1, 1)
         _queue(conn, as_of, email_subject(night.strategy.policies.lender_name))
         report("queue", 1, 1)
     summary.sent = send_outbox(engine, as_of, channels, report)
@@ -177,6 +183,8 @@ class _Night:
     as_of: date
     renderer: TemplateRenderer
     _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
+    owners: CaseOwners = field(default_factory=CaseOwners)
+    """Who owns each borrower's case after 分案 (set by ``_assign``)."""
 
     def plan(self, conn: Connection, report: Progress, summary: NightSummary) -> list[Row]:
         views = load_views(
@@ -299,15 +307,18 @@ class _Night:
         workable = [a for a, r in zip(actions, rows, strict=True) if r["status"] != Status.DENIED]
         items = work_items(workable, {k: v.state for k, v in views.items()})
         roster = self.roster or OrgRepository(conn).roster()
+        before = previous_owners(conn, self.as_of)
         result = assign(
             items,
             roster.collectors,
             roster.agencies,
-            previous_owners(conn, self.as_of),
+            before,
             self.as_of,
             AssignmentPolicy.from_policies(self.strategy.policies),
         )
         owner = {a.loan_id: a for a in result.assignments}
+        on_duty = {c.collector_id for c in roster.collectors if c.active}
+        self.owners = case_owners([owner[a.loan_id] for a in result.assignments], before, on_duty)
         needs_person = {id(a) for a in workable if _is_work(a)}
         for action, row in zip(actions, rows, strict=True):
             chosen = owner.get(action.loan_id)
