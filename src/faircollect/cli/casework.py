@@ -150,6 +150,25 @@ def user_load(file: Path, db: Db = None) -> None:
     )
 
 
+@user_app.command("passwd")
+def user_passwd(user_id: str, db: Db = None) -> None:
+    """Set a user's workbench password, read from standard input (not echoed on a
+    terminal; at least 10 characters)."""
+    import sys
+    from getpass import getpass
+
+    from faircollect.services.auth import set_password
+
+    if sys.stdin.isatty():
+        password = getpass(f"new password for {user_id}: ")
+        if getpass("again: ") != password:
+            _fail("the two passwords differ; nothing changed", 2)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    _run(db, None, lambda uow, _: set_password(uow, user_id, password))
+    typer.echo(f"password set for {user_id}")
+
+
 # Cases ---------------------------------------------------------------------------------
 
 

@@ -251,6 +251,8 @@ planned_actions = Table(
         sqlite_where=text("assignee IS NOT NULL"),
         postgresql_where=text("assignee IS NOT NULL"),
     ),
+    # A collector's morning queue: the actions the night assigned to them that day (0009).
+    Index("ix_planned_actions_assignee_day", "assignee", "run_date"),
 )
 """Every action the night planned, with the gate's decision: denied ones stay, never sent."""
 
@@ -296,6 +298,42 @@ users = Table(
 """Everyone who signs in or is handed work: role, team, agency (agency users), and for
 collectors the 分案 facts (work items a day, skills, on duty). One organisation model:
 the night's 分案 and casework read the same rows (``faircollect user load``)."""
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+"""Signed-in sessions of the workbench: the SHA-256 of the cookie's token (never the token
+itself), the CSRF token state-changing requests must carry, and when it expires."""
+
+call_sessions = Table(
+    "call_sessions",
+    metadata,
+    Column("call_id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("loan_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("record_id", String(64), nullable=True),
+)
+"""A guided first call in progress on the web: its answers so far (JSON, in order); the
+session is rebuilt from them on every step. ``record_id`` once the call was stored."""
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("failure_id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_user_at", "user_id", "at"),
+)
+"""Failed sign-ins per user id (known or not), for throttling."""
 
 agencies = Table(
     "agencies",

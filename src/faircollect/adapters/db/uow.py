@@ -14,12 +14,14 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
 from faircollect.adapters.db.repositories.actions import ActionRepository
+from faircollect.adapters.db.repositories.calls import CallRepository
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.contacts import ContactRepository
 from faircollect.adapters.db.repositories.loans import LoanRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.repositories.promises import PromiseRepository
 from faircollect.adapters.db.repositories.proposals import ProposalRepository
+from faircollect.adapters.db.repositories.sessions import SessionRepository
 from faircollect.adapters.db.repositories.visits import VisitRepository
 
 
@@ -34,6 +36,8 @@ class SqlUnitOfWork:
     loans: LoanRepository
     org: OrgRepository
     actions: ActionRepository
+    sessions: SessionRepository
+    calls: CallRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -76,6 +80,8 @@ class SqlUnitOfWork:
         self.loans = LoanRepository(conn)
         self.org = OrgRepository(conn)
         self.actions = ActionRepository(conn)
+        self.sessions = SessionRepository(conn)
+        self.calls = CallRepository(conn)
 
     def __enter__(self) -> SqlUnitOfWork:
         if not self._owned:

@@ -9,12 +9,15 @@ from datetime import date, datetime
 from sqlalchemy import BindParameter, Connection, bindparam, func, select
 
 from faircollect.adapters.db.tables import (
+    account_states,
     case_loans,
+    cases,
     loan_placements,
     loans,
     outbox,
     planned_actions,
 )
+from faircollect.domain.casework.cases import CLOSED
 from faircollect.domain.casework.qa import SentMessage
 from faircollect.domain.compliance.actions import Channel
 from faircollect.domain.strategy.planning import VISIT_NOTICE_KEY
@@ -88,6 +91,43 @@ class ActionRepository:
         )
         return [PlacementDecision(*row) for row in self.conn.execute(query)]
 
+    def assigned(self, assignee: str, night: date) -> list[AssignedAction]:
+        """The actions the night of ``night`` gave ``assignee`` that are still to be done
+        (planned or rescheduled), with each loan's open case and stored state."""
+        pa, s = planned_actions, account_states
+        open_case = (
+            select(case_loans.c.loan_id, func.max(case_loans.c.case_id).label("case_id"))
+            .join(cases, cases.c.case_id == case_loans.c.case_id)
+            .where(cases.c.status.not_in([x.value for x in CLOSED]))
+            .group_by(case_loans.c.loan_id)
+            .subquery()
+        )
+        query = (
+            select(
+                pa.c.action_id,
+                pa.c.loan_id,
+                open_case.c.case_id,
+                pa.c.channel,
+                pa.c.party,
+                pa.c.scheduled_at,
+                pa.c.priority,
+                pa.c.status,
+                func.coalesce(s.c.dpd, 0),
+                func.coalesce(
+                    s.c.overdue_principal + s.c.overdue_interest + s.c.overdue_fee + s.c.penalty, 0
+                ),
+            )
+            .outerjoin(open_case, open_case.c.loan_id == pa.c.loan_id)
+            .outerjoin(s, s.c.loan_id == pa.c.loan_id)
+            .where(
+                pa.c.assignee == assignee,
+                pa.c.run_date == night,
+                pa.c.status.in_(("planned", "rescheduled")),
+            )
+            .order_by(pa.c.priority.desc(), pa.c.scheduled_at, pa.c.action_id)
+        )
+        return [AssignedAction(*row) for row in self.conn.execute(query)]
+
     def sent_between(self, start: datetime, end: datetime) -> list[SentMessage]:
         """Every outbox message sent with ``start <= sent_at < end``, in message-id order,
         credited to the collector the night assigned its account to."""
@@ -118,3 +158,19 @@ class ActionRepository:
             )
             for r in self.conn.execute(query)
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedAction:
+    """A call or visit the night handed to someone, with the loan's open case and state."""
+
+    action_id: str
+    loan_id: str
+    case_id: str | None
+    channel: str | None
+    party: str
+    scheduled_at: datetime
+    priority: int
+    status: str
+    dpd: int
+    total_overdue: int

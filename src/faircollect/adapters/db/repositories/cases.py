@@ -20,6 +20,7 @@ from faircollect.adapters.db.tables import (
     case_events,
     case_loans,
     cases,
+    contact_records,
     follow_ups,
     loans,
     placements,
@@ -175,6 +176,11 @@ class CaseRepository:
             )
             found.update({loan_id: case_id for loan_id, case_id in self.conn.execute(query)})
         return found
+
+    def cases_of_loan(self, loan_id: str) -> set[str]:
+        """Every case (open or closed) the loan has been in."""
+        query = select(case_loans.c.case_id).where(case_loans.c.loan_id == loan_id)
+        return set(self.conn.execute(query).scalars())
 
     def overdue_loans(self, borrower_ids: Collection[str] | None = None) -> list[tuple[str, str]]:
         """(borrower id, loan id) of every loan past due in ``account_states``, by borrower."""
@@ -332,6 +338,27 @@ class CaseRepository:
                 case_id=case_id, record_id=record_id, action=action, due_on=due_on
             )
         )
+
+    def open_follow_ups(self, case_ids: Collection[str], due_by: date) -> list[dict[str, Any]]:
+        """Follow-ups due by ``due_by`` on these cases that nothing has answered yet: no
+        contact was recorded on the case after the contact that set the follow-up."""
+        f, c = follow_ups, contact_records
+        setter = c.alias("setter")
+        later = (
+            select(c.c.record_id).where(c.c.case_id == f.c.case_id, c.c.at > setter.c.at).exists()
+        )
+        found: list[dict[str, Any]] = []
+        wanted = sorted(case_ids)
+        for start in range(0, len(wanted), CHUNK):
+            query = (
+                select(f, setter.c.at.label("set_at"))
+                .outerjoin(setter, setter.c.record_id == f.c.record_id)
+                .where(f.c.case_id.in_(wanted[start : start + CHUNK]), f.c.due_on <= due_by)
+                .where(~later)
+                .order_by(f.c.due_on, f.c.follow_up_id)
+            )
+            found += _dicts(self.conn, query)
+        return found
 
     def follow_ups(self, case_id: str) -> list[dict[str, Any]]:
         query = select(follow_ups).where(follow_ups.c.case_id == case_id)
