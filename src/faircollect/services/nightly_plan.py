@@ -1,19 +1,22 @@
 """The night's plan: promises settled, actions planned, every contact gated, work handed out,
-messages queued and sent. Called by ``run-day`` right after the ledger step.
+delinquent borrowers' cases opened and kept with their collector, messages queued and sent.
+Called by ``services.night.run_night`` right after the ledger step.
 
 Speed (1M loans, bench/nightly.py): only the accounts the strategy can act on tonight are
 read in full (``planning_filter``); the gate step, pure CPU, is shared with a forked helper
 process for big nights (``adapters.parallel``); rows are written in bulk and the outbox is
 filled by one INSERT ... SELECT.
 
-Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, place
-the cases of tonight's agency placements in casework, queue) writes in ONE transaction: a
+Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, open
+and move cases, place the cases of tonight's agency placements in casework, queue) writes
+in ONE transaction: a
 crash anywhere in it leaves nothing behind, and the next run starts from the same tables.
 Phase two hands queued outbox rows to the channel adapters one by one and marks each sent
 in its own small transaction, so a crash there re-sends nothing already marked.
 Idempotency per date: action ids are deterministic (loan, date, arm, segment, key), rows
-are inserted only when absent, only unsent outbox rows are sent, and a case already with
-the agency the night chose is not placed again.
+are inserted only when absent, only unsent outbox rows are sent, a loan already in an open
+case gets no new one, and a case already with the agency the night chose is not placed
+again.
 """
 
 from __future__ import annotations
