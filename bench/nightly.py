@@ -468,13 +468,13 @@ def main() -> None:
     )
     previous = (start_wall, start_cpu)
     marks["count"] = (start_wall + wall, start_cpu + cpu)
-    print("  step       wall   share    cpu (this process)")
+    print("  step         wall   share    cpu (this process)")
     for step in (*STEPS, "count"):
         if step not in marks:
             continue
         end = marks[step]
         spent, used, previous = end[0] - previous[0], end[1] - previous[1], end
-        print(f"  {step:<8} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
+        print(f"  {step:<10} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
     if not sample:
         print("baseline skipped (--baseline-sample 0)")
     else:

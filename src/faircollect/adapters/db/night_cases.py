@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.schema import CreateTable, DropTable
 
+from faircollect.adapters.db.bulk import insert_rows
 from faircollect.adapters.db.tables import (
     account_states,
     case_events,
@@ -92,15 +93,12 @@ def night_case_tables(conn: Connection, owners: CaseOwners) -> Iterator[None]:
         # pooled connection (SQLite does not undo DDL run outside a transaction).
         conn.execute(CreateTable(table, if_not_exists=True))
         conn.execute(table.delete())
-    rows = [(b, owner, True) for b, owner in owners.tonight.items()]
-    rows += [(b, owner, False) for b, owner in owners.before.items()]
-    if rows:  # straight to the driver: SQLAlchemy's per-row handling costs more than the SQL
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        conn.exec_driver_sql(
-            f"INSERT INTO {_OWNERS.name} (borrower_id, owner_id, moved) "
-            f"VALUES ({mark}, {mark}, {mark})",
-            sorted(rows),
-        )
+    rows = [
+        {"borrower_id": b, "owner_id": owner, "moved": moved}
+        for moved, chosen in ((True, owners.tonight), (False, owners.before))
+        for b, owner in sorted(chosen.items())
+    ]
+    insert_rows(conn, _OWNERS, rows)  # to the driver in bulk (COPY on PostgreSQL)
     worked = (
         select(case_loans.c.loan_id)
         .join(cases, cases.c.case_id == case_loans.c.case_id)
@@ -108,6 +106,7 @@ def night_case_tables(conn: Connection, owners: CaseOwners) -> Iterator[None]:
         .distinct()
     )
     conn.execute(_WORKED.insert().from_select(["loan_id"], worked))
+    _analyze(conn, _OWNERS, _WORKED)
     yield
     for table in (_NEW, _WORKED, _OWNERS):
         conn.execute(DropTable(table, if_exists=True))
@@ -164,6 +163,7 @@ def open_missing_cases(conn: Connection, on: date, actor: str) -> int:
         .where(s.c.dpd > 0, s.c.as_of <= _day(on), ~in_open_case, ~id_taken)
     )
     conn.execute(_NEW.insert().from_select(["loan_id", "borrower_id", "case_id"], candidates))
+    _analyze(conn, _NEW)
     n, o = _NEW, _OWNERS
     owner = func.coalesce(o.c.owner_id, literal(UNASSIGNED))
     with_owner = n.outerjoin(o, o.c.borrower_id == n.c.borrower_id)
@@ -222,6 +222,14 @@ def _opened_events(conn: Connection, on: date, actor: str, with_owner: Any, owne
     rows = select(*head, listed.label("loans"), first.label("k")).select_from(with_owner).subquery()
     columns = [c for c in rows.c if c.name != "k"]
     return select(*columns).where(rows.c.k == 1).order_by(rows.c.case_id)
+
+
+def _analyze(conn: Connection, *tables: Table) -> None:
+    """PostgreSQL plans over a temporary table as if it were tiny until it is analysed
+    (autovacuum never sees temporary tables); the row counts here decide hash or loop."""
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            conn.exec_driver_sql(f"ANALYZE {table.name}")
 
 
 def _day(on: date) -> Any:
