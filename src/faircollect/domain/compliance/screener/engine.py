@@ -72,9 +72,16 @@ class Screener:
         automaton.make_automaton()
         return automaton
 
+    def normalise(self, text: str) -> Normalised:
+        """``text`` in the normal form the lexicon (and the learned model) is matched in."""
+        return self._normalise(text)
+
     def screen(self, text: str) -> tuple[Finding, ...]:
         """Findings in ``text``, ordered by position; ``text[f.start:f.end] == f.evidence``."""
-        normal = self._normalise(text)
+        return self.screen_normal(text, self._normalise(text))
+
+    def screen_normal(self, text: str, normal: Normalised) -> tuple[Finding, ...]:
+        """Findings in ``text`` whose normal form ``normal`` the caller already computed."""
         if not normal.text:
             return ()
         unique = dict.fromkeys(self._hits(normal))  # a phrase found in text and in pinyin once

@@ -1,0 +1,223 @@
+"""The screener's learned model: one linear classifier per label over n-gram features.
+
+The lexicon finds the phrasings it was taught; this model scores the wording around them, so a
+threat it has never seen in those words ("知道你孩子在哪个幼儿园") still scores like the threats
+it learned from. It is trained by ``faircollect.screening_training`` (``make train-screener``)
+and shipped as ``faircollect/data/screen/model.npz``: the vocabulary, a weight per feature and
+label, a bias and a decision threshold per label, and what it was trained on. Loading reads
+plain arrays (``allow_pickle=False``: no code runs) and inference is a few numpy sums.
+
+Score of label ``l`` for a message whose normal text has the distinct features ``F``
+(``features.py``; all of them, in the vocabulary or not):
+
+    margin_l = bias_l + sum(weight[f, l] for f in F if f in vocabulary) / sqrt(len(F))
+
+The model finds label ``l`` when ``margin_l >= threshold_l``. Dividing by the square root of
+the number of distinct features keeps the margin of a short and a long message comparable
+without depending on which features the vocabulary kept, so pruning the vocabulary of weights
+near zero changes no margin by more than those weights.
+
+A long text (a call script, a letter) is scored in windows of a few clauses, about the size of
+the messages the model learned from, and each label takes its best window: one threat inside a
+page of lawful text is not diluted by the page.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from faircollect.domain.compliance.findings import Label
+from faircollect.domain.compliance.screener.features import Phonetics
+from faircollect.domain.compliance.screener.normalise import Normalised
+
+MODEL_RESOURCE = ("faircollect", "data/screen/model.npz")
+FORMAT = 1
+"""Version of the file layout; a file of another version is refused by name."""
+
+WINDOW = 80
+"""Normal characters per window: texts longer than this are scored clause group by clause group
+(most messages the model learned from are shorter)."""
+EVIDENCE_GRAMS = 6
+"""Evidence is built from this many of the best-scoring features."""
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A label the model found: its margin, probability and the normal span of its evidence."""
+
+    label: Label
+    margin: float
+    probability: float
+    spans: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Per-label linear weights over a feature vocabulary (see the module docstring)."""
+
+    labels: tuple[Label, ...]
+    vocabulary: Mapping[str, int]
+    """Feature (``features.py`` spells them) -> its row of ``weights``."""
+    weights: npt.NDArray[np.float32]
+    """(features, labels)"""
+    bias: Floats
+    thresholds: Floats
+    """Margins at or above which a label is found (chosen on a validation split)."""
+    phonetics: Phonetics
+    meta: Mapping[str, Any]
+    """Version, corpus hash, training settings, as recorded when trained."""
+    words: frozenset[str] = field(default=frozenset(), repr=False)
+    """The vocabulary's features as a set (intersecting two sets is the fast lookup)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", frozenset(self.vocabulary))
+
+    def margins(self, normal_text: str) -> Floats:
+        """Margin per label of one stretch of normal text (a message or a window)."""
+        features = set(self.phonetics.grams(normal_text))
+        known = features & self.words  # set & frozenset: C-level, over the smaller side
+        if not known:
+            return self.bias.copy()
+        rows = list(map(self.vocabulary.__getitem__, known))
+        total = self.weights.take(rows, 0).sum(0, dtype=np.float64)
+        return self.bias + total / math.sqrt(len(features))
+
+    def best_margins(self, normal: Normalised) -> tuple[Floats, list[tuple[int, int]]]:
+        """Margin per label over the text's windows, and per label the window it came from."""
+        windows = windows_of(normal)
+        if len(windows) == 1:
+            start, end = windows[0]
+            return self.margins(normal.text[start:end]), [windows[0]] * len(self.labels)
+        table = np.array([self.margins(normal.text[start:end]) for start, end in windows])
+        best = table.argmax(axis=0)
+        return table.max(axis=0), [windows[int(i)] for i in best]
+
+    def found(self, normal: Normalised, skip: frozenset[Label] = frozenset()) -> list[Score]:
+        """Labels at or above their threshold (except ``skip``), with their evidence spans."""
+        if not normal.text:
+            return []
+        margins, windows = self.best_margins(normal)
+        hits = np.flatnonzero(margins >= self.thresholds)
+        scores = []
+        for column in hits.tolist():
+            label = self.labels[column]
+            if label in skip:
+                continue
+            start, end = windows[column]
+            margin = float(margins[column])
+            spans = self.evidence(normal.text[start:end], column, offset=start)
+            scores.append(Score(label, margin, _sigmoid(margin), spans))
+        return scores
+
+    def evidence(self, text: str, column: int, offset: int = 0) -> tuple[tuple[int, int], ...]:
+        """Normal spans of the best-scoring features of ``text`` for one label.
+
+        The feature with the largest weight anchors the evidence; each occurrence of the next
+        best (``EVIDENCE_GRAMS`` features in all) that overlaps or touches what is gathered so
+        far widens it. Spans are shifted by ``offset`` (where ``text`` begins in the message's
+        normal text); without any feature of positive weight the evidence is all of ``text``."""
+        weighted: list[tuple[float, int, int, str]] = []
+        for gram, start, end in self.phonetics.gram_spans(text):
+            row = self.vocabulary.get(gram)
+            if row is not None and self.weights[row, column] > 0:
+                weighted.append((float(self.weights[row, column]), start, end, gram))
+        words = [item for item in weighted if item[2] - item[1] > 1]  # a word, not a character
+        ranked = sorted(words or weighted, key=lambda item: -item[0])
+        if not ranked:
+            return ((offset, offset + len(text)),)
+        _, start, end, _ = ranked[0]
+        best = set(list(dict.fromkeys(item[3] for item in ranked))[:EVIDENCE_GRAMS])
+        for _, g_start, g_end, gram in ranked[1:]:
+            if gram in best and g_start <= end and g_end >= start:
+                start, end = min(start, g_start), max(end, g_end)
+        return ((start + offset, end + offset),)
+
+
+def windows_of(normal: Normalised) -> list[tuple[int, int]]:
+    """Normal ``[start, end)`` stretches a text is scored in: the whole text when it is at most
+    ``WINDOW`` long, else runs of whole clauses of about that length, each overlapping the next
+    by one clause (a clause longer than a window is a window of its own)."""
+    length = len(normal.text)
+    if length <= WINDOW:
+        return [(0, length)]
+    bounds = sorted({0, *normal.breaks, length})
+    clauses = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    windows: list[tuple[int, int]] = []
+    first = 0
+    while first < len(clauses):
+        last = first
+        while last + 1 < len(clauses) and clauses[last + 1][1] - clauses[first][0] <= WINDOW:
+            last += 1
+        windows.append((clauses[first][0], clauses[last][1]))
+        if last + 1 >= len(clauses):
+            break
+        first = last if last > first else last + 1
+    return windows
+
+
+def _sigmoid(margin: float) -> float:
+    return 1.0 / (1.0 + math.exp(-margin))
+
+
+def _text(arrays: Any, name: str) -> str:
+    return bytes(arrays[name]).decode("utf-8")
+
+
+def load_model(data: bytes) -> LinearModel:
+    """A model from the bytes of its ``.npz`` file; a malformed file raises ValueError."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        try:
+            meta = json.loads(_text(arrays, "meta"))
+            names = tuple(_text(arrays, "syllables").split("\n"))
+            table = arrays["syllable_table"].astype(np.uint16)
+            words = _text(arrays, "vocabulary")
+            weights = arrays["weights"].astype(np.float32)
+            bias = arrays["bias"].astype(np.float64)
+            thresholds = arrays["thresholds"].astype(np.float64)
+        except KeyError as missing:
+            raise ValueError(f"screener model: array {missing} missing") from None
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"screener model: format {meta.get('format')!r}, expected {FORMAT}")
+    labels = tuple(Label(name) for name in meta["labels"])
+    vocabulary = {word: row for row, word in enumerate(words.split("\n") if words else ())}
+    if weights.shape != (len(vocabulary), len(labels)) or bias.shape != thresholds.shape:
+        raise ValueError(f"screener model: weights {weights.shape} do not fit the vocabulary")
+    return LinearModel(labels, vocabulary, weights, bias, thresholds, Phonetics(names, table), meta)
+
+
+def dump_model(
+    labels: Sequence[Label],
+    vocabulary: Sequence[str],
+    weights: npt.NDArray[np.floating[Any]],
+    bias: npt.NDArray[np.floating[Any]],
+    thresholds: npt.NDArray[np.floating[Any]],
+    phonetics: Phonetics,
+    meta: Mapping[str, Any],
+) -> bytes:
+    """The ``.npz`` bytes of a model (deterministic: the same arrays give the same bytes)."""
+    if any("\n" in word for word in vocabulary):
+        raise ValueError("screener model: a feature holds a newline")
+    record = {**meta, "format": FORMAT, "labels": [label.value for label in labels]}
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1)
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        meta=np.frombuffer(text.encode("utf-8"), np.uint8),
+        syllables=np.frombuffer("\n".join(phonetics.names).encode("utf-8"), np.uint8),
+        syllable_table=np.asarray(phonetics.table, dtype=np.uint16),
+        vocabulary=np.frombuffer("\n".join(vocabulary).encode("utf-8"), np.uint8),
+        weights=np.asarray(weights, dtype=np.float32),
+        bias=np.asarray(bias, dtype=np.float64),
+        thresholds=np.asarray(thresholds, dtype=np.float64),
+    )
+    return buffer.getvalue()

@@ -1,0 +1,359 @@
+"""Training the screener's learned model (``make train-screener``), and the figures about it.
+
+    python -m faircollect.screening_training [--out src/faircollect/data/screen/model.npz]
+
+Reproducible: the corpus is read in a fixed order, the validation split is a hash of each
+message's id with a fixed seed (so a message keeps its side when the corpus grows), the solver is
+deterministic, and the file records the corpus's hash. Steps:
+
+1. Read the labelled corpus (``CORPUS``: the project's sets and ``corpus/screen/*.jsonl``; the
+   blind set is refused by name: it is for scoring only).
+2. Split off a validation share. Fit one logistic regression per label on the rest, over the
+   n-gram features of ``domain/compliance/screener/features.py`` (vocabulary: features seen in
+   at least ``MIN_DF`` messages).
+3. Per label, choose the lowest margin at or above which the model's precision on the
+   validation split is at least ``PRECISION_TARGET`` at every higher margin too (never below
+   probability 0.5).
+4. Refit on the whole corpus with the same settings, keep those thresholds, drop features whose
+   weights are all near zero, write the ``.npz`` (``model.dump_model``).
+
+Training needs scikit-learn (the ``train`` extra); the shipped screener only needs numpy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from faircollect.domain.compliance.findings import Label
+from faircollect.domain.compliance.screener import lexicon_screener
+from faircollect.domain.compliance.screener.features import Phonetics
+from faircollect.domain.compliance.screener.model import (
+    MODEL_RESOURCE,
+    LinearModel,
+    dump_model,
+    load_model,
+)
+
+CORPUS = (
+    "tests/data/screen_set.jsonl",
+    "tests/data/screen_heldout.jsonl",
+    "tests/data/screen_fresh.jsonl",
+    "corpus/screen/*.jsonl",
+)
+"""The training corpus, relative to the repository root, in reading order (globs sorted)."""
+MODEL_PATH = Path("src") / MODEL_RESOURCE[0] / MODEL_RESOURCE[1]
+SEED = 20261212
+VALIDATION_SHARE = 0.2
+FOLDS = 5
+PRECISION_TARGET = 0.97
+FLOOR_MARGIN = 0.0
+"""Thresholds never go below probability 0.5."""
+MIN_DF = 2
+C = 8.0
+"""Inverse regularisation strength (chosen by cross-validation on the training split)."""
+PRUNE_BELOW = 1e-3
+"""Features whose every weight is smaller than this are left out of the shipped file."""
+LABELS = tuple(Label)
+KINDS = ("violation", "lawful", "evasion")
+
+Margins = npt.NDArray[np.float64]
+
+
+class CorpusError(ValueError):
+    """A corpus line that cannot be used, named by file, line and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One labelled message of the corpus."""
+
+    id: str
+    text: str
+    labels: frozenset[Label]
+    kind: str
+    source: str
+
+    @property
+    def lawful(self) -> bool:
+        return not self.labels
+
+
+@dataclass
+class Corpus:
+    """The rows of the corpus files, with each file's hash."""
+
+    rows: list[Row]
+    files: dict[str, str] = field(default_factory=dict)
+    """Path (as given) -> sha256 of its bytes."""
+
+    @property
+    def digest(self) -> str:
+        """One hash for the corpus: its files' names and hashes in reading order."""
+        joined = "\n".join(f"{name} {digest}" for name, digest in self.files.items())
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def corpus_paths(root: Path, patterns: Sequence[str] = CORPUS) -> list[Path]:
+    """The corpus files under ``root`` in reading order; a blind set is refused."""
+    paths: list[Path] = []
+    for pattern in patterns:
+        matched = sorted(root.glob(pattern)) if "*" in pattern else [root / pattern]
+        paths += [path for path in matched if path not in paths]
+    for path in paths:
+        if "blind" in path.name:
+            raise CorpusError(f"{path}: a blind set is never used for training")
+    return paths
+
+
+def _row(path: Path, number: int, line: str) -> Row:
+    where = f"{path}: line {number}"
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise CorpusError(f"{where}: not valid JSON ({error.msg})") from None
+    if not isinstance(raw, dict):
+        raise CorpusError(f"{where}: expected a JSON object")
+    for name in ("id", "text", "kind"):
+        if not isinstance(raw.get(name), str) or not raw[name]:
+            raise CorpusError(f"{where}: field {name!r}: must be a non-empty string")
+    if not isinstance(raw.get("labels"), list):
+        raise CorpusError(f"{where}: field 'labels': must be a list")
+    try:
+        labels = frozenset(Label(label) for label in raw["labels"])
+    except ValueError as error:
+        raise CorpusError(f"{where}: field 'labels': {error}") from None
+    if raw["kind"] not in KINDS:
+        raise CorpusError(f"{where}: field 'kind': {raw['kind']!r} is not one of {KINDS}")
+    if (raw["kind"] == "lawful") != (not labels):
+        raise CorpusError(f"{where}: field 'kind': 'lawful' if and only if labels is empty")
+    return Row(raw["id"], raw["text"], labels, raw["kind"], str(path.name))
+
+
+def load_corpus(paths: Iterable[Path], root: Path | None = None) -> Corpus:
+    """Every row of ``paths``; ids and texts must be unique across the whole corpus."""
+    corpus = Corpus([])
+    seen_ids: dict[str, str] = {}
+    seen_texts: dict[str, str] = {}
+    for path in paths:
+        data = path.read_bytes()
+        name = str(path.relative_to(root)) if root else str(path)
+        corpus.files[name] = hashlib.sha256(data).hexdigest()
+        for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = _row(path, number, line)
+            if row.id in seen_ids:
+                raise CorpusError(f"{path}: line {number}: field 'id': {row.id!r} repeats")
+            if row.text in seen_texts:
+                raise CorpusError(
+                    f"{path}: line {number}: field 'text': same text as {seen_texts[row.text]}"
+                )
+            seen_ids[row.id] = seen_texts[row.text] = row.id
+            corpus.rows.append(row)
+    return corpus
+
+
+@lru_cache(maxsize=1)
+def phonetics() -> Phonetics:
+    """The syllable table a newly trained model ships (read from pypinyin)."""
+    return Phonetics.from_pypinyin()
+
+
+def features(texts: Iterable[str]) -> list[set[str]]:
+    """The distinct features of each text, as the shipped screener computes them."""
+    normalise = lexicon_screener().normalise
+    reader = phonetics()
+    return [set(reader.grams(normalise(text).text)) for text in texts]
+
+
+def bucket(row_id: str, buckets: int) -> int:
+    """A stable bucket for a message id (seeded hash): its validation side, its fold."""
+    digest = hashlib.sha256(f"{SEED}:{row_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % buckets
+
+
+def is_validation(row: Row) -> bool:
+    """Whether a row is in the validation split (one bucket in ``1 / VALIDATION_SHARE``)."""
+    return bucket(row.id, round(1 / VALIDATION_SHARE)) == 0
+
+
+def truth(rows: Sequence[Row]) -> npt.NDArray[np.bool_]:
+    """(rows, labels) matrix of the true labels."""
+    return np.array([[label in row.labels for label in LABELS] for row in rows], dtype=bool)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Weights of one fit: vocabulary, (features, labels) weights and a bias per label."""
+
+    vocabulary: list[str]
+    weights: npt.NDArray[np.float64]
+    bias: npt.NDArray[np.float64]
+
+    def margins(self, feature_sets: Sequence[set[str]]) -> Margins:
+        """(rows, labels) margins, exactly as ``LinearModel.margins`` computes them."""
+        return np.asarray(design(feature_sets, self.vocabulary) @ self.weights) + self.bias
+
+
+def design(feature_sets: Sequence[set[str]], vocabulary: Sequence[str]) -> Any:
+    """The sparse design matrix: 1 / sqrt(distinct features) where a vocabulary feature occurs."""
+    from scipy.sparse import csr_matrix
+
+    index = {word: i for i, word in enumerate(vocabulary)}
+    indptr, indices, values = [0], [], []
+    for found in feature_sets:
+        ids = sorted(index[f] for f in found if f in index)
+        weight = 1.0 / math.sqrt(len(found)) if found else 0.0
+        indices += ids
+        values += [weight] * len(ids)
+        indptr.append(len(indices))
+    return csr_matrix(
+        (np.array(values), np.array(indices, dtype=np.int64), np.array(indptr)),
+        shape=(len(feature_sets), len(vocabulary)),
+    )
+
+
+def fit(feature_sets: Sequence[set[str]], y: npt.NDArray[np.bool_], c: float = C) -> Fitted:
+    """One L2-regularised logistic regression per label (lbfgs: deterministic)."""
+    from sklearn.linear_model import LogisticRegression
+
+    counts = Counter(f for found in feature_sets for f in found)
+    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_DF)
+    x = design(feature_sets, vocabulary)
+    weights = np.zeros((len(vocabulary), len(LABELS)))
+    bias = np.zeros(len(LABELS))
+    for column in range(len(LABELS)):
+        target = y[:, column]
+        if target.all() or not target.any():
+            bias[column] = 30.0 if target.all() else -30.0
+            continue
+        model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+        model.fit(x, target)
+        weights[:, column] = model.coef_[0]
+        bias[column] = model.intercept_[0]
+    return Fitted(vocabulary, weights, bias)
+
+
+def choose_thresholds(margins: Margins, y: npt.NDArray[np.bool_]) -> Margins:
+    """Per label, the lowest margin (not below ``FLOOR_MARGIN``) from which on the precision
+    on these rows is at least ``PRECISION_TARGET`` at every higher margin as well."""
+    thresholds = np.zeros(len(LABELS))
+    for column in range(len(LABELS)):
+        scores, target = margins[:, column], y[:, column]
+        order = np.argsort(-scores, kind="stable")
+        true_positives = np.cumsum(target[order])
+        precision = true_positives / np.arange(1, len(order) + 1)
+        chosen = math.inf
+        for rank in range(len(order)):
+            if precision[rank] < PRECISION_TARGET:
+                break
+            chosen = scores[order[rank]]
+        if math.isinf(chosen):  # not even the top score is precise: require more than it
+            chosen = float(scores[order[0]]) + 1e-6
+        thresholds[column] = max(float(chosen), FLOOR_MARGIN)
+    return thresholds
+
+
+def oof_margins(feature_sets: Sequence[set[str]], rows: Sequence[Row], c: float = C) -> Margins:
+    """Cross-validated margins: each row scored by a fit on the other folds (``FOLDS``)."""
+    y = truth(rows)
+    folds = np.array([bucket(row.id + ":fold", FOLDS) for row in rows])
+    margins = np.zeros((len(rows), len(LABELS)))
+    for fold in range(FOLDS):
+        held = folds == fold
+        fitted = fit([s for s, h in zip(feature_sets, held, strict=True) if not h], y[~held], c)
+        margins[held] = fitted.margins([s for s, h in zip(feature_sets, held, strict=True) if h])
+    return margins
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A trained model's file bytes, and what was measured while training it."""
+
+    data: bytes
+    validation_margins: Margins
+    validation_rows: list[Row]
+
+
+def train(corpus: Corpus, c: float = C) -> Trained:
+    """Steps 2-4 of the module docstring."""
+    feature_sets = features(row.text for row in corpus.rows)
+    y = truth(corpus.rows)
+    held = np.array([is_validation(row) for row in corpus.rows])
+    train_sets = [s for s, h in zip(feature_sets, held, strict=True) if not h]
+    valid_sets = [s for s, h in zip(feature_sets, held, strict=True) if h]
+    split_fit = fit(train_sets, y[~held], c)
+    valid_margins = split_fit.margins(valid_sets)
+    thresholds = choose_thresholds(valid_margins, y[held])
+    final = fit(feature_sets, y, c)
+    keep = np.abs(final.weights).max(axis=1) >= PRUNE_BELOW
+    vocabulary = [word for word, kept in zip(final.vocabulary, keep, strict=True) if kept]
+    meta = {
+        "version": f"{len(corpus.rows)}-{corpus.digest[:12]}",
+        "corpus_sha256": corpus.digest,
+        "corpus_files": corpus.files,
+        "messages": len(corpus.rows),
+        "lawful": sum(row.lawful for row in corpus.rows),
+        "validation_messages": int(held.sum()),
+        "seed": SEED,
+        "c": c,
+        "min_df": MIN_DF,
+        "precision_target": PRECISION_TARGET,
+        "features_fitted": len(final.vocabulary),
+        "features_kept": len(vocabulary),
+        "threshold_probabilities": {
+            label.value: round(1 / (1 + math.exp(-t)), 4)
+            for label, t in zip(LABELS, thresholds, strict=True)
+        },
+    }
+    data = dump_model(
+        LABELS, vocabulary, final.weights[keep], final.bias, thresholds, phonetics(), meta
+    )
+    validation_rows = [row for row, h in zip(corpus.rows, held, strict=True) if h]
+    return Trained(data, valid_margins, validation_rows)
+
+
+def model_of(trained: Trained) -> LinearModel:
+    """The trained model as the screener loads it."""
+    return load_model(trained.data)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root")
+    parser.add_argument("--out", type=Path, default=None, help=f"default: {MODEL_PATH}")
+    parser.add_argument("--c", type=float, default=C)
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    try:
+        corpus = load_corpus(corpus_paths(root), root)
+    except (CorpusError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    trained = train(corpus, args.c)
+    out = args.out or root / MODEL_PATH
+    out.write_bytes(trained.data)
+    model = model_of(trained)
+    print(f"wrote {out} ({len(trained.data):,} bytes), version {model.meta['version']}")
+    print(f"  {model.meta['messages']} messages ({model.meta['lawful']} lawful), "
+          f"{model.meta['features_kept']:,} features of {model.meta['features_fitted']:,}")
+    for label, probability in model.meta["threshold_probabilities"].items():
+        print(f"  threshold {label:<16} p >= {probability}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
