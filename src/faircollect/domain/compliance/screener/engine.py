@@ -169,7 +169,10 @@ class Screener:
         lex = self._lexicon
         entry, start, end = hit
         clause = normal.clause_start(start)
-        scope = self._negation_scope(text, clause, start)
+        scope_start = clause
+        if clause and lex.continuations and text.startswith(lex.continuations, clause):
+            scope_start = normal.clause_start(clause - 1)  # "..., 包括业主群": the list goes on
+        scope = self._negation_scope(text, scope_start, start)
         if entry.deprived:
             ability = _ends_with_any(scope, lex.ability_negators)
             if not ability:

@@ -66,6 +66,7 @@ class Lexicon:
     asked: tuple[str, ...]
     questions: tuple[str, ...]
     reported: tuple[str, ...]
+    continuations: tuple[str, ...]
     negation_keepers: tuple[str, ...]
     conditional_subjects: tuple[str, ...]
     voice: Voice
@@ -124,6 +125,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         asked=_strings(raw, "asked"),
         questions=_strings(raw, "questions"),
         reported=_strings(raw, "reported"),
+        continuations=_strings(raw, "continuations"),
         negation_keepers=_strings(raw, "negation_keepers"),
         conditional_subjects=_strings(raw, "conditional_subjects"),
         voice=_voice(raw.get("borrower_voice") or {}),
