@@ -42,7 +42,6 @@ NEGATED = [
 NOT_NEGATED = [
     ("你再不还，孩子不能考公务员。", F, "不能考公务员 is the threat itself"),
     ("下次就不是红漆了。", V, "an escalation: worse than red paint"),
-    ("下次就不是红漆了。", P, "the red paint itself is named"),
     ("没有还款的话就给你发传单。", P, "没有 governs 还款; 的话 / 就 start the consequence"),
     ("不还钱就坐牢。", F, "不还 is the condition"),
     ("我们不会再提醒了,明天就爆通讯录。", T, "negation does not reach into the next clause"),
@@ -71,6 +70,11 @@ def test_a_negator_that_does_not_govern_the_phrase_does_not_negate(
     text: str, label: Label, why: str
 ) -> None:
     assert label in lexicon_labels(text), why
+
+
+def test_an_escalation_past_paint_is_not_a_paint_threat() -> None:
+    """The paint was last time; what is threatened now is worse (and not public shaming)."""
+    assert lexicon_labels("下次就不是红漆了。") == {V}
 
 
 def test_a_promise_after_the_phrase_negates_it_within_the_clause() -> None:

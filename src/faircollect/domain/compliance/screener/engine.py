@@ -81,7 +81,9 @@ class Screener:
         return self.screen_normal(text, self._normalise(text))
 
     def screen_normal(self, text: str, normal: Normalised) -> tuple[Finding, ...]:
-        """Findings in ``text`` whose normal form ``normal`` the caller already computed."""
+        """Findings in ``text`` whose normal form ``normal`` the caller already computed.
+
+        A two-character phrase never spans a clause break ("发进去。\n借款人" is no 去借)."""
         if not normal.text:
             return ()
         unique = dict.fromkeys(self._hits(normal))  # a phrase found in text and in pinyin once
@@ -93,6 +95,7 @@ class Screener:
             hit
             for hit in unique
             if not (own_voice and hit.entry.label is not Label.INSULT)
+            and not (hit.end - hit.start <= 2 and normal.clause_start(hit.end - 1) > hit.start)
             and self._context_holds(hit, normal.text, normal)
             and not _inside(turns, normal.origin[hit.start])
             and not self._reported(text, normal.origin[hit.start])
