@@ -72,12 +72,18 @@ def ratio(part: int, whole: int) -> float:
     return part / whole if whole else 1.0
 
 
+def cell(pair: tuple[float, float]) -> str:
+    return f"{pair[0]:.3f} / {pair[1]:.3f}"
+
+
 def pr(counts: tuple[int, int, int]) -> tuple[float, float]:
     tp, fp, fn = counts
     return ratio(tp, tp + fp), ratio(tp, tp + fn)
 
 
-def print_table(title: str, truth: Sequence[set[str]], columns: dict[str, Predictions]) -> dict[str, Counts]:
+def print_table(
+    title: str, truth: Sequence[set[str]], columns: dict[str, Predictions]
+) -> dict[str, Counts]:
     """One row per label: precision / recall of each predictor side by side; returns counts."""
     scored = {name: score(truth, predicted) for name, predicted in columns.items()}
     print(f"\n{title}")
@@ -85,18 +91,14 @@ def print_table(title: str, truth: Sequence[set[str]], columns: dict[str, Predic
     print(f"{'label':<17}{'n':>5}{head}")
     for label in [*LABELS, "overall"]:
         support = scored[next(iter(scored))][label][0] + scored[next(iter(scored))][label][2]
-        cells = "".join(
-            f"{'%.3f / %.3f' % pr(counts[label]):>22}" for counts in scored.values()
-        )
+        cells = "".join(f"{cell(pr(counts[label])):>22}" for counts in scored.values())
         print(f"{label:<17}{support:>5}{cells}")
     return scored
 
 
 def from_margins(margins: np.ndarray, thresholds: np.ndarray) -> Predictions:
     """Labels at or above their thresholds, per row."""
-    return [
-        {LABELS[i] for i in np.flatnonzero(row >= thresholds)} for row in margins
-    ]
+    return [{LABELS[i] for i in np.flatnonzero(row >= thresholds)} for row in margins]
 
 
 def lexicon_predictions(texts: Sequence[str]) -> Predictions:
@@ -113,32 +115,31 @@ def quality_on_corpus(errors: bool) -> None:
     corpus = training.load_corpus(training.corpus_paths(ROOT), ROOT)
     rows = corpus.rows
     model = default_model()
-    print(f"model {model.meta['version']} (corpus sha256 {model.meta['corpus_sha256'][:12]}), "
-          f"corpus here {corpus.digest[:12]}: {len(rows)} messages, "
-          f"{sum(r.lawful for r in rows)} lawful")
+    print(
+        f"model {model.meta['version']} (corpus sha256 {model.meta['corpus_sha256'][:12]}), "
+        f"corpus here {corpus.digest[:12]}: {len(rows)} messages, "
+        f"{sum(r.lawful for r in rows)} lawful"
+    )
     if corpus.digest != model.meta["corpus_sha256"]:
         print("WARNING: the shipped model was not trained on this corpus (make train-screener)")
     thresholds = model.thresholds
     truth = [{label.value for label in row.labels} for row in rows]
     texts = [row.text for row in rows]
     lexicon = lexicon_predictions(texts)
-    feature_sets = training.features(texts)
+    prepared = training.prepare(rows)
     started = time.perf_counter()
-    oof = training.oof_margins(feature_sets, rows)
+    oof = training.oof_margins(prepared)
     model_cv = from_margins(oof, thresholds)
-    print(f"\n({training.FOLDS}-fold cross-validation fitted in {time.perf_counter() - started:.0f} s)")
+    took = time.perf_counter() - started
+    print(f"\n({training.FOLDS}-fold cross-validation fitted in {took:.0f} s)")
     print_table(
         f"training corpus, cross-validated ({len(rows)} messages)",
         truth,
         {"lexicon": lexicon, "model": model_cv, "combined": union(lexicon, model_cv)},
     )
-    held = [training.is_validation(row) for row in rows]
-    train_sets = [s for s, h in zip(feature_sets, held, strict=True) if not h]
-    y = training.truth(rows)
-    fitted = training.fit(train_sets, y[~np.array(held)])
-    valid_sets = [s for s, h in zip(feature_sets, held, strict=True) if h]
-    model_valid = from_margins(fitted.margins(valid_sets), thresholds)
-    pick = [i for i, h in enumerate(held) if h]
+    _, valid_margins = training.validation(prepared)
+    model_valid = from_margins(valid_margins, thresholds)
+    pick = [i for i, row in enumerate(rows) if training.is_validation(row)]
     print_table(
         f"validation split ({len(pick)} messages; thresholds were chosen here)",
         [truth[i] for i in pick],
@@ -149,11 +150,14 @@ def quality_on_corpus(errors: bool) -> None:
         },
     )
     lawful_flagged = [
-        row.id for row, got in zip(rows, union(lexicon, model_in_sample(texts)), strict=True)
+        row.id
+        for row, got in zip(rows, union(lexicon, model_in_sample(texts)), strict=True)
         if row.lawful and got
     ]
-    print(f"\nlawful messages of the corpus flagged by the shipped screener: {len(lawful_flagged)}"
-          + (f" {lawful_flagged[:20]}" if lawful_flagged else ""))
+    print(
+        f"\nlawful messages of the corpus flagged by the shipped screener: {len(lawful_flagged)}"
+        + (f" {lawful_flagged[:20]}" if lawful_flagged else "")
+    )
     if errors:
         print("\ncross-validated errors of the combined screener:")
         for row, want, got in zip(rows, truth, union(lexicon, model_cv), strict=True):
@@ -170,7 +174,9 @@ def model_in_sample(texts: Sequence[str]) -> Predictions:
 
 def quality_on_blind(show_misses: bool) -> None:
     """The blind set, scored by the shipped screener; targets checked."""
-    rows = [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     truth = [set(row["labels"]) for row in rows]
     texts = [str(row["text"]) for row in rows]
     lexicon = lexicon_predictions(texts)
@@ -186,8 +192,10 @@ def quality_on_blind(show_misses: bool) -> None:
     precision, recall = pr(scored["combined"]["overall"])
     worst = min(pr(scored["combined"][label])[1] for label in LABELS)
     p_target, r_target, label_target = BLIND_TARGETS
-    print(f"combined: precision {precision:.3f} (target {p_target}), recall {recall:.3f} "
-          f"(target {r_target}), lowest label recall {worst:.3f} (target {label_target})")
+    print(
+        f"combined: precision {precision:.3f} (target {p_target}), recall {recall:.3f} "
+        f"(target {r_target}), lowest label recall {worst:.3f} (target {label_target})"
+    )
     if show_misses:
         print("\nblind-set errors of the combined screener:")
         for row, want, got in zip(rows, truth, combined, strict=True):
@@ -256,7 +264,10 @@ def cli_speed(texts: Sequence[str], count: int) -> None:
         started = time.perf_counter()
         with source.open("rb") as stdin:
             result = subprocess.run(
-                [str(executable), "screen"], stdin=stdin, capture_output=True, check=True,
+                [str(executable), "screen"],
+                stdin=stdin,
+                capture_output=True,
+                check=True,
                 env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
             )
         wall = time.perf_counter() - started
@@ -264,24 +275,34 @@ def cli_speed(texts: Sequence[str], count: int) -> None:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     lines = result.stdout.count(b"\n")
     verdict = "meets" if count / cpu >= TARGET else "MISSES"
-    print(f"\n`faircollect screen` end to end, {count:,} SMS-sized messages (JSON Lines file),"
-          f" one process: {cpu:.2f} s CPU, {wall:.2f} s wall (start-up and model load included)"
-          f" -> {count / cpu:,.0f} msg/s per CPU-second, {count / wall:,.0f} msg/s wall;"
-          f" {lines:,} lines out; {verdict} the {TARGET:,}/s target")
+    print(
+        f"\n`faircollect screen` end to end, {count:,} SMS-sized messages (JSON Lines file),"
+        f" one process: {cpu:.2f} s CPU, {wall:.2f} s wall (start-up and model load included)"
+        f" -> {count / cpu:,.0f} msg/s per CPU-second, {count / wall:,.0f} msg/s wall;"
+        f" {lines:,} lines out; {verdict} the {TARGET:,}/s target"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--blind", action="store_true", help="also score the blind set")
-    parser.add_argument("--blind-misses", action="store_true",
-                        help="list the blind set's errors (only after the final scoring)")
+    parser.add_argument(
+        "--blind-misses",
+        action="store_true",
+        help="list the blind set's errors (only after the final scoring)",
+    )
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--repeat", type=int, default=10, help="timed passes (best counts)")
-    parser.add_argument("--cli-messages", type=int, default=50_000,
-                        help="messages for the end-to-end `faircollect screen` run (0: skip)")
-    parser.add_argument("--errors", action="store_true",
-                        help="list cross-validated errors on the training corpus")
+    parser.add_argument(
+        "--cli-messages",
+        type=int,
+        default=50_000,
+        help="messages for the end-to-end `faircollect screen` run (0: skip)",
+    )
+    parser.add_argument(
+        "--errors", action="store_true", help="list cross-validated errors on the training corpus"
+    )
     args = parser.parse_args(argv)
     if not args.no_quality:
         quality_on_corpus(args.errors)

@@ -10,7 +10,7 @@ original text, and says it came from the model (``Finding.source``).
 
 from __future__ import annotations
 
-from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding, Source
+from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding, Label, Source
 from faircollect.domain.compliance.screener.engine import Screener
 from faircollect.domain.compliance.screener.model import LinearModel, Score
 from faircollect.domain.compliance.screener.normalise import Normalised
@@ -33,11 +33,18 @@ class CombinedScreener:
         added = [
             self._finding(text, normal, score, start, end)
             for score in self.model.found(normal, skip=known)
+            if not self._vetoed(score.label, normal.text)
             for start, end in score.spans
         ]
         if not added:
             return found
         return tuple(sorted((*found, *added), key=lambda f: (f.start, f.end, f.label)))
+
+    def _vetoed(self, label: Label, normal_text: str) -> bool:
+        """The lexicon's ``model_vetoes``: a fee the message attributes to the contract is the
+        contract's (the lexicon still finds a fee it lists, such as 催收服务费)."""
+        words = self.lexicon.lexicon.model_vetoes.get(label, ())
+        return any(word in normal_text for word in words)
 
     @staticmethod
     def _finding(text: str, normal: Normalised, score: Score, start: int, end: int) -> Finding:
@@ -45,4 +52,6 @@ class CombinedScreener:
         o_start, o_end = normal.original_span(start, end)
         rule = RULE_FOR_LABEL[score.label]
         probability = round(score.probability, 3)
-        return Finding(score.label, rule, o_start, o_end, text[o_start:o_end], Source.MODEL, probability)
+        return Finding(
+            score.label, rule, o_start, o_end, text[o_start:o_end], Source.MODEL, probability
+        )

@@ -72,6 +72,11 @@ class Screener:
         automaton.make_automaton()
         return automaton
 
+    @property
+    def lexicon(self) -> Lexicon:
+        """The lexicon this screener matches."""
+        return self._lexicon
+
     def normalise(self, text: str) -> Normalised:
         """``text`` in the normal form the lexicon (and the learned model) is matched in."""
         return self._normalise(text)
@@ -218,8 +223,8 @@ class Screener:
         if adjacent:  # "不爆通讯录" negates, "你今天不帮他还，我就..." is a condition
             return not _ends_with_any(scope[: -len(adjacent)], lex.conditional_subjects)
         last = None
-        for last in _alternation(lex.negators).finditer(scope):
-            pass
+        for found in _alternation(lex.negators).finditer(scope):
+            last = found
         if last is None:
             return False
         between = scope[last.end() :]

@@ -70,6 +70,8 @@ class Lexicon:
     negation_keepers: tuple[str, ...]
     conditional_subjects: tuple[str, ...]
     voice: Voice
+    model_vetoes: Mapping[Label, tuple[str, ...]]
+    """Per label, words that stop the learned model (not the lexicon) from finding it."""
     emoji: Mapping[str, str]
     two_syllable_pinyin: frozenset[str]
     no_homophones: frozenset[str]
@@ -110,6 +112,12 @@ def _voice(raw: Mapping[str, Any]) -> Voice:
     )
 
 
+def _vetoes(raw: Mapping[str, Any]) -> dict[Label, tuple[str, ...]]:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"lexicon: field 'model_vetoes' must be a mapping, got {raw!r}")
+    return {Label(label): _strings(raw, label) for label in raw}
+
+
 def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
     """Build a lexicon from its parsed YAML; a malformed field raises ValueError naming it."""
     return Lexicon(
@@ -129,6 +137,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         negation_keepers=_strings(raw, "negation_keepers"),
         conditional_subjects=_strings(raw, "conditional_subjects"),
         voice=_voice(raw.get("borrower_voice") or {}),
+        model_vetoes=_vetoes(raw.get("model_vetoes") or {}),
         emoji={str(key): str(value) for key, value in (raw.get("emoji") or {}).items()},
         two_syllable_pinyin=frozenset(_strings(raw, "two_syllable_pinyin")),
         no_homophones=frozenset(_strings(raw, "no_homophones")),

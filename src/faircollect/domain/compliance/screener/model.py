@@ -17,9 +17,9 @@ the number of distinct features keeps the margin of a short and a long message c
 without depending on which features the vocabulary kept, so pruning the vocabulary of weights
 near zero changes no margin by more than those weights.
 
-A long text (a call script, a letter) is scored in windows of a few clauses, about the size of
-the messages the model learned from, and each label takes its best window: one threat inside a
-page of lawful text is not diluted by the page.
+A long text (a call script, a letter) is scored whole and in windows of a few clauses (one
+starting at each clause), about the size of the messages the model learned from, and each label
+takes its best: one threat inside a page of lawful text is not diluted by the page.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import pairwise, repeat
 from typing import Any
 
 import numpy as np
@@ -43,8 +44,10 @@ FORMAT = 1
 """Version of the file layout; a file of another version is refused by name."""
 
 WINDOW = 80
-"""Normal characters per window: texts longer than this are scored clause group by clause group
-(most messages the model learned from are shorter)."""
+"""Normal characters per window: a text longer than this is scored whole and clause group by
+clause group, and each label takes the best. Most messages the model learned from are
+shorter; cross-validated, whole and windows together score as well as whole messages alone
+(better than windows alone), and a threat inside a long letter is not diluted by the letter."""
 EVIDENCE_GRAMS = 6
 """Evidence is built from this many of the best-scoring features."""
 
@@ -67,29 +70,41 @@ class LinearModel:
 
     labels: tuple[Label, ...]
     vocabulary: Mapping[str, int]
-    """Feature (``features.py`` spells them) -> its row of ``weights``."""
+    """Feature (``features.py`` spells them) -> its row of ``weights`` (from 1)."""
     weights: npt.NDArray[np.float32]
-    """(features, labels)"""
+    """(1 + features, labels); row 0 is zeros and stands for every feature not in the
+    vocabulary, so a message's rows are looked up in one pass without a test."""
     bias: Floats
     thresholds: Floats
     """Margins at or above which a label is found (chosen on a validation split)."""
     phonetics: Phonetics
     meta: Mapping[str, Any]
     """Version, corpus hash, training settings, as recorded when trained."""
-    words: frozenset[str] = field(default=frozenset(), repr=False)
-    """The vocabulary's features as a set (intersecting two sets is the fast lookup)."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "words", frozenset(self.vocabulary))
+    @classmethod
+    def build(
+        cls,
+        labels: Sequence[Label],
+        vocabulary: Sequence[str],
+        weights: npt.NDArray[np.floating[Any]],
+        bias: Floats,
+        thresholds: Floats,
+        phonetics: Phonetics,
+        meta: Mapping[str, Any],
+    ) -> LinearModel:
+        """A model from weights whose row ``i`` belongs to ``vocabulary[i]``."""
+        table = np.zeros((len(vocabulary) + 1, len(labels)), dtype=np.float32)
+        table[1:] = weights
+        rows = {word: row for row, word in enumerate(vocabulary, 1)}
+        return cls(tuple(labels), rows, table, bias, thresholds, phonetics, meta)
 
     def margins(self, normal_text: str) -> Floats:
         """Margin per label of one stretch of normal text (a message or a window)."""
         features = set(self.phonetics.grams(normal_text))
-        known = features & self.words  # set & frozenset: C-level, over the smaller side
-        if not known:
+        if not features:
             return self.bias.copy()
-        rows = list(map(self.vocabulary.__getitem__, known))
-        total = self.weights.take(rows, 0).sum(0, dtype=np.float64)
+        rows = list(map(self.vocabulary.get, features, repeat(0)))
+        total: Floats = self.weights.take(rows, 0).sum(0, dtype=np.float64)
         return self.bias + total / math.sqrt(len(features))
 
     def best_margins(self, normal: Normalised) -> tuple[Floats, list[tuple[int, int]]]:
@@ -126,43 +141,47 @@ class LinearModel:
         best (``EVIDENCE_GRAMS`` features in all) that overlaps or touches what is gathered so
         far widens it. Spans are shifted by ``offset`` (where ``text`` begins in the message's
         normal text); without any feature of positive weight the evidence is all of ``text``."""
-        weighted: list[tuple[float, int, int, str]] = []
-        for gram, start, end in self.phonetics.gram_spans(text):
-            row = self.vocabulary.get(gram)
-            if row is not None and self.weights[row, column] > 0:
-                weighted.append((float(self.weights[row, column]), start, end, gram))
-        words = [item for item in weighted if item[2] - item[1] > 1]  # a word, not a character
-        ranked = sorted(words or weighted, key=lambda item: -item[0])
-        if not ranked:
+        grams = self.phonetics.grams(text)
+        starts, ends = self.phonetics.positions(text)
+        rows = np.fromiter(map(self.vocabulary.get, grams, repeat(0)), np.int64, len(grams))
+        weight = self.weights[rows, column]
+        candidates = np.flatnonzero((weight > 0) & (ends - starts > 1))  # words, not characters
+        if not len(candidates):
+            candidates = np.flatnonzero(weight > 0)
+        if not len(candidates):
             return ((offset, offset + len(text)),)
-        _, start, end, _ = ranked[0]
-        best = set(list(dict.fromkeys(item[3] for item in ranked))[:EVIDENCE_GRAMS])
-        for _, g_start, g_end, gram in ranked[1:]:
-            if gram in best and g_start <= end and g_end >= start:
-                start, end = min(start, g_start), max(end, g_end)
+        ranked = candidates[np.argsort(-weight[candidates], kind="stable")]
+        order, row_of = ranked.tolist(), rows.tolist()
+        best_rows = set(list(dict.fromkeys(row_of[i] for i in order))[:EVIDENCE_GRAMS])
+        begins, finishes = starts.tolist(), ends.tolist()
+        start, end = begins[order[0]], finishes[order[0]]
+        for index in order[1:]:
+            if row_of[index] in best_rows and begins[index] <= end and finishes[index] >= start:
+                start, end = min(start, begins[index]), max(end, finishes[index])
         return ((start + offset, end + offset),)
 
 
 def windows_of(normal: Normalised) -> list[tuple[int, int]]:
-    """Normal ``[start, end)`` stretches a text is scored in: the whole text when it is at most
-    ``WINDOW`` long, else runs of whole clauses of about that length, each overlapping the next
-    by one clause (a clause longer than a window is a window of its own)."""
+    """Normal ``[start, end)`` stretches a text is scored in: the whole text, and when it is
+    longer than ``WINDOW``, from each clause on, as many whole clauses as fit in ``WINDOW``
+    (at least the one), leaving out a window that lies inside the one before: near the end of
+    a text a window would shrink to a signature line, out of all proportion to what the model
+    learned from."""
     length = len(normal.text)
     if length <= WINDOW:
         return [(0, length)]
     bounds = sorted({0, *normal.breaks, length})
-    clauses = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
-    windows: list[tuple[int, int]] = []
-    first = 0
-    while first < len(clauses):
-        last = first
-        while last + 1 < len(clauses) and clauses[last + 1][1] - clauses[first][0] <= WINDOW:
-            last += 1
-        windows.append((clauses[first][0], clauses[last][1]))
-        if last + 1 >= len(clauses):
-            break
-        first = last if last > first else last + 1
-    return windows
+    clauses = [(a, b) for a, b in pairwise(bounds) if b > a]
+    windows = [(0, length)]
+    last = -1
+    for first, (start, _) in enumerate(clauses):
+        reach = max(last, first)
+        while reach + 1 < len(clauses) and clauses[reach + 1][1] - start <= WINDOW:
+            reach += 1
+        if reach > last:  # a window inside the one before adds nothing (the text's tail)
+            windows.append((start, clauses[reach][1]))
+            last = reach
+    return list(dict.fromkeys(windows))
 
 
 def _sigmoid(margin: float) -> float:
@@ -189,10 +208,12 @@ def load_model(data: bytes) -> LinearModel:
     if meta.get("format") != FORMAT:
         raise ValueError(f"screener model: format {meta.get('format')!r}, expected {FORMAT}")
     labels = tuple(Label(name) for name in meta["labels"])
-    vocabulary = {word: row for row, word in enumerate(words.split("\n") if words else ())}
+    vocabulary = words.split("\n") if words else []
     if weights.shape != (len(vocabulary), len(labels)) or bias.shape != thresholds.shape:
         raise ValueError(f"screener model: weights {weights.shape} do not fit the vocabulary")
-    return LinearModel(labels, vocabulary, weights, bias, thresholds, Phonetics(names, table), meta)
+    orders = (tuple(meta["char_orders"]), tuple(meta["syllable_orders"]))
+    phonetics = Phonetics(names, table, *orders)
+    return LinearModel.build(labels, vocabulary, weights, bias, thresholds, phonetics, meta)
 
 
 def dump_model(
@@ -207,7 +228,13 @@ def dump_model(
     """The ``.npz`` bytes of a model (deterministic: the same arrays give the same bytes)."""
     if any("\n" in word for word in vocabulary):
         raise ValueError("screener model: a feature holds a newline")
-    record = {**meta, "format": FORMAT, "labels": [label.value for label in labels]}
+    record = {
+        **meta,
+        "format": FORMAT,
+        "labels": [label.value for label in labels],
+        "char_orders": list(phonetics.char_orders),
+        "syllable_orders": list(phonetics.syllable_orders),
+    }
     text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1)
     buffer = io.BytesIO()
     np.savez_compressed(
