@@ -71,7 +71,7 @@ C = 32.0
 """Inverse regularisation strength (cross-validated on the corpus: 16, 32, 64 tried)."""
 GUARD = 0.05
 """Margin kept between a threshold and the highest-scoring lawful corpus message."""
-PRUNE_BELOW = 1e-3
+PRUNE_BELOW = 0.1
 """Features whose every weight is smaller than this are left out of the shipped file."""
 LABELS = tuple(Label)
 KINDS = ("violation", "lawful", "evasion")

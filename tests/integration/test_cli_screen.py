@@ -47,7 +47,7 @@ def test_screen_writes_one_line_per_input_in_order() -> None:
 def test_screen_says_which_findings_the_model_made() -> None:
     """Issue 12: a threat in words no lexicon phrase holds is found by the model, marked as
     such with its probability; its evidence is a slice of the message."""
-    text = "你闺女每天四点二十放学，我们的人都认得她。"
+    text = "你老婆每天下班走的那条小路挺黑的吧。"
     _, out, _ = run(["screen"], json.dumps({"id": 1, "text": text}, ensure_ascii=False) + "\n")
     [result] = [json.loads(line) for line in out.splitlines()]
     assert "violence_threat" in result["labels"]
@@ -90,7 +90,7 @@ def test_check_message_explains_a_violation_in_plain_chinese() -> None:
 
 
 def test_check_message_says_when_the_model_judged_the_wording() -> None:
-    code, out, _ = run(["check-message", "你闺女每天四点二十放学，我们的人都认得她。"])
+    code, out, _ = run(["check-message", "你老婆每天下班走的那条小路挺黑的吧。"])
     assert code == 0
     assert "模型判断" in out and "110" in out
 

@@ -30,7 +30,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise, repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -100,28 +100,39 @@ class LinearModel:
 
     def margins(self, normal_text: str) -> Floats:
         """Margin per label of one stretch of normal text (a message or a window)."""
-        features = set(self.phonetics.grams(normal_text))
+        return self._score(normal_text).margins
+
+    def _score(self, normal_text: str) -> _Scored:
+        """Margins of one stretch, with its features and their rows kept for the evidence."""
+        grams = self.phonetics.grams(normal_text)
+        features = list(set(grams))
         if not features:
-            return self.bias.copy()
+            return _Scored(self.bias.copy(), grams, features, [])
         rows = list(map(self.vocabulary.get, features, repeat(0)))
         total: Floats = self.weights.take(rows, 0).sum(0, dtype=np.float64)
-        return self.bias + total / math.sqrt(len(features))
+        return _Scored(self.bias + total / math.sqrt(len(features)), grams, features, rows)
 
     def best_margins(self, normal: Normalised) -> tuple[Floats, list[tuple[int, int]]]:
         """Margin per label over the text's windows, and per label the window it came from."""
+        margins, windows, _ = self._best(normal)
+        return margins, windows
+
+    def _best(
+        self, normal: Normalised
+    ) -> tuple[Floats, list[tuple[int, int]], dict[tuple[int, int], _Scored]]:
         windows = windows_of(normal)
+        scored = {window: self._score(normal.text[window[0] : window[1]]) for window in windows}
         if len(windows) == 1:
-            start, end = windows[0]
-            return self.margins(normal.text[start:end]), [windows[0]] * len(self.labels)
-        table = np.array([self.margins(normal.text[start:end]) for start, end in windows])
+            return scored[windows[0]].margins, [windows[0]] * len(self.labels), scored
+        table = np.array([scored[window].margins for window in windows])
         best = table.argmax(axis=0)
-        return table.max(axis=0), [windows[int(i)] for i in best]
+        return table.max(axis=0), [windows[int(i)] for i in best], scored
 
     def found(self, normal: Normalised, skip: frozenset[Label] = frozenset()) -> list[Score]:
         """Labels at or above their threshold (except ``skip``), with their evidence spans."""
         if not normal.text:
             return []
-        margins, windows = self.best_margins(normal)
+        margins, windows, scored = self._best(normal)
         hits = np.flatnonzero(margins >= self.thresholds)
         scores = []
         for column in hits.tolist():
@@ -130,20 +141,33 @@ class LinearModel:
                 continue
             start, end = windows[column]
             margin = float(margins[column])
-            spans = self.evidence(normal.text[start:end], column, offset=start)
+            text = normal.text[start:end]
+            spans = self.evidence(
+                text, column, offset=start, scored=scored[(start, end)], normal=normal
+            )
             scores.append(Score(label, margin, _sigmoid(margin), spans))
         return scores
 
-    def evidence(self, text: str, column: int, offset: int = 0) -> tuple[tuple[int, int], ...]:
+    def evidence(
+        self,
+        text: str,
+        column: int,
+        offset: int = 0,
+        scored: _Scored | None = None,
+        normal: Normalised | None = None,
+    ) -> tuple[tuple[int, int], ...]:
         """Normal spans of the best-scoring features of ``text`` for one label.
 
         The feature with the largest weight anchors the evidence; each occurrence of the next
-        best (``EVIDENCE_GRAMS`` features in all) that overlaps or touches what is gathered so
-        far widens it. Spans are shifted by ``offset`` (where ``text`` begins in the message's
-        normal text); without any feature of positive weight the evidence is all of ``text``."""
-        grams = self.phonetics.grams(text)
+        best (``EVIDENCE_GRAMS`` features in all) widens it when it overlaps or touches what is
+        gathered so far, or lies in the anchor's clause (given ``normal``, the message ``text``
+        is a stretch of). Spans are shifted by ``offset`` (where ``text`` begins in the
+        message's normal text); without any feature of positive weight the evidence is all of
+        ``text``. ``scored`` is ``text``'s own scoring when the caller has it."""
+        scored = scored or self._score(text)
+        row_of_feature = dict(zip(scored.features, scored.rows, strict=True))
         starts, ends = self.phonetics.positions(text)
-        rows = np.fromiter(map(self.vocabulary.get, grams, repeat(0)), np.int64, len(grams))
+        rows = np.fromiter(map(row_of_feature.__getitem__, scored.grams), np.int64, len(starts))
         weight = self.weights[rows, column]
         candidates = np.flatnonzero((weight > 0) & (ends - starts > 1))  # words, not characters
         if not len(candidates):
@@ -155,10 +179,26 @@ class LinearModel:
         best_rows = set(list(dict.fromkeys(row_of[i] for i in order))[:EVIDENCE_GRAMS])
         begins, finishes = starts.tolist(), ends.tolist()
         start, end = begins[order[0]], finishes[order[0]]
+        clause = (start, end)
+        if normal is not None:
+            first = normal.clause_start(start + offset) - offset
+            clause = (first, normal.clause_end(start + offset) - offset)
         for index in order[1:]:
-            if row_of[index] in best_rows and begins[index] <= end and finishes[index] >= start:
+            if row_of[index] not in best_rows:
+                continue
+            touches = begins[index] <= end and finishes[index] >= start
+            if touches or (clause[0] <= begins[index] and finishes[index] <= clause[1]):
                 start, end = min(start, begins[index]), max(end, finishes[index])
         return ((start + offset, end + offset),)
+
+
+class _Scored(NamedTuple):
+    """One stretch's margins, its features (as often as they occur, and distinct) and rows."""
+
+    margins: Floats
+    grams: list[str]
+    features: list[str]
+    rows: list[int]
 
 
 def windows_of(normal: Normalised) -> list[tuple[int, int]]:
