@@ -18,6 +18,7 @@ from faircollect.cli import (
     rules,
     run_day,
     screen,
+    serve,
     strategy,
 )
 
@@ -43,7 +44,19 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for feature in (quickstart, ledger, run_day, apr, rules, gate, screen, strategy, casework, nightly):
+for feature in (
+    quickstart,
+    ledger,
+    run_day,
+    apr,
+    rules,
+    gate,
+    screen,
+    strategy,
+    casework,
+    nightly,
+    serve,
+):
     feature.register(app)
 
 

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 if TYPE_CHECKING:
+    from faircollect.adapters.db.uow import UnitOfWork
     from faircollect.domain.casework.call_session import CallSession
-    from faircollect.services.casework.uow import UnitOfWork
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
@@ -74,9 +74,14 @@ def _day(value: str | None, option: str = "--on") -> date:
 @contextmanager
 def _unit(db: str | None) -> Iterator[UnitOfWork]:
     """A unit of work whose domain errors become messages and exit codes."""
+    from faircollect.adapters.db.uow import UnitOfWork
     from faircollect.cli.database import open_engine
-    from faircollect.domain.casework.errors import CaseworkError, PermissionDenied, Refused
-    from faircollect.services.casework.uow import UnitOfWork
+    from faircollect.domain.casework.errors import (
+        CaseworkError,
+        NotFound,
+        PermissionDenied,
+        Refused,
+    )
 
     engine = open_engine(db)
     try:
@@ -84,6 +89,8 @@ def _unit(db: str | None) -> Iterator[UnitOfWork]:
             yield uow
     except PermissionDenied as err:
         _fail(f"permission denied: {err}", 3)
+    except NotFound as err:
+        _fail(f"not found: {err}", 1)
     except Refused as err:
         _fail("refused:\n" + "\n".join(f"  - {r}" for r in err.reasons), 1)
     except CaseworkError as err:
@@ -94,11 +101,17 @@ def _unit(db: str | None) -> Iterator[UnitOfWork]:
 
 def _run(db: str | None, user: str | None, work: Callable[[UnitOfWork, Any], T]) -> T:
     """Run ``work(uow, actor)`` in one unit of work (actor None when ``user`` is None)."""
-    from faircollect.services.casework.users import actor_for
+    from faircollect.services.organisation import actor_for
 
     with _unit(db) as uow:
-        return work(uow, actor_for(uow.conn, user) if user is not None else None)
+        return work(uow, actor_for(uow, user) if user is not None else None)
     raise AssertionError("unreachable")
+
+
+def run_as(db: str | None, user: str, work: Callable[[UnitOfWork, Any], T]) -> T:
+    """``work(uow, actor)`` as ``user`` in one unit of work, refusals as exit codes (the
+    casework contract: 1 refused, 2 bad input, 3 permission denied)."""
+    return _run(db, user, work)
 
 
 def _plain(value: Any) -> Any:
@@ -122,15 +135,38 @@ def _print_json(value: Any) -> None:
 
 @user_app.command("load")
 def user_load(file: Path, db: Db = None) -> None:
-    """Load users, roles and agencies from a YAML file (example: data/users/example.yaml)."""
-    from faircollect.services.casework.users import load_users
+    """Load the organisation: teams, users with their roles and 分案 capacity, agencies
+    (example: src/faircollect/data/org/example.yaml)."""
+    from faircollect.services.organisation import load_organisation
 
     try:
         text = file.read_text(encoding="utf-8")
-    except OSError as err:
+    except (OSError, UnicodeDecodeError) as err:
         _fail(f"{file}: cannot read: {err}", 2)
-    count = _run(db, None, lambda uow, _: load_users(uow, text, str(file)))
-    typer.echo(f"loaded {count} users from {file}")
+    loaded = _run(db, None, lambda uow, _: load_organisation(uow, text, str(file)))
+    typer.echo(
+        f"loaded {loaded.users} users, {loaded.teams} teams and {loaded.agencies} agencies"
+        f" from {file}"
+    )
+
+
+@user_app.command("passwd")
+def user_passwd(user_id: str, db: Db = None) -> None:
+    """Set a user's workbench password, read from standard input (not echoed on a
+    terminal; at least 10 characters)."""
+    import sys
+    from getpass import getpass
+
+    from faircollect.services.auth import set_password
+
+    if sys.stdin.isatty():
+        password = getpass(f"new password for {user_id}: ")
+        if getpass("again: ") != password:
+            _fail("the two passwords differ; nothing changed", 2)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    _run(db, None, lambda uow, _: set_password(uow, user_id, password))
+    typer.echo(f"password set for {user_id}")
 
 
 # Cases ---------------------------------------------------------------------------------
@@ -165,17 +201,27 @@ def case_follow_promises(on: On = None, db: Db = None) -> None:
 def case_list(
     user: As,
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    query: Annotated[
+        str | None, typer.Option("--q", help="Case, loan or borrower id, phone, or name.")
+    ] = None,
+    sort: Annotated[
+        str, typer.Option(help="case_id, dpd, total_overdue, opened_on, status (-x: reverse).")
+    ] = "case_id",
     on: On = None,
     db: Db = None,
     as_json: Json = False,
 ) -> None:
-    """The cases you may see (an agency user: only its placed cases)."""
+    """The cases you may see: a collector their own, a supervisor their team's, an agency
+    user only the cases placed with their agency."""
     from faircollect.domain.casework.cases import CaseStatus
-    from faircollect.services.casework.queries import list_cases
+    from faircollect.services.casework.cases import list_cases
 
     wanted = _maybe(CaseStatus, status, "--status")
     day = _day(on)
-    lines = _run(db, user, lambda uow, actor: list_cases(uow, actor, day, wanted))
+    found = _run(
+        db, user, lambda uow, actor: list_cases(uow, actor, day, wanted, query=query, sort=sort)
+    )
+    lines = found.items
     if as_json:
         _print_json(lines)
         return
@@ -185,8 +231,9 @@ def case_list(
 
 @case_app.command("show")
 def case_show(case_id: str, user: As, on: On = None, db: Db = None) -> None:
-    """Everything on file for a case (JSON): history, contacts, promises, proposals, visits."""
-    from faircollect.services.casework.queries import show_case
+    """Everything on file for a case (JSON): borrower (masked by role), contacts, loans,
+    history, 催记, promises, proposals, visits, follow-ups."""
+    from faircollect.services.casework.cases import show_case
 
     day = _day(on)
     _print_json(_run(db, user, lambda uow, actor: show_case(uow, actor, case_id, day)))
@@ -266,7 +313,8 @@ def _ask(session: CallSession) -> None:
         console.rule(prompt.title)
         for line in prompt.details:
             console.print(f"  • {line}")
-        console.print(f"[bold]说：[/bold]{prompt.say}")
+        label = "说" if prompt.spoken else "提示"
+        console.print(f"[bold]{label}：[/bold]{prompt.say}")
         console.print(f"[dim]{prompt.guide}[/dim]")
         answer: Any
         if prompt.step is Step.PREPARE:
@@ -298,13 +346,12 @@ def call(
     loan: Annotated[
         str | None, typer.Option(help="Loan to call about (default: most overdue).")
     ] = None,
-    lender: Annotated[str, typer.Option(help="Lender name said on the call.")] = "示例小贷",
     at: At = None,
     db: Db = None,
 ) -> None:
     """The guided first call (第一个催收电话): eight steps, then the 催记, promise, follow-up."""
     from faircollect.domain.casework.call_session import load_answers, run_answers
-    from faircollect.services.casework.first_call import Lender, finish_call, start_call
+    from faircollect.services.casework.first_call import finish_call, start_call
 
     moment = _moment(at)
     given = None
@@ -318,9 +365,7 @@ def call(
     session = _run(
         db,
         user,
-        lambda uow, actor: start_call(
-            uow, actor, case_id, moment, loan_id=loan, lender=Lender(lender)
-        ),
+        lambda uow, actor: start_call(uow, actor, case_id, moment, loan_id=loan),
     )
     # The call itself runs outside any transaction (it may take minutes at the terminal).
     if given is None:
