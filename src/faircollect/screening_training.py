@@ -380,7 +380,6 @@ def train(corpus: Corpus, c: float = C) -> Trained:
     keep = np.abs(final.weights).max(axis=1) >= PRUNE_BELOW
     vocabulary = [word for word, kept in zip(final.vocabulary, keep, strict=True) if kept]
     meta = {
-        "version": f"{len(corpus.rows)}-{corpus.digest[:12]}",
         "corpus_sha256": corpus.digest,
         "corpus_files": corpus.files,
         "messages": len(corpus.rows),
@@ -396,9 +395,18 @@ def train(corpus: Corpus, c: float = C) -> Trained:
         "threshold_probabilities": _probabilities(thresholds),
         "validation_threshold_probabilities": _probabilities(chosen),
     }
-    data = dump_model(
-        LABELS, vocabulary, final.weights[keep], final.bias, thresholds, phonetics(), meta
-    )
+    weights = final.weights[keep]
+    digest = hashlib.sha256()
+    for part in (
+        "\n".join(vocabulary).encode(),
+        weights.astype(np.float32).tobytes(),
+        final.bias.tobytes(),
+        thresholds.tobytes(),
+    ):
+        digest.update(part)
+    meta["weights_sha256"] = digest.hexdigest()
+    meta["version"] = f"{len(corpus.rows)}-{corpus.digest[:12]}-{digest.hexdigest()[:8]}"
+    data = dump_model(LABELS, vocabulary, weights, final.bias, thresholds, phonetics(), meta)
     return Trained(data, valid, valid_margins)
 
 

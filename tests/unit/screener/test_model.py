@@ -38,7 +38,7 @@ def test_the_shipped_model_was_trained_on_the_corpus_in_the_repository(
     meta = default_model().meta
     assert meta["corpus_sha256"] == corpus.digest
     assert meta["messages"] == len(corpus.rows) >= 2500
-    assert meta["version"].endswith(corpus.digest[:12])
+    assert meta["version"].split("-")[1] == corpus.digest[:12]  # messages-corpus-weights
 
 
 def test_the_corpus_has_the_size_and_mix_the_issue_asks_for(corpus: training.Corpus) -> None:
@@ -116,13 +116,27 @@ def test_long_texts_are_scored_whole_and_in_windows_of_whole_clauses() -> None:
     whole, *windows = windows_of(normal)
     assert whole == (0, len(normal.text))
     starts = [start for start, _ in windows]
-    assert starts == sorted(set(starts)) and starts[0] == 0  # one from each clause, in order
+    assert starts == sorted(set(starts)) and starts[0] == 0  # from clause after clause
     assert set(starts) <= {0, *normal.breaks}
     assert windows[-1][1] == len(normal.text)
     assert all(end - start <= WINDOW for start, end in windows)
     ends = [end for _, end in windows]
     assert ends == sorted(set(ends))  # none lies inside the one before
     assert windows_of(normal_of(clause)) == [(0, len(clause))]
+
+
+def test_window_margins_from_the_whole_texts_features_equal_scoring_each_window(
+    corpus: training.Corpus,
+) -> None:
+    model = default_model()
+    for row in corpus.rows:
+        normal = normal_of(row.text)
+        windows = windows_of(normal)
+        if len(windows) == 1 or any(ch.isascii() and ch.isalpha() for ch in normal.text):
+            continue
+        shared = model._window_margins(normal.text, model._score(normal.text), windows[1:])
+        alone = [model.margins(normal.text[start:end]) for start, end in windows[1:]]
+        np.testing.assert_allclose(shared, alone, atol=1e-5)
 
 
 def test_a_threat_inside_a_long_lawful_letter_scores_above_the_letter_as_a_whole(

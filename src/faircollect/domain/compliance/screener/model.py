@@ -19,7 +19,8 @@ near zero changes no margin by more than those weights.
 
 A long text (a call script, a letter) is scored whole and in windows of a few clauses (one
 starting at each clause), about the size of the messages the model learned from, and each label
-takes its best: one threat inside a page of lawful text is not diluted by the page.
+takes its best: one threat inside a page of lawful text is diluted by its window, not by the
+page. The windows' margins come from the whole text's features (each looked up once).
 """
 
 from __future__ import annotations
@@ -121,12 +122,29 @@ class LinearModel:
         self, normal: Normalised
     ) -> tuple[Floats, list[tuple[int, int]], dict[tuple[int, int], _Scored]]:
         windows = windows_of(normal)
-        scored = {window: self._score(normal.text[window[0] : window[1]]) for window in windows}
+        whole = self._score(normal.text)
+        scored = {windows[0]: whole}
         if len(windows) == 1:
-            return scored[windows[0]].margins, [windows[0]] * len(self.labels), scored
-        table = np.array([scored[window].margins for window in windows])
+            return whole.margins, [windows[0]] * len(self.labels), scored
+        table = np.vstack([whole.margins, self._window_margins(normal.text, whole, windows[1:])])
         best = table.argmax(axis=0)
         return table.max(axis=0), [windows[int(i)] for i in best], scored
+
+    def _window_margins(
+        self, text: str, whole: _Scored, windows: list[tuple[int, int]]
+    ) -> npt.NDArray[np.float64]:
+        """Margins of the windows of ``text`` from the whole text's features: a window's
+        features are those lying inside it (each distinct feature is looked up once)."""
+        starts, ends = self.phonetics.positions(text)
+        index = {feature: i for i, feature in enumerate(whole.features)}
+        ids = np.fromiter(map(index.__getitem__, whole.grams), np.int64, len(whole.grams))
+        rows = np.asarray(whole.rows, dtype=np.int64)
+        table = np.empty((len(windows), len(self.labels)))
+        for number, (start, end) in enumerate(windows):
+            inside = np.unique(ids[(starts >= start) & (ends <= end)])
+            total = self.weights[rows[inside]].sum(0, dtype=np.float64)
+            table[number] = self.bias + total / math.sqrt(max(len(inside), 1))
+        return table
 
     def found(self, normal: Normalised, skip: frozenset[Label] = frozenset()) -> list[Score]:
         """Labels at or above their threshold (except ``skip``), with their evidence spans."""
@@ -143,7 +161,7 @@ class LinearModel:
             margin = float(margins[column])
             text = normal.text[start:end]
             spans = self.evidence(
-                text, column, offset=start, scored=scored[(start, end)], normal=normal
+                text, column, offset=start, scored=scored.get((start, end)), normal=normal
             )
             scores.append(Score(label, margin, _sigmoid(margin), spans))
         return scores
