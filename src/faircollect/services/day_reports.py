@@ -29,7 +29,7 @@ MAY_READ_REPORTS = frozenset({Role.SUPERVISOR, Role.COMPLIANCE, Role.QA, Role.AD
 """Who reads the whole book's reports: supervisors, compliance, QA and admins (not
 collectors or agencies, whose work is their own cases)."""
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 """Contacts on one page of the compliance report."""
 
 STATUSES = ("planned", "rescheduled", "sent", "denied")

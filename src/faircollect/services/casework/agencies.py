@@ -133,6 +133,7 @@ def agency_desk(
     the agency. PermissionDenied for anyone else, or for another agency's user."""
     wanted = agency_id or actor.agency_id
     if wanted is None:
+        require(actor, Permission.PLACE_CASE)
         raise CaseworkError("name the agency whose desk to show")
     found = statement(uow, actor, wanted, year, month)
     agency = uow.org.agency(wanted)

@@ -23,7 +23,7 @@ from faircollect.services.casework.queue import QueueItem, morning_queue
 BROKEN_WINDOW = timedelta(days=30)
 """How far back the board lists broken promises."""
 
-CASES_SHOWN = 100
+CASES_SHOWN = 30
 """Cases on one page of the board (the worst first)."""
 
 

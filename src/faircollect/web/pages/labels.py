@@ -153,6 +153,23 @@ ZH: dict[str, str] = {
     "public_notice": "公开张贴",
 }
 
+CALL_ZH: dict[str, str] = {
+    "borrower": "本人接听",
+    "third_party": "非本人接听",
+    "complaint": "客户投诉",
+    "dispute": "客户有异议",
+    "refusal": "拒绝还款",
+    "hardship": "经济困难",
+}
+"""The first call's answer buttons, where the stored code's word reads wrong on a button."""
+
+
+def call_zh(code: object) -> str:
+    """A first-call answer as its button says it."""
+    text = "" if code is None else str(code)
+    return CALL_ZH.get(text) or zh(text)
+
+
 FIELDS: dict[str, str] = {
     "amount": "金额",
     "due": "还款日期",

@@ -83,14 +83,15 @@ def answer_text(value: object) -> str:
     if isinstance(value, dict):
         return f"{yuan(str(value.get('amount', '0')))} 元，{value.get('due', '')} 前"
     if isinstance(value, list | tuple):
-        return "、".join(labels.zh(v) for v in value) or "—"
-    return labels.zh(value) or "—"
+        return "、".join(labels.call_zh(v) for v in value) or "—"
+    return labels.call_zh(value) or "—"
 
 
 env.filters["answer_text"] = answer_text
 env.filters["yuan"] = yuan
 env.filters["owner"] = owner
 env.filters["zh"] = labels.zh
+env.filters["call_zh"] = labels.call_zh
 env.filters["local"] = local
 env.filters["allowed_from"] = allowed_from
 env.filters["percent"] = percent
