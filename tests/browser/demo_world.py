@@ -79,8 +79,11 @@ def build(engine: Engine, accounts: int = ACCOUNTS) -> Demo:
         people = {p.user_id: p.actor for p in uow.org.people()}
         mine = list_cases(uow, people["C101"], DAY, sort="-dpd", size=50).items
         theirs = list_cases(uow, people["C102"], DAY, sort="-dpd", size=50).items
-        unassigned = [c for c in list_cases(uow, people["S001"], DAY, sort="-dpd", size=200).items
-                      if c.owner == UNASSIGNED]
+        unassigned = [
+            c
+            for c in list_cases(uow, people["S001"], DAY, sort="-dpd", size=200).items
+            if c.owner == UNASSIGNED
+        ]
     placed = tuple(c.case_id for c in unassigned[:3])
     with UnitOfWork(engine) as uow:
         for case_id in placed:

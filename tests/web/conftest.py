@@ -85,9 +85,10 @@ def page_as(db_engine: Engine, world: str, clock: Clock) -> Iterator[Callable[[s
     from tests.web.pages_support import sign_in_form
 
     clients: list[TestClient] = []
+    app = create_app(db_engine, clock=clock)  # one app, one cookie jar per user
 
     def sign(user_id: str) -> Any:
-        client = TestClient(create_app(db_engine, clock=clock))
+        client = TestClient(app)
         client.__enter__()
         clients.append(client)
         return sign_in_form(client, user_id)
