@@ -56,9 +56,10 @@ def take(base: str, demo: demo_world.Demo, out: Path) -> None:
         collector.goto(f"{base}/cases/{demo.collector_case}")
         collector.click("text=开始首次催收电话")
         collector.wait_for_url(f"{base}/calls/*")
-        for label in ("档案已看过，开始拨打", "本人接听", "继续", "今天还不了", "收入下降"):
+        steps = ("档案已看过，开始拨打", "本人接听", "继续", "今天还不了", "收入下降")
+        for done, label in enumerate(steps):
             collector.click(f"form.answer button:has-text('{label}')")
-            collector.wait_for_load_state("networkidle")
+            collector.locator("ol.steps li.done").nth(done).wait_for()
         shoot(collector, out, "04-first-call")
 
         supervisor = session(browser, base, "S001")
