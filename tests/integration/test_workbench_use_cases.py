@@ -74,6 +74,7 @@ def test_the_collectors_day_counts_their_queue_cases_and_promises(world: Engine)
     assert [i.action_id for i in day.queue] == ["A2", "A1", "P1"]
     assert (day.open_cases, day.total_overdue) == (1, l1_overdue(world))
     assert (day.calls, day.promises_due, day.promised_amount) == (3, 1, 30_000)
+    assert day.names == {CASE: "张三"}
     assert (other.open_cases, other.total_overdue, [i.action_id for i in other.queue]) == (
         0,
         0,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from faircollect.adapters.db.repositories.cases import CaseFilter
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.roles import Actor
 from faircollect.services.casework.cases import case_filter, scope
@@ -31,6 +32,8 @@ class Day:
     promises_due: int
     promised_amount: int
     """Fen promised for today on those promises."""
+    names: dict[str, str]
+    """The borrower's name for each case in the queue (a collector calls people, not ids)."""
 
 
 def my_day(uow: UnitOfWork, actor: Actor, day: date) -> Day:
@@ -38,6 +41,8 @@ def my_day(uow: UnitOfWork, actor: Actor, day: date) -> Day:
     queue = morning_queue(uow, actor, day)
     totals = uow.cases.open_totals(case_filter(scope(uow, actor, day)))
     due = [item for item in queue if item.kind == Kind.PROMISE_DUE]
+    in_queue = frozenset(item.case_id for item in queue if item.case_id)
+    lines = uow.cases.lines(CaseFilter(case_ids=in_queue))[0] if in_queue else []
     return Day(
         day=day,
         queue=queue,
@@ -46,4 +51,5 @@ def my_day(uow: UnitOfWork, actor: Actor, day: date) -> Day:
         calls=sum(1 for item in queue if item.channel == "call"),
         promises_due=len(due),
         promised_amount=sum(item.total_overdue for item in due),
+        names={line.case_id: line.borrower_name for line in lines},
     )
