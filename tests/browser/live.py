@@ -68,18 +68,12 @@ def serving(engine: Engine, clock: Callable[[], datetime]) -> Iterator[str]:
 
 
 @contextmanager
-def chromium(*extra_args: str, env: dict[str, str] | None = None) -> Iterator[Any]:
-    """A headless Debian Chromium under Playwright (``extra_args`` after the usual ones,
-    ``env`` added to the browser's environment)."""
-    import os
-
+def chromium() -> Iterator[Any]:
+    """A headless Debian Chromium under Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        args = [*CHROMIUM_ARGS, *extra_args]
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=args, env={**os.environ, **(env or {})}
-        )
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:

@@ -36,8 +36,7 @@ def session(browser: Any, base: str, user_id: str) -> Any:
 
 
 def take(base: str, demo: demo_world.Demo, out: Path) -> None:
-    # Date and time inputs in Chinese order, as a Chinese desktop shows them.
-    with chromium("--lang=zh-CN", env={"LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN"}) as browser:
+    with chromium() as browser:
         context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
         login = context.new_page()
         login.goto(f"{base}/login")
