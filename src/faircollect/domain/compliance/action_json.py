@@ -9,7 +9,7 @@ misspelt safety field (``recoded``) silently taking its default would be worse t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -180,6 +180,14 @@ def _moment(value: object) -> datetime:
     return moment
 
 
+def _day(value: object) -> date:
+    text = _str(value)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ActionInputError("", f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
 def _zone(value: object) -> ZoneInfo:
     name = _str(value)
     try:
@@ -235,6 +243,7 @@ _VISIT = Shape(
     ("identified", _bool, False),
     ("recorded", _bool, False),
     ("notice_sent", _bool, False),
+    ("notice_sent_on", _day, False),
 )
 
 
