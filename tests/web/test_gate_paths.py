@@ -118,52 +118,20 @@ def test_the_case_page_refuses_a_denied_contact(
     nothing_stored(db_engine)
 
 
-def walk_the_call(post: Callable[[str, dict[str, Any]], Any], call: str) -> None:
-    steps: list[tuple[str, Any]] = [
-        ("prepare", "ok"),
-        ("confirm_identity", "borrower"),
-        ("state_identity", "ok"),
-        ("ask_payment_today", "cannot_today"),
-        ("learn_reason", "forgot"),
-        ("explain_consequences", "all"),
-        ("obtain_promise", {"amount": "500.00", "due": "2026-03-04"}),
-        ("update_file", "夜间通话"),
-    ]
-    for step, value in steps:
-        answer = post(call, {"step": step, "value": value})
-        assert answer.status_code in (200, 204, 303), answer.text
-
-
-def test_the_first_call_at_night_is_refused_on_the_page_and_the_api(
+def test_the_first_call_at_night_is_refused_before_it_starts_on_the_page_and_the_api(
     db_engine: Engine,
     page_as: Callable[[str], Any],
     signed_in: Callable[[str], TestClient],
     clock: Any,
 ) -> None:
     clock.moment = at(DAY, 23)
-    browser = page_as("C101")
-    started = browser.post(f"/cases/{CASE}/calls", {})
-    page_call = started.headers["location"]
-
-    def on_the_page(call: str, answer: dict[str, Any]) -> Any:
-        value = answer["value"]
-        if isinstance(value, dict):
-            return browser.post(
-                f"{call}/answers", {"step": answer["step"], "value": "promise", **value}
-            )
-        return browser.post(f"{call}/answers", {"step": answer["step"], "value": value})
-
-    walk_the_call(on_the_page, page_call)
-    refused = browser.post(f"{page_call}/finish", {}, htmx=True)
-    assert refused.status_code == 422 and "CN-TIME-1" in text_of(refused.text)
+    refused = page_as("C101").post(f"/cases/{CASE}/calls", {}, htmx=True)
+    assert refused.status_code == 422
+    assert "CN-TIME-1" in text_of(refused.text)
     assert "从 3月3日 08:00 起可以联系" in text_of(refused.text)
-
-    api = signed_in("C101")
-    call_id = api.post("/api/v1/calls", json={"case_id": CASE}).json()["call_id"]
-    walk_the_call(lambda c, body: api.post(f"/api/v1/calls/{c}/answers", json=body), call_id)
-    finished = api.post(f"/api/v1/calls/{call_id}/finish")
-    assert finished.status_code == 422
-    assert [v["rule"] for v in finished.json()["violations"]] == ["CN-TIME-1"]
+    api = signed_in("C101").post("/api/v1/calls", json={"case_id": CASE})
+    assert api.status_code == 422
+    assert [v["rule"] for v in api.json()["violations"]] == ["CN-TIME-1"]
     nothing_stored(db_engine)
 
 

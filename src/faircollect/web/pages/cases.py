@@ -122,7 +122,7 @@ def record_contact(
         case_id,
         forms.moment(at, "at", now(request)),
         forms.choice(Channel, channel, "channel"),
-        forms.choice(Party, party, "party"),
+        forms.optional_choice(Party, party, "party"),
         number.strip(),
         forms.choice(Outcome, outcome, "outcome"),
         forms.optional_choice(Reason, reason, "reason"),

@@ -47,6 +47,7 @@ ZH: dict[str, str] = {
     "wrong_number": "号码错误",
     "borrower_reached": "联系到本人",
     "third_party_reached": "第三方接听",
+    "third_party_answered": "他人代接",
     "promise": "承诺还款",
     "refusal": "拒绝还款",
     # reasons
