@@ -109,6 +109,7 @@ def test_the_case_page_refuses_a_denied_contact(
         "number": denied["number"],
         "outcome": denied["outcome"],
         "at": denied["at"].strftime("%Y-%m-%dT%H:%M"),
+        "recorded": "yes",
     }
     if denied["extra"]:
         form |= {"purpose": "collect", "discloses_debt": "yes"}
@@ -142,7 +143,7 @@ def test_the_gates_clock_is_the_contacts_time_not_the_servers(
     gate judges when the contact happened (and the same 23:00 entered is refused)."""
     clock.moment = at(DAY, 23)
     browser = page_as("C101")
-    base = {"channel": "call", "party": "borrower", "number": "13800000001"}
+    base = {"channel": "call", "party": "borrower", "number": "13800000001", "recorded": "yes"}
     made = browser.post(
         f"/cases/{CASE}/contacts", {**base, "outcome": "no_answer", "at": "2026-03-02T10:05"}
     )

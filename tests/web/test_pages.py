@@ -240,14 +240,26 @@ def test_the_case_page_masks_the_id_number_by_role_and_shows_the_ledger(
 
 
 def contact(at_time: str, **extra: str) -> dict[str, str]:
+    """The contact form as the page sends it (its 是否录音 select defaults to 是)."""
     return {
         "channel": "call",
         "party": "borrower",
         "number": "13800000001",
         "outcome": "no_answer",
         "at": at_time,
+        "recorded": "yes",
         **extra,
     }
+
+
+def test_a_call_not_stated_as_recorded_is_refused_under_cc_68(
+    page_as: PageAs, db_engine: Engine
+) -> None:
+    form = contact("2026-03-02T10:05")
+    del form["recorded"]
+    refused = page_as("C101").post(f"/cases/{CASE}/contacts", form, htmx=True)
+    assert refused.status_code == 422 and "CC-68" in text_of(refused.text)
+    assert count(db_engine, contact_records) == 0
 
 
 def test_a_contact_the_gate_denies_is_refused_with_the_rule_and_nothing_is_stored(

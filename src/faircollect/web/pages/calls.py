@@ -40,7 +40,7 @@ def answer(
     call_id: str,
     user: CurrentUser,
     request: Request,
-    step: Annotated[str, Form(max_length=32)],
+    step: Annotated[str, Form(max_length=32)] = "",
     value: Annotated[list[str] | None, Form(max_length=4000)] = None,
     amount: Annotated[str, Form(max_length=32)] = "",
     due: Annotated[str, Form(max_length=32)] = "",

@@ -103,21 +103,20 @@ def record_contact(
     case_id: str,
     user: CurrentUser,
     request: Request,
-    channel: Annotated[str, Form(max_length=32)],
-    party: Annotated[str, Form(max_length=32)],
-    number: Short,
-    outcome: Annotated[str, Form(max_length=32)],
+    channel: Annotated[str, Form(max_length=32)] = "",
+    party: Annotated[str, Form(max_length=32)] = "",
+    number: Short = "",
+    outcome: Annotated[str, Form(max_length=32)] = "",
     at: Annotated[str, Form(max_length=32)] = "",
     reason: Annotated[str, Form(max_length=32)] = "",
     purpose: Annotated[str, Form(max_length=32)] = "",
     discloses_debt: Annotated[str, Form(max_length=8)] = "",
-    recorded: Annotated[str, Form(max_length=8)] = "yes",
+    recorded: Annotated[str, Form(max_length=8)] = "",
     loan_id: Short = "",
     note: Text = "",
 ) -> Response:
     """A 催记 through the gate: refused with the rules and nothing stored, or stored."""
-    if not number.strip():
-        raise InvalidField("number", "请填写联系的号码或地址")
+    forms.required(number, "number", "请填写联系的号码或地址")
     new = contacts.NewContact(
         case_id,
         forms.moment(at, "at", now(request)),
@@ -144,11 +143,12 @@ def make_promise(
     case_id: str,
     user: CurrentUser,
     request: Request,
-    loan_id: Short,
-    amount: Annotated[str, Form(max_length=32)],
-    due: Annotated[str, Form(max_length=32)],
+    loan_id: Short = "",
+    amount: Annotated[str, Form(max_length=32)] = "",
+    due: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """承诺还款 on one of the case's loans."""
+    forms.required(loan_id, "loan_id", "请选择借据")
     amount_fen = forms.fen(amount, "amount")
     due_on = forms.day(due, "due")
     with unit(request) as uow:
@@ -161,8 +161,8 @@ def propose(
     case_id: str,
     user: CurrentUser,
     request: Request,
-    loan_id: Short,
-    kind: Annotated[str, Form(max_length=16)],
+    loan_id: Short = "",
+    kind: Annotated[str, Form(max_length=16)] = "",
     months: Annotated[str, Form(max_length=8)] = "",
     annual_rate: Annotated[str, Form(max_length=16)] = "",
     first_due: Annotated[str, Form(max_length=32)] = "",
@@ -171,6 +171,7 @@ def propose(
     note: Text = "",
 ) -> Response:
     """分期 or 减免: a proposal for a supervisor to decide."""
+    forms.required(loan_id, "loan_id", "请选择借据")
     terms = _terms(kind, months, annual_rate, first_due, component, amount)
     with unit(request) as uow:
         proposals.submit_proposal(
@@ -200,12 +201,12 @@ def reassign(
     case_id: str,
     user: CurrentUser,
     request: Request,
-    to: Annotated[str, Form(max_length=64)],
+    to: Annotated[str, Form(max_length=64)] = "",
     why: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """A supervisor hands the case to a collector of the team (from the team board)."""
-    if not why.strip():
-        raise InvalidField("why", "请填写调整原因")
+    forms.required(why, "why", "请填写调整原因")
+    forms.required(to, "to", "请选择催收员")
     with unit(request) as uow:
         cases.reassign_case(uow, user.actor, case_id, to.strip(), today(request), why.strip())
     return done(request, "/team?done=reassign")

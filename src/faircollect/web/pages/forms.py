@@ -21,6 +21,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 E = TypeVar("E", bound=Enum)
 
 
+def required(value: str | None, field: str, message: str) -> str:
+    """A text the form must fill in (spaces are not a value)."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidField(field, message)
+    return text
+
+
 def moment(value: str | None, field: str, default: datetime) -> datetime:
     """A local time from a form (``default`` when left empty)."""
     text = (value or "").strip()

@@ -12,6 +12,7 @@ from faircollect.services.casework import proposals
 from faircollect.services.casework.team import team_board
 from faircollect.web.context import CurrentUser, today, unit
 from faircollect.web.errors import InvalidField
+from faircollect.web.pages import forms
 from faircollect.web.pages.render import done, page
 
 router = APIRouter()
@@ -40,14 +41,13 @@ def decide(
     proposal_id: str,
     user: CurrentUser,
     request: Request,
-    decision: Annotated[str, Form(max_length=16)],
+    decision: Annotated[str, Form(max_length=16)] = "",
     why: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """Approve or reject a proposal (a supervisor; never their own)."""
     if decision not in ("approve", "reject"):
         raise InvalidField("approve", "请选择批准或拒绝")
-    if not why.strip():
-        raise InvalidField("why", "请填写审批意见")
+    forms.required(why, "why", "请填写审批意见")
     approve = decision == "approve"
     with unit(request) as uow:
         proposals.decide_proposal(
