@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, insert
 
+from faircollect.adapters.db.repositories.cases import CaseLine
 from faircollect.adapters.db.repositories.promises import PromiseRow
 from faircollect.adapters.db.tables import payments
 from faircollect.adapters.db.uow import UnitOfWork
@@ -27,6 +28,7 @@ from faircollect.adapters.org_file import example_org_text
 from faircollect.domain.casework.cases import UNASSIGNED
 from faircollect.domain.casework.contacts import Outcome, Reason
 from faircollect.domain.casework.proposals import InstalmentPlan
+from faircollect.domain.casework.roles import Actor
 from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.services import auth
 from faircollect.services.casework.agencies import place_case
@@ -68,8 +70,7 @@ def build(engine: Engine, accounts: int = ACCOUNTS) -> Demo:
         generate(accounts, Path(folder), seed=11, as_of=DAY)
         import_directory(engine, Path(folder), datetime(2026, 3, 20, 1, 0, tzinfo=UTC))
     with UnitOfWork(engine) as uow:
-        org = load_organisation(uow, example_org_text(), "example organisation")
-        del org
+        load_organisation(uow, example_org_text(), "example organisation")
         for person in uow.org.people():
             auth.set_password(uow, person.user_id, PASSWORD)
     run_day(engine, DAY)
@@ -88,7 +89,7 @@ def build(engine: Engine, accounts: int = ACCOUNTS) -> Demo:
     with UnitOfWork(engine) as uow:
         for case_id in placed:
             place_case(uow, people["S001"], case_id, "AG01", DAY - timedelta(days=12))
-    _repaid_this_morning(engine, [c for c in unassigned[:2]])
+    _repaid_while_placed(engine, unassigned[:2])
     _day_so_far(engine, people, mine, theirs)
     return Demo(DAY, at(DAY, 10, 30), mine[3].case_id, placed)
 
@@ -106,11 +107,11 @@ def _open_cases(engine: Engine) -> None:
         open_cases(uow, DAY, UNASSIGNED)
 
 
-def _repaid_this_morning(engine: Engine, cases: list[object]) -> None:
-    """Repayments on placed cases (the agency's commission statement has lines)."""
+def _repaid_while_placed(engine: Engine, cases: list[CaseLine]) -> None:
+    """Repayments on two placed cases in the days before (the agency's statement has lines)."""
     rows = []
     for number, case in enumerate(cases, start=1):
-        loan_id = case.loan_ids[0]  # type: ignore[attr-defined]
+        loan_id = case.loan_ids[0]
         rows.append(
             {
                 "payment_id": f"DEMO-P{number}",
@@ -123,7 +124,9 @@ def _repaid_this_morning(engine: Engine, cases: list[object]) -> None:
         conn.execute(insert(payments), rows)
 
 
-def _day_so_far(engine: Engine, people: dict[str, object], mine: list, theirs: list) -> None:  # type: ignore[type-arg]
+def _day_so_far(
+    engine: Engine, people: dict[str, Actor], mine: list[CaseLine], theirs: list[CaseLine]
+) -> None:
     """What the team did before 10:30: calls by C101 and C102 (one with a note QA must
     see), a promise the night found broken, an instalment plan waiting for S001."""
     c101, c102 = people["C101"], people["C102"]
@@ -134,7 +137,7 @@ def _day_so_far(engine: Engine, people: dict[str, object], mine: list, theirs: l
             outcome = Outcome.NO_ANSWER if minute in (5, 31) else Outcome.BORROWER_REACHED
             add_contact(
                 uow,
-                c101,  # type: ignore[arg-type]
+                c101,
                 NewContact(
                     case.case_id,
                     at(DAY, 9, minute),
@@ -152,7 +155,7 @@ def _day_so_far(engine: Engine, people: dict[str, object], mine: list, theirs: l
         assert borrower is not None
         add_contact(
             uow,
-            c102,  # type: ignore[arg-type]
+            c102,
             NewContact(
                 case.case_id,
                 at(DAY, 9, 40),
@@ -183,7 +186,7 @@ def _day_so_far(engine: Engine, people: dict[str, object], mine: list, theirs: l
         plan_case = mine[2]
         submit_proposal(
             uow,
-            c101,  # type: ignore[arg-type]
+            c101,
             plan_case.case_id,
             plan_case.loan_ids[0],
             InstalmentPlan(6, Decimal("0.12"), DAY + timedelta(days=10)),
