@@ -75,7 +75,7 @@ def pay(engine: Engine, payment_id: str, loan_id: str, on: date, amount: int) ->
         )
 
 
-def _state_row(t: LoanTerms, paid: list[Payment], as_of: date) -> dict[str, object]:
+def state_row(t: LoanTerms, paid: list[Payment], as_of: date) -> dict[str, object]:
     s = replay(t, paid, as_of).state
     return {
         "loan_id": t.loan_id,
@@ -150,7 +150,7 @@ def build(engine: Engine) -> str:
                         payment_id=p.payment_id, loan_id=loan_id, paid_on=p.paid_on, amount=p.amount
                     )
                 )
-            conn.execute(account_states.insert().values(**_state_row(t, paid, DAY)))
+            conn.execute(account_states.insert().values(**state_row(t, paid, DAY)))
     with UnitOfWork(engine) as uow:
         load_organisation(uow, example_org_text(), "example.yaml")
         opened = open_cases(uow, DAY, owner_id="C101")

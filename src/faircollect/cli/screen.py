@@ -15,6 +15,8 @@ from collections.abc import Iterable
 import typer
 
 BAD_INPUT_EXIT = 2
+VIOLATION_EXIT = 1
+"""check-message: the message breaks a rule (a script can act on it)."""
 
 
 def _parse_line(number: int, line: str) -> tuple[dict[str, object] | None, str | None]:
@@ -81,17 +83,28 @@ def screen_command() -> None:
 
 def check_message_command(
     text: str | None = typer.Argument(None, help="消息内容；省略时从标准输入读取。"),
+    as_json: bool = typer.Option(False, "--json", help="JSON output (for programs)."),
 ) -> None:
-    """检查一条催收消息是否违法，并告诉你可以怎么做（plain Chinese, for borrowers）."""
-    from faircollect.domain.compliance.explain import explain, render_zh
-    from faircollect.domain.compliance.pack import default_pack
-    from faircollect.domain.compliance.screener import screen
+    """检查一条催收消息是否违法，并告诉你可以怎么做（plain Chinese, for borrowers).
+
+    Exit 0 when the message looks lawful, 1 when it breaks a rule, 2 for no message."""
+    from faircollect.domain.compliance.explain import render_zh
+    from faircollect.services.compliance import check_message, explanation_of
 
     message = text if text is not None else sys.stdin.read()
     if not message.strip():
         typer.echo("请提供要检查的消息内容（作为参数，或从标准输入输入）。", err=True)
         raise typer.Exit(BAD_INPUT_EXIT)
-    typer.echo(render_zh(explain(screen(message), default_pack())))
+    if as_json:
+        verdict = check_message(message)
+        typer.echo(json.dumps(verdict, ensure_ascii=False, indent=2))
+        lawful = bool(verdict["lawful"])
+    else:
+        explanation = explanation_of(message)
+        typer.echo(render_zh(explanation))
+        lawful = explanation.lawful
+    if not lawful:
+        raise typer.Exit(VIOLATION_EXIT)
 
 
 def register(app: typer.Typer) -> None:

@@ -140,11 +140,11 @@ def accept_and_store(
         raise _with_gate(refused, checker.last) from refused
     uow.contacts.add(record, case.borrower_id, loan_id, action_id)
     source = f"contact:{record.record_id}"
-    if record.note:
-        uow.contacts.add_findings(source, record.actor, record.at, screen(record.note))
+    findings = list(screen(record.note)) if record.note else []
     disclosed = disclosure(record, facts)
-    if disclosed is not None:
-        uow.contacts.add_findings(source, record.actor, record.at, [disclosed])
+    if disclosed is not None and not any(f.rule == disclosed.rule for f in findings):
+        findings.append(disclosed)  # unless the screener already flagged the disclosure
+    uow.contacts.add_findings(source, record.actor, record.at, findings)
     uow.cases.save(case, after)
     return after
 
