@@ -159,6 +159,21 @@ class ActionRepository:
         )
         return [AssignedAction(*row) for row in self.conn.execute(query)]
 
+    def open_counts(self, night: date, assignees: Collection[str]) -> dict[str, int]:
+        """How many of the night's actions each of ``assignees`` still has to do (planned
+        or rescheduled); assignees with none are absent."""
+        pa = planned_actions
+        query = (
+            select(pa.c.assignee, func.count())
+            .where(
+                pa.c.run_date == night,
+                pa.c.assignee.in_(sorted(assignees)),
+                pa.c.status.in_(("planned", "rescheduled")),
+            )
+            .group_by(pa.c.assignee)
+        )
+        return {assignee: int(n) for assignee, n in self.conn.execute(query)}
+
     def sent_between(self, start: datetime, end: datetime) -> list[SentMessage]:
         """Every outbox message sent with ``start <= sent_at < end``, in message-id order,
         credited to the collector the night assigned its account to."""

@@ -244,6 +244,29 @@ class CaseRepository:
             for r in rows
         ], int(total)
 
+    def open_totals(self, where: CaseFilter) -> dict[str, tuple[int, int]]:
+        """Per owner (as ``owner_text`` names it): how many of the cases ``where`` selects
+        are open (not closed), and what their loans owe overdue in all (fen)."""
+        figures = _figures()
+        query = (
+            select(
+                cases.c.owner_kind,
+                cases.c.owner_id,
+                func.count(),
+                func.coalesce(func.sum(figures.c.total_overdue), 0),
+            )
+            .outerjoin(figures, figures.c.case_id == cases.c.case_id)
+            .where(
+                cases.c.case_id.in_(self._filtered(where)),
+                cases.c.status.not_in([s.value for s in CLOSED]),
+            )
+            .group_by(cases.c.owner_kind, cases.c.owner_id)
+        )
+        return {
+            owner_text(Owner(OwnerKind(kind), owner_id)): (int(n), int(total))
+            for kind, owner_id, n, total in self.conn.execute(query)
+        }
+
     def _filtered(self, where: CaseFilter) -> Select[Any]:
         query = select(cases.c.case_id)
         if where.status is not None:
