@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: build a demo portfolio in ./faircollect.db if none, run tonight's job and show the day.
+## run: build a demo portfolio in ./faircollect.db if none, run tonight's job, show the day,
+## then serve the workbench (its URL and the demo logins are printed; Ctrl-C stops it).
 run: install
 	$(BIN)/faircollect quickstart
+	$(BIN)/faircollect serve
 
 ## browser: Debian's Chromium and a CJK font, for the browser tests and the screenshots.
 ## Installed with apt-get when missing (as root, like CI); without them the browser tests skip.

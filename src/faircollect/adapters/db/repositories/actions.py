@@ -20,6 +20,7 @@ from faircollect.adapters.db.tables import (
 from faircollect.domain.casework.cases import CLOSED
 from faircollect.domain.casework.qa import SentMessage
 from faircollect.domain.compliance.actions import Channel
+from faircollect.domain.outreach import ACCEPTED
 from faircollect.domain.strategy.planning import VISIT_NOTICE_KEY
 
 SENT = "sent"
@@ -93,6 +94,15 @@ class ActionRepository:
             .where(pa.c.action_id == action_id, pa.c.status.in_(("planned", "rescheduled")))
             .values(status=DONE)
         )
+
+    def open_action(self, action_id: str) -> tuple[str, str | None, str | None] | None:
+        """(loan id, channel, assignee) of a planned action still to be done, or None."""
+        pa = planned_actions
+        query = select(pa.c.loan_id, pa.c.channel, pa.c.assignee).where(
+            pa.c.action_id == action_id, pa.c.status.in_(("planned", "rescheduled"))
+        )
+        row = self.conn.execute(query).first()
+        return None if row is None else (row.loan_id, row.channel, row.assignee)
 
     def planned_call(self, loan_ids: Collection[str], night: date, assignee: str) -> str | None:
         """The night's planned call on one of these loans for ``assignee``, still to do."""
@@ -190,7 +200,11 @@ class ActionRepository:
             )
             .join(pa, pa.c.action_id == ob.c.message_id)
             .outerjoin(cl, cl.c.loan_id == pa.c.loan_id)
-            .where(ob.c.status == SENT, ob.c.sent_at >= start, ob.c.sent_at < end)
+            .where(
+                ob.c.status.in_([s.value for s in ACCEPTED]),
+                ob.c.sent_at >= start,
+                ob.c.sent_at < end,
+            )
             .order_by(ob.c.message_id)
         )
         return [

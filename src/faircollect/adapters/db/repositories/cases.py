@@ -177,6 +177,13 @@ class CaseRepository:
             found.update({loan_id: case_id for loan_id, case_id in self.conn.execute(query)})
         return found
 
+    def complaint_open(self, borrower_id: str) -> bool:
+        """Whether a case of the borrower is in complaint (COMP-1 pauses contact)."""
+        query = select(cases.c.case_id).where(
+            cases.c.borrower_id == borrower_id, cases.c.status == CaseStatus.COMPLAINT.value
+        )
+        return self.conn.execute(query.limit(1)).first() is not None
+
     def cases_of_loan(self, loan_id: str) -> set[str]:
         """Every case (open or closed) the loan has been in."""
         query = select(case_loans.c.case_id).where(case_loans.c.loan_id == loan_id)
