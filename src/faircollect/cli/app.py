@@ -14,6 +14,7 @@ from faircollect.cli import (
     gate,
     ledger,
     nightly,
+    outbox,
     quickstart,
     rules,
     run_day,
@@ -55,6 +56,7 @@ for feature in (
     strategy,
     casework,
     nightly,
+    outbox,
     serve,
 ):
     feature.register(app)

@@ -74,6 +74,8 @@ def screen_command() -> None:
                     "start": f.start,
                     "end": f.end,
                     "evidence": f.evidence,
+                    "source": f.source.value,
+                    "probability": f.probability,
                 }
                 for f in findings
             ],
