@@ -261,7 +261,7 @@ class CaseRepository:
     def open_totals(self, where: CaseFilter) -> dict[str, tuple[int, int]]:
         """Per owner (as ``owner_text`` names it): how many of the cases ``where`` selects
         are open (not closed), and what their loans owe overdue in all (fen)."""
-        figures = _figures()
+        figures = _figures(self._filtered(where))
         query = (
             select(
                 cases.c.owner_kind,
