@@ -48,6 +48,7 @@ def test_every_bench_script_has_a_smoke_test() -> None:
         "nightly.py",
         "plan_day.py",
         "screen_eval.py",
+        "web.py",  # tests/bench/test_bench_web.py
     }
     assert set(SCRIPTS) == covered, "a new bench script needs a smoke test here"
 
