@@ -19,6 +19,8 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from faircollect.domain.bad_input import BadInput
+
 E = TypeVar("E", bound=StrEnum)
 
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -40,7 +42,7 @@ class YamlIssue:
         return f"{self.file}:{self.line}: {where}{self.message}"
 
 
-class YamlFileError(ValueError):
+class YamlFileError(BadInput):
     """A YAML file with one or more mistakes; ``issues`` lists them all in file order."""
 
     def __init__(self, issues: Iterable[YamlIssue]) -> None:

@@ -162,7 +162,8 @@ def export_actions(
     """The day's actions: ids, stage, channel, party, time, status, denial rules, arm, assignee."""
     from faircollect.services.nightly_report import EXPORT_FIELDS, action_rows
 
-    rows = action_rows(_engine(database_url), _day(day))
+    as_of = _day(day)
+    rows = action_rows(_engine(database_url), as_of)
     if fmt is ExportFormat.JSON:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -181,7 +182,8 @@ def compliance_report(
     """Each contact with its gate decision; denials by rule; the outbox check (exit 1 if failed)."""
     from faircollect.services.nightly_report import compliance_report as build
 
-    report = build(_engine(database_url), _day(day))
+    as_of = _day(day)
+    report = build(_engine(database_url), as_of)
     if fmt is ReportFormat.JSON:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:

@@ -37,7 +37,7 @@ def quickstart(
 
     console = Console()
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    engine = open_engine(database_url)
+    engine = open_engine(database_url, create=True)
     try:
         if _holds_no_loans(engine):
             _load_demo(engine, accounts, seed, today, console)

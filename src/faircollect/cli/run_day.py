@@ -37,6 +37,9 @@ def run_day_command(
     ledger_only: bool = typer.Option(
         False, "--ledger-only", help="Only the account states; plan no contacts."
     ),
+    allow_empty: bool = typer.Option(
+        False, "--allow-empty", help="Succeed on a database with no loans (else exit 2)."
+    ),
 ) -> None:
     """The nightly run: account states as of a date, then the day's lawful plan and outbox.
 
@@ -46,12 +49,14 @@ def run_day_command(
     """
     from rich.console import Console
 
-    from faircollect.cli.database import open_engine
+    from faircollect.cli.database import open_engine, require_loans
     from faircollect.services.nightly_ledger import run_day
 
     as_of = _parse_date(on)
     console = Console(stderr=True)
     engine = open_engine(database_url)
+    if not allow_empty:
+        require_loans(engine)
     with console.status("run-day") as status:
         report = run_day(
             engine, as_of, progress=lambda step: status.update(step), recompute_all=full
@@ -100,8 +105,9 @@ def export_accounts(
     from faircollect.cli.database import open_engine
     from faircollect.services.account_export import account_rows, write_csv, write_json
 
+    as_of = _parse_date(on)
     engine = open_engine(database_url)
-    rows = account_rows(engine, _parse_date(on))
+    rows = account_rows(engine, as_of)
     engine.dispose()
     (write_json if fmt is Format.JSON else write_csv)(rows, sys.stdout)
 
