@@ -62,7 +62,7 @@ def regular_file(path: Path, *, missing_ok: bool = False) -> bool:
     except FileNotFoundError:
         if missing_ok:
             return False
-        raise InputFileError(path, "no such file") from None
+        raise InputFileError(path, "cannot read: no such file") from None
     except OSError as error:
         raise InputFileError(path, f"cannot look at it: {error.strerror}") from None
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
+from faircollect.adapters.input_files import InputFileError, read_text_file
 from faircollect.adapters.yaml_reader import (
     NodeReader,
     YamlFileError,
@@ -36,9 +37,9 @@ def load_teams(path: Path) -> Roster:
     """Read a teams file; raises ``YamlFileError`` listing every mistake with its line."""
     reader = NodeReader(path.name)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise YamlFileError([YamlIssue(path.name, 1, "", f"cannot read: {err}")]) from err
+        text = read_text_file(path, label=path.name)
+    except InputFileError as err:
+        raise YamlFileError([YamlIssue(path.name, err.line or 1, "", err.reason)]) from err
     root = reader.compose(text)
     roster = _roster(reader, root) if root is not None else None
     reader.raise_if_any()

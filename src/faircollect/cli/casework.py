@@ -75,6 +75,7 @@ def _day(value: str | None, option: str = "--on") -> date:
 def _unit(db: str | None) -> Iterator[UnitOfWork]:
     """A unit of work whose domain errors become messages and exit codes."""
     from faircollect.cli.database import open_engine
+    from faircollect.domain.bad_input import BadInput
     from faircollect.domain.casework.errors import CaseworkError, PermissionDenied, Refused
     from faircollect.services.casework.uow import UnitOfWork
 
@@ -82,6 +83,8 @@ def _unit(db: str | None) -> Iterator[UnitOfWork]:
     try:
         with UnitOfWork(engine) as uow:
             yield uow
+    except BadInput:
+        raise  # a bad file or value: one line and exit 2 (cli.failures)
     except PermissionDenied as err:
         _fail(f"permission denied: {err}", 3)
     except Refused as err:
@@ -123,12 +126,10 @@ def _print_json(value: Any) -> None:
 @user_app.command("load")
 def user_load(file: Path, db: Db = None) -> None:
     """Load users, roles and agencies from a YAML file (example: data/users/example.yaml)."""
+    from faircollect.adapters.input_files import read_text_file
     from faircollect.services.casework.users import load_users
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as err:
-        _fail(f"{file}: cannot read: {err}", 2)
+    text = read_text_file(file)
     count = _run(db, None, lambda uow, _: load_users(uow, text, str(file)))
     typer.echo(f"loaded {count} users from {file}")
 
@@ -309,10 +310,9 @@ def call(
     moment = _moment(at)
     given = None
     if answers is not None:
-        try:
-            text = answers.read_text(encoding="utf-8")
-        except OSError as err:
-            _fail(f"{answers}: cannot read: {err}", 2)
+        from faircollect.adapters.input_files import read_text_file
+
+        text = read_text_file(answers)
         given = _run(db, None, lambda _uow, _: load_answers(text, str(answers)))
 
     session = _run(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from faircollect.cli.csv_out import EXCEL_OPTION
 from faircollect.cli.export_group import attach, export_app
 
 if TYPE_CHECKING:
@@ -158,19 +158,22 @@ def export_actions(
     day: Annotated[str, typer.Option("--date", help="Business date YYYY-MM-DD.")],
     fmt: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.CSV,
     database_url: UrlOption = None,
+    excel: bool = EXCEL_OPTION,
 ) -> None:
     """The day's actions: ids, stage, channel, party, time, status, denial rules, arm, assignee."""
+    from faircollect.cli.csv_out import csv_stdout, refuse_excel_for_json
     from faircollect.services.nightly_report import EXPORT_FIELDS, action_rows
 
+    refuse_excel_for_json(excel, fmt.value)
     as_of = _day(day)
     rows = action_rows(_engine(database_url), as_of)
     if fmt is ExportFormat.JSON:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    sys.stdout.flush()
+    with csv_stdout(excel) as out:
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 @compliance_app.command("report")

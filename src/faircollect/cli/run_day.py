@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from faircollect.cli.csv_out import EXCEL_OPTION
+
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -98,18 +100,20 @@ def export_accounts(
     on: str = typer.Option(..., "--date", help="As-of date (YYYY-MM-DD)."),
     fmt: Format = typer.Option(Format.CSV, "--format", help="csv or json."),
     database_url: str | None = typer.Option(None, "--database-url", help="Database URL."),
+    excel: bool = EXCEL_OPTION,
 ) -> None:
     """One row per loan: DPD, bucket, stage and amounts overdue as of a date (yuan)."""
-    import sys
-
+    from faircollect.cli.csv_out import csv_stdout, refuse_excel_for_json
     from faircollect.cli.database import open_engine
     from faircollect.services.account_export import account_rows, write_csv, write_json
 
+    refuse_excel_for_json(excel, fmt.value)
     as_of = _parse_date(on)
     engine = open_engine(database_url)
     rows = account_rows(engine, as_of)
     engine.dispose()
-    (write_json if fmt is Format.JSON else write_csv)(rows, sys.stdout)
+    with csv_stdout(excel) as out:
+        (write_json if fmt is Format.JSON else write_csv)(rows, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,8 @@ import yaml
 from sqlalchemy import Connection, select
 
 from faircollect.adapters.db.tables import agencies, users
+from faircollect.adapters.yaml_reader import YamlTooDeep, load_yaml
+from faircollect.domain.bad_input import BadInput
 from faircollect.domain.casework.errors import PermissionDenied, Refused
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.services.casework.uow import UnitOfWork
@@ -48,18 +50,34 @@ def _agency_problems(source: str, index: int, raw: Any) -> list[str]:
     return [f"{where}: field '{key}' is missing" for key in ("id", "rate") if key not in raw]
 
 
+class UsersFileRefused(Refused, BadInput):
+    """A users file that cannot be loaded: bad input (exit 2), every problem listed."""
+
+
 def load_users(uow: UnitOfWork, text: str, source: str) -> int:
     """Insert or replace the users and agencies of a YAML file; all or nothing.
 
-    Returns the number of users loaded. Any bad entry refuses the whole file, naming it.
+    Returns the number of users loaded (at least one: a file without users is refused, as
+    it is almost surely the wrong file). Any bad entry refuses the whole file, naming it.
     """
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text) or {}
     except yaml.YAMLError as err:
-        raise Refused(f"{source}: not valid YAML", [str(err)]) from err
+        raise UsersFileRefused(f"{source}: not valid YAML", [" ".join(str(err).split())]) from err
+    except YamlTooDeep as err:
+        raise UsersFileRefused(f"{source}: not valid YAML", [str(err)]) from err
     if not isinstance(data, dict):
-        raise Refused(f"{source}: refused", [f"{source}: expected 'users' and 'agencies'"])
+        raise UsersFileRefused(f"{source}: refused", [f"{source}: expected 'users' and 'agencies'"])
     raw_users, raw_agencies = data.get("users") or [], data.get("agencies") or []
+    shape = [
+        f"{source}: '{key}' must be a list"
+        for key, value in (("users", raw_users), ("agencies", raw_agencies))
+        if not isinstance(value, list)
+    ]
+    if not shape and not raw_users:
+        shape.append(f"{source}: no users (expected a 'users' list with at least one entry)")
+    if shape:
+        raise UsersFileRefused(f"{source}: refused", shape)
     problems = [p for i, u in enumerate(raw_users) for p in _user_problems(source, i, u)]
     problems += [p for i, a in enumerate(raw_agencies) for p in _agency_problems(source, i, a)]
     rates: dict[str, tuple[Decimal, Decimal]] = {}
@@ -69,7 +87,7 @@ def load_users(uow: UnitOfWork, text: str, source: str) -> int:
         except (InvalidOperation, KeyError, TypeError):
             problems.append(f"{source}: agencies[{i}]: field 'rate' is not a decimal number")
     if problems:
-        raise Refused(f"{source}: refused", problems)
+        raise UsersFileRefused(f"{source}: refused", problems)
     conn = uow.conn
     for a in raw_agencies:
         agency_id = str(a["id"])
