@@ -33,6 +33,7 @@ _KEYS = (
     "past_years",
     "disbursed_on_future_days",
     "paid_on_future_days",
+    "business_date_future_days",
 )
 
 

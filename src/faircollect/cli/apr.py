@@ -171,12 +171,9 @@ def _cap_option(text: str) -> Decimal:
 
 
 def _as_of_or_today(text: str | None) -> date:
-    if text is None:
-        return datetime.now(BUSINESS_TZ).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _fail(f"--as-of: not an ISO date (YYYY-MM-DD): {text!r}")
+    from faircollect.cli.dates import option_date
+
+    return option_date(text, "--as-of")
 
 
 def _cap_for(lender: LenderType, contract_date: date, total_cost_cap: Decimal) -> RateCap:

@@ -52,23 +52,15 @@ def _fail(message: str, code: int) -> None:
 
 def _moment(value: str | None, option: str = "--at") -> datetime:
     """An aware time: naive input is Shanghai wall-clock time."""
-    if value is None:
-        return datetime.now(SHANGHAI)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option}: '{value}' is not an ISO time (YYYY-MM-DDTHH:MM)", 2)
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+    from faircollect.cli.dates import option_moment
+
+    return option_moment(value, option)
 
 
 def _day(value: str | None, option: str = "--on") -> date:
-    if value is None:
-        return datetime.now(SHANGHAI).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)", 2)
-    raise AssertionError
+    from faircollect.cli.dates import option_date
+
+    return option_date(value, option)
 
 
 @contextmanager

@@ -7,7 +7,6 @@ live in their own module.) Commands are thin: they parse options, call a service
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,24 +101,13 @@ def demo(
     ),
 ) -> None:
     """Write a realistic synthetic portfolio (names, products, repayment behaviour) as CSV."""
+    from faircollect.cli.dates import option_date
     from faircollect.services.demo import generate
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else _today_in_shanghai()
-    except ValueError:
-        typer.echo(f"error: --as-of {as_of!r} is not a date YYYY-MM-DD", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    day = option_date(as_of, "--as-of")
     counts = generate(accounts, out, seed=seed, as_of=day)
     summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
     typer.echo(f"wrote {out} as of {day} ({summary})")
-
-
-def _today_in_shanghai() -> date:
-    """The business date now in China, whatever the machine's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _progress(show: bool) -> Progress | _NoProgress:

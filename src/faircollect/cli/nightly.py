@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -66,12 +66,9 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _day(text: str | None, field: str = "--date") -> date:
-    if text is None:
-        return datetime.now(SHANGHAI).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as err:
-        raise _fail(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from err
+    from faircollect.cli.dates import option_date
+
+    return option_date(text, field)
 
 
 def _engine(url: str | None) -> Engine:
@@ -235,11 +232,11 @@ def ptp_add(
     database_url: UrlOption = None,
 ) -> None:
     """Record a promise to pay; it is settled by the night of its due date."""
-    from faircollect.domain.money import MoneyError, format_yuan, parse_yuan
+    from faircollect.domain.money import MoneyError, format_yuan, parse_yuan_text
     from faircollect.services.promise_book import PromiseError, add_promise
 
     try:
-        fen = parse_yuan(amount)
+        fen = parse_yuan_text(amount)
     except MoneyError as err:
         raise _fail(f"--amount: {err}") from err
     try:

@@ -24,12 +24,9 @@ def _today() -> date:
 
 
 def _parse_date(text: str | None) -> date:
-    if text is None:
-        return _today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as err:
-        raise typer.BadParameter(f"--date: not an ISO date (YYYY-MM-DD): {text!r}") from err
+    from faircollect.cli.dates import option_date
+
+    return option_date(text, "--date")
 
 
 def run_day_command(

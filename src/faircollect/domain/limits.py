@@ -29,7 +29,7 @@ MAX_PAST_YEARS = 200
 MAX_FUTURE_DAYS = 3650
 """Ceilings on the date limits themselves, so a raised bound still keeps dates computable."""
 SHIPPED = "faircollect/data/limits/limits.yaml"
-RAISE_HINT = "raise it with --limits FILE"
+RAISE_HINT = "to raise it, give a limits file with --limits or FAIRCOLLECT_LIMITS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class Limits:
     past_years: int
     disbursed_on_future_days: int
     paid_on_future_days: int
+    business_date_future_days: int
     source: str = SHIPPED
     """Where the values were set, named in every refusal."""
 
