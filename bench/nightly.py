@@ -58,20 +58,20 @@ from sqlalchemy.sql.util import find_tables  # noqa: E402
 
 from faircollect.adapters.db import tables as t  # noqa: E402
 from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
+from faircollect.adapters.db.uow import UnitOfWork  # noqa: E402
+from faircollect.adapters.org_file import example_org_text, read_org  # noqa: E402
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy  # noqa: E402
-from faircollect.adapters.teams_file import example_teams_path, load_teams  # noqa: E402
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError  # noqa: E402
-from faircollect.data.users import example_users_text  # noqa: E402
 from faircollect.domain.compliance.actions import DEFAULT_TZ  # noqa: E402
 from faircollect.domain.compliance.gate import Gate  # noqa: E402
 from faircollect.domain.compliance.pack import default_pack  # noqa: E402
 from faircollect.domain.compliance.screener import screen  # noqa: E402
+from faircollect.domain.organisation import Roster, roster  # noqa: E402
 from faircollect.domain.strategy import ActionKind, plan_day  # noqa: E402
 from faircollect.services import nightly_load  # noqa: E402
-from faircollect.services.casework.uow import UnitOfWork  # noqa: E402
-from faircollect.services.casework.users import load_users  # noqa: E402
 from faircollect.services.nightly_ledger import run_day  # noqa: E402
 from faircollect.services.nightly_plan import _base_row, _Night, plan_night  # noqa: E402
+from faircollect.services.organisation import load_organisation  # noqa: E402
 from ledger import AS_OF, _build_portfolio  # noqa: E402
 
 TZ = ZoneInfo(DEFAULT_TZ)
@@ -163,7 +163,7 @@ def build_history(source: Path, target: Path, nights: int) -> float:
         shutil.copyfile(source, scratch)
         engine = make_engine(f"sqlite:///{scratch}")
         with UnitOfWork(engine) as uow:
-            load_users(uow, example_users_text(), "example.yaml")
+            load_organisation(uow, example_org_text(), "example.yaml")
         plan_night(engine, AS_OF)
         engine.dispose()
         for suffix in ("", "-wal", "-shm"):
@@ -256,12 +256,17 @@ def _stage_churn(con: sqlite3.Connection, nights: int) -> None:
         )
 
 
+def _example_roster() -> Roster:
+    org = read_org(example_org_text(), "example.yaml")
+    return roster(org.people, org.teams, org.agencies)
+
+
 def baseline(engine: Engine, sample: list[str]) -> float:
     """The straightforward night for ``sample``, account by account; rolled back."""
     strategy = load_strategy(default_strategy_path())
     night = _Night(
         strategy,
-        load_teams(example_teams_path()),
+        _example_roster(),
         Gate(default_pack(), screen, cache_screening=False),
         TZ,
         AS_OF,
@@ -404,7 +409,7 @@ def main() -> None:
         create_schema(engine)  # a database built by older code gets the newer indexes
         print(f"schema at head ({time.perf_counter() - upgrading:.1f} s, not timed)")
         with UnitOfWork(engine) as uow:  # AG01/AG02: the night's placements reach casework
-            load_users(uow, example_users_text(), "example.yaml")
+            load_organisation(uow, example_org_text(), "example.yaml")
 
         with engine.connect() as conn:
             ids = conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars()

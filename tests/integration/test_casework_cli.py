@@ -11,10 +11,10 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from faircollect.adapters.db.tables import contact_records, promises
+from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.cli.app import app
 from faircollect.services.casework.agencies import place_case
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.casework.users import actor_for
+from faircollect.services.organisation import actor_for
 from tests.scenarios.casework_world import at, build, pay, sent_action
 
 runner = CliRunner()
@@ -114,7 +114,7 @@ def test_agency_statement_prints_yuan_to_the_fen(db_engine: Engine, database_url
     """AG01 at 12%: 1,234.56 + 333.33 = 1,567.89 repaid; × 0.12 = 188.1468 -> 188.15."""
     case_id = build(db_engine)
     with UnitOfWork(db_engine) as uow:
-        place_case(uow, actor_for(uow.conn, "S001"), case_id, "AG01", date(2026, 3, 3))
+        place_case(uow, actor_for(uow, "S001"), case_id, "AG01", date(2026, 3, 3))
     pay(db_engine, "y1", "L1", date(2026, 3, 10), 123_456)
     pay(db_engine, "y2", "L1", date(2026, 3, 20), 33_333)
     pay(db_engine, "y3", "L1", date(2026, 4, 1), 10_000)  # next month
@@ -133,8 +133,8 @@ def test_permission_errors_are_clear_and_exit_3(db_engine: Engine, database_url:
     assert code == 3
     assert "permission denied: C101 (collector) may not place case" in err
     code, _, err = invoke(database_url, "case", "show", case_id, "--as", "A101")
-    assert code == 3
-    assert "A101 (agency AG01) has no access to case" in err
+    assert code == 1  # not placed with AG01: for A101 the case does not exist
+    assert f"not found: no case '{case_id}'" in err
     code, _, err = invoke(database_url, "case", "list", "--as", "nobody")
     assert code == 3
     assert "unknown user 'nobody'" in err

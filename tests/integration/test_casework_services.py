@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Engine, select
 
 from faircollect.adapters.db.tables import cases, contact_records, users
+from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.contacts import Outcome
 from faircollect.domain.casework.errors import Refused
 from faircollect.domain.compliance.actions import Channel, Party, Purpose
 from faircollect.services.casework.contacts import ContactFacts, NewContact, add_contact
 from faircollect.services.casework.open_cases import open_cases
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.casework.users import actor_for, load_users
+from faircollect.services.organisation import actor_for, load_organisation
 from tests.scenarios.casework_world import DAY, at, build
 
 
@@ -33,7 +33,7 @@ def no_answer(case_id: str, hour: int, minute: int = 0) -> NewContact:
 
 def record(engine: Engine, contact: NewContact) -> None:
     with UnitOfWork(engine) as uow:
-        add_contact(uow, actor_for(uow.conn, "C101"), contact)
+        add_contact(uow, actor_for(uow, "C101"), contact)
 
 
 def test_the_gate_counts_the_stored_unanswered_calls(db_engine: Engine) -> None:
@@ -79,11 +79,11 @@ users:
   - {id: X3, role: agency}
 """
     with pytest.raises(Refused) as refused, UnitOfWork(db_engine) as uow:
-        load_users(uow, text, "team.yaml")
+        load_organisation(uow, text, "team.yaml")
     assert refused.value.reasons == [
-        "team.yaml: users[1]: field 'role' is 'boss', not one of collector, supervisor,"
-        " agency, admin",
-        "team.yaml: users[2]: field 'agency' is required for agency users and only for them",
+        "team.yaml:3: users[1].role: unknown role 'boss' (expected one of collector,"
+        " supervisor, agency, qa, compliance, admin)",
+        "team.yaml:4: users[2]: 'agency' is required for agency users and only for them",
     ]
     with db_engine.connect() as conn:
         assert conn.execute(select(users)).all() == []
@@ -102,7 +102,7 @@ def test_opening_cases_again_opens_nothing_for_loans_already_worked(db_engine: E
 def test_a_unit_of_work_that_raises_leaves_nothing_behind(db_engine: Engine) -> None:
     case_id = build(db_engine)
     with pytest.raises(RuntimeError), UnitOfWork(db_engine) as uow:
-        add_contact(uow, actor_for(uow.conn, "C101"), no_answer(case_id, 10))
+        add_contact(uow, actor_for(uow, "C101"), no_answer(case_id, 10))
         raise RuntimeError("the workbench crashed after the insert")
     with db_engine.connect() as conn:
         assert conn.execute(select(contact_records)).all() == []

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from faircollect.adapters.db import tables as t
 from faircollect.cli.app import app
+from faircollect.services.casework.open_cases import open_cases
 from tests.scenarios.portfolio import FIRST_DUE, SHANGHAI, night, seed
 
 runner = CliRunner()
@@ -98,28 +99,27 @@ def test_compliance_report_passes_then_fails_loudly_on_a_forged_message(db_engin
     assert "CHECK FAILED: 1 of 3" in out and "forged" in out
 
 
-def test_plan_compute_says_which_agency_placements_casework_could_not_take(
+def test_plan_compute_places_with_the_agency_casework_knows_and_says_why_not(
     db_engine: Engine,
 ) -> None:
-    """The example roster's agencies have no commission terms until ``user load``: the
-    night keeps its decision and says so; rerun after loading them, it places the case."""
-    from faircollect.data.users import example_users_text
-    from faircollect.services.casework.uow import UnitOfWork
-    from faircollect.services.casework.users import load_users
+    """One organisation: the agency 分案 chooses is one casework has terms for, so the
+    night's placement reaches casework at once; a case another agency holds stays there,
+    and the night says so."""
+    from faircollect.adapters.db.uow import UnitOfWork
+    from faircollect.services.casework.agencies import place_case
+    from faircollect.services.organisation import actor_for
     from tests.scenarios.portfolio import write_states
 
-    seed(db_engine, ["L1"])
+    seed(db_engine, ["L1", "L2"])
     day = FIRST_DUE + timedelta(days=91)  # the default strategy places at DPD 91
     write_states(db_engine, day)
     url = db_engine.url.render_as_string(hide_password=False)
-    code, out = _run(url, "plan", "--date", day.isoformat(), "--compute")
-    assert code == 0, out
-    assert "1 case(s) opened, 0 placed with an agency" in out
-    assert "1 loan(s) not placed: agency AG0" in out and "no commission terms" in out
-    assert "(L1)" in out
     with UnitOfWork(db_engine) as uow:
-        load_users(uow, example_users_text(), "example.yaml")
+        (case,) = open_cases(uow, day, "C201", {"B-L2"})
+        place_case(uow, actor_for(uow, "ADMIN"), case, "AG02", day)
     code, out = _run(url, "plan", "--date", day.isoformat(), "--compute")
     assert code == 0, out
-    assert "0 case(s) opened, 1 placed with an agency" in out  # the case opened before
-    assert "not placed" not in out
+    # 分案 picks the agency with most room (AG01) for both loans; L1's case is opened
+    # and placed with it, L2's case stays with AG02, which a person placed it with.
+    assert "1 case(s) opened, 1 placed with an agency" in out
+    assert f"1 loan(s) not placed: case {case} stays with AG02, which holds it (L2)" in out

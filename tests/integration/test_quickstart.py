@@ -20,7 +20,7 @@ def test_quickstart_builds_runs_and_summarises_then_is_idempotent(tmp_path: Path
     first = runner.invoke(app, ["quickstart", "--accounts", "300", "--database-url", url])
     assert first.exit_code == 0, first.output
     assert "300 loans generated and imported" in first.output
-    assert "users and their agencies loaded" in first.output
+    assert "example team: 14 users in 3 teams, 2 agencies" in first.output
     assert "no commission terms" not in first.output  # placements can reach casework
     assert "300 loans computed" in first.output
     second = runner.invoke(app, ["quickstart", "--accounts", "300", "--database-url", url])

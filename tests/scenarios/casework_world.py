@@ -22,13 +22,13 @@ from faircollect.adapters.db.tables import (
     payments,
     planned_actions,
 )
-from faircollect.data.users import example_users_text
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.adapters.org_file import example_org_text
 from faircollect.domain.casework.contacts import SHANGHAI
 from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.services.casework.open_cases import open_cases
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.casework.users import load_users
+from faircollect.services.organisation import load_organisation
 
 DAY = date(2026, 3, 2)
 CASE = "C-B1-20260302"
@@ -130,7 +130,7 @@ def build(engine: Engine) -> str:
                 )
             conn.execute(account_states.insert().values(**_state_row(t, paid, DAY)))
     with UnitOfWork(engine) as uow:
-        load_users(uow, example_users_text(), "example.yaml")
+        load_organisation(uow, example_org_text(), "example.yaml")
         opened = open_cases(uow, DAY, owner_id="C101")
     assert opened == [CASE], opened
     return CASE

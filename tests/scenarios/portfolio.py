@@ -16,9 +16,12 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from faircollect.adapters.db import tables as t
 from faircollect.adapters.db.repository import loan_row
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.adapters.org_file import example_org_text
 from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.services.nightly_plan import NightSummary, plan_night
+from faircollect.services.organisation import load_organisation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DISBURSED = date(2026, 1, 13)
@@ -44,7 +47,10 @@ def terms(loan_id: str) -> LoanTerms:
 
 
 def seed(engine: Engine, loan_ids: Iterable[str], *, emergency: bool = True) -> None:
-    """Borrowers, their emergency contacts and the loans, one borrower per loan."""
+    """The example organisation (the night's 分案 reads it), then borrowers, their
+    emergency contacts and the loans, one borrower per loan."""
+    with UnitOfWork(engine) as uow:
+        load_organisation(uow, example_org_text(), "example.yaml")
     with engine.begin() as conn:
         for loan_id in loan_ids:
             loan = terms(loan_id)

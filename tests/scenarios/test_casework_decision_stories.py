@@ -17,9 +17,10 @@ from faircollect.adapters.db.tables import (
     qa_findings,
     visits,
 )
+from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.agencies import Basis
 from faircollect.domain.casework.contacts import Outcome
-from faircollect.domain.casework.errors import CaseworkError, PermissionDenied, Refused
+from faircollect.domain.casework.errors import CaseworkError, NotFound, PermissionDenied, Refused
 from faircollect.domain.casework.proposals import (
     InstalmentPlan,
     LoanRestructured,
@@ -38,10 +39,9 @@ from faircollect.services.casework import (
 from faircollect.services.casework import (
     visits as visit_service,
 )
+from faircollect.services.casework.cases import list_cases, show_case
 from faircollect.services.casework.contacts import NewContact, add_contact
-from faircollect.services.casework.queries import list_cases, show_case
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.casework.users import actor_for
+from faircollect.services.organisation import actor_for
 from tests.scenarios.casework_world import CASE, DAY, at, build, pay, sent_action
 
 PLAN = InstalmentPlan(6, Decimal(0), date(2026, 4, 15))
@@ -50,7 +50,7 @@ PLAN = InstalmentPlan(6, Decimal(0), date(2026, 4, 15))
 def submit_plan(engine: Engine, case_id: str, user: str, on: date) -> str:
     with UnitOfWork(engine) as uow:
         proposal = proposal_service.submit_proposal(
-            uow, actor_for(uow.conn, user), case_id, "L1", PLAN, on, "收入下降，申请分期"
+            uow, actor_for(uow, user), case_id, "L1", PLAN, on, "收入下降，申请分期"
         )
     return proposal.proposal_id
 
@@ -58,7 +58,7 @@ def submit_plan(engine: Engine, case_id: str, user: str, on: date) -> str:
 def approve(engine: Engine, proposal_id: str, user: str, on: date) -> LoanRestructured:
     with UnitOfWork(engine) as uow:
         _, event = proposal_service.approve_proposal(
-            uow, actor_for(uow.conn, user), proposal_id, on, "收入证明属实"
+            uow, actor_for(uow, user), proposal_id, on, "收入证明属实"
         )
     assert isinstance(event, LoanRestructured)
     return event
@@ -116,7 +116,7 @@ def test_visit_without_notice_letter_is_refused_then_planned_and_recorded(
         True,
     )
     with pytest.raises(Refused) as refused, UnitOfWork(db_engine) as uow:
-        visit_service.plan(uow, actor_for(uow.conn, "C101"), request)
+        visit_service.plan(uow, actor_for(uow, "C101"), request)
     assert refused.value.reasons
     assert all(r.startswith("CN-VISIT-1") for r in refused.value.reasons)
     assert any("notice" in r for r in refused.value.reasons)
@@ -126,15 +126,15 @@ def test_visit_without_notice_letter_is_refused_then_planned_and_recorded(
     # A letter sent on the visit day itself is not a notice; one on 2 Mar is.
     send_visit_notice(db_engine, "N2", at(date(2026, 3, 5), 9))
     with pytest.raises(Refused, match="CN-VISIT-1"), UnitOfWork(db_engine) as uow:
-        visit_service.plan(uow, actor_for(uow.conn, "C101"), request)
+        visit_service.plan(uow, actor_for(uow, "C101"), request)
     send_visit_notice(db_engine, "N1", at(date(2026, 3, 2), 9))
     with UnitOfWork(db_engine) as uow:
-        planned = visit_service.plan(uow, actor_for(uow.conn, "C101"), request)
+        planned = visit_service.plan(uow, actor_for(uow, "C101"), request)
     assert planned.plan.notice_letter_sent_on == date(2026, 3, 2)
     with UnitOfWork(db_engine) as uow:
         visit_service.record(
             uow,
-            actor_for(uow.conn, "C101"),
+            actor_for(uow, "C101"),
             planned.plan.visit_id,
             at(date(2026, 3, 5), 10, 20),
             ("V301", "V302"),
@@ -158,7 +158,7 @@ def test_three_staff_are_refused_too(db_engine: Engine) -> None:
         True,
     )
     with pytest.raises(Refused, match="CN-VISIT-1"), UnitOfWork(db_engine) as uow:
-        visit_service.plan(uow, actor_for(uow.conn, "S001"), request)
+        visit_service.plan(uow, actor_for(uow, "S001"), request)
 
 
 def test_agency_statement_to_the_fen_with_plan_rate(db_engine: Engine) -> None:
@@ -171,12 +171,12 @@ def test_agency_statement_to_the_fen_with_plan_rate(db_engine: Engine) -> None:
     """
     case_id = build(db_engine)
     with UnitOfWork(db_engine) as uow:
-        agencies.place_case(uow, actor_for(uow.conn, "S001"), case_id, "AG02", date(2026, 3, 3))
+        agencies.place_case(uow, actor_for(uow, "S001"), case_id, "AG02", date(2026, 3, 3))
     proposal_id = submit_plan(db_engine, case_id, "A201", date(2026, 3, 12))
     approve(db_engine, proposal_id, "S001", date(2026, 3, 15))
     with UnitOfWork(db_engine) as uow:
         agencies.recall_case(
-            uow, actor_for(uow.conn, "S001"), case_id, date(2026, 3, 25), "到期收回", "C101"
+            uow, actor_for(uow, "S001"), case_id, date(2026, 3, 25), "到期收回", "C101"
         )
     for pid, on, amount in [
         ("x1", date(2026, 3, 2), 50_000),
@@ -186,21 +186,21 @@ def test_agency_statement_to_the_fen_with_plan_rate(db_engine: Engine) -> None:
     ]:
         pay(db_engine, pid, "L1", on, amount)
     with UnitOfWork(db_engine) as uow:
-        statement = agencies.statement(uow, actor_for(uow.conn, "A201"), "AG02", 2026, 3)
+        statement = agencies.statement(uow, actor_for(uow, "A201"), "AG02", 2026, 3)
     assert [(line.basis, line.repaid, line.commission) for line in statement.lines] == [
         (Basis.PLAN, 33_333, 667),
         (Basis.REGULAR, 123_456, 12_346),
     ]
     assert statement.total_commission == 13_013
     with pytest.raises(PermissionDenied), UnitOfWork(db_engine) as uow:
-        agencies.statement(uow, actor_for(uow.conn, "A101"), "AG02", 2026, 3)
+        agencies.statement(uow, actor_for(uow, "A101"), "AG02", 2026, 3)
     with UnitOfWork(db_engine) as uow:
         held_on = date(2026, 3, 20)
-        listed = proposal_service.list_proposals(uow, actor_for(uow.conn, "A201"), held_on)
+        listed = proposal_service.list_proposals(uow, actor_for(uow, "A201"), held_on)
         assert [p.proposal_id for p in listed] == [proposal_id]
-        assert proposal_service.list_proposals(uow, actor_for(uow.conn, "A101"), held_on) == []
+        assert proposal_service.list_proposals(uow, actor_for(uow, "A101"), held_on) == []
         after_recall = proposal_service.list_proposals(
-            uow, actor_for(uow.conn, "A201"), date(2026, 3, 25)
+            uow, actor_for(uow, "A201"), date(2026, 3, 25)
         )
         assert after_recall == []
 
@@ -209,21 +209,21 @@ def test_an_agency_sees_only_the_cases_it_holds(db_engine: Engine) -> None:
     case_id = build(db_engine)
     on = date(2026, 3, 3)
     with UnitOfWork(db_engine) as uow:
-        agencies.place_case(uow, actor_for(uow.conn, "S001"), case_id, "AG02", on)
+        agencies.place_case(uow, actor_for(uow, "S001"), case_id, "AG02", on)
     with UnitOfWork(db_engine) as uow:
-        ours, theirs = actor_for(uow.conn, "A201"), actor_for(uow.conn, "A101")
-        assert [c.case_id for c in list_cases(uow, ours, on)] == [case_id]
-        assert list_cases(uow, theirs, on) == []
-        assert show_case(uow, ours, case_id, on)["case"].owner == "agency:AG02"
-        with pytest.raises(PermissionDenied, match=r"A101 \(agency AG01\) has no access"):
+        ours, theirs = actor_for(uow, "A201"), actor_for(uow, "A101")
+        assert [c.case_id for c in list_cases(uow, ours, on).items] == [case_id]
+        assert list_cases(uow, theirs, on).items == []
+        assert show_case(uow, ours, case_id, on).case.owner == "agency:AG02"
+        with pytest.raises(NotFound, match=f"no case '{case_id}'"):
             show_case(uow, theirs, case_id, on)
     contact = NewContact(
         case_id, at(on, 10), Channel.CALL, Party.BORROWER, "13800000001", Outcome.NO_ANSWER
     )
-    with pytest.raises(PermissionDenied), UnitOfWork(db_engine) as uow:
-        add_contact(uow, actor_for(uow.conn, "A101"), contact)
-    with pytest.raises(PermissionDenied), UnitOfWork(db_engine) as uow:
-        agencies.place_case(uow, actor_for(uow.conn, "C101"), case_id, "AG01", on)
+    with pytest.raises(NotFound), UnitOfWork(db_engine) as uow:
+        add_contact(uow, actor_for(uow, "A101"), contact)
+    with pytest.raises(NotFound), UnitOfWork(db_engine) as uow:
+        agencies.place_case(uow, actor_for(uow, "C101"), case_id, "AG01", on)  # AG02 holds it
 
 
 def test_qa_lists_a_flagged_note_with_its_rule_and_scores_the_collector(
@@ -242,28 +242,28 @@ def test_qa_lists_a_flagged_note_with_its_rule_and_scores_the_collector(
             note=note,
         )
         with UnitOfWork(db_engine) as uow:
-            add_contact(uow, actor_for(uow.conn, "C101"), contact)
+            add_contact(uow, actor_for(uow, "C101"), contact)
     with db_engine.connect() as conn:
         assert conn.execute(select(qa_findings.c.rule, qa_findings.c.evidence)).all() == [
             ("CN-PROH-1", "坐牢")
         ]
     with pytest.raises(PermissionDenied), UnitOfWork(db_engine) as uow:
-        qa.run(uow, actor_for(uow.conn, "C101"), DAY)
+        qa.run(uow, actor_for(uow, "C101"), DAY)
     with UnitOfWork(db_engine) as uow:
-        report = qa.run(uow, actor_for(uow.conn, "S001"), DAY)
+        report = qa.run(uow, actor_for(uow, "S001"), DAY)
     (score,) = report.scores
     assert (score.actor, score.contacts, score.reached, score.promises) == ("C101", 2, 1, 0)
     assert [(v.rule, v.evidence) for v in score.violations] == [("CN-PROH-1", "坐牢")]
     assert len(report.sample) >= 1  # the flagged call is always sampled
     with UnitOfWork(db_engine) as uow:
-        assert qa.run(uow, actor_for(uow.conn, "S001"), date(2026, 3, 3)).scores == ()
+        assert qa.run(uow, actor_for(uow, "S001"), date(2026, 3, 3)).scores == ()
 
 
 def test_penalty_waiver_is_capped_by_the_payable_penalty_and_stored(db_engine: Engine) -> None:
     """On 2 Mar L1 owes 8.25 yuan penalty (the nightly state): 9.00 is refused, 8.25 granted."""
     case_id = build(db_engine)
     with UnitOfWork(db_engine) as uow:
-        collector = actor_for(uow.conn, "C101")
+        collector = actor_for(uow, "C101")
         too_much = proposal_service.submit_proposal(
             uow, collector, case_id, "L1", Waiver(WaivedComponent.PENALTY, 900), DAY
         )
@@ -275,10 +275,10 @@ def test_penalty_waiver_is_capped_by_the_payable_penalty_and_stored(db_engine: E
         UnitOfWork(db_engine) as uow,
     ):
         proposal_service.approve_proposal(
-            uow, actor_for(uow.conn, "S001"), too_much.proposal_id, DAY, "困难"
+            uow, actor_for(uow, "S001"), too_much.proposal_id, DAY, "困难"
         )
     with UnitOfWork(db_engine) as uow:
-        supervisor = actor_for(uow.conn, "S001")
+        supervisor = actor_for(uow, "S001")
         proposal_service.approve_proposal(uow, supervisor, exact.proposal_id, DAY, "困难属实")
         proposal_service.reject_proposal(uow, supervisor, too_much.proposal_id, DAY, "超出罚息")
     with db_engine.connect() as conn:
@@ -304,7 +304,7 @@ def test_a_lawful_visit_at_night_is_refused_by_the_gate_hours(db_engine: Engine)
         True,
     )
     with pytest.raises(Refused) as refused, UnitOfWork(db_engine) as uow:
-        visit_service.plan(uow, actor_for(uow.conn, "C101"), request)
+        visit_service.plan(uow, actor_for(uow, "C101"), request)
     assert [r.split(":")[0] for r in refused.value.reasons] == ["CN-TIME-1"]
 
 
@@ -322,7 +322,7 @@ def test_qa_screens_the_messages_sent_that_day_and_credits_the_assignee(
     sent_action(db_engine, "A2", at(DAY, 10), "您的借款已逾期15天，请尽快还款。")
     sent_action(db_engine, "A3", at(date(2026, 3, 1), 23, 30), "不还就让你坐牢")
     with UnitOfWork(db_engine) as uow:
-        report = qa.run(uow, actor_for(uow.conn, "S001"), DAY)
+        report = qa.run(uow, actor_for(uow, "S001"), DAY)
     (score,) = report.scores
     assert score.actor == "C102"
     assert [(v.source, v.rule, v.evidence) for v in score.violations] == [

@@ -16,6 +16,7 @@ from faircollect.adapters.db.tables import (
     payments,
     promises,
 )
+from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.contacts import Outcome
 from faircollect.domain.casework.errors import Refused
 from faircollect.domain.compliance.actions import Channel, Party
@@ -24,8 +25,7 @@ from faircollect.domain.promises import Promise, PromiseStatus, settle
 from faircollect.services.casework.contacts import NewContact, add_contact
 from faircollect.services.casework.first_call import run_call
 from faircollect.services.casework.promise_outcomes import follow_promises
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.casework.users import actor_for
+from faircollect.services.organisation import actor_for
 from tests.scenarios.casework_world import DAY, at, build, pay
 
 ANSWERS = {
@@ -41,7 +41,7 @@ ANSWERS = {
 
 def first_call(engine: Engine, case_id: str) -> str:
     with UnitOfWork(engine) as uow:
-        stored = run_call(uow, actor_for(uow.conn, "C101"), case_id, at(DAY, 10), ANSWERS)
+        stored = run_call(uow, actor_for(uow, "C101"), case_id, at(DAY, 10), ANSWERS)
     assert stored.promise_id is not None
     return stored.promise_id
 
@@ -152,7 +152,7 @@ def test_a_call_the_gate_would_deny_is_refused_and_nothing_is_stored(db_engine: 
     case_id = build(db_engine)
     contact = call_to_borrower(case_id, at(DAY, 22, 30))
     with pytest.raises(Refused) as refused, UnitOfWork(db_engine) as uow:
-        add_contact(uow, actor_for(uow.conn, "C101"), contact)
+        add_contact(uow, actor_for(uow, "C101"), contact)
     assert any(r.startswith("CN-TIME-1") for r in refused.value.reasons)
     with db_engine.connect() as conn:
         assert conn.execute(select(contact_records)).all() == []
@@ -163,7 +163,7 @@ def test_the_same_call_at_10_is_recorded_and_moves_the_case(db_engine: Engine) -
     case_id = build(db_engine)
     contact = call_to_borrower(case_id, at(DAY, 10))
     with UnitOfWork(db_engine) as uow:
-        add_contact(uow, actor_for(uow.conn, "C101"), contact)
+        add_contact(uow, actor_for(uow, "C101"), contact)
     with db_engine.connect() as conn:
         assert conn.execute(select(contact_records.c.outcome)).scalar_one() == "borrower_reached"
         assert conn.execute(select(cases.c.status)).scalar_one() == "contacted"

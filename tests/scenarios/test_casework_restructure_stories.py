@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from faircollect.adapters.db.repository import load_adjustments
+from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.cli.app import app
 from faircollect.domain.casework.proposals import (
     InstalmentPlan,
@@ -32,10 +33,9 @@ from faircollect.domain.ledger.replay import Component
 from faircollect.domain.ledger.terms import Payment
 from faircollect.services.account_export import account_rows
 from faircollect.services.casework import proposals as proposal_service
-from faircollect.services.casework.ledger_reads import ledger_as_of
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.casework.users import actor_for
+from faircollect.services.casework.ledger import ledger_as_of
 from faircollect.services.nightly_ledger import run_day
+from faircollect.services.organisation import actor_for
 from tests.integration.ledger_db import import_payments
 from tests.scenarios.casework_world import CASE, DAY, INSTALMENT, build
 
@@ -47,11 +47,11 @@ WIDE = {"COLUMNS": "220"}
 def propose_and_approve(engine: Engine, terms: Terms) -> LoanRestructured | WaiverGranted:
     with UnitOfWork(engine) as uow:
         proposal = proposal_service.submit_proposal(
-            uow, actor_for(uow.conn, "C101"), CASE, "L1", terms, DAY, "收入下降，申请分期"
+            uow, actor_for(uow, "C101"), CASE, "L1", terms, DAY, "收入下降，申请分期"
         )
     with UnitOfWork(engine) as uow:
         _, event = proposal_service.approve_proposal(
-            uow, actor_for(uow.conn, "S001"), proposal.proposal_id, DAY, "收入证明属实"
+            uow, actor_for(uow, "S001"), proposal.proposal_id, DAY, "收入证明属实"
         )
     return event
 
@@ -105,7 +105,7 @@ def test_plan_approved_then_first_installment_paid_and_the_ledger_balances(
         "L1", "B1", 0, "M0", "current", 0, 0, 0, 0, 766_492,
     )  # fmt: skip
     with UnitOfWork(db_engine) as uow:
-        ledger = ledger_as_of(uow.conn, "L1", after)
+        ledger = ledger_as_of(uow, "L1", after)
     shares = [(a.installment, a.component, a.amount) for a in ledger.allocations]
     assert shares[-3:] == [
         (13, Component.PENALTY, 825),
@@ -145,7 +145,7 @@ def test_penalty_waiver_lowers_the_payable_penalty_and_the_waterfall_respects_it
     import_payments(db_engine, [Payment("FEB", "L1", day, INSTALMENT + 380)])
     run_day(db_engine, day)
     with UnitOfWork(db_engine) as uow:
-        ledger = ledger_as_of(uow.conn, "L1", day)
+        ledger = ledger_as_of(uow, "L1", day)
     assert [(a.installment, a.component, a.amount) for a in ledger.allocations[-3:]] == [
         (4, Component.PENALTY, 380),
         (4, Component.INTEREST, 13_797),

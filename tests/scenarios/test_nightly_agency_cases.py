@@ -9,53 +9,45 @@ comes back. A case a supervisor already gave to an agency stays where it is.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
 from faircollect.adapters.db import tables as t
-from faircollect.adapters.teams_file import Roster, load_teams
-from faircollect.data.users import example_users_text
-from faircollect.domain.casework.errors import PermissionDenied
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.adapters.org_file import example_org_text
+from faircollect.domain.assignment import Agency, Collector
+from faircollect.domain.casework.errors import NotFound
+from faircollect.domain.organisation import Roster
 from faircollect.services.casework.agencies import place_case
+from faircollect.services.casework.cases import list_cases, show_case
 from faircollect.services.casework.night_placements import NIGHT_ACTOR
 from faircollect.services.casework.open_cases import case_id_for, open_cases
-from faircollect.services.casework.queries import list_cases, show_case
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.casework.users import actor_for, load_users
+from faircollect.services.organisation import actor_for, load_organisation
 from tests.scenarios.portfolio import FIRST_DUE, night, seed
 
 DPD = {n: FIRST_DUE + timedelta(days=n) for n in (60, 90, 91, 150, 180, 181)}
 """The default strategy: agency placement at DPD 91, recalled 90 days later (DPD 181)."""
 AGENCY_USER = {"AG01": "A101", "AG02": "A201"}  # the shipped example users
 
-ONE_AGENCY = """
-teams:
-  - name: 强催组
-    collectors:
-      - {id: C201, capacity: 100, skills: [call, visit, legal, negotiation]}
-agencies:
-  - {id: AG01, name: 示例委外机构甲, capacity: 100}
-"""
-
 
 @pytest.fixture
-def roster(tmp_path: Path) -> Roster:
+def roster() -> Roster:
     """A roster with one agency, AG01: the night can only choose it."""
-    path = tmp_path / "teams.yaml"
-    path.write_text(ONE_AGENCY, encoding="utf-8")
-    return load_teams(path)
+    skills = frozenset({"call", "visit", "legal", "negotiation"})
+    return Roster(
+        (Collector("C201", "强催组", 100, skills),), (Agency("AG01", 100, "示例委外机构甲"),)
+    )
 
 
 def _users(engine: Engine) -> None:
     with UnitOfWork(engine) as uow:
-        load_users(uow, example_users_text(), "example.yaml")
+        load_organisation(uow, example_org_text(), "example.yaml")
 
 
 def _visible(engine: Engine, user_id: str, day: date) -> list[str]:
     with UnitOfWork(engine) as uow:
-        return [c.case_id for c in list_cases(uow, actor_for(uow.conn, user_id), day)]
+        return [c.case_id for c in list_cases(uow, actor_for(uow, user_id), day).items]
 
 
 def _placements(engine: Engine) -> list[tuple]:
@@ -84,11 +76,11 @@ def test_dpd_91_placed_in_the_night_is_the_agencys_case_and_no_one_elses(
     assert _visible(db_engine, "A101", DPD[91]) == [case]
     assert _visible(db_engine, "A201", DPD[91]) == []
     with UnitOfWork(db_engine) as uow:
-        shown = show_case(uow, actor_for(uow.conn, "A101"), case, DPD[91])
-        assert shown["case"].owner == "agency:AG01" and shown["case"].status == "with_agency"
-        assert shown["case"].loan_ids == ("L1",)
-        with pytest.raises(PermissionDenied):
-            show_case(uow, actor_for(uow.conn, "A201"), case, DPD[91])
+        shown = show_case(uow, actor_for(uow, "A101"), case, DPD[91])
+        assert shown.case.owner == "agency:AG01" and shown.case.status == "with_agency"
+        assert shown.case.loan_ids == ("L1",)
+        with pytest.raises(NotFound):
+            show_case(uow, actor_for(uow, "A201"), case, DPD[91])
 
     again = night(db_engine, DPD[91], teams=roster)
     assert again.casework.placed == {} and again.casework.opened == []
@@ -102,9 +94,9 @@ def test_dpd_91_placed_in_the_night_is_the_agencys_case_and_no_one_elses(
     assert back.casework.recalled == [case]
     assert _visible(db_engine, "A101", DPD[181]) == []
     with UnitOfWork(db_engine) as uow:
-        shown = show_case(uow, actor_for(uow.conn, "S001"), case, DPD[181])
-        assert shown["case"].owner == "collector:unassigned"
-        assert shown["case"].status == "contacted"
+        shown = show_case(uow, actor_for(uow, "S001"), case, DPD[181])
+        assert shown.case.owner == "unassigned"
+        assert shown.case.status == "contacted"
 
 
 @pytest.mark.parametrize("supervisor_choice", ["AG01", "AG02"])
@@ -116,7 +108,7 @@ def test_a_case_already_placed_keeps_its_agency(
     night(db_engine, DPD[60], teams=roster)
     with UnitOfWork(db_engine) as uow:
         (case,) = open_cases(uow, DPD[60], owner_id="C201")
-        supervisor = actor_for(uow.conn, "S001")
+        supervisor = actor_for(uow, "S002")  # leads C201's team
         place_case(uow, supervisor, case, supervisor_choice, DPD[60], DPD[150])
     summary = night(db_engine, DPD[91], teams=roster)  # the night chooses AG01
     assert summary.casework.placed == {} and summary.casework.opened == []
@@ -124,6 +116,6 @@ def test_a_case_already_placed_keeps_its_agency(
         assert summary.casework.not_placed == {}
     else:
         assert summary.casework.not_placed == {"L1": f"case {case} stays with AG02, which holds it"}
-    assert _placements(db_engine) == [(case, supervisor_choice, DPD[60], DPD[150], "S001")]
+    assert _placements(db_engine) == [(case, supervisor_choice, DPD[60], DPD[150], "S002")]
     user = AGENCY_USER[supervisor_choice]
     assert _visible(db_engine, user, DPD[91]) == [case]

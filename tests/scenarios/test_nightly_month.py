@@ -15,13 +15,15 @@ from sqlalchemy import Engine, insert, select
 
 from faircollect.adapters.channels.base import OutboundMessage, SendResult, SendStatus
 from faircollect.adapters.db import tables as t
+from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.strategy_file import load_strategy
 from faircollect.adapters.templates import TemplateRenderer, default_template_dir
+from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.money import format_yuan
+from faircollect.services.casework.promises import make_promise
 from faircollect.services.nightly_plan import Progress
 from faircollect.services.nightly_report import compliance_report
-from faircollect.services.promise_book import add_promise
 from tests.scenarios.portfolio import (
     FIRST_DUE,
     SHANGHAI,
@@ -141,8 +143,10 @@ def test_two_failed_attempts_are_not_enough(db_engine: Engine) -> None:
 
 def test_broken_promise_escalates_and_a_kept_one_does_not(db_engine: Engine) -> None:
     seed(db_engine, ["L1", "L2"])
+    supervisor = Actor("S001", Role.SUPERVISOR)  # the loans are in no case yet
     for loan in ("L1", "L2"):
-        add_promise(db_engine, loan, 50_000, DPD[3], made_on=DPD[1])
+        with UnitOfWork(db_engine) as uow:
+            make_promise(uow, supervisor, loan, 50_000, DPD[3], made_on=DPD[1])
     with db_engine.begin() as conn:
         conn.execute(
             insert(t.payments),
@@ -277,8 +281,8 @@ def test_a_denied_action_sent_anyway_is_caught(db_engine: Engine, tmp_path: Path
 
 
 def test_a_borrower_keeps_the_collector_of_the_previous_night(db_engine: Engine) -> None:
-    from faircollect.adapters.teams_file import Roster
     from faircollect.domain.assignment import Collector
+    from faircollect.domain.organisation import Roster
 
     def collector(cid: str) -> Collector:
         return Collector(cid, "前期组", 10, frozenset({"call"}))

@@ -23,6 +23,7 @@ from faircollect.cli import (
     rules,
     run_day,
     screen,
+    serve,
     strategy,
 )
 from faircollect.cli.failures import GuardedGroup, report
@@ -57,7 +58,19 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for feature in (quickstart, ledger, run_day, apr, rules, gate, screen, strategy, casework, nightly):
+for feature in (
+    quickstart,
+    ledger,
+    run_day,
+    apr,
+    rules,
+    gate,
+    screen,
+    strategy,
+    casework,
+    nightly,
+    serve,
+):
     feature.register(app)
 
 

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterable
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -20,20 +20,21 @@ import typer
 
 from faircollect.domain.bad_input import BadInput
 from faircollect.domain.ledger.adjustments import Adjustment, LoanRestructured, WaivedComponent
-from faircollect.domain.ledger.replay import Allocation, InstallmentPosition, Origin, replay
+from faircollect.domain.ledger.replay import Allocation, InstallmentPosition, Origin
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.domain.limits import Bounds
 from faircollect.domain.money import MoneyError, format_yuan, parse_yuan_text
 from faircollect.domain.rates import DEFAULT_TOTAL_COST_CAP, LenderType, RateCap, RateTableError
 from faircollect.domain.records import FieldError, iso_date
-from faircollect.domain.true_cost import TrueCost, irr_of_flows, true_cost
+from faircollect.domain.true_cost import TrueCost, irr_of_flows
+from faircollect.views.loans import percent_text, rate_text, true_cost_json
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from faircollect.adapters.db.repository import StoredLoan
+    from faircollect.services.loans import LoanFile
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 RATE_PLACES = Decimal("0.000001")
@@ -113,8 +114,7 @@ def apr(
         _echo_json(_stdin_cost(_read_stdin(), lender_type, cap_rate, limits_file))
         return
     assert loan_id is not None
-    terms = _load_or_fail(database_url, loan_id).terms
-    cost = _true_cost_or_fail(terms, lender_type, cap_rate)
+    cost = _loan_file_or_fail(database_url, loan_id, _today(), lender_type, cap_rate).cost
     if as_json:
         _echo_json(true_cost_json(cost))
         return
@@ -136,11 +136,9 @@ def loan_show(
     from rich.console import Console
 
     day = _as_of_or_today(as_of)
-    cap_rate = _cap_option(total_cost_cap)
-    loan = _load_or_fail(database_url, loan_id)
+    found = _loan_file_or_fail(database_url, loan_id, day, lender_type, _cap_option(total_cost_cap))
+    loan, ledger, cost = found.loan, found.ledger, found.cost
     terms, payments = loan.terms, loan.payments
-    cost = _true_cost_or_fail(terms, lender_type, cap_rate)
-    ledger = replay(terms, payments, day, adjustments=loan.adjustments)
     console = Console()
     console.print(terms_table(terms))
     if loan.adjustments:
@@ -170,6 +168,10 @@ def _cap_option(text: str) -> Decimal:
     return rate
 
 
+def _today() -> date:
+    return datetime.now(BUSINESS_TZ).date()
+
+
 def _as_of_or_today(text: str | None) -> date:
     from faircollect.cli.dates import option_date
 
@@ -177,48 +179,30 @@ def _as_of_or_today(text: str | None) -> date:
 
 
 def _cap_for(lender: LenderType, contract_date: date, total_cost_cap: Decimal) -> RateCap:
-    """The applicable cap; the shipped LPR table is read only when it is needed (RATE-1)."""
-    from faircollect.data import lpr_csv_text
-    from faircollect.domain.rates import applicable_cap, parse_lpr_table
+    from faircollect.services.loans import cap_for
 
-    lpr = parse_lpr_table(lpr_csv_text()) if lender is LenderType.PRIVATE else None
-    return applicable_cap(lender, contract_date, lpr, total_cost_cap)
+    return cap_for(lender, contract_date, total_cost_cap)
 
 
-def _true_cost_or_fail(terms: LoanTerms, lender: LenderType, cap_rate: Decimal) -> TrueCost:
-    try:
-        return true_cost(terms, _cap_for(lender, terms.disbursed_on, cap_rate))
-    except RateTableError as err:
-        _fail(f"loan {terms.loan_id}: {err}")
-
-
-# --- storage ---------------------------------------------------------------------------------
-
-
-def load_loan(url: str | None, loan_id: str) -> StoredLoan | None:
-    """The loan's terms, payments and adjustments, or None if there is no such loan."""
-    from faircollect.adapters.db.repository import load_stored_loan
+def _loan_file_or_fail(
+    url: str | None, loan_id: str, day: date, lender: LenderType, cap_rate: Decimal
+) -> LoanFile:
+    """The loan's file through the same use case the workbench calls."""
+    from faircollect.adapters.db.uow import UnitOfWork
     from faircollect.cli.database import open_engine
+    from faircollect.domain.casework.errors import CaseworkError, NotFound
+    from faircollect.services.loans import loan_file
 
     engine = open_engine(url)
     try:
-        with engine.connect() as conn:
-            return load_stored_loan(conn, loan_id)
+        with UnitOfWork(engine) as uow:
+            return loan_file(uow, loan_id, day, lender, cap_rate)
+    except NotFound:
+        _fail(f"unknown loan id: {loan_id!r}")
+    except CaseworkError as err:
+        _fail(str(err))
     finally:
         engine.dispose()
-
-
-def _load_or_fail(url: str | None, loan_id: str) -> StoredLoan:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    try:
-        found = load_loan(url, loan_id)
-    except SQLAlchemyError as err:
-        cause = getattr(err, "orig", None) or err
-        _fail(f"cannot read loans from the database (run `faircollect init`?): {cause}")
-    if found is None:
-        _fail(f"unknown loan id: {loan_id!r}")
-    return found
 
 
 # --- the --stdin form -----------------------------------------------------------------------
@@ -372,61 +356,8 @@ def _read_stdin() -> str:
 # --- output ---------------------------------------------------------------------------------
 
 
-HUGE_RATE = Decimal("1e15")
-"""From here on a rate is shown in scientific notation: a 3-day loan of 500 repaid with 1000
-compounds to an effective annual rate of about 10^36, and 42 digits help no one."""
-
-
-def rate_text(rate: Decimal) -> str:
-    """A rate as a decimal string with 6 places, half up: Decimal("0.24") -> "0.240000";
-    from ``HUGE_RATE`` on, 7 significant digits: "1.340781E+36"."""
-    return _fixed(rate, 6)
-
-
-def percent_text(rate: Decimal) -> str:
-    """A rate as a percentage with 4 places: Decimal("0.24") -> "24.0000%"."""
-    return f"{_fixed(rate * 100, 4)}%"
-
-
-def _fixed(value: Decimal, places: int) -> str:
-    """``value`` with ``places`` decimals (exact, whatever its size), or scientific if huge."""
-    if abs(value) >= HUGE_RATE:
-        return f"{value:.6E}"
-    with localcontext() as ctx:
-        ctx.prec = 60  # enough for 15 whole digits and the places, never a rounding error
-        return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-
-
 def _echo_json(data: dict[str, Any]) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def true_cost_json(cost: TrueCost) -> dict[str, Any]:
-    """A ``TrueCost`` as JSON: amounts yuan with 2 decimals, rates decimals with 6 places."""
-    lawful = cost.lawful
-    return {
-        "loan_id": cost.loan_id,
-        "contract_principal": format_yuan(cost.contract_principal),
-        "received": format_yuan(cost.received),
-        "upfront_deduction": format_yuan(cost.upfront_deduction),
-        "total_interest": format_yuan(cost.total_interest),
-        "total_fees": format_yuan(cost.total_fees),
-        "scheduled_total": format_yuan(cost.scheduled_total),
-        "nominal_rate": rate_text(cost.nominal_rate),
-        "monthly_irr": rate_text(cost.irr.monthly),
-        "apr_irr": rate_text(cost.apr_irr),
-        "effective_annual": rate_text(cost.effective_annual),
-        "lawful": {
-            "principal": format_yuan(lawful.principal),
-            "rate_used": rate_text(lawful.rate_used),
-            "cap_rule": lawful.cap_rule,
-            "cap_rate": rate_text(lawful.cap_rate),
-            "fee_per_installment": format_yuan(lawful.fee_per_installment),
-            "lawful_total": format_yuan(lawful.lawful_total),
-            "excess": format_yuan(lawful.excess),
-            "notes": list(lawful.notes),
-        },
-    }
 
 
 def _label_table(title: str, rows: Iterable[tuple[str, str]]) -> Table:

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 if TYPE_CHECKING:
+    from faircollect.adapters.db.uow import UnitOfWork
     from faircollect.domain.casework.call_session import CallSession
-    from faircollect.services.casework.uow import UnitOfWork
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TypeVar("T")
@@ -66,10 +66,15 @@ def _day(value: str | None, option: str = "--on") -> date:
 @contextmanager
 def _unit(db: str | None) -> Iterator[UnitOfWork]:
     """A unit of work whose domain errors become messages and exit codes."""
+    from faircollect.adapters.db.uow import UnitOfWork
     from faircollect.cli.database import open_engine
     from faircollect.domain.bad_input import BadInput
-    from faircollect.domain.casework.errors import CaseworkError, PermissionDenied, Refused
-    from faircollect.services.casework.uow import UnitOfWork
+    from faircollect.domain.casework.errors import (
+        CaseworkError,
+        NotFound,
+        PermissionDenied,
+        Refused,
+    )
 
     engine = open_engine(db)
     try:
@@ -79,6 +84,8 @@ def _unit(db: str | None) -> Iterator[UnitOfWork]:
         raise  # a bad file or value: one line and exit 2 (cli.failures)
     except PermissionDenied as err:
         _fail(f"permission denied: {err}", 3)
+    except NotFound as err:
+        _fail(f"not found: {err}", 1)
     except Refused as err:
         _fail("refused:\n" + "\n".join(f"  - {r}" for r in err.reasons), 1)
     except CaseworkError as err:
@@ -89,11 +96,17 @@ def _unit(db: str | None) -> Iterator[UnitOfWork]:
 
 def _run(db: str | None, user: str | None, work: Callable[[UnitOfWork, Any], T]) -> T:
     """Run ``work(uow, actor)`` in one unit of work (actor None when ``user`` is None)."""
-    from faircollect.services.casework.users import actor_for
+    from faircollect.services.organisation import actor_for
 
     with _unit(db) as uow:
-        return work(uow, actor_for(uow.conn, user) if user is not None else None)
+        return work(uow, actor_for(uow, user) if user is not None else None)
     raise AssertionError("unreachable")
+
+
+def run_as(db: str | None, user: str, work: Callable[[UnitOfWork, Any], T]) -> T:
+    """``work(uow, actor)`` as ``user`` in one unit of work, refusals as exit codes (the
+    casework contract: 1 refused, 2 bad input, 3 permission denied)."""
+    return _run(db, user, work)
 
 
 def _plain(value: Any) -> Any:
@@ -117,13 +130,36 @@ def _print_json(value: Any) -> None:
 
 @user_app.command("load")
 def user_load(file: Path, db: Db = None) -> None:
-    """Load users, roles and agencies from a YAML file (example: data/users/example.yaml)."""
+    """Load the organisation: teams, users with their roles and 分案 capacity, agencies
+    (example: src/faircollect/data/org/example.yaml)."""
     from faircollect.adapters.input_files import read_text_file
-    from faircollect.services.casework.users import load_users
+    from faircollect.services.organisation import load_organisation
 
     text = read_text_file(file)
-    count = _run(db, None, lambda uow, _: load_users(uow, text, str(file)))
-    typer.echo(f"loaded {count} users from {file}")
+    loaded = _run(db, None, lambda uow, _: load_organisation(uow, text, str(file)))
+    typer.echo(
+        f"loaded {loaded.users} users, {loaded.teams} teams and {loaded.agencies} agencies"
+        f" from {file}"
+    )
+
+
+@user_app.command("passwd")
+def user_passwd(user_id: str, db: Db = None) -> None:
+    """Set a user's workbench password, read from standard input (not echoed on a
+    terminal; at least 10 characters)."""
+    import sys
+    from getpass import getpass
+
+    from faircollect.services.auth import set_password
+
+    if sys.stdin.isatty():
+        password = getpass(f"new password for {user_id}: ")
+        if getpass("again: ") != password:
+            _fail("the two passwords differ; nothing changed", 2)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    _run(db, None, lambda uow, _: set_password(uow, user_id, password))
+    typer.echo(f"password set for {user_id}")
 
 
 # Cases ---------------------------------------------------------------------------------
@@ -158,17 +194,27 @@ def case_follow_promises(on: On = None, db: Db = None) -> None:
 def case_list(
     user: As,
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    query: Annotated[
+        str | None, typer.Option("--q", help="Case, loan or borrower id, phone, or name.")
+    ] = None,
+    sort: Annotated[
+        str, typer.Option(help="case_id, dpd, total_overdue, opened_on, status (-x: reverse).")
+    ] = "case_id",
     on: On = None,
     db: Db = None,
     as_json: Json = False,
 ) -> None:
-    """The cases you may see (an agency user: only its placed cases)."""
+    """The cases you may see: a collector their own, a supervisor their team's, an agency
+    user only the cases placed with their agency."""
     from faircollect.domain.casework.cases import CaseStatus
-    from faircollect.services.casework.queries import list_cases
+    from faircollect.services.casework.cases import list_cases
 
     wanted = _maybe(CaseStatus, status, "--status")
     day = _day(on)
-    lines = _run(db, user, lambda uow, actor: list_cases(uow, actor, day, wanted))
+    found = _run(
+        db, user, lambda uow, actor: list_cases(uow, actor, day, wanted, query=query, sort=sort)
+    )
+    lines = found.items
     if as_json:
         _print_json(lines)
         return
@@ -178,8 +224,9 @@ def case_list(
 
 @case_app.command("show")
 def case_show(case_id: str, user: As, on: On = None, db: Db = None) -> None:
-    """Everything on file for a case (JSON): history, contacts, promises, proposals, visits."""
-    from faircollect.services.casework.queries import show_case
+    """Everything on file for a case (JSON): borrower (masked by role), contacts, loans,
+    history, 催记, promises, proposals, visits, follow-ups."""
+    from faircollect.services.casework.cases import show_case
 
     day = _day(on)
     _print_json(_run(db, user, lambda uow, actor: show_case(uow, actor, case_id, day)))

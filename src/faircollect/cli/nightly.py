@@ -1,7 +1,7 @@
 """CLI for the nightly plan: ``plan``, ``export actions``, ``compliance report``, ``ptp``.
 
 Commands parse and print; the work is in ``services.nightly_plan``, ``services.nightly_report``
-and ``services.promise_book``.
+and ``services.casework.promises``.
 """
 
 from __future__ import annotations
@@ -219,8 +219,12 @@ def _markdown(report: object) -> str:
     return "\n".join(lines)
 
 
+AsOption = Annotated[str, typer.Option("--as", envvar="FAIRCOLLECT_USER", help="Acting user id.")]
+
+
 @ptp_app.command("add")
 def ptp_add(
+    user: AsOption,
     loan: Annotated[str, typer.Option("--loan", help="Loan id.")],
     amount: Annotated[
         str, typer.Option("--amount", help="Promised amount in yuan (≤ 2 decimals).")
@@ -231,37 +235,44 @@ def ptp_add(
     ] = None,
     database_url: UrlOption = None,
 ) -> None:
-    """Record a promise to pay; it is settled by the night of its due date."""
+    """Record a promise to pay on a loan you work; the night of its due date settles it."""
+    from faircollect.cli.casework import run_as
     from faircollect.domain.money import MoneyError, format_yuan, parse_yuan_text
-    from faircollect.services.promise_book import PromiseError, add_promise
+    from faircollect.services.casework.promises import make_promise
 
     try:
         fen = parse_yuan_text(amount)
     except MoneyError as err:
         raise _fail(f"--amount: {err}") from err
-    try:
-        row = add_promise(_engine(database_url), loan, fen, _day(due, "--due"), _day(on, "--on"))
-    except PromiseError as err:
-        raise _fail(str(err)) from err
+    due_on, made_on = _day(due, "--due"), _day(on, "--on")
+    row = run_as(
+        database_url,
+        user,
+        lambda uow, actor: make_promise(uow, actor, loan, fen, due_on, made_on),
+    )
     typer.echo(
-        f"{row.ptp_id}: {format_yuan(row.amount)} yuan on {row.loan_id} "
+        f"{row.promise_id}: {format_yuan(row.amount)} yuan on {row.loan_id} "
         f"due {row.due_on.isoformat()}"
     )
 
 
 @ptp_app.command("list")
 def ptp_list(
+    user: AsOption,
     loan: Annotated[str | None, typer.Option("--loan", help="Only this loan.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
     database_url: UrlOption = None,
 ) -> None:
-    """Promises with their status (open, kept, partly_kept, broken) and what was paid."""
+    """Promises on the cases you may see, with their status (open, kept, partly_kept,
+    broken) and what was paid."""
+    from faircollect.cli.casework import run_as
     from faircollect.domain.money import format_yuan
-    from faircollect.services.promise_book import list_promises
+    from faircollect.services.casework.promises import list_promises
 
+    today = _day(None)
     rows = [
         {
-            "ptp_id": r.ptp_id,
+            "ptp_id": r.promise_id,
             "loan_id": r.loan_id,
             "amount": format_yuan(r.amount),
             "made_on": r.made_on.isoformat(),
@@ -270,7 +281,9 @@ def ptp_list(
             "paid": format_yuan(r.paid),
             "settled_on": r.settled_on.isoformat() if r.settled_on else None,
         }
-        for r in list_promises(_engine(database_url), loan)
+        for r in run_as(
+            database_url, user, lambda uow, actor: list_promises(uow, actor, today, loan)
+        )
     ]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))

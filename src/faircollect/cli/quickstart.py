@@ -67,11 +67,11 @@ def _holds_no_loans(engine: Engine) -> bool:
 def _load_demo(engine: Engine, accounts: int, seed: int, today: date, console: Console) -> None:
     """The demo portfolio, and the example collectors, supervisors and agencies so that the
     night's 分案 and agency placements reach casework as they would for a real team."""
-    from faircollect.data.users import example_users_text
-    from faircollect.services.casework.uow import UnitOfWork
-    from faircollect.services.casework.users import load_users
+    from faircollect.adapters.db.uow import UnitOfWork
+    from faircollect.adapters.org_file import example_org_text
     from faircollect.services.demo import generate
     from faircollect.services.importing import import_directory
+    from faircollect.services.organisation import load_organisation
 
     with (
         tempfile.TemporaryDirectory(prefix="faircollect-demo-") as folder,
@@ -80,9 +80,9 @@ def _load_demo(engine: Engine, accounts: int, seed: int, today: date, console: C
         generate(accounts, Path(folder), seed=seed, as_of=today)
         import_directory(engine, Path(folder), datetime.now(UTC))
     with UnitOfWork(engine) as uow:
-        users = load_users(uow, example_users_text(), "example users")
+        org = load_organisation(uow, example_org_text(), "example organisation")
     console.print(f"demo portfolio: {accounts:,} loans generated and imported")
-    console.print(f"example team: {users} users and their agencies loaded")
+    console.print(f"example team: {org.users} users in {org.teams} teams, {org.agencies} agencies")
 
 
 def _print_summary(engine: Engine, console: Console) -> None:

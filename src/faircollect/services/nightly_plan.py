@@ -35,8 +35,8 @@ from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.channels.base import OutboundMessage
 from faircollect.adapters.channels.outbox import MemoryOutboxStore, OutboxChannel
 from faircollect.adapters.db import tables as t
+from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
-from faircollect.adapters.teams_file import Roster, example_teams_path, load_teams
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError
 from faircollect.domain.assignment import AssignmentPolicy, assign, work_items
 from faircollect.domain.compliance.actions import (
@@ -55,6 +55,7 @@ from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import RulePack, default_pack
 from faircollect.domain.compliance.screener import screen
 from faircollect.domain.ledger.terms import Payment
+from faircollect.domain.organisation import Roster
 from faircollect.domain.promises import Promise, PromiseStatus, settle
 from faircollect.domain.strategy import (
     AccountView,
@@ -128,7 +129,7 @@ def plan_night(
     report: Progress = progress or (lambda step, done, total: None)
     night = _Night(
         strategy or load_strategy(default_strategy_path()),
-        teams or load_teams(example_teams_path()),
+        teams,
         Gate(rules or default_pack(), screen),
         tz or ZoneInfo(DEFAULT_TZ),
         as_of,
@@ -179,7 +180,8 @@ def settle_promises(conn: Connection, as_of: date) -> int:
 @dataclass
 class _Night:
     strategy: Strategy
-    roster: Roster
+    roster: Roster | None
+    """Who 分案 hands work to; None: the organisation stored in the database."""
     gate: Gate
     tz: ZoneInfo
     as_of: date
@@ -306,10 +308,11 @@ class _Night:
         """分案: give the allowed calls, visits and placements to collectors or agencies."""
         workable = [a for a, r in zip(actions, rows, strict=True) if r["status"] != Status.DENIED]
         items = work_items(workable, {k: v.state for k, v in views.items()})
+        roster = self.roster or OrgRepository(conn).roster()
         result = assign(
             items,
-            self.roster.collectors,
-            self.roster.agencies,
+            roster.collectors,
+            roster.agencies,
             previous_owners(conn, self.as_of),
             self.as_of,
             AssignmentPolicy.from_policies(self.strategy.policies),

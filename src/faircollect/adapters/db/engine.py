@@ -19,8 +19,13 @@ def make_engine(url: str | None = None) -> Engine:
     """An engine for the URL; SQLite gets foreign keys on and a WAL journal."""
     engine = create_engine(database_url(url), future=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        sqlite_pragmas(engine)
     return engine
+
+
+def sqlite_pragmas(engine: Engine) -> None:
+    """Foreign keys on, WAL journal, normal sync for every connection of a SQLite engine."""
+    event.listen(engine, "connect", _sqlite_pragmas)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

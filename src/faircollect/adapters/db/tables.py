@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 
 from faircollect.adapters.db.types import ExactDecimal, UTCDateTime
@@ -250,6 +251,8 @@ planned_actions = Table(
         sqlite_where=text("assignee IS NOT NULL"),
         postgresql_where=text("assignee IS NOT NULL"),
     ),
+    # A collector's morning queue: the actions the night assigned to them that day (0009).
+    Index("ix_planned_actions_assignee_day", "assignee", "run_date"),
 )
 """Every action the night planned, with the gate's decision: denied ones stay, never sent."""
 
@@ -271,6 +274,14 @@ outbox = Table(
 
 # Casework (issue 5): cases, their history, proposals, placements, visits, users ----------
 
+teams = Table(
+    "teams",
+    metadata,
+    Column("team_id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+)
+"""Teams of the collections department (前期组, 强催组, 外访组...)."""
+
 users = Table(
     "users",
     metadata,
@@ -278,8 +289,51 @@ users = Table(
     Column("name", String(128), nullable=False),
     Column("role", String(16), nullable=False),
     Column("agency_id", String(64), nullable=True),
+    Column("team_id", String(64), nullable=True),
+    Column("capacity", Integer, nullable=False, server_default=text("0")),
+    Column("skills", String(128), nullable=False, server_default=""),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("password_hash", Text, nullable=True),
 )
-"""Who may act (``--as USER``): role and, for agency users, their agency."""
+"""Everyone who signs in or is handed work: role, team, agency (agency users), and for
+collectors the 分案 facts (work items a day, skills, on duty). One organisation model:
+the night's 分案 and casework read the same rows (``faircollect user load``)."""
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(64), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+"""Signed-in sessions of the workbench: the SHA-256 of the cookie's token (never the token
+itself), the CSRF token state-changing requests must carry, and when it expires."""
+
+call_sessions = Table(
+    "call_sessions",
+    metadata,
+    Column("call_id", String(64), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("loan_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("record_id", String(64), nullable=True),
+)
+"""A guided first call in progress on the web: its answers so far (JSON, in order); the
+session is rebuilt from them on every step. ``record_id`` once the call was stored."""
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("failure_id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_user_at", "user_id", "at"),
+)
+"""Failed sign-ins per user id (known or not), for throttling."""
 
 agencies = Table(
     "agencies",
@@ -288,8 +342,9 @@ agencies = Table(
     Column("name", String(128), nullable=False),
     Column("rate", ExactDecimal, nullable=False),
     Column("plan_rate", ExactDecimal, nullable=False),
+    Column("capacity", Integer, nullable=False, server_default=text("0")),
 )
-"""Collection agencies (委外机构) and their commission terms."""
+"""Collection agencies (委外机构): commission terms and the accounts they take a day."""
 
 cases = Table(
     "cases",

@@ -68,6 +68,10 @@ DECISIONS = frozenset({S.CLOSED_SETTLED, S.CLOSED_WRITTEN_OFF, S.LEGAL, S.WITH_A
 litigation and outsourcing to the creditor, not to the collector."""
 
 
+UNASSIGNED = "unassigned"
+"""The owner id of a case nobody has been given yet (a collector-kind owner)."""
+
+
 class OwnerKind(StrEnum):
     COLLECTOR = "collector"
     AGENCY = "agency"

@@ -12,8 +12,10 @@ class Role(StrEnum):
     """Roles in a collections department."""
 
     COLLECTOR = "collector"  # 催收员
-    SUPERVISOR = "supervisor"  # 主管
+    SUPERVISOR = "supervisor"  # 主管 / 组长: leads a team
     AGENCY = "agency"  # 委外机构的用户
+    QA = "qa"  # 质检: reads everything, records QA findings
+    COMPLIANCE = "compliance"  # 合规: reads everything, handles complaints
     ADMIN = "admin"
 
 
@@ -26,6 +28,8 @@ class Permission(StrEnum):
     PLACE_CASE = "place_case"
     PLAN_VISIT = "plan_visit"
     CHANGE_STATUS = "change_status"
+    ASSIGN_CASE = "assign_case"
+    """Hand a case to another collector (a supervisor, within the team)."""
     DECIDE_CASE = "decide_case"
     """Settle, write off, send to litigation or to an agency: the creditor's decisions."""
 
@@ -44,6 +48,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         {Permission.RECORD_CONTACT, Permission.SUBMIT_PROPOSAL, Permission.CHANGE_STATUS}
     ),
     Role.SUPERVISOR: frozenset(Permission),
+    # Quality inspection and compliance read every case and change nothing on them.
+    Role.QA: frozenset(),
+    Role.COMPLIANCE: frozenset(),
     Role.ADMIN: frozenset(Permission),
 }
 """Which role may do what. Agency users are further limited to their placed cases."""
@@ -56,6 +63,8 @@ class Actor:
     user_id: str
     role: Role
     agency_id: str | None = None
+    team_id: str | None = None
+    """The team a collector works in or a supervisor leads (None: no team)."""
 
     def __post_init__(self) -> None:
         if (self.role is Role.AGENCY) != (self.agency_id is not None):

@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection
-
-from faircollect.adapters.db.tables import contact_records, qa_findings
+from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.cases import Case, CaseStatus
 from faircollect.domain.casework.contacts import (
     FAILED,
@@ -24,11 +22,13 @@ from faircollect.domain.casework.contacts import (
     consecutive_failed_attempts,
     record_contact,
 )
+from faircollect.domain.casework.errors import CaseworkError, GateDenied, Refused
 from faircollect.domain.casework.roles import Actor
 from faircollect.domain.compliance.actions import (
     DEBTORS,
     BorrowerContext,
     Channel,
+    Decision,
     Party,
     PastContact,
     ProposedAction,
@@ -37,9 +37,8 @@ from faircollect.domain.compliance.actions import (
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack_loader import load_default
 from faircollect.domain.compliance.screener import screen
-from faircollect.services.casework.case_store import load_case, load_placements, new_id, save_case
-from faircollect.services.casework.ledger_reads import contact_history
-from faircollect.services.casework.uow import UnitOfWork
+from faircollect.services.casework.cases import visible_case
+from faircollect.services.casework.ids import new_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +60,8 @@ class StoredHistoryGate:
     history: list[ContactRecord]
     complaint_open: bool
     facts: ContactFacts = field(default_factory=ContactFacts)
+    last: Decision | None = None
+    """The gate's last decision (its ``next_allowed_at`` tells when waiting cures it)."""
 
     def action(self, record: ContactRecord) -> ProposedAction:
         earlier = [r for r in self.history if r.record_id != record.record_id]
@@ -87,8 +88,8 @@ class StoredHistoryGate:
         )
 
     def check(self, record: ContactRecord) -> list[str]:
-        decision = self.gate.decide(self.action(record))
-        return [f"{v.rule}: {v.reason}" for v in decision.violations]
+        self.last = self.gate.decide(self.action(record))
+        return [f"{v.rule}: {v.reason}" for v in self.last.violations]
 
 
 def default_gate() -> Gate:
@@ -96,45 +97,21 @@ def default_gate() -> Gate:
     return Gate(load_default(), screen)
 
 
-def store_contact(conn: Connection, case: Case, record: ContactRecord, loan_id: str | None) -> int:
-    """Insert the 催记 and its note's screener findings; returns the number of findings."""
-    conn.execute(
-        contact_records.insert().values(
-            record_id=record.record_id,
-            borrower_id=case.borrower_id,
-            loan_id=loan_id,
-            case_id=case.case_id,
-            at=record.at,
-            channel=record.channel.value,
-            party=record.party.value,
-            phone=record.number,
-            actor=record.actor,
-            outcome=record.outcome.value,
-            reason=record.reason.value if record.reason else None,
-            note=record.note,
-        )
+def gate_for(
+    uow: UnitOfWork, case: Case, facts: ContactFacts, gate: Gate | None
+) -> StoredHistoryGate:
+    """The gate as it stands for ``case``'s borrower: stored history, open complaint."""
+    return StoredHistoryGate(
+        gate or default_gate(),
+        uow.contacts.history(case.borrower_id),
+        complaint_open=case.status is CaseStatus.COMPLAINT,
+        facts=facts,
     )
-    findings = screen(record.note) if record.note else ()
-    if findings:
-        conn.execute(
-            qa_findings.insert(),
-            [
-                {
-                    "source": f"contact:{record.record_id}",
-                    "actor": record.actor,
-                    "at": record.at,
-                    "rule": f.rule,
-                    "label": f.label.value,
-                    "evidence": f.evidence,
-                }
-                for f in findings
-            ],
-        )
-    return len(findings)
 
 
 def accept_and_store(
-    conn: Connection,
+    uow: UnitOfWork,
+    case: Case,
     record: ContactRecord,
     actor: Actor,
     facts: ContactFacts,
@@ -143,16 +120,17 @@ def accept_and_store(
 ) -> Case:
     """The domain's ``record_contact`` with the real gate, then storage; raises Refused
     (gate reasons with rule ids) or PermissionDenied before anything is written."""
-    case = load_case(conn, record.case_id)
-    checker = StoredHistoryGate(
-        gate or default_gate(),
-        contact_history(conn, case.borrower_id),
-        complaint_open=case.status is CaseStatus.COMPLAINT,
-        facts=facts,
-    )
-    after = record_contact(case, record, checker, actor, load_placements(conn, case.case_id))
-    store_contact(conn, case, record, loan_id)
-    save_case(conn, case, after)
+    checker = gate_for(uow, case, facts, gate)
+    try:
+        after = record_contact(case, record, checker, actor, uow.cases.placements(case.case_id))
+    except Refused as refused:
+        raise _with_gate(refused, checker.last) from refused
+    uow.contacts.add(record, case.borrower_id, loan_id)
+    if record.note:
+        uow.contacts.add_findings(
+            f"contact:{record.record_id}", record.actor, record.at, screen(record.note)
+        )
+    uow.cases.save(case, after)
     return after
 
 
@@ -173,7 +151,10 @@ class NewContact:
 
 
 def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact) -> ContactRecord:
-    """Record one contact attempt for ``actor``; returns the stored record."""
+    """Record one contact attempt for ``actor`` on a case they may see."""
+    case = visible_case(uow, actor, new.case_id, new.at.date())
+    if new.loan_id is not None and new.loan_id not in case.loan_ids:
+        raise CaseworkError(f"loan '{new.loan_id}' is not in case {case.case_id}")
     record = ContactRecord(
         new_id("R"),
         new.case_id,
@@ -186,5 +167,14 @@ def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact) -> ContactRecord
         new.reason,
         new.note,
     )
-    accept_and_store(uow.conn, record, actor, new.facts, new.loan_id)
+    accept_and_store(uow, case, record, actor, new.facts, new.loan_id)
     return record
+
+
+def _with_gate(refused: Refused, decision: Decision | None) -> Refused:
+    """The refusal with the gate's own verdict attached when the gate denied the contact
+    (front doors show the rule ids and when the contact becomes lawful)."""
+    if decision is None or decision.allowed:
+        return refused
+    violations = [(v.rule, v.reason) for v in decision.violations]
+    return GateDenied(refused.what, refused.reasons, violations, decision.next_allowed_at)

@@ -1,82 +1,34 @@
 """Proposals (分期 / 减免): a collector submits, a supervisor approves or rejects.
 
 Approval computes the ledger change from the loan's replay on the approval date and stores
-it (``loan_adjustments``, and for a plan its new installments in
-``restructured_installments``). Every ledger reader loads these with the loan
-(``repository.load_adjustments``) and the replay applies them from their effective date;
-nothing here rewrites payments or the original schedule (history stays). Approval also
-flags the loan so the next incremental nightly run recomputes it.
+it (``loan_adjustments``, and for a plan its new installments). Every ledger reader loads
+these with the loan and the replay applies them from their effective date; nothing here
+rewrites payments or the original schedule (history stays). Approval also flags the loan
+so the next incremental nightly run recomputes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, Row, select
-
-from faircollect.adapters.db.repository import store_adjustment
-from faircollect.adapters.db.tables import proposals, restructured_installments
-from faircollect.domain.casework.agencies import holder
-from faircollect.domain.casework.errors import CaseworkError
+from faircollect.adapters.db.repositories.proposals import StoredSchedule
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.proposals import (
     Decision,
-    InstalmentPlan,
     Proposal,
     ProposalStatus,
     SubmitProposal,
     Terms,
-    WaivedComponent,
-    Waiver,
     approve,
     position_from_ledger,
     reject,
     submit,
 )
-from faircollect.domain.casework.roles import Actor, Role
-from faircollect.domain.ledger.terms import Method
-from faircollect.services.casework.case_store import load_case, load_placements, new_id
-from faircollect.services.casework.ledger_reads import ledger_as_of
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.ledger_adjusted import recompute_from
-
-
-def _terms_columns(terms: Terms) -> dict[str, object]:
-    if isinstance(terms, Waiver):
-        return {"kind": "waiver", "component": terms.component.value, "amount": terms.amount}
-    return {
-        "kind": "plan",
-        "months": terms.months,
-        "annual_rate": terms.annual_rate,
-        "first_due": terms.first_due,
-        "method": terms.method.value,
-    }
-
-
-def _terms_of(row: Row[tuple[object, ...]]) -> Terms:
-    m = row._mapping
-    if m["kind"] == "waiver":
-        return Waiver(WaivedComponent(m["component"]), m["amount"])
-    return InstalmentPlan(m["months"], m["annual_rate"], m["first_due"], Method(m["method"]))
-
-
-def load_proposal(conn: Connection, proposal_id: str) -> Proposal:
-    row = conn.execute(select(proposals).where(proposals.c.proposal_id == proposal_id)).first()
-    if row is None:
-        raise CaseworkError(f"no proposal '{proposal_id}'")
-    return Proposal(
-        row.proposal_id,
-        row.case_id,
-        row.loan_id,
-        _terms_of(row),
-        row.submitted_by,
-        row.submitted_on,
-        row.note,
-        ProposalStatus(row.status),
-        row.decided_by,
-        row.decided_on,
-        row.decision_reason,
-    )
+from faircollect.domain.casework.roles import Actor, Permission, require
+from faircollect.services.casework.cases import visible_case, visible_case_ids
+from faircollect.services.casework.ids import new_id
+from faircollect.services.casework.ledger import ledger_as_of
 
 
 def submit_proposal(
@@ -89,52 +41,36 @@ def submit_proposal(
     note: str = "",
 ) -> Proposal:
     """Store a pending proposal on one of the case's loans."""
-    conn = uow.conn
-    case = load_case(conn, case_id)
+    case = visible_case(uow, actor, case_id, on)
     if loan_id not in case.loan_ids:
         raise CaseworkError(f"loan '{loan_id}' is not in case {case_id}")
     command = SubmitProposal(new_id("PR"), case_id, loan_id, terms, on, note)
-    proposal = submit(command, actor, load_placements(conn, case_id)).proposal
-    conn.execute(
-        proposals.insert().values(
-            proposal_id=proposal.proposal_id,
-            case_id=case_id,
-            loan_id=loan_id,
-            submitted_by=proposal.submitted_by,
-            submitted_on=on,
-            note=note,
-            status=proposal.status.value,
-            decision_reason="",
-            **_terms_columns(terms),
-        )
-    )
+    proposal = submit(command, actor, uow.cases.placements(case_id)).proposal
+    uow.proposals.add(proposal)
     return proposal
 
 
-def _store_decision(conn: Connection, decided: Proposal) -> None:
-    conn.execute(
-        proposals.update()
-        .where(proposals.c.proposal_id == decided.proposal_id)
-        .values(
-            status=decided.status.value,
-            decided_by=decided.decided_by,
-            decided_on=decided.decided_on,
-            decision_reason=decided.decision_reason,
-        )
-    )
+def _decidable(uow: UnitOfWork, actor: Actor, proposal_id: str, on: date) -> Proposal:
+    """The proposal, once the actor's role may decide and the case is in their scope."""
+    require(actor, Permission.DECIDE_PROPOSAL)
+    try:
+        proposal = uow.proposals.get(proposal_id)
+        visible_case(uow, actor, proposal.case_id, on)
+    except CaseworkError as err:
+        raise NotFound(f"no proposal '{proposal_id}'") from err
+    return proposal
 
 
 def approve_proposal(
     uow: UnitOfWork, actor: Actor, proposal_id: str, on: date, reason: str
 ) -> tuple[Proposal, Decision]:
     """Approve (supervisor): the decision and the ledger change it records."""
-    conn = uow.conn
-    proposal = load_proposal(conn, proposal_id)
-    position = position_from_ledger(ledger_as_of(conn, proposal.loan_id, on))
+    proposal = _decidable(uow, actor, proposal_id, on)
+    position = position_from_ledger(ledger_as_of(uow, proposal.loan_id, on))
     decided, event = approve(proposal, actor, on, reason, position)
-    _store_decision(conn, decided)
-    store_adjustment(conn, event)
-    recompute_from(conn, event.loan_id, event.effective_on)
+    uow.proposals.save_decision(decided)
+    uow.loans.store_adjustment(event)
+    uow.loans.recompute_from(event.loan_id, event.effective_on)
     return decided, event
 
 
@@ -142,47 +78,27 @@ def reject_proposal(
     uow: UnitOfWork, actor: Actor, proposal_id: str, on: date, reason: str
 ) -> Proposal:
     """Reject (supervisor), with the reason stored."""
-    conn = uow.conn
-    decided, _ = reject(load_proposal(conn, proposal_id), actor, on, reason)
-    _store_decision(conn, decided)
+    decided, _ = reject(_decidable(uow, actor, proposal_id, on), actor, on, reason)
+    uow.proposals.save_decision(decided)
     return decided
+
+
+def decide_proposal(
+    uow: UnitOfWork, actor: Actor, proposal_id: str, approved: bool, on: date, reason: str
+) -> Proposal:
+    """Approve or reject: the one decision every front door makes."""
+    if approved:
+        return approve_proposal(uow, actor, proposal_id, on, reason)[0]
+    return reject_proposal(uow, actor, proposal_id, on, reason)
 
 
 def list_proposals(
     uow: UnitOfWork, actor: Actor, day: date, status: ProposalStatus | None = None
 ) -> list[Proposal]:
-    """Proposals ``actor`` may see on ``day`` (an agency: those on cases it holds)."""
-    query = select(proposals.c.proposal_id, proposals.c.case_id).order_by(
-        proposals.c.submitted_on, proposals.c.proposal_id
-    )
-    if status is not None:
-        query = query.where(proposals.c.status == status.value)
-    placements = load_placements(uow.conn)
-    visible = [
-        row.proposal_id
-        for row in uow.conn.execute(query)
-        if actor.role is not Role.AGENCY or holder(placements, row.case_id, day) == actor.agency_id
-    ]
-    return [load_proposal(uow.conn, x) for x in visible]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSchedule:
-    """An approved plan's stored installments: (number, due_on, principal, interest, fee)."""
-
-    rows: tuple[tuple[int, date, int, int, int], ...]
-
-    @property
-    def principal(self) -> int:
-        return sum(r[2] for r in self.rows)
+    """Proposals on the cases ``actor`` may see on ``day``."""
+    return uow.proposals.listed(status, visible_case_ids(uow, actor, day))
 
 
 def stored_schedule(uow: UnitOfWork, proposal_id: str) -> StoredSchedule:
-    query = (
-        select(restructured_installments)
-        .where(restructured_installments.c.proposal_id == proposal_id)
-        .order_by(restructured_installments.c.number)
-    )
-    return StoredSchedule(
-        tuple((r.number, r.due_on, r.principal, r.interest, r.fee) for r in uow.conn.execute(query))
-    )
+    """An approved plan's installments as stored."""
+    return uow.proposals.schedule(proposal_id)

@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
-from faircollect.adapters.db.tables import visits
-from faircollect.domain.casework.errors import CaseworkError, Refused
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.domain.casework.errors import Refused
 from faircollect.domain.casework.roles import Actor, Permission, require
 from faircollect.domain.casework.visits import (
     RULE,
@@ -29,10 +27,9 @@ from faircollect.domain.casework.visits import (
 )
 from faircollect.domain.compliance.actions import Channel, Party, ProposedAction, VisitDetails
 from faircollect.domain.compliance.gate import Gate
-from faircollect.services.casework.case_store import load_case, new_id
+from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.contacts import default_gate
-from faircollect.services.casework.uow import UnitOfWork
-from faircollect.services.visit_notices import notices_sent
+from faircollect.services.casework.ids import new_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +68,8 @@ def plan(
 ) -> VisitPlanned:
     """Store a visit plan, or Refused listing every domain and gate reason (nothing stored)."""
     require(actor, Permission.PLAN_VISIT)
-    case = load_case(uow.conn, request.case_id)
-    notices = notices_sent(uow.conn, request.at.date(), case.loan_ids)
+    case = visible_case(uow, actor, request.case_id, request.at.date())
+    notices = uow.actions.notices_sent(request.at.date(), case.loan_ids)
     sent = max(notices.values(), default=None)
     command = PlanVisit(
         new_id("V"),
@@ -93,41 +90,8 @@ def plan(
     if problems:
         raise Refused(f"visit on case {request.case_id} refused", problems)
     planned = plan_visit(command, actor)
-    assert command.notice_letter_sent_on is not None
-    uow.conn.execute(
-        visits.insert().values(
-            visit_id=command.visit_id,
-            case_id=command.case_id,
-            visit_type=command.visit_type.value,
-            planned_on=command.planned_on,
-            address=command.address,
-            staff=",".join(command.staff),
-            notice_letter_sent_on=command.notice_letter_sent_on,
-            planned_by=actor.user_id,
-            note="",
-        )
-    )
+    uow.visits.add(planned)
     return planned
-
-
-def _planned(uow: UnitOfWork, visit_id: str) -> VisitPlanned:
-    row = uow.conn.execute(select(visits).where(visits.c.visit_id == visit_id)).first()
-    if row is None:
-        raise CaseworkError(f"no visit '{visit_id}'")
-    if row.outcome is not None:
-        raise CaseworkError(f"visit {visit_id} already has an outcome ({row.outcome})")
-    command = PlanVisit(
-        row.visit_id,
-        row.case_id,
-        VisitType(row.visit_type),
-        row.planned_on,
-        row.address,
-        tuple(row.staff.split(",")),
-        row.notice_letter_sent_on,
-        True,
-        True,
-    )
-    return VisitPlanned(command, row.planned_by)
 
 
 def record(
@@ -142,21 +106,13 @@ def record(
 ) -> VisitRecorded:
     """Record what happened on a planned visit; refused if it does not match the plan."""
     require(actor, Permission.PLAN_VISIT)
-    planned = _planned(uow, visit_id)
+    planned = uow.visits.planned(visit_id)
+    visible_case(uow, actor, planned.plan.case_id, started_at.date())
     done = record_visit(
         planned,
         VisitRecorded(
             visit_id, planned.plan.case_id, started_at, staff_present, outcome, recording_ref, note
         ),
     )
-    uow.conn.execute(
-        visits.update()
-        .where(visits.c.visit_id == visit_id)
-        .values(
-            started_at=started_at,
-            outcome=outcome.value,
-            recording_ref=recording_ref,
-            note=note,
-        )
-    )
+    uow.visits.record_outcome(visit_id, started_at, outcome, recording_ref, note)
     return done

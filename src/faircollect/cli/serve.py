@@ -1,0 +1,28 @@
+"""``faircollect serve``: the workbench and its API over HTTP (uvicorn)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    database_url: str | None = typer.Option(None, "--database-url", help="Database URL."),
+    secure_cookies: bool = typer.Option(
+        False, help="Mark the session cookie Secure (when served over HTTPS)."
+    ),
+) -> None:
+    """Serve the workbench (pages and /api/v1) until Ctrl-C."""
+    import uvicorn
+
+    from faircollect.cli.database import open_engine
+    from faircollect.web.app import create_app
+
+    app = create_app(open_engine(database_url), secure_cookies=secure_cookies)
+    typer.echo(f"faircollect workbench: http://{host}:{port}/  (API docs: /api/docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,97 @@
+"""The gate and the screener for other systems (dialers, SMS gateways): decide proposed
+contacts, screen texts. The CLI streams (``check-action``, ``screen``) and the API
+(``POST /api/v1/check-action``, ``/screen``) give the same JSON for the same input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+from functools import lru_cache
+from typing import Any
+
+from faircollect.domain.compliance.action_json import (
+    ActionInputError,
+    action_from_json,
+    decision_to_json,
+    error_to_json,
+)
+from faircollect.domain.compliance.explain import explain
+from faircollect.domain.compliance.gate import Gate
+from faircollect.domain.compliance.pack import RulePack, default_pack
+from faircollect.domain.compliance.screener import screen
+
+MAX_TEXT = 65_536
+"""Characters of one message screened; longer is that item's error (bounded memory)."""
+
+
+@lru_cache(maxsize=1)
+def shipped_gate() -> Gate:
+    """The gate under the shipped rule pack with the real screener (built once)."""
+    return Gate(default_pack(), screen)
+
+
+def decide_items(items: Iterable[object], gate: Gate | None = None) -> list[dict[str, Any]]:
+    """One decision per proposed contact, in order; an unreadable item gets its error
+    object (numbered from 1, like a line) and the rest are still decided."""
+    chosen = gate or shipped_gate()
+    out = []
+    for number, item in enumerate(items, start=1):
+        try:
+            out.append(decision_to_json(chosen.decide(action_from_json(item))))
+        except ActionInputError as error:
+            action_id = item.get("id") if isinstance(item, dict) else None
+            out.append(error_to_json(number, action_id, error))
+    return out
+
+
+def screen_result(message_id: object, text: str) -> dict[str, Any]:
+    """The screener's answer for one text: its labels and every finding with offsets."""
+    findings = screen(text)
+    return {
+        "id": message_id,
+        "labels": list(dict.fromkeys(f.label.value for f in findings)),
+        "findings": [
+            {
+                "label": f.label.value,
+                "rule": f.rule,
+                "start": f.start,
+                "end": f.end,
+                "evidence": f.evidence,
+            }
+            for f in findings
+        ],
+    }
+
+
+def screen_items(items: Iterable[object]) -> list[dict[str, Any]]:
+    """``screen_result`` for each ``{"id", "text"}``; a bad item gets an error object."""
+    out = []
+    for number, item in enumerate(items, start=1):
+        problem = _screen_item_problem(item)
+        if problem is not None:
+            item_id = item.get("id") if isinstance(item, dict) else None
+            out.append({"id": item_id, "error": {"item": number, **problem}})
+        else:
+            assert isinstance(item, dict)
+            out.append(screen_result(item["id"], item["text"]))
+    return out
+
+
+def _screen_item_problem(item: object) -> dict[str, str] | None:
+    if not isinstance(item, dict):
+        return {"field": "(item)", "message": "expected an object with id and text"}
+    if not isinstance(item.get("id"), str | int) or isinstance(item.get("id"), bool):
+        return {"field": "id", "message": "expected a string or whole number"}
+    text = item.get("text")
+    if not isinstance(text, str):
+        return {"field": "text", "message": "expected a string"}
+    if len(text) > MAX_TEXT:
+        return {"field": "text", "message": f"longer than {MAX_TEXT} characters"}
+    return None
+
+
+def check_message(text: str, pack: RulePack | None = None) -> dict[str, Any]:
+    """For a borrower: is this collection message lawful, which parts are not, which rule,
+    what to do (the structure ``check-message --json`` prints)."""
+    found = explain(screen(text), pack or default_pack())
+    return {"lawful": found.lawful, **asdict(found)}

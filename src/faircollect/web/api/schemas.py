@@ -1,0 +1,254 @@
+"""The API's request and response shapes. Amounts are yuan strings with two decimals
+("1234.50"), times ISO 8601 with their offset, dates ISO; unknown fields are refused."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from faircollect.domain.money import MoneyError, parse_yuan
+
+Yuan = str
+"""An amount in yuan with two decimals, e.g. "1234.50"."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class Violation(BaseModel):
+    rule: str
+    reason: str
+
+
+class Denied(BaseModel):
+    error: ErrorDetail
+    violations: list[Violation]
+    next_allowed_at: datetime | None
+
+
+# Sessions ----------------------------------------------------------------------------
+
+
+class SignInRequest(Strict):
+    user_id: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Me(BaseModel):
+    user_id: str
+    name: str
+    role: str
+    team_id: str | None = None
+    agency_id: str | None = None
+
+
+class SignedIn(Me):
+    csrf_token: str
+
+
+# Work ----------------------------------------------------------------------------------
+
+
+class QueueItem(BaseModel):
+    action_id: str
+    case_id: str | None
+    loan_id: str | None
+    channel: str | None
+    party: str
+    scheduled_at: datetime
+    priority: int
+    dpd: int
+    total_overdue: Yuan
+    kind: str
+    overdue: bool
+    note: str
+
+
+class Queue(BaseModel):
+    date: date
+    items: list[QueueItem]
+
+
+class CaseItem(BaseModel):
+    case_id: str
+    borrower_id: str
+    borrower_name: str
+    owner: str
+    status: str
+    dpd: int
+    total_overdue: Yuan
+    opened_on: date
+    loan_ids: list[str]
+
+
+class CaseList(BaseModel):
+    items: list[CaseItem]
+    total: int
+    page: int
+    size: int
+
+
+class CaseFile(BaseModel):
+    case: CaseItem
+    borrower: dict[str, Any]
+    contacts: list[dict[str, Any]]
+    loans: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+    promises: list[dict[str, Any]]
+    proposals: list[dict[str, Any]]
+    visits: list[dict[str, Any]]
+    follow_ups: list[dict[str, Any]]
+
+
+class ContactRequest(Strict):
+    channel: str
+    party: str
+    number: str = Field(min_length=1, max_length=128)
+    outcome: str
+    at: datetime | None = None
+    purpose: str | None = None
+    reason: str | None = None
+    note: str = Field(default="", max_length=4000)
+    loan_id: str | None = None
+    discloses_debt: bool | None = None
+    recorded: bool | None = True
+
+
+class Created(BaseModel):
+    id: str
+
+
+class ContactCreated(BaseModel):
+    contact_id: str
+    status: str
+
+
+class Reassign(Strict):
+    to: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+# Promises and proposals ---------------------------------------------------------------
+
+
+def _yuan(value: str) -> str:
+    try:
+        parse_yuan(value)
+    except MoneyError as err:
+        raise ValueError(str(err)) from err
+    return value
+
+
+class PromiseRequest(Strict):
+    loan_id: str = Field(min_length=1, max_length=64)
+    amount: Yuan
+    due: date
+    made_on: date | None = None
+
+    _amount = field_validator("amount")(_yuan)
+
+
+class Promise(BaseModel):
+    promise_id: str
+    loan_id: str
+    case_id: str | None
+    amount: Yuan
+    made_on: date
+    due: date
+    status: str
+    paid: Yuan
+    settled_on: date | None
+    made_by: str | None
+
+
+class PromiseList(BaseModel):
+    items: list[Promise]
+
+
+class ProposalRequest(Strict):
+    case_id: str = Field(min_length=1, max_length=64)
+    loan_id: str = Field(min_length=1, max_length=64)
+    kind: str = Field(pattern="^(plan|waiver)$")
+    months: int | None = Field(default=None, ge=1, le=60)
+    annual_rate: str | None = None
+    first_due: date | None = None
+    component: str | None = Field(default=None, pattern="^(penalty|interest)$")
+    amount: Yuan | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class DecisionRequest(Strict):
+    approve: bool
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Proposal(BaseModel):
+    proposal_id: str
+    case_id: str
+    loan_id: str
+    kind: str
+    terms: dict[str, Any]
+    submitted_by: str
+    submitted_on: date
+    note: str
+    status: str
+    decided_by: str | None
+    decided_on: date | None
+    decision_reason: str
+
+
+class ProposalList(BaseModel):
+    items: list[Proposal]
+
+
+# The first call -------------------------------------------------------------------------
+
+
+class CallStart(Strict):
+    case_id: str = Field(min_length=1, max_length=64)
+    loan_id: str | None = None
+
+
+class CallAnswer(Strict):
+    step: str
+    value: Any = None
+
+
+class CallPrompt(BaseModel):
+    step: str
+    title: str
+    say: str
+    guide: str
+    choices: list[str]
+    details: list[str]
+
+
+class CallState(BaseModel):
+    call_id: str
+    case_id: str
+    loan_id: str
+    prompt: CallPrompt | None
+    answers: dict[str, Any]
+
+
+class CallFinished(BaseModel):
+    call_id: str
+    contact_id: str
+    outcome: str
+    promise_id: str | None
+    follow_up: dict[str, Any]
+    missing_tasks: list[str]

@@ -1,0 +1,143 @@
+"""Refusals and failures as HTTP answers: JSON ``{"error": {"code", "message", "field"?}}``
+on the API, a page (or the sign-in page) for the workbench. Never a traceback.
+
+| refusal | status | code |
+|---|---|---|
+| not signed in | 401 | ``unauthenticated`` |
+| bad input (a field) | 422 | ``invalid`` (with ``field``) |
+| the gate denies a contact | 422 | ``denied`` (with ``violations``, ``next_allowed_at``) |
+| a rule refuses the command | 422 | ``refused`` (with ``reasons``) |
+| the role may not | 403 | ``forbidden`` |
+| no such thing, or not yours to see | 404 | ``not_found`` |
+| too many sign-in failures | 429 | ``throttled`` |
+| the database is unreachable | 503 | ``unavailable`` |
+| anything else | 500 | ``internal`` (logged, not shown) |
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException
+
+from faircollect.domain.casework.errors import (
+    CaseworkError,
+    GateDenied,
+    NotFound,
+    PermissionDenied,
+    Refused,
+)
+
+log = logging.getLogger("faircollect.web")
+
+CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "throttled",
+    503: "unavailable",
+}
+
+
+class InvalidField(CaseworkError):
+    """Bad input in one named field (a date that is not a date, an amount with 3 decimals)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "code": extra.pop("code", CODES.get(status, "error")),
+        "message": message,
+    }
+    if "field" in extra:
+        error["field"] = extra.pop("field")
+    return {"error": error, **extra}
+
+
+def answer(request: Request, status: int, message: str, **extra: Any) -> Response:
+    """The refusal for this door: JSON on the API, a page (or sign-in) in the workbench."""
+    if is_api(request):
+        headers = extra.pop("headers", None)
+        return JSONResponse(error_body(status, message, **extra), status, headers=headers)
+    if status == 401:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    from faircollect.web.pages.render import error_page
+
+    return error_page(request, status, message)
+
+
+def _casework(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, NotFound):
+        return answer(request, 404, str(exc))
+    if isinstance(exc, PermissionDenied):
+        return answer(request, 403, str(exc))
+    if isinstance(exc, InvalidField):
+        return answer(request, 422, exc.message, field=exc.field)
+    if isinstance(exc, GateDenied):
+        return answer(
+            request,
+            422,
+            str(exc),
+            code="denied",
+            violations=[{"rule": rule, "reason": reason} for rule, reason in exc.violations],
+            next_allowed_at=exc.next_allowed_at.isoformat() if exc.next_allowed_at else None,
+        )
+    if isinstance(exc, Refused):
+        return answer(request, 422, str(exc), code="refused", reasons=exc.reasons)
+    return answer(request, 422, str(exc), code="refused", reasons=[str(exc)])
+
+
+def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers) if exc.headers else None
+    return answer(request, exc.status_code, str(exc.detail), headers=headers)
+
+
+def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    location = [str(x) for x in first.get("loc", ()) if x not in ("body", "query", "path")]
+    field = ".".join(location) or "body"
+    return answer(request, 422, f"{field}: {first.get('msg', 'invalid')}", field=field)
+
+
+def _database(request: Request, exc: Exception) -> Response:
+    log.error("database unavailable: %s", type(exc).__name__)
+    return answer(
+        request, 503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+    )
+
+
+def _internal(request: Request, exc: Exception) -> Response:
+    log.exception("internal error on %s %s", request.method, request.url.path)
+    return answer(request, 500, "internal error", code="internal")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(CaseworkError, _casework)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(OperationalError, _database)
+    app.add_exception_handler(InterfaceError, _database)
+    app.add_exception_handler(Exception, _internal)

@@ -1,0 +1,17 @@
+"""The workbench pages (Chinese, server-rendered with Jinja2, htmx for partial updates).
+
+Each page module holds the routes of one screen; they call the same use cases as the API.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from faircollect.web.pages import login
+
+
+def router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    for part in (login,):
+        pages.include_router(part.router)
+    return pages
