@@ -60,11 +60,11 @@ def report(error: BaseException, debug: bool) -> int:
 
 def describe(error: BaseException) -> tuple[int, str]:
     """The exit code and the one line for an error that escaped a command."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from faircollect.adapters.db.errors import is_database_error
 
     if isinstance(error, BadInput):
         return EXIT_BAD_INPUT, f"error: {_one_line(str(error))}"
-    if isinstance(error, SQLAlchemyError):
+    if is_database_error(error):
         from faircollect.adapters.db.errors import explain
         from faircollect.cli.database import last_url
 

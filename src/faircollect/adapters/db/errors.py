@@ -11,6 +11,7 @@ messages.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from faircollect.domain.bad_input import BadInput
@@ -27,6 +28,19 @@ class DatabaseProblem(BadInput):
         self.url = hide_password(url)
         self.todo = todo
         super().__init__(f"database {self.url}: {what} — {todo}")
+
+
+def is_database_error(error: BaseException) -> bool:
+    """Whether ``error`` came from the database: SQLAlchemy's, or a driver's own (the bulk
+    paths use the driver's cursor directly, so its errors arrive unwrapped)."""
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(error, SQLAlchemyError | sqlite3.Error):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(error, psycopg.Error)
 
 
 def hide_password(url: str) -> str:
