@@ -77,7 +77,7 @@ def test_screen_answers_every_line_and_reports_the_bad_ones_with_exit_2() -> Non
 
 def test_check_message_explains_a_violation_in_plain_chinese() -> None:
     code, out, _ = run(["check-message", "我是派出所的,再不还钱就打断你的腿"])
-    assert code == 0
+    assert code == 1  # a violation: exit 1, so a script can act on it
     assert "“打断你的腿”" in out and "“派出所”" in out
     assert "CN-PROH-1" in out and "催收工作指引" in out
     assert all(word in out for word in ("截图", "录音", "12378", "12363", "110"))
@@ -94,3 +94,11 @@ def test_check_message_without_text_is_an_error() -> None:
     code, _, err = run(["check-message"], "  \n")
     assert code == 2
     assert "请提供" in err
+
+
+def test_check_message_json_gives_the_verdict_for_programs() -> None:
+    code, out, _ = run(["check-message", "--json", "再不还钱就打断你的腿，你这个废物"])
+    verdict = json.loads(out)
+    assert code == 1 and verdict["lawful"] is False
+    assert [p["label"] for p in verdict["problems"]] == ["violence_threat", "insult"]
+    assert any("12378" in a for a in verdict["advice"])

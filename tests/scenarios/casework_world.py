@@ -1,9 +1,12 @@
 """A small lender's book for the casework stories, written with SQLAlchemy Core.
 
-张三 (B1) borrowed 12,000.00 yuan over 12 months at 18% (等额本息, 1,100.16 a month from
-15 Nov 2025), paid the first three installments on time and missed 15 Feb 2026: on
-2 Mar 2026 the loan is 15 days past due. 李四 (B2) is current. Users come from the shipped
-example YAML (C101/C102 collectors, S001 supervisor, A101 of AG01, A201 of AG02).
+张三 (B1, phone 13800000001) borrowed 12,000.00 yuan over 12 months at 18% (等额本息,
+1,100.16 a month from 15 Nov 2025), paid the first three installments on time and missed
+15 Feb 2026: on 2 Mar 2026 the loan is 15 days past due. His registered contacts: his wife
+王芳 (emergency contact, 13900000009), his brother 张四 (guarantor, 13900000008) and a
+friend registered but not as an emergency contact (13900000007). 李四 (B2) is current.
+Users come from the shipped example organisation (C101/C102 collectors, S001 supervisor,
+A101 of AG01, A201 of AG02).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from faircollect.adapters.db.repository import loan_row
 from faircollect.adapters.db.tables import (
     account_states,
     borrowers,
+    contacts,
     loans,
     outbox,
     payments,
@@ -31,6 +35,11 @@ from faircollect.services.casework.open_cases import open_cases
 from faircollect.services.organisation import load_organisation
 
 DAY = date(2026, 3, 2)
+CONTACTS = (
+    ("王芳", "13900000009", "配偶", True),
+    ("张四", "13900000008", "担保人", False),
+    ("赵六", "13900000007", "朋友", False),
+)
 CASE = "C-B1-20260302"
 INSTALMENT = 110_016
 
@@ -66,7 +75,7 @@ def pay(engine: Engine, payment_id: str, loan_id: str, on: date, amount: int) ->
         )
 
 
-def _state_row(t: LoanTerms, paid: list[Payment], as_of: date) -> dict[str, object]:
+def state_row(t: LoanTerms, paid: list[Payment], as_of: date) -> dict[str, object]:
     s = replay(t, paid, as_of).state
     return {
         "loan_id": t.loan_id,
@@ -110,6 +119,19 @@ def build(engine: Engine) -> str:
                 },
             ],
         )
+        conn.execute(
+            contacts.insert(),
+            [
+                {
+                    "borrower_id": "B1",
+                    "name": name,
+                    "phone": phone,
+                    "relation": rel,
+                    "is_emergency": emergency,
+                }
+                for name, phone, rel, emergency in CONTACTS
+            ],
+        )
         for loan_id, (borrower_id, paid_months) in books.items():
             t = terms(loan_id, borrower_id)
             conn.execute(loans.insert().values(**loan_row(t)))
@@ -128,7 +150,7 @@ def build(engine: Engine) -> str:
                         payment_id=p.payment_id, loan_id=loan_id, paid_on=p.paid_on, amount=p.amount
                     )
                 )
-            conn.execute(account_states.insert().values(**_state_row(t, paid, DAY)))
+            conn.execute(account_states.insert().values(**state_row(t, paid, DAY)))
     with UnitOfWork(engine) as uow:
         load_organisation(uow, example_org_text(), "example.yaml")
         opened = open_cases(uow, DAY, owner_id="C101")

@@ -306,7 +306,8 @@ def _ask(session: CallSession) -> None:
         console.rule(prompt.title)
         for line in prompt.details:
             console.print(f"  • {line}")
-        console.print(f"[bold]说：[/bold]{prompt.say}")
+        label = "说" if prompt.spoken else "提示"
+        console.print(f"[bold]{label}：[/bold]{prompt.say}")
         console.print(f"[dim]{prompt.guide}[/dim]")
         answer: Any
         if prompt.step is Step.PREPARE:
@@ -338,13 +339,12 @@ def call(
     loan: Annotated[
         str | None, typer.Option(help="Loan to call about (default: most overdue).")
     ] = None,
-    lender: Annotated[str, typer.Option(help="Lender name said on the call.")] = "示例小贷",
     at: At = None,
     db: Db = None,
 ) -> None:
     """The guided first call (第一个催收电话): eight steps, then the 催记, promise, follow-up."""
     from faircollect.domain.casework.call_session import load_answers, run_answers
-    from faircollect.services.casework.first_call import Lender, finish_call, start_call
+    from faircollect.services.casework.first_call import finish_call, start_call
 
     moment = _moment(at)
     given = None
@@ -357,9 +357,7 @@ def call(
     session = _run(
         db,
         user,
-        lambda uow, actor: start_call(
-            uow, actor, case_id, moment, loan_id=loan, lender=Lender(lender)
-        ),
+        lambda uow, actor: start_call(uow, actor, case_id, moment, loan_id=loan),
     )
     # The call itself runs outside any transaction (it may take minutes at the terminal).
     if given is None:

@@ -24,6 +24,8 @@ BAD_INPUT_EXIT = 2
 _TOO_LONG = f"消息太长（超过 {MAX_LINE_BYTES:,} 字节）。longer than {MAX_LINE_BYTES:,} bytes"
 SHOWN_ERRORS = 50
 """Bad lines listed on stderr (all are counted; each has its error object on stdout)."""
+VIOLATION_EXIT = 1
+"""check-message: the message breaks a rule (a script can act on it)."""
 
 
 def screen_command(
@@ -67,41 +69,28 @@ def _error_answer(error: Any) -> dict[str, Any]:
 
 
 def _screened(ident: str | int, text: str, number: int) -> tuple[dict[str, Any], Any]:
-    """The answer for one message, or (if the screener fails on it) that line's error."""
-    from faircollect.domain.compliance.screener import screen
+    """The answer for one message (the same JSON as the API's), or that line's error if
+    the screener fails on it: the stream answers every line, even on a screener bug."""
     from faircollect.domain.json_line import LINE, LineError
+    from faircollect.services.compliance import screen_result
 
     try:
-        findings = screen(text)
-    except Exception as error:  # the stream answers every line, even on a screener bug
-        failure = LineError(
-            number, LINE, f"internal error screening this line: {error!r:.200}", ident
-        )
+        return screen_result(ident, text), None
+    except Exception as error:
+        message = f"internal error screening this line: {error!r:.200}"
+        failure = LineError(number, LINE, message, ident)
         return _error_answer(failure), failure
-    labels = list(dict.fromkeys(finding.label.value for finding in findings))
-    return {
-        "id": ident,
-        "labels": labels,
-        "findings": [
-            {
-                "label": f.label.value,
-                "rule": f.rule,
-                "start": f.start,
-                "end": f.end,
-                "evidence": f.evidence,
-            }
-            for f in findings
-        ],
-    }, None
 
 
 def check_message_command(
     text: str | None = typer.Argument(None, help="消息内容；省略时从标准输入读取。"),
+    as_json: bool = typer.Option(False, "--json", help="JSON output (for programs)."),
 ) -> None:
-    """检查一条催收消息是否违法，并告诉你可以怎么做（plain Chinese, for borrowers）."""
-    from faircollect.domain.compliance.explain import explain, render_zh
-    from faircollect.domain.compliance.pack import default_pack
-    from faircollect.domain.compliance.screener import screen
+    """检查一条催收消息是否违法，并告诉你可以怎么做（plain Chinese, for borrowers).
+
+    Exit 0 when the message looks lawful, 1 when it breaks a rule, 2 for no message."""
+    from faircollect.domain.compliance.explain import render_zh
+    from faircollect.services.compliance import check_message, explanation_of
 
     message = text if text is not None else _read_message()
     if not message.strip():
@@ -111,7 +100,16 @@ def check_message_command(
         _refuse(_TOO_LONG)
     if any("\ud800" <= ch <= "\udfff" for ch in message):
         _refuse("消息不是 UTF-8 文本。the message is not UTF-8 text")
-    typer.echo(render_zh(explain(screen(message), default_pack())))
+    if as_json:
+        verdict = check_message(message)
+        typer.echo(json.dumps(verdict, ensure_ascii=False, indent=2))
+        lawful = bool(verdict["lawful"])
+    else:
+        explanation = explanation_of(message)
+        typer.echo(render_zh(explanation))
+        lawful = explanation.lawful
+    if not lawful:
+        raise typer.Exit(VIOLATION_EXIT)
 
 
 def _read_message() -> str:

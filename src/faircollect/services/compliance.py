@@ -9,13 +9,14 @@ from dataclasses import asdict
 from functools import lru_cache
 from typing import Any
 
+from faircollect.adapters.lender_file import lender_profile
 from faircollect.domain.compliance.action_json import (
     ActionInputError,
     action_from_json,
     decision_to_json,
     error_to_json,
 )
-from faircollect.domain.compliance.explain import explain
+from faircollect.domain.compliance.explain import Explanation, explain
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import RulePack, default_pack
 from faircollect.domain.compliance.screener import screen
@@ -90,8 +91,13 @@ def _screen_item_problem(item: object) -> dict[str, str] | None:
     return None
 
 
-def check_message(text: str, pack: RulePack | None = None) -> dict[str, Any]:
+def explanation_of(text: str, pack: RulePack | None = None) -> Explanation:
     """For a borrower: is this collection message lawful, which parts are not, which rule,
-    what to do (the structure ``check-message --json`` prints)."""
-    found = explain(screen(text), pack or default_pack())
+    what to do, with the lender's own complaint line first."""
+    return explain(screen(text), pack or default_pack(), lender_profile().complaint_line)
+
+
+def check_message(text: str, pack: RulePack | None = None) -> dict[str, Any]:
+    """``explanation_of`` as the JSON ``check-message --json`` prints and the portal shows."""
+    found = explanation_of(text, pack)
     return {"lawful": found.lawful, **asdict(found)}

@@ -14,9 +14,11 @@ from decimal import Decimal
 
 from faircollect.adapters.db.repository import StoredLoan
 from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.adapters.lender_file import lender_profile
 from faircollect.data import lpr_csv_text
 from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.roles import Actor
+from faircollect.domain.lawful import Owed, owed
 from faircollect.domain.ledger.replay import LoanLedger, replay
 from faircollect.domain.ledger.terms import LoanTerms
 from faircollect.domain.rates import (
@@ -82,3 +84,21 @@ def loan_file_for(uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date) -> L
     if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
         raise NotFound(f"no loan '{loan_id}'")
     return loan_file(uow, loan_id, as_of)
+
+
+def owed_now(uow: UnitOfWork, loan_id: str, as_of: date) -> Owed:
+    """What the loan's contract says is owed and what is lawfully owed, as of ``as_of``
+    (what every message, script line, letter, promise and plan must be computed on)."""
+    loan = uow.loans.stored(loan_id)
+    if loan is None:
+        raise NotFound(f"no loan '{loan_id}'")
+    lender = lender_profile()
+    return owed(
+        loan.terms,
+        loan.payments,
+        as_of,
+        cost_of(loan.terms),
+        lender.illegal_apr,
+        loan.adjustments,
+        uow.loans.marked_illegal(loan_id),
+    )

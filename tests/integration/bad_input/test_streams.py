@@ -32,61 +32,99 @@ OK_LINE = json.dumps(OK_ACTION).encode()
 OK_DECISION = {"id": "ok", "allowed": True, "violations": [], "next_allowed_at": None}
 
 
+def case(name: str, bad: bytes, field: str, words: str) -> Any:
+    """One row of a table: the bad line, the field its error names, words of the message."""
+    return pytest.param(bad, field, words, id=name)
+
+
 def action(**changes: Any) -> bytes:
     return json.dumps({**OK_ACTION, "id": "bad", **changes}, ensure_ascii=False).encode()
 
 
 def raw_action(fragment: str) -> bytes:
     """An action whose JSON text contains ``fragment`` verbatim (escapes stay escapes)."""
-    return ('{"channel": "call", "party": "borrower", "at": "2026-11-28T10:00:00+08:00", '
-            f"{fragment}}}").encode()
+    return (
+        f'{{"channel": "call", "party": "borrower", "at": "2026-11-28T10:00:00+08:00", {fragment}}}'
+    ).encode()
 
 
 # (bad line, field named in its error, words of the message)
 BAD_ACTION_LINES = [
-    pytest.param(b"b\xff", "(line)", "not UTF-8", id="invalid-byte"),
-    pytest.param("张三,李四".encode("gbk"), "(line)", "not UTF-8", id="gbk-line"),
-    pytest.param(action(text="请还款").decode().encode("gb18030"), "(line)", "not UTF-8", id="gbk-json"),
-    pytest.param(b"\xed\xa0\x80", "(line)", "not UTF-8", id="utf8-encoded-surrogate"),
-    pytest.param(raw_action('"id": "\\ud800"'), "id", "lone surrogate", id="surrogate-id"),
-    pytest.param(raw_action('"id": "x", "text": "a\\udc00b"'), "text", "lone surrogate", id="surrogate-text"),
-    pytest.param(raw_action('"id": "x", "\\ud83d": 1'), "(line)", "lone surrogate", id="surrogate-key"),
-    pytest.param(action(at="9999-12-31T23:59:59+00:00"), "at", "outside the years", id="year-9999"),
-    pytest.param(action(at="0001-01-01T00:00:00+08:00"), "at", "outside the years", id="year-1"),
-    pytest.param(action(at="1969-12-31T23:59:59+00:00"), "at", "outside the years", id="year-1969"),
-    pytest.param(
+    case("invalid-byte", b"b\xff", "(line)", "not UTF-8"),
+    case("gbk-line", "张三,李四".encode("gbk"), "(line)", "not UTF-8"),
+    case("gbk-json", action(text="请还款").decode().encode("gb18030"), "(line)", "not UTF-8"),
+    case("utf8-encoded-surrogate", b"\xed\xa0\x80", "(line)", "not UTF-8"),
+    case("surrogate-id", raw_action('"id": "\\ud800"'), "id", "lone surrogate"),
+    case("surrogate-text", raw_action('"id": "x", "text": "a\\udc00b"'), "text", "lone surrogate"),
+    case("surrogate-key", raw_action('"id": "x", "\\ud83d": 1'), "(line)", "lone surrogate"),
+    case("year-9999", action(at="9999-12-31T23:59:59+00:00"), "at", "outside the years"),
+    case("year-1", action(at="0001-01-01T00:00:00+08:00"), "at", "outside the years"),
+    case("year-1969", action(at="1969-12-31T23:59:59+00:00"), "at", "outside the years"),
+    case(
+        "history-year-9999",
         action(history=[{"at": "9999-12-31T23:00:00-12:00", "channel": "call"}]),
-        "history[0].at", "outside the years", id="history-year-9999",
+        "history[0].at",
+        "outside the years",
     ),
-    pytest.param(b'{"id": ' + b"9" * 5000 + b"}", "(line)", "digits", id="5000-digit-int"),
-    pytest.param(raw_action('"id": "x", "visit": {"staff": ' + "9" * 5000 + "}"), "(line)", "digits", id="5000-digit-staff"),
-    pytest.param(b'{"id": "x", "n": 1.' + b"0" * 5000 + b"}", "n", "unknown field", id="5000-digit-float"),
-    pytest.param(b"[" * 100_000, "(line)", "nested too deeply", id="100k-brackets"),
-    pytest.param(b'{"a":' * 20_000, "(line)", "nested too deeply", id="20k-objects"),
-    pytest.param(b"[" * 1500 + b"]" * 1500, "(line)", "nested too deeply", id="1500-balanced"),
-    pytest.param(b"", "(line)", "empty line", id="empty"),
-    pytest.param(b"   \t ", "(line)", "empty line", id="blank"),
-    pytest.param(b"\x00", "(line)", "not valid JSON", id="nul"),
-    pytest.param(b"null", "(line)", "expected an object", id="null"),
-    pytest.param(b"[]", "(line)", "expected an object", id="list"),
-    pytest.param(b'"text"', "(line)", "expected an object", id="string"),
-    pytest.param(b"{not json", "(line)", "not valid JSON", id="broken-json"),
-    pytest.param(b'{"id": "x"} {"id": "y"}', "(line)", "not valid JSON", id="two-objects"),
-    pytest.param(action(id=1.5), "id", "expected a string", id="float-id"),
-    pytest.param(action(id=True), "id", "expected a string", id="bool-id"),
-    pytest.param(action(id=" "), "id", "must not be empty", id="blank-id"),
-    pytest.param(action(at="2026-11-28T10:00:00"), "at", "no UTC offset", id="naive-time"),
-    pytest.param(action(at="28/11/2026 10:00"), "at", "not an ISO 8601", id="bad-time"),
-    pytest.param(action(channel="fax"), "channel", "not one of", id="bad-channel"),
-    pytest.param(action(recoded=True), "recoded", "unknown field", id="misspelt-field"),
-    pytest.param(action(phone="abc"), "phone", "no digits", id="phone-without-digits"),
-    pytest.param(action(borrower={"tz": "A" * 5000}), "borrower.tz", "unknown time zone", id="huge-zone"),
-    pytest.param(action(borrower={"tz": "../../../../etc/passwd"}), "borrower.tz", "unknown time zone", id="path-zone"),
-    pytest.param(action(borrower={"tz": "Asia/Shang\x00hai"}), "borrower.tz", "unknown time zone", id="nul-zone"),
-    pytest.param(raw_action('"id": "x", "visit": {"staff": NaN}'), "visit.staff", "whole number", id="nan-staff"),
-    pytest.param(raw_action('"id": "x", "visit": {"staff": -1e400}'), "visit.staff", "whole number", id="inf-staff"),
-    pytest.param(action(borrower={"consented_slots": [["25:00", "08:00"]]}), "borrower.consented_slots[0][0]", "HH:MM", id="bad-slot"),
-    pytest.param(action(text="x" * 300_000), "(line)", "longer than the limit", id="300k-line"),
+    case(
+        "notice-year-9999",
+        action(channel="visit", visit={"notice_sent_on": "9999-12-31"}),
+        "visit.notice_sent_on",
+        "outside the years",
+    ),
+    case("5000-digit-int", b'{"id": ' + b"9" * 5000 + b"}", "(line)", "digits"),
+    case(
+        "5000-digit-staff",
+        raw_action('"id": "x", "visit": {"staff": ' + "9" * 5000 + "}"),
+        "(line)",
+        "digits",
+    ),
+    case("5000-digit-float", b'{"id": "x", "n": 1.' + b"0" * 5000 + b"}", "n", "unknown field"),
+    case("100k-brackets", b"[" * 100_000, "(line)", "nested too deeply"),
+    case("20k-objects", b'{"a":' * 20_000, "(line)", "nested too deeply"),
+    case("1500-balanced", b"[" * 1500 + b"]" * 1500, "(line)", "nested too deeply"),
+    case("empty", b"", "(line)", "empty line"),
+    case("blank", b"   \t ", "(line)", "empty line"),
+    case("nul", b"\x00", "(line)", "not valid JSON"),
+    case("null", b"null", "(line)", "expected an object"),
+    case("list", b"[]", "(line)", "expected an object"),
+    case("string", b'"text"', "(line)", "expected an object"),
+    case("broken-json", b"{not json", "(line)", "not valid JSON"),
+    case("two-objects", b'{"id": "x"} {"id": "y"}', "(line)", "not valid JSON"),
+    case("float-id", action(id=1.5), "id", "expected a string"),
+    case("bool-id", action(id=True), "id", "expected a string"),
+    case("blank-id", action(id=" "), "id", "must not be empty"),
+    case("naive-time", action(at="2026-11-28T10:00:00"), "at", "no UTC offset"),
+    case("bad-time", action(at="28/11/2026 10:00"), "at", "not an ISO 8601"),
+    case("bad-channel", action(channel="fax"), "channel", "not one of"),
+    case("misspelt-field", action(recoded=True), "recoded", "unknown field"),
+    case("phone-without-digits", action(phone="abc"), "phone", "no digits"),
+    case("huge-zone", action(borrower={"tz": "A" * 5000}), "borrower.tz", "unknown time zone"),
+    case(
+        "path-zone",
+        action(borrower={"tz": "../../../../etc/passwd"}),
+        "borrower.tz",
+        "unknown time zone",
+    ),
+    case(
+        "nul-zone", action(borrower={"tz": "Asia/Shang\x00hai"}), "borrower.tz", "unknown time zone"
+    ),
+    case(
+        "nan-staff", raw_action('"id": "x", "visit": {"staff": NaN}'), "visit.staff", "whole number"
+    ),
+    case(
+        "inf-staff",
+        raw_action('"id": "x", "visit": {"staff": -1e400}'),
+        "visit.staff",
+        "whole number",
+    ),
+    case(
+        "bad-slot",
+        action(borrower={"consented_slots": [["25:00", "08:00"]]}),
+        "borrower.consented_slots[0][0]",
+        "HH:MM",
+    ),
+    case("300k-line", action(text="x" * 300_000), "(line)", "longer than the limit"),
 ]
 
 
@@ -116,22 +154,27 @@ def test_check_action_line_limit_is_configurable() -> None:
 OK_MESSAGE = json.dumps({"id": "ok", "text": "傻逼"}, ensure_ascii=False).encode()
 
 BAD_SCREEN_LINES = [
-    pytest.param(b"b\xff", "(line)", "not UTF-8", id="invalid-byte"),
-    pytest.param('{"id": 1, "text": "请还款"}'.encode("gbk"), "(line)", "not UTF-8", id="gbk"),
-    pytest.param(b'{"id": "x", "text": "\\ud800"}', "text", "lone surrogate", id="surrogate-text"),
-    pytest.param(b'{"id": "\\udfff", "text": "x"}', "id", "lone surrogate", id="surrogate-id"),
-    pytest.param(b'{"id": ' + b"1" * 5000 + b', "text": "x"}', "(line)", "digits", id="5000-digit-id"),
-    pytest.param(b'{"id": 18446744073709551616, "text": "x"}', "id", "64 bits", id="huge-id"),
-    pytest.param(b"[" * 60_000, "(line)", "nested too deeply", id="60k-brackets"),
-    pytest.param(b"[" * 100_000, "(line)", "longer than the limit", id="100k-brackets"),
-    pytest.param(b"", "(line)", "empty line", id="empty"),
-    pytest.param(b"not json", "(line)", "not valid JSON", id="not-json"),
-    pytest.param(b'{"id": "a"}', "text", "missing", id="no-text"),
-    pytest.param(b'{"text": "x"}', "id", "missing", id="no-id"),
-    pytest.param(b'{"id": null, "text": "x"}', "id", "string or an integer", id="null-id"),
-    pytest.param(b'{"id": "x", "text": 5}', "text", "must be a string", id="number-text"),
-    pytest.param(b"[1, 2]", "(line)", "expected a JSON object", id="list"),
-    pytest.param(b'{"id": "x", "text": "' + b"a" * 70_000 + b'"}', "(line)", "longer than the limit", id="70k-message"),
+    case("invalid-byte", b"b\xff", "(line)", "not UTF-8"),
+    case("gbk", '{"id": 1, "text": "请还款"}'.encode("gbk"), "(line)", "not UTF-8"),
+    case("surrogate-text", b'{"id": "x", "text": "\\ud800"}', "text", "lone surrogate"),
+    case("surrogate-id", b'{"id": "\\udfff", "text": "x"}', "id", "lone surrogate"),
+    case("5000-digit-id", b'{"id": ' + b"1" * 5000 + b', "text": "x"}', "(line)", "digits"),
+    case("huge-id", b'{"id": 18446744073709551616, "text": "x"}', "id", "64 bits"),
+    case("60k-brackets", b"[" * 60_000, "(line)", "nested too deeply"),
+    case("100k-brackets", b"[" * 100_000, "(line)", "longer than the limit"),
+    case("empty", b"", "(line)", "empty line"),
+    case("not-json", b"not json", "(line)", "not valid JSON"),
+    case("no-text", b'{"id": "a"}', "text", "missing"),
+    case("no-id", b'{"text": "x"}', "id", "missing"),
+    case("null-id", b'{"id": null, "text": "x"}', "id", "string or an integer"),
+    case("number-text", b'{"id": "x", "text": 5}', "text", "must be a string"),
+    case("list", b"[1, 2]", "(line)", "expected a JSON object"),
+    case(
+        "70k-message",
+        b'{"id": "x", "text": "' + b"a" * 70_000 + b'"}',
+        "(line)",
+        "longer than the limit",
+    ),
 ]
 
 

@@ -201,6 +201,8 @@ def test_an_explicit_refusal_ends_the_call_without_missing_tasks(script: CallScr
 
 
 def test_a_third_party_answering_ends_the_call_without_any_debt_talk(script: CallScript) -> None:
+    """Someone else answers the borrower's phone: the call was to the borrower's number
+    (party borrower), it reached a third party, and it ends there (issue 10 §4)."""
     call = session(script)
     call.answer(Step.PREPARE, "ok")
     call.answer(Step.CONFIRM_IDENTITY, "third_party")
@@ -208,8 +210,8 @@ def test_a_third_party_answering_ends_the_call_without_any_debt_talk(script: Cal
     assert prompt is not None and prompt.step is Step.UPDATE_FILE
     call.answer(Step.UPDATE_FILE, "家人接听，已请其转告本人回电。")
     result = call.result()
-    assert result.record.party is Party.OTHER_CONTACT
-    assert result.record.outcome is Outcome.THIRD_PARTY_REACHED
+    assert result.record.party is Party.BORROWER
+    assert result.record.outcome is Outcome.THIRD_PARTY_ANSWERED
     assert result.missing_tasks == tuple(Task)
 
 

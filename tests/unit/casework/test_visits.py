@@ -38,7 +38,10 @@ PLAN = PlanVisit(
     ("changes", "problem"),
     [
         ({"notice_letter_sent_on": None}, "CN-VISIT-1 visit V1: no notice letter"),
-        ({"notice_letter_sent_on": DAY}, "needs 1 day(s) before"),
+        ({"notice_letter_sent_on": DAY}, "needs 3 day(s) before"),
+        # The pack's visit_notice_days (3) is the one rule: two days' notice is too little.
+        ({"notice_letter_sent_on": date(2026, 4, 8)}, "needs 3 day(s) before"),
+        ({"workplace": True}, "SOFT-1 visit V1: a visit at the borrower's workplace"),
         ({"staff": ("c-wang",)}, "1 staff, must be 2-2"),
         ({"staff": ("c-wang", "c-li", "c-zhou")}, "3 staff, must be 2-2"),
         ({"staff": ("c-wang", "c-wang")}, "listed twice"),

@@ -44,3 +44,36 @@ def test_lawful_message_says_so_and_points_to_12368() -> None:
     assert result.lawful
     text = render_zh(result)
     assert "合规" in text and "12368" in text and "法院送达" in text
+
+
+def test_each_rule_is_explained_once_however_many_findings_break_it() -> None:
+    """A threat, an insult and a fee demand all break CN-PROH-1: three problems, one
+    explanation of the rule."""
+    findings = [
+        finding(Label.VIOLENCE_THREAT, "CN-PROH-1", "打断你的腿"),
+        finding(Label.INSULT, "CN-PROH-1", "废物"),
+        finding(Label.FEE_DEMAND, "CN-PROH-1", "交催收费"),
+    ]
+    text = render_zh(explain(findings, default_pack()))
+    rule = default_pack().rule("CN-PROH-1")
+    assert text.count(rule.explain_zh) == 1 and text.count(rule.citation) == 1
+    assert text.count("违反：CN-PROH-1") == 3
+
+
+def test_the_texts_tell_the_truth_about_jail_lawyers_and_laolai() -> None:
+    false_legal = explain([finding(Label.FALSE_LEGAL, "CN-PROH-1", "坐牢")], default_pack())
+    what = false_legal.problems[0].what
+    assert "恶意透支" in what and "不会因此坐牢" not in what  # TRUTH-1: never promise it
+    assert "老赖" in what  # a false legal threat, not an insult
+    posing = explain([finding(Label.IMPERSONATION, "CN-PROH-1", "律师")], default_pack())
+    assert "律师函本身是合法的" in posing.problems[0].what
+
+
+def test_every_complaint_route_is_given_with_the_lenders_own_line_first() -> None:
+    result = explain(
+        [finding(Label.IMPERSONATION, "CN-PROH-1", "公安局")], default_pack(), "400-123-4567"
+    )
+    text = render_zh(result)
+    for route in ("400-123-4567", "12378", "12363", "12368", "110", "互联网金融举报信息平台"):
+        assert route in text, route
+    assert text.index("400-123-4567") < text.index("12378")

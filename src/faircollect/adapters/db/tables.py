@@ -73,6 +73,7 @@ loans = Table(
     Column("grace_days", Integer, nullable=False),
     Column("periodic_fee", BigInteger, nullable=False),
     Column("risk_score", Integer, nullable=True),
+    Column("illegal_debt", Boolean, nullable=True),
 )
 
 import_batches = Table(
@@ -175,8 +176,10 @@ promises = Table(
     Column("settled_on", Date, nullable=True),
     Column("case_id", String(64), nullable=True),
     Column("made_by", String(64), nullable=True),
+    Column("kind", String(16), nullable=True),
 )
-"""Promises to pay (承诺还款): open until the night of their due date settles them."""
+"""Promises to pay (承诺还款): open until the night of their due date settles them.
+``kind``: ``once`` (一次性) or ``instalments`` (分期, the first of several payments)."""
 
 contact_records = Table(
     "contact_records",
@@ -268,6 +271,9 @@ outbox = Table(
     Column("queued_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("error", Text, nullable=True),
+    Column("delivered_at", UTCDateTime, nullable=True),
     Index("ix_outbox_run_date_status", "run_date", "status"),
 )
 """Messages queued for a channel adapter; ``message_id`` is the planned action id."""

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from faircollect.domain.casework.call_script import CallScript, ConsequenceKind
 from faircollect.domain.casework.contacts import ContactRecord, Reason, reason_history
-from faircollect.domain.casework.promise import PastPromise
+from faircollect.domain.casework.promise import PastPromise, PromiseLimits
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.money import format_yuan, round_half_up
 
@@ -40,6 +40,16 @@ class AccountSnapshot:
     reports_to_credit_bureau: bool
     contacts: tuple[ContactRecord, ...] = ()
     promises: tuple[PastPromise, ...] = ()
+    agency_name: str = ""
+    """Set when an agency's collector calls: they speak for the agency acting for the
+    lender, never as the lender's own staff."""
+    contract_total_overdue: int | None = None
+    """The contract's overdue amount when it is more than the law supports (the amounts
+    above are then the lawful ones, KANTOU-1 / RATE-1 / RATE-2); None when they agree."""
+    illegal: bool = False
+    """CRIM-1: an illegal debt, never to be pursued by coercive means."""
+    promise_limits: PromiseLimits | None = None
+    """What a promise on this account must respect (PTP-1); None: not checked here."""
 
     @property
     def total_overdue(self) -> int:
@@ -56,8 +66,13 @@ def snapshot_from_state(
     reports_to_credit_bureau: bool,
     contacts: tuple[ContactRecord, ...] = (),
     promises: tuple[PastPromise, ...] = (),
+    agency_name: str = "",
+    contract_total_overdue: int | None = None,
+    illegal: bool = False,
+    promise_limits: PromiseLimits | None = None,
 ) -> AccountSnapshot:
-    """A snapshot whose amounts are the ledger's own ``AccountState``."""
+    """A snapshot whose amounts are ``state``'s (the lawful state when the contract asks
+    for more, with the contract's figure in ``contract_total_overdue``)."""
     return AccountSnapshot(
         case_id=case_id,
         loan_id=state.loan_id,
@@ -74,6 +89,10 @@ def snapshot_from_state(
         reports_to_credit_bureau=reports_to_credit_bureau,
         contacts=contacts,
         promises=promises,
+        agency_name=agency_name,
+        contract_total_overdue=contract_total_overdue,
+        illegal=illegal,
+        promise_limits=promise_limits,
     )
 
 
@@ -106,11 +125,33 @@ def likely_reason(snapshot: AccountSnapshot) -> Reason | None:
     return Reason.UNWILLING if broken >= 2 else None
 
 
+def speaker(snapshot: AccountSnapshot, collector_name: str) -> str:
+    """Who the collector says they are: the lender's staff, or an agency acting for it
+    ("我是XX委外机构的张三，受YY公司委托")."""
+    if snapshot.agency_name:
+        return f"{snapshot.agency_name}的{collector_name}，受{snapshot.lender_name}委托"
+    return f"{snapshot.lender_name}的{collector_name}"
+
+
+def contract_note(snapshot: AccountSnapshot) -> str:
+    """Said after the lawful amount when the contract asks for more: the contract's figure
+    beside it, marked as such, and that the excess is not collected."""
+    if snapshot.contract_total_overdue is None:
+        return ""
+    excess = snapshot.contract_total_overdue - snapshot.total_overdue
+    return (
+        f"（合同所列金额为{format_yuan(snapshot.contract_total_overdue)}元，其中超出法律保护的"
+        f"{format_yuan(excess)}元不予催收）"
+    )
+
+
 def fill(snapshot: AccountSnapshot, collector_name: str) -> dict[str, str]:
     """Values for the script's placeholders (yuan with two decimals)."""
     return {
+        "contract_note": contract_note(snapshot),
         "borrower_name": snapshot.borrower_name,
         "collector_name": collector_name,
+        "speaker": speaker(snapshot, collector_name),
         "lender_name": snapshot.lender_name,
         "total_overdue": format_yuan(snapshot.total_overdue),
         "overdue_principal": format_yuan(snapshot.overdue_principal),
@@ -153,4 +194,18 @@ def briefing(snapshot: AccountSnapshot, script: CallScript) -> tuple[str, ...]:
         "可陈述的后果：" + script.consequences[kind].format_map(values)
         for kind in true_consequences(snapshot)
     )
+    if snapshot.contract_total_overdue is not None:
+        contract = format_yuan(snapshot.contract_total_overdue)
+        lines.insert(
+            0,
+            "注意：本借款合同收费超出法律保护的上限（砍头息、利率或费用），只能催收依法应还的"
+            f" {values['total_overdue']} 元；合同所列 {contract}"
+            " 元中超出部分不得催收，也不得作为承诺或分期的依据。",
+        )
+    if snapshot.illegal:
+        lines.insert(
+            0,
+            "警告（CRIM-1）：本笔债务的真实年化成本超过法定标准，属于非法债务：禁止上门、威胁、"
+            "恐吓、骚扰等任何强制手段，只能就合法部分平和协商；已转合规部门。",
+        )
     return tuple(lines)

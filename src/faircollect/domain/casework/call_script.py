@@ -45,6 +45,8 @@ PLACEHOLDERS = frozenset(
     {
         "borrower_name",
         "collector_name",
+        "speaker",
+        "contract_note",
         "lender_name",
         "total_overdue",
         "overdue_principal",

@@ -24,7 +24,7 @@ from faircollect.domain.casework.call_file import (
 from faircollect.domain.casework.call_script import CallScript, Step, line_index, locate
 from faircollect.domain.casework.contacts import ContactRecord, Outcome, Reason
 from faircollect.domain.casework.errors import CaseworkError, Refused
-from faircollect.domain.casework.promise import PromiseToPay
+from faircollect.domain.casework.promise import PromiseToPay, promise_problems
 from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.domain.money import MoneyError, parse_yuan
 
@@ -70,6 +70,12 @@ class Prompt:
     choices: tuple[str, ...]
     details: tuple[str, ...] = ()
 
+    @property
+    def spoken(self) -> bool:
+        """Whether ``say`` is said to the borrower (说) or is a note for the collector
+        (preparing the call, writing the 催记)."""
+        return self.step in SPOKEN
+
 
 @dataclass(frozen=True, slots=True)
 class CallResult:
@@ -89,7 +95,7 @@ INTERRUPTIONS: dict[str, Outcome] = {
 }
 IDENTITY: dict[str, Outcome | None] = {
     "borrower": None,
-    "third_party": Outcome.THIRD_PARTY_REACHED,
+    "third_party": Outcome.THIRD_PARTY_ANSWERED,
     "no_answer": Outcome.NO_ANSWER,
     "wrong_number": Outcome.WRONG_NUMBER,
 }
@@ -105,6 +111,7 @@ FOLLOW_UPS: dict[Outcome, tuple[FollowUpAction, int]] = {
     Outcome.NO_ANSWER: (FollowUpAction.RETRY, 1),
     Outcome.WRONG_NUMBER: (FollowUpAction.FIND_CONTACT, 1),
     Outcome.THIRD_PARTY_REACHED: (FollowUpAction.RETRY, 1),
+    Outcome.THIRD_PARTY_ANSWERED: (FollowUpAction.RETRY, 1),
     Outcome.BORROWER_REACHED: (FollowUpAction.CALL_AGAIN, 1),
     Outcome.REFUSAL: (FollowUpAction.SUPERVISOR_REVIEW, 1),
     Outcome.HARDSHIP: (FollowUpAction.REVIEW_HARDSHIP, 1),
@@ -123,6 +130,8 @@ _NEXT: dict[Step, Step] = {
     Step.OBTAIN_PROMISE: Step.UPDATE_FILE,
 }
 _ON_THE_LINE = frozenset(_NEXT) - {Step.PREPARE, Step.CONFIRM_IDENTITY}
+SPOKEN = frozenset(_NEXT) - {Step.PREPARE}
+"""Steps whose ``say`` the collector says on the line (not preparing, not the 催记)."""
 
 
 @dataclass(slots=True)
@@ -136,6 +145,8 @@ class CallSession:
     number: str
     actor: str
     collector_name: str
+    action_id: str | None = None
+    """The night's planned call this call carries out (its 催记 carries the id)."""
     step: Step | None = Step.PREPARE
     outcome: Outcome | None = None
     reason: Reason | None = None
@@ -175,7 +186,8 @@ class CallSession:
             Step.EXPLAIN_CONSEQUENCES: ("all", *true_consequences(self.snapshot)),
             Step.OBTAIN_PROMISE: ("promise", *CLOSINGS),
         }
-        return options.get(step, ()) + interrupt
+        # A choice offered twice (a closing that is also an interruption) is offered once.
+        return tuple(dict.fromkeys(options.get(step, ()) + interrupt))
 
     def answer(self, step: Step | str, value: Answer) -> None:
         """Record the answer to the current step and move on; raises CaseworkError naming
@@ -288,7 +300,11 @@ def _promise(session: CallSession, value: Answer) -> bool:
             f" (YYYY-MM-DD): {err}"
         ) from err
     snap = session.snapshot
-    session.promise = PromiseToPay(snap.case_id, snap.loan_id, amount, due, session.at.date())
+    promise = PromiseToPay(snap.case_id, snap.loan_id, amount, due, session.at.date())
+    problems = promise_problems(promise, snap.promise_limits) if snap.promise_limits else []
+    if problems:
+        raise CaseworkError(f"step '{Step.OBTAIN_PROMISE}': " + "; ".join(problems))
+    session.promise = promise
     session.outcome = Outcome.PROMISE
     session.done.add(Task.OBTAIN_PROMISE)
     return False

@@ -28,8 +28,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 class Outcome(StrEnum):
     NO_ANSWER = "no_answer"
     WRONG_NUMBER = "wrong_number"
+    """Whoever answered says the borrower is not at this number."""
+    THIRD_PARTY_ANSWERED = "third_party_answered"
+    """A call to the borrower's (or guarantor's) number answered by someone else (the
+    seed's step 2, confirming identity, often ends here)."""
     BORROWER_REACHED = "borrower_reached"
     THIRD_PARTY_REACHED = "third_party_reached"
+    """A third party (an emergency contact) was called on purpose and answered."""
     PROMISE = "promise"
     REFUSAL = "refusal"
     DISPUTE = "dispute"
@@ -51,8 +56,11 @@ class Reason(StrEnum):
     UNWILLING = "unwilling"
 
 
-FAILED = frozenset({Outcome.NO_ANSWER, Outcome.WRONG_NUMBER})
-"""Attempts that reached nobody."""
+FAILED = frozenset({Outcome.NO_ANSWER, Outcome.WRONG_NUMBER, Outcome.THIRD_PARTY_ANSWERED})
+"""Attempts that did not reach the person called (they count towards unreachability)."""
+
+ON_DEBTOR_NUMBER = frozenset({Outcome.THIRD_PARTY_ANSWERED})
+"""Outcomes of a call to a debtor's number that someone else answered."""
 
 DEBTOR_OUTCOMES = frozenset(
     {Outcome.BORROWER_REACHED, Outcome.PROMISE, Outcome.REFUSAL, Outcome.DISPUTE, Outcome.HARDSHIP}
@@ -104,6 +112,11 @@ def record_problems(record: ContactRecord) -> list[str]:
         )
     if record.outcome is Outcome.THIRD_PARTY_REACHED and record.party in DEBTORS:
         problems.append(f"{where}: outcome 'third_party_reached' but party is '{record.party}'")
+    if record.outcome in ON_DEBTOR_NUMBER and record.party not in DEBTORS:
+        problems.append(
+            f"{where}: outcome '{record.outcome}' is for a call to the borrower's or a"
+            f" guarantor's number, party is '{record.party}'"
+        )
     if record.reason is not None and record.outcome not in DEBTOR_OUTCOMES:
         problems.append(
             f"{where}: a delinquency reason is only learned from a debtor, outcome is"
@@ -209,6 +222,17 @@ def last_reached_on(
     """Local date the ``party`` was last actually reached, None if never."""
     reached = [r.at for r in records if r.party is party and r.outcome not in FAILED]
     return max(reached).astimezone(zone).date() if reached else None
+
+
+WRONG_NUMBER_CONFIRMATIONS = 2
+"""A number counts as invalid once this many calls to it ended as a wrong number."""
+
+
+def number_invalid(records: Iterable[ContactRecord], number: str) -> bool:
+    """True once the number has been confirmed wrong (CN-3P-1 then lets the collector try
+    the emergency contacts): ``WRONG_NUMBER_CONFIRMATIONS`` wrong-number outcomes on it."""
+    wrong = sum(1 for r in records if r.number == number and r.outcome is Outcome.WRONG_NUMBER)
+    return wrong >= WRONG_NUMBER_CONFIRMATIONS
 
 
 def reason_history(records: Sequence[ContactRecord]) -> list[Reason]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 
 from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.ledger.terms import Payment
+from faircollect.domain.money import format_yuan
 from faircollect.domain.promises import Promise, PromiseStatus, paid_towards, status_of
 
 
@@ -36,6 +38,44 @@ class PromiseToPay:
     def as_promise(self, promise_id: str = "") -> Promise:
         """The same promise in the nightly run's terms."""
         return Promise(promise_id, self.loan_id, self.amount, self.made_on, self.due)
+
+
+class PromiseKind(StrEnum):
+    ONCE = "once"  # 一次性还款
+    INSTALMENTS = "instalments"  # 分期: the first of several payments
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseLimits:
+    """What a sane promise on one account respects (PTP-1): at least ``floor`` fen (the
+    pack's minimum, or all that is lawfully overdue when that is less), at most
+    ``ceiling`` fen (all that is lawfully owed), due within ``horizon_days``."""
+
+    floor: int
+    ceiling: int
+    horizon_days: int
+
+
+def promise_problems(promise: PromiseToPay, limits: PromiseLimits) -> list[str]:
+    """Why the promise is refused under PTP-1 (empty when it is sane)."""
+    problems = []
+    if promise.amount < limits.floor:
+        problems.append(
+            f"PTP-1: {format_yuan(promise.amount)} yuan is less than the minimum promise of"
+            f" {format_yuan(limits.floor)} yuan"
+        )
+    if promise.amount > limits.ceiling:
+        problems.append(
+            f"PTP-1: {format_yuan(promise.amount)} yuan is more than the"
+            f" {format_yuan(limits.ceiling)} yuan lawfully owed"
+        )
+    last = promise.made_on + timedelta(days=limits.horizon_days)
+    if promise.due > last:
+        problems.append(
+            f"PTP-1: due {promise.due} is more than {limits.horizon_days} days after"
+            f" {promise.made_on} (latest {last})"
+        )
+    return problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from faircollect.domain.casework.errors import Refused
 from faircollect.domain.casework.roles import Actor, Permission, require
+from faircollect.domain.compliance.pack import Parameters
 
 RULE = "CN-VISIT-1"
 
@@ -27,10 +28,17 @@ class VisitType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class VisitPolicy:
+    """The visit rules' numbers; ``for_pack`` takes them from the rule pack (CN-VISIT-1), so
+    a manual plan and the night's visits obey the same numbers."""
+
     min_staff: int = 2
     max_staff: int = 2
-    notice_lead_days: int = 1
+    notice_lead_days: int = 3
     """The notice letter must have been sent at least this many days before the visit."""
+
+    @classmethod
+    def for_pack(cls, params: Parameters) -> VisitPolicy:
+        return cls(params.visit_staff_min, params.visit_staff_max, params.visit_notice_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,10 @@ class PlanVisit:
     """Staff will show their work ID and name the lender (表明身份)."""
     recorded: bool
     """The visit will be recorded (audio / video) for the file and QA."""
+    workplace: bool = False
+    """The address is the borrower's workplace (a visit there exposes the debt to colleagues)."""
+    borrower_consented: bool = False
+    """The borrower agreed to be met at that address (needed for a workplace visit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +111,11 @@ def visit_problems(plan: PlanVisit, policy: VisitPolicy) -> list[str]:
         problems.append(f"{where}: the visit must be recorded")
     if not plan.address.strip():
         problems.append(f"{where}: field 'address' is empty")
+    if plan.workplace and not plan.borrower_consented:
+        problems.append(
+            f"SOFT-1 visit {plan.visit_id}: a visit at the borrower's workplace exposes the"
+            " debt to colleagues; only with the borrower's consent"
+        )
     return problems
 
 

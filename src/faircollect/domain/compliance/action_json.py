@@ -13,7 +13,7 @@ the gate does calendar arithmetic on them, which overflows near year 1 or 9999.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -201,6 +201,19 @@ def _moment(value: object) -> datetime:
     return moment
 
 
+def _day(value: object) -> date:
+    text = _str(value)
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ActionInputError("", f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise ActionInputError(
+            "", f"{text!r} is outside the years {EARLIEST.year}-{LATEST.year - 1}"
+        )
+    return day
+
+
 def _zone(value: object) -> ZoneInfo:
     name = _str(value)
     if len(name) > 64:
@@ -258,6 +271,7 @@ _VISIT = Shape(
     ("identified", _bool, False),
     ("recorded", _bool, False),
     ("notice_sent", _bool, False),
+    ("notice_sent_on", _day, False),
 )
 
 

@@ -15,7 +15,7 @@ because "21:30" means nothing until we know whose 21:30 it is). Optional facts c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -96,6 +96,9 @@ class VisitDetails:
     identified: bool | None = None
     recorded: bool | None = None
     notice_sent: bool | None = None
+    notice_sent_on: date | None = None
+    """The day the notice letter went out, when known: it must precede the visit by the
+    pack's ``visit_notice_days`` (CN-VISIT-1)."""
 
 
 @dataclass(frozen=True, slots=True)

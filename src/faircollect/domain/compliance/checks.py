@@ -245,14 +245,61 @@ def _third_party_disclosure(action: ProposedAction) -> list[Violation]:
 
 def check_third_party(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
     """CN-3P-1 / CC-68: a third party only when the borrower is unreachable, only to locate or
-    relay, never revealing the debt."""
+    relay, never revealing the debt, and only a few distinct third parties a day and a
+    month (a phone book is never worked through one number after another)."""
     if action.party not in THIRD_PARTIES:
         return []
     return [
         *_third_party_purpose(action),
         *_borrower_unreachable(action, ctx),
         *_third_party_disclosure(action),
+        *_third_party_count(action, ctx),
     ]
+
+
+def _third_parties_between(action: ProposedAction, start: datetime, end: datetime) -> set[str]:
+    """Distinct third-party numbers already contacted in ``[start, end)`` (UTC instants),
+    not counting the action's own number (calling the same person again adds nobody)."""
+    return {
+        past.phone or f"(unknown {i})"
+        for i, past in enumerate(action.history)
+        if past.party in THIRD_PARTIES
+        and start <= past.at < end
+        and (past.phone is None or past.phone != action.phone)
+    }
+
+
+def _third_party_count(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
+    params, local = ctx.params, ctx.local_at
+    if not action.history:
+        return []
+    day_start, day_end = local_day_bounds(local.date(), ctx.tz)
+    month_first = local.date().replace(day=1)
+    next_month = (month_first + timedelta(days=32)).replace(day=1)
+    month_start = local_day_bounds(month_first, ctx.tz)[0]
+    month_end = local_day_bounds(next_month, ctx.tz)[0]
+    found: list[Violation] = []
+    today = len(_third_parties_between(action, day_start, day_end))
+    if today >= params.max_third_parties_per_day:
+        found.append(
+            Violation(
+                "CN-3P-1",
+                f"{today} third parties already contacted on {local.date().isoformat()};"
+                f" at most {params.max_third_parties_per_day} a day",
+                datetime.combine(local.date() + timedelta(days=1), time.min, ctx.tz),
+            )
+        )
+    month = len(_third_parties_between(action, month_start, month_end))
+    if month >= params.max_third_parties_per_month:
+        found.append(
+            Violation(
+                "CN-3P-1",
+                f"{month} third parties already contacted in {month_first:%Y-%m};"
+                f" at most {params.max_third_parties_per_month} a month",
+                datetime.combine(next_month, time.min, ctx.tz),
+            )
+        )
+    return found
 
 
 def _visit_recorded(action: ProposedAction) -> bool | None:
@@ -292,7 +339,25 @@ def check_visit(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
         (visit.notice_sent, "a notice letter must be sent before the visit"),
     )
     found.extend(Violation("CN-VISIT-1", text) for done, text in requirements if done is not True)
+    found.extend(_notice_lead(visit.notice_sent_on, ctx))
     return found
+
+
+def _notice_lead(sent_on: date | None, ctx: CheckContext) -> list[Violation]:
+    """The notice letter must have gone out ``visit_notice_days`` before the visit day;
+    waiting until then cures it."""
+    days = ctx.params.visit_notice_days
+    if sent_on is None:
+        return []
+    visit_day = ctx.local_at.date()
+    if (visit_day - sent_on).days >= days:
+        return []
+    ready = datetime.combine(sent_on + timedelta(days=days), ctx.params.hours_start, ctx.tz)
+    reason = (
+        f"the notice letter went out on {sent_on.isoformat()}, {(visit_day - sent_on).days}"
+        f" day(s) before the visit; it must precede the visit by {days} days"
+    )
+    return [Violation("CN-VISIT-1", reason, ready)]
 
 
 def check_recorded(action: ProposedAction, ctx: CheckContext) -> list[Violation]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -76,6 +76,17 @@ class Parameters:
     """RATE-2: cap on total financing cost, as an annual rate (0.24 = 24%)."""
     lpr_multiple: Decimal
     """RATE-1: private-lending cap as a multiple of the one-year LPR."""
+    max_third_parties_per_day: int = 2
+    """CN-3P-1: distinct third-party numbers contacted per borrower per local day."""
+    max_third_parties_per_month: int = 4
+    """CN-3P-1: distinct third-party numbers contacted per borrower per calendar month."""
+    visit_notice_days: int = 3
+    """CN-VISIT-1: days the visit notice letter must have gone out before the visit."""
+    promise_min_amount: Decimal = Decimal("100")
+    """TRUTH-1 / sane promises: a promise is at least this many yuan (or the whole overdue
+    amount when that is less)."""
+    promise_horizon_days: int = 30
+    """A promise falls due within this many days of the day it is made."""
 
 
 def _parse_time(value: object) -> time:
@@ -123,8 +134,16 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "retention_years": _parse_int,
     "rate_cap_apr": _parse_decimal,
     "lpr_multiple": _parse_decimal,
+    "max_third_parties_per_day": _parse_int,
+    "max_third_parties_per_month": _parse_int,
+    "visit_notice_days": _parse_int,
+    "promise_min_amount": _parse_decimal,
+    "promise_horizon_days": _parse_int,
 }
 assert set(_PARSERS) == {f.name for f in fields(Parameters)}
+
+_OPTIONAL = frozenset(f.name for f in fields(Parameters) if f.default is not MISSING)
+"""Parameters a pack file may leave out (they have a default in ``Parameters``)."""
 
 _TIGHTER_IS_HIGHER = frozenset(
     {
@@ -133,6 +152,8 @@ _TIGHTER_IS_HIGHER = frozenset(
         "visit_staff_min",
         "retention_years",
         "complaint_pause",
+        "visit_notice_days",
+        "promise_min_amount",
     }
 )
 """Parameters a lender may only raise; every other one may only be lowered (or kept)."""
@@ -164,7 +185,7 @@ def _parse_parameters(
     data: Mapping[str, object], source: str, *, require_all: bool
 ) -> dict[str, Any]:
     _check_keys(data, set(_PARSERS), source, "parameters.")
-    missing = [name for name in _PARSERS if name not in data]
+    missing = [name for name in _PARSERS if name not in data and name not in _OPTIONAL]
     if require_all and missing:
         raise RulePackError(source, f"parameters.{missing[0]}", "missing")
     parsed: dict[str, Any] = {}
@@ -190,7 +211,12 @@ def _check_consistent(params: Parameters, source: str) -> None:
             "parameters.visit_staff_min",
             f"{params.visit_staff_min} is more than visit_staff_max {params.visit_staff_max}",
         )
-    for name in ("max_unanswered_calls_per_day", "unreachable_after_failed_attempts"):
+    for name in (
+        "max_unanswered_calls_per_day",
+        "unreachable_after_failed_attempts",
+        "visit_notice_days",
+        "promise_horizon_days",
+    ):
         if getattr(params, name) < 1:
             raise RulePackError(source, f"parameters.{name}", "must be at least 1")
 

@@ -16,13 +16,17 @@ from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.cases import Case, CaseStatus
 from faircollect.domain.casework.contacts import (
     FAILED,
+    ON_DEBTOR_NUMBER,
     ContactRecord,
     Outcome,
     Reason,
     consecutive_failed_attempts,
+    number_invalid,
     record_contact,
 )
 from faircollect.domain.casework.errors import CaseworkError, GateDenied, Refused
+from faircollect.domain.casework.parties import RULE as PARTY_RULE
+from faircollect.domain.casework.parties import check_claimed, party_of
 from faircollect.domain.casework.roles import Actor
 from faircollect.domain.compliance.actions import (
     DEBTORS,
@@ -34,6 +38,8 @@ from faircollect.domain.compliance.actions import (
     ProposedAction,
     Purpose,
 )
+from faircollect.domain.compliance.checks import debt_words_in
+from faircollect.domain.compliance.findings import Finding, Label
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack_loader import load_default
 from faircollect.domain.compliance.screener import screen
@@ -62,6 +68,8 @@ class StoredHistoryGate:
     facts: ContactFacts = field(default_factory=ContactFacts)
     last: Decision | None = None
     """The gate's last decision (its ``next_allowed_at`` tells when waiting cures it)."""
+    borrower_phone: str = ""
+    """The borrower's own number: confirmed wrong, it makes the borrower unreachable."""
 
     def action(self, record: ContactRecord) -> ProposedAction:
         earlier = [r for r in self.history if r.record_id != record.record_id]
@@ -78,6 +86,8 @@ class StoredHistoryGate:
             discloses_debt=self.facts.discloses_debt,
             recorded=self.facts.recorded,
             borrower=BorrowerContext(
+                number_invalid=bool(self.borrower_phone)
+                and number_invalid(earlier, self.borrower_phone),
                 consecutive_failed_attempts=consecutive_failed_attempts(earlier),
                 complaint_open=self.complaint_open,
             ),
@@ -101,11 +111,13 @@ def gate_for(
     uow: UnitOfWork, case: Case, facts: ContactFacts, gate: Gate | None
 ) -> StoredHistoryGate:
     """The gate as it stands for ``case``'s borrower: stored history, open complaint."""
+    borrower = uow.loans.borrower(case.borrower_id)
     return StoredHistoryGate(
         gate or default_gate(),
         uow.contacts.history(case.borrower_id),
         complaint_open=case.status is CaseStatus.COMPLAINT,
         facts=facts,
+        borrower_phone=borrower.phone if borrower else "",
     )
 
 
@@ -117,6 +129,7 @@ def accept_and_store(
     facts: ContactFacts,
     loan_id: str | None = None,
     gate: Gate | None = None,
+    action_id: str | None = None,
 ) -> Case:
     """The domain's ``record_contact`` with the real gate, then storage; raises Refused
     (gate reasons with rule ids) or PermissionDenied before anything is written."""
@@ -125,13 +138,30 @@ def accept_and_store(
         after = record_contact(case, record, checker, actor, uow.cases.placements(case.case_id))
     except Refused as refused:
         raise _with_gate(refused, checker.last) from refused
-    uow.contacts.add(record, case.borrower_id, loan_id)
-    if record.note:
-        uow.contacts.add_findings(
-            f"contact:{record.record_id}", record.actor, record.at, screen(record.note)
-        )
+    uow.contacts.add(record, case.borrower_id, loan_id, action_id)
+    source = f"contact:{record.record_id}"
+    findings = list(screen(record.note)) if record.note else []
+    disclosed = disclosure(record, facts)
+    if disclosed is not None and not any(f.rule == disclosed.rule for f in findings):
+        findings.append(disclosed)  # unless the screener already flagged the disclosure
+    uow.contacts.add_findings(source, record.actor, record.at, findings)
     uow.cases.save(case, after)
     return after
+
+
+def disclosure(record: ContactRecord, facts: ContactFacts) -> Finding | None:
+    """A call to the borrower's number that someone else answered is recorded (the duty
+    to record, CC-68) and is lawful as long as the debt was not disclosed to them; when
+    it was (stated, or the note says so), the record carries a CN-3P-1 finding for QA."""
+    if record.outcome not in ON_DEBTOR_NUMBER:
+        return None
+    words = debt_words_in(record.note)
+    if not words and not facts.discloses_debt:
+        return None
+    evidence = words[0] if words else "discloses_debt"
+    start = record.note.find(evidence) if words else 0
+    end = start + len(evidence) if words else 0
+    return Finding(Label.THIRD_PARTY, "CN-3P-1", start, end, evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,33 +171,63 @@ class NewContact:
     case_id: str
     at: datetime
     channel: Channel
-    party: Party
+    party: Party | None
+    """What the collector says the party was; the number decides (None: take its party)."""
     number: str
     outcome: Outcome
     reason: Reason | None = None
     note: str = ""
     loan_id: str | None = None
     facts: ContactFacts = ContactFacts()
+    action_id: str | None = None
+    """The night's planned action this contact carries out, if any."""
+
+
+def known_party(
+    uow: UnitOfWork, case: Case, channel: Channel, number: str, claimed: Party | None
+) -> Party:
+    """The party ``number`` belongs to for the case's borrower; refused under PI-1 (with
+    the gate's shape, so every front door shows the rule) for a number the system does not
+    know, or one claimed as somebody it is not."""
+    borrower = uow.loans.borrower(case.borrower_id)
+    if borrower is None:
+        raise CaseworkError(f"no borrower '{case.borrower_id}'")
+    contacts = [c.contact for c in uow.loans.contacts(case.borrower_id)]
+    known = party_of(channel, number, borrower, contacts)
+    problems = check_claimed(claimed, known)
+    if problems:
+        raise GateDenied(
+            f"contact on case {case.case_id} refused",
+            [f"{PARTY_RULE}: {p}" for p in problems],
+            [(PARTY_RULE, p) for p in problems],
+            None,
+        )
+    assert known.party is not None
+    return known.party
 
 
 def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact) -> ContactRecord:
-    """Record one contact attempt for ``actor`` on a case they may see."""
+    """Record one contact attempt for ``actor`` on a case they may see; the party is the
+    number's (``known_party``)."""
     case = visible_case(uow, actor, new.case_id, new.at.date())
     if new.loan_id is not None and new.loan_id not in case.loan_ids:
         raise CaseworkError(f"loan '{new.loan_id}' is not in case {case.case_id}")
+    party = known_party(uow, case, new.channel, new.number, new.party)
     record = ContactRecord(
         new_id("R"),
         new.case_id,
         new.at,
         new.channel,
-        new.party,
+        party,
         new.number,
         actor.user_id,
         new.outcome,
         new.reason,
         new.note,
     )
-    accept_and_store(uow, case, record, actor, new.facts, new.loan_id)
+    accept_and_store(uow, case, record, actor, new.facts, new.loan_id, action_id=new.action_id)
+    if new.action_id is not None:
+        uow.actions.mark_done(new.action_id)
     return record
 
 

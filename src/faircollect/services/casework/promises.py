@@ -11,13 +11,34 @@ from datetime import date
 
 from faircollect.adapters.db.repositories.promises import PromiseRow
 from faircollect.adapters.db.uow import UnitOfWork
-from faircollect.domain.casework.errors import NotFound
-from faircollect.domain.casework.promise import PromiseToPay
+from faircollect.domain.casework.errors import NotFound, Refused
+from faircollect.domain.casework.promise import (
+    PromiseKind,
+    PromiseLimits,
+    PromiseToPay,
+    promise_problems,
+)
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
+from faircollect.domain.compliance.pack import RulePack, default_pack
+from faircollect.domain.lawful import Owed
+from faircollect.domain.money import parse_yuan
 from faircollect.services.casework.cases import visible_case, visible_case_ids
+from faircollect.services.loans import owed_now
 
 MAY_PROMISE_WITHOUT_CASE = frozenset({Role.SUPERVISOR, Role.ADMIN})
 """Roles that may record a promise on a loan that is in no open case."""
+
+
+def promise_limits(owed: Owed, pack: RulePack) -> PromiseLimits:
+    """PTP-1 for one account, on what is lawfully owed: at least the pack's minimum (or all
+    that is overdue when that is less), at most all that is owed, due within the horizon."""
+    lawful = owed.lawful
+    minimum = parse_yuan(str(pack.parameters.promise_min_amount))
+    all_owed = (
+        lawful.outstanding_principal + lawful.overdue_interest + lawful.overdue_fee + lawful.penalty
+    )
+    floor = min(minimum, lawful.total_overdue) if lawful.total_overdue > 0 else minimum
+    return PromiseLimits(min(floor, all_owed), all_owed, pack.parameters.promise_horizon_days)
 
 
 def make_promise(
@@ -27,11 +48,13 @@ def make_promise(
     amount: int,
     due: date,
     made_on: date,
+    kind: PromiseKind = PromiseKind.ONCE,
 ) -> PromiseRow:
     """Store an open promise on ``loan_id`` (in its open case, if it has one).
 
-    NotFound when the loan is unknown or in a case ``actor`` may not see; the promise is
-    checked by ``PromiseToPay`` (positive amount, due on or after the day made).
+    NotFound when the loan is unknown or in a case ``actor`` may not see; Refused (PTP-1)
+    when the promise is not sane for what is lawfully owed (too little, more than owed,
+    too far off).
     """
     require(actor, Permission.RECORD_CONTACT)
     if uow.loans.borrower_of(loan_id) is None:
@@ -42,6 +65,11 @@ def make_promise(
     elif actor.role not in MAY_PROMISE_WITHOUT_CASE:
         raise NotFound(f"no loan '{loan_id}'")
     promise = PromiseToPay(case_id or "", loan_id, amount, due, made_on)
+    problems = promise_problems(
+        promise, promise_limits(owed_now(uow, loan_id, made_on), default_pack())
+    )
+    if problems:
+        raise Refused(f"promise on {loan_id} refused", problems)
     number = uow.promises.made_on(loan_id, made_on) + 1
     row = PromiseRow(
         f"PTP-{loan_id}-{made_on:%Y%m%d}-{number}",
@@ -54,6 +82,7 @@ def make_promise(
         None,
         case_id,
         actor.user_id,
+        kind.value,
     )
     uow.promises.add(row)
     return row

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from faircollect.adapters.db.uow import UnitOfWork
-from faircollect.domain.casework.errors import Refused
-from faircollect.domain.casework.roles import Actor, Permission, require
+from faircollect.adapters.lender_file import lender_profile
+from faircollect.domain.casework.errors import PermissionDenied, Refused
+from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.casework.visits import (
     RULE,
     PlanVisit,
@@ -21,15 +22,21 @@ from faircollect.domain.casework.visits import (
     VisitPolicy,
     VisitRecorded,
     VisitType,
-    plan_visit,
     record_visit,
     visit_problems,
 )
-from faircollect.domain.compliance.actions import Channel, Party, ProposedAction, VisitDetails
+from faircollect.domain.compliance.actions import (
+    BorrowerContext,
+    Channel,
+    Party,
+    ProposedAction,
+    VisitDetails,
+)
 from faircollect.domain.compliance.gate import Gate
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.contacts import default_gate
 from faircollect.services.casework.ids import new_id
+from faircollect.services.loans import owed_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +49,13 @@ class VisitRequest:
     staff: tuple[str, ...]
     staff_identified: bool
     recorded: bool
+    workplace: bool = False
+    borrower_consented: bool = False
 
 
-def gate_reasons(request: VisitRequest, sent: date | None, gate: Gate) -> list[str]:
+def gate_reasons(
+    request: VisitRequest, sent: date | None, gate: Gate, illegal_debt: bool = False
+) -> list[str]:
     """What the gate says about the visit (notice letter sent on ``sent``), as 'RULE:
     reason' lines."""
     action = ProposedAction(
@@ -58,16 +69,30 @@ def gate_reasons(request: VisitRequest, sent: date | None, gate: Gate) -> list[s
             identified=request.staff_identified,
             recorded=request.recorded,
             notice_sent=sent is not None and sent < request.at.date(),
+            notice_sent_on=sent,
         ),
+        borrower=BorrowerContext(illegal_debt=illegal_debt),
     )
     return [f"{v.rule}: {v.reason}" for v in gate.decide(action).violations]
+
+
+def _may_plan(actor: Actor) -> None:
+    """Staff with the permission plan visits; an agency's users only where the lender's
+    configuration allows agencies to visit."""
+    if actor.role is Role.AGENCY:
+        if not lender_profile().agency_visits_allowed:
+            raise PermissionDenied(
+                f"{actor.user_id}: the lender does not allow agencies to make home visits"
+            )
+        return
+    require(actor, Permission.PLAN_VISIT)
 
 
 def plan(
     uow: UnitOfWork, actor: Actor, request: VisitRequest, gate: Gate | None = None
 ) -> VisitPlanned:
     """Store a visit plan, or Refused listing every domain and gate reason (nothing stored)."""
-    require(actor, Permission.PLAN_VISIT)
+    _may_plan(actor)
     case = visible_case(uow, actor, request.case_id, request.at.date())
     notices = uow.actions.notices_sent(request.at.date(), case.loan_ids)
     sent = max(notices.values(), default=None)
@@ -81,15 +106,19 @@ def plan(
         sent,
         request.staff_identified,
         request.recorded,
+        request.workplace,
+        request.borrower_consented,
     )
-    problems = visit_problems(command, VisitPolicy())
-    from_gate = gate_reasons(request, sent, gate or default_gate())
+    chosen = gate or default_gate()
+    problems = visit_problems(command, VisitPolicy.for_pack(chosen.pack.parameters))
+    illegal = any(owed_now(uow, loan, request.at.date()).illegal for loan in case.loan_ids)
+    from_gate = gate_reasons(request, sent, chosen, illegal)
     # Both check CN-VISIT-1; when the domain already named the breaches, keep only the
     # gate's other rules (hours...) so each breach is listed once.
     problems += [r for r in from_gate if not (problems and r.startswith(f"{RULE}:"))]
     if problems:
         raise Refused(f"visit on case {request.case_id} refused", problems)
-    planned = plan_visit(command, actor)
+    planned = VisitPlanned(command, actor.user_id)
     uow.visits.add(planned)
     return planned
 

@@ -25,6 +25,9 @@ from faircollect.domain.strategy.planning import VISIT_NOTICE_KEY
 SENT = "sent"
 """The planned action's status once its channel adapter has accepted the message."""
 
+DONE = "done"
+"""A planned call or visit a person carried out (the 催记 is linked by its action id)."""
+
 NIGHTLY_RUN = "nightly-run"
 """Who a message is credited to when the night assigned its account to nobody."""
 
@@ -79,6 +82,34 @@ class ActionRepository:
         self, before: date, loan_ids: Collection[str] | None = None
     ) -> dict[str, date]:
         return notices_sent(self.conn, before, loan_ids)
+
+    def mark_done(self, action_id: str) -> None:
+        """A planned call or visit a person carried out (its 催记 carries the action id):
+        it leaves the queue, and a rerun of the night never plans it again (its id is
+        taken)."""
+        pa = planned_actions
+        self.conn.execute(
+            pa.update()
+            .where(pa.c.action_id == action_id, pa.c.status.in_(("planned", "rescheduled")))
+            .values(status=DONE)
+        )
+
+    def planned_call(self, loan_ids: Collection[str], night: date, assignee: str) -> str | None:
+        """The night's planned call on one of these loans for ``assignee``, still to do."""
+        pa = planned_actions
+        query = (
+            select(pa.c.action_id)
+            .where(
+                pa.c.run_date == night,
+                pa.c.loan_id.in_(sorted(loan_ids)),
+                pa.c.channel == "call",
+                pa.c.assignee == assignee,
+                pa.c.status.in_(("planned", "rescheduled")),
+            )
+            .order_by(pa.c.priority.desc(), pa.c.action_id)
+            .limit(1)
+        )
+        return self.conn.execute(query).scalar_one_or_none()
 
     def placements_decided(self, night: date) -> list[PlacementDecision]:
         """The agency placements the night of ``night`` decided, by loan id."""

@@ -22,12 +22,19 @@ class ContactRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, record: ContactRecord, borrower_id: str, loan_id: str | None) -> None:
+    def add(
+        self,
+        record: ContactRecord,
+        borrower_id: str,
+        loan_id: str | None,
+        action_id: str | None = None,
+    ) -> None:
         self.conn.execute(
             contact_records.insert().values(
                 record_id=record.record_id,
                 borrower_id=borrower_id,
                 loan_id=loan_id,
+                action_id=action_id,
                 case_id=record.case_id or None,
                 at=record.at,
                 channel=record.channel.value,

@@ -74,6 +74,11 @@ class LoanRepository:
         query = select(loans.c.loan_id).where(loans.c.borrower_id == borrower_id)
         return list(self.conn.execute(query.order_by(loans.c.loan_id)).scalars())
 
+    def marked_illegal(self, loan_id: str) -> bool:
+        """Whether an import marked the loan illegal (CRIM-1)."""
+        query = select(loans.c.illegal_debt).where(loans.c.loan_id == loan_id)
+        return bool(self.conn.execute(query).scalar_one_or_none())
+
     def store_adjustment(self, event: Adjustment) -> None:
         repository.store_adjustment(self.conn, event)
 

@@ -27,6 +27,8 @@ class PromiseRow:
     settled_on: date | None
     case_id: str | None
     made_by: str | None
+    kind: str | None = None
+    """``once`` (一次性) or ``instalments`` (分期); None for promises made before it was kept."""
 
 
 _KEPT = {"kept": True, "partly_kept": False, "broken": False}
@@ -51,6 +53,7 @@ class PromiseRepository:
                 settled_on=row.settled_on,
                 case_id=row.case_id,
                 made_by=row.made_by,
+                kind=row.kind,
             )
         )
 
@@ -104,4 +107,5 @@ def _row(r: Any) -> PromiseRow:
         r.settled_on,
         r.case_id,
         r.made_by,
+        r.kind,
     )

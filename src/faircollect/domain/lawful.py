@@ -1,0 +1,87 @@
+"""What a borrower lawfully owes, beside what the contract says (KANTOU-1, RATE-1, RATE-2).
+
+The true-cost view (``true_cost``) says a loan's lawful terms: the principal is what the
+borrower received (砍头息 is not principal), interest at most the cap, fees cut to the room
+the total-cost cap leaves. The lawful ledger is the reference replay of those terms with
+the same payments and adjustments: its overdue amount is what a message, a script line, a
+letter or a promise may ask for. A loan whose lawful terms equal the contract's owes the
+same either way.
+
+A debt is illegal (CRIM-1) when its true APR exceeds the lender's configured threshold
+(usury, 高利放贷) or an import marked it so: it is never collected by coercive means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from faircollect.domain.ledger.adjustments import Adjustment
+from faircollect.domain.ledger.replay import replay
+from faircollect.domain.ledger.state import AccountState
+from faircollect.domain.ledger.terms import LoanTerms, Payment
+from faircollect.domain.true_cost import LawfulView, TrueCost
+
+
+def lawful_terms(terms: LoanTerms, view: LawfulView) -> LoanTerms:
+    """The contract with the lawful principal, rate and fee."""
+    return replace(
+        terms,
+        principal=view.principal,
+        received=view.principal,
+        annual_rate=view.rate_used,
+        periodic_fee=view.fee_per_installment,
+    )
+
+
+def has_excess(terms: LoanTerms, view: LawfulView) -> bool:
+    """Whether the contract asks for more than the law supports."""
+    return (
+        view.principal != terms.principal
+        or view.rate_used != terms.annual_rate
+        or view.fee_per_installment != terms.periodic_fee
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """A loan's state as of a day under its contract and under its lawful terms."""
+
+    contract: AccountState
+    lawful: AccountState
+    illegal: bool
+    """CRIM-1: the debt may not be pursued by coercive means."""
+
+    @property
+    def excess(self) -> bool:
+        return self.contract != self.lawful
+
+    @property
+    def overdue(self) -> int:
+        """What may be asked for today: the lawful amount overdue."""
+        return self.lawful.total_overdue
+
+    @property
+    def unlawful_overdue(self) -> int:
+        """The part of the contract's overdue amount the law does not support."""
+        return max(0, self.contract.total_overdue - self.lawful.total_overdue)
+
+
+def owed(
+    terms: LoanTerms,
+    payments: Iterable[Payment],
+    as_of: date,
+    cost: TrueCost,
+    illegal_apr: Decimal,
+    adjustments: Iterable[Adjustment] = (),
+    marked_illegal: bool = False,
+) -> Owed:
+    """The contract's and the lawful state of the loan as of ``as_of``."""
+    paid, changes = list(payments), list(adjustments)
+    contract = replay(terms, paid, as_of, adjustments=changes).state
+    lawful = contract
+    if has_excess(terms, cost.lawful):
+        lawful = replay(lawful_terms(terms, cost.lawful), paid, as_of, adjustments=changes).state
+    return Owed(contract, lawful, marked_illegal or cost.apr_irr > illegal_apr)
