@@ -70,8 +70,13 @@ def _check_sqlite_path(parsed: URL, url: str, create: bool) -> None:
     if path.exists():
         return
     if not create:
+        where = (
+            "is the path mistyped?"
+            if path.parent.is_dir()
+            else f"the directory {path.parent} does not exist either"
+        )
         raise DatabaseProblem(
-            f"no database file at {path} (is the path mistyped?)",
+            f"no database file at {path} ({where})",
             url,
             "check the path, or create the database with `faircollect init --database-url URL`",
         )
