@@ -34,6 +34,10 @@ _PLAIN_DECIMAL = PLAIN_DECIMAL
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """Control characters (NUL, ESC, BEL, line breaks ...): never part of an id or a name, and
 PostgreSQL refuses NUL mid-transaction."""
+_EDGE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters that ``str.strip`` would silently remove from a value's ends (NEL,
+the separators \x1c-\x1f, line separators): refused rather than dropped. Tabs and line
+ends around a value are ordinary whitespace."""
 _ID_15 = re.compile(r"[0-9]{15}")
 _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
 _PHONE = re.compile(r"\+?[0-9][0-9 \-]{4,30}")
@@ -424,6 +428,12 @@ def parse_values(
     errors: list[RowError] = []
     for (name, parse), text_ in zip(spec.columns, texts, strict=True):
         raw = text_.strip()
+        if len(raw) != len(text_):  # rare: only then can a control character hide at an edge
+            found = _EDGE_CONTROL.search(text_)
+            if found:
+                message = f"contains the control character {found.group()!r}; values are plain text"
+                errors.append(RowError(spec.file, line, name, message))
+                continue
         if not raw:
             if name in spec.optional:
                 values[name] = None

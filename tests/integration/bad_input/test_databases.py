@@ -200,7 +200,9 @@ NON_CREATING = [
     ),
     pytest.param(lambda url, folder: ["apr", "L1", "--database-url", url], id="apr"),
     pytest.param(lambda url, folder: ["loan", "show", "L1", "--database-url", url], id="loan-show"),
-    pytest.param(lambda url, folder: ["ptp", "list", "--as", "C101", "--database-url", url], id="ptp-list"),
+    pytest.param(
+        lambda url, folder: ["ptp", "list", "--as", "C101", "--database-url", url], id="ptp-list"
+    ),
     pytest.param(lambda url, folder: ["case", "list", "--as", "C101", "--db", url], id="case-list"),
     pytest.param(
         lambda url, folder: ["user", "load", str(folder / "org.yaml"), "--db", url], id="user-load"
