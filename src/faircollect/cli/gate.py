@@ -20,7 +20,7 @@ import orjson
 import typer
 
 from faircollect.cli.rules import RULES_OPTION, effective_pack
-from faircollect.domain.json_line import LINE, LineError, Oversized
+from faircollect.domain.json_line import LINE, LineError, Oversized, one_line
 from faircollect.domain.json_line import parse_json_text as parse_line
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def decide_line(
 def _encode(result: dict[str, Any], number: int) -> bytes:
     """The output line's bytes; an object that cannot be encoded becomes an error object."""
     try:
-        return orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE)
+        return one_line(orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE))
     except (TypeError, orjson.JSONEncodeError):
         from faircollect.domain.compliance.action_json import line_error_to_json
 

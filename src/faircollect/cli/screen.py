@@ -18,7 +18,7 @@ from typing import Any
 
 import typer
 
-from faircollect.domain.json_line import MAX_LINE_BYTES
+from faircollect.domain.json_line import MAX_LINE_BYTES, one_line
 
 BAD_INPUT_EXIT = 2
 _TOO_LONG = f"消息太长（超过 {MAX_LINE_BYTES:,} 字节）。longer than {MAX_LINE_BYTES:,} bytes"
@@ -52,7 +52,7 @@ def screen_command(
             bad += 1
             if len(errors) < SHOWN_ERRORS:
                 errors.append(error_text(failed))
-        out.write(json.dumps(answer, ensure_ascii=False).encode("utf-8") + b"\n")
+        out.write(one_line(json.dumps(answer, ensure_ascii=False).encode("utf-8")) + b"\n")
         out.flush()
     if bad:
         for error in errors:

@@ -170,6 +170,26 @@ def _surrogate_path(value: object) -> str | None:
     return None
 
 
+_LINE_BREAKS = (
+    (b"\xc2\x85", b"\\u0085"),
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+)
+
+
+def one_line(encoded: bytes) -> bytes:
+    """A UTF-8 JSON answer with NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR escaped.
+
+    JSON allows them raw inside strings, but many line readers (Python's ``splitlines``
+    among them) break a line there, and an answer must stay one line. Outside strings JSON
+    is ASCII, so escaping every occurrence keeps the same value.
+    """
+    if b"\xc2\x85" in encoded or b"\xe2\x80" in encoded:
+        for raw, escaped in _LINE_BREAKS:
+            encoded = encoded.replace(raw, escaped)
+    return encoded
+
+
 def json_id(value: object) -> str | int | None:
     """The ``id`` member of a decoded line when it is a usable id (to label an error answer)."""
     if not isinstance(value, dict):

@@ -142,6 +142,24 @@ def test_check_action_answers_a_bad_line_and_decides_the_next(
     assert "1 line(s) could not be read" in out.stderr
 
 
+@pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029"])
+def test_an_answer_stays_one_line_whatever_its_id_holds(char: str) -> None:
+    """NEL and the Unicode line separators are legal inside JSON strings but break lines
+    for many readers (Python's ``splitlines``): answers carry them escaped."""
+    line = json.dumps({**OK_ACTION, "id": f"a{char}b"}, ensure_ascii=False).encode()
+    for command, stdin in (
+        ("check-action", line),
+        (
+            "screen",
+            json.dumps({"id": f"a{char}b", "text": f"x{char}y"}, ensure_ascii=False).encode(),
+        ),
+    ):
+        out = run(command, stdin=stdin + b"\n")
+        assert out.code == 0, out.output
+        (answer,) = out.stdout.splitlines()
+        assert json.loads(answer)["id"] == f"a{char}b"
+
+
 def test_check_action_line_limit_is_configurable() -> None:
     line = action(text="请还款" * 100)
     assert run("check-action", stdin=line + b"\n").code == 0
