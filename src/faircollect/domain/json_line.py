@@ -32,7 +32,12 @@ LINE = "(line)"
 
 LONG_DIGIT_RUN = re.compile(r"\d{19}")
 """Where an integer may not fit in 64 bits: orjson would read it as a float, json as an int."""
+_LONG_DIGITS_BYTES = re.compile(rb"[0-9]{19}")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_ESCAPED_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A \\uD800-\\uDFFF escape: half of a pair, or a lone surrogate (which orjson accepts
+when it is a low one)."""
 
 
 class LineProblem(BadInput):
@@ -134,21 +139,59 @@ def _bounded_int(text: str) -> int:
 def decode_json_line(raw: bytes | str | Oversized, max_bytes: int = MAX_LINE_BYTES) -> object:
     """The JSON value of one line, or ``LineProblem`` (see the module docstring).
 
-    Strings holding a lone surrogate (only the standard library's fallback can produce
-    them) are refused here, naming the field, so that no answer fails to encode later.
+    The common line is one call: orjson reads the bytes as they came (checking UTF-8 and
+    refusing lone surrogates itself). Anything orjson will not take goes the careful way
+    (``_careful``), which either reads it as ``json.loads`` would or says what is wrong.
     """
-    text = line_text(raw, max_bytes)
+    if isinstance(raw, Oversized):
+        raise too_long(raw.size, max_bytes)
+    data = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
+    if len(data) > max_bytes // 4 and _size(data) > max_bytes:
+        raise too_long(_size(data), max_bytes)
+    long_digits = (
+        _LONG_DIGITS_BYTES.search(data) if isinstance(data, bytes) else LONG_DIGIT_RUN.search(data)
+    )
+    if not long_digits:
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            escaped = (
+                _ESCAPED_SURROGATE_BYTES.search(data)
+                if isinstance(data, bytes)
+                else _ESCAPED_SURROGATE.search(data)
+            )
+            if escaped:
+                _refuse_lone_surrogates(value)
+            return value
+    return _careful(data, max_bytes)
+
+
+def _size(data: bytes | str) -> int:
+    return len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+
+
+def _careful(data: bytes | str, max_bytes: int) -> object:
+    """The standard library's reading, with every failure a ``LineProblem``. Strings holding
+    a lone surrogate (which only this path can produce) are refused, naming the field, so
+    that no answer fails to encode later."""
+    text = line_text(data, max_bytes)
     try:
         value = parse_json_text(text)
     except json.JSONDecodeError as error:
         raise LineProblem(LINE, f"not valid JSON: {error.msg}") from None
-    if "\\u" in text and ("\\ud" in text.lower()):
-        where = _surrogate_path(value)
-        if where is not None:
-            raise LineProblem(
-                where or LINE, "holds a lone surrogate escape (\\ud800-\\udfff), which is not text"
-            )
+    if _ESCAPED_SURROGATE.search(text):
+        _refuse_lone_surrogates(value)
     return value
+
+
+def _refuse_lone_surrogates(value: object) -> None:
+    where = _surrogate_path(value)
+    if where is not None:
+        raise LineProblem(
+            where or LINE, "holds a lone surrogate escape (\\ud800-\\udfff), which is not text"
+        )
 
 
 def _surrogate_path(value: object) -> str | None:

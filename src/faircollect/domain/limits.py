@@ -105,7 +105,27 @@ class Bounds:
         return None
 
     def check(self, file: str, values: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """(field, message) for each value of a parsed row of ``file`` outside its bound."""
+        """(field, message) for each value of a parsed row of ``file`` outside its bound.
+
+        The importer's hot path: a row within every bound costs one chained comparison.
+        """
+        if file == "payments.csv":
+            if (
+                self.earliest <= values["paid_on"] <= self.latest_paid
+                and values["amount"] <= self.limits.amount_max
+            ):
+                return []
+        elif file == "loans.csv":
+            limits = self.limits
+            if (
+                self.earliest <= values["disbursed_on"] <= self.latest_disbursed
+                and values["contract_principal"] <= limits.amount_max
+                and values["received_amount"] <= limits.amount_max
+                and values["periodic_fee"] <= limits.amount_max
+                and values["annual_rate"] <= limits.annual_rate_max
+                and values["penalty_rate_daily"] <= limits.penalty_rate_daily_max
+            ):
+                return []
         checks = _CHECKS.get(file)
         if checks is None:
             return []

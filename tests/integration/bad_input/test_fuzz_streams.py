@@ -22,7 +22,8 @@ JSON_VALUES = st.recursive(
     | st.booleans()
     | st.integers(min_value=-(10**30), max_value=10**30)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30),
+    | st.text(max_size=30)
+    | st.text(st.characters(categories=["Cs", "Lo", "Zl", "Cc"]), max_size=6),
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
     ),
@@ -37,7 +38,10 @@ def near_miss(draw: st.DrawFn) -> bytes:
     field = draw(st.sampled_from(FIELDS))
     value = draw(JSON_VALUES)
     try:
-        return json.dumps({**OK_ACTION, field: value}, ensure_ascii=draw(st.booleans())).encode()
+        ascii_only = draw(st.booleans())
+        return json.dumps({**OK_ACTION, field: value}, ensure_ascii=ascii_only).encode(
+            "utf-8", "surrogatepass" if ascii_only else "strict"
+        )
     except (UnicodeEncodeError, ValueError):
         return b"{}"
 

@@ -55,6 +55,8 @@ BAD_ACTION_LINES = [
     case("gbk-json", action(text="请还款").decode().encode("gb18030"), "(line)", "not UTF-8"),
     case("utf8-encoded-surrogate", b"\xed\xa0\x80", "(line)", "not UTF-8"),
     case("surrogate-id", raw_action('"id": "\\ud800"'), "id", "lone surrogate"),
+    case("low-surrogate-id", raw_action('"id": "\\udc00"'), "id", "lone surrogate"),
+    case("low-surrogate-phone", raw_action('"id": "x", "phone": "\\uDFFF"'), "phone", "lone"),
     case("surrogate-text", raw_action('"id": "x", "text": "a\\udc00b"'), "text", "lone surrogate"),
     case("surrogate-key", raw_action('"id": "x", "\\ud83d": 1'), "(line)", "lone surrogate"),
     case("year-9999", action(at="9999-12-31T23:59:59+00:00"), "at", "outside the years"),
