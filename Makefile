@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench train-screener clean
 
 install: $(STAMP)
 
@@ -25,6 +25,10 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+
+## train-screener: retrain the screener's model from the labelled corpus (fixed seed, reproducible).
+train-screener: install
+	$(BIN)/python -m faircollect.screening_training --out src/faircollect/data/screen/model.npz
 
 bench: install
 	$(BIN)/python bench/ledger.py

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sqlalchemy import select  # noqa: E402
 
-from faircollect.adapters.db import tables  # noqa: E402
+from faircollect.adapters.db import ledger_split, tables  # noqa: E402
 from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
 from faircollect.domain.ledger.replay import replay  # noqa: E402
 from faircollect.domain.ledger.state import STATE_VALUES  # noqa: E402
@@ -52,13 +52,28 @@ from faircollect.domain.ledger.terms import LoanTerms, Method, Payment  # noqa: 
 from faircollect.portfolio import LoanColumns, day_number  # noqa: E402
 from faircollect.portfolio.columns import METHODS  # noqa: E402
 from faircollect.portfolio.schedules import build  # noqa: E402
-from faircollect.services import split_compute  # noqa: E402
 from faircollect.services.demo import generate  # noqa: E402
 from faircollect.services.importing import import_directory  # noqa: E402
 
 AS_OF = date(2026, 11, 29)
 RATES = ("0.0435", "0.12", "0.1799", "0.18", "0.24", "0.36")
 PENALTIES = ("0.0005", "0.0003", "0.00051234")
+LOAN_COLUMNS = (
+    "loan_id",
+    "borrower_id",
+    "product",
+    "contract_principal",
+    "received_amount",
+    "annual_rate",
+    "term_months",
+    "method",
+    "disbursed_on",
+    "penalty_rate_daily",
+    "grace_days",
+    "periodic_fee",
+)
+"""The loans columns the direct builder fills, named: columns added to the schema later
+(optional ones such as ``risk_score``) stay NULL instead of breaking the insert."""
 
 
 def _import_portfolio(db: Path, count: int, seed: int) -> None:
@@ -74,7 +89,8 @@ def _build_portfolio(db: Path, count: int, seed: int) -> None:
     """A synthetic portfolio inserted straight into the tables (not timed).
 
     Mix: most loans pay on time; some late, partial, stopped or prepaid; terms 3-36, all
-    four methods, 砍头息 on some, service fees on some.
+    four methods, 砍头息 on some, service fees on some. No e-mail addresses and no risk
+    scores (the optional columns stay NULL), as when the README's figures were measured.
     """
     rng = np.random.default_rng(seed)
     term = rng.choice([3, 6, 9, 12, 18, 24, 36], count)
@@ -103,11 +119,13 @@ def _build_portfolio(db: Path, count: int, seed: int) -> None:
     con.execute("PRAGMA synchronous=OFF")
     with con:
         con.executemany(
-            "INSERT INTO borrowers VALUES (?, '张三', '13800000000', 'x', '杭州')",
+            "INSERT INTO borrowers (borrower_id, name, phone, id_number, city) "
+            "VALUES (?, '张三', '13800000000', 'x', '杭州')",
             ((f"B{i:08d}",) for i in range(count)),
         )
         con.executemany(
-            "INSERT INTO loans VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO loans ({', '.join(LOAN_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in LOAN_COLUMNS)})",
             zip(
                 ids,
                 (f"B{i:08d}" for i in range(count)),
@@ -185,7 +203,8 @@ def _insert_batch(
         batch = cursor.lastrowid
         iso = np.datetime_as_string(day.astype("datetime64[D]")).tolist()
         con.executemany(
-            "INSERT INTO payments VALUES (?,?,?,?,?)",
+            "INSERT INTO payments (payment_id, loan_id, paid_on, amount, batch_id) "
+            "VALUES (?,?,?,?,?)",
             zip(
                 (f"{prefix}{batch}-{n:09d}" for n in range(len(loan))),
                 (ids[i] for i in loan.tolist()),
@@ -325,13 +344,13 @@ def main() -> None:
 
     full_rate = args.loans / full
     base_rate = base_count / base_time
-    helper = args.loans >= split_compute.PARALLEL_MIN
+    helper = args.loans >= ledger_split.PARALLEL_MIN
     print(
         "run-day runs as a subprocess (python -m faircollect run-day --ledger-only), "
         "storage included; "
         + (
             f"the full run uses 2 processes (a forked helper computes"
-            f" {split_compute.HELPER_SHARE:.0%}"
+            f" {ledger_split.HELPER_SHARE:.0%}"
             " of the loans; the run's own process computes the rest and writes every state)"
             if helper
             else "one process"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import sys
 import time
 from collections import defaultdict
@@ -28,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import ledger as bench
-from faircollect.adapters.db import portfolio_store
+from faircollect.adapters.db import ledger_split, portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
-from faircollect.services import nightly_ledger, split_compute
+from faircollect.services import nightly_ledger
 
 WALL: dict[str, float] = defaultdict(float)
 CPU: dict[str, float] = defaultdict(float)
@@ -65,7 +66,7 @@ def _instrument() -> None:
         _timed(portfolio_store.Store, name)
     for name in ("compute_states", "transitions", "roll_forward"):
         _timed(nightly_ledger, name)
-    _timed(split_compute.Helper, "collect", "wait_helper")
+    _timed(ledger_split.Helper, "collect", "wait_helper")
 
 
 def _night(db: Path, day: date, label: str) -> None:
@@ -102,6 +103,13 @@ def main() -> None:
     parser.add_argument("--nights", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    with sqlite3.connect(args.source) as con:
+        (states,) = con.execute("SELECT COUNT(*) FROM account_states").fetchone()
+    if states:
+        raise SystemExit(
+            f"{args.source}: {states:,} account states already; the source must be a portfolio "
+            "no run has touched (bench/ledger.py --reuse-db keeps one)"
+        )
     bench._remove(args.db)
     shutil.copyfile(args.source, args.db)
     engine = make_engine(f"sqlite:///{args.db}")

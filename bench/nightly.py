@@ -75,7 +75,19 @@ from faircollect.services.organisation import load_organisation  # noqa: E402
 from ledger import AS_OF, _build_portfolio  # noqa: E402
 
 TZ = ZoneInfo(DEFAULT_TZ)
-STEPS = ("settle", "load", "plan", "history", "gate", "assign", "insert", "cases", "queue", "send")
+STEPS = (
+    "settle",
+    "load",
+    "plan",
+    "history",
+    "gate",
+    "assign",
+    "insert",
+    "cases",
+    "placements",
+    "queue",
+    "send",
+)
 
 
 def build(path: Path, loans: int, seed: int) -> float:
@@ -438,6 +450,10 @@ def main() -> None:
         check = digest(work, AS_OF)
 
     print(f"night {AS_OF}: {summary.planned:,} actions, {summary.sent:,} sent")
+    print(
+        f"cases: {summary.cases.opened:,} opened for delinquent borrowers, "
+        f"{summary.cases.moved:,} moved to tonight's collector"
+    )
     cases = summary.casework
     print(
         f"casework: {len(cases.placed):,} cases placed with an agency "
@@ -452,13 +468,13 @@ def main() -> None:
     )
     previous = (start_wall, start_cpu)
     marks["count"] = (start_wall + wall, start_cpu + cpu)
-    print("  step       wall   share    cpu (this process)")
+    print("  step         wall   share    cpu (this process)")
     for step in (*STEPS, "count"):
         if step not in marks:
             continue
         end = marks[step]
         spent, used, previous = end[0] - previous[0], end[1] - previous[1], end
-        print(f"  {step:<8} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
+        print(f"  {step:<10} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
     if not sample:
         print("baseline skipped (--baseline-sample 0)")
     else:

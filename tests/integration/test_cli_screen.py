@@ -27,18 +27,33 @@ def test_screen_writes_one_line_per_input_in_order() -> None:
     results = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in results] == ["m1", 2, "m3"]
     assert results[0]["labels"] == ["insult", "third_party"]
+    lexicon = {"source": "lexicon", "probability": None}
     assert results[0]["findings"] == [
-        {"label": "insult", "rule": "CN-PROH-1", "start": 0, "end": 2, "evidence": "傻逼"},
+        {"label": "insult", "rule": "CN-PROH-1", "start": 0, "end": 2, "evidence": "傻逼"}
+        | lexicon,
         {
             "label": "third_party",
             "rule": "CN-3P-1",
             "start": 6,
             "end": 11,
             "evidence": "爆你通讯录",
-        },
+        }
+        | lexicon,
     ]
     assert results[1] == {"id": 2, "labels": [], "findings": []}
     assert results[2]["findings"][0]["evidence"] == "打斷你的腿"
+
+
+def test_screen_says_which_findings_the_model_made() -> None:
+    """Issue 12: a threat in words no lexicon phrase holds is found by the model, marked as
+    such with its probability; its evidence is a slice of the message."""
+    text = "你老婆每天下班走的那条小路挺黑的吧。"
+    _, out, _ = run(["screen"], json.dumps({"id": 1, "text": text}, ensure_ascii=False) + "\n")
+    [result] = [json.loads(line) for line in out.splitlines()]
+    assert "violence_threat" in result["labels"]
+    [finding] = [f for f in result["findings"] if f["label"] == "violence_threat"]
+    assert finding["source"] == "model" and 0.5 <= finding["probability"] <= 1
+    assert text[finding["start"] : finding["end"]] == finding["evidence"]
 
 
 def test_screen_output_is_utf8_chinese_not_escaped() -> None:
@@ -81,6 +96,12 @@ def test_check_message_explains_a_violation_in_plain_chinese() -> None:
     assert "“打断你的腿”" in out and "“派出所”" in out
     assert "CN-PROH-1" in out and "催收工作指引" in out
     assert all(word in out for word in ("截图", "录音", "12378", "12363", "110"))
+
+
+def test_check_message_says_when_the_model_judged_the_wording() -> None:
+    code, out, _ = run(["check-message", "你老婆每天下班走的那条小路挺黑的吧。"])
+    assert code == 1  # a violation, whoever found it
+    assert "模型判断" in out and "110" in out
 
 
 def test_check_message_reads_stdin_and_says_a_lawful_message_looks_lawful() -> None:

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, event
 
-from faircollect.services.nightly_load import _attempts, load_history, previous_owners
-from faircollect.services.nightly_plan import _insert_rows
+from faircollect.adapters.db.night_store import insert_actions
+from faircollect.adapters.db.night_views import previous_owners
+from faircollect.services.nightly_load import _attempts, load_history
 from faircollect.services.visit_notices import notices_sent
 from tests.integration.test_nightly_insert import _row
 from tests.scenarios.portfolio import seed
@@ -30,7 +31,7 @@ def _action(action_id: str, loan: str, day: date, **values: object) -> dict[str,
 
 def _store(engine: Engine, rows: list[dict[str, object]]) -> None:
     with engine.begin() as conn:
-        _insert_rows(conn, rows)
+        insert_actions(conn, rows)
 
 
 def _notice(action_id: str, loan: str, day: date, status: str) -> dict[str, object]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select, text
 
 from faircollect.adapters.db import tables as t
-from faircollect.services.nightly_plan import _insert_rows
+from faircollect.adapters.db.night_store import insert_actions
 from tests.scenarios.portfolio import seed
 
 DAY = date(2026, 2, 14)
@@ -48,7 +48,7 @@ def test_fast_insert_stores_the_same_values_as_sqlalchemy(db_engine: Engine) -> 
     seed(db_engine, ["L1"])
     with db_engine.begin() as conn:
         fast = _row("A-fast")
-        _insert_rows(conn, [fast])
+        insert_actions(conn, [fast])
         plain = {k: v for k, v in _row("A-plain").items() if not k.startswith("_")}
         conn.execute(t.planned_actions.insert(), plain)
     with db_engine.connect() as conn:

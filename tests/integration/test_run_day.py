@@ -160,15 +160,18 @@ def test_the_command_runs_the_day_and_reports_it(db_engine: Engine, database_url
 def test_a_full_run_split_over_two_processes_stores_the_same_states(
     db_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from faircollect.services import split_compute
+    from faircollect.adapters.db import ledger_split
+    from faircollect.services import nightly_ledger
 
     if db_engine.dialect.name != "sqlite":
         pytest.skip("the helper process is used for SQLite files only")
-    monkeypatch.setattr(split_compute, "PARALLEL_MIN", 0)
-    helpers: list[split_compute.Helper | None] = []
-    real_start = split_compute.start
+    monkeypatch.setattr(ledger_split, "PARALLEL_MIN", 0)
+    helpers: list[ledger_split.Helper | None] = []
+    real_start = nightly_ledger.start_helper
     monkeypatch.setattr(
-        split_compute, "start", lambda *args: helpers.append(real_start(*args)) or helpers[-1]
+        nightly_ledger,
+        "start_helper",
+        lambda *args: helpers.append(real_start(*args)) or helpers[-1],
     )
     loans, payments = random_portfolio(seed=8, size=50, until=D)
     insert_portfolio(db_engine, loans, payments)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from faircollect.adapters.db import tables
+from faircollect.adapters.db.ledger_runs import recompute_from
 from faircollect.adapters.db.repository import store_adjustment
 from faircollect.domain.ledger.adjustments import (
     Adjustment,
@@ -23,7 +24,6 @@ from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.state import STATE_VALUES
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.services.account_export import account_rows
-from faircollect.services.ledger_adjusted import recompute_from
 from faircollect.services.nightly_ledger import run_day
 from tests.integration.ledger_db import (
     RATES,
@@ -217,11 +217,11 @@ def test_export_sees_an_approval_made_after_the_night_run(db_engine: Engine) -> 
 def test_a_full_run_over_two_processes_applies_adjustments_in_both_halves(
     db_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from faircollect.services import split_compute
+    from faircollect.adapters.db import ledger_split
 
     if db_engine.dialect.name != "sqlite":
         pytest.skip("the helper process is used for SQLite files only")
-    monkeypatch.setattr(split_compute, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(ledger_split, "PARALLEL_MIN", 0)
     loans, payments, adjustments = book(db_engine)
     known = [p for p in payments if p.paid_on <= D]
     run_day(db_engine, END, recompute_all=True)

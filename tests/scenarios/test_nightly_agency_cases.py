@@ -66,12 +66,14 @@ def test_dpd_91_placed_in_the_night_is_the_agencys_case_and_no_one_elses(
 ) -> None:
     _users(db_engine)
     seed(db_engine, ["L1"])
-    night(db_engine, DPD[90], teams=roster)
+    before = night(db_engine, DPD[90], teams=roster)  # past due: the night opens its case
+    case = case_id_for("B-L1", DPD[90])
+    assert before.cases.opened == 1
     assert _placements(db_engine) == [] and _visible(db_engine, "A101", DPD[90]) == []
 
     first = night(db_engine, DPD[91], teams=roster)
-    case = case_id_for("B-L1", DPD[91])  # no case before: the night opened one
-    assert first.casework.opened == [case] and first.casework.placed == {case: "AG01"}
+    assert first.cases.opened == 0 and first.casework.opened == []
+    assert first.casework.placed == {case: "AG01"}
     assert _placements(db_engine) == [(case, "AG01", DPD[91], DPD[181], NIGHT_ACTOR.user_id)]
     assert _visible(db_engine, "A101", DPD[91]) == [case]
     assert _visible(db_engine, "A201", DPD[91]) == []
@@ -93,7 +95,8 @@ def test_dpd_91_placed_in_the_night_is_the_agencys_case_and_no_one_elses(
     back = night(db_engine, DPD[181], teams=roster)  # the recall date the night computed
     assert back.casework.recalled == [case]
     assert _visible(db_engine, "A101", DPD[181]) == []
-    with UnitOfWork(db_engine) as uow:
+    with UnitOfWork(db_engine) as uow:  # nobody had L1's work before the agency: the
+        # intensive stage calls on odd days past due, and the first night was DPD 90
         shown = show_case(uow, actor_for(uow, "S001"), case, DPD[181])
         assert shown.case.owner == "unassigned"
         assert shown.case.status == "contacted"
@@ -105,12 +108,14 @@ def test_a_case_already_placed_keeps_its_agency(
 ) -> None:
     _users(db_engine)
     seed(db_engine, ["L1"])
-    night(db_engine, DPD[60], teams=roster)
+    night(db_engine, DPD[60], teams=roster)  # the night opens L1's case
+    case = case_id_for("B-L1", DPD[60])
     with UnitOfWork(db_engine) as uow:
-        (case,) = open_cases(uow, DPD[60], owner_id="C201")
+        assert open_cases(uow, DPD[60], owner_id="C201") == []  # it is open already
         supervisor = actor_for(uow, "S002")  # leads C201's team
         place_case(uow, supervisor, case, supervisor_choice, DPD[60], DPD[150])
     summary = night(db_engine, DPD[91], teams=roster)  # the night chooses AG01
+    assert summary.cases.opened == 0
     assert summary.casework.placed == {} and summary.casework.opened == []
     if supervisor_choice == "AG01":
         assert summary.casework.not_placed == {}

@@ -1,13 +1,16 @@
 """CLI for the nightly plan: ``plan``, ``export actions``, ``compliance report``, ``ptp``.
 
-Commands parse and print; the work is in ``services.nightly_plan``, ``services.nightly_report``
-and ``services.casework.promises``.
+Commands parse and print; the work is in ``services.night``, ``services.nightly_report``
+and ``services.casework.promises``. ``night_progress`` and ``print_night`` render a night
+for ``run-day`` and ``quickstart`` too.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +26,9 @@ if TYPE_CHECKING:
 
     from rich.console import Console
     from sqlalchemy import Engine
+
+    from faircollect.services.night import NightProgress, NightStep
+    from faircollect.services.nightly_plan import NightSummary
 
 EXIT_BAD_INPUT = 2
 EXIT_CHECK_FAILED = 1
@@ -113,23 +119,55 @@ def show_plan(engine: Engine, as_of: date, console: Console) -> None:
 
 def compute_night(engine: Engine, as_of: date, console: Console) -> None:
     """Plan, gate, assign and queue the night of ``as_of`` from the stored states, with progress."""
+    from faircollect.services.night import plan_stored
+
+    with night_progress(console) as progress:
+        summary = plan_stored(engine, as_of, progress=progress)
+    print_night(summary, console)
+
+
+@contextmanager
+def night_progress(console: Console) -> Iterator[NightProgress]:
+    """A transient display of a night's progress (``services.night.NightStep``): a spinner
+    naming the ledger's (or the demo's) current step, a bar per planning step and day.
+    Nothing when the console is not a terminal (output piped to a file or a test)."""
     from rich.progress import Progress, TaskID
 
-    from faircollect.services.nightly_plan import plan_night
-
+    if not console.is_terminal:
+        yield lambda _: None
+        return
     with Progress(console=console, transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
+        tasks: dict[tuple[object, ...], TaskID] = {}
+        named: list[TaskID] = []
 
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=max(total, 1))
-            bar.update(tasks[step], completed=done, total=max(total, 1))
+        def show(step: NightStep) -> None:
+            if step.phase != "plan":
+                key: tuple[object, ...] = (step.phase,)
+                if key not in tasks:
+                    tasks[key] = bar.add_task(step.name, total=None)
+                    named.append(tasks[key])
+                bar.update(tasks[key], description=step.name)
+                return
+            while named:  # the named steps are over: stop their spinners
+                bar.update(named.pop(), total=1, completed=1)
+            key = (step.day, step.name)
+            if key not in tasks:
+                label = step.name if step.day is None else f"{step.day} {step.name}"
+                tasks[key] = bar.add_task(label, total=max(step.total, 1))
+            bar.update(tasks[key], completed=step.done, total=max(step.total, 1))
 
-        summary = plan_night(engine, as_of, progress=progress)
-    cases = summary.casework
-    if cases.placed or cases.recalled or cases.not_placed or cases.not_recalled:
+        yield show
+
+
+def print_night(summary: NightSummary, console: Console) -> None:
+    """What the night did in casework (cases opened and moved by 分案, agency placements),
+    when there was anything."""
+    as_of, cases = summary.run_date, summary.casework
+    opened = summary.cases.opened + len(cases.opened)
+    if opened or summary.cases.moved or cases.placed or cases.recalled or cases.not_placed:
+        moved = f", {summary.cases.moved} moved by 分案" if summary.cases.moved else ""
         console.print(
-            f"{as_of}: casework: {len(cases.opened)} case(s) opened, {len(cases.placed)}"
+            f"{as_of}: casework: {opened} case(s) opened{moved}, {len(cases.placed)}"
             f" placed with an agency, {len(cases.recalled)} recalled",
             soft_wrap=True,
         )

@@ -7,9 +7,7 @@ day's plan.
 
 from __future__ import annotations
 
-import tempfile
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -17,7 +15,8 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from sqlalchemy import Engine
+
+    from faircollect.services.portfolio_summary import PortfolioSummary
 
 DEMO_ACCOUNTS = 5_000
 
@@ -32,66 +31,39 @@ def quickstart(
 
     from faircollect.adapters.db.engine import database_url as resolve_url
     from faircollect.cli.database import open_engine
-    from faircollect.cli.nightly import compute_night, show_plan
-    from faircollect.services.nightly_ledger import run_day
+    from faircollect.cli.nightly import night_progress, print_night, show_plan
+    from faircollect.services.quickstart import quickstart as run_quickstart
 
     console = Console()
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     engine = open_engine(database_url, create=True)
     try:
-        if _holds_no_loans(engine):
-            _load_demo(engine, accounts, seed, today, console)
-        with console.status(f"nightly run for {today}") as status:
-            report = run_day(engine, today, progress=lambda step: status.update(step))
-        for day in report.days:
+        with night_progress(console) as progress:
+            report = run_quickstart(engine, today, accounts=accounts, seed=seed, progress=progress)
+        if report.demo is not None:
+            console.print(f"demo portfolio: {report.demo.accounts:,} loans generated and imported")
+            org = report.demo.organisation
+            console.print(
+                f"example team: {org.users} users in {org.teams} teams, {org.agencies} agencies"
+            )
+        for day in report.night.ledger.days:
             console.print(f"nightly run {day.run_date}: {day.loans_computed:,} loans computed")
-        if report.note:
-            console.print(report.note)
-        _print_summary(engine, console)
-        compute_night(engine, today, console)
+        if report.night.ledger.note:
+            console.print(report.night.ledger.note)
+        _print_summary(report.summary, console)
+        for summary in report.night.plans:
+            print_night(summary, console)
         show_plan(engine, today, console)
         console.print(f"database: {resolve_url(database_url)}")
     finally:
         engine.dispose()
 
 
-def _holds_no_loans(engine: Engine) -> bool:
-    from sqlalchemy import func, select
-
-    from faircollect.adapters.db.tables import loans
-
-    with engine.connect() as conn:
-        return not conn.execute(select(func.count()).select_from(loans)).scalar()
-
-
-def _load_demo(engine: Engine, accounts: int, seed: int, today: date, console: Console) -> None:
-    """The demo portfolio, and the example collectors, supervisors and agencies so that the
-    night's 分案 and agency placements reach casework as they would for a real team."""
-    from faircollect.adapters.db.uow import UnitOfWork
-    from faircollect.adapters.org_file import example_org_text
-    from faircollect.services.demo import generate
-    from faircollect.services.importing import import_directory
-    from faircollect.services.organisation import load_organisation
-
-    with (
-        tempfile.TemporaryDirectory(prefix="faircollect-demo-") as folder,
-        console.status(f"building a demo portfolio of {accounts:,} loans"),
-    ):
-        generate(accounts, Path(folder), seed=seed, as_of=today)
-        import_directory(engine, Path(folder), datetime.now(UTC))
-    with UnitOfWork(engine) as uow:
-        org = load_organisation(uow, example_org_text(), "example organisation")
-    console.print(f"demo portfolio: {accounts:,} loans generated and imported")
-    console.print(f"example team: {org.users} users in {org.teams} teams, {org.agencies} agencies")
-
-
-def _print_summary(engine: Engine, console: Console) -> None:
+def _print_summary(summary: PortfolioSummary, console: Console) -> None:
     from rich.table import Table
 
     from faircollect.domain.money import format_yuan
-    from faircollect.services.portfolio_summary import summarize
 
-    summary = summarize(engine)
     for title, groups in (("bucket 账龄", summary.by_bucket), ("stage 阶段", summary.by_stage)):
         table = Table(title=f"{title} — as of {summary.as_of}")
         for heading in (

@@ -49,46 +49,33 @@ def run_day_command(
     from rich.console import Console
 
     from faircollect.cli.database import open_engine, require_loans
-    from faircollect.services.nightly_ledger import run_day
+    from faircollect.cli.nightly import night_progress, print_night, show_plan
+    from faircollect.services.night import run_night
 
     as_of = _parse_date(on)
-    console = Console(stderr=True)
     engine = open_engine(database_url)
-    if not allow_empty:
-        require_loans(engine)
-    with console.status("run-day") as status:
-        report = run_day(
-            engine, as_of, progress=lambda step: status.update(step), recompute_all=full
-        )
-    engine.dispose()
-    for day in report.days:
-        kind = "full" if day.full else "incremental"
-        if day.rolled:
-            kind += f", {day.rolled} carried forward in SQL"
-        typer.echo(
-            f"{day.run_date}: {day.loans_computed} loans computed ({kind}), "
-            f"{day.transitions} stage transitions"
-        )
-    if report.note:
-        typer.echo(report.note)
-    if not ledger_only:
-        _plan_days([day.run_date for day in report.days], database_url)
-
-
-def _plan_days(days: list[date], database_url: str | None) -> None:
-    """Plan each day the ledger step brought up to date, in order (idempotent per day)."""
-    from rich.console import Console
-
-    from faircollect.cli.database import open_engine
-    from faircollect.cli.nightly import compute_night, show_plan
-
-    engine = open_engine(database_url)
-    console = Console()
     try:
-        for day in days:
-            compute_night(engine, day, console)
-        if days:
-            show_plan(engine, days[-1], console)
+        if not allow_empty:
+            require_loans(engine)
+        with night_progress(Console(stderr=True)) as progress:
+            report = run_night(
+                engine, as_of, plan=not ledger_only, recompute_all=full, progress=progress
+            )
+        for day in report.ledger.days:
+            kind = "full" if day.full else "incremental"
+            if day.rolled:
+                kind += f", {day.rolled} carried forward in SQL"
+            typer.echo(
+                f"{day.run_date}: {day.loans_computed} loans computed ({kind}), "
+                f"{day.transitions} stage transitions"
+            )
+        if report.ledger.note:
+            typer.echo(report.ledger.note)
+        console = Console()
+        for summary in report.plans:
+            print_night(summary, console)
+        if report.plans:
+            show_plan(engine, report.plans[-1].run_date, console)
     finally:
         engine.dispose()
 

@@ -69,17 +69,33 @@ def _error_answer(error: Any) -> dict[str, Any]:
 
 
 def _screened(ident: str | int, text: str, number: int) -> tuple[dict[str, Any], Any]:
-    """The answer for one message (the same JSON as the API's), or that line's error if
-    the screener fails on it: the stream answers every line, even on a screener bug."""
+    """The answer for one message, or that line's error if the screener fails on it: the
+    stream answers every line, even on a screener bug."""
+    from faircollect.domain.compliance.screener import screen
     from faircollect.domain.json_line import LINE, LineError
-    from faircollect.services.compliance import screen_result
 
     try:
-        return screen_result(ident, text), None
+        findings = screen(text)
     except Exception as error:
         message = f"internal error screening this line: {error!r:.200}"
         failure = LineError(number, LINE, message, ident)
         return _error_answer(failure), failure
+    return {
+        "id": ident,
+        "labels": list(dict.fromkeys(finding.label.value for finding in findings)),
+        "findings": [
+            {
+                "label": f.label.value,
+                "rule": f.rule,
+                "start": f.start,
+                "end": f.end,
+                "evidence": f.evidence,
+                "source": f.source.value,
+                "probability": f.probability,
+            }
+            for f in findings
+        ],
+    }, None
 
 
 def check_message_command(

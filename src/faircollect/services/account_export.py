@@ -16,11 +16,12 @@ from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
+from faircollect.adapters.db import reports
+from faircollect.adapters.db.ledger_runs import approved_since_run, last_completed
 from faircollect.adapters.db.portfolio_store import Store
 from faircollect.domain.money import format_yuan
 from faircollect.portfolio import BUCKETS, STAGES, compute_states
-from faircollect.services.ledger_adjusted import approved_since_run, restate
-from faircollect.services.nightly_ledger import last_completed
+from faircollect.services.ledger_adjusted import restate
 
 COLUMNS = (
     "loan_id",
@@ -45,17 +46,9 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
         store = Store(conn)
         last = last_completed(conn)
         if last is not None and last[0] == as_of and _stored_is_current(store, last[1], as_of):
-            return [
-                tuple(r)
-                for r in store.fetch(
-                    "SELECT s.loan_id, l.borrower_id, s.dpd, s.bucket, s.stage, "
-                    "s.overdue_principal, s.overdue_interest, s.overdue_fee, s.penalty, "
-                    "s.outstanding_principal FROM account_states s "
-                    "JOIN loans l ON l.loan_id = s.loan_id ORDER BY s.loan_id"
-                )
-            ]
+            return reports.stored_account_rows(store)
         portfolio = store.load(only_todo=False)
-        borrowers = dict(store.fetch("SELECT loan_id, borrower_id FROM loans"))
+        borrowers = reports.loan_borrowers(store)
         states = compute_states(portfolio.loans, portfolio.payments, as_of)
         states = restate(conn, portfolio.loan_ids, states, as_of)
     return sorted(
@@ -78,9 +71,7 @@ def account_rows(engine: Engine, as_of: date) -> list[Row]:
 def _stored_is_current(store: Store, last_batch: int, as_of: date) -> bool:
     """No import since the run, a stored state for every loan, and none flagged for
     recomputation on or before ``as_of`` (an adjustment approved since the run)."""
-    loans, states = store.fetch(
-        "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states)"
-    )[0]
+    loans, states = reports.loans_and_states(store)
     fresh = store.max_batch() <= last_batch and loans == states
     return bool(fresh and not approved_since_run(store.conn, as_of))
 

@@ -40,11 +40,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine
 
+from faircollect.adapters.db import import_store
 from faircollect.adapters.db import repository as stored
-from faircollect.adapters.db.bulk import insert_rows, member_of, rows_with
-from faircollect.adapters.db.tables import borrowers, import_batches, loans
+from faircollect.adapters.db.bulk import insert_rows
 from faircollect.adapters.input_files import (
     Encoding,
     InputFileError,
@@ -92,14 +92,15 @@ class Reference:
 
     field: str
     target_file: str
-    column: Any
+    target: stored.Stored
+    """Where the named rows are stored (found by their lookup column)."""
 
 
 _REFERENCES = {
-    "contacts.csv": Reference("borrower_id", "borrowers.csv", borrowers.c.borrower_id),
-    "loans.csv": Reference("borrower_id", "borrowers.csv", borrowers.c.borrower_id),
-    "payments.csv": Reference("loan_id", "loans.csv", loans.c.loan_id),
-    "risk_scores.csv": Reference("loan_id", "loans.csv", loans.c.loan_id),
+    "contacts.csv": Reference("borrower_id", "borrowers.csv", stored.BORROWERS),
+    "loans.csv": Reference("borrower_id", "borrowers.csv", stored.BORROWERS),
+    "payments.csv": Reference("loan_id", "loans.csv", stored.LOANS),
+    "risk_scores.csv": Reference("loan_id", "loans.csv", stored.LOANS),
 }
 
 _COLUMN_OF_FIELD = {"principal": "contract_principal", "received": "received_amount"}
@@ -311,13 +312,8 @@ class _Job:
         if reference is None:
             return lambda _line, _record: True
         wanted = {getattr(record, reference.field) for _, record in chunk}
-        columns = [reference.column]
-        if spec.file == "payments.csv":
-            columns.append(loans.c.disbursed_on)
-        query = select(*columns).where(member_of(reference.column, self.conn))
-        found = {
-            row[reference.column.name]: row for row in rows_with(self.conn, query, sorted(wanted))
-        }
+        also = ("disbursed_on",) if spec.file == "payments.csv" else ()
+        found = import_store.referenced(self.conn, reference.target, sorted(wanted), also)
         skip = self.rejected.get(reference.target_file, set())
 
         def known(line: int, record: Record) -> bool:
@@ -346,10 +342,8 @@ class _Job:
         self, storage: stored.Stored, chunk: list[tuple[int, Record]]
     ) -> dict[tuple[Any, ...], Record]:
         """Stored rows that share an identity with records of the chunk."""
-        column = storage.table.c[storage.lookup_column]
         values = sorted({getattr(record, storage.lookup_column) for _, record in chunk})
-        query = select(storage.table).where(member_of(column, self.conn))
-        stored_records = (storage.from_row(row) for row in rows_with(self.conn, query, values))
+        stored_records = import_store.stored_records(self.conn, storage, values)
         return {storage.key(record): record for record in stored_records}
 
     def _conflict(
@@ -385,27 +379,12 @@ class _Job:
 
     def _update(self, storage: stored.Stored, records: list[Record]) -> None:
         """Sets the stored rows' values to the records' (matched on the lookup column)."""
-        rows = [storage.to_row(record) for record in records]
-        key = storage.lookup_column
-        names = [name for name in rows[0] if name != key]
-        # Bind names differ from the column names: SQLAlchemy reserves those for SET.
-        statement = (
-            update(storage.table)
-            .where(storage.table.c[key] == bindparam("_key"))
-            .values({name: bindparam(f"_{name}") for name in names})
-        )
-        params = [{"_key": row[key], **{f"_{name}": row[name] for name in names}} for row in rows]
-        self.conn.execute(statement, params)
+        import_store.set_values(self.conn, storage, [storage.to_row(r) for r in records])
 
     def _batch(self) -> int:
         """The batch new payments belong to, created with the first new payment."""
         if self.batch_id is None:
-            result = self.conn.execute(
-                insert(import_batches).values(source=self.source, imported_at=self.now)
-            )
-            key = result.inserted_primary_key
-            assert key is not None, "the backend did not return the new batch id"
-            self.batch_id = int(key[0])
+            self.batch_id = import_store.new_batch(self.conn, self.source, self.now)
         return self.batch_id
 
 

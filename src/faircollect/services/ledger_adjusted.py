@@ -6,9 +6,9 @@ reference replay (which applies adjustments) and put those states over the engin
 ``restate`` is the one step they add after ``compute_states``.
 
 Incremental runs recompute a loan only when its ``next_event_on`` has come. So approval
-calls ``recompute_from`` (the loan's stored next event is brought forward to the
-effective date), and ``next_event_on`` of an adjusted loan also counts adjustments dated
-after the run, by the same rule as the engine's.
+calls ``adapters.db.ledger_runs.recompute_from`` (the loan's stored next event is brought
+forward to the effective date), and ``next_event_on`` of an adjusted loan also counts
+adjustments dated after the run, by the same rule as the engine's.
 """
 
 from __future__ import annotations
@@ -19,36 +19,14 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from faircollect.adapters.db import repository
-from faircollect.adapters.db.tables import account_states, loan_adjustments
+from faircollect.adapters.db.ledger_runs import adjusted_loan_ids
 from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, AccountState, StageThresholds
 from faircollect.portfolio import BUCKETS, NO_DATE, STAGES, PortfolioStates, day_number
 from faircollect.portfolio.engine import put_replayed
-
-
-def recompute_from(conn: Connection, loan_id: str, on: date) -> None:
-    """Make the next incremental run recompute ``loan_id`` once ``on`` has come (no effect
-    on a loan without a stored state: runs compute those anyway)."""
-    column = account_states.c.next_event_on
-    conn.execute(
-        account_states.update()
-        .where(account_states.c.loan_id == loan_id, or_(column.is_(None), column > on))
-        .values(next_event_on=on)
-    )
-
-
-def approved_since_run(conn: Connection, day: date) -> bool:
-    """Whether a loan stored as of ``day`` was flagged by an approval since (a run's own
-    ``next_event_on`` is always after its date)."""
-    flagged = select(account_states.c.loan_id).where(account_states.c.next_event_on <= day)
-    return conn.execute(flagged.limit(1)).first() is not None
-
-
-def adjusted_loan_ids(conn: Connection) -> set[str]:
-    return set(conn.execute(select(loan_adjustments.c.loan_id).distinct()).scalars())
 
 
 def next_event_on(

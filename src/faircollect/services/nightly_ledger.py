@@ -15,30 +15,37 @@ inserted without an import batch (``batch_id`` NULL) are only seen by full runs.
 with approved adjustments (restructures, waivers) are never carried forward: the
 reference replay computes them (``ledger_adjusted``), and their approval brings
 ``next_event_on`` forward so the next run recomputes them.
+
+The SQL is in ``adapters.db`` (``portfolio_store``, ``roll_forward``, ``ledger_runs``); the
+run's SQLite settings, memory settings and helper process are adapters too
+(``sqlite_tuning``, ``adapters.memory``, ``ledger_split``). Here: which days, full or
+incremental, in what order, and what a day's transaction holds.
 """
 
 from __future__ import annotations
 
-import ctypes
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine
 
+from faircollect.adapters.db import ledger_split
+from faircollect.adapters.db.ledger_runs import (
+    approved_since_run,
+    claim_date,
+    last_completed,
+    record_run,
+)
 from faircollect.adapters.db.portfolio_store import Store
 from faircollect.adapters.db.roll_forward import roll_forward
-from faircollect.adapters.db.tables import runs
+from faircollect.adapters.db.sqlite_tuning import run_settings
+from faircollect.adapters.memory import no_cycle_collection, reuse_freed_memory
 from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, StageThresholds
 from faircollect.portfolio import STAGES, PortfolioStates, compute_states
 from faircollect.portfolio.engine import concat_states
-from faircollect.services import split_compute
-from faircollect.services.ledger_adjusted import approved_since_run, restate
-
-COMPLETED = "completed"
+from faircollect.services.ledger_adjusted import restate
 
 Progress = Callable[[str], None]
 
@@ -69,17 +76,6 @@ class RunReport:
     note: str = ""
 
 
-def last_completed(conn: Connection) -> tuple[date, int] | None:
-    """(run_date, last_batch_id) of the latest completed run, if any."""
-    row = conn.execute(
-        select(runs.c.run_date, runs.c.last_batch_id)
-        .where(runs.c.status == COMPLETED)
-        .order_by(runs.c.run_date.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else (row.run_date, row.last_batch_id or 0)
-
-
 def run_day(
     engine: Engine,
     as_of: date,
@@ -102,10 +98,10 @@ def run_day(
     days = [as_of] if last is None else _days_between(last[0], as_of)
     # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
-    with _no_cycle_collection(), _reuse_freed_memory():
+    with no_cycle_collection(), reuse_freed_memory():
         for day in days:
             full = last is None or recompute_all
-            helper = split_compute.start(engine, day, thresholds) if full else None
+            helper = start_helper(engine, day, thresholds) if full else None
             with (
                 engine.connect().execution_options(**options) as conn,
                 run_settings(conn),
@@ -117,88 +113,19 @@ def run_day(
     return report
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a run holds millions of row tuples.
-
-    The fetched rows and insert parameters are tuples without cycles, but allocating
-    millions of them triggers full collections over everything alive again and again
-    (measured: about a third of the load time). Reference counting still frees them;
-    the collector is restored afterwards. A forked helper inherits the setting.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+def start_helper(
+    engine: Engine, day: date, thresholds: StageThresholds
+) -> ledger_split.Helper | None:
+    """A forked helper computing the lower part of the loans for a full run of ``day``, or
+    None when one process is better (``adapters.db.ledger_split``)."""
+    return ledger_split.start(engine, _lower_half, day, thresholds)
 
 
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_GLIBC_DEFAULT_THRESHOLD = 128 * 1024
-
-
-@contextmanager
-def _reuse_freed_memory() -> Iterator[None]:
-    """Keep freed memory in the C heap while a run churns through big numpy arrays.
-
-    glibc gives every allocation over 128 KiB its own ``mmap`` and unmaps it on free, so
-    each of the engine's many temporary arrays (15M installments: 120 MB each) is faulted
-    in page by page again: on a million loans the kernel's page-fault time was as large
-    as the computation itself (compute_states 10.6 s, of which 5.2 s system time; 5.4 s
-    with freed memory reused). Raising both thresholds lets malloc reuse the heap; the
-    defaults are put back and the heap trimmed afterwards. Other C libraries: no change.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        yield
-        return
-    big = 2**30
-    mallopt(_M_TRIM_THRESHOLD, big)
-    mallopt(_M_MMAP_THRESHOLD, big)
-    try:
-        yield
-    finally:
-        mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
-        mallopt(_M_TRIM_THRESHOLD, _GLIBC_DEFAULT_THRESHOLD)
-        libc.malloc_trim(0)
-
-
-SQLITE_RUN_SETTINGS = {
-    "foreign_keys": ("OFF", "ON"),
-    "cache_size": ("-1048576", "-2000"),
-    "mmap_size": (str(2**32), "0"),
-}
-"""SQLite settings (run value, value restored) for the run's connection.
-
-- ``foreign_keys``: every row the run writes (states, stage history) is keyed by a loan
-  id it has just read from ``loans`` under the same write lock, so each parent lookup can
-  only succeed; on a million loans they cost about a second.
-- ``cache_size`` (up to 1 GiB, allocated only as used) and ``mmap_size``: the incremental
-  run reads and upserts loans scattered over the tables; with the default 2 MB cache
-  every row went back to the OS for its pages (1M-loan incremental: state upsert 8.7 s
-  -> 2.7 s, selective load 11.7 s -> 7.8 s, measured on a loaded machine).
-"""
-
-
-@contextmanager
-def run_settings(conn: Connection) -> Iterator[None]:
-    """Apply ``SQLITE_RUN_SETTINGS`` for one run (SQLite accepts ``foreign_keys`` only
-    outside a transaction) and restore them on the pooled connection afterwards."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    raw = conn.connection.driver_connection
-    for name, (value, _) in SQLITE_RUN_SETTINGS.items():
-        raw.execute(f"PRAGMA {name}={value}")  # type: ignore[union-attr]
-    try:
-        yield
-    finally:
-        for name, (_, restored) in SQLITE_RUN_SETTINGS.items():
-            raw.execute(f"PRAGMA {name}={restored}")  # type: ignore[union-attr]
+def _lower_half(url: str, split: str, day: date, thresholds: StageThresholds) -> ledger_split.Half:
+    """In the helper: the states as of ``day`` of the loans below ``split``."""
+    portfolio = ledger_split.load_below(url, split)
+    states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
+    return portfolio.loan_ids, states
 
 
 def _days_between(last: date, as_of: date) -> list[date]:
@@ -214,7 +141,7 @@ def _run_one(
     thresholds: StageThresholds,
     progress: Progress,
     now: Callable[[], datetime],
-    helper: split_compute.Helper | None = None,
+    helper: ledger_split.Helper | None = None,
     recompute_all: bool = False,
 ) -> DayResult:
     store = Store(conn)
@@ -227,7 +154,7 @@ def _run_one(
         return DayResult(day, 0, 0, full=False)
     # Claim the date first: this opens the write transaction, so every read below sees
     # one snapshot and no import interleaves with the run.
-    conn.execute(runs.delete().where(runs.c.run_date == day))
+    claim_date(conn, day)
     rolled = rolled_moves = 0
     if last is not None and not full:
         progress(f"{day}: carrying overdue loans forward")
@@ -254,13 +181,13 @@ def _run_one(
     else:
         count = store.record_first_stages(day)
     computed = len(loan_ids) + rolled
-    _record_run(conn, day, started, now(), batch, computed)
+    record_run(conn, day, started, now(), batch, computed)
     return DayResult(day, computed, count + rolled_moves, full, rolled)
 
 
 def _store_with_helper(
     store: Store,
-    helper: split_compute.Helper,
+    helper: ledger_split.Helper,
     loan_ids: list[str],
     states: PortfolioStates,
     day: date,
@@ -291,18 +218,3 @@ def transitions(
         for loan_id, stage in zip(loan_ids, names, strict=True)
         if previous.get(loan_id) != stage
     ]
-
-
-def _record_run(
-    conn: Connection, day: date, started: datetime, finished: datetime, batch: int, count: int
-) -> None:
-    conn.execute(
-        insert(runs).values(
-            run_date=day,
-            status=COMPLETED,
-            started_at=started,
-            finished_at=finished,
-            last_batch_id=batch,
-            loans_computed=count,
-        )
-    )

@@ -1,15 +1,15 @@
-"""Set-based loading for the nightly plan: account views, contact history, owners.
+"""Set-based loading for the nightly plan: account views and contact history.
 
-Every loader runs a handful of queries for the whole portfolio (never one per loan) and
-groups the rows in Python, so planning a million accounts costs a few scans, not a
-million round trips.
+The queries are ``adapters.db.night_views``' (a handful for the whole portfolio, never one
+per loan); here the rows become the planner's values, with the rules that read them: which
+outcomes are failed attempts, which relation is a guarantor, how far back the gate looks,
+and each reminder's installment amount.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,23 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import (
-    Column,
-    ColumnElement,
-    Connection,
-    MetaData,
-    Select,
-    String,
-    Table,
-    and_,
-    func,
-    or_,
-    select,
-    true,
-)
-from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy import Connection, Select
 
-from faircollect.adapters.db import tables as t
+from faircollect.adapters.db import night_views as db
 from faircollect.domain.compliance.actions import Channel as GateChannel
 from faircollect.domain.compliance.actions import Party as GateParty
 from faircollect.domain.compliance.actions import PastContact
@@ -83,11 +69,11 @@ def load_views(
     The next installment's amount (for reminders) is computed only for loans whose next due
     date is within ``due_window_days``; others get None (no template needs it).
     """
-    broken = _broken_promises(conn, as_of)
-    chosen = true() if wanted is None else _chosen(conn, as_of, wanted)
-    rows = _view_rows(conn, as_of, chosen)
+    broken = db.broken_promises(conn, as_of)
+    chosen = db.chosen_loans(conn, as_of, wanted)
+    rows = db.view_rows(conn, as_of, chosen)
     borrowers = None if wanted is None else (row.borrower_id for row in rows)
-    with _borrowers_of(conn, borrowers) as of:
+    with db.borrowers_of(conn, borrowers) as of:
         emergency, guarantor = _contact_phones(conn, of)
         delinquency = _delinquency(conn, as_of, of)
     failed, unreachable = _attempts(conn, as_of, tz)
@@ -121,76 +107,6 @@ def load_views(
             )
         )
     return views
-
-
-def _chosen(
-    conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool]
-) -> ColumnElement[bool]:
-    """A condition on ``account_states`` selecting the loans ``wanted`` keeps, plus every
-    loan with a broken promise.
-
-    ``wanted`` is asked once per distinct (dpd, next_due_on) pair of the table (a few
-    thousand on a million loans) and the answer is written as SQL: a DPD whose every pair
-    is wanted needs no date test (for a DPD above 0 the stage and the DPD anchor decide),
-    other DPDs list their wanted due dates. The database then filters while it scans."""
-    s = t.account_states
-    pairs = conn.execute(
-        select(s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of).distinct()
-    ).all()
-    by_dpd: dict[int, list[tuple[date | None, bool]]] = defaultdict(list)
-    for dpd, due in pairs:
-        by_dpd[dpd].append((due, wanted(dpd, due)))
-    whole: list[int] = []
-    parts: list[ColumnElement[bool]] = []
-    for dpd, answers in sorted(by_dpd.items()):
-        kept = [due for due, keep in answers if keep]
-        if len(kept) == len(answers):
-            whole.append(dpd)
-        elif kept:
-            days = [due for due in kept if due is not None]
-            on_day = or_(
-                s.c.next_due_on.in_(days),
-                *([s.c.next_due_on.is_(None)] if None in kept else []),
-            )
-            parts.append(and_(s.c.dpd == dpd, on_day))
-    broken = s.c.loan_id.in_(select(t.promises.c.loan_id).where(_broken_on_or_before(as_of)))
-    return or_(s.c.dpd.in_(whole), *parts, broken)
-
-
-def _view_rows(conn: Connection, as_of: date, chosen: ColumnElement[bool]) -> list[Any]:
-    """State, terms, risk score and borrower (with e-mail) of the chosen loans, by loan id."""
-    s, lo, b = t.account_states, t.loans, t.borrowers
-    query = (
-        select(
-            s,
-            *_TERMS_COLUMNS,
-            lo.c.borrower_id,
-            lo.c.product,
-            lo.c.risk_score,
-            b.c.name,
-            b.c.phone,
-            b.c.city,
-            b.c.email,
-        )
-        .join(lo, lo.c.loan_id == s.c.loan_id)
-        .join(b, b.c.borrower_id == lo.c.borrower_id)
-        .where(s.c.as_of <= as_of, chosen)
-        .order_by(s.c.loan_id)
-    )
-    return list(conn.execute(query))
-
-
-_TERMS_COLUMNS = (
-    t.loans.c.contract_principal,
-    t.loans.c.received_amount,
-    t.loans.c.annual_rate,
-    t.loans.c.term_months,
-    t.loans.c.method,
-    t.loans.c.disbursed_on,
-    t.loans.c.penalty_rate_daily,
-    t.loans.c.grace_days,
-    t.loans.c.periodic_fee,
-)
 
 
 def _due_amounts(rows: Sequence[Any], as_of: date, window: int) -> dict[str, int]:
@@ -261,55 +177,14 @@ def _state(row: Any) -> AccountState:
     )
 
 
-_CHOSEN_BORROWERS = Table(
-    "night_chosen_borrowers",
-    MetaData(),
-    Column("borrower_id", String(64), primary_key=True),
-    prefixes=["TEMPORARY"],
-)
-"""The borrowers of the night's chosen loans, for the loaders that read per borrower."""
-
-
-@contextmanager
-def _borrowers_of(
-    conn: Connection, borrower_ids: Iterable[str] | None
-) -> Iterator[Select[tuple[str]] | None]:
-    """A subquery of ``borrower_ids`` (None: everyone) for the loaders that read per
-    borrower.
-
-    The ids go once into a temporary table (dropped on exit) that the loaders then probe
-    by key: evaluating the night's choice of loans as a subquery in each loader scanned
-    ``account_states`` again each time (0.5 s per loader on a million loans)."""
-    if borrower_ids is None:
-        yield None
-        return
-    ids = _CHOSEN_BORROWERS
-    # IF NOT EXISTS and DELETE: a night that failed part way (its rollback does not undo
-    # DDL SQLite ran outside a transaction) may have left the table on a pooled connection.
-    conn.execute(CreateTable(ids, if_not_exists=True))
-    conn.execute(ids.delete())
-    rows = [(borrower_id,) for borrower_id in sorted(set(borrower_ids))]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    if rows:  # straight to the driver: SQLAlchemy's per-row handling tripled the cost
-        conn.exec_driver_sql(f"INSERT INTO {ids.name} (borrower_id) VALUES ({mark})", rows)
-    yield select(ids.c.borrower_id)
-    conn.execute(DropTable(ids, if_exists=True))
-
-
 def _contact_phones(
     conn: Connection, borrowers: Select[tuple[str]] | None = None
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Emergency phones (registration order) and the first guarantor phone per borrower
     (of every borrower, or of ``borrowers``)."""
-    c = t.contacts
     emergency: dict[str, list[str]] = defaultdict(list)
     guarantor: dict[str, str] = {}
-    query = select(c.c.borrower_id, c.c.phone, c.c.relation, c.c.is_emergency).order_by(
-        c.c.borrower_id, c.c.contact_id
-    )
-    if borrowers is not None:
-        query = query.where(c.c.borrower_id.in_(borrowers))
-    for row in conn.execute(query):
+    for row in db.registered_contacts(conn, borrowers):
         if row.is_emergency:
             emergency[row.borrower_id].append(row.phone)
         if row.relation == GUARANTOR_RELATION:
@@ -326,19 +201,9 @@ def _delinquency(
     """The stage history that first-time vs repeat delinquency needs, of every borrower or
     of ``borrowers``: one query over the rows entering or leaving a delinquent stage up to
     the night (current <-> pre_due churn, twice a month per loan, is left in the table)."""
-    h, lo = t.stage_history, t.loans
-    query = (
-        select(lo.c.borrower_id, h.c.loan_id, h.c.entered_on, h.c.stage, h.c.previous_stage)
-        .join(lo, lo.c.loan_id == h.c.loan_id)
-        .where(
-            h.c.entered_on <= as_of,
-            or_(h.c.stage.in_(_DELINQUENT), h.c.previous_stage.in_(_DELINQUENT)),
-        )
-    )
-    if borrowers is not None:
-        query = query.where(lo.c.borrower_id.in_(borrowers))
     history = DelinquencyHistory()
-    for borrower_id, loan_id, entered_on, stage, previous in conn.execute(query):
+    moves = db.delinquency_moves(conn, as_of, _DELINQUENT, borrowers)
+    for borrower_id, loan_id, entered_on, stage, previous in moves:
         history.add(
             borrower_id,
             loan_id,
@@ -354,17 +219,11 @@ def _attempts(
 ) -> tuple[dict[str, int], dict[str, bool]]:
     """Consecutive failed attempts on each borrower (latest first, until one got through),
     and whether the latest attempt found the number wrong (unreachable)."""
-    cr = t.contact_records
     before = datetime.combine(as_of, datetime.min.time(), tz)
-    query = (
-        select(cr.c.borrower_id, cr.c.outcome)
-        .where(cr.c.party == GateParty.BORROWER.value, cr.c.at < before)
-        .order_by(cr.c.borrower_id, cr.c.at.desc(), cr.c.record_id.desc())
-    )
     failed: dict[str, int] = {}
     unreachable: dict[str, bool] = {}
     closed: set[str] = set()
-    for borrower_id, outcome in conn.execute(query):
+    for borrower_id, outcome in db.borrower_attempts(conn, GateParty.BORROWER.value, before):
         if borrower_id not in unreachable:
             unreachable[borrower_id] = outcome == "wrong_number"
             failed[borrower_id] = 0
@@ -377,37 +236,15 @@ def _attempts(
     return failed, unreachable
 
 
-def _broken_promises(conn: Connection, as_of: date) -> dict[str, date]:
-    """The latest day a promise on each loan was found broken or partly kept."""
-    p = t.promises
-    query = (
-        select(p.c.loan_id, func.max(p.c.settled_on))
-        .where(_broken_on_or_before(as_of))
-        .group_by(p.c.loan_id)
-    )
-    return {loan_id: day for loan_id, day in conn.execute(query)}
-
-
-def _broken_on_or_before(as_of: date) -> ColumnElement[bool]:
-    p = t.promises
-    return and_(p.c.status.in_(("broken", "partly_kept")), p.c.settled_on <= as_of)
-
-
 def load_history(
     conn: Connection, borrower_ids: Iterable[str], as_of: date, tz: ZoneInfo
 ) -> dict[str, tuple[PastContact, ...]]:
     """Each borrower's logged contacts from ``HISTORY_DAYS`` before the night to its end."""
     wanted = set(borrower_ids)
-    cr = t.contact_records
     start = datetime.combine(as_of - timedelta(days=HISTORY_DAYS), datetime.min.time(), tz)
     end = datetime.combine(as_of + timedelta(days=2), datetime.min.time(), tz)
-    query = (
-        select(cr.c.borrower_id, cr.c.at, cr.c.channel, cr.c.party, cr.c.phone, cr.c.outcome)
-        .where(and_(cr.c.at >= start, cr.c.at < end))
-        .order_by(cr.c.borrower_id, cr.c.at)
-    )
     history: dict[str, list[PastContact]] = defaultdict(list)
-    for row in conn.execute(query):
+    for row in db.contacts_between(conn, start, end):
         if row.borrower_id not in wanted:
             continue
         history[row.borrower_id].append(
@@ -420,24 +257,3 @@ def load_history(
             )
         )
     return {k: tuple(v) for k, v in history.items()}
-
-
-def previous_owners(conn: Connection, as_of: date) -> dict[str, str]:
-    """Each borrower's latest assignee before tonight (sticky 分案)."""
-    pa = t.planned_actions
-    latest = (
-        select(pa.c.borrower_id, func.max(pa.c.run_date).label("day"))
-        .where(pa.c.assignee.is_not(None), pa.c.run_date < as_of)
-        .group_by(pa.c.borrower_id)
-        .subquery()
-    )
-    query = (
-        select(pa.c.borrower_id, pa.c.assignee)
-        .join(latest, and_(latest.c.borrower_id == pa.c.borrower_id, latest.c.day == pa.c.run_date))
-        .where(pa.c.assignee.is_not(None))
-        .order_by(pa.c.borrower_id, pa.c.action_id)
-    )
-    owners: dict[str, str] = {}
-    for borrower_id, assignee in conn.execute(query):
-        owners.setdefault(borrower_id, assignee)
-    return owners

@@ -1,19 +1,22 @@
 """The night's plan: promises settled, actions planned, every contact gated, work handed out,
-messages queued and sent. Called by ``run-day`` right after the ledger step.
+delinquent borrowers' cases opened and kept with their collector, messages queued and sent.
+Called by ``services.night.run_night`` right after the ledger step.
 
 Speed (1M loans, bench/nightly.py): only the accounts the strategy can act on tonight are
 read in full (``planning_filter``); the gate step, pure CPU, is shared with a forked helper
-process for big nights (``services.forked``); rows are written in bulk and the outbox is
+process for big nights (``adapters.parallel``); rows are written in bulk and the outbox is
 filled by one INSERT ... SELECT.
 
-Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, place
-the cases of tonight's agency placements in casework, queue) writes in ONE transaction: a
+Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, open
+and move cases, place the cases of tonight's agency placements in casework, queue) writes
+in ONE transaction: a
 crash anywhere in it leaves nothing behind, and the next run starts from the same tables.
 Phase two hands queued outbox rows to the channel adapters one by one and marks each sent
 in its own small transaction, so a crash there re-sends nothing already marked.
 Idempotency per date: action ids are deterministic (loan, date, arm, segment, key), rows
-are inserted only when absent, only unsent outbox rows are sent, and a case already with
-the agency the night chose is not placed again.
+are inserted only when absent, only unsent outbox rows are sent, a loan already in an open
+case gets no new one, and a case already with the agency the night chose is not placed
+again.
 """
 
 from __future__ import annotations
@@ -24,21 +27,24 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, case, func, literal, null, select, update
+from sqlalchemy import Connection, Engine
 
 from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.channels.base import OutboundMessage
 from faircollect.adapters.channels.outbox import MemoryOutboxStore, OutboxChannel
-from faircollect.adapters.db import tables as t
+from faircollect.adapters.db import night_store as store
+from faircollect.adapters.db.night_views import previous_owners
 from faircollect.adapters.db.repositories.org import OrgRepository
+from faircollect.adapters.db.sqlite_tuning import run_settings
+from faircollect.adapters.parallel import split_run
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError
 from faircollect.domain.assignment import AssignmentPolicy, assign, work_items
+from faircollect.domain.casework.case_owners import CaseOwners, case_owners
 from faircollect.domain.compliance.actions import (
     DEFAULT_TZ,
     BorrowerContext,
@@ -54,9 +60,8 @@ from faircollect.domain.compliance.actions import Purpose as GatePurpose
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import RulePack, default_pack
 from faircollect.domain.compliance.screener import screen
-from faircollect.domain.ledger.terms import Payment
 from faircollect.domain.organisation import Roster
-from faircollect.domain.promises import Promise, PromiseStatus, settle
+from faircollect.domain.promises import PromiseStatus, settle
 from faircollect.domain.strategy import (
     AccountView,
     ActionKind,
@@ -66,14 +71,13 @@ from faircollect.domain.strategy import (
     planning_filter,
 )
 from faircollect.services.casework.night_placements import SyncReport, sync_placements
-from faircollect.services.forked import split_run
-from faircollect.services.nightly_ledger import run_settings
-from faircollect.services.nightly_load import load_history, load_views, previous_owners
+from faircollect.services.night_cases import CaseReport, open_night_cases
+from faircollect.services.nightly_load import load_history, load_views
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: called as each step advances (Rich bars, tests)."""
 
-Row = dict[str, Any]
+Row = store.Row
 """One ``planned_actions`` row being built (keys starting with ``_`` are not columns)."""
 
 TEMPLATE_RULE = "FC-TEMPLATE"
@@ -105,6 +109,8 @@ class NightSummary:
     promises_settled: int = 0
     sent: int = 0
     unassigned: int = 0
+    cases: CaseReport = field(default_factory=CaseReport)
+    """Cases the night opened for delinquent borrowers, and moved to tonight's collectors."""
     casework: SyncReport = field(default_factory=SyncReport)
     """The night's agency placements as casework took them (cases opened, placed, not)."""
 
@@ -145,8 +151,10 @@ def plan_night(
         rows = night.plan(conn, report, summary)
         _insert_absent(conn, rows, summary)
         report("insert", 1, 1)
-        summary.casework = sync_placements(conn, as_of)
+        summary.cases = open_night_cases(conn, as_of, night.owners)
         report("cases", 1, 1)
+        summary.casework = sync_placements(conn, as_of)
+        report("placements", 1, 1)
         _queue(conn, as_of, email_subject(night.strategy.policies.lender_name))
         report("queue", 1, 1)
     summary.sent = send_outbox(engine, as_of, channels, report)
@@ -156,25 +164,16 @@ def plan_night(
 
 def settle_promises(conn: Connection, as_of: date) -> int:
     """Judge every open promise due by ``as_of`` (domain.promises.settle); returns how many."""
-    p, pay = t.promises, t.payments
-    rows = conn.execute(select(p).where(p.c.status == "open", p.c.due_on <= as_of)).all()
-    if not rows:
+    promises = store.open_promises_due(conn, as_of)
+    if not promises:
         return 0
-    loans = sorted({r.loan_id for r in rows})
-    payments = [
-        Payment(r.payment_id, r.loan_id, r.paid_on, r.amount)
-        for r in conn.execute(select(pay).where(pay.c.loan_id.in_(loans), pay.c.paid_on <= as_of))
-    ]
-    promises = [Promise(r.promise_id, r.loan_id, r.amount, r.made_on, r.due_on) for r in rows]
+    loans = sorted({p.loan_id for p in promises})
+    payments = store.payments_until(conn, loans, as_of)
     for outcome in settle(promises, payments, as_of):
         if outcome.status is PromiseStatus.OPEN:
             continue
-        conn.execute(
-            update(p)
-            .where(p.c.promise_id == outcome.promise_id)
-            .values(status=outcome.status.value, paid=outcome.paid, settled_on=as_of)
-        )
-    return len(rows)
+        store.settle_promise(conn, outcome.promise_id, outcome.status.value, outcome.paid, as_of)
+    return len(promises)
 
 
 @dataclass
@@ -187,6 +186,8 @@ class _Night:
     as_of: date
     renderer: TemplateRenderer
     _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
+    owners: CaseOwners = field(default_factory=CaseOwners)
+    """Who owns each borrower's case after 分案 (set by ``_assign``)."""
 
     def plan(self, conn: Connection, report: Progress, summary: NightSummary) -> list[Row]:
         views = load_views(
@@ -309,15 +310,18 @@ class _Night:
         workable = [a for a, r in zip(actions, rows, strict=True) if r["status"] != Status.DENIED]
         items = work_items(workable, {k: v.state for k, v in views.items()})
         roster = self.roster or OrgRepository(conn).roster()
+        before = previous_owners(conn, self.as_of)
         result = assign(
             items,
             roster.collectors,
             roster.agencies,
-            previous_owners(conn, self.as_of),
+            before,
             self.as_of,
             AssignmentPolicy.from_policies(self.strategy.policies),
         )
         owner = {a.loan_id: a for a in result.assignments}
+        on_duty = {c.collector_id for c in roster.collectors if c.active}
+        self.owners = case_owners([owner[a.loan_id] for a in result.assignments], before, on_duty)
         needs_person = {id(a) for a in workable if _is_work(a)}
         for action, row in zip(actions, rows, strict=True):
             chosen = owner.get(action.loan_id)
@@ -402,10 +406,7 @@ _ALLOWED = _decision_json(Decision(id="", allowed=True, violations=(), next_allo
 
 def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> None:
     """Insert the rows whose action id is not stored yet; placements alongside."""
-    pa = t.planned_actions
-    existing = set(
-        conn.execute(select(pa.c.action_id).where(pa.c.run_date == summary.run_date)).scalars()
-    )
+    existing = store.stored_action_ids(conn, summary.run_date)
     # In id order: the primary-key index and the table then grow at their ends instead of
     # at random pages, and phase two marks rows sent page by page in the same order.
     fresh = sorted((r for r in rows if r["action_id"] not in existing), key=_action_id)
@@ -420,44 +421,9 @@ def _insert_absent(conn: Connection, rows: list[Row], summary: NightSummary) -> 
         for r in fresh
         if "_placement" in r
     ]
-    _insert_rows(conn, [r | {"run_date": summary.run_date} for r in fresh])
-    if placements:
-        conn.execute(t.loan_placements.insert(), placements)
+    store.insert_actions(conn, [r | {"run_date": summary.run_date} for r in fresh])
+    store.insert_placements(conn, placements)
     summary.new_rows = len(fresh)
-
-
-def _insert_rows(conn: Connection, rows: list[Row]) -> None:
-    """``planned_actions`` rows (keys starting with ``_`` are skipped).
-
-    On SQLite the rows go to the driver as tuples, each value passed through its column
-    type's own bind processor (exactly what SQLAlchemy would send): SQLAlchemy's per-row
-    parameter handling was half the cost of inserting a night's 130,000 wide rows."""
-    if not rows:
-        return
-    pa = t.planned_actions
-    columns = list(pa.columns)
-    if conn.dialect.name != "sqlite":
-        names = [c.name for c in columns]
-        clean = [{name: r[name] for name in names} for r in rows]
-        for start in range(0, len(clean), 5_000):
-            conn.execute(pa.insert(), clean[start : start + 5_000])
-        return
-    dialect = conn.dialect
-    processors = [
-        (i, process)
-        for i, c in enumerate(columns)
-        if (process := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
-    pick = itemgetter(*(c.name for c in columns))
-    values = []
-    for r in rows:
-        value = list(pick(r))
-        for i, process in processors:
-            value[i] = process(value[i])
-        values.append(tuple(value))
-    names = ", ".join(c.name for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {pa.name} ({names}) VALUES ({marks})", values)
 
 
 def _action_id(row: Row) -> str:
@@ -473,45 +439,10 @@ def email_subject(lender_name: str) -> str:
 
 def _queue(conn: Connection, as_of: date, subject: str) -> None:
     """Put every allowed, not yet queued message of the night into the outbox; e-mails
-    get ``subject``, other channels none.
-
-    One INSERT ... SELECT: the rows go from ``planned_actions`` to ``outbox`` inside the
-    database, in id order, without a round trip through Python objects."""
-    pa, ob = t.planned_actions, t.outbox
-    queued = select(ob.c.message_id).where(ob.c.run_date == as_of)
-    query = (
-        select(
-            pa.c.action_id,
-            pa.c.run_date,
-            pa.c.channel,
-            func.coalesce(pa.c.target, ""),
-            case((pa.c.channel == "email", literal(subject)), else_=literal("")),
-            func.coalesce(pa.c.rendered, ""),
-            pa.c.scheduled_at,
-            null(),
-            literal("queued"),
-        )
-        .where(
-            pa.c.run_date == as_of,
-            pa.c.allowed.is_(True),
-            pa.c.channel.in_(sorted(MESSAGE_CHANNELS)),
-            pa.c.status.in_((Status.PLANNED, Status.RESCHEDULED)),
-            pa.c.action_id.not_in(queued),
-        )
-        .order_by(pa.c.action_id)
+    get ``subject``, other channels none."""
+    store.queue_messages(
+        conn, as_of, subject, MESSAGE_CHANNELS, (Status.PLANNED, Status.RESCHEDULED)
     )
-    columns = (
-        "message_id",
-        "run_date",
-        "channel",
-        "recipient",
-        "subject",
-        "body",
-        "queued_at",
-        "sent_at",
-        "status",
-    )
-    conn.execute(ob.insert().from_select(columns, query))
 
 
 SEND_BATCH = 500
@@ -532,15 +463,10 @@ def send_outbox(
     as ``message_id`` and must drop ids they already delivered (the outbox adapter does).
     The default adapter for every channel is the outbox: it stores and delivers nothing.
     """
-    ob = t.outbox
     default = OutboxChannel(MemoryOutboxStore())
     chosen = channels or {}
     with engine.connect() as conn:
-        pending = conn.execute(
-            select(ob)
-            .where(ob.c.run_date == as_of, ob.c.sent_at.is_(None))
-            .order_by(ob.c.message_id)
-        ).all()
+        pending = store.unsent_messages(conn, as_of)
     for start in range(0, len(pending), batch):
         rows = pending[start : start + batch]
         for row in rows:
@@ -556,21 +482,13 @@ def send_outbox(
 
 def _mark_sent(engine: Engine, rows: Sequence[Any]) -> None:
     """Outbox rows sent at their scheduled time, their planned actions ``sent``; one commit."""
-    ob, pa = t.outbox, t.planned_actions
-    ids = [r.message_id for r in rows]
     with engine.begin() as conn:
-        conn.execute(
-            update(ob).where(ob.c.message_id.in_(ids)).values(status="sent", sent_at=ob.c.queued_at)
-        )
-        conn.execute(update(pa).where(pa.c.action_id.in_(ids)).values(status=Status.SENT))
+        store.mark_sent(conn, [r.message_id for r in rows], Status.SENT)
 
 
 def _count(engine: Engine, summary: NightSummary) -> None:
-    pa = t.planned_actions
     with engine.connect() as conn:
-        for status, rules in conn.execute(
-            select(pa.c.status, pa.c.rules).where(pa.c.run_date == summary.run_date)
-        ):
+        for status, rules in store.statuses_and_rules(conn, summary.run_date):
             summary.by_status[status] += 1
             if status == Status.DENIED:
                 for rule in rules.split(";"):

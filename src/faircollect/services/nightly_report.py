@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine
 
-from faircollect.adapters.db import tables as t
+from faircollect.adapters.db import reports
 
 EXPORT_FIELDS = (
     "action_id",
@@ -41,10 +41,8 @@ ALLOWING_STATUSES = ("planned", "rescheduled", "sent")
 def action_rows(engine: Engine, day: date) -> list[dict[str, str]]:
     """The night's actions for export, ordered by scheduled time then id; times in the
     borrower's zone as ISO 8601 with offset."""
-    pa = t.planned_actions
-    query = select(pa).where(pa.c.run_date == day).order_by(pa.c.scheduled_at, pa.c.action_id)
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = reports.night_actions(conn, day)
     out = []
     for row in rows:
         values = row._mapping
@@ -110,33 +108,13 @@ class ComplianceReport:
 def unauthorised_outbox(engine: Engine, day: date) -> tuple[int, list[str]]:
     """How many outbox rows the day has, and the ids of those without an allowing decision:
     no planned action with the same id and channel that the gate allowed."""
-    ob, pa = t.outbox, t.planned_actions
-    allowing = and_(
-        pa.c.action_id == ob.c.message_id,
-        pa.c.channel == ob.c.channel,
-        pa.c.allowed.is_(True),
-        pa.c.status.in_(ALLOWING_STATUSES),
-    )
     with engine.connect() as conn:
-        total = len(conn.execute(select(ob.c.message_id).where(ob.c.run_date == day)).all())
-        bad = conn.execute(
-            select(ob.c.message_id)
-            .select_from(ob.outerjoin(pa, allowing))
-            .where(ob.c.run_date == day, pa.c.action_id.is_(None))
-            .order_by(ob.c.message_id)
-        )
-        return total, list(bad.scalars())
+        return reports.unauthorised_outbox(conn, day, ALLOWING_STATUSES)
 
 
 def compliance_report(engine: Engine, day: date) -> ComplianceReport:
-    pa = t.planned_actions
-    query = (
-        select(pa)
-        .where(pa.c.run_date == day, pa.c.kind == "contact")
-        .order_by(pa.c.scheduled_at, pa.c.action_id)
-    )
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = reports.night_actions(conn, day, kind="contact")
     contacts: list[dict[str, object]] = []
     denied: Counter[str] = Counter()
     for row in rows:

@@ -6,16 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine
 
-from faircollect.adapters.db.tables import account_states, runs
-
-_OVERDUE = (
-    account_states.c.overdue_principal
-    + account_states.c.overdue_interest
-    + account_states.c.overdue_fee
-    + account_states.c.penalty
-)
+from faircollect.adapters.db import reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,15 +35,9 @@ class PortfolioSummary:
         return sum(group.total_overdue for group in self.by_bucket)
 
 
-def _groups(engine: Engine, column: object, order: tuple[str, ...]) -> tuple[Group, ...]:
-    query = select(
-        column,
-        func.count(),
-        func.coalesce(func.sum(account_states.c.overdue_principal), 0),
-        func.coalesce(func.sum(_OVERDUE), 0),
-    ).group_by(column)
-    with engine.connect() as conn:
-        rows = {name: Group(name, int(n), int(p), int(t)) for name, n, p, t in conn.execute(query)}
+def _groups(conn: Connection, column: str, order: tuple[str, ...]) -> tuple[Group, ...]:
+    """Groups by ``column``: the names of ``order`` first, in that order, then any other."""
+    rows = {name: Group(name, *sums) for name, sums in reports.overdue_by(conn, column).items()}
     known = [rows.pop(name) for name in order if name in rows]
     return (*known, *(rows[name] for name in sorted(rows)))
 
@@ -62,7 +49,7 @@ STAGE_ORDER = ("current", "pre_due", "early", "intensive", "legal")
 def summarize(engine: Engine) -> PortfolioSummary:
     """Accounts per bucket and per stage with amounts overdue, as of the last completed run."""
     with engine.connect() as conn:
-        as_of = conn.execute(select(func.max(runs.c.run_date))).scalar()
-    by_bucket = _groups(engine, account_states.c.bucket, BUCKET_ORDER)
-    by_stage = _groups(engine, account_states.c.stage, STAGE_ORDER)
+        as_of = reports.latest_run_date(conn)
+        by_bucket = _groups(conn, "bucket", BUCKET_ORDER)
+        by_stage = _groups(conn, "stage", STAGE_ORDER)
     return PortfolioSummary(as_of, sum(g.accounts for g in by_bucket), by_bucket, by_stage)

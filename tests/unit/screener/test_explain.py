@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from faircollect.domain.compliance.explain import explain, render_zh
-from faircollect.domain.compliance.findings import Finding, Label
+from faircollect.domain.compliance.findings import Finding, Label, Source
 from faircollect.domain.compliance.pack import default_pack
 
 
@@ -77,3 +77,20 @@ def test_every_complaint_route_is_given_with_the_lenders_own_line_first() -> Non
     for route in ("400-123-4567", "12378", "12363", "12368", "110", "互联网金融举报信息平台"):
         assert route in text, route
     assert text.index("400-123-4567") < text.index("12378")
+
+
+def test_a_problem_only_the_model_found_says_it_is_the_models_judgement() -> None:
+    by_model = Finding(Label.VIOLENCE_THREAT, "CN-PROH-1", 0, 4, "几点放学", Source.MODEL, 0.91)
+    result = explain([by_model], default_pack())
+    [problem] = result.problems
+    assert problem.by_model and problem.model_probability == 0.91
+    assert "模型判断（把握约 91%）" in render_zh(result)
+
+
+def test_once_the_lexicon_found_the_label_the_phrase_explains_it() -> None:
+    by_model = Finding(Label.INSULT, "CN-PROH-1", 0, 2, "你个", Source.MODEL, 0.8)
+    by_lexicon = finding(Label.INSULT, "CN-PROH-1", "废物")
+    for findings in ([by_model, by_lexicon], [by_lexicon, by_model]):
+        [problem] = explain(findings, default_pack()).problems
+        assert not problem.by_model
+        assert "模型判断" not in render_zh(explain(findings, default_pack()))

@@ -1,9 +1,10 @@
-"""The labelled set is well formed and the screener meets the issue's targets on it.
+"""The labelled sets are well formed and the screener meets the issue's targets on them.
 
 The targets (overall precision and recall >= 0.95) are asserted on the development set and on
-the held-out split separately. The fresh set (written after the lexicon, see
-tests/data/README.md) is held to the same target and is expected to miss it: a lexicon does not
-catch paraphrases it has never seen. It is an expected failure, not a hidden one.
+the held-out split separately. Since issue 12 these sets (and the fresh set) are part of the
+learned model's training corpus, so these are in-sample figures; the honest estimate is the
+blind set's, scored by ``bench/screen_eval.py --blind`` and recorded in tests/data/README.md.
+Here the blind set is only checked to be there and kept apart from the training corpus.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from faircollect.domain.compliance.screener import screen
 DATA = Path(__file__).resolve().parents[2] / "data"
 SETS = {"dev": DATA / "screen_set.jsonl", "heldout": DATA / "screen_heldout.jsonl"}
 FRESH = DATA / "screen_fresh.jsonl"
+BLIND = DATA / "screen_blind.jsonl"
 TARGET = 0.95
 
 
@@ -68,10 +70,15 @@ def test_screener_meets_precision_and_recall_targets(name: str) -> None:
     assert precision >= TARGET and recall >= TARGET, (name, precision, recall)
 
 
-@pytest.mark.xfail(reason="unseen paraphrases: recall about 0.8 (see tests/data/README.md)")
-def test_screener_meets_targets_on_the_fresh_set() -> None:
-    precision, recall = overall(FRESH)
-    assert precision >= TARGET and recall >= TARGET, (precision, recall)
+def test_the_blind_set_is_there_and_apart_from_the_training_corpus() -> None:
+    from faircollect import screening_training as training
+
+    root = DATA.parents[1]
+    blind = load(BLIND)
+    corpus = training.load_corpus(training.corpus_paths(root), root)
+    shared = {str(row["text"]) for row in blind} & {row.text for row in corpus.rows}
+    assert len(blind) >= 400
+    assert not shared, f"{len(shared)} blind messages are in the training corpus"
 
 
 def test_evasions_and_lawful_messages_of_the_fresh_set_are_all_right() -> None:

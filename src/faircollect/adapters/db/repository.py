@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, select
 
 from faircollect.adapters.db.tables import (
     borrowers,
@@ -236,3 +236,8 @@ def contacts_of(conn: Connection, borrower_id: str) -> list[Contact]:
         .order_by(contacts.c.is_emergency.desc(), contacts.c.contact_id)
     )
     return [read_contact(row) for row in conn.execute(query).mappings()]
+
+
+def loan_count(conn: Connection) -> int:
+    """How many loans are stored (0: nothing imported yet)."""
+    return int(conn.execute(select(func.count()).select_from(loans)).scalar() or 0)

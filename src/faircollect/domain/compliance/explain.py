@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from faircollect.domain.compliance.findings import Finding, Label
+from faircollect.domain.compliance.findings import Finding, Label, Source
 from faircollect.domain.compliance.pack import RulePack
 
 WHAT_IT_IS: dict[Label, str] = {
@@ -57,6 +57,13 @@ LAWFUL_NOTE = (
     "真正的法院传票由法院送达（可拨打 12368 核实），不会通过催收短信发出。",
     "如果之后收到威胁、辱骂或骚扰，请保留证据并拨打 12378 或 12363 投诉。",
 )
+MODEL_NOTE = (
+    "   来源：模型判断（把握约 {percent}%）：这段话的整体措辞像违规催收，上面引用的是最关键的词句，"
+    "不是固定词语的匹配；请结合上下文判断。"
+)
+"""Said of a problem only the learned model found (issue 12): the borrower should know it is
+a judgement of the wording, not a listed phrase."""
+
 POLICE_LABELS = frozenset({Label.VIOLENCE_THREAT, Label.IMPERSONATION})
 COURT_LABELS = frozenset({Label.IMPERSONATION, Label.FALSE_LEGAL})
 
@@ -72,6 +79,13 @@ class Problem:
     rule_title: str
     citation: str
     rule_explain: str
+    model_probability: float | None = None
+    """Set when only the learned model found this kind of problem: its confidence."""
+
+    @property
+    def by_model(self) -> bool:
+        """True when the finding is the model's judgement rather than a lexicon phrase."""
+        return self.model_probability is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +105,27 @@ def explain(
     findings: Sequence[Finding], pack: RulePack, complaint_line: str | None = None
 ) -> Explanation:
     """Group findings by label (in order of first appearance) and attach rule and advice;
-    ``complaint_line`` is the lender's own, when known."""
+    ``complaint_line`` is the lender's own, when known.
+
+    A label found only by the learned model says so (``Problem.model_probability``); once the
+    lexicon found it too, the listed phrase is the explanation."""
     by_label: dict[Label, list[str]] = {}
     rules: dict[Label, str] = {}
+    model_only: dict[Label, float | None] = {}
     for finding in findings:
         quotes = by_label.setdefault(finding.label, [])
         if finding.evidence not in quotes:
             quotes.append(finding.evidence)
         rules[finding.label] = finding.rule
+        if finding.source is Source.MODEL and model_only.get(finding.label, 0.0) is not None:
+            model_only[finding.label] = max(
+                model_only.get(finding.label) or 0.0, finding.probability or 0.0
+            )
+        else:
+            model_only[finding.label] = None
     problems = tuple(
-        _problem(label, tuple(quotes), pack, rules[label]) for label, quotes in by_label.items()
+        _problem(label, tuple(quotes), pack, rules[label], model_only[label])
+        for label, quotes in by_label.items()
     )
     if not problems:
         return Explanation(problems, LAWFUL_NOTE)
@@ -110,10 +135,23 @@ def explain(
     return Explanation(problems, advice)
 
 
-def _problem(label: Label, evidence: tuple[str, ...], pack: RulePack, rule_id: str) -> Problem:
+def _problem(
+    label: Label,
+    evidence: tuple[str, ...],
+    pack: RulePack,
+    rule_id: str,
+    model_probability: float | None,
+) -> Problem:
     rule = pack.rule(rule_id)
     return Problem(
-        label, evidence, WHAT_IT_IS[label], rule.id, rule.title_zh, rule.citation, rule.explain_zh
+        label,
+        evidence,
+        WHAT_IT_IS[label],
+        rule.id,
+        rule.title_zh,
+        rule.citation,
+        rule.explain_zh,
+        model_probability,
     )
 
 
@@ -139,6 +177,8 @@ def render_zh(explanation: Explanation) -> str:
             f"   问题：{problem.what}",
             f"   违反：{problem.rule_id}（{problem.rule_title}）",
         ]
+        if problem.model_probability is not None:
+            lines.append(MODEL_NOTE.format(percent=round(problem.model_probability * 100)))
     lines.append("相关规定：")
     for problem in {p.rule_id: p for p in explanation.problems}.values():
         lines.append(f"- {problem.rule_id}（{problem.rule_title}）：{problem.rule_explain}")

@@ -38,12 +38,24 @@ RULE_FOR_LABEL: dict[Label, str] = {
 """The rule (DOMAIN.md section 2) each label breaks."""
 
 
+class Source(StrEnum):
+    """What found a passage: a lexicon phrase, or the learned model's reading of the wording."""
+
+    LEXICON = "lexicon"
+    MODEL = "model"
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One unlawful passage: ``text[start:end] == evidence`` in the original message."""
+    """One unlawful passage: ``text[start:end] == evidence`` in the original message.
+
+    A lexicon finding quotes the phrase that matched; a model finding quotes the words that
+    weighed most in the model's decision and carries the model's ``probability``."""
 
     label: Label
     rule: str
     start: int
     end: int
     evidence: str
+    source: Source = Source.LEXICON
+    probability: float | None = None

@@ -72,14 +72,60 @@ class Screener:
         automaton.make_automaton()
         return automaton
 
+    @property
+    def lexicon(self) -> Lexicon:
+        """The lexicon this screener matches."""
+        return self._lexicon
+
+    def normalise(self, text: str) -> Normalised:
+        """``text`` in the normal form the lexicon (and the learned model) is matched in."""
+        return self._normalise(text)
+
     def screen(self, text: str) -> tuple[Finding, ...]:
         """Findings in ``text``, ordered by position; ``text[f.start:f.end] == f.evidence``."""
-        normal = self._normalise(text)
+        return self.screen_normal(text, self._normalise(text))
+
+    def screen_normal(self, text: str, normal: Normalised) -> tuple[Finding, ...]:
+        """Findings in ``text`` whose normal form ``normal`` the caller already computed.
+
+        A two-character phrase never spans a clause break ("发进去。\n借款人" is no 去借)."""
         if not normal.text:
             return ()
         unique = dict.fromkeys(self._hits(normal))  # a phrase found in text and in pinyin once
-        hits = [hit for hit in unique if self._context_holds(hit, normal.text, normal)]
+        if not unique:
+            return ()
+        own_voice = self._borrower_voice(text)
+        turns = self._borrower_turns(text)
+        hits = [
+            hit
+            for hit in unique
+            if not (own_voice and hit.entry.label is not Label.INSULT)
+            and not (hit.end - hit.start <= 2 and normal.clause_start(hit.end - 1) > hit.start)
+            and self._context_holds(hit, normal.text, normal)
+            and not _inside(turns, normal.origin[hit.start])
+            and not self._reported(text, normal.origin[hit.start])
+        ]
         return tuple(self._findings(hits, normal, text))
+
+    def _borrower_voice(self, text: str) -> bool:
+        """The whole message is the borrower's own (see ``Voice``): a borrower asking or
+        reporting what a collector said is not collection language (insulting still is)."""
+        voice = self._lexicon.voice
+        if not voice.first_person or not _contains_any(text, voice.markers):
+            return False
+        singular = _blank(text, voice.collective)
+        if not _contains_any(singular, voice.first_person):
+            return False
+        return not _contains_any(_blank(text, voice.plural_second), voice.second_person)
+
+    def _reported(self, text: str, at: int) -> bool:
+        """The phrase at original index ``at`` is in a sentence that reports or asks what
+        someone else said ("您刚才说担心会坐牢", "客户询问能否取现还款")."""
+        lex = self._lexicon
+        if not lex.reported:
+            return False
+        sentence = SENTENCE_END.split(text[:at])[-1]
+        return _contains_any(sentence, lex.reported)
 
     def _hits(self, normal: Normalised) -> Iterator[Hit]:
         for end_index, (key, values) in self._automaton.iter(normal.text):
@@ -87,32 +133,60 @@ class Screener:
             for where, entry in values:
                 if where == TEXT:
                     yield Hit(entry, start, end_index + 1)
-        yield from self._pinyin_hits(normal.text)
+        yield from self._pinyin_hits(normal)
         for match in LATIN_RUN.finditer(normal.text):
             entry = self._initials.get(match.group())
             if entry is not None:
                 yield Hit(entry, match.start(), match.end())
 
-    def _pinyin_hits(self, normal_text: str) -> Iterator[Hit]:
+    def _pinyin_hits(self, normal: Normalised) -> Iterator[Hit]:
+        """Phrases found in pinyin; a homophone never spans a clause break ("费；五" is no
+        废物)."""
+        normal_text = normal.text
         rendering = render(normal_text)
         for end_index, (key, values) in self._automaton.iter(rendering.text):
             start = end_index - len(key) + 1
             first, last = rendering.source(start), rendering.source(end_index)
             typed = normal_text[first].isascii() and normal_text[last].isascii()
-            on_syllable = rendering.starts_syllable(start)
+            on_syllable = rendering.starts_syllable(start) and normal.clause_start(last) <= first
             for where, entry in values:
                 if (where == HAN_PINYIN and on_syllable) or (where == TYPED_PINYIN and typed):
                     yield Hit(entry, first, last + 1)
+
+    def _borrower_turns(self, text: str) -> list[tuple[int, int]]:
+        """Original ``[start, end)`` of the turns a transcript gives the borrower: from a
+        borrower's label at the start of a line ("借款人：") to the next speaker's label.
+        What the borrower says, asks or reports is not collection language."""
+        lex = self._lexicon
+        if not lex.borrower_turns or not _contains_any(text, lex.borrower_turns):
+            return []
+        pattern = _line_start_alternation(lex.borrower_turns + lex.other_turns)
+        labels = [
+            (match.start(1), match.group(1) in lex.borrower_turns)
+            for match in pattern.finditer(text)
+        ]
+        bounds = [*labels, (len(text), False)]
+        return [
+            (start, bounds[index + 1][0])
+            for index, (start, borrower) in enumerate(labels)
+            if borrower
+        ]
 
     def _context_holds(self, hit: Hit, text: str, normal: Normalised) -> bool:
         """Negation, required cues and forbidden neighbours (see the lexicon's header)."""
         lex = self._lexicon
         entry, start, end = hit
         clause = normal.clause_start(start)
-        negation_scope = text[max(clause, start - lex.negation_window) : start]
-        for question in lex.negation_exceptions:
-            negation_scope = negation_scope.replace(question, "")
-        if _contains_any(negation_scope, lex.negators):
+        scope_start = clause
+        if clause and lex.continuations and text.startswith(lex.continuations, clause):
+            scope_start = normal.clause_start(clause - 1)  # "..., 包括业主群": the list goes on
+        scope = self._negation_scope(text, scope_start, start)
+        if entry.deprived:
+            ability = _ends_with_any(scope, lex.ability_negators)
+            if not ability:
+                return False
+            scope = scope[: -len(ability)]
+        if self._negated(scope) or self._asked(text[clause:start]):
             return False
         preceding = text[max(clause, start - lex.cue_window) : start]
         if entry.before and not _contains_any(preceding, entry.before):
@@ -128,6 +202,45 @@ class Screener:
         if entry.after and not _contains_any(following, entry.after):
             return False
         return not (entry.not_after and _contains_any(following[:6], entry.not_after))
+
+    def _negation_scope(self, text: str, clause: int, start: int) -> str:
+        """What may negate a phrase at ``start``: the clause's text before it, at most
+        ``negation_window`` characters, with question forms and rhetorical turns blanked."""
+        lex = self._lexicon
+        scope = text[max(clause, start - lex.negation_window) : start]
+        for exception in lex.negation_exceptions:
+            if exception in scope:
+                scope = scope.replace(exception, BLANK * len(exception))
+        return scope
+
+    def _negated(self, scope: str) -> bool:
+        """A negator governs the phrase that ends ``scope``: it is the last negator before it
+        and no breaker (a condition or consequence: 的话, 就, 否则 ...) stands between them.
+        "我们不会上门" negates 上门; in "没有还款的话就发传单" 没有 governs 还款, not 发传单.
+        A one-character negator (不, 无) counts only right before the phrase: "不爆通讯录"."""
+        lex = self._lexicon
+        adjacent = _ends_with_any(scope, lex.adjacent_negators)
+        if adjacent:  # "不爆通讯录" negates, "你今天不帮他还，我就..." is a condition
+            return not _ends_with_any(scope[: -len(adjacent)], lex.conditional_subjects)
+        last = None
+        for found in _alternation(lex.negators).finditer(scope):
+            last = found
+        if last is None:
+            return False
+        between = scope[last.end() :]
+        if not lex.negation_breakers or not _contains_any(between, lex.negation_breakers):
+            return True
+        # "不会因为逾期就拘留您": a reason keeps the negation across 就
+        return bool(lex.negation_keepers) and _contains_any(between, lex.negation_keepers)
+
+    def _asked(self, before: str) -> bool:
+        """The phrase is what someone asked about ("您刚才问会不会坐牢", "客户询问是否会坐牢"):
+        a word of asking, then a question form, before it in its clause."""
+        lex = self._lexicon
+        if not lex.asked or not _contains_any(before, lex.asked):
+            return False
+        asked_at = min(before.find(word) for word in lex.asked if word in before)
+        return _contains_any(before[asked_at:], lex.questions)
 
     @staticmethod
     def _findings(hits: list[Hit], normal: Normalised, text: str) -> Iterator[Finding]:
@@ -148,8 +261,34 @@ class Screener:
         yield from sorted(found, key=lambda f: (f.start, f.end, f.label))
 
 
+SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+BLANK = "|"
+"""Stands in for a blanked question form: never part of a negator, cue or phrase."""
+
+
 def _contains_any(window: str, needles: tuple[str, ...]) -> bool:
     return _alternation(needles).search(window) is not None
+
+
+def _blank(text: str, words: tuple[str, ...]) -> str:
+    """``text`` with every occurrence of ``words`` blanked out."""
+    return _alternation(words).sub(BLANK, text) if words else text
+
+
+def _ends_with_any(window: str, needles: tuple[str, ...]) -> str:
+    """The needle ``window`` ends with ("" if none; the longest if several)."""
+    return max((needle for needle in needles if window.endswith(needle)), key=len, default="")
+
+
+def _inside(ranges: list[tuple[int, int]], index: int) -> bool:
+    return any(start <= index < end for start, end in ranges)
+
+
+@lru_cache(maxsize=16)
+def _line_start_alternation(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """Speaker labels at the start of the text or of a line."""
+    return re.compile("(?m)^[ \\t\\u3000]*(" + "|".join(map(re.escape, labels)) + ")")
 
 
 @lru_cache(maxsize=1024)

@@ -33,6 +33,21 @@ class Entry:
     after: tuple[str, ...] = ()
     not_before: tuple[str, ...] = ()
     not_after: tuple[str, ...] = ()
+    deprived: bool = False
+    """The threat is being deprived of the phrase ("孩子不能考公务员"): the entry fires only
+    right after an ability negator, which is part of the threat, not a negation of it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """How to tell a message in the borrower's own voice: first person singular, nobody
+    addressed as 你 / 您, and a question or a report ("他们让我去别的平台借钱还，怎么办？")."""
+
+    first_person: tuple[str, ...] = ()
+    collective: tuple[str, ...] = ()
+    second_person: tuple[str, ...] = ()
+    plural_second: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +58,20 @@ class Lexicon:
     negators: tuple[str, ...]
     negation_exceptions: tuple[str, ...]
     negators_after: tuple[str, ...]
+    adjacent_negators: tuple[str, ...]
+    negation_breakers: tuple[str, ...]
+    ability_negators: tuple[str, ...]
+    borrower_turns: tuple[str, ...]
+    other_turns: tuple[str, ...]
+    asked: tuple[str, ...]
+    questions: tuple[str, ...]
+    reported: tuple[str, ...]
+    continuations: tuple[str, ...]
+    negation_keepers: tuple[str, ...]
+    conditional_subjects: tuple[str, ...]
+    voice: Voice
+    model_vetoes: Mapping[Label, tuple[str, ...]]
+    """Per label, words that stop the learned model (not the lexicon) from finding it."""
     emoji: Mapping[str, str]
     two_syllable_pinyin: frozenset[str]
     no_homophones: frozenset[str]
@@ -67,7 +96,26 @@ def _entry(raw: Mapping[str, Any]) -> Entry:
         after=_strings(raw, "after"),
         not_before=_strings(raw, "not_before"),
         not_after=_strings(raw, "not_after"),
+        deprived=bool(raw.get("deprived", False)),
     )
+
+
+def _voice(raw: Mapping[str, Any]) -> Voice:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"lexicon: field 'borrower_voice' must be a mapping, got {raw!r}")
+    return Voice(
+        first_person=_strings(raw, "first_person"),
+        collective=_strings(raw, "collective"),
+        second_person=_strings(raw, "second_person"),
+        plural_second=_strings(raw, "plural_second"),
+        markers=_strings(raw, "markers"),
+    )
+
+
+def _vetoes(raw: Mapping[str, Any]) -> dict[Label, tuple[str, ...]]:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"lexicon: field 'model_vetoes' must be a mapping, got {raw!r}")
+    return {Label(label): _strings(raw, label) for label in raw}
 
 
 def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
@@ -77,6 +125,19 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         negators=_strings(raw, "negators"),
         negation_exceptions=_strings(raw, "negation_exceptions"),
         negators_after=_strings(raw, "negators_after"),
+        adjacent_negators=_strings(raw, "adjacent_negators"),
+        negation_breakers=_strings(raw, "negation_breakers"),
+        ability_negators=_strings(raw, "ability_negators"),
+        borrower_turns=_strings(raw, "borrower_turns"),
+        other_turns=_strings(raw, "other_turns"),
+        asked=_strings(raw, "asked"),
+        questions=_strings(raw, "questions"),
+        reported=_strings(raw, "reported"),
+        continuations=_strings(raw, "continuations"),
+        negation_keepers=_strings(raw, "negation_keepers"),
+        conditional_subjects=_strings(raw, "conditional_subjects"),
+        voice=_voice(raw.get("borrower_voice") or {}),
+        model_vetoes=_vetoes(raw.get("model_vetoes") or {}),
         emoji={str(key): str(value) for key, value in (raw.get("emoji") or {}).items()},
         two_syllable_pinyin=frozenset(_strings(raw, "two_syllable_pinyin")),
         no_homophones=frozenset(_strings(raw, "no_homophones")),

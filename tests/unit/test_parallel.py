@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from faircollect.services.forked import HelperFailed, can_fork, split_run
+from faircollect.adapters.parallel import HelperFailed, can_fork, split_run
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs fork and two cores")
 

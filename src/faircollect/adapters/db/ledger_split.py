@@ -1,8 +1,10 @@
-"""A full run's computation over two processes: one half of the loans in a helper process.
+"""A full run's loans over two processes: a forked helper computes the loans below a split
+key while the run's own process computes the rest and writes its states.
 
 Reading rows from SQLite and the numpy rounds are single-threaded, so on a 2-core machine
-a big full run computes the loans below a split key in a forked helper while the run's
-own process computes the rest and writes its states. Used only for SQLite files and big portfolios.
+a big full run shares them. Used only for SQLite files and big portfolios. What the helper
+computes is the caller's task (``services.nightly_ledger``); here is where to split, how
+the helper reads its half, and the fork.
 
 Consistency: the newest import batch is read before the fork and recorded by the run, so
 a batch committed while the halves read (before the run takes its write lock) has a
@@ -12,17 +14,16 @@ no database connection open in the parent (the pool is disposed first), as SQLit
 
 from __future__ import annotations
 
-import multiprocessing
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
 
 from sqlalchemy import Engine
 
 from faircollect.adapters.db.engine import make_engine
-from faircollect.adapters.db.portfolio_store import Store
-from faircollect.domain.ledger.state import StageThresholds
-from faircollect.portfolio import PortfolioStates, compute_states
+from faircollect.adapters.db.portfolio_store import Portfolio, Store
+from faircollect.adapters.parallel import ForkedHelper, start_helper
+from faircollect.portfolio import PortfolioStates
 
 PARALLEL_MIN = 200_000
 """Below this many loans a second process costs more than it saves."""
@@ -34,36 +35,34 @@ spends about 13 µs of CPU a loan (read, compute, hand-over), the run's own proc
 16 µs (read, compute, write), hence 0.55 (0.57 left the run waiting about 0.7 s)."""
 
 Half = tuple[list[str], PortfolioStates]
+"""The loan ids a process computed and their states."""
 
 
 @dataclass(slots=True)
 class Helper:
-    """The running helper: it computes loans with id < ``split``."""
+    """The running helper: it computes the loans with id < ``split``."""
 
     split: str
     batch: int
-    pool: Pool
-    result: AsyncResult[Half]
+    forked: ForkedHelper[Half]
 
     def collect(self) -> Half:
-        try:
-            return self.result.get()
-        finally:
-            self.pool.close()
-            self.pool.join()
+        return self.forked.collect()
 
 
-def _lower_half(url: str, split: str, day: date, thresholds: StageThresholds) -> Half:
+def load_below(url: str, split: str) -> Portfolio:
+    """In the helper: the loans with id < ``split`` and their payments, read through a
+    connection of its own."""
     engine = make_engine(url)
     with engine.connect() as conn:
         portfolio = Store(conn).load(only_todo=False, below=split)
     engine.dispose()
-    states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
-    return portfolio.loan_ids, states
+    return portfolio
 
 
-def start(engine: Engine, day: date, thresholds: StageThresholds) -> Helper | None:
-    """Start the helper for a full run of ``day``, or None when one process is better."""
+def start(engine: Engine, task: Callable[..., Half], *args: Any) -> Helper | None:
+    """Fork a helper running ``task(url, split, *args)`` for a full run, or None when one
+    process is better (not a SQLite file, or fewer than ``PARALLEL_MIN`` loans)."""
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return None
     with engine.connect() as conn:
@@ -77,7 +76,5 @@ def start(engine: Engine, day: date, thresholds: StageThresholds) -> Helper | No
         )[0][0]
         batch = store.max_batch()
     engine.dispose()
-    pool = multiprocessing.get_context("fork").Pool(1)
     url = engine.url.render_as_string(hide_password=False)
-    result = pool.apply_async(_lower_half, (url, split, day, thresholds))
-    return Helper(split, batch, pool, result)
+    return Helper(split, batch, start_helper(task, url, split, *args))

@@ -1,0 +1,244 @@
+"""The night's reads for planning: which accounts, their state and terms, their borrowers'
+contacts, stage history, contact attempts and promises, the history the gate sees, and
+who worked each borrower last.
+
+Every read runs a handful of queries for the whole portfolio (never one per loan), so
+planning a million accounts costs a few scans, not a million round trips. The rows are
+turned into the planner's values by ``services.nightly_load``, which also holds the rules
+(what a failed attempt is, which relation is a guarantor, how far back the gate looks).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    MetaData,
+    Select,
+    String,
+    Table,
+    and_,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.schema import CreateTable, DropTable
+
+from faircollect.adapters.db import tables as t
+
+BROKEN = ("broken", "partly_kept")
+"""Settled promise statuses that send an account back to collection."""
+
+
+def chosen_loans(
+    conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool] | None
+) -> ColumnElement[bool]:
+    """A condition on ``account_states`` selecting the loans ``wanted`` keeps, plus every
+    loan with a broken promise (every loan when ``wanted`` is None).
+
+    ``wanted`` is asked once per distinct (dpd, next_due_on) pair of the table (a few
+    thousand on a million loans) and the answer is written as SQL: a DPD whose every pair
+    is wanted needs no date test (for a DPD above 0 the stage and the DPD anchor decide),
+    other DPDs list their wanted due dates. The database then filters while it scans."""
+    if wanted is None:
+        return true()
+    s = t.account_states
+    pairs = conn.execute(
+        select(s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of).distinct()
+    ).all()
+    by_dpd: dict[int, list[tuple[date | None, bool]]] = defaultdict(list)
+    for dpd, due in pairs:
+        by_dpd[dpd].append((due, wanted(dpd, due)))
+    whole: list[int] = []
+    parts: list[ColumnElement[bool]] = []
+    for dpd, answers in sorted(by_dpd.items()):
+        kept = [due for due, keep in answers if keep]
+        if len(kept) == len(answers):
+            whole.append(dpd)
+        elif kept:
+            days = [due for due in kept if due is not None]
+            on_day = or_(
+                s.c.next_due_on.in_(days),
+                *([s.c.next_due_on.is_(None)] if None in kept else []),
+            )
+            parts.append(and_(s.c.dpd == dpd, on_day))
+    broken = s.c.loan_id.in_(select(t.promises.c.loan_id).where(_broken_on_or_before(as_of)))
+    return or_(s.c.dpd.in_(whole), *parts, broken)
+
+
+def view_rows(conn: Connection, as_of: date, chosen: ColumnElement[bool]) -> list[Any]:
+    """State, terms, risk score and borrower (with e-mail) of the chosen loans, by loan id."""
+    s, lo, b = t.account_states, t.loans, t.borrowers
+    query = (
+        select(
+            s,
+            *_TERMS_COLUMNS,
+            lo.c.borrower_id,
+            lo.c.product,
+            lo.c.risk_score,
+            b.c.name,
+            b.c.phone,
+            b.c.city,
+            b.c.email,
+        )
+        .join(lo, lo.c.loan_id == s.c.loan_id)
+        .join(b, b.c.borrower_id == lo.c.borrower_id)
+        .where(s.c.as_of <= as_of, chosen)
+        .order_by(s.c.loan_id)
+    )
+    return list(conn.execute(query))
+
+
+_TERMS_COLUMNS = (
+    t.loans.c.contract_principal,
+    t.loans.c.received_amount,
+    t.loans.c.annual_rate,
+    t.loans.c.term_months,
+    t.loans.c.method,
+    t.loans.c.disbursed_on,
+    t.loans.c.penalty_rate_daily,
+    t.loans.c.grace_days,
+    t.loans.c.periodic_fee,
+)
+
+
+_CHOSEN_BORROWERS = Table(
+    "night_chosen_borrowers",
+    MetaData(),
+    Column("borrower_id", String(64), primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+"""The borrowers of the night's chosen loans, for the loaders that read per borrower."""
+
+
+@contextmanager
+def borrowers_of(
+    conn: Connection, borrower_ids: Iterable[str] | None
+) -> Iterator[Select[tuple[str]] | None]:
+    """A subquery of ``borrower_ids`` (None: everyone) for the loaders that read per
+    borrower.
+
+    The ids go once into a temporary table (dropped on exit) that the loaders then probe
+    by key: evaluating the night's choice of loans as a subquery in each loader scanned
+    ``account_states`` again each time (0.5 s per loader on a million loans)."""
+    if borrower_ids is None:
+        yield None
+        return
+    ids = _CHOSEN_BORROWERS
+    # IF NOT EXISTS and DELETE: a night that failed part way (its rollback does not undo
+    # DDL SQLite ran outside a transaction) may have left the table on a pooled connection.
+    conn.execute(CreateTable(ids, if_not_exists=True))
+    conn.execute(ids.delete())
+    rows = [(borrower_id,) for borrower_id in sorted(set(borrower_ids))]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if rows:  # straight to the driver: SQLAlchemy's per-row handling tripled the cost
+        conn.exec_driver_sql(f"INSERT INTO {ids.name} (borrower_id) VALUES ({mark})", rows)
+    yield select(ids.c.borrower_id)
+    conn.execute(DropTable(ids, if_exists=True))
+
+
+def registered_contacts(
+    conn: Connection, borrowers: Select[tuple[str]] | None = None
+) -> Iterable[Any]:
+    """(borrower_id, phone, relation, is_emergency) of every registered contact (of every
+    borrower, or of ``borrowers``), by borrower in registration order."""
+    c = t.contacts
+    query = select(c.c.borrower_id, c.c.phone, c.c.relation, c.c.is_emergency).order_by(
+        c.c.borrower_id, c.c.contact_id
+    )
+    if borrowers is not None:
+        query = query.where(c.c.borrower_id.in_(borrowers))
+    return conn.execute(query)
+
+
+def delinquency_moves(
+    conn: Connection,
+    as_of: date,
+    delinquent: Collection[str],
+    borrowers: Select[tuple[str]] | None,
+) -> Iterable[Any]:
+    """(borrower_id, loan_id, entered_on, stage, previous_stage) of the stage history rows
+    up to ``as_of`` entering or leaving one of the ``delinquent`` stages, of every borrower
+    or of ``borrowers`` (current <-> pre_due churn, twice a month per loan, stays in the
+    table)."""
+    h, lo = t.stage_history, t.loans
+    query = (
+        select(lo.c.borrower_id, h.c.loan_id, h.c.entered_on, h.c.stage, h.c.previous_stage)
+        .join(lo, lo.c.loan_id == h.c.loan_id)
+        .where(
+            h.c.entered_on <= as_of,
+            or_(h.c.stage.in_(delinquent), h.c.previous_stage.in_(delinquent)),
+        )
+    )
+    if borrowers is not None:
+        query = query.where(lo.c.borrower_id.in_(borrowers))
+    return conn.execute(query)
+
+
+def borrower_attempts(conn: Connection, party: str, before: datetime) -> Iterable[Any]:
+    """(borrower_id, outcome) of every contact record with ``party`` before ``before``, per
+    borrower latest first."""
+    cr = t.contact_records
+    query = (
+        select(cr.c.borrower_id, cr.c.outcome)
+        .where(cr.c.party == party, cr.c.at < before)
+        .order_by(cr.c.borrower_id, cr.c.at.desc(), cr.c.record_id.desc())
+    )
+    return conn.execute(query)
+
+
+def broken_promises(conn: Connection, as_of: date) -> dict[str, date]:
+    """The latest day a promise on each loan was found broken or partly kept."""
+    p = t.promises
+    query = (
+        select(p.c.loan_id, func.max(p.c.settled_on))
+        .where(_broken_on_or_before(as_of))
+        .group_by(p.c.loan_id)
+    )
+    return {loan_id: day for loan_id, day in conn.execute(query)}
+
+
+def _broken_on_or_before(as_of: date) -> ColumnElement[bool]:
+    p = t.promises
+    return and_(p.c.status.in_(BROKEN), p.c.settled_on <= as_of)
+
+
+def contacts_between(conn: Connection, start: datetime, end: datetime) -> Iterable[Any]:
+    """(borrower_id, at, channel, party, phone, outcome) of the contact records with
+    ``start <= at < end``, by borrower and time."""
+    cr = t.contact_records
+    query = (
+        select(cr.c.borrower_id, cr.c.at, cr.c.channel, cr.c.party, cr.c.phone, cr.c.outcome)
+        .where(and_(cr.c.at >= start, cr.c.at < end))
+        .order_by(cr.c.borrower_id, cr.c.at)
+    )
+    return conn.execute(query)
+
+
+def previous_owners(conn: Connection, as_of: date) -> dict[str, str]:
+    """Each borrower's latest assignee before tonight (sticky 分案)."""
+    pa = t.planned_actions
+    latest = (
+        select(pa.c.borrower_id, func.max(pa.c.run_date).label("day"))
+        .where(pa.c.assignee.is_not(None), pa.c.run_date < as_of)
+        .group_by(pa.c.borrower_id)
+        .subquery()
+    )
+    query = (
+        select(pa.c.borrower_id, pa.c.assignee)
+        .join(latest, and_(latest.c.borrower_id == pa.c.borrower_id, latest.c.day == pa.c.run_date))
+        .where(pa.c.assignee.is_not(None))
+        .order_by(pa.c.borrower_id, pa.c.action_id)
+    )
+    owners: dict[str, str] = {}
+    for borrower_id, assignee in conn.execute(query):
+        owners.setdefault(borrower_id, assignee)
+    return owners

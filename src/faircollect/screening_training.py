@@ -1,0 +1,445 @@
+"""Training the screener's learned model (``make train-screener``), and the figures about it.
+
+    python -m faircollect.screening_training [--out src/faircollect/data/screen/model.npz]
+
+Reproducible: the corpus is read in a fixed order, the validation split is a hash of each
+message's id with a fixed seed (so a message keeps its side when the corpus grows), the solver is
+deterministic, and the file records the corpus's hash. Steps:
+
+1. Read the labelled corpus (``CORPUS``: the project's sets and ``corpus/screen/*.jsonl``; the
+   blind set is refused by name: it is for scoring only).
+2. Split off a validation share. Fit one logistic regression per label on the rest, over the
+   n-gram features of ``domain/compliance/screener/features.py`` (vocabulary: features seen in
+   at least ``MIN_DF`` messages).
+3. Per label, choose the lowest margin at or above which the model's precision on the
+   validation split is at least ``PRECISION_TARGET`` at every higher margin too (never below
+   probability 0.62, ``FLOOR_MARGIN``).
+4. Refit on the whole corpus with the same settings and keep those thresholds, raised where
+   needed so that no lawful message of the corpus reaches one (every hard negative the project
+   wrote must pass; the raise is recorded). Drop features whose weights are all near zero and
+   write the ``.npz`` (``model.dump_model``).
+
+Training needs scikit-learn (the ``train`` extra); the shipped screener only needs numpy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from faircollect.domain.compliance.findings import Label
+from faircollect.domain.compliance.screener import features, lexicon_screener
+from faircollect.domain.compliance.screener.features import Phonetics
+from faircollect.domain.compliance.screener.model import (
+    MODEL_RESOURCE,
+    WINDOW,
+    LinearModel,
+    dump_model,
+    load_model,
+)
+from faircollect.domain.compliance.screener.normalise import Normalised
+
+CORPUS = (
+    "tests/data/screen_set.jsonl",
+    "tests/data/screen_heldout.jsonl",
+    "tests/data/screen_fresh.jsonl",
+    "corpus/screen/*.jsonl",
+)
+"""The training corpus, relative to the repository root, in reading order (globs sorted)."""
+MODEL_PATH = Path("src") / MODEL_RESOURCE[0] / MODEL_RESOURCE[1]
+SEED = 20261212
+VALIDATION_SHARE = 0.2
+FOLDS = 5
+PRECISION_TARGET = 0.97
+FLOOR_MARGIN = 0.5
+"""Thresholds never go below margin 0.5 (probability 0.62): the fit weighs classes equally, so
+probability 0.5 is a low bar. Cross-validated, this floor cost 0.3 points of recall."""
+MIN_DF = 2
+C = 32.0
+"""Inverse regularisation strength (cross-validated on the corpus: 16, 32, 64 tried)."""
+GUARD = 0.05
+"""Margin kept between a threshold and the highest-scoring lawful corpus message."""
+PRUNE_BELOW = 0.1
+"""Features whose every weight is smaller than this are left out of the shipped file."""
+LABELS = tuple(Label)
+KINDS = ("violation", "lawful", "evasion")
+
+Margins = npt.NDArray[np.float64]
+
+
+class CorpusError(ValueError):
+    """A corpus line that cannot be used, named by file, line and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One labelled message of the corpus."""
+
+    id: str
+    text: str
+    labels: frozenset[Label]
+    kind: str
+    source: str
+
+    @property
+    def lawful(self) -> bool:
+        return not self.labels
+
+
+@dataclass
+class Corpus:
+    """The rows of the corpus files, with each file's hash."""
+
+    rows: list[Row]
+    files: dict[str, str] = field(default_factory=dict)
+    """Path (as given) -> sha256 of its bytes."""
+
+    @property
+    def digest(self) -> str:
+        """One hash for the corpus: its files' names and hashes in reading order."""
+        joined = "\n".join(f"{name} {digest}" for name, digest in self.files.items())
+        return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def corpus_paths(root: Path, patterns: Sequence[str] = CORPUS) -> list[Path]:
+    """The corpus files under ``root`` in reading order; a blind set is refused."""
+    paths: list[Path] = []
+    for pattern in patterns:
+        matched = sorted(root.glob(pattern)) if "*" in pattern else [root / pattern]
+        paths += [path for path in matched if path not in paths]
+    for path in paths:
+        if "blind" in path.name:
+            raise CorpusError(f"{path}: a blind set is never used for training")
+    return paths
+
+
+def _row(path: Path, number: int, line: str) -> Row:
+    where = f"{path}: line {number}"
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise CorpusError(f"{where}: not valid JSON ({error.msg})") from None
+    if not isinstance(raw, dict):
+        raise CorpusError(f"{where}: expected a JSON object")
+    for name in ("id", "text", "kind"):
+        if not isinstance(raw.get(name), str) or not raw[name]:
+            raise CorpusError(f"{where}: field {name!r}: must be a non-empty string")
+    if not isinstance(raw.get("labels"), list):
+        raise CorpusError(f"{where}: field 'labels': must be a list")
+    try:
+        labels = frozenset(Label(label) for label in raw["labels"])
+    except ValueError as error:
+        raise CorpusError(f"{where}: field 'labels': {error}") from None
+    if raw["kind"] not in KINDS:
+        raise CorpusError(f"{where}: field 'kind': {raw['kind']!r} is not one of {KINDS}")
+    if (raw["kind"] == "lawful") != (not labels):
+        raise CorpusError(f"{where}: field 'kind': 'lawful' if and only if labels is empty")
+    return Row(raw["id"], raw["text"], labels, raw["kind"], str(path.name))
+
+
+def load_corpus(paths: Iterable[Path], root: Path | None = None) -> Corpus:
+    """Every row of ``paths``; ids and texts must be unique across the whole corpus."""
+    corpus = Corpus([])
+    seen_ids: dict[str, str] = {}
+    seen_texts: dict[str, str] = {}
+    for path in paths:
+        data = path.read_bytes()
+        name = str(path.relative_to(root)) if root else str(path)
+        corpus.files[name] = hashlib.sha256(data).hexdigest()
+        for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            row = _row(path, number, line)
+            if row.id in seen_ids:
+                raise CorpusError(f"{path}: line {number}: field 'id': {row.id!r} repeats")
+            if row.text in seen_texts:
+                raise CorpusError(
+                    f"{path}: line {number}: field 'text': same text as {seen_texts[row.text]}"
+                )
+            seen_ids[row.id] = seen_texts[row.text] = row.id
+            corpus.rows.append(row)
+    return corpus
+
+
+@lru_cache(maxsize=1)
+def syllable_table() -> Phonetics:
+    """The syllable table a newly trained model ships (read from pypinyin once)."""
+    return Phonetics.from_pypinyin()
+
+
+def phonetics() -> Phonetics:
+    """The syllable table with the feature orders in force (``features.py``)."""
+    table = syllable_table()
+    return Phonetics(table.names, table.table, features.CHAR_ORDERS, features.SYLLABLE_ORDERS)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Rows with what fitting and scoring read: normal forms, feature sets, true labels."""
+
+    rows: list[Row]
+    normals: list[Normalised]
+    feature_sets: list[set[str]]
+    y: npt.NDArray[np.bool_]
+
+    def subset(self, keep: Sequence[bool] | npt.NDArray[np.bool_]) -> Prepared:
+        """The rows where ``keep`` is true."""
+        mask = np.asarray(keep, dtype=bool)
+        pick = np.flatnonzero(mask).tolist()
+        return Prepared(
+            [self.rows[i] for i in pick],
+            [self.normals[i] for i in pick],
+            [self.feature_sets[i] for i in pick],
+            self.y[mask],
+        )
+
+
+def prepare(rows: Sequence[Row]) -> Prepared:
+    """Normal forms and the distinct features of each row, as the shipped screener sees them."""
+    normalise = lexicon_screener().normalise
+    reader = phonetics()
+    normals = [normalise(row.text) for row in rows]
+    feature_sets = [set(reader.grams(normal.text)) for normal in normals]
+    return Prepared(list(rows), normals, feature_sets, truth(rows))
+
+
+def bucket(row_id: str, buckets: int) -> int:
+    """A stable bucket for a message id (seeded hash): its validation side, its fold."""
+    digest = hashlib.sha256(f"{SEED}:{row_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % buckets
+
+
+def is_validation(row: Row) -> bool:
+    """Whether a row is in the validation split (one bucket in ``1 / VALIDATION_SHARE``)."""
+    return bucket(row.id, round(1 / VALIDATION_SHARE)) == 0
+
+
+def truth(rows: Sequence[Row]) -> npt.NDArray[np.bool_]:
+    """(rows, labels) matrix of the true labels."""
+    return np.array([[label in row.labels for label in LABELS] for row in rows], dtype=bool)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Weights of one fit: vocabulary, (features, labels) weights and a bias per label."""
+
+    vocabulary: list[str]
+    weights: npt.NDArray[np.float64]
+    bias: npt.NDArray[np.float64]
+
+    def model(self, thresholds: Margins | None = None) -> LinearModel:
+        """These weights as the screener runs them (in memory, not pruned)."""
+        return LinearModel.build(
+            LABELS,
+            self.vocabulary,
+            self.weights,
+            self.bias,
+            np.zeros(len(LABELS)) if thresholds is None else thresholds,
+            phonetics(),
+            {},
+        )
+
+    def margins(self, normals: Sequence[Normalised]) -> Margins:
+        """(rows, labels) margins exactly as the screener computes them (long texts in
+        windows, each label its best window): what thresholds are chosen and scored on."""
+        model = self.model()
+        if not normals:
+            return np.zeros((0, len(LABELS)))
+        return np.array([model.best_margins(normal)[0] for normal in normals])
+
+    def whole_margins(self, feature_sets: Sequence[set[str]]) -> Margins:
+        """(rows, labels) margins of whole messages from the design matrix (what was fitted)."""
+        return np.asarray(design(feature_sets, self.vocabulary) @ self.weights) + self.bias
+
+
+def design(feature_sets: Sequence[set[str]], vocabulary: Sequence[str]) -> Any:
+    """The sparse design matrix: 1 / sqrt(distinct features) where a vocabulary feature occurs."""
+    from scipy.sparse import csr_matrix
+
+    index = {word: i for i, word in enumerate(vocabulary)}
+    indptr, indices, values = [0], [], []
+    for found in feature_sets:
+        ids = sorted(index[f] for f in found if f in index)
+        weight = 1.0 / math.sqrt(len(found)) if found else 0.0
+        indices += ids
+        values += [weight] * len(ids)
+        indptr.append(len(indices))
+    return csr_matrix(
+        (np.array(values), np.array(indices, dtype=np.int64), np.array(indptr)),
+        shape=(len(feature_sets), len(vocabulary)),
+    )
+
+
+def fit(feature_sets: Sequence[set[str]], y: npt.NDArray[np.bool_], c: float = C) -> Fitted:
+    """One L2-regularised logistic regression per label (lbfgs: deterministic)."""
+    from sklearn.linear_model import LogisticRegression
+
+    counts = Counter(f for found in feature_sets for f in found)
+    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_DF)
+    x = design(feature_sets, vocabulary)
+    weights = np.zeros((len(vocabulary), len(LABELS)))
+    bias = np.zeros(len(LABELS))
+    for column in range(len(LABELS)):
+        target = y[:, column]
+        if target.all() or not target.any():
+            bias[column] = 30.0 if target.all() else -30.0
+            continue
+        model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+        model.fit(x, target)
+        weights[:, column] = model.coef_[0]
+        bias[column] = model.intercept_[0]
+    return Fitted(vocabulary, weights, bias)
+
+
+def choose_thresholds(margins: Margins, y: npt.NDArray[np.bool_]) -> Margins:
+    """Per label, the lowest margin (not below ``FLOOR_MARGIN``) from which on the precision
+    on these rows is at least ``PRECISION_TARGET`` at every higher margin as well."""
+    thresholds = np.zeros(len(LABELS))
+    for column in range(len(LABELS)):
+        scores, target = margins[:, column], y[:, column]
+        order = np.argsort(-scores, kind="stable")
+        true_positives = np.cumsum(target[order])
+        precision = true_positives / np.arange(1, len(order) + 1)
+        chosen = math.inf
+        for rank in range(len(order)):
+            if precision[rank] < PRECISION_TARGET:
+                break
+            chosen = scores[order[rank]]
+        if math.isinf(chosen):  # not even the top score is precise: require more than it
+            chosen = float(scores[order[0]]) + 1e-6
+        thresholds[column] = max(float(chosen), FLOOR_MARGIN)
+    return thresholds
+
+
+def fit_on(prepared: Prepared, c: float = C) -> Fitted:
+    """``fit`` over prepared rows."""
+    return fit(prepared.feature_sets, prepared.y, c)
+
+
+def lawful_guard(thresholds: Margins, lawful_margins: Margins) -> Margins:
+    """Thresholds raised just above the highest margin any lawful corpus message gets."""
+    if not len(lawful_margins):
+        return thresholds
+    return np.maximum(thresholds, lawful_margins.max(axis=0) + GUARD)
+
+
+def _probabilities(thresholds: Margins) -> dict[str, float]:
+    return {
+        label.value: round(1 / (1 + math.exp(-t)), 4)
+        for label, t in zip(LABELS, thresholds, strict=True)
+    }
+
+
+def oof_margins(prepared: Prepared, c: float = C) -> Margins:
+    """Cross-validated margins: each row scored by a fit on the other folds (``FOLDS``)."""
+    folds = np.array([bucket(row.id + ":fold", FOLDS) for row in prepared.rows])
+    margins = np.zeros((len(prepared.rows), len(LABELS)))
+    for fold in range(FOLDS):
+        held = folds == fold
+        fitted = fit_on(prepared.subset(~held), c)
+        margins[held] = fitted.margins(prepared.subset(held).normals)
+    return margins
+
+
+def validation(prepared: Prepared, c: float = C) -> tuple[Prepared, Margins]:
+    """The validation split and its margins under a fit on the rest (step 2)."""
+    held = np.array([is_validation(row) for row in prepared.rows])
+    fitted = fit_on(prepared.subset(~held), c)
+    valid = prepared.subset(held)
+    return valid, fitted.margins(valid.normals)
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A trained model's file bytes, and what was measured while training it."""
+
+    data: bytes
+    validation: Prepared
+    validation_margins: Margins
+
+
+def train(corpus: Corpus, c: float = C) -> Trained:
+    """Steps 2-4 of the module docstring."""
+    prepared = prepare(corpus.rows)
+    valid, valid_margins = validation(prepared, c)
+    chosen = choose_thresholds(valid_margins, valid.y)
+    final = fit_on(prepared, c)
+    thresholds = lawful_guard(chosen, final.margins(prepared.subset(~prepared.y.any(1)).normals))
+    keep = np.abs(final.weights).max(axis=1) >= PRUNE_BELOW
+    vocabulary = [word for word, kept in zip(final.vocabulary, keep, strict=True) if kept]
+    meta = {
+        "corpus_sha256": corpus.digest,
+        "corpus_files": corpus.files,
+        "messages": len(corpus.rows),
+        "lawful": sum(row.lawful for row in corpus.rows),
+        "validation_messages": len(valid.rows),
+        "seed": SEED,
+        "c": c,
+        "min_df": MIN_DF,
+        "window": WINDOW,
+        "precision_target": PRECISION_TARGET,
+        "features_fitted": len(final.vocabulary),
+        "features_kept": len(vocabulary),
+        "threshold_probabilities": _probabilities(thresholds),
+        "validation_threshold_probabilities": _probabilities(chosen),
+    }
+    weights = final.weights[keep]
+    digest = hashlib.sha256()
+    for part in (
+        "\n".join(vocabulary).encode(),
+        weights.astype(np.float32).tobytes(),
+        final.bias.tobytes(),
+        thresholds.tobytes(),
+    ):
+        digest.update(part)
+    meta["weights_sha256"] = digest.hexdigest()
+    meta["version"] = f"{len(corpus.rows)}-{corpus.digest[:12]}-{digest.hexdigest()[:8]}"
+    data = dump_model(LABELS, vocabulary, weights, final.bias, thresholds, phonetics(), meta)
+    return Trained(data, valid, valid_margins)
+
+
+def model_of(trained: Trained) -> LinearModel:
+    """The trained model as the screener loads it."""
+    return load_model(trained.data)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root")
+    parser.add_argument("--out", type=Path, default=None, help=f"default: {MODEL_PATH}")
+    parser.add_argument("--c", type=float, default=C)
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    try:
+        corpus = load_corpus(corpus_paths(root), root)
+    except (CorpusError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    trained = train(corpus, args.c)
+    out = args.out or root / MODEL_PATH
+    out.write_bytes(trained.data)
+    model = model_of(trained)
+    print(f"wrote {out} ({len(trained.data):,} bytes), version {model.meta['version']}")
+    print(
+        f"  {model.meta['messages']} messages ({model.meta['lawful']} lawful), "
+        f"{model.meta['features_kept']:,} features of {model.meta['features_fitted']:,}"
+    )
+    for label, probability in model.meta["threshold_probabilities"].items():
+        print(f"  threshold {label:<16} p >= {probability}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
