@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench train-screener clean
+.PHONY: install browser run test lint bench screenshots train-screener clean
 
 install: $(STAMP)
 
@@ -14,12 +14,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: build a demo portfolio in ./faircollect.db if none, run tonight's job and show the day.
+## run: build a demo portfolio in ./faircollect.db if none, run tonight's job, show the day,
+## then serve the workbench (its URL and the demo logins are printed; Ctrl-C stops it).
 run: install
 	$(BIN)/faircollect quickstart
+	$(BIN)/faircollect serve
+
+## browser: Debian's Chromium and a CJK font, for the browser tests and the screenshots.
+## Installed with apt-get when missing (as root, like CI); without them the browser tests skip.
+browser:
+	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; \
+	else (apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk) \
+	  || echo "chromium not installed: the browser tests will be skipped"; fi
 
 ## test: the whole suite (SQLite always, PostgreSQL too when 127.0.0.1:5432 answers).
-test: install
+test: install browser
 	$(BIN)/python -m pytest -n 2
 
 lint: install
@@ -34,6 +43,10 @@ bench: install
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/gate.py
 	$(BIN)/python bench/screen_eval.py
+
+## screenshots: the workbench's main pages as PNGs in docs/screenshots/ (from a demo database).
+screenshots: install browser
+	$(BIN)/python -m tests.browser.screenshots --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) faircollect.db

@@ -38,7 +38,7 @@ def test_export_actions_csv_has_every_field_and_aware_times(db_engine: Engine) -
     assert len(rows) == 4  # first call and day-1 SMS for each loan
     for field in ("action_id", "loan_id", "borrower_id", "stage", "channel", "party"):
         assert all(r[field] for r in rows), field
-    assert {r["status"] for r in rows} == {"planned", "sent"}
+    assert {r["status"] for r in rows} == {"planned", "queued"}
     calls = [r for r in rows if r["channel"] == "call"]
     assert {r["scheduled_at"] for r in calls} == {"2026-02-14T09:30:00+08:00"}
     assert all(r["assignee"] for r in calls) and all(r["arm"] == "champion" for r in rows)
@@ -79,7 +79,7 @@ def test_compliance_report_passes_then_fails_loudly_on_a_forged_message(db_engin
     code, out = _run(url, "compliance", "report", "--date", DAY1.isoformat(), "--format", "json")
     report = json.loads(out)
     assert report["every_outbound_contact_allowed"] is True
-    assert {c["status"] for c in report["contacts"]} == {"planned", "sent"}
+    assert {c["status"] for c in report["contacts"]} == {"planned", "queued"}
     with db_engine.begin() as conn:
         conn.execute(
             insert(t.outbox),

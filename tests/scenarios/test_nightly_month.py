@@ -60,12 +60,16 @@ def outbox_rows(engine: Engine, day: date) -> dict[str, dict]:
         return {r.message_id: dict(r._mapping) for r in rows}
 
 
-def test_t_minus_3_reminder_is_sent_with_the_installment_amount(db_engine: Engine) -> None:
+def test_t_minus_3_reminder_is_queued_with_the_installment_amount(db_engine: Engine) -> None:
+    """Without a gateway nothing leaves the system: the reminder waits in the outbox as
+    ``queued`` (never called sent)."""
     seed(db_engine, ["L1"])
     day = FIRST_DUE - timedelta(days=3)
     night(db_engine, day)
     sms = actions(db_engine, day, "L1")["sms_reminder"]
-    assert sms["status"] == "sent" and sms["channel"] == "sms" and sms["stage"] == "pre_due"
+    assert sms["status"] == "queued" and sms["channel"] == "sms" and sms["stage"] == "pre_due"
+    row = outbox_rows(db_engine, day)[sms["action_id"]]
+    assert (row["status"], row["sent_at"]) == ("queued", None)
     assert local(sms["scheduled_at"]).time().isoformat() == "10:00:00"
     body = outbox_rows(db_engine, day)[sms["action_id"]]["body"]
     assert format_yuan(build_schedule(terms("L1"))[0].total) in body
@@ -122,7 +126,7 @@ def test_emergency_contact_only_after_three_failed_attempts_and_never_told_the_d
     night(db_engine, day)
     assert "relay_request" not in actions(db_engine, day, "L1")
     relay = actions(db_engine, day, "L2")["relay_request"]
-    assert relay["status"] == "sent" and relay["party"] == "emergency_contact"
+    assert relay["status"] == "queued" and relay["party"] == "emergency_contact"
     message = outbox_rows(db_engine, day)[relay["action_id"]]
     assert message["recipient"].startswith("139")  # the emergency contact's phone
     for word in ("逾期", "欠", "还款", "借款", "元", "编号"):
@@ -162,7 +166,7 @@ def test_broken_promise_escalates_and_a_kept_one_does_not(db_engine: Engine) -> 
     assert call["status"] == "planned" and call["priority"] == 95
     assert "broken_promise_call" not in actions(db_engine, DPD[3], "L2")
     night(db_engine, DPD[4])
-    assert actions(db_engine, DPD[4], "L1")["broken_promise_sms"]["status"] == "sent"
+    assert actions(db_engine, DPD[4], "L1")["broken_promise_sms"]["status"] == "queued"
 
 
 def test_dpd_91_goes_to_an_agency_with_placement_and_recall(db_engine: Engine) -> None:
@@ -308,5 +312,6 @@ def test_a_state_not_recomputed_tonight_is_still_planned(db_engine: Engine) -> N
     write_states(db_engine, FIRST_DUE - timedelta(days=5))
     plan_night(db_engine, FIRST_DUE - timedelta(days=3))
     assert (
-        actions(db_engine, FIRST_DUE - timedelta(days=3), "L1")["sms_reminder"]["status"] == "sent"
+        actions(db_engine, FIRST_DUE - timedelta(days=3), "L1")["sms_reminder"]["status"]
+        == "queued"
     )

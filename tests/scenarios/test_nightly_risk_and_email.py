@@ -83,7 +83,7 @@ def test_risk_range_and_email_come_from_the_imported_columns(
         email = planned[loan_id]["email_notice"]
         assert email["channel"] == "email"
         assert email["target"] == EMAILS[f"B-{loan_id}"]
-        assert email["status"] in ("planned", "sent")
+        assert email["status"] in ("planned", "queued")
 
     with db_engine.connect() as conn:
         outbox = conn.execute(
@@ -96,4 +96,5 @@ def test_risk_range_and_email_come_from_the_imported_columns(
         (planned["L4"]["email_notice"]["action_id"], "wang.wu@mail.example.cn"),
     }
     # An e-mail needs a subject; it names the lender and nothing a passer-by should read.
-    assert {row.subject for row in outbox} == {"贷款机构：借款事项通知"}
+    # The lender configuration's name (data/lender/example.yaml), not the strategy's.
+    assert {row.subject for row in outbox} == {"示例消费金融：借款事项通知"}

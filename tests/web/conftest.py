@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -71,6 +72,26 @@ def signed_in(db_engine: Engine, world: str, clock: Clock) -> Iterator[Callable[
         assert answer.status_code == 200, answer.text
         client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
         return client
+
+    yield sign
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def page_as(db_engine: Engine, world: str, clock: Clock) -> Iterator[Callable[[str], Any]]:
+    """``page_as("C101")``: a browser-like client signed in through the login form; its
+    forms carry the CSRF field (``tests.web.pages_support.Browser``)."""
+    from tests.web.pages_support import sign_in_form
+
+    clients: list[TestClient] = []
+    app = create_app(db_engine, clock=clock)  # one app, one cookie jar per user
+
+    def sign(user_id: str) -> Any:
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        return sign_in_form(client, user_id)
 
     yield sign
     for client in clients:

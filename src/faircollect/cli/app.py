@@ -19,6 +19,7 @@ from faircollect.cli import (
     gate,
     ledger,
     nightly,
+    outbox,
     quickstart,
     rules,
     run_day,
@@ -69,6 +70,7 @@ for feature in (
     strategy,
     casework,
     nightly,
+    outbox,
     serve,
 ):
     feature.register(app)

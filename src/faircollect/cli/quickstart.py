@@ -15,6 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from sqlalchemy import Engine
 
     from faircollect.services.portfolio_summary import PortfolioSummary
 
@@ -55,6 +56,7 @@ def quickstart(
             print_night(summary, console)
         show_plan(engine, today, console)
         console.print(f"database: {resolve_url(database_url)}")
+        _print_logins(engine, console)
     finally:
         engine.dispose()
 
@@ -85,6 +87,18 @@ def _print_summary(summary: PortfolioSummary, console: Console) -> None:
         f"{summary.accounts:,} accounts; {format_yuan(summary.total_overdue)} yuan overdue in all "
         "(amounts in yuan; total overdue includes payable penalty 罚息)"
     )
+
+
+def _print_logins(engine: Engine, console: Console) -> None:
+    from faircollect.services.quickstart import DEMO_PASSWORD, demo_logins
+    from faircollect.web.pages.labels import zh
+
+    console.print(
+        "[bold]工作台 workbench[/bold]: sign in at the URL `make run` prints, password "
+        f"[bold]{DEMO_PASSWORD}[/bold] for every demo user:"
+    )
+    for user_id, name, role in demo_logins(engine):
+        console.print(f"  {user_id:<6} {name}（{zh(role)}）")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ from faircollect.domain.compliance.action_json import (
 )
 from faircollect.domain.compliance.explain import Explanation, explain
 from faircollect.domain.compliance.gate import Gate
-from faircollect.domain.compliance.pack import RulePack, default_pack
+from faircollect.domain.compliance.pack import RuleInfo, RulePack, default_pack
 from faircollect.domain.compliance.screener import screen
 
 MAX_TEXT = 65_536
@@ -101,3 +101,11 @@ def check_message(text: str, pack: RulePack | None = None) -> dict[str, Any]:
     """``explanation_of`` as the JSON ``check-message --json`` prints and the portal shows."""
     found = explanation_of(text, pack)
     return {"lawful": found.lawful, **asdict(found)}
+
+
+def rule_texts(rule_ids: Iterable[str], pack: RulePack | None = None) -> dict[str, RuleInfo]:
+    """The rule pack's title, citation and explanation for each known id (a page shows
+    them beside a refusal); ids the pack does not hold are left out."""
+    chosen = pack or default_pack()
+    known = {rule.id: rule for rule in chosen.rules()}
+    return {rule_id: known[rule_id] for rule_id in rule_ids if rule_id in known}

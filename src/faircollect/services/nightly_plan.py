@@ -28,18 +28,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
 from faircollect.adapters.channels.base import Channel as Transport
-from faircollect.adapters.channels.base import OutboundMessage
-from faircollect.adapters.channels.outbox import MemoryOutboxStore, OutboxChannel
 from faircollect.adapters.db import night_store as store
 from faircollect.adapters.db.night_views import previous_owners
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.sqlite_tuning import run_settings
+from faircollect.adapters.lender_file import lender_profile
 from faircollect.adapters.parallel import split_run
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError
@@ -60,7 +58,9 @@ from faircollect.domain.compliance.actions import Purpose as GatePurpose
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import RulePack, default_pack
 from faircollect.domain.compliance.screener import screen
+from faircollect.domain.lender import LenderProfile
 from faircollect.domain.organisation import Roster
+from faircollect.domain.outreach import ActionStatus
 from faircollect.domain.promises import PromiseStatus, settle
 from faircollect.domain.strategy import (
     AccountView,
@@ -73,6 +73,7 @@ from faircollect.domain.strategy import (
 from faircollect.services.casework.night_placements import SyncReport, sync_placements
 from faircollect.services.night_cases import CaseReport, open_night_cases
 from faircollect.services.nightly_load import load_history, load_views
+from faircollect.services.outbox import send_pending
 
 Progress = Callable[[str, int, int], None]
 """``progress(step, done, total)``: called as each step advances (Rich bars, tests)."""
@@ -90,11 +91,8 @@ VISIT_STAFF = 2
 """Visits are planned for two identified, recording staff (CN-VISIT-1)."""
 
 
-class Status:
-    PLANNED = "planned"
-    DENIED = "denied"
-    RESCHEDULED = "rescheduled"
-    SENT = "sent"
+Status = ActionStatus
+"""The statuses of a planned action (``domain.outreach``: one definition)."""
 
 
 @dataclass
@@ -134,7 +132,7 @@ def plan_night(
     """
     report: Progress = progress or (lambda step, done, total: None)
     night = _Night(
-        strategy or load_strategy(default_strategy_path()),
+        with_lender(strategy or load_strategy(default_strategy_path()), lender_profile()),
         teams,
         Gate(rules or default_pack(), screen),
         tz or ZoneInfo(DEFAULT_TZ),
@@ -155,11 +153,24 @@ def plan_night(
         report("cases", 1, 1)
         summary.casework = sync_placements(conn, as_of)
         report("placements", 1, 1)
-        _queue(conn, as_of, email_subject(night.strategy.policies.lender_name))
+        _queue(conn, as_of, email_subject(lender_profile().short_name))
         report("queue", 1, 1)
     summary.sent = send_outbox(engine, as_of, channels, report)
     _count(engine, summary)
     return summary
+
+
+def with_lender(strategy: Strategy, lender: LenderProfile) -> Strategy:
+    """The strategy speaking with the lender's one configuration: its name, complaint line
+    and law firm in every message (a strategy file's own values only fill what the
+    configuration leaves empty)."""
+    policies = replace(
+        strategy.policies,
+        lender_name=lender.short_name,
+        hotline=lender.complaint_line,
+        law_firm=lender.law_firm or strategy.policies.law_firm,
+    )
+    return replace(strategy, policies=policies)
 
 
 def settle_promises(conn: Connection, as_of: date) -> int:
@@ -443,10 +454,7 @@ def _queue(conn: Connection, as_of: date, subject: str) -> None:
     store.queue_messages(
         conn, as_of, subject, MESSAGE_CHANNELS, (Status.PLANNED, Status.RESCHEDULED)
     )
-
-
-SEND_BATCH = 500
-"""Messages marked sent per transaction in phase two."""
+    store.mark_queued(conn, as_of)
 
 
 def send_outbox(
@@ -454,36 +462,12 @@ def send_outbox(
     as_of: date,
     channels: Mapping[str, Transport] | None,
     progress: Progress | None = None,
-    batch: int = SEND_BATCH,
 ) -> int:
-    """Hand each queued, unsent message of the night to its channel adapter; mark it sent.
-
-    Messages are marked in small batches right after the adapter accepted them, so a crash
-    can re-send at most the messages of the batch in flight: adapters receive the action id
-    as ``message_id`` and must drop ids they already delivered (the outbox adapter does).
-    The default adapter for every channel is the outbox: it stores and delivers nothing.
-    """
-    default = OutboxChannel(MemoryOutboxStore())
-    chosen = channels or {}
-    with engine.connect() as conn:
-        pending = store.unsent_messages(conn, as_of)
-    for start in range(0, len(pending), batch):
-        rows = pending[start : start + batch]
-        for row in rows:
-            message = OutboundMessage(
-                row.message_id, row.channel, row.recipient, row.body, row.subject
-            )
-            chosen.get(row.channel, default).send(message)
-        _mark_sent(engine, rows)
-        if progress is not None:
-            progress("send", start + len(rows), len(pending))
-    return len(pending)
-
-
-def _mark_sent(engine: Engine, rows: Sequence[Any]) -> None:
-    """Outbox rows sent at their scheduled time, their planned actions ``sent``; one commit."""
-    with engine.begin() as conn:
-        store.mark_sent(conn, [r.message_id for r in rows], Status.SENT)
+    """Hand the night's queued messages to the channel adapters the caller gives (a
+    gateway that schedules delivery takes each for its scheduled time); returns how many
+    a channel accepted. Without adapters nothing is sent: the messages wait in the
+    outbox for ``faircollect outbox send`` (``services.outbox``)."""
+    return send_pending(engine, channels or {}, run_date=as_of, progress=progress).sent
 
 
 def _count(engine: Engine, summary: NightSummary) -> None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from faircollect.adapters.db import reports
+from faircollect.domain.outreach import ALLOWED
 
 EXPORT_FIELDS = (
     "action_id",
@@ -35,7 +36,8 @@ EXPORT_FIELDS = (
     "assignee_kind",
 )
 
-ALLOWING_STATUSES = ("planned", "rescheduled", "sent")
+ALLOWING_STATUSES = tuple(sorted(ALLOWED))
+"""An outbox row is accounted for only by an action the gate allowed."""
 
 
 def action_rows(engine: Engine, day: date) -> list[dict[str, str]]:

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from faircollect.adapters.db.repository import loan_count
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.org_file import example_org_text
+from faircollect.services.auth import set_password
 from faircollect.services.demo import generate
 from faircollect.services.importing import import_directory
 from faircollect.services.night import NightProgress, NightReport, NightStep, run_night
@@ -76,7 +77,24 @@ def build_demo(
         import_directory(engine, Path(folder), imported_at)
     with UnitOfWork(engine) as uow:
         organisation = load_organisation(uow, example_org_text(), "example organisation")
+        for person in uow.org.people():
+            set_password(uow, person.user_id, DEMO_PASSWORD)
     return DemoBuilt(accounts, organisation)
+
+
+DEMO_PASSWORD = "faircollect-demo"
+"""Every demo user's workbench password (a demo database only; printed by make run)."""
+
+DEMO_LOGINS = ("C101", "S001", "A101", "Q001", "K001", "ADMIN")
+"""The demo users a new user tries first: a collector, a supervisor, an agency user, QA,
+compliance and an admin."""
+
+
+def demo_logins(engine: Engine) -> list[tuple[str, str, str]]:
+    """(user id, name, role) of the demo users to print, those that exist."""
+    with UnitOfWork(engine) as uow:
+        people = [uow.org.person(user_id) for user_id in DEMO_LOGINS]
+    return [(p.user_id, p.name, p.role.value) for p in people if p is not None]
 
 
 def _holds_loans(engine: Engine) -> bool:

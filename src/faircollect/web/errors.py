@@ -81,10 +81,13 @@ def answer(request: Request, status: int, message: str, **extra: Any) -> Respons
         return JSONResponse(error_body(status, message, **extra), status, headers=headers)
     if status == 401:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
         return RedirectResponse(f"/login?next={target}", status_code=303)
     from faircollect.web.pages.render import error_page
 
-    return error_page(request, status, message)
+    extra.pop("headers", None)
+    return error_page(request, status, message, **extra)
 
 
 def _casework(request: Request, exc: Exception) -> Response:

@@ -8,9 +8,14 @@ from typing import Protocol, runtime_checkable
 
 
 class SendStatus(StrEnum):
+    """What a channel says it did with one message (the outbox row then says the same)."""
+
     QUEUED = "queued"
     """Stored for later delivery (the outbox); nothing left the system."""
     SENT = "sent"
+    """The provider accepted it."""
+    DELIVERED = "delivered"
+    """The provider reports it reached the recipient."""
     FAILED = "failed"
 
 

@@ -9,7 +9,8 @@ statuses and when to commit are the service's; the statements are here.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, case, func, literal, null, select, update
 
 from faircollect.adapters.db import tables as t
 from faircollect.domain.ledger.terms import Payment
+from faircollect.domain.outreach import ACCEPTED, TO_DO, ActionStatus, MessageStatus
 from faircollect.domain.promises import Promise
 
 # --- promises ---------------------------------------------------------------------------
@@ -152,29 +154,103 @@ def queue_messages(
     conn.execute(ob.insert().from_select(columns, query))
 
 
-def unsent_messages(conn: Connection, as_of: date) -> list[Any]:
-    """The night's outbox rows not sent yet, by message id."""
-    ob = t.outbox
-    return list(
-        conn.execute(
-            select(ob)
-            .where(ob.c.run_date == as_of, ob.c.sent_at.is_(None))
-            .order_by(ob.c.message_id)
-        ).all()
-    )
-
-
-def mark_sent(conn: Connection, message_ids: Sequence[str], action_status: str) -> None:
-    """Outbox rows sent at their scheduled time, their planned actions ``action_status``."""
-    ob, pa = t.outbox, t.planned_actions
-    ids = list(message_ids)
+def mark_queued(conn: Connection, as_of: date) -> None:
+    """The night's actions whose message now waits in the outbox are ``queued``."""
+    pa, ob = t.planned_actions, t.outbox
+    waiting = select(ob.c.message_id).where(ob.c.run_date == as_of)
     conn.execute(
-        update(ob).where(ob.c.message_id.in_(ids)).values(status="sent", sent_at=ob.c.queued_at)
+        update(pa)
+        .where(
+            pa.c.run_date == as_of,
+            pa.c.status.in_([s.value for s in TO_DO]),
+            pa.c.action_id.in_(waiting),
+        )
+        .values(status=ActionStatus.QUEUED.value)
     )
-    conn.execute(update(pa).where(pa.c.action_id.in_(ids)).values(status=action_status))
+
+
+def pending_messages(
+    conn: Connection,
+    channels: Collection[str],
+    *,
+    run_date: date | None = None,
+    due_by: datetime | None = None,
+) -> list[Any]:
+    """Queued outbox rows on ``channels`` (of one night, or due by a moment), by message
+    id, with what the gate must know at sending time: the planned action's party, purpose,
+    time zone and borrower (absent for messages no action planned, such as sign-in codes)."""
+    ob, pa = t.outbox, t.planned_actions
+    query = (
+        select(ob, pa.c.party, pa.c.purpose, pa.c.tz, pa.c.borrower_id)
+        .outerjoin(pa, pa.c.action_id == ob.c.message_id)
+        .where(ob.c.status == MessageStatus.QUEUED.value, ob.c.channel.in_(sorted(channels)))
+        .order_by(ob.c.message_id)
+    )
+    if run_date is not None:
+        query = query.where(ob.c.run_date == run_date)
+    if due_by is not None:
+        query = query.where(ob.c.queued_at <= due_by)
+    return list(conn.execute(query).all())
+
+
+def record_send_results(conn: Connection, results: Sequence[SentOutcome]) -> None:
+    """What the channels (or the gate at sending time) said, one row each: sent or
+    delivered with the moment; a refusal counts an attempt and leaves the row ``queued``
+    for a retry, or ``failed`` with the reason once the attempts are used up. The planned
+    action follows (``sent`` for sent and delivered, ``failed``)."""
+    ob, pa = t.outbox, t.planned_actions
+    for r in results:
+        values: dict[str, Any] = {"status": r.status.value}
+        if r.status in ACCEPTED:
+            values["sent_at"] = r.at
+            if r.status is MessageStatus.DELIVERED:
+                values["delivered_at"] = r.at
+        else:
+            values["attempts"] = ob.c.attempts + 1
+            values["error"] = r.detail
+        conn.execute(update(ob).where(ob.c.message_id == r.message_id).values(**values))
+    for status, action in (
+        (MessageStatus.SENT, ActionStatus.SENT),
+        (MessageStatus.DELIVERED, ActionStatus.SENT),
+        (MessageStatus.FAILED, ActionStatus.FAILED),
+    ):
+        ids = [r.message_id for r in results if r.status is status]
+        if ids:
+            conn.execute(update(pa).where(pa.c.action_id.in_(ids)).values(status=action.value))
+
+
+@dataclass(frozen=True, slots=True)
+class SentOutcome:
+    """One message's result to record; ``status`` is ``queued`` for a refusal that will
+    be retried."""
+
+    message_id: str
+    status: MessageStatus
+    at: datetime
+    detail: str = ""
 
 
 def statuses_and_rules(conn: Connection, day: date) -> Iterable[Any]:
     """(status, rules) of every action of the night ``day``."""
     pa = t.planned_actions
     return conn.execute(select(pa.c.status, pa.c.rules).where(pa.c.run_date == day))
+
+
+def outbox_rows(
+    conn: Connection,
+    *,
+    day: date | None = None,
+    status: str | None = None,
+    recipient: str | None = None,
+    limit: int = 10_000,
+) -> list[Any]:
+    """Outbox rows by message id (of one night, one status, one recipient, when given)."""
+    ob = t.outbox
+    query = select(ob).order_by(ob.c.run_date, ob.c.message_id).limit(limit)
+    if day is not None:
+        query = query.where(ob.c.run_date == day)
+    if status is not None:
+        query = query.where(ob.c.status == status)
+    if recipient is not None:
+        query = query.where(ob.c.recipient == recipient)
+    return list(conn.execute(query).all())

@@ -8,8 +8,10 @@ instalment plan (from the date the plan took effect).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from faircollect.adapters.db.repositories.cases import CaseFilter, CaseLine
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.agencies import (
     CommissionTerms,
@@ -30,6 +32,7 @@ from faircollect.domain.casework.cases import (
 )
 from faircollect.domain.casework.errors import CaseworkError, PermissionDenied
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
+from faircollect.domain.organisation import AgencyTerms
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.ids import new_id
 
@@ -106,3 +109,35 @@ def statement(uow: UnitOfWork, actor: Actor, agency_id: str, year: int, month: i
     held = [p for p in uow.cases.placements() if p.agency_id == agency_id]
     repayments = uow.loans.repayments_of_cases({p.case_id for p in held})
     return commission_statement(terms, year, month, held, repayments, uow.loans.plan_starts())
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyDesk:
+    """What an agency's page shows: the agency, the cases it holds today, one month's
+    commission statement."""
+
+    agency: AgencyTerms
+    cases: list[CaseLine]
+    statement: Statement
+
+
+def agency_desk(
+    uow: UnitOfWork,
+    actor: Actor,
+    day: date,
+    year: int,
+    month: int,
+    agency_id: str | None = None,
+) -> AgencyDesk:
+    """An agency user's own desk (``agency_id`` is theirs); a supervisor or admin names
+    the agency. PermissionDenied for anyone else, or for another agency's user."""
+    wanted = agency_id or actor.agency_id
+    if wanted is None:
+        require(actor, Permission.PLACE_CASE)
+        raise CaseworkError("name the agency whose desk to show")
+    found = statement(uow, actor, wanted, year, month)
+    agency = uow.org.agency(wanted)
+    assert agency is not None  # statement() refused an unknown agency
+    held = uow.cases.held_by(wanted, day)
+    lines = uow.cases.lines(CaseFilter(case_ids=frozenset(held)), sort="-dpd")[0] if held else []
+    return AgencyDesk(agency, lines, found)

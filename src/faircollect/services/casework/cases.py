@@ -72,7 +72,7 @@ def list_cases(
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise CaseworkError(f"page must be at least 1 and size between 1 and {MAX_PAGE_SIZE}")
     where = replace(
-        _filter(scope(uow, actor, day)),
+        case_filter(scope(uow, actor, day)),
         status=status.value if status else None,
         query=query or None,
     )
@@ -80,7 +80,8 @@ def list_cases(
     return CasePage(items, total, page, size)
 
 
-def _filter(seen: Scope) -> CaseFilter:
+def case_filter(seen: Scope) -> CaseFilter:
+    """The case-list filter that selects exactly the cases of ``seen``."""
     if seen.everything:
         return CaseFilter()
     return CaseFilter(frozenset(seen.collectors), frozenset(seen.case_ids), agencies=seen.agencies)
@@ -91,7 +92,7 @@ def visible_case_ids(uow: UnitOfWork, actor: Actor, day: date) -> set[str] | Non
     seen = scope(uow, actor, day)
     if seen.everything:
         return None
-    lines, _ = uow.cases.lines(_filter(seen))
+    lines, _ = uow.cases.lines(case_filter(seen))
     return {line.case_id for line in lines}
 
 

@@ -27,7 +27,7 @@ from faircollect.domain.casework.contacts import (
 from faircollect.domain.casework.errors import CaseworkError, GateDenied, Refused
 from faircollect.domain.casework.parties import RULE as PARTY_RULE
 from faircollect.domain.casework.parties import check_claimed, party_of
-from faircollect.domain.casework.roles import Actor
+from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.actions import (
     DEBTORS,
     BorrowerContext,
@@ -206,6 +206,19 @@ def known_party(
     return known.party
 
 
+def _check_fulfils(uow: UnitOfWork, actor: Actor, case: Case, new: NewContact) -> None:
+    """A contact can carry out only a planned action still to do, on one of the case's
+    loans, on the same channel, given to this user (a supervisor may do their team's)."""
+    assert new.action_id is not None
+    found = uow.actions.open_action(new.action_id)
+    mine = found is not None and (found[2] == actor.user_id or actor.role is not Role.COLLECTOR)
+    if found is None or found[0] not in case.loan_ids or found[1] != new.channel.value or not mine:
+        raise CaseworkError(
+            f"action '{new.action_id}' is not a planned {new.channel.value} on case"
+            f" {case.case_id} still to be done by {actor.user_id}"
+        )
+
+
 def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact) -> ContactRecord:
     """Record one contact attempt for ``actor`` on a case they may see; the party is the
     number's (``known_party``)."""
@@ -213,6 +226,8 @@ def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact) -> ContactRecord
     if new.loan_id is not None and new.loan_id not in case.loan_ids:
         raise CaseworkError(f"loan '{new.loan_id}' is not in case {case.case_id}")
     party = known_party(uow, case, new.channel, new.number, new.party)
+    if new.action_id is not None:
+        _check_fulfils(uow, actor, case, new)
     record = ContactRecord(
         new_id("R"),
         new.case_id,

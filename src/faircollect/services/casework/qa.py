@@ -10,13 +10,14 @@ nightly run settled on that day (credited to the collector who recorded them).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
 from faircollect.adapters.db.uow import UnitOfWork
-from faircollect.domain.casework.contacts import SHANGHAI
+from faircollect.domain.casework.contacts import SHANGHAI, ContactRecord
 from faircollect.domain.casework.errors import PermissionDenied
-from faircollect.domain.casework.qa import QaReport, SettledPromise, run_qa
+from faircollect.domain.casework.qa import QaReport, SettledPromise, Violation, run_qa
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.screener import screen
 
@@ -28,6 +29,30 @@ def run(
     uow: UnitOfWork, actor: Actor, day: date, rate: Fraction = Fraction(1, 10), salt: str = ""
 ) -> QaReport:
     """The QA report for ``day`` (Asia/Shanghai local date)."""
+    return review(uow, actor, day, rate, salt).report
+
+
+@dataclass(frozen=True, slots=True)
+class QaReview:
+    """The day's report with the 催记 it read, so a reviewer sees each sampled call and
+    each flagged note in full."""
+
+    report: QaReport
+    records: dict[str, ContactRecord]
+
+    @property
+    def flagged(self) -> list[Violation]:
+        return [v for score in self.report.scores for v in score.violations]
+
+    @property
+    def sampled(self) -> list[ContactRecord]:
+        return [self.records[r] for r in self.report.sample if r in self.records]
+
+
+def review(
+    uow: UnitOfWork, actor: Actor, day: date, rate: Fraction = Fraction(1, 10), salt: str = ""
+) -> QaReview:
+    """The QA report for ``day`` and the day's records it was made from."""
     if actor.role not in MAY_RUN_QA:
         raise PermissionDenied(f"{actor.user_id} ({actor.role}) may not run quality inspection")
     start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
@@ -39,4 +64,5 @@ def run(
         if p.made_by is not None
     ]
     messages = uow.actions.sent_between(start, end)
-    return run_qa(day, records, messages, settled, screen, rate, salt)
+    report = run_qa(day, records, messages, settled, screen, rate, salt)
+    return QaReview(report, {r.record_id: r for r in records})

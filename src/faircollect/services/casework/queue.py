@@ -18,6 +18,7 @@ from faircollect.adapters.db.repositories.actions import AssignedAction
 from faircollect.adapters.db.repositories.cases import CaseFilter, CaseLine
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.roles import Actor, Role
+from faircollect.domain.money import format_yuan
 from faircollect.services.casework.cases import scope
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -76,7 +77,7 @@ def morning_queue(uow: UnitOfWork, actor: Actor, day: date) -> list[QueueItem]:
             PRIORITY[Kind.PROMISE_DUE],
             figures[p.case_id].dpd if p.case_id in figures else 0,
             p.amount,
-            note=f"承诺今日还款 {p.amount} 分",
+            note=f"承诺今日还款 {format_yuan(p.amount)} 元",
         )
         for p in uow.promises.listed(case_ids=figures)
         if p.status == "open" and p.due_on == day

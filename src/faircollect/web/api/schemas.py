@@ -116,7 +116,8 @@ class CaseFile(BaseModel):
 
 class ContactRequest(Strict):
     channel: str
-    party: str
+    party: str | None = None
+    """Optional: the party is the number's; a different claim is refused (PI-1)."""
     number: str = Field(min_length=1, max_length=128)
     outcome: str
     at: datetime | None = None
@@ -126,6 +127,8 @@ class ContactRequest(Strict):
     loan_id: str | None = None
     discloses_debt: bool | None = None
     recorded: bool | None = True
+    action_id: str | None = Field(default=None, max_length=64)
+    """The night's planned call or visit this contact carries out (it leaves the queue)."""
 
 
 class Created(BaseModel):

@@ -117,6 +117,7 @@ def add_contact(
         contacts.ContactFacts(
             body.recorded, choice(Purpose, body.purpose, "purpose"), body.discloses_debt
         ),
+        body.action_id,
     )
     with unit(request) as uow:
         record = contacts.add_contact(uow, user.actor, new)

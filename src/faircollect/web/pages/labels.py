@@ -47,6 +47,7 @@ ZH: dict[str, str] = {
     "wrong_number": "号码错误",
     "borrower_reached": "联系到本人",
     "third_party_reached": "第三方接听",
+    "third_party_answered": "他人代接",
     "promise": "承诺还款",
     "refusal": "拒绝还款",
     # reasons
@@ -95,7 +96,125 @@ ZH: dict[str, str] = {
     "sent": "已发送",
     "delivered": "已送达",
     "failed": "发送失败",
+    "allowed": "已放行",
+    # more outcomes and follow-ups
+    "check_promise": "核对承诺",
+    "retry": "再次拨打",
+    "find_contact": "查找联系方式",
+    "call_again": "再次致电",
+    "supervisor_review": "主管复核",
+    "review_hardship": "评估困难情况",
+    "verify_debt": "核实债务",
+    "handle_complaint": "处理投诉",
+    # the first call: steps, answers, consequences
+    "prepare": "准备",
+    "confirm_identity": "确认身份",
+    "state_identity": "表明身份",
+    "ask_payment_today": "要求今天还款",
+    "learn_reason": "了解原因",
+    "explain_consequences": "讲清利弊",
+    "obtain_promise": "得到承诺",
+    "update_file": "更新催记",
+    "end_call": "对方挂断",
+    "pay_today": "同意今天还款",
+    "cannot_today": "今天还不了",
+    "none": "没有结果",
+    "all": "以下全部已讲明",
+    "ok": "继续",
+    "credit_report": "报送征信",
+    "future_credit": "影响今后信贷",
+    "right_to_sue": "依法起诉的权利",
+    # what the screener finds in notes and messages (质检)
+    "violence_threat": "暴力威胁",
+    "insult": "侮辱",
+    "impersonation": "冒充公检法",
+    "false_legal": "虚假法律后果",
+    "third_party": "向第三方透露",
+    "public_shaming": "公开羞辱",
+    "harassment": "骚扰",
+    "fee_demand": "以催收名义收费",
+    "borrow_to_repay": "诱导借新还旧",
+    # loans
+    "equal_installment": "等额本息",
+    "equal_principal": "等额本金",
+    "interest_only": "先息后本",
+    "bullet": "到期还本付息",
+    "principal": "本金",
+    "fee": "费用",
+    "credit": "溢缴款",
+    "contract": "原合同",
+    "arrears": "欠款归集",
+    "cash": "现金贷",
+    # visits
+    "confirm": "确认式上门",
+    "breach": "毁约式上门",
+    "met_borrower": "见到本人",
+    "not_home": "不在家",
+    "moved": "已搬走",
+    "refused_to_meet": "拒绝见面",
+    "address_confirmed": "地址已确认",
+    # case history
+    "opened": "立案",
+    "status": "状态变更",
+    "owner": "分案",
+    "unassigned": "待分配",
+    # agency statements
+    "regular": "常规回款",
+    "public_notice": "公开张贴",
 }
+
+CALL_ZH: dict[str, str] = {
+    "borrower": "本人接听",
+    "third_party": "非本人接听",
+    "complaint": "客户投诉",
+    "dispute": "客户有异议",
+    "refusal": "拒绝还款",
+    "hardship": "经济困难",
+}
+"""The first call's answer buttons, where the stored code's word reads wrong on a button."""
+
+
+def call_zh(code: object) -> str:
+    """A first-call answer as its button says it."""
+    text = "" if code is None else str(code)
+    return CALL_ZH.get(text) or zh(text)
+
+
+FIELDS: dict[str, str] = {
+    "amount": "金额",
+    "due": "还款日期",
+    "at": "联系时间",
+    "channel": "渠道",
+    "party": "联系对象",
+    "number": "号码",
+    "outcome": "结果",
+    "reason": "逾期原因",
+    "purpose": "目的",
+    "note": "备注",
+    "loan_id": "借据",
+    "months": "期数",
+    "annual_rate": "年利率",
+    "first_due": "首期还款日",
+    "component": "减免项目",
+    "kind": "方案类型",
+    "to": "分配给",
+    "why": "原因",
+    "month": "月份",
+    "date": "日期",
+    "status": "状态",
+    "approve": "决定",
+    "step": "步骤",
+    "value": "回答",
+    "q": "搜索",
+    "page": "页码",
+}
+"""Form and query fields by name, for refusals that name the field."""
+
+
+def field_zh(name: object) -> str:
+    """The Chinese name of a form field (the name itself when there is none)."""
+    text = "" if name is None else str(name)
+    return FIELDS.get(text, text)
 
 
 def zh(code: object) -> str:

@@ -20,6 +20,7 @@ from faircollect.adapters.db.tables import (
 from faircollect.domain.casework.cases import CLOSED
 from faircollect.domain.casework.qa import SentMessage
 from faircollect.domain.compliance.actions import Channel
+from faircollect.domain.outreach import ACCEPTED
 from faircollect.domain.strategy.planning import VISIT_NOTICE_KEY
 
 SENT = "sent"
@@ -94,6 +95,15 @@ class ActionRepository:
             .values(status=DONE)
         )
 
+    def open_action(self, action_id: str) -> tuple[str, str | None, str | None] | None:
+        """(loan id, channel, assignee) of a planned action still to be done, or None."""
+        pa = planned_actions
+        query = select(pa.c.loan_id, pa.c.channel, pa.c.assignee).where(
+            pa.c.action_id == action_id, pa.c.status.in_(("planned", "rescheduled"))
+        )
+        row = self.conn.execute(query).first()
+        return None if row is None else (row.loan_id, row.channel, row.assignee)
+
     def planned_call(self, loan_ids: Collection[str], night: date, assignee: str) -> str | None:
         """The night's planned call on one of these loans for ``assignee``, still to do."""
         pa = planned_actions
@@ -159,6 +169,21 @@ class ActionRepository:
         )
         return [AssignedAction(*row) for row in self.conn.execute(query)]
 
+    def open_counts(self, night: date, assignees: Collection[str]) -> dict[str, int]:
+        """How many of the night's actions each of ``assignees`` still has to do (planned
+        or rescheduled); assignees with none are absent."""
+        pa = planned_actions
+        query = (
+            select(pa.c.assignee, func.count())
+            .where(
+                pa.c.run_date == night,
+                pa.c.assignee.in_(sorted(assignees)),
+                pa.c.status.in_(("planned", "rescheduled")),
+            )
+            .group_by(pa.c.assignee)
+        )
+        return {assignee: int(n) for assignee, n in self.conn.execute(query)}
+
     def sent_between(self, start: datetime, end: datetime) -> list[SentMessage]:
         """Every outbox message sent with ``start <= sent_at < end``, in message-id order,
         credited to the collector the night assigned its account to."""
@@ -175,7 +200,11 @@ class ActionRepository:
             )
             .join(pa, pa.c.action_id == ob.c.message_id)
             .outerjoin(cl, cl.c.loan_id == pa.c.loan_id)
-            .where(ob.c.status == SENT, ob.c.sent_at >= start, ob.c.sent_at < end)
+            .where(
+                ob.c.status.in_([s.value for s in ACCEPTED]),
+                ob.c.sent_at >= start,
+                ob.c.sent_at < end,
+            )
             .order_by(ob.c.message_id)
         )
         return [

@@ -177,6 +177,13 @@ class CaseRepository:
             found.update({loan_id: case_id for loan_id, case_id in self.conn.execute(query)})
         return found
 
+    def complaint_open(self, borrower_id: str) -> bool:
+        """Whether a case of the borrower is in complaint (COMP-1 pauses contact)."""
+        query = select(cases.c.case_id).where(
+            cases.c.borrower_id == borrower_id, cases.c.status == CaseStatus.COMPLAINT.value
+        )
+        return self.conn.execute(query.limit(1)).first() is not None
+
     def cases_of_loan(self, loan_id: str) -> set[str]:
         """Every case (open or closed) the loan has been in."""
         query = select(case_loans.c.case_id).where(case_loans.c.loan_id == loan_id)
@@ -243,6 +250,29 @@ class CaseRepository:
             )
             for r in rows
         ], int(total)
+
+    def open_totals(self, where: CaseFilter) -> dict[str, tuple[int, int]]:
+        """Per owner (as ``owner_text`` names it): how many of the cases ``where`` selects
+        are open (not closed), and what their loans owe overdue in all (fen)."""
+        figures = _figures()
+        query = (
+            select(
+                cases.c.owner_kind,
+                cases.c.owner_id,
+                func.count(),
+                func.coalesce(func.sum(figures.c.total_overdue), 0),
+            )
+            .outerjoin(figures, figures.c.case_id == cases.c.case_id)
+            .where(
+                cases.c.case_id.in_(self._filtered(where)),
+                cases.c.status.not_in([s.value for s in CLOSED]),
+            )
+            .group_by(cases.c.owner_kind, cases.c.owner_id)
+        )
+        return {
+            owner_text(Owner(OwnerKind(kind), owner_id)): (int(n), int(total))
+            for kind, owner_id, n, total in self.conn.execute(query)
+        }
 
     def _filtered(self, where: CaseFilter) -> Select[Any]:
         query = select(cases.c.case_id)

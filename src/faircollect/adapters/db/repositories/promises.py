@@ -94,6 +94,21 @@ class PromiseRepository:
         query = select(p).where(p.c.settled_on == day).order_by(p.c.made_on, p.c.promise_id)
         return [_row(r) for r in self.conn.execute(query)]
 
+    def broken_since(
+        self, since: date, case_ids: Collection[str] | None = None
+    ) -> list[PromiseRow]:
+        """Promises the night found broken (or only partly kept) on or after ``since``, of
+        some cases when given; the latest first."""
+        p = promises
+        query = (
+            select(p)
+            .where(p.c.status.in_(("broken", "partly_kept")), p.c.settled_on >= since)
+            .order_by(p.c.settled_on.desc(), p.c.promise_id)
+        )
+        if case_ids is not None:
+            query = query.where(p.c.case_id.in_(sorted(case_ids)))
+        return [_row(r) for r in self.conn.execute(query)]
+
 
 def _row(r: Any) -> PromiseRow:
     return PromiseRow(
