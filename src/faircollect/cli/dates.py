@@ -40,7 +40,9 @@ def option_moment(text: str | None, option: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise BadInput(f"{option}: '{text[:40]}' is not an ISO time (YYYY-MM-DDTHH:MM)") from None
+        raise BadInput(
+            f"{option}: '{text[:40]}' is not an ISO date and time (YYYY-MM-DDTHH:MM)"
+        ) from None
     _check_window(moment.date(), option, text)
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
 
