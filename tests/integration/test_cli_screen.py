@@ -62,7 +62,7 @@ def test_screen_output_is_utf8_chinese_not_escaped() -> None:
     assert "\\u" not in out
 
 
-def test_screen_bad_lines_are_all_reported_and_nothing_is_written() -> None:
+def test_screen_answers_every_line_and_reports_the_bad_ones_with_exit_2() -> None:
     lines = [
         '{"id": "ok", "text": "好"}',
         '{"id": "a"}',
@@ -70,15 +70,24 @@ def test_screen_bad_lines_are_all_reported_and_nothing_is_written() -> None:
         "",
         '{"text": "无id"}',
         '{"id": "b", "text": 5}',
+        '{"id": "last", "text": "傻逼"}',
     ]
     stdin = "\n".join(lines) + "\n"
     code, out, err = run(["screen"], stdin)
     assert code == 2
-    assert out == ""
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert [a["id"] for a in answers] == ["ok", "a", None, None, None, "b", "last"]
+    assert answers[0] == {"id": "ok", "labels": [], "findings": []}
+    assert answers[6]["labels"] == ["insult"]
+    errors = [(a["error"]["line"], a["error"]["field"]) for a in answers if "error" in a]
+    assert errors == [(2, "text"), (3, "(line)"), (4, "(line)"), (5, "id"), (6, "text")]
+    assert all(a["labels"] == [] and a["findings"] == [] for a in answers if "error" in a)
     assert "stdin line 2: field 'text': missing" in err
     assert "stdin line 3: not valid JSON" in err
+    assert "stdin line 4: empty line" in err
     assert "stdin line 5: field 'id': missing" in err
     assert "stdin line 6: field 'text': must be a string" in err
+    assert "5 line(s) could not be screened" in err
 
 
 def test_check_message_explains_a_violation_in_plain_chinese() -> None:

@@ -169,7 +169,9 @@ def test_duplicate_id_with_different_content_fails_naming_the_field(
         assert load_loan(conn, "L1").received == 900_000  # type: ignore[union-attr]
 
 
-def test_duplicate_within_one_file_names_both_lines(database_url: str, tmp_path: Path) -> None:
+def test_duplicate_within_one_file_names_both_lines(
+    db_engine: Engine, database_url: str, tmp_path: Path
+) -> None:
     body = PAYMENTS + "P1,L1,2026-02-28,999.00\n" + "P3,L2,2025-07-15,725.00\n"
     directory = write(tmp_path / "d", borrowers=BORROWERS, loans=LOANS, payments=body)
     code, output = run_import(directory, database_url)
@@ -230,7 +232,7 @@ def test_errors_are_all_collected_and_the_list_is_capped(
 
 
 def test_a_payment_before_disbursement_and_unknown_borrower_are_refused(
-    database_url: str, tmp_path: Path
+    db_engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
     directory = write(
         tmp_path / "d",
@@ -247,7 +249,7 @@ def test_a_payment_before_disbursement_and_unknown_borrower_are_refused(
 
 
 def test_references_to_rows_that_failed_are_not_reported_twice(
-    database_url: str, tmp_path: Path
+    db_engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
     broken = LOANS.replace("equal_installment", "balloon")
     directory = write(tmp_path / "d", borrowers=BORROWERS, loans=broken, payments=PAYMENTS)
@@ -275,7 +277,7 @@ def test_contacts_and_borrowers_tables_are_filled(
 
 
 def test_a_bad_borrower_is_reported_once_not_again_for_its_loans_and_payments(
-    database_url: str, tmp_path: Path
+    db_engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
     broken = BORROWERS.replace("11010519491231002X", "110105194912310021")
     directory = write(tmp_path / "d", borrowers=broken, loans=LOANS, payments=PAYMENTS)
@@ -304,17 +306,43 @@ def test_progress_reports_rows_and_bytes_per_file(
     assert {c[0] for c in calls} == {"borrowers.csv", "contacts.csv", "loans.csv", "payments.csv"}
 
 
-def test_a_gbk_file_is_refused_with_advice(database_url: str, tmp_path: Path) -> None:
+def test_a_gbk_file_is_read_as_gb18030_and_the_report_says_so(
+    db_engine: Engine, database_url: str, tmp_path: Path
+) -> None:
     directory = tmp_path / "gbk"
     directory.mkdir()
     (directory / "borrowers.csv").write_bytes(BORROWERS.encode("gbk"))
     code, output = run_import(directory, database_url)
-    assert code == 2
-    assert "borrowers.csv line 1: not UTF-8 text" in output
-    assert "save the file as UTF-8" in output
+    assert code == 0, output
+    assert "borrowers.csv (read as GB18030): 2 new" in output
+    with db_engine.connect() as conn:
+        assert load_borrower(conn, "B1") is not None
+        assert conn.execute(
+            select(borrowers.c.name).order_by(borrowers.c.borrower_id)
+        ).scalars().all() == [
+            "张三",
+            "李梅",
+        ]
 
 
-def test_a_directory_without_any_known_file_is_an_error(database_url: str, tmp_path: Path) -> None:
+def test_a_gbk_file_read_as_utf8_is_refused_naming_its_line(
+    db_engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    directory = tmp_path / "gbk"
+    directory.mkdir()
+    (directory / "borrowers.csv").write_bytes(BORROWERS.encode("gbk"))
+    result = CliRunner().invoke(
+        app, ["import", str(directory), "--database-url", database_url, "--encoding", "utf-8"]
+    )
+    assert result.exit_code == 2
+    assert "borrowers.csv line 2: not UTF-8 text" in result.output
+    assert "save the file as UTF-8 or pass --encoding gb18030" in result.output
+    assert counts(db_engine)["borrowers"] == 0
+
+
+def test_a_directory_without_any_known_file_is_an_error(
+    db_engine: Engine, database_url: str, tmp_path: Path
+) -> None:
     code, output = run_import(write(tmp_path / "other", notes="hello"), database_url)
     assert code == 2
     assert (
@@ -323,7 +351,7 @@ def test_a_directory_without_any_known_file_is_an_error(database_url: str, tmp_p
 
 
 def test_a_contact_is_identified_by_borrower_and_phone(
-    database_url: str, portfolio: Path, tmp_path: Path
+    db_engine: Engine, database_url: str, portfolio: Path, tmp_path: Path
 ) -> None:
     assert run_import(portfolio, database_url)[0] == 0
     changed = CONTACTS.replace("配偶,true", "父母,true")

@@ -38,7 +38,9 @@ def test_commands_bring_an_older_database_to_head_first(tmp_path: Path) -> None:
     engine = make_engine(url)
     upgrade(engine, "0005")
     assert current_revision(engine) == "0005"
-    result = CliRunner().invoke(app, ["run-day", "--date", "2026-11-29", "--database-url", url])
+    result = CliRunner().invoke(
+        app, ["run-day", "--date", "2026-11-29", "--allow-empty", "--database-url", url]
+    )
     assert result.exit_code == 0, result.output
     assert current_revision(engine) == head_revision()
     engine.dispose()

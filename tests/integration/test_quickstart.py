@@ -59,6 +59,7 @@ def test_run_day_plans_the_night_once_and_ledger_only_plans_nothing(tmp_path: Pa
         ).exit_code
         == 0
     )
+    assert runner.invoke(app, ["init", "--database-url", url]).exit_code == 0
     assert (
         runner.invoke(app, ["import", str(demo), "--quiet", "--database-url", url]).exit_code == 0
     )

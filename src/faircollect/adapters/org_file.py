@@ -9,6 +9,7 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
+from faircollect.adapters.input_files import InputFileError, read_text_file
 from faircollect.adapters.yaml_reader import NodeReader, YamlFileError, YamlIssue, child, raw_entry
 from faircollect.domain.casework.roles import Role
 from faircollect.domain.organisation import SKILLS, AgencyTerms, Organisation, Person, Team
@@ -161,7 +162,7 @@ def _agency(r: NodeReader, node: Node, i: int) -> AgencyTerms | None:
 def read_org_file(path: Path) -> Organisation:
     """``read_org`` on a file; an unreadable file is one issue naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise YamlFileError([YamlIssue(path.name, 1, "", f"cannot read: {err}")]) from err
+        text = read_text_file(path, label=path.name)
+    except InputFileError as err:
+        raise YamlFileError([YamlIssue(path.name, err.line or 1, "", err.reason)]) from err
     return read_org(text, path.name)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from yaml.nodes import Node
 
+from faircollect.adapters.input_files import InputFileError, read_text_file
 from faircollect.adapters.yaml_reader import (
     NodeReader,
     YamlFileError,
@@ -73,7 +74,7 @@ def default_strategy_path() -> Path:
 
 def load_strategy(path: Path, known_templates: Collection[str] | None = None) -> Strategy:
     """Read and validate a strategy file; raises ``YamlFileError`` listing every mistake."""
-    reader = NodeReader(path.name)
+    reader = NodeReader(path.name or str(path))
     strategy = _StrategyParser(reader, path.parent, known_templates).parse_file(path)
     reader.raise_if_any()
     assert strategy is not None
@@ -89,9 +90,10 @@ class _StrategyParser:
 
     def parse_file(self, path: Path) -> Strategy | None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            self.reader.issues.append(YamlIssue(path.name, 1, "", f"cannot read: {err}"))
+            text = read_text_file(path, label=path.name or str(path))
+        except InputFileError as err:
+            label = path.name or str(path)
+            self.reader.issues.append(YamlIssue(label, err.line or 1, "", err.reason))
             return None
         root = self.reader.compose(text)
         return None if root is None else self.parse(root, "")

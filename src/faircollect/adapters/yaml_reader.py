@@ -19,6 +19,8 @@ from typing import TypeVar
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from faircollect.domain.bad_input import BadInput
+
 E = TypeVar("E", bound=StrEnum)
 
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -40,12 +42,38 @@ class YamlIssue:
         return f"{self.file}:{self.line}: {where}{self.message}"
 
 
-class YamlFileError(ValueError):
+class YamlFileError(BadInput):
     """A YAML file with one or more mistakes; ``issues`` lists them all in file order."""
 
     def __init__(self, issues: Iterable[YamlIssue]) -> None:
         self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.path))
         super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class YamlTooDeep(BadInput):
+    """A YAML document nested deeper than the parser can follow (it recurses per level)."""
+
+
+_TOO_DEEP = "nested too deeply to be a configuration file (thousands of levels)"
+
+
+def compose_yaml(text: str) -> Node | None:
+    """``yaml.compose`` with the safe loader; ``YamlTooDeep`` instead of a RecursionError.
+
+    PyYAML recurses once per nesting level, so 10 KB of "[" exhausts Python's stack.
+    """
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise YamlTooDeep(_TOO_DEEP) from None
+
+
+def load_yaml(text: str) -> object:
+    """``yaml.safe_load`` with ``YamlTooDeep`` instead of a RecursionError."""
+    try:
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise YamlTooDeep(_TOO_DEEP) from None
 
 
 def child(path: str, key: str | int) -> str:
@@ -73,11 +101,14 @@ class NodeReader:
     def compose(self, text: str) -> Node | None:
         """The document's root node; a syntax error becomes an issue at its line."""
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = compose_yaml(text)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 if mark is not None else 1
             self.issues.append(YamlIssue(self.file, line, "", f"YAML syntax: {err.problem}"))
+            return None
+        except YamlTooDeep as err:
+            self.issues.append(YamlIssue(self.file, 1, "", str(err)))
             return None
         if root is None:
             self.issues.append(YamlIssue(self.file, 1, "", "the file is empty"))

@@ -12,17 +12,21 @@ import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
 
+from faircollect.domain.bad_input import BadInput
 from faircollect.domain.ledger.adjustments import Adjustment, LoanRestructured, WaivedComponent
 from faircollect.domain.ledger.replay import Allocation, InstallmentPosition, Origin
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
-from faircollect.domain.money import MoneyError, format_yuan, parse_yuan
+from faircollect.domain.limits import Bounds
+from faircollect.domain.money import MoneyError, format_yuan, parse_yuan_text
 from faircollect.domain.rates import DEFAULT_TOTAL_COST_CAP, LenderType, RateCap, RateTableError
+from faircollect.domain.records import FieldError, iso_date
 from faircollect.domain.true_cost import TrueCost, irr_of_flows
 from faircollect.views.loans import percent_text, rate_text, true_cost_json
 
@@ -71,7 +75,7 @@ UrlOption = Annotated[
 ]
 
 
-class InputError(ValueError):
+class InputError(BadInput):
     """Bad input, named by the field it came from."""
 
 
@@ -95,13 +99,19 @@ def apr(
     lender_type: LenderOption = LenderType.LICENSED,
     total_cost_cap: CapOption = str(DEFAULT_TOTAL_COST_CAP),
     database_url: UrlOption = None,
+    limits_file: Path | None = typer.Option(
+        None,
+        "--limits",
+        envvar="FAIRCOLLECT_LIMITS",
+        help="With --stdin: YAML file changing the plausibility bounds (amounts, dates).",
+    ),
 ) -> None:
     """True cost (借款真实年化成本): IRR-based APR, 砍头息, fees, and the lawful excess."""
     cap_rate = _cap_option(total_cost_cap)
     if stdin == (loan_id is not None):
         _fail("give either LOAN_ID or --stdin, not both and not neither")
     if stdin:
-        _echo_json(_stdin_cost(sys.stdin.read(), lender_type, cap_rate))
+        _echo_json(_stdin_cost(_read_stdin(), lender_type, cap_rate, limits_file))
         return
     assert loan_id is not None
     cost = _loan_file_or_fail(database_url, loan_id, _today(), lender_type, cap_rate).cost
@@ -163,12 +173,9 @@ def _today() -> date:
 
 
 def _as_of_or_today(text: str | None) -> date:
-    if text is None:
-        return _today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        _fail(f"--as-of: not an ISO date (YYYY-MM-DD): {text!r}")
+    from faircollect.cli.dates import option_date
+
+    return option_date(text, "--as-of")
 
 
 def _cap_for(lender: LenderType, contract_date: date, total_cost_cap: Decimal) -> RateCap:
@@ -202,26 +209,52 @@ def _loan_file_or_fail(
 
 STDIN_FIELDS = {"received", "disbursed_on", "payments"}
 PAYMENT_FIELDS = {"on", "amount"}
+MAX_STDIN_BYTES = 1024 * 1024
+"""The largest ``--stdin`` document: a loan's payments, not a data dump."""
+MAX_PAYMENTS = 10_000
+MAX_TERM_YEARS = 50
+"""Payments later than this after the disbursement are refused (the longest loan term
+faircollect imports is 600 months)."""
 
 
-def parse_flow_request(text: str) -> tuple[int, date, list[tuple[date, int]]]:
+class _JsonNumber(str):
+    """A JSON number kept as the text it was written as, so it is read by the same parser
+    as a CSV amount (``money.parse_yuan_text``): no exponent, no float, no rounding."""
+
+
+def parse_flow_request(
+    text: str, bounds: Bounds | None = None
+) -> tuple[int, date, list[tuple[date, int]]]:
     """The ``--stdin`` object as (received fen, disbursement date, [(date, fen)]).
 
-    Amounts may be strings ("1000.00"), integers (yuan) or JSON numbers, which are read as
-    exact decimals (never as floats); more than 2 decimals, zero or negative are refused.
-    Errors name the field (``payments[2].amount``).
+    Amounts may be strings ("1000.00") or JSON numbers (1000, 1000.00); either way they are
+    read exactly as the importer reads a CSV amount. ``bounds`` (the plausibility limits)
+    bound the amounts and the disbursement date. Errors (``InputError``) name the field
+    (``payments[2].amount``).
     """
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        data = json.loads(
+            text, parse_float=_JsonNumber, parse_int=_JsonNumber, parse_constant=_no_constant
+        )
     except (json.JSONDecodeError, InputError) as err:
         raise InputError(f"stdin: not one JSON object: {err}") from err
+    except RecursionError:
+        raise InputError("stdin: not one JSON object: nested too deeply") from None
     _check_keys(data, STDIN_FIELDS, "stdin")
-    received = _amount(data["received"], "received")
+    received = _amount(data["received"], "received", bounds)
     start = _date(data["disbursed_on"], "disbursed_on")
+    if bounds is not None:
+        problem = bounds.day(start, bounds.latest_disbursed, "disbursed_on_future_days")
+        if problem:
+            raise InputError(f"disbursed_on: {problem}")
     items = data["payments"]
     if not isinstance(items, list) or not items:
         raise InputError("payments: must be a non-empty list of {on, amount}")
-    payments = [_payment(item, f"payments[{index}]", start) for index, item in enumerate(items)]
+    if len(items) > MAX_PAYMENTS:
+        raise InputError(f"payments: more than {MAX_PAYMENTS:,} payments")
+    payments = [
+        _payment(item, f"payments[{index}]", start, bounds) for index, item in enumerate(items)
+    ]
     return received, start, payments
 
 
@@ -236,42 +269,59 @@ def _check_keys(data: object, expected: set[str], where: str) -> None:
     if missing:
         raise InputError(f"{where}.{sorted(missing)[0]}: required")
     if unknown:
-        raise InputError(f"{where}.{sorted(unknown)[0]}: unknown field")
+        raise InputError(f"{where}.{_quoted(sorted(unknown)[0])}: unknown field")
 
 
-def _payment(item: object, where: str, start: date) -> tuple[date, int]:
+def _quoted(name: str) -> str:
+    return name if len(name) <= 40 and name.isprintable() else repr(name[:40])
+
+
+def _payment(item: object, where: str, start: date, bounds: Bounds | None) -> tuple[date, int]:
     _check_keys(item, PAYMENT_FIELDS, where)
     assert isinstance(item, dict)
     day = _date(item["on"], f"{where}.on")
     if day <= start:
         raise InputError(f"{where}.on: {day.isoformat()} is not after disbursed_on")
-    return day, _amount(item["amount"], f"{where}.amount")
+    if (day - start).days > MAX_TERM_YEARS * 366:
+        raise InputError(
+            f"{where}.on: {day.isoformat()} is more than {MAX_TERM_YEARS} years after "
+            "disbursed_on (no loan runs that long)"
+        )
+    return day, _amount(item["amount"], f"{where}.amount", bounds)
 
 
-def _amount(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+def _amount(value: object, field: str, bounds: Bounds | None = None) -> int:
+    if not isinstance(value, str):
         raise InputError(f'{field}: must be an amount in yuan such as "1000.00"')
     try:
-        fen = parse_yuan(str(value) if isinstance(value, Decimal) else value)
+        fen = parse_yuan_text(value)
     except MoneyError as err:
         raise InputError(f"{field}: {err}") from err
     if fen <= 0:
         raise InputError(f"{field}: must be positive")
+    problem = bounds.amount(fen) if bounds is not None else None
+    if problem:
+        raise InputError(f"{field}: {problem}")
     return fen
 
 
 def _date(value: object, field: str) -> date:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or isinstance(value, _JsonNumber):
         raise InputError(f"{field}: must be an ISO date string (YYYY-MM-DD)")
     try:
-        return date.fromisoformat(value)
-    except ValueError as err:
-        raise InputError(f"{field}: not an ISO date (YYYY-MM-DD): {value!r}") from err
+        return iso_date(value)
+    except FieldError as err:
+        raise InputError(f"{field}: not an ISO date (YYYY-MM-DD): {value[:40]!r}") from err
 
 
-def _stdin_cost(text: str, lender: LenderType, cap_rate: Decimal) -> dict[str, Any]:
+def _stdin_cost(
+    text: str, lender: LenderType, cap_rate: Decimal, limits_file: Path | None = None
+) -> dict[str, Any]:
+    from faircollect.adapters.limits_file import load_limits
+
+    bounds = load_limits(limits_file).bounds(datetime.now(BUSINESS_TZ).date())
     try:
-        received, start, payments = parse_flow_request(text)
+        received, start, payments = parse_flow_request(text, bounds)
         cap = _cap_for(lender, start, cap_rate)
     except (InputError, RateTableError) as err:
         _fail(str(err))
@@ -290,6 +340,17 @@ def _stdin_cost(text: str, lender: LenderType, cap_rate: Decimal) -> dict[str, A
             "within": cost.irr.within(cap.rate),
         },
     }
+
+
+def _read_stdin() -> str:
+    """The ``--stdin`` document: UTF-8, at most ``MAX_STDIN_BYTES``."""
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        _fail(f"stdin: longer than {MAX_STDIN_BYTES:,} bytes; expected one loan's JSON object")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        _fail(f"stdin: not UTF-8 text (byte 0x{data[err.start]:02X} at offset {err.start})")
 
 
 # --- output ---------------------------------------------------------------------------------

@@ -52,23 +52,15 @@ def _fail(message: str, code: int) -> None:
 
 def _moment(value: str | None, option: str = "--at") -> datetime:
     """An aware time: naive input is Shanghai wall-clock time."""
-    if value is None:
-        return datetime.now(SHANGHAI)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option}: '{value}' is not an ISO time (YYYY-MM-DDTHH:MM)", 2)
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+    from faircollect.cli.dates import option_moment
+
+    return option_moment(value, option)
 
 
 def _day(value: str | None, option: str = "--on") -> date:
-    if value is None:
-        return datetime.now(SHANGHAI).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)", 2)
-    raise AssertionError
+    from faircollect.cli.dates import option_date
+
+    return option_date(value, option)
 
 
 @contextmanager
@@ -76,6 +68,7 @@ def _unit(db: str | None) -> Iterator[UnitOfWork]:
     """A unit of work whose domain errors become messages and exit codes."""
     from faircollect.adapters.db.uow import UnitOfWork
     from faircollect.cli.database import open_engine
+    from faircollect.domain.bad_input import BadInput
     from faircollect.domain.casework.errors import (
         CaseworkError,
         NotFound,
@@ -87,6 +80,8 @@ def _unit(db: str | None) -> Iterator[UnitOfWork]:
     try:
         with UnitOfWork(engine) as uow:
             yield uow
+    except BadInput:
+        raise  # a bad file or value: one line and exit 2 (cli.failures)
     except PermissionDenied as err:
         _fail(f"permission denied: {err}", 3)
     except NotFound as err:
@@ -137,12 +132,10 @@ def _print_json(value: Any) -> None:
 def user_load(file: Path, db: Db = None) -> None:
     """Load the organisation: teams, users with their roles and 分案 capacity, agencies
     (example: src/faircollect/data/org/example.yaml)."""
+    from faircollect.adapters.input_files import read_text_file
     from faircollect.services.organisation import load_organisation
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        _fail(f"{file}: cannot read: {err}", 2)
+    text = read_text_file(file)
     loaded = _run(db, None, lambda uow, _: load_organisation(uow, text, str(file)))
     typer.echo(
         f"loaded {loaded.users} users, {loaded.teams} teams and {loaded.agencies} agencies"
@@ -357,10 +350,9 @@ def call(
     moment = _moment(at)
     given = None
     if answers is not None:
-        try:
-            text = answers.read_text(encoding="utf-8")
-        except OSError as err:
-            _fail(f"{answers}: cannot read: {err}", 2)
+        from faircollect.adapters.input_files import read_text_file
+
+        text = read_text_file(answers)
         given = _run(db, None, lambda _uow, _: load_answers(text, str(answers)))
 
     session = _run(

@@ -1,22 +1,59 @@
 """How every command opens the database: at the schema this version of faircollect needs.
 
-A database from an older version (or a fresh file) is upgraded with the packaged Alembic
-migrations before anything reads it, so a command never fails half-way on a missing
-column after an upgrade of faircollect. At head the check is one query.
+Only ``init`` and ``quickstart`` pass ``create=True``; every other command refuses a
+missing SQLite file or a database without the faircollect schema, and a schema newer than
+this version (see ``adapters.db.opening``). A database from an older version is upgraded
+before anything reads it. Problems surface as one ``DatabaseProblem`` line (exit 2).
+
+The URL of the database a command opened is remembered, so that an error the database
+raises later in the command is reported against it (``last_url``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from faircollect.domain.bad_input import BadInput
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+_OPENED: list[str] = []
 
-def open_engine(url: str | None) -> Engine:
+
+def open_engine(url: str | None, *, create: bool = False) -> Engine:
     """An engine for ``url`` (default: the configured database), schema at head."""
-    from faircollect.adapters.db.engine import create_schema, make_engine
+    from faircollect.adapters.db.engine import database_url
+    from faircollect.adapters.db.opening import open_database
 
-    engine = make_engine(url)
-    create_schema(engine)
-    return engine
+    resolved = database_url(url)
+    _OPENED.append(resolved)
+    return open_database(resolved, create=create)
+
+
+def last_url() -> str:
+    """The URL of the database this command opened last (the configured one if none)."""
+    from faircollect.adapters.db.engine import database_url
+
+    return _OPENED[-1] if _OPENED else database_url(None)
+
+
+class EmptyPortfolio(BadInput):
+    """A nightly run over a database that holds no loans: almost always a wrong URL."""
+
+
+def require_loans(engine: Engine) -> None:
+    """Refuse a database without loans (``run-day`` without ``--allow-empty``)."""
+    from sqlalchemy import select
+
+    from faircollect.adapters.db.errors import hide_password
+    from faircollect.adapters.db.tables import loans
+
+    with engine.connect() as conn:
+        if conn.execute(select(loans.c.loan_id).limit(1)).first() is not None:
+            return
+    shown = hide_password(engine.url.render_as_string(hide_password=False))
+    raise EmptyPortfolio(
+        f"database {shown} holds no loans, so there is nothing to compute — import a "
+        "portfolio first (`faircollect import DIR`), check the URL, or pass --allow-empty"
+    )

@@ -1,47 +1,35 @@
 """CLI command ``check-action``: JSON Lines of proposed contacts in, one decision per line out.
 
-Contract: exactly one JSON object per input line, in input order. A line that cannot be read
-(bad JSON, a missing or wrong field, a blank line) still gets its own object, with
-``"allowed": false`` (so a careless consumer never contacts on it) and
-``"error": {"line", "field", "message"}``; the other lines are decided normally, and the
-command exits 1 at the end if any line was bad. A bad ``--rules`` file exits 2 before reading.
+Contract: exactly one JSON object per input line, in input order, whatever the line holds.
+A line that cannot be read (bad JSON, a missing or wrong field, a blank line, bytes that are
+not UTF-8, a lone surrogate escape, a time outside 1970-2199, a huge number, deep nesting, a
+line longer than ``--max-line-bytes``) still gets its own object, with ``"allowed": false``
+(so a careless consumer never contacts on it) and ``"error": {"line", "field", "message"}``;
+the other lines are decided normally, and the command exits 1 at the end if any line was
+bad. Memory is bounded by the longest line allowed. A bad ``--rules`` file exits 2 before
+reading.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 import typer
 
 from faircollect.cli.rules import RULES_OPTION, effective_pack
+from faircollect.domain.json_line import LINE, LineError, Oversized, one_line
+from faircollect.domain.json_line import parse_json_text as parse_line
 
 if TYPE_CHECKING:
     from faircollect.domain.compliance.gate import Gate
 
+DEFAULT_MAX_LINE_BYTES = 256 * 1024
+"""A contact with a month of history is a few kilobytes; a quarter megabyte is generous."""
 
-LONG_DIGIT_RUN = re.compile(r"\d{19}")
-"""Where an integer may not fit in 64 bits: orjson would read it as a float, json as an int."""
-
-
-def parse_line(line: str) -> object:
-    """Decode one JSON line exactly as ``json.loads`` does, several times faster.
-
-    orjson reads the common line; a line with a 19+ digit run goes to the standard library
-    (orjson turns huge integers into floats), and so does any line orjson refuses, which the
-    standard library then either accepts (NaN, lone surrogate escapes) or refuses with the
-    error message the contract reports."""
-    if LONG_DIGIT_RUN.search(line):
-        return json.loads(line)
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return json.loads(line)
+__all__ = ["check_action", "decide_line", "format_line", "parse_line", "register"]
 
 
 def format_line(result: dict[str, Any]) -> str:
@@ -49,57 +37,75 @@ def format_line(result: dict[str, Any]) -> str:
     return orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE).decode()
 
 
-def decide_line(gate: Gate, line: str, number: int) -> tuple[dict[str, Any], bool]:
-    """The output object for one input line and whether the line was readable."""
+def decide_line(
+    gate: Gate,
+    line: str | bytes | Oversized,
+    number: int,
+    max_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> tuple[dict[str, Any], bool]:
+    """The output object for one input line and whether the line was readable.
+
+    Never raises: an unreadable line is its error object, and so is a line the gate fails
+    on (a bug, reported on that line rather than ending the stream).
+    """
     from faircollect.domain.compliance.action_json import (
-        ActionInputError,
-        action_from_json,
         decision_to_json,
-        error_to_json,
+        line_error_to_json,
+        parse_action_line,
     )
 
-    data: object = None
+    action = parse_action_line(line, number, max_bytes)
+    if isinstance(action, LineError):
+        return line_error_to_json(action), False
     try:
-        if not line.strip():
-            raise ActionInputError("(line)", "empty line; expected a JSON object")
-        try:
-            data = parse_line(line)
-        except json.JSONDecodeError as error:
-            raise ActionInputError("(line)", f"not valid JSON: {error.msg}") from None
-        action = action_from_json(data)
-    except ActionInputError as error:
-        action_id = data.get("id") if isinstance(data, dict) else None
-        return error_to_json(number, action_id, error), False
-    return decision_to_json(gate.decide(action)), True
+        return decision_to_json(gate.decide(action)), True
+    except Exception as error:  # the stream must answer every line, even on a gate bug
+        failure = LineError(number, LINE, f"internal error deciding this line: {error!r:.200}")
+        return line_error_to_json(failure, action.id), False
 
 
-def _utf8(stream: TextIO) -> TextIO:
-    """JSON Lines are UTF-8 whatever the locale says (when the stream can be reconfigured)."""
-    if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower() != "utf-8":
-        stream.reconfigure(encoding="utf-8")
-    return stream
+def _encode(result: dict[str, Any], number: int) -> bytes:
+    """The output line's bytes; an object that cannot be encoded becomes an error object."""
+    try:
+        return one_line(orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE))
+    except (TypeError, orjson.JSONEncodeError):
+        from faircollect.domain.compliance.action_json import line_error_to_json
+
+        failure = LineError(number, LINE, "the answer could not be encoded as JSON")
+        return orjson.dumps(line_error_to_json(failure), option=orjson.OPT_APPEND_NEWLINE)
 
 
-def check_action(rules_file: Path | None = RULES_OPTION) -> None:
+def check_action(
+    rules_file: Path | None = RULES_OPTION,
+    max_line_bytes: int = typer.Option(
+        DEFAULT_MAX_LINE_BYTES, "--max-line-bytes", min=1, help="Longer lines are errors."
+    ),
+) -> None:
     """Decide proposed contacts: JSON Lines on stdin, one decision per line on stdout."""
+    from faircollect.adapters.line_stream import bounded_lines
     from faircollect.domain.compliance.gate import Gate
-
-    pack = effective_pack(rules_file)
     from faircollect.domain.compliance.screener import screen
 
+    pack = effective_pack(rules_file)
     gate = Gate(pack, screen)
     bad_lines = 0
-    source, out = _utf8(sys.stdin), _utf8(sys.stdout)
-    for number, raw in enumerate(source, start=1):
-        result, ok = decide_line(gate, raw.rstrip("\r\n"), number)
+    source, out = _binary(sys.stdin), _binary(sys.stdout)
+    for number, raw in enumerate(bounded_lines(source, max_line_bytes), start=1):
+        result, ok = decide_line(gate, raw, number, max_line_bytes)
         bad_lines += not ok
-        out.write(format_line(result))
+        out.write(_encode(result, number))
         out.flush()  # a caller may drive us line by line as a coprocess
     if bad_lines:
         typer.echo(
             f"error: {bad_lines} line(s) could not be read; see their error objects", err=True
         )
         raise typer.Exit(1)
+
+
+def _binary(stream: Any) -> BinaryIO:
+    """The byte stream under a text stream: JSON Lines are UTF-8 whatever the locale says."""
+    buffer: BinaryIO = getattr(stream, "buffer", stream)
+    return buffer
 
 
 def register(app: typer.Typer) -> None:

@@ -7,11 +7,12 @@ live in their own module.) Commands are thin: they parse options, call a service
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+
+from faircollect.adapters.input_files import Encoding
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -30,11 +31,10 @@ DatabaseOption = typer.Option(
 
 def init(database_url: str | None = DatabaseOption) -> None:
     """Create the database schema, or upgrade it to the newest version (safe to repeat)."""
-    from faircollect.adapters.db.engine import create_schema, make_engine
     from faircollect.adapters.db.migrate import current_revision
+    from faircollect.cli.database import open_engine
 
-    engine = make_engine(database_url)
-    create_schema(engine)
+    engine = open_engine(database_url, create=True)
     typer.echo(
         f"database ready at {engine.url.render_as_string()} (schema {current_revision(engine)})"
     )
@@ -47,22 +47,40 @@ def import_(
     ),
     database_url: str | None = DatabaseOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    encoding: Encoding = typer.Option(
+        Encoding.AUTO,
+        "--encoding",
+        help="auto: UTF-8 (with or without BOM), else GB18030 (Excel on Chinese Windows).",
+    ),
+    limits_file: Path | None = typer.Option(
+        None,
+        "--limits",
+        envvar="FAIRCOLLECT_LIMITS",
+        help="YAML file raising or lowering the plausibility bounds (data/limits/limits.yaml).",
+    ),
 ) -> None:
     """Import the CSV files in DIRECTORY: all rows or none; rows already stored are skipped."""
     from datetime import UTC, datetime
 
+    from faircollect.adapters.limits_file import load_limits
     from faircollect.cli.database import open_engine
     from faircollect.services.importing import ImportFailed, import_directory
 
     if not directory.is_dir():
         typer.echo(f"error: {directory} is not a directory", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
+    limits = load_limits(limits_file)
     engine = open_engine(database_url)
     show = not quiet and sys.stderr.isatty()
     try:
         with _progress(show) as bar:
             report = import_directory(
-                engine, directory, datetime.now(UTC), _reporter(bar) if bar else None
+                engine,
+                directory,
+                datetime.now(UTC),
+                _reporter(bar) if bar else None,
+                encoding=encoding,
+                limits=limits,
             )
     except ImportFailed as failed:
         _print_failure(failed)
@@ -83,24 +101,13 @@ def demo(
     ),
 ) -> None:
     """Write a realistic synthetic portfolio (names, products, repayment behaviour) as CSV."""
+    from faircollect.cli.dates import option_date
     from faircollect.services.demo import generate
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else _today_in_shanghai()
-    except ValueError:
-        typer.echo(f"error: --as-of {as_of!r} is not a date YYYY-MM-DD", err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    day = option_date(as_of, "--as-of")
     counts = generate(accounts, out, seed=seed, as_of=day)
     summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
     typer.echo(f"wrote {out} as of {day} ({summary})")
-
-
-def _today_in_shanghai() -> date:
-    """The business date now in China, whatever the machine's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _progress(show: bool) -> Progress | _NoProgress:
@@ -154,7 +161,10 @@ def _print_failure(failed: ImportFailed) -> None:
 def _print_report(report: ImportReport) -> None:
     for file in report.files:
         changed = f"{file.updated} changed, " if file.updated else ""
-        typer.echo(f"{file.file}: {file.inserted} new, {changed}{file.skipped} already stored")
+        read_as = f" (read as {file.encoding})" if file.encoding != "UTF-8" else ""
+        typer.echo(
+            f"{file.file}{read_as}: {file.inserted} new, {changed}{file.skipped} already stored"
+        )
     batch = f"batch {report.batch_id}" if report.batch_id is not None else "no new payments"
     typer.echo(f"import complete ({batch})")
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
+from faircollect.cli.csv_out import EXCEL_OPTION
 from faircollect.cli.export_group import attach, export_app
 
 if TYPE_CHECKING:
@@ -72,12 +72,9 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _day(text: str | None, field: str = "--date") -> date:
-    if text is None:
-        return datetime.now(SHANGHAI).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as err:
-        raise _fail(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from err
+    from faircollect.cli.dates import option_date
+
+    return option_date(text, field)
 
 
 def _engine(url: str | None) -> Engine:
@@ -196,18 +193,22 @@ def export_actions(
     day: Annotated[str, typer.Option("--date", help="Business date YYYY-MM-DD.")],
     fmt: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.CSV,
     database_url: UrlOption = None,
+    excel: bool = EXCEL_OPTION,
 ) -> None:
     """The day's actions: ids, stage, channel, party, time, status, denial rules, arm, assignee."""
+    from faircollect.cli.csv_out import csv_stdout, refuse_excel_for_json
     from faircollect.services.nightly_report import EXPORT_FIELDS, action_rows
 
-    rows = action_rows(_engine(database_url), _day(day))
+    refuse_excel_for_json(excel, fmt.value)
+    as_of = _day(day)
+    rows = action_rows(_engine(database_url), as_of)
     if fmt is ExportFormat.JSON:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    sys.stdout.flush()
+    with csv_stdout(excel) as out:
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 @compliance_app.command("report")
@@ -219,7 +220,8 @@ def compliance_report(
     """Each contact with its gate decision; denials by rule; the outbox check (exit 1 if failed)."""
     from faircollect.services.nightly_report import compliance_report as build
 
-    report = build(_engine(database_url), _day(day))
+    as_of = _day(day)
+    report = build(_engine(database_url), as_of)
     if fmt is ReportFormat.JSON:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -273,11 +275,11 @@ def ptp_add(
 ) -> None:
     """Record a promise to pay on a loan you work; the night of its due date settles it."""
     from faircollect.cli.casework import run_as
-    from faircollect.domain.money import MoneyError, format_yuan, parse_yuan
+    from faircollect.domain.money import MoneyError, format_yuan, parse_yuan_text
     from faircollect.services.casework.promises import make_promise
 
     try:
-        fen = parse_yuan(amount)
+        fen = parse_yuan_text(amount)
     except MoneyError as err:
         raise _fail(f"--amount: {err}") from err
     due_on, made_on = _day(due, "--due"), _day(on, "--on")

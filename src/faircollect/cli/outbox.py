@@ -39,14 +39,15 @@ def outbox_list(
 ) -> None:
     """Outbox messages with their status as the channels reported it."""
     from faircollect.cli.database import open_engine
+    from faircollect.cli.dates import option_date
     from faircollect.domain.outreach import MessageStatus
     from faircollect.services.outbox import list_messages
 
+    on = option_date(day, "--date") if day else None
     try:
-        on = date.fromisoformat(day) if day else None
         wanted = MessageStatus(status) if status else None
     except ValueError as err:
-        raise _fail(f"--date / --status: {err}") from err
+        raise _fail(f"--status: {err}") from err
     engine = open_engine(database_url)
     try:
         rows = list_messages(engine, day=on, status=wanted, recipient=recipient)
@@ -106,12 +107,9 @@ def outbox_send(
         channels["email"] = SmtpChannel(host, int(port), smtp_from)
     if not channels:
         raise _fail("no gateway given (--to-files CHANNEL=DIR, --smtp HOST:PORT): nothing sent")
-    try:
-        moment = datetime.fromisoformat(now) if now else datetime.now(SHANGHAI)
-    except ValueError as err:
-        raise _fail(f"--now: {err}") from err
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
+    from faircollect.cli.dates import option_moment
+
+    moment = option_moment(now, "--now")
     engine = open_engine(database_url)
     try:
         report = send_pending(engine, channels, now=moment)

@@ -37,7 +37,7 @@ def quickstart(
 
     console = Console()
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    engine = open_engine(database_url)
+    engine = open_engine(database_url, create=True)
     try:
         with night_progress(console) as progress:
             report = run_quickstart(engine, today, accounts=accounts, seed=seed, progress=progress)

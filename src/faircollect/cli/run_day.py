@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from faircollect.cli.csv_out import EXCEL_OPTION
+
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -22,12 +24,9 @@ def _today() -> date:
 
 
 def _parse_date(text: str | None) -> date:
-    if text is None:
-        return _today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as err:
-        raise typer.BadParameter(f"--date: not an ISO date (YYYY-MM-DD): {text!r}") from err
+    from faircollect.cli.dates import option_date
+
+    return option_date(text, "--date")
 
 
 def run_day_command(
@@ -36,6 +35,9 @@ def run_day_command(
     full: bool = typer.Option(False, "--full", help="Recompute every loan, not only changes."),
     ledger_only: bool = typer.Option(
         False, "--ledger-only", help="Only the account states; plan no contacts."
+    ),
+    allow_empty: bool = typer.Option(
+        False, "--allow-empty", help="Succeed on a database with no loans (else exit 2)."
     ),
 ) -> None:
     """The nightly run: account states as of a date, then the day's lawful plan and outbox.
@@ -46,13 +48,15 @@ def run_day_command(
     """
     from rich.console import Console
 
-    from faircollect.cli.database import open_engine
+    from faircollect.cli.database import open_engine, require_loans
     from faircollect.cli.nightly import night_progress, print_night, show_plan
     from faircollect.services.night import run_night
 
     as_of = _parse_date(on)
     engine = open_engine(database_url)
     try:
+        if not allow_empty:
+            require_loans(engine)
         with night_progress(Console(stderr=True)) as progress:
             report = run_night(
                 engine, as_of, plan=not ledger_only, recompute_all=full, progress=progress
@@ -80,17 +84,20 @@ def export_accounts(
     on: str = typer.Option(..., "--date", help="As-of date (YYYY-MM-DD)."),
     fmt: Format = typer.Option(Format.CSV, "--format", help="csv or json."),
     database_url: str | None = typer.Option(None, "--database-url", help="Database URL."),
+    excel: bool = EXCEL_OPTION,
 ) -> None:
     """One row per loan: DPD, bucket, stage and amounts overdue as of a date (yuan)."""
-    import sys
-
+    from faircollect.cli.csv_out import csv_stdout, refuse_excel_for_json
     from faircollect.cli.database import open_engine
     from faircollect.services.account_export import account_rows, write_csv, write_json
 
+    refuse_excel_for_json(excel, fmt.value)
+    as_of = _parse_date(on)
     engine = open_engine(database_url)
-    rows = account_rows(engine, _parse_date(on))
+    rows = account_rows(engine, as_of)
     engine.dispose()
-    (write_json if fmt is Format.JSON else write_csv)(rows, sys.stdout)
+    with csv_stdout(excel) as out:
+        (write_json if fmt is Format.JSON else write_csv)(rows, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,86 +1,101 @@
 """CLI commands: ``screen`` (JSON Lines in, findings out) and ``check-message`` (for borrowers).
 
-Bad input policy for ``screen``: every line is checked before anything is written. If any line
-is not a JSON object with an ``id`` (string or integer) and a string ``text``, each bad line is
-reported on stderr as ``stdin line N: field 'F': problem``, nothing is written to stdout, and
-the exit code is 2. Blank lines are skipped (they still count in line numbers).
+``screen`` is a stream: exactly one JSON object per input line, in input order, written as
+soon as the line is screened, so memory is bounded by the longest line allowed
+(``--max-line-bytes``, 64 KiB by default: a message longer than that is that line's error,
+not a 600 MB screening). A line that cannot be screened (not a JSON object with an ``id``,
+string or integer, and a string ``text``; a blank line; bytes that are not UTF-8; a lone
+surrogate escape; a line too long) is answered with ``{"id", "labels": [], "findings": [],
+"error": {"line", "field", "message"}}`` and the stream goes on. At the end every bad line
+is also listed on stderr as ``stdin line N: field 'F': problem`` and the exit code is 2.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from typing import Any
 
 import typer
 
+from faircollect.domain.json_line import MAX_LINE_BYTES, one_line
+
 BAD_INPUT_EXIT = 2
+_TOO_LONG = f"消息太长（超过 {MAX_LINE_BYTES:,} 字节）。longer than {MAX_LINE_BYTES:,} bytes"
+SHOWN_ERRORS = 50
+"""Bad lines listed on stderr (all are counted; each has its error object on stdout)."""
 VIOLATION_EXIT = 1
 """check-message: the message breaks a rule (a script can act on it)."""
 
 
-def _parse_line(number: int, line: str) -> tuple[dict[str, object] | None, str | None]:
-    """The record on one input line, or the error naming its line and field."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        return None, f"stdin line {number}: not valid JSON ({error.msg})"
-    if not isinstance(record, dict):
-        return None, f"stdin line {number}: expected a JSON object"
-    if "id" not in record:
-        return None, f"stdin line {number}: field 'id': missing"
-    if not isinstance(record["id"], str | int) or isinstance(record["id"], bool):
-        return None, f"stdin line {number}: field 'id': must be a string or an integer"
-    if not isinstance(record.get("text"), str):
-        problem = "missing" if "text" not in record else "must be a string"
-        return None, f"stdin line {number}: field 'text': {problem}"
-    return record, None
-
-
-def read_records(lines: Iterable[str]) -> tuple[list[dict[str, object]], list[str]]:
-    """All records and all errors of a JSON Lines input (see the module docstring)."""
-    records: list[dict[str, object]] = []
-    errors: list[str] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        record, error = _parse_line(number, line)
-        if error is not None:
-            errors.append(error)
-        elif record is not None:
-            records.append(record)
-    return records, errors
-
-
-def screen_command() -> None:
+def screen_command(
+    max_line_bytes: int = typer.Option(
+        MAX_LINE_BYTES, "--max-line-bytes", min=1, help="Longer lines (messages) are errors."
+    ),
+) -> None:
     """Screen collection messages: JSON Lines {"id", "text"} on stdin, one result per line."""
-    from faircollect.domain.compliance.screener import screen
+    from faircollect.adapters.line_stream import bounded_lines
+    from faircollect.domain.compliance.screen_json import error_text, parse_screen_line
+    from faircollect.domain.json_line import LineError
 
-    records, errors = read_records(sys.stdin)
-    if errors:
+    source = getattr(sys.stdin, "buffer", sys.stdin)
+    out = getattr(sys.stdout, "buffer", sys.stdout)
+    errors: list[str] = []
+    bad = 0
+    for number, raw in enumerate(bounded_lines(source, max_line_bytes), start=1):
+        request = parse_screen_line(raw, number, max_line_bytes)
+        if isinstance(request, LineError):
+            answer, failed = _error_answer(request), request
+        else:
+            answer, failed = _screened(request.id, request.text, number)
+        if failed is not None:
+            bad += 1
+            if len(errors) < SHOWN_ERRORS:
+                errors.append(error_text(failed))
+        out.write(one_line(json.dumps(answer, ensure_ascii=False).encode("utf-8")) + b"\n")
+        out.flush()
+    if bad:
         for error in errors:
             typer.echo(error, err=True)
+        more = f" ({bad - len(errors)} more not listed)" if bad > len(errors) else ""
+        typer.echo(f"error: {bad} line(s) could not be screened{more}", err=True)
         raise typer.Exit(BAD_INPUT_EXIT)
-    for record in records:
-        findings = screen(str(record["text"]))
-        labels = list(dict.fromkeys(finding.label.value for finding in findings))
-        out = {
-            "id": record["id"],
-            "labels": labels,
-            "findings": [
-                {
-                    "label": f.label.value,
-                    "rule": f.rule,
-                    "start": f.start,
-                    "end": f.end,
-                    "evidence": f.evidence,
-                    "source": f.source.value,
-                    "probability": f.probability,
-                }
-                for f in findings
-            ],
-        }
-        typer.echo(json.dumps(out, ensure_ascii=False))
+
+
+def _error_answer(error: Any) -> dict[str, Any]:
+    from faircollect.domain.compliance.screen_json import error_answer
+
+    return error_answer(error)
+
+
+def _screened(ident: str | int, text: str, number: int) -> tuple[dict[str, Any], Any]:
+    """The answer for one message, or that line's error if the screener fails on it: the
+    stream answers every line, even on a screener bug."""
+    from faircollect.domain.compliance.screener import screen
+    from faircollect.domain.json_line import LINE, LineError
+
+    try:
+        findings = screen(text)
+    except Exception as error:
+        message = f"internal error screening this line: {error!r:.200}"
+        failure = LineError(number, LINE, message, ident)
+        return _error_answer(failure), failure
+    return {
+        "id": ident,
+        "labels": list(dict.fromkeys(finding.label.value for finding in findings)),
+        "findings": [
+            {
+                "label": f.label.value,
+                "rule": f.rule,
+                "start": f.start,
+                "end": f.end,
+                "evidence": f.evidence,
+                "source": f.source.value,
+                "probability": f.probability,
+            }
+            for f in findings
+        ],
+    }, None
 
 
 def check_message_command(
@@ -93,10 +108,14 @@ def check_message_command(
     from faircollect.domain.compliance.explain import render_zh
     from faircollect.services.compliance import check_message, explanation_of
 
-    message = text if text is not None else sys.stdin.read()
+    message = text if text is not None else _read_message()
     if not message.strip():
         typer.echo("请提供要检查的消息内容（作为参数，或从标准输入输入）。", err=True)
         raise typer.Exit(BAD_INPUT_EXIT)
+    if len(message.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+        _refuse(_TOO_LONG)
+    if any("\ud800" <= ch <= "\udfff" for ch in message):
+        _refuse("消息不是 UTF-8 文本。the message is not UTF-8 text")
     if as_json:
         verdict = check_message(message)
         typer.echo(json.dumps(verdict, ensure_ascii=False, indent=2))
@@ -107,6 +126,26 @@ def check_message_command(
         lawful = explanation.lawful
     if not lawful:
         raise typer.Exit(VIOLATION_EXIT)
+
+
+def _read_message() -> str:
+    """A message from stdin: UTF-8, at most ``MAX_LINE_BYTES`` (more is refused, not read)."""
+    source = getattr(sys.stdin, "buffer", None)
+    if source is None:
+        return sys.stdin.read(MAX_LINE_BYTES + 1)
+    data = source.read(MAX_LINE_BYTES + 1)
+    if len(data) > MAX_LINE_BYTES:
+        _refuse(_TOO_LONG)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        byte = error.start + 1
+        _refuse(f"消息不是 UTF-8 文本（第 {byte} 个字节）。not UTF-8 text at byte {byte}")
+
+
+def _refuse(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(BAD_INPUT_EXIT)
 
 
 def register(app: typer.Typer) -> None:

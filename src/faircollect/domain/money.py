@@ -7,14 +7,26 @@ yuan strictly (at most two decimals, never a float) and always shows two decimal
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
+from faircollect.domain.bad_input import BadInput
+
 FEN_PER_YUAN = 100
+MAX_YUAN_DIGITS = 17
+"""Whole-yuan digits an amount may have: 10^17 yuan is past the 64-bit fen column anyway,
+and a bound keeps a 5,000-digit "amount" from costing more than it reads."""
+
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?|-?\.[0-9]+")
+"""What a number is, wherever a person writes one (CSV, JSON, options): plain positional
+notation in ASCII digits. No exponent (an Excel artefact that hides lost precision), no
+digit separators ("10_000"), no other scripts' digits ("١٠٠٠"), all of which Decimal
+would silently accept."""
 
 
-class MoneyError(ValueError):
+class MoneyError(BadInput):
     """An amount that cannot be taken as exact yuan."""
 
 
@@ -55,16 +67,46 @@ def parse_yuan(text: str | int | Decimal) -> int:
         raise MoneyError(f"not an amount: {text!r}") from err
     if not amount.is_finite():
         raise MoneyError(f"not an amount: {text!r}")
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        raise MoneyError(f"more than 2 decimals: {text!r}")
-    return _bounded(int(amount * FEN_PER_YUAN), text)
+    if amount and amount.adjusted() >= MAX_YUAN_DIGITS:
+        raise MoneyError(f"too large to be an amount: {_short(text)}")
+    # Exact integer arithmetic on the digits: Decimal would round past 28 digits.
+    sign, digit_tuple, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)
+    digits = list(digit_tuple)
+    while exponent < -2 and digits and digits[-1] == 0:  # "1.000" is 1.00
+        digits.pop()
+        exponent += 1
+    if not any(digits):
+        return 0
+    if exponent < -2:
+        raise MoneyError(f"more than 2 decimals: {_short(text)}")
+    fen: int = int("".join(map(str, digits))) * pow(10, exponent + 2)
+    return _bounded(-fen if sign else fen, text)
 
 
 def _bounded(fen: int, text: object) -> int:
     if abs(fen) > MAX_FEN:
-        raise MoneyError(f"amount too large: {str(text)[:40]!r} (at most {MAX_FEN // 100} yuan)")
+        raise MoneyError(f"amount too large: {_short(text)} (at most {MAX_FEN // 100} yuan)")
     return fen
+
+
+def parse_yuan_text(text: str) -> int:
+    """Yuan as a person writes it in a file or a JSON document, to integer fen.
+
+    The one definition of "a number" for amounts: ``PLAIN_DECIMAL`` (ASCII digits, an
+    optional sign and point, nothing else), at most 2 decimals, at most ``MAX_YUAN_DIGITS``
+    whole digits. The importer and ``apr --stdin`` both read amounts here.
+    """
+    stripped = text.strip()
+    if not PLAIN_DECIMAL.fullmatch(stripped):
+        raise MoneyError(f"not an amount (plain digits such as 1234.56): {_short(text)}")
+    return parse_yuan(stripped)
+
+
+def _short(text: object) -> str:
+    """A value as shown in a message: its repr, cut to 40 characters."""
+    shown = repr(text) if isinstance(text, str) else repr(str(text))
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def format_yuan(fen: int) -> str:

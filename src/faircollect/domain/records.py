@@ -17,8 +17,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from faircollect.domain.bad_input import BadInput
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
-from faircollect.domain.money import MoneyError, parse_yuan
+from faircollect.domain.limits import Bounds
+from faircollect.domain.money import PLAIN_DECIMAL, MoneyError, parse_yuan_text
 
 MAX_PENALTY_DECIMALS = 8
 """The fast portfolio engine scales daily penalty rates to integers with 10^8: more places
@@ -28,9 +30,14 @@ _ID_NUMBER_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_NUMBER_CHECK = "10X98765432"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DIGITS = re.compile(r"[0-9]+")
-_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?|-?\.[0-9]+")
-"""Plain positional notation in ASCII digits: no exponent (an Excel artefact that hides
-lost precision), no other scripts' digits (which Decimal would silently accept)."""
+_PLAIN_DECIMAL = PLAIN_DECIMAL
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters (NUL, ESC, BEL, line breaks ...): never part of an id or a name, and
+PostgreSQL refuses NUL mid-transaction."""
+_EDGE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters that ``str.strip`` would silently remove from a value's ends (NEL,
+the separators \x1c-\x1f, line separators): refused rather than dropped. Tabs and line
+ends around a value are ordinary whitespace."""
 _ID_15 = re.compile(r"[0-9]{15}")
 _ID_18 = re.compile(r"[0-9]{17}[0-9X]")
 _PHONE = re.compile(r"\+?[0-9][0-9 \-]{4,30}")
@@ -105,7 +112,7 @@ class RowError:
         )
 
 
-class FieldError(ValueError):
+class FieldError(BadInput):
     """A single value that cannot be taken as its column's type."""
 
 
@@ -118,6 +125,12 @@ def text(limit: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if len(value) > limit:
             raise FieldError(f"longer than {limit} characters")
+        found = None if value.isprintable() else _CONTROL.search(value)
+        if found:
+            raise FieldError(
+                f"contains the control character {found.group()!r} at position "
+                f"{found.start() + 1}; ids and names are plain text"
+            )
         return value
 
     return parse
@@ -157,6 +170,12 @@ def id_check_digit(first17: str) -> str:
     return _ID_NUMBER_CHECK[total % 11]
 
 
+def _shown(value: str) -> str:
+    """A value as a message quotes it: its repr, cut so a huge value stays one short line."""
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
 def boolean(value: str) -> bool:
     """true/false (also 1/0, yes/no), any case."""
     lowered = value.lower()
@@ -187,8 +206,10 @@ def whole_number(minimum: int, maximum: int) -> Callable[[str], int]:
     """A whole number written in plain digits, within [minimum, maximum]."""
 
     def parse(value: str) -> int:
-        if not _DIGITS.fullmatch(value):
-            raise FieldError(f"not a whole number: {value!r}")
+        if len(value) > 18 or not _DIGITS.fullmatch(value):
+            if _DIGITS.fullmatch(value):
+                raise FieldError(f"must be between {minimum} and {maximum}")
+            raise FieldError(f"not a whole number: {_shown(value)}")
         number = int(value)
         if not minimum <= number <= maximum:
             raise FieldError(f"must be between {minimum} and {maximum}, got {number}")
@@ -201,10 +222,8 @@ def amount(*, positive: bool) -> Callable[[str], int]:
     """Yuan with at most 2 decimals, to integer fen; never negative (zero only if allowed)."""
 
     def parse(value: str) -> int:
-        if not _PLAIN_DECIMAL.fullmatch(value):
-            raise FieldError(f"not an amount: {value!r}")
         try:
-            fen = parse_yuan(value)
+            fen = parse_yuan_text(value)
         except MoneyError as err:
             raise FieldError(str(err)) from err
         if fen < 0:
@@ -220,8 +239,8 @@ def rate(max_places: int | None = None) -> Callable[[str], Decimal]:
     """A rate as a decimal fraction ("0.18" = 18%), never negative."""
 
     def parse(value: str) -> Decimal:
-        if not _PLAIN_DECIMAL.fullmatch(value):
-            raise FieldError(f"not a decimal rate: {value!r}")
+        if len(value) > 40 or not _PLAIN_DECIMAL.fullmatch(value):
+            raise FieldError(f"not a decimal rate such as 0.18: {_shown(value)}")
         number = Decimal(value)
         if number < 0:
             raise FieldError(f"negative rate: {value!r}")
@@ -396,15 +415,25 @@ def parse_row(spec: RowSpec, row: Mapping[str, str | None], line: int) -> Record
     return parse_values(spec, [row.get(name) or "" for name in spec.names], line)
 
 
-def parse_values(spec: RowSpec, texts: Sequence[str], line: int) -> Record | list[RowError]:
+def parse_values(
+    spec: RowSpec, texts: Sequence[str], line: int, bounds: Bounds | None = None
+) -> Record | list[RowError]:
     """The row's texts in the spec's column order to its record, or every error in it.
 
-    The importer's hot path: millions of rows pass here, so it stays a plain loop.
+    ``bounds`` (the importer passes them) refuses values outside the plausibility limits
+    (``domain.limits``). The importer's hot path: millions of rows pass here, so it stays
+    a plain loop.
     """
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     for (name, parse), text_ in zip(spec.columns, texts, strict=True):
         raw = text_.strip()
+        if raw is not text_:  # rare (strip returns the same object when nothing is cut)
+            found = _EDGE_CONTROL.search(text_)
+            if found:
+                message = f"contains the control character {found.group()!r}; values are plain text"
+                errors.append(RowError(spec.file, line, name, message))
+                continue
         if not raw:
             if name in spec.optional:
                 values[name] = None
@@ -421,4 +450,7 @@ def parse_values(spec: RowSpec, texts: Sequence[str], line: int) -> Record | lis
         broken = check(values)
         if broken:
             errors.append(RowError(spec.file, line, broken[0], broken[1]))
+    if bounds is not None:
+        for name, message in bounds.check(spec.file, values):
+            errors.append(RowError(spec.file, line, name, message))
     return errors or spec.build(values)

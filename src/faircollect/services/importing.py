@@ -22,23 +22,39 @@ How it stays atomic, fast and small in memory on millions of rows:
 - New payments get one new ``import_batches`` row (created only when at least one payment is
   new), so the nightly run can recompute only the loans they touch. Re-importing the same
   directory therefore adds no batch.
+
+What it refuses before touching the database: a listed file that is there but is not a
+regular readable file (a broken link, a directory, a pipe), and a file in neither UTF-8 nor
+GB18030 (``adapters.input_files``: ``auto`` picks the encoding and the report says which).
+Row by row it refuses values outside the plausibility limits (``domain.limits``), naming
+file, line, field and the bound.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
 from faircollect.adapters.db import import_store
 from faircollect.adapters.db import repository as stored
 from faircollect.adapters.db.bulk import insert_rows
+from faircollect.adapters.input_files import (
+    Encoding,
+    InputFileError,
+    detect_encoding,
+    encoding_label,
+    open_binary,
+    regular_file,
+    text_lines,
+)
+from faircollect.domain.limits import Bounds, Limits
 from faircollect.domain.money import format_yuan
 from faircollect.domain.records import (
     SPECS,
@@ -103,6 +119,8 @@ class FileReport:
     inserted: int = 0
     skipped: int = 0
     updated: int = 0
+    encoding: str = "UTF-8"
+    """How the file was decoded: UTF-8 or GB18030."""
 
 
 @dataclass(slots=True)
@@ -143,23 +161,50 @@ def import_directory(
     now: datetime,
     progress: Progress | None = None,
     max_errors: int = 20,
+    encoding: Encoding = Encoding.AUTO,
+    limits: Limits | None = None,
 ) -> ImportReport:
     """Import whichever of the CSV files of ``SPECS`` ``directory`` holds, all or nothing.
 
-    Raises ``ImportFailed`` (with nothing changed) when any row is wrong.
+    Raises ``ImportFailed`` (with nothing changed) when any row is wrong. ``limits``
+    defaults to the shipped plausibility bounds, around today in Asia/Shanghai.
     """
-    present = [spec for spec in SPECS if (directory / spec.file).is_file()]
+    present = _present(directory)
     if not present:
         names = ", ".join(spec.file for spec in SPECS)
         raise ImportFailed([RowError(str(directory), 0, "", f"none of {names} found")], 1)
+    if limits is None:
+        from faircollect.adapters.limits_file import load_limits
+
+        limits = load_limits()
+    bounds = limits.bounds(now.astimezone(_BUSINESS_TZ).date())
     log = _ErrorLog(max_errors)
     with engine.connect() as conn, conn.begin() as transaction:
-        job = _Job(conn, log, now, str(directory))
+        job = _Job(conn, log, now, str(directory), bounds, encoding)
         reports = [job.run_file(spec, directory / spec.file, progress) for spec in present]
         if log.total:
             transaction.rollback()
             raise ImportFailed(log.kept, log.total)
     return ImportReport(reports, job.batch_id)
+
+
+_BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _present(directory: Path) -> list[RowSpec]:
+    """The specs whose file is in ``directory``; ``ImportFailed`` if one is there but is not
+    a regular readable file (a broken or looping link, a directory, a pipe): skipping it
+    would report an import that silently left the file out."""
+    present, problems = [], []
+    for spec in SPECS:
+        try:
+            if regular_file(directory / spec.file, missing_ok=True):
+                present.append(spec)
+        except InputFileError as error:
+            problems.append(RowError(spec.file, 0, "", error.reason))
+    if problems:
+        raise ImportFailed(problems, len(problems))
+    return present
 
 
 @dataclass(slots=True)
@@ -170,6 +215,8 @@ class _Job:
     log: _ErrorLog
     now: datetime
     source: str
+    bounds: Bounds
+    encoding: Encoding
     batch_id: int | None = None
     rejected: dict[str, set[str]] = field(default_factory=dict)
     """Ids of rows that failed to parse, per file: references to them are not re-reported."""
@@ -183,8 +230,15 @@ class _Job:
         rejected = self.rejected.setdefault(spec.file, set())
         unsupplied: set[str] = set()
         self.set_on_line = {}
-        with path.open("rb") as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as handle:
-            for chunk in _chunks(spec, handle, self.log, rejected, unsupplied):
+        try:
+            codec = detect_encoding(path, self.encoding)
+        except InputFileError as error:
+            self.log.add(RowError(spec.file, error.line, "", error.reason))
+            return report
+        report.encoding = encoding_label(codec)
+        with open_binary(path) as raw:
+            lines = text_lines(raw, codec, spec.file)
+            for chunk in _chunks(spec, lines, self.log, rejected, unsupplied, self.bounds):
                 report.rows += len(chunk)
                 self._store(spec, chunk, report, unsupplied)
                 if progress:
@@ -335,11 +389,16 @@ class _Job:
 
 
 def _chunks(
-    spec: RowSpec, handle: Any, log: _ErrorLog, rejected: set[str], unsupplied: set[str]
+    spec: RowSpec,
+    lines: Iterator[str],
+    log: _ErrorLog,
+    rejected: set[str],
+    unsupplied: set[str],
+    bounds: Bounds | None = None,
 ) -> Iterator[list[tuple[int, Record]]]:
     """Parsed rows in chunks of (line, record); bad rows go to the log, their ids to rejected,
     the ``RowSpec.set_by`` columns the header leaves out to ``unsupplied``."""
-    reader = csv.reader(handle)
+    reader = csv.reader(lines)
     try:
         header = next(reader, None)
         problems = header_errors(spec, header)
@@ -370,7 +429,7 @@ def _chunks(
                 texts = fields_ + absent if absent else fields_
             else:
                 texts = [fields_[i] if i >= 0 else "" for i in positions]
-            parsed = parse_values(spec, texts, line)
+            parsed = parse_values(spec, texts, line, bounds)
             if isinstance(parsed, list):
                 for error in parsed:
                     log.add(error)
@@ -382,9 +441,8 @@ def _chunks(
                 chunk = []
         if chunk:
             yield chunk
-    except UnicodeDecodeError as err:
-        message = f"not UTF-8 text from about this line on ({err.reason}); save the file as UTF-8"
-        log.add(RowError(spec.file, reader.line_num + 1, "", message))
+    except InputFileError as err:  # a line that does not decode, or a runaway line
+        log.add(RowError(spec.file, err.line, "", err.reason))
     except csv.Error as err:
         log.add(RowError(spec.file, reader.line_num, "", f"malformed CSV: {err}"))
 

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.org_file import read_org
 from faircollect.adapters.yaml_reader import YamlFileError
+from faircollect.domain.bad_input import BadInput
 from faircollect.domain.casework.errors import PermissionDenied, Refused
 from faircollect.domain.casework.roles import Actor
 from faircollect.domain.organisation import Organisation, Person
+
+
+class OrgFileRefused(Refused, BadInput):
+    """An organisation file that cannot be loaded: bad input (exit 2), every mistake listed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +45,10 @@ def load_organisation(uow: UnitOfWork, text: str, source: str) -> OrgLoaded:
     try:
         org = read_org(text, source)
     except YamlFileError as err:
-        raise Refused(f"{source}: refused", [str(i) for i in err.issues]) from err
+        raise OrgFileRefused(f"{source}: refused", [str(i) for i in err.issues]) from err
     problems = _dangling(uow, org, source)
     if problems:
-        raise Refused(f"{source}: refused", problems)
+        raise OrgFileRefused(f"{source}: refused", problems)
     uow.org.store(org)
     return OrgLoaded(len(org.teams), len(org.people), len(org.agencies))
 

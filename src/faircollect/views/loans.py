@@ -3,7 +3,7 @@ rates as decimals with six places, dates ISO."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from faircollect.domain.ledger.replay import LoanLedger
@@ -14,14 +14,30 @@ from faircollect.domain.true_cost import TrueCost
 RATE_PLACES = Decimal("0.000001")
 
 
+HUGE_RATE = Decimal("1e15")
+"""From here on a rate is shown in scientific notation: a 3-day loan of 500 repaid with 1000
+compounds to an effective annual rate of about 10^37, and 44 digits help no one."""
+
+
 def rate_text(rate: Decimal) -> str:
-    """A rate as a decimal string with 6 places, half up: Decimal("0.24") -> "0.240000"."""
-    return str(rate.quantize(RATE_PLACES, rounding=ROUND_HALF_UP))
+    """A rate as a decimal string with 6 places, half up: Decimal("0.24") -> "0.240000";
+    from ``HUGE_RATE`` on, 7 significant digits: "2.126765E+37"."""
+    return _fixed(rate, 6)
 
 
 def percent_text(rate: Decimal) -> str:
     """A rate as a percentage with 4 places: Decimal("0.24") -> "24.0000%"."""
-    return f"{(rate * 100).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}%"
+    return f"{_fixed(rate * 100, 4)}%"
+
+
+def _fixed(value: Decimal, places: int) -> str:
+    """``value`` with ``places`` decimals (exact, whatever its size), or scientific if huge:
+    quantizing a 37-digit rate in the default 28-digit context is an InvalidOperation."""
+    if abs(value) >= HUGE_RATE:
+        return f"{value:.6E}"
+    with localcontext() as ctx:
+        ctx.prec = 60  # 15 whole digits and the places fit, so nothing is rounded but the last
+        return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def true_cost_json(cost: TrueCost) -> dict[str, Any]:

@@ -348,6 +348,8 @@ def load_answers(text: str, source: str) -> dict[str, Answer]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise Refused(f"{source}: not valid YAML", [str(err)]) from err
+    except RecursionError:
+        raise Refused(f"{source}: not valid YAML", ["nested too deeply"]) from None
     if not isinstance(data, dict):
         raise Refused(f"{source}: answers refused", [f"{source}: expected a mapping step: answer"])
     lines = line_index(root)

@@ -1,15 +1,19 @@
 """The ``check-action`` wire format: a JSON object to a ``ProposedAction``, a ``Decision`` back.
 
-Pure (no I/O): the CLI feeds it one decoded line at a time. Validation is by hand rather than
-through a model library so each error names the exact field (``borrower.consented_slots[0]``)
-and the happy path stays fast enough for the nightly run. Unknown keys are refused, because a
-misspelt safety field (``recoded``) silently taking its default would be worse than an error.
+Pure (no I/O). ``parse_action_line`` is the whole reading of one input line, for every front
+door (the ``check-action`` stream, the web API): bytes in, a ``ProposedAction`` or a
+``LineError`` out, never an exception, whatever the bytes (see ``domain.json_line``).
+Validation is by hand rather than through a model library so each error names the exact
+field (``borrower.consented_slots[0]``) and the happy path stays fast enough for the nightly
+run. Unknown keys are refused, because a misspelt safety field (``recoded``) silently taking
+its default would be worse than an error. Times are refused outside ``EARLIEST``..``LATEST``:
+the gate does calendar arithmetic on them, which overflows near year 1 or 9999.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,15 +30,24 @@ from faircollect.domain.compliance.actions import (
     Slot,
     VisitDetails,
 )
+from faircollect.domain.json_line import (
+    LINE,
+    MAX_LINE_BYTES,
+    LineError,
+    LineProblem,
+    Oversized,
+    decode_json_line,
+    json_id,
+)
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""Contact times outside [EARLIEST, LATEST) are refused: no real contact is there, and the
+gate's calendar arithmetic (time zones, the next allowed day) must not overflow."""
 
 
-class ActionInputError(ValueError):
+class ActionInputError(LineProblem):
     """A proposed action that cannot be read; ``field`` is its dotted path."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 E = TypeVar("E", bound=StrEnum)
@@ -169,12 +182,6 @@ def _choice(kind: type[E]) -> Reader[E]:
 _channel, _party, _purpose = _choice(Channel), _choice(Party), _choice(Purpose)
 
 
-MIN_YEAR, MAX_YEAR = 1900, 2999
-"""Times the gate reasons about: it converts them to the debtor's zone and looks days
-ahead for when a denied contact becomes lawful, which the ends of the calendar (year 1,
-year 9999) cannot hold."""
-
-
 def _moment(value: object) -> datetime:
     text = _str(value)
     try:
@@ -183,24 +190,37 @@ def _moment(value: object) -> datetime:
         raise ActionInputError("", f"{text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         raise ActionInputError("", f"{text!r} has no UTC offset (e.g. +08:00)")
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise ActionInputError("", f"{text!r} is not between {MIN_YEAR} and {MAX_YEAR}")
+    try:
+        within = EARLIEST <= moment < LATEST
+    except OverflowError:
+        within = False
+    if not within:
+        raise ActionInputError(
+            "", f"{text!r} is outside the years {EARLIEST.year}-{LATEST.year - 1}"
+        )
     return moment
 
 
 def _day(value: object) -> date:
     text = _str(value)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ActionInputError("", f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise ActionInputError(
+            "", f"{text!r} is outside the years {EARLIEST.year}-{LATEST.year - 1}"
+        )
+    return day
 
 
 def _zone(value: object) -> ZoneInfo:
     name = _str(value)
+    if len(name) > 64:
+        raise ActionInputError("", "unknown time zone (longer than any zone name)")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ActionInputError("", f"unknown time zone {name!r}") from None
 
 
@@ -327,7 +347,27 @@ def action_from_json(data: object) -> ProposedAction:
     except ActionInputError as error:
         if error.field:
             raise
-        raise ActionInputError("(line)", error.message) from None
+        raise ActionInputError(LINE, error.message) from None
+
+
+def parse_action_line(
+    raw: bytes | str | Oversized, number: int, max_bytes: int = MAX_LINE_BYTES
+) -> ProposedAction | LineError:
+    """One input line (bytes as read, or text) to its action, or the error that is its answer.
+
+    Never raises: every way a line can be bad (see ``domain.json_line``, the fields above)
+    is a ``LineError`` naming line ``number`` and the field, with the line's id when it has
+    a readable one.
+    """
+    data: object = None
+    try:
+        data = decode_json_line(raw, max_bytes)
+        return action_from_json(data)
+    except LineProblem as problem:
+        return LineError(number, problem.field, problem.message, json_id(data))
+    except (ValueError, ArithmeticError, RecursionError) as error:  # a reader's blind spot
+        message = f"cannot be read: {type(error).__name__}"
+        return LineError(number, LINE, message, json_id(data))
 
 
 def decision_to_json(decision: Decision) -> dict[str, Any]:
@@ -342,12 +382,18 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
     }
 
 
-def error_to_json(line_number: int, action_id: object, error: ActionInputError) -> dict[str, Any]:
+def error_to_json(line_number: int, action_id: object, error: LineProblem) -> dict[str, Any]:
     """The output for a line that cannot be read: never allowed, and says line and field."""
+    return line_error_to_json(LineError(line_number, error.field, error.message, None), action_id)
+
+
+def line_error_to_json(error: LineError, action_id: object = None) -> dict[str, Any]:
+    """A ``LineError`` as ``check-action`` answers it: never allowed, with line and field."""
+    shown = action_id if action_id is not None else error.id
     return {
-        "id": action_id if isinstance(action_id, str) else None,
+        "id": shown if isinstance(shown, str) else None,
         "allowed": False,
         "violations": [],
         "next_allowed_at": None,
-        "error": {"line": line_number, "field": error.field, "message": error.message},
+        "error": error.as_json(),
     }

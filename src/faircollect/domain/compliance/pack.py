@@ -16,8 +16,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from faircollect.domain.bad_input import BadInput
 
-class RulePackError(ValueError):
+
+class RulePackError(BadInput):
     """A rule pack or overrides file that cannot be used; names the source and the key."""
 
     def __init__(self, source: str, key: str, message: str) -> None:

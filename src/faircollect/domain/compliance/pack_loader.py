@@ -24,6 +24,8 @@ def _parse_yaml(text: str, source: str) -> object:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"
         raise RulePackError(source, where, f"not valid YAML: {error}") from None
+    except RecursionError:
+        raise RulePackError(source, "(file)", "not valid YAML: nested too deeply") from None
 
 
 @cache
@@ -36,8 +38,11 @@ def load_default(name: str = DEFAULT_PACK) -> RulePack:
 
 def load_overrides(path: Path) -> object:
     """The parsed content of a lender's overrides file (validated by ``pack.tighten``)."""
+    from faircollect.adapters.input_files import InputFileError, read_text_file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise RulePackError(str(path), "(file)", f"cannot read: {error.strerror}") from None
+        text = read_text_file(path)
+    except InputFileError as error:
+        where = f"line {error.line}" if error.line else "(file)"
+        raise RulePackError(str(path), where, error.reason) from None
     return _parse_yaml(text, str(path))
