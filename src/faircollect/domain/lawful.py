@@ -20,9 +20,11 @@ from decimal import Decimal
 
 from faircollect.domain.ledger.adjustments import Adjustment
 from faircollect.domain.ledger.replay import replay
+from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.ledger.terms import LoanTerms, Payment
-from faircollect.domain.true_cost import LawfulView, TrueCost
+from faircollect.domain.rates import RateCap
+from faircollect.domain.true_cost import LawfulView, TrueCost, lawful_view
 
 
 def lawful_terms(terms: LoanTerms, view: LawfulView) -> LoanTerms:
@@ -85,3 +87,44 @@ def owed(
     if has_excess(terms, cost.lawful):
         lawful = replay(lawful_terms(terms, cost.lawful), paid, as_of, adjustments=changes).state
     return Owed(contract, lawful, marked_illegal or cost.apr_irr > illegal_apr)
+
+
+@dataclass(frozen=True, slots=True)
+class LawfulAmounts:
+    """What a message may ask for on a loan whose contract asks for more than the law
+    supports: its state under the lawful terms, and the lawful installment due next."""
+
+    state: AccountState
+    next_due_amount: int | None
+
+
+def may_exceed(terms: LoanTerms, cap: RateCap) -> bool:
+    """Whether the contract can ask for more than the law supports: only 砍头息, fees or a
+    rate above the cap can make it (one comparison, before any schedule is built)."""
+    return (
+        terms.received != terms.principal or terms.periodic_fee > 0 or terms.annual_rate > cap.rate
+    )
+
+
+def lawful_amounts(
+    terms: LoanTerms,
+    payments: Iterable[Payment],
+    as_of: date,
+    cap: RateCap,
+    adjustments: Iterable[Adjustment] = (),
+) -> LawfulAmounts | None:
+    """The loan's lawful amounts as of ``as_of``, or None when its contract asks for no more
+    than the law supports (then the contract's amounts are the lawful ones).
+
+    Without 砍头息, fees or a rate above the cap nothing can exceed, so such a loan costs
+    one comparison (the night asks this of every loan it writes to).
+    """
+    if not may_exceed(terms, cap):
+        return None
+    view = lawful_view(terms, sum(due.total for due in build_schedule(terms)), cap)
+    if not has_excess(terms, view):
+        return None
+    fair = lawful_terms(terms, view)
+    state = replay(fair, list(payments), as_of, adjustments=list(adjustments)).state
+    due = next((i.total for i in build_schedule(fair) if i.due_on == state.next_due_on), None)
+    return LawfulAmounts(state, due)
