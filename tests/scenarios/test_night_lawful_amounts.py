@@ -12,7 +12,7 @@ for nothing unlawful and reads as before.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Engine, select, update
 
@@ -77,3 +77,18 @@ def test_a_loan_paid_up_under_its_lawful_terms_is_sent_no_demand(db_engine: Engi
     pay(db_engine, "L1", FIRST_DUE, 90_777)
     night(db_engine, FIRST_DUE + timedelta(days=1))
     assert [text for text in texts(db_engine, "L1") if "逾期" in text] == []
+
+
+def test_a_loan_paid_off_under_its_lawful_terms_is_sent_no_reminder(db_engine: Engine) -> None:
+    """He paid the contract's 1,205.55 every month, February to November: 12,055.50, more
+    than the whole lawful loan (12 × 907.77 = 10,893.24). The contract still wants its
+    December installment; the law wants nothing, so no reminder goes out on 10 December."""
+    seed(db_engine, ["L1"])
+    predatory(db_engine, "L1")
+    for month in range(2, 12):
+        pay(db_engine, "L1", date(2026, month, 13), 120_555)
+    night(db_engine, date(2026, 12, 10))
+    pa = t.planned_actions
+    with db_engine.connect() as conn:
+        written = conn.execute(select(pa.c.template).where(pa.c.template.is_not(None))).all()
+    assert written == []  # not planned at all: neither sent nor refused

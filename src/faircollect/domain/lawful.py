@@ -97,6 +97,14 @@ class LawfulAmounts:
     state: AccountState
     next_due_amount: int | None
 
+    def asks_nothing(self, contract: AccountState) -> bool:
+        """Whether nothing is lawfully due that the contract says is: the loan is paid off
+        under its lawful terms, or late only under its contract."""
+        lawful = self.state
+        if lawful.total_overdue:
+            return False
+        return lawful.next_due_on is None or contract.total_overdue > 0
+
 
 def may_exceed(terms: LoanTerms, cap: RateCap) -> bool:
     """Whether the contract can ask for more than the law supports: only 砍头息, fees or a

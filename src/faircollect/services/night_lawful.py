@@ -7,9 +7,9 @@ writes to are looked at, and a loan without 砍头息, fees or a rate above the 
 skipped at the cost of a comparison (``domain.lawful.lawful_amounts``); the others are
 read in bulk and replayed under their lawful terms.
 
-A loan that is late under its contract but owes nothing overdue under its lawful terms is
-sent no demand at all: a reminder for money the law does not support is the very message
-this project exists to stop.
+A loan that is late under its contract but owes nothing overdue under its lawful terms, or
+is paid off under them, is sent no demand or reminder at all: a message for money the law
+does not support is the very message this project exists to stop.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from sqlalchemy import Connection
 
 from faircollect.adapters.db import repository
 from faircollect.adapters.db.ledger_runs import adjusted_loan_ids
-from faircollect.domain.lawful import lawful_amounts, may_exceed
+from faircollect.adapters.parallel import split_run
+from faircollect.domain.lawful import LawfulAmounts, lawful_amounts, may_exceed
 from faircollect.domain.ledger.terms import LoanTerms
 from faircollect.domain.rates import LenderType, RateCap
 from faircollect.domain.strategy import AccountView
@@ -60,16 +61,33 @@ def lawful_views(
     with its lawful amounts."""
     candidates = [loan_id for loan_id in loan_ids if loan_id in views]
     adjusted = adjusted_loan_ids(conn) if candidates else set()
-    found = {}
+    found: dict[str, AccountView] = {}
 
     def wanted(terms: LoanTerms) -> bool:
         return may_exceed(terms, _cap(terms.disbursed_on))
 
-    for loan in repository.load_stored_loans(conn, candidates, adjusted, wanted):
-        cap = _cap(loan.terms.disbursed_on)
-        amounts = lawful_amounts(loan.terms, loan.payments, as_of, cap, loan.adjustments)
+    loans = repository.load_stored_loans(conn, candidates, adjusted, wanted)
+
+    def replayed(start: int, stop: int) -> list[tuple[str, LawfulAmounts | None]]:
+        """The lawful amounts of loans[start:stop]: pure CPU, ~1 ms a loan, so a night with
+        thousands shares it with a forked helper."""
+        return [
+            (
+                loan.terms.loan_id,
+                lawful_amounts(
+                    loan.terms,
+                    loan.payments,
+                    as_of,
+                    _cap(loan.terms.disbursed_on),
+                    loan.adjustments,
+                ),
+            )
+            for loan in loans[start:stop]
+        ]
+
+    for loan_id, amounts in split_run(replayed, len(loans), chunk=500, minimum=2_000):
         if amounts is not None:
-            found[loan.terms.loan_id] = replace(views[loan.terms.loan_id], lawful=amounts)
+            found[loan_id] = replace(views[loan_id], lawful=amounts)
     return found
 
 
@@ -92,4 +110,4 @@ def _written_to(actions: Sequence[PlannedAction]) -> list[str]:
 
 def _owes_nothing_lawfully(view: AccountView) -> bool:
     assert view.lawful is not None
-    return view.state.total_overdue > 0 and view.lawful.state.total_overdue == 0
+    return view.lawful.asks_nothing(view.state)
