@@ -116,7 +116,8 @@ def gate_for(
     return StoredHistoryGate(
         gate or default_gate(),
         uow.contacts.history(case.borrower_id),
-        complaint_open=case.status is CaseStatus.COMPLAINT,
+        complaint_open=case.status is CaseStatus.COMPLAINT
+        or uow.cases.complaint_open(case.borrower_id),
         facts=facts,
         borrower_phone=borrower.phone if borrower else "",
     )

@@ -1,0 +1,145 @@
+"""The borrower portal's sign-in: codes asked for a phone number, borrower sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, select, update
+
+from faircollect.adapters.db.tables import borrower_codes, borrower_sessions, borrowers, outbox
+from faircollect.domain.outreach import MessageStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCode:
+    code_id: int
+    phone: str
+    code_hash: str
+    created_at: datetime
+    expires_at: datetime
+    wrong_tries: int
+    used_at: datetime | None
+    voided: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BorrowerSession:
+    token_hash: str
+    borrower_id: str
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class PortalRepository:
+    """Sign-in codes and borrower sessions of one unit of work."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def borrower_of_phone(self, phone: str) -> str | None:
+        """The borrower whose own number ``phone`` is (the first by id if several)."""
+        query = (
+            select(borrowers.c.borrower_id)
+            .where(borrowers.c.phone == phone)
+            .order_by(borrowers.c.borrower_id)
+        )
+        return self.conn.execute(query.limit(1)).scalar_one_or_none()
+
+    def codes_since(self, phone: str, since: datetime) -> list[datetime]:
+        """When codes were asked for ``phone`` after ``since``, oldest first."""
+        c = borrower_codes
+        query = (
+            select(c.c.created_at)
+            .where(c.c.phone == phone, c.c.created_at > since)
+            .order_by(c.c.created_at)
+        )
+        return list(self.conn.execute(query).scalars())
+
+    def add_code(self, phone: str, code_hash: str, at: datetime, expires: datetime) -> None:
+        """A new code for ``phone``; every earlier code of the number stops working."""
+        c = borrower_codes
+        self.conn.execute(
+            update(c).where(c.c.phone == phone, c.c.used_at.is_(None)).values(voided=True)
+        )
+        self.conn.execute(
+            c.insert().values(phone=phone, code_hash=code_hash, created_at=at, expires_at=expires)
+        )
+
+    def latest_code(self, phone: str) -> StoredCode | None:
+        c = borrower_codes
+        query = select(c).where(c.c.phone == phone).order_by(c.c.code_id.desc()).limit(1)
+        row = self.conn.execute(query).first()
+        if row is None:
+            return None
+        return StoredCode(
+            row.code_id,
+            row.phone,
+            row.code_hash,
+            row.created_at,
+            row.expires_at,
+            row.wrong_tries,
+            row.used_at,
+            bool(row.voided),
+        )
+
+    def count_wrong_try(self, code_id: int, void: bool) -> None:
+        c = borrower_codes
+        values: dict[str, object] = {"wrong_tries": c.c.wrong_tries + 1}
+        if void:
+            values["voided"] = True
+        self.conn.execute(update(c).where(c.c.code_id == code_id).values(**values))
+
+    def use_code(self, code_id: int, at: datetime) -> None:
+        c = borrower_codes
+        self.conn.execute(update(c).where(c.c.code_id == code_id).values(used_at=at))
+
+    def queue_sms(self, message_id: str, phone: str, body: str, at: datetime) -> None:
+        """An SMS no action planned (the borrower's own sign-in code) into the outbox."""
+        self.conn.execute(
+            outbox.insert().values(
+                message_id=message_id,
+                run_date=at.date(),
+                channel="sms",
+                recipient=phone,
+                subject="",
+                body=body,
+                queued_at=at,
+                status=MessageStatus.QUEUED.value,
+                attempts=0,
+            )
+        )
+
+    def add_session(self, session: BorrowerSession) -> None:
+        self.conn.execute(
+            borrower_sessions.insert().values(
+                token_hash=session.token_hash,
+                borrower_id=session.borrower_id,
+                csrf_token=session.csrf_token,
+                created_at=session.created_at,
+                expires_at=session.expires_at,
+            )
+        )
+
+    def session(self, token_hash: str) -> BorrowerSession | None:
+        s = borrower_sessions
+        row = self.conn.execute(select(s).where(s.c.token_hash == token_hash)).first()
+        if row is None:
+            return None
+        return BorrowerSession(
+            row.token_hash, row.borrower_id, row.csrf_token, row.created_at, row.expires_at
+        )
+
+    def remove_session(self, token_hash: str) -> None:
+        s = borrower_sessions
+        self.conn.execute(delete(s).where(s.c.token_hash == token_hash))
+
+    def remove_expired(self, now: datetime) -> None:
+        s = borrower_sessions
+        self.conn.execute(delete(s).where(s.c.expires_at <= now))
+
+    def open_sessions(self, borrower_id: str) -> int:
+        s = borrower_sessions
+        query = select(func.count()).where(s.c.borrower_id == borrower_id)
+        return int(self.conn.execute(query).scalar_one())
