@@ -21,6 +21,7 @@ from faircollect.domain.portal import (
     OUTSIDE_ROUTES,
     WHAT_TO_DO_CURRENT,
     WHAT_TO_DO_EXCESS,
+    WHAT_TO_DO_ILLEGAL,
     WHAT_TO_DO_OVERDUE,
     BadPhone,
     cost_in_words,
@@ -183,6 +184,8 @@ def loan_detail(loan: MyLoan) -> dict[str, Any]:
     todo: list[str] = []
     if loan.excess > 0 or excess:
         todo.extend(WHAT_TO_DO_EXCESS)
+    if loan.owed.illegal:
+        todo.append(WHAT_TO_DO_ILLEGAL)
     todo.extend(WHAT_TO_DO_OVERDUE if loan.owed.contract.dpd > 0 else WHAT_TO_DO_CURRENT)
     return {
         **loan_item(loan),
