@@ -5,8 +5,8 @@ how payments were allocated; the message checker gives check-message's verdict."
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
