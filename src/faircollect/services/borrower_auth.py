@@ -121,3 +121,12 @@ def sign_out(uow: UnitOfWork, token: str) -> None:
 
 _HOUR = timedelta(hours=1)
 _DUMMY = auth.HASHER.hash("faircollect: no code")
+
+
+def demo_borrower(uow: UnitOfWork) -> tuple[str, str, str] | None:
+    """(borrower id, name, phone) of a borrower the demo invites to sign in to the portal:
+    one whose loan carries 砍头息, past due if there is one, whose number signs in as them."""
+    for borrower_id, name, phone in uow.portal.demo_candidates():
+        if uow.portal.borrower_of_phone(phone) == borrower_id:
+            return borrower_id, name, phone
+    return None

@@ -7,7 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, select, update
 
-from faircollect.adapters.db.tables import borrower_codes, borrower_sessions, borrowers, outbox
+from faircollect.adapters.db.tables import (
+    account_states,
+    borrower_codes,
+    borrower_sessions,
+    borrowers,
+    loans,
+    outbox,
+)
 from faircollect.domain.outreach import MessageStatus
 
 
@@ -143,3 +150,20 @@ class PortalRepository:
         s = borrower_sessions
         query = select(func.count()).where(s.c.borrower_id == borrower_id)
         return int(self.conn.execute(query).scalar_one())
+
+    def demo_candidates(self, limit: int = 50) -> list[tuple[str, str, str]]:
+        """(borrower id, name, phone) of borrowers worth showing in the portal's demo:
+        those with a loan carrying 砍头息 (contract above what was received) that is past
+        due first, then with 砍头息, by borrower id."""
+        b, loan, st = borrowers, loans, account_states
+        base = (
+            select(b.c.borrower_id, b.c.name, b.c.phone)
+            .join(loan, loan.c.borrower_id == b.c.borrower_id)
+            .where(loan.c.contract_principal > loan.c.received_amount)
+        )
+        overdue = base.join(st, st.c.loan_id == loan.c.loan_id).where(st.c.dpd > 0)
+        found: list[tuple[str, str, str]] = []
+        for query in (overdue, base):
+            rows = self.conn.execute(query.order_by(b.c.borrower_id).limit(limit)).all()
+            found.extend((r.borrower_id, r.name, r.phone) for r in rows)
+        return found
