@@ -123,3 +123,31 @@ def test_closing_needs_compliance_and_an_answer(
     assert again.status_code == 422 and again.json()["error"]["code"] == "refused"
     assert k001.get("/api/v1/complaints?status=bogus").json()["error"]["field"] == "status"
     assert len(k001.get("/api/v1/complaints?status=all").json()["items"]) == 1
+
+
+def test_the_workbench_queue_page_shows_and_closes_complaints(
+    portal: Portal, db_engine: Engine, signed_in: Callable[[str], TestClient]
+) -> None:
+    zhang = sign_in(portal(), db_engine, ZHANG)
+    made = zhang.post(
+        "/api/v1/borrower/complaints", json={"text": "半夜打电话", "evidence_text": "你等着"}
+    ).json()
+    k001 = signed_in("K001")
+    queue = k001.get("/complaints")
+    assert queue.status_code == 200
+    assert made["complaint_id"] in queue.text and "2026-03-17 前答复" in queue.text
+    assert "你等着" in queue.text and "答复并关闭" in queue.text
+    assert "/complaints" in signed_in("S001").get("/").text  # in the navigation
+    assert "答复并关闭" not in signed_in("S001").get("/complaints").text  # reads only
+    assert signed_in("C101").get("/complaints").status_code == 403
+    empty = k001.post(f"/complaints/{made['complaint_id']}/close", data={"answer": " "})
+    assert empty.status_code == 422
+    closed = k001.post(
+        f"/complaints/{made['complaint_id']}/close",
+        data={"answer": "已核实，已停止夜间联系"},
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303
+    assert made["complaint_id"] not in k001.get("/complaints").text.split("已答复并关闭")[-1]
+    assert "已停止夜间联系" in k001.get("/complaints?status=closed").text
+    assert k001.get("/complaints?status=bogus").status_code == 422
