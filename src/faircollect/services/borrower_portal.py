@@ -8,21 +8,31 @@ exactly like a loan that does not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from faircollect.adapters.db.repositories.complaints import Complaint
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.lender_file import lender_profile
-from faircollect.domain.casework.errors import NotFound, PermissionDenied, Refused
+from faircollect.domain.casework.errors import CaseworkError, NotFound, PermissionDenied, Refused
+from faircollect.domain.casework.proposals import (
+    BORROWER_PREFIX,
+    InstalmentPlan,
+    Proposal,
+    ProposalStatus,
+    SubmitProposal,
+    borrower_request,
+)
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.lawful import Owed, due_on, lawful_ledger, penalty_per_day, remaining
-from faircollect.domain.ledger.replay import LoanLedger
+from faircollect.domain.ledger.replay import InstallmentPosition, LoanLedger
+from faircollect.domain.money import format_yuan
 from faircollect.domain.portal import (
     MAX_COMPLAINT_TEXT,
     ComplaintStatus,
     answer_by,
 )
-from faircollect.services.loans import LoanFile, loan_file, owed_now
+from faircollect.services.casework.ids import new_id
+from faircollect.services.loans import LoanFile, cost_of, loan_file, owed_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,3 +176,74 @@ def close_complaint(
     closed = uow.complaints.get(complaint_id)
     assert closed is not None
     return closed
+
+
+# Plan requests (分期申请): the borrower asks, a supervisor decides ------------------------
+
+PLAN_FIRST_DUE = timedelta(days=30)
+"""The first instalment of a plan the borrower asks for falls due a month on."""
+
+
+def request_plan(
+    uow: UnitOfWork,
+    borrower_id: str,
+    loan_id: str,
+    months: int,
+    reason: str,
+    monthly_income: int | None,
+    on: date,
+) -> Proposal:
+    """A plan the borrower asks for on their loan: a pending proposal on the loan's open
+    case, at the lawful rate (plans are measured on what is lawfully owed), in the
+    supervisor's queue. Refused when the loan is in no open case (nothing is being
+    collected) or a proposal on it is already waiting for a decision."""
+    _mine(uow, borrower_id, loan_id)
+    case_id = uow.cases.open_case_of([loan_id]).get(loan_id)
+    if case_id is None:
+        raise Refused(
+            "plan request refused",
+            ["loan_id: this loan is not being collected; contact the lender to change it"],
+        )
+    if any(p.status is ProposalStatus.PENDING for p in uow.proposals.of_loans([loan_id])):
+        raise Refused("plan request refused", ["loan_id: a plan for this loan is already waiting"])
+    stored = uow.loans.stored(loan_id)
+    assert stored is not None
+    rate = cost_of(stored.terms).lawful.rate_used
+    note = f"借款人申请分期（{months} 期）：{reason.strip()}"
+    if monthly_income is not None:
+        note += f"；月收入 {format_yuan(monthly_income)} 元"
+    command = SubmitProposal(
+        new_id("PR"), case_id, loan_id, InstalmentPlan(months, rate, on + PLAN_FIRST_DUE), on, note
+    )
+    try:
+        proposal = borrower_request(command, borrower_id).proposal
+    except CaseworkError as err:
+        raise Refused("plan request refused", [str(err)]) from err
+    uow.proposals.add(proposal)
+    return proposal
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    proposal: Proposal
+    schedule: tuple[InstallmentPosition, ...]
+    """When approved: the plan's instalments as the ledger has them today."""
+
+
+def my_plan_requests(uow: UnitOfWork, borrower_id: str, on: date) -> list[PlanRequest]:
+    """The plans the borrower asked for, newest first, with the decision and, once
+    approved, the new schedule."""
+    mine = f"{BORROWER_PREFIX}{borrower_id}"
+    asked = [
+        p
+        for p in uow.proposals.of_loans(uow.loans.loans_of_borrower(borrower_id))
+        if p.submitted_by == mine
+    ]
+    found = []
+    for p in asked:
+        rows: tuple[InstallmentPosition, ...] = ()
+        if p.status is ProposalStatus.APPROVED:
+            ledger = loan_file(uow, p.loan_id, on).ledger
+            rows = tuple(x for x in ledger.positions if x.proposal_id == p.proposal_id)
+        found.append(PlanRequest(p, rows))
+    return found

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from faircollect.adapters.db.repositories.complaints import Complaint
+from faircollect.domain.casework.proposals import InstalmentPlan
 from faircollect.domain.money import format_yuan
 from faircollect.domain.portal import (
     MAX_COMPLAINT_TEXT,
@@ -29,10 +30,11 @@ from faircollect.domain.portal import (
 )
 from faircollect.domain.portal import SESSION_LIFETIME as BORROWER_SESSION_LIFETIME
 from faircollect.services import borrower_auth, borrower_portal
-from faircollect.services.borrower_portal import MyLoan, NewComplaint
+from faircollect.services.borrower_portal import MyLoan, NewComplaint, PlanRequest
 from faircollect.services.compliance import MAX_TEXT, check_message
 from faircollect.views.loans import ledger_json, rate_text, true_cost_json
-from faircollect.web.api.schemas import ErrorBody, Strict
+from faircollect.web.api.convert import fen
+from faircollect.web.api.schemas import ErrorBody, Strict, Yuan
 from faircollect.web.api.work import REFUSALS
 from faircollect.web.context import (
     BORROWER_COOKIE,
@@ -266,3 +268,70 @@ def my_complaints(borrower: CurrentBorrower, request: Request) -> dict[str, Any]
     with unit(request) as uow:
         found = borrower_portal.my_complaints(uow, borrower.borrower_id)
     return {"items": [complaint_json(c) for c in found], "outside_routes": routes_json()}
+
+
+class PlanRequestBody(Strict):
+    loan_id: str = Field(min_length=1, max_length=64)
+    months: int = Field(ge=1, le=60)
+    reason: str = Field(min_length=1, max_length=2000)
+    monthly_income: Yuan | None = None
+
+
+def plan_json(found: PlanRequest) -> dict[str, Any]:
+    p = found.proposal
+    assert isinstance(p.terms, InstalmentPlan)
+    return {
+        "proposal_id": p.proposal_id,
+        "loan_id": p.loan_id,
+        "months": p.terms.months,
+        "annual_rate": rate_text(p.terms.annual_rate),
+        "first_due": p.terms.first_due.isoformat(),
+        "submitted_on": p.submitted_on.isoformat(),
+        "note": p.note,
+        "status": p.status.value,
+        "decided_on": p.decided_on.isoformat() if p.decided_on else None,
+        "decision_reason": p.decision_reason,
+        "schedule": [
+            {
+                "number": x.installment.number,
+                "due_on": x.installment.due_on.isoformat(),
+                "principal": format_yuan(x.installment.principal),
+                "interest": format_yuan(x.installment.interest),
+                "fee": format_yuan(x.installment.fee),
+                "unpaid": format_yuan(x.unpaid_scheduled),
+                "origin": x.origin.value,
+            }
+            for x in found.schedule
+        ],
+    }
+
+
+@router.post("/plan-requests", status_code=201, responses=REFUSALS)
+def request_plan(
+    body: PlanRequestBody, borrower: CurrentBorrower, request: Request
+) -> dict[str, Any]:
+    """Ask for an instalment plan on one's loan: a proposal in the supervisor's queue (the
+    same flow as a collector's; only a supervisor decides), at the lawful rate."""
+    income = None if body.monthly_income is None else fen(body.monthly_income, "monthly_income")
+    if income is not None and income < 0:
+        raise InvalidField("monthly_income", "an amount of at least 0.00")
+    with unit(request) as uow:
+        made = borrower_portal.request_plan(
+            uow,
+            borrower.borrower_id,
+            body.loan_id,
+            body.months,
+            body.reason,
+            income,
+            today(request),
+        )
+    return plan_json(PlanRequest(made, ()))
+
+
+@router.get("/plan-requests", responses=REFUSALS)
+def my_plan_requests(borrower: CurrentBorrower, request: Request) -> dict[str, Any]:
+    """The plans the borrower asked for: status, the supervisor's decision and reason,
+    and once approved the new schedule."""
+    with unit(request) as uow:
+        found = borrower_portal.my_plan_requests(uow, borrower.borrower_id, today(request))
+    return {"items": [plan_json(p) for p in found]}
