@@ -16,10 +16,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from faircollect.domain.compliance.actions import Channel, Slot
 from faircollect.domain.ledger.terms import LoanTerms
 from faircollect.domain.money import format_yuan
 from faircollect.domain.true_cost import TrueCost
@@ -177,3 +179,72 @@ WHAT_TO_DO_ILLEGAL = (
     "骚扰、上门等强迫方式催收，遇到请保留证据并投诉，涉及威胁人身安全的请拨打 110。"
 )
 WHAT_TO_DO_CURRENT = ("按时还款即可；如遇困难，请提前联系放贷机构协商。",)
+
+
+# Contact preferences (DNC-1): the borrower narrows when and how they are contacted ------
+
+OPTIONAL_CHANNELS = frozenset(
+    {Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.APP_PUSH, Channel.WECHAT}
+)
+"""Channels a borrower may turn off; at least one of them stays open (a creditor keeps a
+lawful way to reach them). Letters and visits follow their own rules (CN-VISIT-1)."""
+MAX_SLOTS = 4
+
+
+class PreferenceError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    contact_slots: tuple[Slot, ...] = ()
+    channels_off: frozenset[Channel] = frozenset()
+
+
+def _clock(text: object, field: str) -> time:
+    if not isinstance(text, str) or not re.fullmatch(r"[0-2][0-9]:[0-5][0-9]", text):
+        raise PreferenceError(field, f"expected a time such as 18:00, got {text!r}")
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise PreferenceError(field, f"not a time of day: {text!r}") from None
+
+
+def read_preferences(
+    slots: Sequence[object], channels: Sequence[object], window: tuple[time, time]
+) -> Preferences:
+    """The preferences as given, or PreferenceError naming the field: each slot
+    ``["HH:MM", "HH:MM"]`` starts before it ends and lies within the lawful ``window``
+    (a preference narrows it, it cannot widen it); channels are ones a borrower may turn
+    off, leaving at least one open."""
+    read: list[Slot] = []
+    if len(slots) > MAX_SLOTS:
+        raise PreferenceError("contact_slots", f"at most {MAX_SLOTS} slots")
+    for n, pair in enumerate(slots):
+        field = f"contact_slots.{n}"
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise PreferenceError(field, 'expected ["HH:MM", "HH:MM"]')
+        start, end = _clock(pair[0], field), _clock(pair[1], field)
+        if not start < end:
+            raise PreferenceError(field, "a slot starts before it ends (same day)")
+        if start < window[0] or end > window[1]:
+            lawful = f"{window[0]:%H:%M}-{window[1]:%H:%M}"
+            raise PreferenceError(field, f"a slot lies within the lawful hours {lawful}")
+        read.append(Slot(start, end))
+    off: set[Channel] = set()
+    for n, name in enumerate(channels):
+        try:
+            channel = Channel(str(name)) if isinstance(name, str) else None
+        except ValueError:
+            channel = None
+        if channel not in OPTIONAL_CHANNELS:
+            allowed = ", ".join(sorted(c.value for c in OPTIONAL_CHANNELS))
+            raise PreferenceError(f"channels_off.{n}", f"one of {allowed}")
+        assert channel is not None
+        off.add(channel)
+    if off >= OPTIONAL_CHANNELS:
+        raise PreferenceError("channels_off", "at least one channel stays open")
+    return Preferences(tuple(read), frozenset(off))

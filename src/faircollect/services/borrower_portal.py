@@ -23,13 +23,16 @@ from faircollect.domain.casework.proposals import (
     borrower_request,
 )
 from faircollect.domain.casework.roles import Actor, Role
+from faircollect.domain.compliance.pack import default_pack
 from faircollect.domain.lawful import Owed, due_on, lawful_ledger, penalty_per_day, remaining
 from faircollect.domain.ledger.replay import InstallmentPosition, LoanLedger
 from faircollect.domain.money import format_yuan
 from faircollect.domain.portal import (
     MAX_COMPLAINT_TEXT,
     ComplaintStatus,
+    Preferences,
     answer_by,
+    read_preferences,
 )
 from faircollect.services.casework.ids import new_id
 from faircollect.services.loans import LoanFile, cost_of, loan_file, owed_now
@@ -247,3 +250,17 @@ def my_plan_requests(uow: UnitOfWork, borrower_id: str, on: date) -> list[PlanRe
             rows = tuple(x for x in ledger.positions if x.proposal_id == p.proposal_id)
         found.append(PlanRequest(p, rows))
     return found
+
+
+# Contact preferences (DNC-1) ------------------------------------------------------------
+
+
+def set_preferences(
+    uow: UnitOfWork, borrower_id: str, slots: list[object], channels: list[object], at: datetime
+) -> Preferences:
+    """Store how the borrower wants to be contacted; PreferenceError naming the field for
+    a slot outside the lawful hours or turning every channel off."""
+    params = default_pack().parameters
+    wanted = read_preferences(slots, channels, (params.hours_start, params.hours_end))
+    uow.portal.set_preferences(borrower_id, wanted, at)
+    return wanted

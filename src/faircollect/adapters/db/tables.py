@@ -567,3 +567,14 @@ complaints = Table(
 )
 """Complaints borrowers filed (COMP-1): while one is open, collection contact to the
 borrower is paused; the compliance officer answers by ``answer_by`` (15 days)."""
+
+borrower_preferences = Table(
+    "borrower_preferences",
+    metadata,
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), primary_key=True),
+    Column("contact_slots", Text, nullable=False),
+    Column("channels_off", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""How the borrower asked to be contacted (DNC-1): slots as JSON ``[["18:00", "20:00"]]``
+within the lawful hours, channels turned off as a JSON list."""

@@ -25,6 +25,8 @@ from faircollect.domain.portal import (
     WHAT_TO_DO_ILLEGAL,
     WHAT_TO_DO_OVERDUE,
     BadPhone,
+    PreferenceError,
+    Preferences,
     cost_in_words,
     excess_in_words,
 )
@@ -335,3 +337,38 @@ def my_plan_requests(borrower: CurrentBorrower, request: Request) -> dict[str, A
     with unit(request) as uow:
         found = borrower_portal.my_plan_requests(uow, borrower.borrower_id, today(request))
     return {"items": [plan_json(p) for p in found]}
+
+
+class PreferencesBody(Strict):
+    contact_slots: list[Any] = Field(default_factory=list, max_length=16)
+    channels_off: list[Any] = Field(default_factory=list, max_length=16)
+
+
+def preferences_json(wanted: Preferences) -> dict[str, Any]:
+    return {
+        "contact_slots": [[f"{s.start:%H:%M}", f"{s.end:%H:%M}"] for s in wanted.contact_slots],
+        "channels_off": sorted(c.value for c in wanted.channels_off),
+    }
+
+
+@router.put("/preferences", responses=REFUSALS)
+def put_preferences(
+    body: PreferencesBody, borrower: CurrentBorrower, request: Request
+) -> dict[str, Any]:
+    """The times (within the lawful 08:00-22:00) and channels the borrower prefers: the
+    gate honours them (DNC-1) for the workbench's contacts, calls and the sender; at least
+    one channel stays open. An empty body clears them."""
+    with unit(request) as uow:
+        try:
+            wanted = borrower_portal.set_preferences(
+                uow, borrower.borrower_id, body.contact_slots, body.channels_off, now(request)
+            )
+        except PreferenceError as bad:
+            raise InvalidField(bad.field, bad.message) from None
+    return preferences_json(wanted)
+
+
+@router.get("/preferences", responses=REFUSALS)
+def get_preferences(borrower: CurrentBorrower, request: Request) -> dict[str, Any]:
+    with unit(request) as uow:
+        return preferences_json(uow.portal.preferences(borrower.borrower_id))

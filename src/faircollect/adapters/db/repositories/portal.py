@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import Connection, delete, func, select, update
 
 from faircollect.adapters.db.tables import (
     account_states,
     borrower_codes,
+    borrower_preferences,
     borrower_sessions,
     borrowers,
     loans,
     outbox,
 )
+from faircollect.domain.compliance.actions import Channel, Slot
 from faircollect.domain.outreach import MessageStatus
+from faircollect.domain.portal import Preferences
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,3 +171,28 @@ class PortalRepository:
             rows = self.conn.execute(query.order_by(b.c.borrower_id).limit(limit)).all()
             found.extend((r.borrower_id, r.name, r.phone) for r in rows)
         return found
+
+    def preferences(self, borrower_id: str) -> Preferences:
+        """The borrower's contact preferences (none: no wish)."""
+        p = borrower_preferences
+        row = self.conn.execute(select(p).where(p.c.borrower_id == borrower_id)).first()
+        if row is None:
+            return Preferences()
+        slots = tuple(
+            Slot(time.fromisoformat(a), time.fromisoformat(b))
+            for a, b in json.loads(row.contact_slots)
+        )
+        return Preferences(slots, frozenset(Channel(c) for c in json.loads(row.channels_off)))
+
+    def set_preferences(self, borrower_id: str, wanted: Preferences, at: datetime) -> None:
+        p = borrower_preferences
+        values = {
+            "contact_slots": json.dumps(
+                [[f"{s.start:%H:%M}", f"{s.end:%H:%M}"] for s in wanted.contact_slots]
+            ),
+            "channels_off": json.dumps(sorted(c.value for c in wanted.channels_off)),
+            "updated_at": at,
+        }
+        done = self.conn.execute(update(p).where(p.c.borrower_id == borrower_id).values(**values))
+        if done.rowcount == 0:
+            self.conn.execute(p.insert().values(borrower_id=borrower_id, **values))

@@ -1,10 +1,13 @@
-"""The borrower portal (issue 13): sign-in codes, borrower sessions, complaints.
+"""The borrower portal (issue 13): sign-in codes, borrower sessions, complaints, contact
+preferences.
 
 A sign-in code is stored only as its argon2 hash, with its expiry, its wrong tries and
 when it was used; every request for a code is a row (known number or not), so the rate
 limits per phone are counted from this table. A borrower's session is separate from the
 workbench's. A complaint pauses collection contact to its borrower (COMP-1) until the
-compliance officer closes it; the queue reads open complaints by their deadline.
+compliance officer closes it; the queue reads open complaints by their deadline. A
+borrower's contact preferences (times within the lawful hours, channels turned off) are
+one row per borrower; the gate honours them (DNC-1).
 
 Revision ID: 0012
 Revises: 0011
@@ -76,9 +79,23 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_complaints_borrower_id"), "complaints", ["borrower_id"])
     op.create_index("ix_complaints_status_answer_by", "complaints", ["status", "answer_by"])
+    op.create_table(
+        "borrower_preferences",
+        sa.Column("borrower_id", sa.String(length=64), nullable=False),
+        sa.Column("contact_slots", sa.Text(), nullable=False),
+        sa.Column("channels_off", sa.Text(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["borrower_id"],
+            ["borrowers.borrower_id"],
+            name=op.f("fk_borrower_preferences_borrower_id_borrowers"),
+        ),
+        sa.PrimaryKeyConstraint("borrower_id", name=op.f("pk_borrower_preferences")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("borrower_preferences")
     op.drop_index("ix_complaints_status_answer_by", table_name="complaints")
     op.drop_index(op.f("ix_complaints_borrower_id"), table_name="complaints")
     op.drop_table("complaints")
