@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated
 
@@ -35,6 +35,20 @@ class WebConfig:
     clock: Clock
     secure_cookies: bool = False
     """Set the cookie's Secure flag (behind HTTPS); off for http://127.0.0.1 during dev."""
+    payment_secret: bytes = field(default_factory=lambda: payment_secret_from_env())
+    """The HMAC-SHA256 secret payment webhooks are signed with."""
+
+
+PAYMENT_SECRET_ENV = "FAIRCOLLECT_PAYMENT_SECRET"
+
+
+def payment_secret_from_env() -> bytes:
+    """``FAIRCOLLECT_PAYMENT_SECRET``, or a random secret for this process only (then only
+    the development gateway, which runs in the process, can sign a webhook)."""
+    import os
+
+    configured = os.environ.get(PAYMENT_SECRET_ENV, "")
+    return configured.encode() if configured else secrets.token_bytes(32)
 
 
 def config(request: Request) -> WebConfig:

@@ -10,12 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from faircollect.web.app import create_app
+from tests.web.borrower.support import SECRET
 from tests.web.conftest import Clock
 
 
 @pytest.fixture
 def portal(db_engine: Engine, world: str, clock: Clock) -> Iterator[Callable[[], TestClient]]:
-    app = create_app(db_engine, clock=clock)
+    app = create_app(db_engine, clock=clock, payment_secret=SECRET)
     clients: list[TestClient] = []
 
     def make() -> TestClient:

@@ -20,6 +20,7 @@ ZHANG = "13800000001"
 LI = "13800000002"
 """李四 (B2): L2, current."""
 KANTOU = "L9"
+SECRET = b"test payment secret"
 
 
 def add_kantou_loan(engine: Engine) -> None:

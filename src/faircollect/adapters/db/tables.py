@@ -578,3 +578,21 @@ borrower_preferences = Table(
 )
 """How the borrower asked to be contacted (DNC-1): slots as JSON ``[["18:00", "20:00"]]``
 within the lawful hours, channels turned off as a JSON list."""
+
+payment_intents = Table(
+    "payment_intents",
+    metadata,
+    Column("intent_id", String(64), primary_key=True),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False, index=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("gateway", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("gateway_payment_id", String(64), nullable=True, unique=True),
+    Column("payment_id", String(64), nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+)
+"""Payments a borrower started in the portal: pending until the gateway's signed webhook
+confirms them; then ``payment_id`` is the ledger's payment (its own import batch).
+``gateway_payment_id`` is unique: a replayed webhook changes nothing."""

@@ -20,6 +20,7 @@ from faircollect.adapters.db.repositories.complaints import ComplaintRepository
 from faircollect.adapters.db.repositories.contacts import ContactRepository
 from faircollect.adapters.db.repositories.loans import LoanRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
+from faircollect.adapters.db.repositories.payment_intents import PaymentIntentRepository
 from faircollect.adapters.db.repositories.portal import PortalRepository
 from faircollect.adapters.db.repositories.promises import PromiseRepository
 from faircollect.adapters.db.repositories.proposals import ProposalRepository
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     calls: CallRepository
     portal: PortalRepository
     complaints: ComplaintRepository
+    intents: PaymentIntentRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -88,6 +90,7 @@ class SqlUnitOfWork:
         self.calls = CallRepository(conn)
         self.portal = PortalRepository(conn)
         self.complaints = ComplaintRepository(conn)
+        self.intents = PaymentIntentRepository(conn)
 
     def __enter__(self) -> SqlUnitOfWork:
         if not self._owned:

@@ -7,7 +7,9 @@ limits per phone are counted from this table. A borrower's session is separate f
 workbench's. A complaint pauses collection contact to its borrower (COMP-1) until the
 compliance officer closes it; the queue reads open complaints by their deadline. A
 borrower's contact preferences (times within the lawful hours, channels turned off) are
-one row per borrower; the gate honours them (DNC-1).
+one row per borrower; the gate honours them (DNC-1). A payment the borrower starts is a
+``payment_intents`` row until the gateway's signed webhook confirms it; the confirmed
+payment enters the ledger as its own import batch, once per gateway payment id.
 
 Revision ID: 0012
 Revises: 0011
@@ -93,8 +95,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("borrower_id", name=op.f("pk_borrower_preferences")),
     )
 
+    op.create_table(
+        "payment_intents",
+        sa.Column("intent_id", sa.String(length=64), nullable=False),
+        sa.Column("borrower_id", sa.String(length=64), nullable=False),
+        sa.Column("loan_id", sa.String(length=64), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("gateway", sa.String(length=32), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("gateway_payment_id", sa.String(length=64), nullable=True),
+        sa.Column("payment_id", sa.String(length=64), nullable=True),
+        sa.Column("confirmed_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["borrower_id"],
+            ["borrowers.borrower_id"],
+            name=op.f("fk_payment_intents_borrower_id_borrowers"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["loan_id"], ["loans.loan_id"], name=op.f("fk_payment_intents_loan_id_loans")
+        ),
+        sa.PrimaryKeyConstraint("intent_id", name=op.f("pk_payment_intents")),
+        sa.UniqueConstraint(
+            "gateway_payment_id", name=op.f("uq_payment_intents_gateway_payment_id")
+        ),
+    )
+    op.create_index(op.f("ix_payment_intents_borrower_id"), "payment_intents", ["borrower_id"])
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_payment_intents_borrower_id"), table_name="payment_intents")
+    op.drop_table("payment_intents")
     op.drop_table("borrower_preferences")
     op.drop_index("ix_complaints_status_answer_by", table_name="complaints")
     op.drop_index(op.f("ix_complaints_borrower_id"), table_name="complaints")
