@@ -301,6 +301,7 @@ def plan_json(found: PlanRequest) -> dict[str, Any]:
                 "interest": format_yuan(x.installment.interest),
                 "fee": format_yuan(x.installment.fee),
                 "unpaid": format_yuan(x.unpaid_scheduled),
+                "penalty_payable": format_yuan(x.penalty_payable),
                 "origin": x.origin.value,
             }
             for x in found.schedule
