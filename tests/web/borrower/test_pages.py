@@ -10,7 +10,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from faircollect.adapters.db.tables import complaints
+from faircollect.adapters.db.tables import complaints, payments
 from faircollect.web.security import CSP
 from tests.web.borrower.support import KANTOU, ZHANG, add_kantou_loan, last_code
 
@@ -107,3 +107,48 @@ def test_sign_out(portal: Portal, db_engine: Engine) -> None:
     out = client.post("/my/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert out.status_code == 303
     assert client.get("/my/", follow_redirects=False).status_code == 303
+
+
+def test_pay_ask_for_a_plan_and_set_preferences_from_the_pages(
+    portal: Portal, db_engine: Engine
+) -> None:
+    client = portal()
+    csrf = signed_in_page(client, db_engine)
+    loan = client.get("/my/loans/L1")
+    assert "去支付" in loan.text and "提交分期申请" in loan.text
+    gateway = client.post("/my/loans/L1/pay", data={"csrf_token": csrf, "amount": "100.00"})
+    assert gateway.status_code == 200 and "确认支付" in gateway.text
+    intent_id = str(gateway.url).rsplit("/", 1)[1]
+    paid = client.post(f"/my/pay/{intent_id}", data={"csrf_token": csrf})
+    assert "还款已确认" in paid.text and "已到账" in paid.text
+    with db_engine.connect() as conn:
+        amounts = conn.execute(
+            select(payments.c.amount).where(payments.c.payment_id.like("GW-%"))
+        ).scalars()
+        assert list(amounts) == [10_000]
+    bad = client.post("/my/loans/L1/pay", data={"csrf_token": csrf, "amount": "abc"})
+    assert bad.status_code == 422 and "不是有效的金额" in bad.text
+
+    asked = client.post(
+        "/my/loans/L1/plan", data={"csrf_token": csrf, "months": "6", "reason": "失业"}
+    )
+    assert asked.status_code == 200 and "审批中" in asked.text
+    twice = client.post(
+        "/my/loans/L1/plan", data={"csrf_token": csrf, "months": "6", "reason": "失业"}
+    )
+    assert twice.status_code == 422
+
+    saved = client.post(
+        "/my/preferences",
+        data={"csrf_token": csrf, "start": "18:00", "end": "20:00", "off": ["sms", "wechat"]},
+    )
+    assert "已保存" in saved.text and 'value="18:00"' in saved.text
+    late = client.post(
+        "/my/preferences", data={"csrf_token": csrf, "start": "21:00", "end": "23:00"}
+    )
+    assert late.status_code == 422
+    everything = ["call", "sms", "email", "app_push", "wechat"]
+    assert (
+        client.post("/my/preferences", data={"csrf_token": csrf, "off": everything}).status_code
+        == 422
+    )
