@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from faircollect.adapters.db.repositories.complaints import Complaint
 from faircollect.adapters.db.uow import UnitOfWork
@@ -93,6 +94,7 @@ def my_loans(uow: UnitOfWork, borrower_id: str, as_of: date) -> list[MyLoan]:
 
 # Complaints (COMP-1) --------------------------------------------------------------------
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 COMPLAINT_HANDLERS = frozenset({Role.COMPLIANCE, Role.ADMIN})
 """Who answers and closes complaints: the compliance officer (合规), an admin."""
 
@@ -124,11 +126,9 @@ def file_complaint(
         _mine(uow, borrower_id, new.loan_id)
     if new.contact_id is not None and not _contact_with(uow, borrower_id, new.contact_id):
         raise NotFound(f"no contact '{new.contact_id}'")
-    day = now.date()
-    prefix = f"CP-{borrower_id}-{day:%Y%m%d}-"
-    complaint_id = f"{prefix}{uow.complaints.count_opened_on(borrower_id, prefix) + 1}"
+    day = now.astimezone(SHANGHAI).date()
     complaint = Complaint(
-        complaint_id,
+        new_id("CP"),
         borrower_id,
         new.loan_id,
         new.contact_id,

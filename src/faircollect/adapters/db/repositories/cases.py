@@ -200,6 +200,15 @@ class CaseRepository:
         )
         return self.conn.execute(filed.limit(1)).first() is not None
 
+    def borrowers_in_complaint(self) -> set[str]:
+        """Every borrower with a complaint open now (COMP-1): a case in complaint or a
+        complaint filed in the portal that is not closed (few, read at once)."""
+        in_case = select(cases.c.borrower_id).where(cases.c.status == CaseStatus.COMPLAINT.value)
+        filed = select(complaints.c.borrower_id).where(
+            complaints.c.status == ComplaintStatus.OPEN.value
+        )
+        return set(self.conn.execute(in_case).scalars()) | set(self.conn.execute(filed).scalars())
+
     def cases_of_loan(self, loan_id: str) -> set[str]:
         """Every case (open or closed) the loan has been in."""
         query = select(case_loans.c.case_id).where(case_loans.c.loan_id == loan_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from faircollect.adapters.db.tables import borrowers, complaints
 from faircollect.domain.portal import ComplaintStatus
@@ -48,14 +48,6 @@ class ComplaintRepository:
                 status=c.status.value,
             )
         )
-
-    def count_opened_on(self, borrower_id: str, prefix: str) -> int:
-        """How many complaints of the borrower have ids starting with ``prefix``."""
-        query = select(func.count()).where(
-            complaints.c.borrower_id == borrower_id,
-            complaints.c.complaint_id.like(prefix.replace("%", "") + "%"),
-        )
-        return int(self.conn.execute(query).scalar_one())
 
     def get(self, complaint_id: str) -> Complaint | None:
         found = self._select(complaints.c.complaint_id == complaint_id)

@@ -178,11 +178,7 @@ class PortalRepository:
         row = self.conn.execute(select(p).where(p.c.borrower_id == borrower_id)).first()
         if row is None:
             return Preferences()
-        slots = tuple(
-            Slot(time.fromisoformat(a), time.fromisoformat(b))
-            for a, b in json.loads(row.contact_slots)
-        )
-        return Preferences(slots, frozenset(Channel(c) for c in json.loads(row.channels_off)))
+        return self._read(row.contact_slots, row.channels_off)
 
     def set_preferences(self, borrower_id: str, wanted: Preferences, at: datetime) -> None:
         p = borrower_preferences
@@ -196,3 +192,18 @@ class PortalRepository:
         done = self.conn.execute(update(p).where(p.c.borrower_id == borrower_id).values(**values))
         if done.rowcount == 0:
             self.conn.execute(p.insert().values(borrower_id=borrower_id, **values))
+
+    def every_preference(self) -> dict[str, Preferences]:
+        """Every borrower's stored preferences (few: only borrowers who set them)."""
+        p = borrower_preferences
+        return {
+            r.borrower_id: self._read(r.contact_slots, r.channels_off)
+            for r in self.conn.execute(select(p))
+        }
+
+    @staticmethod
+    def _read(slots_json: str, channels_json: str) -> Preferences:
+        slots = tuple(
+            Slot(time.fromisoformat(a), time.fromisoformat(b)) for a, b in json.loads(slots_json)
+        )
+        return Preferences(slots, frozenset(Channel(c) for c in json.loads(channels_json)))
