@@ -46,6 +46,9 @@ def test_a_complaint_pauses_contact_until_compliance_closes_it(
     with db_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(contact_records)).scalar_one() == 0
 
+    case_file = c101.get(f"/api/v1/cases/{CASE}").json()
+    assert [c["answer_by"] for c in case_file["complaints"]] == ["2026-03-17"]
+    assert "借款人投诉处理中" in c101.get(f"/cases/{CASE}").text
     assert c101.get("/api/v1/complaints").status_code == 403
     k001 = signed_in("K001")
     queue = k001.get("/api/v1/complaints").json()["items"]
@@ -59,6 +62,7 @@ def test_a_complaint_pauses_contact_until_compliance_closes_it(
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert k001.get("/api/v1/complaints").json()["items"] == []
 
+    assert c101.get(f"/api/v1/cases/{CASE}").json()["complaints"] == []
     allowed = c101.post(f"/api/v1/cases/{CASE}/contacts", json=CALL)
     assert allowed.status_code == 201, allowed.text
 
