@@ -99,6 +99,23 @@ def _print_logins(engine: Engine, console: Console) -> None:
     )
     for user_id, name, role in demo_logins(engine):
         console.print(f"  {user_id:<6} {name}（{zh(role)}）")
+    _print_borrower(engine, console)
+
+
+def _print_borrower(engine: Engine, console: Console) -> None:
+    from faircollect.adapters.db.uow import UnitOfWork
+    from faircollect.services.borrower_auth import demo_borrower
+
+    with UnitOfWork(engine) as uow:
+        found = demo_borrower(uow)
+    if found is None:
+        return
+    borrower_id, name, phone = found
+    console.print(
+        f"[bold]借款人服务 borrower portal[/bold]: open /my/ and sign in as the demo borrower "
+        f"{name} ({borrower_id}) with phone [bold]{phone}[/bold]; no SMS gateway is configured, "
+        f"so the 6-digit code appears in `faircollect outbox list --recipient {phone} --json`"
+    )
 
 
 def register(app: typer.Typer) -> None:

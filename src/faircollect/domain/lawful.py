@@ -19,10 +19,11 @@ from datetime import date
 from decimal import Decimal
 
 from faircollect.domain.ledger.adjustments import Adjustment
-from faircollect.domain.ledger.replay import replay
+from faircollect.domain.ledger.replay import LoanLedger, replay
 from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.ledger.terms import LoanTerms, Payment
+from faircollect.domain.money import round_half_up
 from faircollect.domain.rates import RateCap
 from faircollect.domain.true_cost import LawfulView, TrueCost, lawful_view
 
@@ -136,3 +137,37 @@ def lawful_amounts(
     state = replay(fair, list(payments), as_of, adjustments=list(adjustments)).state
     due = next((i.total for i in build_schedule(fair) if i.due_on == state.next_due_on), None)
     return LawfulAmounts(state, due)
+
+
+def lawful_ledger(
+    terms: LoanTerms,
+    payments: Iterable[Payment],
+    as_of: date,
+    cost: TrueCost,
+    adjustments: Iterable[Adjustment] = (),
+) -> LoanLedger:
+    """The reference replay of the lawful terms with the loan's payments and adjustments
+    (the contract's own replay when the contract asks for nothing more than the law)."""
+    chosen = lawful_terms(terms, cost.lawful) if has_excess(terms, cost.lawful) else terms
+    return replay(chosen, list(payments), as_of, adjustments=list(adjustments))
+
+
+def remaining(ledger: LoanLedger) -> int:
+    """Everything still to pay on the ledger's schedule as of its date: unpaid principal,
+    interest and fees of every installment (due or not) and the penalty payable."""
+    return sum(p.unpaid_scheduled + p.penalty_payable for p in ledger.positions)
+
+
+def due_on(ledger: LoanLedger, day: date) -> int:
+    """What is still unpaid of the installments falling due on ``day``."""
+    return sum(
+        p.unpaid_scheduled + p.penalty_payable
+        for p in ledger.positions
+        if p.installment.due_on == day
+    )
+
+
+def penalty_per_day(state: AccountState, daily_rate: Decimal) -> int:
+    """The penalty interest one more day adds at today's overdue principal and interest
+    (fen, half up): the base the ledger accrues on."""
+    return round_half_up((state.overdue_principal + state.overdue_interest) * daily_rate)

@@ -95,7 +95,7 @@ def sign_in(uow: UnitOfWork, user_id: str, password: str, now: datetime) -> Sign
     stored = uow.org.password_hash(user_id) if person is not None else None
     # Verified even when there is nothing to verify against, so that the time taken does
     # not tell an unknown user (or one without a password) from a wrong password.
-    valid = _verify(stored or _DUMMY_HASH, password) and stored is not None
+    valid = verify_secret(stored or _DUMMY_HASH, password) and stored is not None
     if person is None or not valid:
         uow.sessions.add_failure(user_id, now)
         return SignIn()
@@ -106,7 +106,7 @@ def sign_in(uow: UnitOfWork, user_id: str, password: str, now: datetime) -> Sign
     return SignIn(person, token, csrf, expires)
 
 
-def _verify(stored: str, password: str) -> bool:
+def verify_secret(stored: str, password: str) -> bool:
     try:
         return HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):

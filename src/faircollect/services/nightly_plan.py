@@ -35,7 +35,9 @@ from sqlalchemy import Connection, Engine
 from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.db import night_store as store
 from faircollect.adapters.db.night_views import previous_owners
+from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
+from faircollect.adapters.db.repositories.portal import PortalRepository
 from faircollect.adapters.db.sqlite_tuning import run_settings
 from faircollect.adapters.lender_file import lender_profile
 from faircollect.adapters.parallel import split_run
@@ -61,6 +63,7 @@ from faircollect.domain.compliance.screener import screen
 from faircollect.domain.lender import LenderProfile
 from faircollect.domain.organisation import Roster
 from faircollect.domain.outreach import ActionStatus
+from faircollect.domain.portal import Preferences
 from faircollect.domain.promises import PromiseStatus, settle
 from faircollect.domain.strategy import (
     AccountView,
@@ -200,6 +203,11 @@ class _Night:
     _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
     owners: CaseOwners = field(default_factory=CaseOwners)
     """Who owns each borrower's case after 分案 (set by ``_assign``)."""
+    paused: set[str] = field(default_factory=set)
+    """Borrowers with a complaint open (COMP-1): collection contact is denied."""
+    wishes: dict[str, Preferences] = field(default_factory=dict)
+    """Borrowers' contact preferences from the portal (DNC-1): a contact outside their
+    slots is rescheduled into the next one, a channel they turned off is denied."""
 
     def plan(self, conn: Connection, report: Progress, summary: NightSummary) -> list[Row]:
         views = load_views(
@@ -217,6 +225,8 @@ class _Night:
         summary.planned = len(actions)
         report("plan", len(actions), len(actions))
         history = load_history(conn, {a.borrower_id for a in actions}, self.as_of, self.tz)
+        self.paused = CaseRepository(conn).borrowers_in_complaint()
+        self.wishes = PortalRepository(conn).every_preference()
         report("history", 1, 1)
         total, parent, done_here = len(actions), os.getpid(), 0
 
@@ -289,6 +299,7 @@ class _Night:
         channel = GateChannel(action.channel.value)
         party = GateParty(action.party.value)
         third_party = party not in (GateParty.BORROWER, GateParty.GUARANTOR)
+        wish = self.wishes.get(action.borrower_id) or Preferences()
         visit = (
             VisitDetails(staff=VISIT_STAFF, identified=True, recorded=True, notice_sent=True)
             if channel is GateChannel.VISIT
@@ -309,6 +320,9 @@ class _Night:
                 tz=self.tz,
                 number_invalid=view.borrower_unreachable,
                 consecutive_failed_attempts=view.consecutive_failed_attempts,
+                complaint_open=action.borrower_id in self.paused,
+                do_not_contact=wish.channels_off,
+                preferred_slots=wish.contact_slots,
             ),
             history=history,
         )

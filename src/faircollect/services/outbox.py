@@ -39,6 +39,7 @@ from faircollect.domain.compliance.actions import (
 from faircollect.domain.compliance.actions import Channel as GateChannel
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.outreach import MAX_SEND_ATTEMPTS, MessageStatus
+from faircollect.domain.portal import Preferences
 from faircollect.services.compliance import shipped_gate
 
 SEND_BATCH = 500
@@ -82,11 +83,14 @@ def send_pending(
     with engine.connect() as conn:
         pending = store.pending_messages(conn, channels, run_date=run_date, due_by=now)
     with UnitOfWork(engine) as uow:
-        paused = _paused_borrowers(uow, {r.borrower_id for r in pending if r.borrower_id})
+        borrowers = {r.borrower_id for r in pending if r.borrower_id}
+        paused = _paused_borrowers(uow, borrowers)
+        wishes = {b: uow.portal.preferences(b) for b in borrowers}
     for start in range(0, len(pending), batch):
         rows = pending[start : start + batch]
         outcomes = [
-            _outcome(row, channels[row.channel], chosen, now, paused, report) for row in rows
+            _outcome(row, channels[row.channel], chosen, now, paused, report, wishes)
+            for row in rows
         ]
         with engine.begin() as conn:
             store.record_send_results(conn, [o for o in outcomes if o is not None])
@@ -108,9 +112,11 @@ def _outcome(
     now: datetime | None,
     paused: set[str],
     report: SendReport,
+    wishes: Mapping[str, Preferences] | None = None,
 ) -> SentOutcome | None:
     at = now or row.queued_at
-    refusal = _gate_refusal(row, gate, at, row.borrower_id in paused)
+    wish = (wishes or {}).get(row.borrower_id) or Preferences()
+    refusal = _gate_refusal(row, gate, at, row.borrower_id in paused, wish)
     if refusal is not None:
         rule, reason = refusal
         report.refused_by_gate[rule] += 1
@@ -140,7 +146,7 @@ def _recorded(row: Any, result: SendResult, at: datetime) -> SentOutcome | None:
 
 
 def _gate_refusal(
-    row: Any, gate: Gate, at: datetime, complaint_open: bool
+    row: Any, gate: Gate, at: datetime, complaint_open: bool, wish: Preferences | None = None
 ) -> tuple[str, str] | None:
     """The first rule the gate gives against sending this message now; None if allowed.
     Messages no action planned (a borrower's own sign-in code) are not collection."""
@@ -156,7 +162,12 @@ def _gate_refusal(
         phone=row.recipient or None,
         text=row.body or None,
         discloses_debt=False if Party(row.party) not in (Party.BORROWER, Party.GUARANTOR) else None,
-        borrower=BorrowerContext(tz=tz, complaint_open=complaint_open),
+        borrower=BorrowerContext(
+            tz=tz,
+            complaint_open=complaint_open,
+            do_not_contact=wish.channels_off if wish else frozenset(),
+            preferred_slots=wish.contact_slots if wish else (),
+        ),
     )
     decision = gate.decide(action)
     if decision.allowed:

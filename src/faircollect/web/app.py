@@ -28,7 +28,11 @@ def shanghai_now() -> datetime:
 
 
 def create_app(
-    engine: Engine, *, clock: Clock = shanghai_now, secure_cookies: bool = False
+    engine: Engine,
+    *,
+    clock: Clock = shanghai_now,
+    secure_cookies: bool = False,
+    payment_secret: bytes | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="faircollect",
@@ -38,7 +42,11 @@ def create_app(
         docs_url=None,  # /api/docs is our own page: Swagger UI would load from a CDN
         redoc_url=None,
     )
-    app.state.config = WebConfig(engine, clock, secure_cookies)
+    app.state.config = (
+        WebConfig(engine, clock, secure_cookies, payment_secret)
+        if payment_secret is not None
+        else WebConfig(engine, clock, secure_cookies)
+    )
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated
 
@@ -35,6 +35,20 @@ class WebConfig:
     clock: Clock
     secure_cookies: bool = False
     """Set the cookie's Secure flag (behind HTTPS); off for http://127.0.0.1 during dev."""
+    payment_secret: bytes = field(default_factory=lambda: payment_secret_from_env())
+    """The HMAC-SHA256 secret payment webhooks are signed with."""
+
+
+PAYMENT_SECRET_ENV = "FAIRCOLLECT_PAYMENT_SECRET"
+
+
+def payment_secret_from_env() -> bytes:
+    """``FAIRCOLLECT_PAYMENT_SECRET``, or a random secret for this process only (then only
+    the development gateway, which runs in the process, can sign a webhook)."""
+    import os
+
+    configured = os.environ.get(PAYMENT_SECRET_ENV, "")
+    return configured.encode() if configured else secrets.token_bytes(32)
 
 
 def config(request: Request) -> WebConfig:
@@ -84,13 +98,18 @@ def signed_in(request: Request) -> User:
 async def checked(request: Request, user: Annotated[User, Depends(signed_in)]) -> User:
     """The session's user, and for a state-changing request proof that the request came
     from our own page or script: the CSRF token as a header (API) or form field (pages)."""
+    await require_csrf(request, user.csrf_token)
+    return user
+
+
+async def require_csrf(request: Request, expected: str) -> None:
+    """403 unless a state-changing request carries ``expected`` as its CSRF token."""
     if request.method in UNSAFE_METHODS:
         given = request.headers.get(CSRF_HEADER)
         if given is None and _is_form(request):
             given = str((await request.form()).get(CSRF_FIELD) or "")
-        if not given or not secrets.compare_digest(given, user.csrf_token):
+        if not given or not secrets.compare_digest(given, expected):
             raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
-    return user
 
 
 def _is_form(request: Request) -> bool:
@@ -99,3 +118,41 @@ def _is_form(request: Request) -> bool:
 
 
 CurrentUser = Annotated[User, Depends(checked)]
+
+
+# The borrower portal: its own cookie and sessions, never the workbench's ----------------
+
+BORROWER_COOKIE = "fc_borrower"
+
+
+@dataclass(frozen=True, slots=True)
+class BorrowerUser:
+    """The signed-in borrower of this request."""
+
+    borrower_id: str
+    csrf_token: str
+    token: str
+
+
+def borrower_signed_in(request: Request) -> BorrowerUser:
+    """The borrower session's borrower; 401 without a valid borrower session."""
+    from faircollect.services.borrower_auth import borrower_session_of
+
+    token = request.cookies.get(BORROWER_COOKIE)
+    if token:
+        with unit(request) as uow:
+            found = borrower_session_of(uow, token, now(request))
+        if found is not None:
+            return BorrowerUser(found.borrower_id, found.csrf_token, token)
+    raise HTTPException(status_code=401, detail="not signed in")
+
+
+async def borrower_checked(
+    request: Request, borrower: Annotated[BorrowerUser, Depends(borrower_signed_in)]
+) -> BorrowerUser:
+    """The borrower, and for a state-changing request the CSRF token (header or form)."""
+    await require_csrf(request, borrower.csrf_token)
+    return borrower
+
+
+CurrentBorrower = Annotated[BorrowerUser, Depends(borrower_checked)]

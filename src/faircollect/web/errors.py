@@ -80,6 +80,8 @@ def answer(request: Request, status: int, message: str, **extra: Any) -> Respons
     if is_api(request):
         headers = extra.pop("headers", None)
         return JSONResponse(error_body(status, message, **extra), status, headers=headers)
+    if request.url.path.startswith("/my"):
+        return _portal_answer(request, status, message)
     if status == 401:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         if request.headers.get("HX-Request") == "true":
@@ -89,6 +91,15 @@ def answer(request: Request, status: int, message: str, **extra: Any) -> Respons
 
     extra.pop("headers", None)
     return error_page(request, status, message, **extra)
+
+
+def _portal_answer(request: Request, status: int, message: str) -> Response:
+    """The borrower portal's refusal: its own sign-in page, or its own error page."""
+    if status == 401:
+        return RedirectResponse("/my/login", status_code=303)
+    from faircollect.web.pages.my import error_page
+
+    return error_page(request, status, message)
 
 
 def _casework(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from faircollect.adapters.db import tables as t
 from faircollect.adapters.db.portfolio_store import Store
+from faircollect.domain.portal import SIGN_IN_MESSAGE_PREFIX
 
 # --- account export ---------------------------------------------------------------------
 
@@ -105,7 +106,12 @@ def unauthorised_outbox(
     bad = conn.execute(
         select(ob.c.message_id)
         .select_from(ob.outerjoin(pa, allowing))
-        .where(ob.c.run_date == day, pa.c.action_id.is_(None))
+        .where(
+            ob.c.run_date == day,
+            pa.c.action_id.is_(None),
+            # A borrower's own sign-in code is no collection contact: no action plans it.
+            ob.c.message_id.not_like(f"{SIGN_IN_MESSAGE_PREFIX}%"),
+        )
         .order_by(ob.c.message_id)
     )
     return total, list(bad.scalars())

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -515,3 +516,83 @@ visits = Table(
     Column("note", Text, nullable=False, default=""),
 )
 """Home visits (外访): the plan that passed CN-VISIT-1 and, later, its outcome."""
+
+# The borrower's side (issue 13): sign-in codes, borrower sessions, complaints ----------
+
+borrower_codes = Table(
+    "borrower_codes",
+    metadata,
+    Column("code_id", Integer, primary_key=True, autoincrement=True),
+    Column("phone", String(32), nullable=False),
+    Column("code_hash", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("wrong_tries", Integer, nullable=False, server_default=text("0")),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("voided", Boolean, nullable=False, server_default=false()),
+    Index("ix_borrower_codes_phone_created", "phone", "created_at"),
+)
+"""Sign-in codes asked for a phone number (known or not): the argon2 hash of the code
+(empty when the number is no borrower's: nothing was sent), when it expires, wrong tries
+(5 void it), when it was used (once). Every request is a row, for the rate limits."""
+
+borrower_sessions = Table(
+    "borrower_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+"""Signed-in borrowers (the portal): the SHA-256 of the cookie's token, the CSRF token,
+the expiry. Separate from the workbench's sessions: one never signs in to the other."""
+
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("complaint_id", String(64), primary_key=True),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False, index=True),
+    Column("loan_id", String(64), nullable=True),
+    Column("contact_id", String(64), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("evidence_text", Text, nullable=False, default=""),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("answer_by", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_by", String(64), nullable=True),
+    Column("answer", Text, nullable=True),
+    Index("ix_complaints_status_answer_by", "status", "answer_by"),
+)
+"""Complaints borrowers filed (COMP-1): while one is open, collection contact to the
+borrower is paused; the compliance officer answers by ``answer_by`` (15 days)."""
+
+borrower_preferences = Table(
+    "borrower_preferences",
+    metadata,
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), primary_key=True),
+    Column("contact_slots", Text, nullable=False),
+    Column("channels_off", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""How the borrower asked to be contacted (DNC-1): slots as JSON ``[["18:00", "20:00"]]``
+within the lawful hours, channels turned off as a JSON list."""
+
+payment_intents = Table(
+    "payment_intents",
+    metadata,
+    Column("intent_id", String(64), primary_key=True),
+    Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False, index=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("gateway", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("gateway_payment_id", String(64), nullable=True, unique=True),
+    Column("payment_id", String(64), nullable=True),
+    Column("confirmed_at", UTCDateTime, nullable=True),
+)
+"""Payments a borrower started in the portal: pending until the gateway's signed webhook
+confirms them; then ``payment_id`` is the ledger's payment (its own import batch).
+``gateway_payment_id`` is unique: a replayed webhook changes nothing."""

@@ -16,9 +16,12 @@ from sqlalchemy.pool import StaticPool
 from faircollect.adapters.db.repositories.actions import ActionRepository
 from faircollect.adapters.db.repositories.calls import CallRepository
 from faircollect.adapters.db.repositories.cases import CaseRepository
+from faircollect.adapters.db.repositories.complaints import ComplaintRepository
 from faircollect.adapters.db.repositories.contacts import ContactRepository
 from faircollect.adapters.db.repositories.loans import LoanRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
+from faircollect.adapters.db.repositories.payment_intents import PaymentIntentRepository
+from faircollect.adapters.db.repositories.portal import PortalRepository
 from faircollect.adapters.db.repositories.promises import PromiseRepository
 from faircollect.adapters.db.repositories.proposals import ProposalRepository
 from faircollect.adapters.db.repositories.sessions import SessionRepository
@@ -38,6 +41,9 @@ class SqlUnitOfWork:
     actions: ActionRepository
     sessions: SessionRepository
     calls: CallRepository
+    portal: PortalRepository
+    complaints: ComplaintRepository
+    intents: PaymentIntentRepository
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -82,6 +88,9 @@ class SqlUnitOfWork:
         self.actions = ActionRepository(conn)
         self.sessions = SessionRepository(conn)
         self.calls = CallRepository(conn)
+        self.portal = PortalRepository(conn)
+        self.complaints = ComplaintRepository(conn)
+        self.intents = PaymentIntentRepository(conn)
 
     def __enter__(self) -> SqlUnitOfWork:
         if not self._owned:

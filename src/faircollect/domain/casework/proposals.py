@@ -165,6 +165,29 @@ def submit(
     )
 
 
+BORROWER_PREFIX = "borrower:"
+"""``submitted_by`` of a plan the borrower asked for in the portal (not a user id)."""
+
+
+def borrower_request(command: SubmitProposal, borrower_id: str) -> ProposalSubmitted:
+    """A pending instalment plan the borrower asked for (issue 13): the same proposal a
+    collector submits, in the supervisor's queue; only a supervisor decides."""
+    if not isinstance(command.terms, InstalmentPlan):
+        raise CaseworkError(f"proposal {command.proposal_id}: a borrower asks only for a plan")
+    _check_terms(command.terms, command.on, command.proposal_id)
+    return ProposalSubmitted(
+        Proposal(
+            command.proposal_id,
+            command.case_id,
+            command.loan_id,
+            command.terms,
+            f"{BORROWER_PREFIX}{borrower_id}",
+            command.on,
+            command.note,
+        )
+    )
+
+
 def _check_terms(terms: Terms, on: date, proposal_id: str) -> None:
     where = f"proposal {proposal_id}"
     if isinstance(terms, Waiver):

@@ -295,6 +295,7 @@ _BORROWER = Shape(
     ("complaint_open", _bool, False),
     ("illegal_debt", _bool, False),
     ("do_not_contact", _channels, False),
+    ("preferred_slots", _slots, False),
 )
 
 

@@ -112,6 +112,9 @@ class BorrowerContext:
     complaint_open: bool = False
     illegal_debt: bool = False
     do_not_contact: frozenset[Channel] = frozenset()
+    preferred_slots: tuple[Slot, ...] = ()
+    """Times the borrower asked to be contacted in (the portal's preferences): they narrow
+    the lawful window for real-time contact with the borrower (DNC-1); empty: no wish."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -429,10 +429,36 @@ def check_illegal_debt(action: ProposedAction, ctx: CheckContext) -> list[Violat
 
 
 def check_do_not_contact(action: ProposedAction, ctx: CheckContext) -> list[Violation]:
-    """DNC-1: the borrower's do-not-contact channels are not used to reach the borrower."""
-    if action.party is not Party.BORROWER or action.channel not in action.borrower.do_not_contact:
+    """DNC-1: the borrower's do-not-contact channels are not used to reach the borrower,
+    and real-time contact with the borrower keeps to the times they asked for (a narrower
+    window than CN-TIME-1's, never a wider one)."""
+    if action.party is not Party.BORROWER:
         return []
-    return [Violation("DNC-1", f"the borrower asked not to be contacted by {action.channel.value}")]
+    if action.channel in action.borrower.do_not_contact:
+        return [
+            Violation("DNC-1", f"the borrower asked not to be contacted by {action.channel.value}")
+        ]
+    slots = action.borrower.preferred_slots
+    if not slots or action.channel not in REAL_TIME_CHANNELS:
+        return []
+    if any(slot.contains(ctx.local_at.time()) for slot in slots):
+        return []
+    reason = (
+        f"{_hhmm(ctx.local_at)} is outside the times the borrower asked to be contacted in:"
+        f" {_slots_text(slots)} {ctx.tz.key}"
+    )
+    return [Violation("DNC-1", reason, next_slot_start(ctx.local_at, slots))]
+
+
+def next_slot_start(local_at: datetime, slots: Sequence[Slot]) -> datetime:
+    """The first moment after ``local_at`` when one of ``slots`` opens."""
+    now, today = local_at.time(), local_at.date()
+    return min(
+        datetime.combine(today if s.start > now else today + timedelta(days=1), s.start).replace(
+            tzinfo=local_at.tzinfo
+        )
+        for s in slots
+    )
 
 
 ALL_CHECKS: tuple[Check, ...] = (

@@ -22,6 +22,7 @@ from faircollect.domain.casework.cases import (
 from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.casework.visibility import Scope, scope_of
+from faircollect.domain.portal import ComplaintStatus
 from faircollect.domain.privacy import SEES_FULL_ID, id_number_for, mask_phone
 
 MAX_PAGE_SIZE = 200
@@ -110,6 +111,9 @@ class CaseFile:
     proposals: list[dict[str, Any]] = field(default_factory=list)
     visits: list[dict[str, Any]] = field(default_factory=list)
     follow_ups: list[dict[str, Any]] = field(default_factory=list)
+    complaints: list[dict[str, Any]] = field(default_factory=list)
+    """The borrower's complaints filed in the portal that are open: contact is paused
+    (COMP-1) until compliance answers them."""
 
 
 def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFile:
@@ -128,6 +132,11 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
         proposals=[vars_of(p) for p in uow.proposals.listed(case_ids=[case_id])],
         visits=uow.visits.of_case(case_id),
         follow_ups=uow.cases.follow_ups(case_id),
+        complaints=[
+            {"complaint_id": c.complaint_id, "answer_by": c.answer_by, "opened_at": c.opened_at}
+            for c in uow.complaints.of_borrower(case.borrower_id)
+            if c.status is ComplaintStatus.OPEN
+        ],
     )
 
 

@@ -44,6 +44,7 @@ from faircollect.domain.compliance.findings import Finding, Label
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack_loader import load_default
 from faircollect.domain.compliance.screener import screen
+from faircollect.domain.portal import Preferences
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.ids import new_id
 
@@ -71,6 +72,8 @@ class StoredHistoryGate:
     """The gate's last decision (its ``next_allowed_at`` tells when waiting cures it)."""
     borrower_phone: str = ""
     """The borrower's own number: confirmed wrong, it makes the borrower unreachable."""
+    preferences: Preferences = field(default_factory=Preferences)
+    """How the borrower asked to be contacted in the portal (DNC-1)."""
 
     def action(self, record: ContactRecord) -> ProposedAction:
         earlier = [r for r in self.history if r.record_id != record.record_id]
@@ -91,6 +94,8 @@ class StoredHistoryGate:
                 and number_invalid(earlier, self.borrower_phone),
                 consecutive_failed_attempts=consecutive_failed_attempts(earlier),
                 complaint_open=self.complaint_open,
+                do_not_contact=self.preferences.channels_off,
+                preferred_slots=self.preferences.contact_slots,
             ),
             history=tuple(
                 PastContact(r.at, r.channel, r.party, r.number or None, r.outcome not in FAILED)
@@ -116,9 +121,11 @@ def gate_for(
     return StoredHistoryGate(
         gate or default_gate(),
         uow.contacts.history(case.borrower_id),
-        complaint_open=case.status is CaseStatus.COMPLAINT,
+        complaint_open=case.status is CaseStatus.COMPLAINT
+        or uow.cases.complaint_open(case.borrower_id),
         facts=facts,
         borrower_phone=borrower.phone if borrower else "",
+        preferences=uow.portal.preferences(case.borrower_id),
     )
 
 

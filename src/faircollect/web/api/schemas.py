@@ -112,6 +112,8 @@ class CaseFile(BaseModel):
     proposals: list[dict[str, Any]]
     visits: list[dict[str, Any]]
     follow_ups: list[dict[str, Any]]
+    complaints: list[dict[str, Any]] = []
+    """Open complaints the borrower filed in the portal (contact paused, COMP-1)."""
 
 
 class ContactRequest(Strict):

@@ -20,6 +20,7 @@ from faircollect.adapters.db.tables import (
     case_events,
     case_loans,
     cases,
+    complaints,
     contact_records,
     follow_ups,
     loans,
@@ -38,6 +39,7 @@ from faircollect.domain.casework.cases import (
     StatusChanged,
 )
 from faircollect.domain.casework.errors import CaseworkError
+from faircollect.domain.portal import ComplaintStatus
 
 CHUNK = 5_000
 """Ids per IN list (SQLite binds at most 32,766 parameters per statement)."""
@@ -185,11 +187,27 @@ class CaseRepository:
         return found
 
     def complaint_open(self, borrower_id: str) -> bool:
-        """Whether a case of the borrower is in complaint (COMP-1 pauses contact)."""
+        """Whether a complaint of the borrower is open (COMP-1 pauses contact): a case of
+        theirs is in complaint, or they filed one in the portal that is not closed yet."""
         query = select(cases.c.case_id).where(
             cases.c.borrower_id == borrower_id, cases.c.status == CaseStatus.COMPLAINT.value
         )
-        return self.conn.execute(query.limit(1)).first() is not None
+        if self.conn.execute(query.limit(1)).first() is not None:
+            return True
+        filed = select(complaints.c.complaint_id).where(
+            complaints.c.borrower_id == borrower_id,
+            complaints.c.status == ComplaintStatus.OPEN.value,
+        )
+        return self.conn.execute(filed.limit(1)).first() is not None
+
+    def borrowers_in_complaint(self) -> set[str]:
+        """Every borrower with a complaint open now (COMP-1): a case in complaint or a
+        complaint filed in the portal that is not closed (few, read at once)."""
+        in_case = select(cases.c.borrower_id).where(cases.c.status == CaseStatus.COMPLAINT.value)
+        filed = select(complaints.c.borrower_id).where(
+            complaints.c.status == ComplaintStatus.OPEN.value
+        )
+        return set(self.conn.execute(in_case).scalars()) | set(self.conn.execute(filed).scalars())
 
     def cases_of_loan(self, loan_id: str) -> set[str]:
         """Every case (open or closed) the loan has been in."""

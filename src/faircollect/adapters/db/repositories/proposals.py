@@ -61,6 +61,15 @@ class ProposalRepository:
             raise CaseworkError(f"no proposal '{proposal_id}'")
         return _proposal(row)
 
+    def of_loans(self, loan_ids: Collection[str]) -> list[Proposal]:
+        """Every proposal on these loans, newest first."""
+        query = (
+            select(proposals)
+            .where(proposals.c.loan_id.in_(sorted(loan_ids)))
+            .order_by(proposals.c.submitted_on.desc(), proposals.c.proposal_id)
+        )
+        return [_proposal(r) for r in self.conn.execute(query)]
+
     def save_decision(self, decided: Proposal) -> None:
         self.conn.execute(
             proposals.update()
