@@ -21,6 +21,7 @@ from faircollect.cli import (
     nightly,
     outbox,
     quickstart,
+    reports,
     rules,
     run_day,
     screen,
@@ -71,6 +72,7 @@ for feature in (
     casework,
     nightly,
     outbox,
+    reports,
     serve,
 ):
     feature.register(app)

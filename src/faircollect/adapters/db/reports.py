@@ -9,10 +9,20 @@ is decided by its service (``services.account_export``, ``portfolio_summary``,
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from faircollect.adapters.db import tables as t
 from faircollect.adapters.db.portfolio_store import Store
@@ -109,3 +119,174 @@ def unauthorised_outbox(
         .order_by(ob.c.message_id)
     )
     return total, list(bad.scalars())
+
+
+# --- the managers' reports (issue 14): stored nights and records, grouped in SQL --------
+
+_H = t.account_state_history
+
+
+def _live(h: Any) -> ColumnElement[bool]:
+    """A state of a loan not paid off: principal outstanding or anything overdue."""
+    return or_(h.c.outstanding_principal > 0, h.c.overdue_total > 0)
+
+
+def stored_nights(conn: Connection) -> tuple[date | None, date | None, int]:
+    """The first and last night with stored states, and how many nights are stored."""
+    first, last, count = conn.execute(
+        select(func.min(_H.c.night), func.max(_H.c.night), func.count(distinct(_H.c.night)))
+    ).one()
+    return first, last, int(count or 0)
+
+
+def has_night(conn: Connection, night: date) -> bool:
+    """Whether states are stored for ``night``."""
+    query = select(_H.c.loan_id).where(_H.c.night == night).limit(1)
+    return conn.execute(query).first() is not None
+
+
+def buckets_on(conn: Connection, night: date) -> list[tuple[str, str, int, int, int, int]]:
+    """(bucket, stage, accounts, overdue principal, total overdue, outstanding principal)
+    of the loans disbursed by ``night`` and not paid off, as stored that night."""
+    h, lo = _H, t.loans
+    query = (
+        select(
+            h.c.bucket,
+            h.c.stage,
+            func.count(),
+            func.sum(h.c.overdue_principal),
+            func.sum(h.c.overdue_total),
+            func.sum(h.c.outstanding_principal),
+        )
+        .select_from(h.join(lo, lo.c.loan_id == h.c.loan_id))
+        .where(h.c.night == night, lo.c.disbursed_on <= night, _live(h))
+        .group_by(h.c.bucket, h.c.stage)
+    )
+    return [
+        (str(b), str(s), int(n), int(p or 0), int(o or 0), int(x or 0))
+        for b, s, n, p, o, x in conn.execute(query)
+    ]
+
+
+def roll_cells(
+    conn: Connection, start: date, end: date, paid: str
+) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(bucket at ``start``, bucket at ``end`` or ``paid``) -> (accounts, overdue
+    principal at start, outstanding principal at start), for the loans disbursed by
+    ``start`` and not paid off then."""
+    a, b, lo = _H.alias("a"), _H.alias("b"), t.loans
+    to = case((_live(b), b.c.bucket), else_=literal(paid)).label("to_bucket")
+    query = (
+        select(
+            a.c.bucket,
+            to,
+            func.count(),
+            func.sum(a.c.overdue_principal),
+            func.sum(a.c.outstanding_principal),
+        )
+        .select_from(
+            a.join(b, and_(b.c.loan_id == a.c.loan_id, b.c.night == end)).join(
+                lo, lo.c.loan_id == a.c.loan_id
+            )
+        )
+        .where(a.c.night == start, lo.c.disbursed_on <= start, _live(a))
+        .group_by(a.c.bucket, to)
+    )
+    return {
+        (str(f), str(to_)): (int(n), int(p or 0), int(x or 0))
+        for f, to_, n, p, x in conn.execute(query)
+    }
+
+
+def promise_counts(
+    conn: Connection, start: date, end: date
+) -> list[tuple[str | None, str | None, str, int, int, int]]:
+    """(made_by, team, status, promises, amount promised, paid towards) of the promises
+    made from ``start`` to ``end`` (inclusive)."""
+    p, u = t.promises, t.users
+    query = (
+        select(
+            p.c.made_by,
+            u.c.team_id,
+            p.c.status,
+            func.count(),
+            func.sum(p.c.amount),
+            func.sum(p.c.paid),
+        )
+        .select_from(p.outerjoin(u, u.c.user_id == p.c.made_by))
+        .where(p.c.made_on >= start, p.c.made_on <= end)
+        .group_by(p.c.made_by, u.c.team_id, p.c.status)
+    )
+    return [
+        (by, team, str(s), int(n), int(a or 0), int(paid or 0))
+        for by, team, s, n, a, paid in conn.execute(query)
+    ]
+
+
+def contact_counts(
+    conn: Connection, since: datetime, before: datetime
+) -> list[tuple[str, str, str | None, str, str, int]]:
+    """(channel, actor, actor's team, party, outcome, attempts) of the contact records
+    at or after ``since`` and before ``before``."""
+    c, u = t.contact_records, t.users
+    query = (
+        select(c.c.channel, c.c.actor, u.c.team_id, c.c.party, c.c.outcome, func.count())
+        .select_from(c.outerjoin(u, u.c.user_id == c.c.actor))
+        .where(c.c.at >= since, c.c.at < before)
+        .group_by(c.c.channel, c.c.actor, u.c.team_id, c.c.party, c.c.outcome)
+    )
+    return [
+        (str(ch), str(a), team, str(p), str(o), int(n))
+        for ch, a, team, p, o, n in conn.execute(query)
+    ]
+
+
+def people(conn: Connection, roles: Collection[str]) -> list[tuple[str, str, str, str | None]]:
+    """(user_id, name, role, team) of the users with one of ``roles``, by id."""
+    u = t.users
+    query = (
+        select(u.c.user_id, u.c.name, u.c.role, u.c.team_id)
+        .where(u.c.role.in_(tuple(roles)))
+        .order_by(u.c.user_id)
+    )
+    return [(str(i), str(n), str(r), team) for i, n, r, team in conn.execute(query)]
+
+
+def cases_held(conn: Connection, owner_kind: str) -> dict[str, int]:
+    """Cases each owner of ``owner_kind`` holds now (any status), by owner id."""
+    c = t.cases
+    query = (
+        select(c.c.owner_id, func.count())
+        .where(c.c.owner_kind == owner_kind)
+        .group_by(c.c.owner_id)
+    )
+    return {str(o): int(n) for o, n in conn.execute(query)}
+
+
+def repaid_by_owner(conn: Connection, start: date, end: date, owner_kind: str) -> dict[str, int]:
+    """Fen paid from ``start`` to ``end`` (inclusive) on the loans of the cases each owner
+    of ``owner_kind`` holds now, counting payments on or after the case was opened."""
+    c, cl, pay = t.cases, t.case_loans, t.payments
+    query = (
+        select(c.c.owner_id, func.sum(pay.c.amount))
+        .select_from(
+            pay.join(cl, cl.c.loan_id == pay.c.loan_id).join(c, c.c.case_id == cl.c.case_id)
+        )
+        .where(
+            c.c.owner_kind == owner_kind,
+            pay.c.paid_on >= start,
+            pay.c.paid_on <= end,
+            pay.c.paid_on >= c.c.opened_on,
+        )
+        .group_by(c.c.owner_id)
+    )
+    return {str(o): int(n or 0) for o, n in conn.execute(query)}
+
+
+def findings_by_actor(conn: Connection, since: datetime, before: datetime) -> dict[str, int]:
+    """QA findings (screener flags in notes and messages) per actor in the period."""
+    q = t.qa_findings
+    query = (
+        select(q.c.actor, func.count()).where(q.c.at >= since, q.c.at < before).group_by(q.c.actor)
+    )
+    return {str(a): int(n) for a, n in conn.execute(query)}
