@@ -42,7 +42,7 @@ NOBODY = "—"
 """Shown for a promise or contact with no user (the system, an import)."""
 
 
-def _may_read(actor: Actor) -> None:
+def may_read(actor: Actor) -> None:
     if actor.role not in MAY_READ_REPORTS:
         raise PermissionDenied(f"{actor.user_id} ({actor.role}) may not read the managers' reports")
 
@@ -84,7 +84,7 @@ def buckets(uow: UnitOfWork, actor: Actor, dates: Dates) -> Report:
     """Accounts, overdue principal, total overdue and balance per bucket and per stage, as
     of a stored night (the last one by default). Loans disbursed after that night or paid
     off by it are not counted."""
-    _may_read(actor)
+    may_read(actor)
     if dates.start != dates.end:
         raise ReportError("--from/--to: buckets is as of one date; use --date")
     night = _night(uow.conn, dates.start, "--date")
@@ -140,7 +140,7 @@ def _two_dates(dates: Dates, name: str) -> tuple[date, date]:
 
 def roll_matrix(uow: UnitOfWork, actor: Actor, dates: Dates) -> RollMatrix:
     """The roll-rate matrix between two stored nights (see ``RollMatrix``)."""
-    _may_read(actor)
+    may_read(actor)
     start, end = _two_dates(dates, "roll-rates")
     _night(uow.conn, start, "--from")
     _night(uow.conn, end, "--to")
@@ -239,7 +239,7 @@ def _add_ptp(target: dict[str, int], status: str, n: int, amount: int, paid: int
 def ptp(uow: UnitOfWork, actor: Actor, dates: Dates, today: date) -> Report:
     """Promises made in the period, by who made them and their team: how they ended so
     far (kept, partly kept, broken, still open) and the kept rate (kept ÷ settled)."""
-    _may_read(actor)
+    may_read(actor)
     start, end = _period(dates, today)
     by_user: dict[tuple[str, str], dict[str, int]] = defaultdict(_ptp_figures)
     by_team: dict[str, dict[str, int]] = defaultdict(_ptp_figures)
@@ -301,7 +301,7 @@ def contact(uow: UnitOfWork, actor: Actor, dates: Dates, today: date) -> Report:
     reached (anyone answered who was meant to be reached: not no answer, wrong number or
     someone else on a debtor's number), reach rate (触达率 = reached ÷ attempts), debtor
     reached (borrower or guarantor spoke), third-party contacts (party not a debtor)."""
-    _may_read(actor)
+    may_read(actor)
     start, end = _period(dates, today)
     since, before = _moments(start, end)
     by_channel: dict[str, dict[str, int]] = defaultdict(_contact_figures)
@@ -358,7 +358,7 @@ def collectors(uow: UnitOfWork, actor: Actor, dates: Dates, today: date) -> Repo
     reached, promises made and their kept rate (kept ÷ settled), money repaid in the
     period on the loans of the cases they hold (payments on or after the case opened),
     and QA findings on their notes and messages."""
-    _may_read(actor)
+    may_read(actor)
     start, end = _period(dates, today)
     since, before = _moments(start, end)
     conn = uow.conn
