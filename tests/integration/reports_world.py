@@ -235,6 +235,32 @@ def build(engine: Engine) -> None:
             ],
         )
         conn.execute(
+            insert(t.planned_actions),
+            [
+                _action(1, date(2026, 11, 2), True, ""),
+                _action(2, date(2026, 11, 2), True, ""),
+                _action(3, date(2026, 11, 2), False, "CN-TIME-1"),
+                _action(4, date(2026, 11, 3), False, "CN-TIME-1;CN-FREQ-1"),
+                _action(5, date(2026, 11, 3), True, ""),
+                _action(6, date(2026, 10, 30), False, "CN-3P-1"),  # October
+            ],
+        )
+        # Complaints (COMP-1, 15 days), in event order: C1's October complaint and answer,
+        # then C1 (answered in 8 days), C2 (in 22), C3 (open 25 days at 11-30), C4 (open
+        # 10 days at 11-30; answered only in December).
+        for case, on, before, after in [
+            ("C1", date(2026, 10, 28), "open", "complaint"),
+            ("C1", date(2026, 10, 29), "complaint", "contacted"),
+            ("C1", date(2026, 11, 2), "contacted", "complaint"),
+            ("C2", date(2026, 11, 3), "open", "complaint"),
+            ("C3", date(2026, 11, 5), "open", "complaint"),
+            ("C1", date(2026, 11, 10), "complaint", "contacted"),
+            ("C4", date(2026, 11, 20), "open", "complaint"),
+            ("C2", date(2026, 11, 25), "complaint", "contacted"),
+            ("C4", date(2026, 12, 2), "complaint", "contacted"),
+        ]:
+            conn.execute(insert(t.case_events), [_event(case, on, before, after)])
+        conn.execute(
             insert(t.qa_findings),
             [
                 _finding("c1", "2026-11-03T11:00"),
@@ -242,6 +268,44 @@ def build(engine: Engine) -> None:
                 _finding("c2", "2026-10-31T10:00"),  # before the period
             ],
         )
+
+
+def _action(n: int, night: date, allowed: bool, rules: str) -> dict[str, Any]:
+    return {
+        "action_id": f"A{n}",
+        "run_date": night,
+        "loan_id": "L3",
+        "borrower_id": "BL3",
+        "stage": "early",
+        "segment": "early",
+        "arm": "champion",
+        "action_key": "call_early",
+        "kind": "contact",
+        "channel": "call",
+        "party": "borrower",
+        "purpose": "collect",
+        "target": "13800000000",
+        "template": "",
+        "priority": 80,
+        "scheduled_at": datetime.combine(night, datetime.min.time(), SH).replace(hour=10),
+        "tz": "Asia/Shanghai",
+        "status": "planned" if allowed else "denied",
+        "allowed": allowed,
+        "rules": rules,
+        "decision": "{}",
+    }
+
+
+def _event(case: str, on: date, before: str, after: str) -> dict[str, Any]:
+    return {
+        "case_id": case,
+        "happened_on": on,
+        "kind": "status",
+        "from_value": before,
+        "to_value": after,
+        "actor": "comp",
+        "reason": "",
+    }
 
 
 def _case(case: str, borrower: str, kind: str, owner: str, opened: date) -> dict[str, Any]:

@@ -264,6 +264,9 @@ BAD = [
     (["report", "buckets", "--format", "pdf"], "--format"),
     (["report", "buckets", "--format", "xlsx"], "--out"),
     (["report", "buckets", "--date", "2026-11-01", "--from", "2026-11-01"], "--date"),
+    (["report", "vintage", "--from", "2026-10-31", "--to", "2026-11-30"], "--from/--to"),
+    (["report", "recovery", "--from", "2026-10-30", "--to", "2026-11-30"], "--from"),
+    (["report", "compliance", "--from", "2026-11-30", "--to", "2026-11-01"], "--from/--to"),
 ]
 
 
@@ -277,3 +280,108 @@ def test_bad_input_is_refused_naming_the_option(book: str, args: list[str], opti
 def test_a_collector_may_not_read_the_reports(book: str) -> None:
     refused(run("report", "buckets", "--as", "c1", "--database-url", book), 3, "may not")
     assert run("report", "buckets", "--as", "sup", "--database-url", book).code == 0
+
+
+def test_vintage_by_cohort_and_month_on_book(book: str) -> None:
+    found = report(book, "vintage", "--date", "2026-11-30")
+    assert found["date"] == "2026-11-30"
+    june, november = found["dpd30_accounts"]
+    assert june["cohort"] == "2026-06" and (june["loans"], june["principal"]) == (9, "27000.00")
+    # MOB4 = 10-31: L6, L7, L9 over 30 days; MOB5 = 11-30: L3, L6, L7, L9.
+    assert [june[f"mob{m}"] for m in range(6)] == [None, None, None, None, "0.3333", "0.4444"]
+    assert november == {
+        "cohort": "2026-11",
+        "loans": 1,
+        "principal": "3000.00",
+        "mob0": "0.0000",
+        **{f"mob{m}": None for m in range(1, 6)},
+    }
+    june30p = found["dpd30_principal"][0]
+    assert (june30p["mob4"], june30p["mob5"]) == ("0.0852", "0.1185")  # 2300/27000, 3200/27000
+    june90 = found["dpd90_accounts"][0]
+    assert (june90["mob4"], june90["mob5"]) == ("0.1111", "0.2222")  # L9; L7 and L9
+    june90p = found["dpd90_principal"][0]
+    assert (june90p["mob4"], june90p["mob5"]) == ("0.0370", "0.0593")
+    # As of D1 only October is observed.
+    early = report(book, "vintage", "--date", "2026-10-31")["dpd30_accounts"]
+    assert [r["cohort"] for r in early] == ["2026-06"] and early[0]["mob4"] == "0.3333"
+
+
+def test_recovery_by_bucket_collector_team_and_agency(book: str) -> None:
+    found = report(book, "recovery", "--from", "2026-10-31", "--to", "2026-11-30")
+    buckets = by(found["by_bucket"], "bucket")
+    assert list(buckets) == ["M1", "M2", "M3", "M4", "M5", "M6", "M6+", "合计"]
+    assert buckets["M1"] == {
+        "bucket": "M1",
+        "accounts": 3,  # L3, L4, L5
+        "overdue": "405.00",
+        "repaid": "200.00",  # Y1
+        "recovery_rate": "0.4938",
+        "cured": 2,  # L4 current, L5 paid off
+        "cure_rate": "0.6667",
+    }
+    assert (buckets["M2"]["repaid"], buckets["M2"]["recovery_rate"]) == ("100.00", "0.2778")
+    assert (buckets["M3"]["repaid"], buckets["M3"]["recovery_rate"]) == ("10.00", "0.0200")
+    assert buckets["M4"]["recovery_rate"] is None
+    assert (buckets["M6+"]["repaid"], buckets["M6+"]["recovery_rate"]) == ("500.00", "0.3333")
+    assert buckets["合计"] == {
+        "bucket": "合计",
+        "accounts": 6,
+        "overdue": "2765.00",
+        "repaid": "810.00",
+        "recovery_rate": "0.2929",
+        "cured": 2,
+        "cure_rate": "0.3333",
+    }
+    users = by(found["by_collector"], "collector")
+    assert users["c1"] == {
+        "collector": "c1",
+        "team": "t1",
+        "accounts": 3,  # L3, L4 (case C1), L6 (case C2)
+        "overdue": "710.00",
+        "repaid": "300.00",
+        "recovery_rate": "0.4225",
+        "cured": 1,
+        "cure_rate": "0.3333",
+    }
+    assert (users["c2"]["accounts"], users["c2"]["repaid"]) == (1, "10.00")
+    teams = by(found["by_team"], "team")
+    assert (teams["t1"]["repaid"], teams["t1"]["recovery_rate"], teams["t1"]["cure_rate"]) == (
+        "310.00",
+        "0.2562",
+        "0.2500",
+    )
+    agency = by(found["by_agency"], "agency")["A1"]
+    assert (agency["accounts"], agency["repaid"], agency["recovery_rate"]) == (
+        1,
+        "500.00",
+        "0.3333",
+    )
+
+
+def test_compliance_by_day_rule_and_complaint(book: str) -> None:
+    found = report(book, "compliance", "--from", "2026-11-01", "--to", "2026-11-30")
+    days = by(found["by_day"], "day")
+    assert list(days) == ["2026-11-02", "2026-11-03", "2026-11-05", "2026-11-20", "合计"]
+    assert days["2026-11-02"] == {
+        "day": "2026-11-02",
+        "decided": 3,
+        "allowed": 2,
+        "denied": 1,
+        "denied_rate": "0.3333",
+        "complaints": 1,
+        "answered_on_time": 1,
+        "answered_late": 0,
+        "open_overdue": 0,
+    }
+    assert (days["2026-11-03"]["denied_rate"], days["2026-11-03"]["answered_late"]) == ("0.5000", 1)
+    assert (days["2026-11-05"]["open_overdue"], days["2026-11-05"]["denied_rate"]) == (1, None)
+    assert days["2026-11-20"]["open_overdue"] == 0  # 10 days open at the period's end
+    total = days["合计"]
+    assert (total["decided"], total["denied"], total["denied_rate"]) == (5, 2, "0.4000")
+    assert (total["complaints"], total["answered_on_time"], total["answered_late"]) == (4, 1, 1)
+    assert total["open_overdue"] == 1
+    assert found["by_rule"] == [
+        {"rule": "CN-TIME-1", "denied": 2},
+        {"rule": "CN-FREQ-1", "denied": 1},
+    ]

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.services import auth
+from faircollect.services.manager_reports import REPORTS
 from faircollect.web.app import create_app
 from tests.integration import reports_world
 from tests.web.conftest import PASSWORD, Clock
@@ -40,7 +41,7 @@ def test_a_supervisor_reads_each_report_with_table_chart_and_downloads(client: T
     sign_in_form(client, "sup")
     index = client.get("/reports/")
     assert index.status_code == 200
-    for name in ("buckets", "roll-rates", "ptp", "contact", "collectors"):
+    for name in REPORTS:
         assert f'href="/reports/{name}"' in index.text
     page = client.get("/reports/buckets?date=2026-10-31")
     assert page.status_code == 200, page.text
@@ -64,9 +65,12 @@ def test_a_supervisor_reads_each_report_with_table_chart_and_downloads(client: T
     )
     roll = client.get("/reports/roll-rates?from=2026-10-31&to=2026-11-30")
     assert roll.status_code == 200 and "33.33%" in roll.text  # M1 -> M2: 1 of 3
-    for name in ("ptp", "contact", "collectors"):
+    for name in ("ptp", "contact", "collectors", "compliance"):
         answer = client.get(f"/reports/{name}?from=2026-11-01&to=2026-11-30")
         assert answer.status_code == 200, (name, answer.text)
+    assert "49.38%" in client.get("/reports/recovery?from=2026-10-31&to=2026-11-30").text
+    vintage = client.get("/reports/vintage?date=2026-11-30").text
+    assert "44.44%" in vintage and "MOB5" in vintage
     assert "230.00" in client.get("/reports/collectors?from=2026-11-01&to=2026-11-30").text
 
     csv = client.get("/reports/ptp/download?format=csv&from=2026-11-01&to=2026-11-30")

@@ -1,8 +1,9 @@
 """``faircollect report NAME``: the managers' reports (issue 14) on the terminal or in a file.
 
-``--date D`` (buckets: as of D; other reports: that one day), ``--from D1 --to D2`` (roll
-rates: the two dates; other reports: the period, inclusive); nothing: the last stored
-night (buckets) or the 7 days to today. ``--format md|json|csv|xlsx``, ``--out FILE``
+``--date D`` (buckets, vintage: as of the stored night D; other reports: that one day),
+``--from D1 --to D2`` (roll-rates, recovery: the two stored nights; other reports: the
+period, inclusive); nothing: the last stored night (buckets, vintage) or the 7 days to
+today. ``--format md|json|csv|xlsx``, ``--out FILE``
 (required for xlsx). Bad input is refused before anything is read (exit 2).
 """
 
@@ -35,7 +36,10 @@ def register(app: typer.Typer) -> None:
 def report(
     name: Annotated[
         str,
-        typer.Argument(metavar="NAME", help="buckets, roll-rates, ptp, contact or collectors."),
+        typer.Argument(
+            metavar="NAME",
+            help="buckets, roll-rates, ptp, contact, collectors, vintage, recovery, compliance.",
+        ),
     ],
     day: Annotated[str | None, typer.Option("--date", help="One date YYYY-MM-DD.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First date YYYY-MM-DD.")] = None,
@@ -50,7 +54,8 @@ def report(
     ] = None,
     database_url: UrlOption = None,
 ) -> None:
-    """A manager's report: buckets, roll-rates (迁徙率), ptp, contact, collectors."""
+    """A manager's report: buckets, roll-rates (迁徙率), ptp, contact, collectors, vintage
+    (账龄分析), recovery (回收率), compliance."""
     from faircollect.adapters.report_files import FORMATS, render
     from faircollect.cli.dates import option_date, today
     from faircollect.services import manager_reports as reports

@@ -173,3 +173,26 @@ class RollMatrix:
             "roll_rate": rates(self.roll_rates()),
             "cure_rate": rates(self.cure_rates()),
         }
+
+
+# --- vintage ----------------------------------------------------------------------------
+
+COMPLAINT_DAYS = 15
+"""COMP-1: a lender decides a complaint within 15 days (on time: answered within this
+many days of being opened)."""
+
+
+def months_on_book(disbursed: date, night: date) -> int:
+    """Calendar months from the disbursement month to the night's month (MOB 0: the same
+    month)."""
+    return (night.year - disbursed.year) * 12 + night.month - disbursed.month
+
+
+def month_ends(nights: list[date]) -> list[date]:
+    """The last stored night of each calendar month, in order."""
+    last: dict[tuple[int, int], date] = {}
+    for night in nights:
+        key = (night.year, night.month)
+        if key not in last or night > last[key]:
+            last[key] = night
+    return sorted(last.values())

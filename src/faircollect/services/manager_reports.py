@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from faircollect.adapters.db import reports as sql
 from faircollect.adapters.db.uow import UnitOfWork
-from faircollect.domain.casework.cases import OwnerKind
+from faircollect.domain.casework.cases import CaseStatus, OwnerKind
 from faircollect.domain.casework.contacts import DEBTOR_OUTCOMES, FAILED
 from faircollect.domain.casework.errors import PermissionDenied
 from faircollect.domain.casework.roles import Actor, Role
@@ -25,6 +25,7 @@ from faircollect.domain.compliance.actions import DEBTORS
 from faircollect.domain.ledger.state import BUCKETS, Stage
 from faircollect.domain.promises import PromiseStatus
 from faircollect.domain.reports import (
+    COMPLAINT_DAYS,
     PAID,
     TO_COLUMNS,
     Column,
@@ -33,6 +34,8 @@ from faircollect.domain.reports import (
     ReportError,
     RollMatrix,
     Table,
+    month_ends,
+    months_on_book,
     rate,
 )
 from faircollect.services.day_reports import MAY_READ_REPORTS
@@ -397,6 +400,215 @@ def collectors(uow: UnitOfWork, actor: Actor, dates: Dates, today: date) -> Repo
     )
 
 
+# --- vintage, recovery, compliance -------------------------------------------------------
+
+
+def vintage(uow: UnitOfWork, actor: Actor, dates: Dates) -> Report:
+    """账龄分析: per disbursement month (cohort), the share of its loans 30+ and 90+ days
+    past due at each month on book (MOB: the last stored night of each month up to the
+    date), by accounts and by principal (outstanding principal of those loans ÷ the
+    cohort's contract principal). Cohort sizes count the loans disbursed by each night."""
+    may_read(actor)
+    if dates.start != dates.end:
+        raise ReportError("--from/--to: vintage is as of one date; use --date")
+    night = _night(uow.conn, dates.start, "--date")
+    observed = month_ends(sql.nights_between(uow.conn, None, night))
+    cells: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 6))
+    for disbursed, seen, *figures in sql.vintage_cells(uow.conn, observed):
+        target = cells[f"{disbursed:%Y-%m}"][months_on_book(disbursed, seen)]
+        for i, v in enumerate(figures):
+            target[i] += v
+    top = max((mob for by_mob in cells.values() for mob in by_mob), default=0)
+    mobs = list(range(top + 1))
+
+    def table(name: str, title: str, part: int, whole: int) -> Table:
+        rows = []
+        for cohort, by_mob in sorted(cells.items()):
+            last = by_mob[max(by_mob)]
+            row: dict[str, Any] = {"cohort": cohort, "loans": last[0], "principal": last[1]}
+            for mob in mobs:
+                f = by_mob.get(mob)
+                row[f"mob{mob}"] = None if f is None else rate(f[part], f[whole])
+            rows.append(row)
+        columns = (
+            Column("cohort", "放款月", Kind.TEXT),
+            Column("loans", "放款笔数"),
+            Column("principal", "放款本金（元）", Kind.MONEY),
+            *(Column(f"mob{m}", f"MOB{m}", Kind.RATE) for m in mobs),
+        )
+        return Table(name, title, columns, rows)
+
+    tables = [
+        table("dpd30_accounts", "30+ 户数占比", 2, 0),
+        table("dpd30_principal", "30+ 本金占比（逾期30天以上贷款的剩余本金 ÷ 放款本金）", 3, 1),
+        table("dpd90_accounts", "90+ 户数占比", 4, 0),
+        table("dpd90_principal", "90+ 本金占比", 5, 1),
+    ]
+    return Report("vintage", f"账龄分析（Vintage）截至 {night}", night, night, tables)
+
+
+_RECOVERY = (
+    Column("accounts", "期初逾期户数"),
+    Column("overdue", "期初逾期总额（元）", Kind.MONEY),
+    Column("repaid", "期间回款（元）", Kind.MONEY),
+    Column("recovery_rate", "回收率", Kind.RATE),
+    Column("cured", "出催户数"),
+    Column("cure_rate", "出催率", Kind.RATE),
+)
+
+
+def _recovery_figures() -> dict[str, int]:
+    return dict.fromkeys(("accounts", "overdue", "repaid", "cured"), 0)
+
+
+def _recovery_row(f: dict[str, int]) -> dict[str, Any]:
+    return {
+        **f,
+        "recovery_rate": rate(f["repaid"], f["overdue"]),
+        "cure_rate": rate(f["cured"], f["accounts"]),
+    }
+
+
+def recovery(uow: UnitOfWork, actor: Actor, dates: Dates) -> Report:
+    """回收率 / 催回率: the loans delinquent (DPD > 0) at the stored night D1, money repaid
+    on them after D1 up to D2 and its share of their total overdue at D1, and the loans
+    cured (current or paid off at the stored night D2); by bucket at D1, and by who holds
+    the loan's latest case: collector, team, agency."""
+    may_read(actor)
+    start, end = _two_dates(dates, "recovery")
+    _night(uow.conn, start, "--from")
+    _night(uow.conn, end, "--to")
+    by_bucket: dict[str, dict[str, int]] = {b: _recovery_figures() for b in BUCKETS[1:]}
+    by_user: dict[tuple[str, str], dict[str, int]] = defaultdict(_recovery_figures)
+    by_team: dict[str, dict[str, int]] = defaultdict(_recovery_figures)
+    by_agency: dict[str, dict[str, int]] = defaultdict(_recovery_figures)
+    total = _recovery_figures()
+    cured_to = {BUCKETS[0], PAID}
+    for bucket, to, kind, owner, team, n, overdue, repaid in sql.recovery_cells(
+        uow.conn, start, end, PAID
+    ):
+        targets = [by_bucket.setdefault(bucket, _recovery_figures()), total]
+        if kind == OwnerKind.COLLECTOR.value and owner:
+            targets += [by_user[(owner, team or NOBODY)], by_team[team or NOBODY]]
+        elif kind == OwnerKind.AGENCY.value and owner:
+            targets.append(by_agency[owner])
+        for target in targets:
+            target["accounts"] += n
+            target["overdue"] += overdue
+            target["repaid"] += repaid
+            target["cured"] += n if to in cured_to else 0
+    buckets_rows = [{"bucket": b, **_recovery_row(f)} for b, f in by_bucket.items()]
+    buckets_rows.append({"bucket": "合计", **_recovery_row(total)})
+    return Report(
+        "recovery",
+        f"回收率 {start} → {end}",
+        start,
+        end,
+        [
+            Table(
+                "by_bucket",
+                "按期初账龄",
+                (Column("bucket", "期初账龄", Kind.TEXT), *_RECOVERY),
+                buckets_rows,
+            ),
+            Table(
+                "by_collector",
+                "按催收员（案件持有人）",
+                (
+                    Column("collector", "催收员", Kind.TEXT),
+                    Column("team", "组", Kind.TEXT),
+                    *_RECOVERY,
+                ),
+                [
+                    {"collector": u, "team": tm, **_recovery_row(f)}
+                    for (u, tm), f in sorted(by_user.items())
+                ],
+            ),
+            Table(
+                "by_team",
+                "按组",
+                (Column("team", "组", Kind.TEXT), *_RECOVERY),
+                [{"team": tm, **_recovery_row(f)} for tm, f in sorted(by_team.items())],
+            ),
+            Table(
+                "by_agency",
+                "按委外机构",
+                (Column("agency", "委外机构", Kind.TEXT), *_RECOVERY),
+                [{"agency": a, **_recovery_row(f)} for a, f in sorted(by_agency.items())],
+            ),
+        ],
+    )
+
+
+_COMPLIANCE = (
+    Column("day", "日期", Kind.TEXT),
+    Column("decided", "合规检查（计划联系）"),
+    Column("allowed", "放行"),
+    Column("denied", "拦截"),
+    Column("denied_rate", "拦截率", Kind.RATE),
+    Column("complaints", "新投诉"),
+    Column("answered_on_time", "按时答复"),
+    Column("answered_late", "超时答复"),
+    Column("open_overdue", "超时未答复"),
+)
+
+
+def compliance(uow: UnitOfWork, actor: Actor, dates: Dates, today: date) -> Report:
+    """Per day of the period: the contacts the night planned and the gate decided
+    (allowed, denied), denials by rule; complaints opened that day and, as of the
+    period's last day (so the report reads the same whenever it is run), answered within
+    COMP-1's 15 days, answered later, or still open past them."""
+    may_read(actor)
+    start, end = _period(dates, today)
+    days: dict[date, dict[str, int]] = {}
+    rules: dict[str, int] = defaultdict(int)
+
+    def day_of(on: date) -> dict[str, int]:
+        return days.setdefault(on, dict.fromkeys((c.key for c in _COMPLIANCE[1:]), 0))
+
+    for night, allowed, named, n in sql.decisions_by_day(uow.conn, start, end):
+        f = day_of(night)
+        f["decided"] += n
+        f["allowed" if allowed else "denied"] += n
+        if not allowed:
+            for rule in filter(None, named.split(";")):
+                rules[rule] += n
+    for _, opened, answered in sql.complaints(uow.conn, start, end, CaseStatus.COMPLAINT.value):
+        f = day_of(opened)
+        f["complaints"] += 1
+        if answered is not None and answered <= end:
+            on_time = (answered - opened).days <= COMPLAINT_DAYS
+            f["answered_on_time" if on_time else "answered_late"] += 1
+        elif (end - opened).days > COMPLAINT_DAYS:
+            f["open_overdue"] += 1
+    rows: list[dict[str, Any]] = []
+    total = dict.fromkeys((c.key for c in _COMPLIANCE[1:]), 0)
+    for on in sorted(days):
+        f = days[on]
+        for k, v in f.items():
+            total[k] += v
+        rows.append({"day": on.isoformat(), **f, "denied_rate": rate(f["denied"], f["decided"])})
+    rows.append({"day": "合计", **total, "denied_rate": rate(total["denied"], total["decided"])})
+    by_rule = [
+        {"rule": r, "denied": n} for r, n in sorted(rules.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return Report(
+        "compliance",
+        f"合规 {start} 至 {end}",
+        start,
+        end,
+        [
+            Table("by_day", "按日", _COMPLIANCE, rows),
+            Table(
+                "by_rule",
+                "拦截按规则",
+                (Column("rule", "规则", Kind.TEXT), Column("denied", "拦截次数")),
+                by_rule,
+            ),
+        ],
+    )
+
+
 # --- by name ----------------------------------------------------------------------------
 
 Builder = Callable[[UnitOfWork, Actor, Dates, date], Report]
@@ -407,6 +619,9 @@ REPORTS: dict[str, Builder] = {
     "ptp": ptp,
     "contact": contact,
     "collectors": collectors,
+    "vintage": lambda uow, actor, dates, today: vintage(uow, actor, dates),
+    "recovery": lambda uow, actor, dates, today: recovery(uow, actor, dates),
+    "compliance": compliance,
 }
 """Every report by its name (``faircollect report NAME``, ``/reports/NAME``)."""
 
@@ -416,6 +631,9 @@ TITLES: dict[str, str] = {
     "ptp": "承诺还款",
     "contact": "联系与触达",
     "collectors": "催收员业绩",
+    "vintage": "账龄分析（Vintage）",
+    "recovery": "回收率",
+    "compliance": "合规",
 }
 
 

@@ -290,3 +290,135 @@ def findings_by_actor(conn: Connection, since: datetime, before: datetime) -> di
         select(q.c.actor, func.count()).where(q.c.at >= since, q.c.at < before).group_by(q.c.actor)
     )
     return {str(a): int(n) for a, n in conn.execute(query)}
+
+
+def nights_between(conn: Connection, first: date | None, last: date) -> list[date]:
+    """The stored nights up to ``last`` (from ``first`` when given), in order."""
+    query = select(distinct(_H.c.night)).where(_H.c.night <= last)
+    if first is not None:
+        query = query.where(_H.c.night >= first)
+    return sorted(conn.execute(query).scalars())
+
+
+def vintage_cells(
+    conn: Connection, nights: Collection[date]
+) -> list[tuple[date, date, int, int, int, int, int, int]]:
+    """(disbursed_on, night, loans, contract principal, loans 30+ DPD, outstanding
+    principal of those, loans 90+ DPD, outstanding principal of those) per disbursement
+    day and stored night, for the loans disbursed by that night."""
+    h, lo = _H, t.loans
+    over30, over90 = h.c.dpd > 30, h.c.dpd > 90
+    query = (
+        select(
+            lo.c.disbursed_on,
+            h.c.night,
+            func.count(),
+            func.sum(lo.c.contract_principal),
+            func.sum(case((over30, 1), else_=0)),
+            func.sum(case((over30, h.c.outstanding_principal), else_=0)),
+            func.sum(case((over90, 1), else_=0)),
+            func.sum(case((over90, h.c.outstanding_principal), else_=0)),
+        )
+        .select_from(h.join(lo, lo.c.loan_id == h.c.loan_id))
+        .where(h.c.night.in_(tuple(nights)), lo.c.disbursed_on <= h.c.night)
+        .group_by(lo.c.disbursed_on, h.c.night)
+    )
+    return [
+        (d, n, int(a), int(p or 0), int(a30 or 0), int(p30 or 0), int(a90 or 0), int(p90 or 0))
+        for d, n, a, p, a30, p30, a90, p90 in conn.execute(query)
+    ]
+
+
+def recovery_cells(
+    conn: Connection, start: date, end: date, paid: str
+) -> list[tuple[str, str, str | None, str | None, str | None, int, int, int]]:
+    """Loans delinquent (DPD > 0) at night ``start``, grouped by (bucket at start, bucket
+    at ``end`` or ``paid``, owner kind, owner id and owner's team of the loan's latest case
+    opened by ``end``): accounts, total overdue at start, fen repaid after ``start`` up to
+    ``end``, and cured accounts (current or paid off at ``end``)."""
+    a, b, lo = _H.alias("a"), _H.alias("b"), t.loans
+    c, cl, pay, u = t.cases, t.case_loans, t.payments, t.users
+    latest = (
+        select(cl.c.case_id)
+        .select_from(cl.join(c, c.c.case_id == cl.c.case_id))
+        .where(cl.c.loan_id == a.c.loan_id, c.c.opened_on <= end)
+        .order_by(c.c.opened_on.desc(), c.c.case_id.desc())
+        .limit(1)
+        .correlate(a)
+        .scalar_subquery()
+    )
+    repaid = (
+        select(pay.c.loan_id, func.sum(pay.c.amount).label("amount"))
+        .where(pay.c.paid_on > start, pay.c.paid_on <= end)
+        .group_by(pay.c.loan_id)
+        .subquery("repaid")
+    )
+    to = case((_live(b), b.c.bucket), else_=literal(paid)).label("to_bucket")
+    owner = c.alias("owner")
+    query = (
+        select(
+            a.c.bucket,
+            to,
+            owner.c.owner_kind,
+            owner.c.owner_id,
+            u.c.team_id,
+            func.count(),
+            func.sum(a.c.overdue_total),
+            func.sum(func.coalesce(repaid.c.amount, 0)),
+        )
+        .select_from(
+            a.join(b, and_(b.c.loan_id == a.c.loan_id, b.c.night == end))
+            .join(lo, lo.c.loan_id == a.c.loan_id)
+            .outerjoin(repaid, repaid.c.loan_id == a.c.loan_id)
+            .outerjoin(owner, owner.c.case_id == latest)
+            .outerjoin(u, and_(u.c.user_id == owner.c.owner_id, owner.c.owner_kind == "collector"))
+        )
+        .where(a.c.night == start, a.c.dpd > 0)
+        .group_by(a.c.bucket, to, owner.c.owner_kind, owner.c.owner_id, u.c.team_id)
+    )
+    return [
+        (str(f), str(t_), k, o, team, int(n), int(due or 0), int(back or 0))
+        for f, t_, k, o, team, n, due, back in conn.execute(query)
+    ]
+
+
+def decisions_by_day(conn: Connection, start: date, end: date) -> list[tuple[date, bool, str, int]]:
+    """(night, allowed, rules, planned contacts) of the night's planned actions."""
+    pa = t.planned_actions
+    query = (
+        select(pa.c.run_date, pa.c.allowed, pa.c.rules, func.count())
+        .where(pa.c.run_date >= start, pa.c.run_date <= end)
+        .group_by(pa.c.run_date, pa.c.allowed, pa.c.rules)
+    )
+    return [(d, bool(ok), str(r or ""), int(n)) for d, ok, r, n in conn.execute(query)]
+
+
+def complaints(
+    conn: Connection, start: date, end: date, status: str
+) -> list[tuple[str, date, date | None]]:
+    """(case, opened on, answered on or None) of each complaint opened from ``start`` to
+    ``end``: a case event into ``status``, answered by the next event out of it."""
+    e = t.case_events
+    x = e.alias("x")
+    answered = (
+        select(func.min(x.c.happened_on))
+        .where(
+            x.c.case_id == e.c.case_id,
+            x.c.kind == "status",
+            x.c.from_value == status,
+            x.c.event_id > e.c.event_id,
+        )
+        .correlate(e)
+        .scalar_subquery()
+    )
+    query = (
+        select(e.c.case_id, e.c.happened_on, answered)
+        .where(
+            e.c.kind == "status",
+            e.c.to_value == status,
+            e.c.happened_on >= start,
+            e.c.happened_on <= end,
+        )
+        .order_by(e.c.happened_on, e.c.case_id)
+    )
+    return [(str(cid), on, done) for cid, on, done in conn.execute(query)]

@@ -102,8 +102,10 @@ def _charts(view: day_reports.Overview) -> dict[str, Any]:
 REPORT_DATE = Annotated[str, Query(alias="date", max_length=10)]
 REPORT_FROM = Annotated[str, Query(alias="from", max_length=10)]
 REPORT_TO = Annotated[str, Query(alias="to", max_length=10)]
-TWO_DATES = frozenset({"roll-rates"})
-"""Reports read at two dates (the others: one date or a period)."""
+TWO_DATES = frozenset({"roll-rates", "recovery"})
+"""Reports read at two stored nights (the others: one date or a period)."""
+ONE_DATE = frozenset({"buckets", "vintage"})
+"""Reports as of one stored night."""
 
 
 @router.get("/reports/", response_class=HTMLResponse)
@@ -173,6 +175,7 @@ def manager_report(
         report_name=name,
         titles=manager_reports.TITLES,
         two_dates=name in TWO_DATES,
+        one_date=name in ONE_DATE,
         tables=[(t, plain_rows(t)) for t in found.tables],
         chart=report_chart(found),
         query="&".join(f"{k}={v}" for k, v in query.items() if v),
@@ -291,6 +294,53 @@ def report_chart(found: Any) -> dict[str, Any]:
                     "axis": 1,
                     "data": [percent(r["reach_rate"]) for r in rows],
                 },
+            ],
+        }
+    if found.name == "vintage":
+        mobs = [c for c in first.columns if c.key.startswith("mob")]
+        return {
+            "names": [c.title for c in mobs],
+            "axes": ["30+ 户数占比 %"],
+            "series": [
+                {
+                    "name": r["cohort"],
+                    "type": "line",
+                    "data": [percent(r[c.key]) for c in mobs],
+                }
+                for r in first.rows
+            ],
+        }
+    if found.name == "recovery":
+        return {
+            "names": names,
+            "axes": ["元", "%"],
+            "series": [
+                {
+                    "name": "期初逾期总额（元）",
+                    "type": "bar",
+                    "data": [yuan_number(r["overdue"]) for r in rows],
+                },
+                {
+                    "name": "期间回款（元）",
+                    "type": "bar",
+                    "data": [yuan_number(r["repaid"]) for r in rows],
+                },
+                {
+                    "name": "回收率 %",
+                    "type": "line",
+                    "axis": 1,
+                    "data": [percent(r["recovery_rate"]) for r in rows],
+                },
+            ],
+        }
+    if found.name == "compliance":
+        return {
+            "names": names,
+            "axes": ["次数"],
+            "series": [
+                {"name": "放行", "type": "bar", "stack": "s", "data": [r["allowed"] for r in rows]},
+                {"name": "拦截", "type": "bar", "stack": "s", "data": [r["denied"] for r in rows]},
+                {"name": "新投诉", "type": "line", "data": [r["complaints"] for r in rows]},
             ],
         }
     return {
