@@ -18,6 +18,7 @@ from faircollect.cli import (
     casework,
     gate,
     ledger,
+    letters,
     nightly,
     outbox,
     quickstart,
@@ -73,6 +74,7 @@ for feature in (
     nightly,
     outbox,
     reports,
+    letters,
     serve,
 ):
     feature.register(app)
