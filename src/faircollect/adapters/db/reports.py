@@ -294,7 +294,7 @@ def findings_by_actor(conn: Connection, since: datetime, before: datetime) -> di
 
 def nights_between(conn: Connection, first: date | None, last: date) -> list[date]:
     """The stored nights up to ``last`` (from ``first`` when given), in order."""
-    query = select(distinct(_H.c.night)).where(_H.c.night <= last)
+    query = select(_H.c.night).distinct().where(_H.c.night <= last)
     if first is not None:
         query = query.where(_H.c.night >= first)
     return sorted(conn.execute(query).scalars())
