@@ -345,18 +345,15 @@ def report_chart(found: Any) -> dict[str, Any]:
         }
     return {
         "names": names,
-        "axes": ["元", "%"],
+        "axes": ["次数", "元"],
         "series": [
+            {"name": "联系次数", "type": "bar", "data": [r["attempts"] for r in rows]},
+            {"name": "接通次数", "type": "bar", "data": [r["reached"] for r in rows]},
             {
                 "name": "回收金额（元）",
-                "type": "bar",
-                "data": [yuan_number(r["recovered"]) for r in rows],
-            },
-            {
-                "name": "兑现率 %",
                 "type": "line",
                 "axis": 1,
-                "data": [percent(r["kept_rate"]) for r in rows],
+                "data": [yuan_number(r["recovered"]) for r in rows],
             },
         ],
     }
