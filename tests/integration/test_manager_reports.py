@@ -263,6 +263,7 @@ BAD = [
     (["report", "buckets", "--date", "2026-11-01"], "--date"),  # no night stored that day
     (["report", "buckets", "--format", "pdf"], "--format"),
     (["report", "buckets", "--format", "xlsx"], "--out"),
+    (["report", "buckets", "--format", "xlsx", "--out", "/nonexistent/dir/b.xlsx"], "--out"),
     (["report", "buckets", "--date", "2026-11-01", "--from", "2026-11-01"], "--date"),
     (["report", "vintage", "--from", "2026-10-31", "--to", "2026-11-30"], "--from/--to"),
     (["report", "recovery", "--from", "2026-10-30", "--to", "2026-11-30"], "--from"),

@@ -80,8 +80,10 @@ def report(
         dates = reports.Dates(first, last)
     else:
         dates = reports.Dates()
-    if out is not None and out.exists() and out.is_dir():
+    if out is not None and out.is_dir():
         raise BadInput(f"--out: {out} is a directory")
+    if out is not None and not out.parent.is_dir():
+        raise BadInput(f"--out: no directory {out.parent}")
     found = _build(database_url, user, name, dates, today())
     body = render(found, fmt)
     if out is None:
