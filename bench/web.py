@@ -86,6 +86,7 @@ def build(path: Path, accounts: int, day: date) -> None:
     url = f"sqlite:///{path}"
     with tempfile.TemporaryDirectory() as folder:
         cli("demo", "--accounts", str(accounts), "--out", folder, "--as-of", day.isoformat())
+        cli("init", "--database-url", url)  # only init creates a database; import refuses a typo
         cli("import", folder, "--quiet", "--database-url", url)
     os.environ["FAIRCOLLECT_DATABASE_URL"] = url  # user load reads the URL from the env
     cli("user", "load", ORG)

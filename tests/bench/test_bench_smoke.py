@@ -192,10 +192,13 @@ def test_gate_bench() -> None:
 
 
 def test_screen_eval_bench() -> None:
-    out = run_bench("screen_eval.py", "--repeat", "1", "--heldout")
-    assert re.search(r"^overall precision [\d.]+ recall [\d.]+$", out, re.MULTILINE)
-    assert "held-out " in out
-    assert re.search(r"screener [\d,]+ msg/s", out)
+    out = run_bench("screen_eval.py", "--repeat", "1", "--cli-messages", "100")
+    overall = r"^overall +\d+(?: +[\d.]+ / [\d.]+){3}$"
+    assert "training corpus, cross-validated" in out
+    assert "validation split" in out
+    assert len(re.findall(overall, out, re.MULTILINE)) == 2
+    assert re.search(r"combined +[\d,]+ msg/s", out)
+    assert "`faircollect screen` end to end, 100 SMS-sized messages" in out
 
 
 def test_plan_day_bench() -> None:

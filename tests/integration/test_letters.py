@@ -120,15 +120,22 @@ def test_an_overdue_notice_is_an_a4_pdf_with_chinese_text_and_the_font_embedded(
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts  # embedded
 
 
-def test_the_letter_asks_for_the_lawful_amount_not_the_contracts(
+def test_the_letter_asks_for_the_lawful_amount_and_marks_the_contracts_excess(
     url: str, db_engine: Engine, tmp_path: Path
 ) -> None:
     text = _render(url, "L2", "overdue_notice", tmp_path / "l2.pdf")
     with UnitOfWork(db_engine) as uow:
         owed = owed_now(uow, "L2", date(2026, 9, 15))
     assert owed.excess and owed.overdue < owed.contract.total_overdue
-    assert f"合计：{format_yuan(owed.overdue)} 元" in text
-    assert format_yuan(owed.contract.total_overdue) not in text
+    contract, lawful = owed.contract.total_overdue, owed.overdue
+    flat = "".join(text.split())
+    # The lawful amount is asked for; the contract's is only beside it, marked (as the
+    # night's messages do).
+    assert (
+        f"合计：{format_yuan(lawful)}元（合同所列逾期金额为{format_yuan(contract)}元，"
+        f"其中超出法律支持的{format_yuan(contract - lawful)}元不予催收）"
+    ) in flat
+    assert flat.count(format_yuan(contract)) == 1
 
 
 def test_a_visit_notice_names_two_staff_and_the_day(url: str, tmp_path: Path) -> None:

@@ -226,6 +226,7 @@ def test_qa_review_carries_the_days_records_for_the_sampled_calls(world: Engine)
             review(uow, C101, DAY)
         found = review(uow, QA, DAY)
     assert len(found.records) == 2
-    assert [v.evidence for v in found.flagged] == ["老赖"]
+    assert [v.label for v in found.flagged] == ["insult"]
+    assert "老赖" in found.flagged[0].evidence  # the words quoted back, not the whole note
     flagged_record = found.flagged[0].source.removeprefix("contact:")
     assert flagged_record in {r.record_id for r in found.sampled}

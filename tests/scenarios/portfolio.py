@@ -20,6 +20,7 @@ from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.org_file import example_org_text
 from faircollect.domain.ledger.replay import replay
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
+from faircollect.domain.records import loan_from_columns
 from faircollect.services.nightly_plan import NightSummary, plan_night
 from faircollect.services.organisation import load_organisation
 
@@ -96,16 +97,18 @@ def write_states(engine: Engine, day: date) -> None:
     record its stage in ``stage_history`` when it differs from the last one recorded up to
     ``day`` (what run-day's ledger step writes)."""
     with engine.begin() as conn:
-        loan_ids = (
-            conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars().all()
-        )
+        stored = [
+            loan_from_columns(row)
+            for row in conn.execute(select(t.loans).order_by(t.loans.c.loan_id)).mappings()
+        ]
         payments = [
             Payment(r.payment_id, r.loan_id, r.paid_on, r.amount)
             for r in conn.execute(select(t.payments))
         ]
         conn.execute(delete(t.account_states))
-        for loan_id in loan_ids:
-            state = replay(terms(loan_id), [p for p in payments if p.loan_id == loan_id], day).state
+        for loan in stored:
+            loan_id = loan.loan_id
+            state = replay(loan, [p for p in payments if p.loan_id == loan_id], day).state
             _record_stage(conn, loan_id, day, state.stage.value)
             conn.execute(
                 t.account_states.insert(),

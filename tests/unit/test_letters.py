@@ -48,7 +48,11 @@ def test_the_context_holds_the_lawful_amounts_in_yuan_and_the_visit_day() -> Non
     values = context(FACTS)
     assert values["overdue_principal"] == "2802.09" and values["dpd"] == "76"
     assert values["visit_from"] == "2026-09-18" and "law_firm" not in values
-    assert values["lender"] == "示例消费金融有限公司"
+    assert values["lender"] == "示例消费金融有限公司" and values["excess_note"] == ""
+    contract = replace(FACTS, contract=_state(76, 300_000))
+    assert context(contract)["excess_note"] == (
+        "（合同所列逾期金额为 3000.00 元，其中超出法律支持的 197.91 元不予催收）"
+    )
 
 
 @pytest.mark.parametrize(

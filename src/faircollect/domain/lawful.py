@@ -20,9 +20,12 @@ from decimal import Decimal
 
 from faircollect.domain.ledger.adjustments import Adjustment
 from faircollect.domain.ledger.replay import replay
+from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.ledger.terms import LoanTerms, Payment
-from faircollect.domain.true_cost import LawfulView, TrueCost
+from faircollect.domain.money import format_yuan
+from faircollect.domain.rates import RateCap
+from faircollect.domain.true_cost import LawfulView, TrueCost, lawful_view
 
 
 def lawful_terms(terms: LoanTerms, view: LawfulView) -> LoanTerms:
@@ -85,3 +88,64 @@ def owed(
     if has_excess(terms, cost.lawful):
         lawful = replay(lawful_terms(terms, cost.lawful), paid, as_of, adjustments=changes).state
     return Owed(contract, lawful, marked_illegal or cost.apr_irr > illegal_apr)
+
+
+def excess_clause(contract_overdue: int, lawful_overdue: int) -> str:
+    """The clause a message or letter adds after the lawful amount where the contract asks
+    for more than the law supports: the contract's figure beside it, marked as not
+    collected (or, when the overdue amounts agree, that the excess is not collected)."""
+    if contract_overdue > lawful_overdue:
+        return (
+            f"（合同所列逾期金额为 {format_yuan(contract_overdue)} 元，其中超出法律支持的"
+            f" {format_yuan(contract_overdue - lawful_overdue)} 元不予催收）"
+        )
+    return "（以上为依法应还金额，合同中超出法律支持的部分不予催收）"
+
+
+@dataclass(frozen=True, slots=True)
+class LawfulAmounts:
+    """What a message may ask for on a loan whose contract asks for more than the law
+    supports: its state under the lawful terms, and the lawful installment due next."""
+
+    state: AccountState
+    next_due_amount: int | None
+
+    def asks_nothing(self, contract: AccountState) -> bool:
+        """Whether nothing is lawfully due that the contract says is: the loan is paid off
+        under its lawful terms, or late only under its contract."""
+        lawful = self.state
+        if lawful.total_overdue:
+            return False
+        return lawful.next_due_on is None or contract.total_overdue > 0
+
+
+def may_exceed(terms: LoanTerms, cap: RateCap) -> bool:
+    """Whether the contract can ask for more than the law supports: only 砍头息, fees or a
+    rate above the cap can make it (one comparison, before any schedule is built)."""
+    return (
+        terms.received != terms.principal or terms.periodic_fee > 0 or terms.annual_rate > cap.rate
+    )
+
+
+def lawful_amounts(
+    terms: LoanTerms,
+    payments: Iterable[Payment],
+    as_of: date,
+    cap: RateCap,
+    adjustments: Iterable[Adjustment] = (),
+) -> LawfulAmounts | None:
+    """The loan's lawful amounts as of ``as_of``, or None when its contract asks for no more
+    than the law supports (then the contract's amounts are the lawful ones).
+
+    Without 砍头息, fees or a rate above the cap nothing can exceed, so such a loan costs
+    one comparison (the night asks this of every loan it writes to).
+    """
+    if not may_exceed(terms, cap):
+        return None
+    view = lawful_view(terms, sum(due.total for due in build_schedule(terms)), cap)
+    if not has_excess(terms, view):
+        return None
+    fair = lawful_terms(terms, view)
+    state = replay(fair, list(payments), as_of, adjustments=list(adjustments)).state
+    due = next((i.total for i in build_schedule(fair) if i.due_on == state.next_due_on), None)
+    return LawfulAmounts(state, due)

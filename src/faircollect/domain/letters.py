@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from faircollect.domain.lawful import excess_clause
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.lender import LenderProfile
 from faircollect.domain.money import format_yuan
@@ -63,6 +64,9 @@ class LetterFacts:
     illegal: bool
     lender: LenderProfile
     visit_notice_days: int = 3
+    contract: AccountState | None = None
+    """The state under the contract, when it differs from the lawful one (then the letter
+    shows the contract's figure beside the lawful one, marked as not collected)."""
 
 
 def refusals(facts: LetterFacts) -> list[str]:
@@ -100,6 +104,9 @@ def context(facts: LetterFacts) -> dict[str, str]:
         "penalty": format_yuan(s.penalty),
         "outstanding_principal": format_yuan(s.outstanding_principal),
         "visit_from": (facts.as_of + timedelta(days=facts.visit_notice_days)).isoformat(),
+        "excess_note": ""
+        if facts.contract is None or facts.contract == s
+        else excess_clause(facts.contract.total_overdue, s.total_overdue),
     }
     if facts.lender.law_firm.strip():
         values["law_firm"] = facts.lender.law_firm.strip()

@@ -68,7 +68,7 @@ def parse_yuan(text: str | int | Decimal) -> int:
     if not amount.is_finite():
         raise MoneyError(f"not an amount: {text!r}")
     if amount and amount.adjusted() >= MAX_YUAN_DIGITS:
-        raise MoneyError(f"too large to be an amount: {_short(text)}")
+        raise MoneyError(f"amount too large: {_short(text)} (at most {MAX_FEN // 100} yuan)")
     # Exact integer arithmetic on the digits: Decimal would round past 28 digits.
     sign, digit_tuple, exponent = amount.as_tuple()
     assert isinstance(exponent, int)

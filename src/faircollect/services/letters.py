@@ -50,6 +50,7 @@ def letter_facts(
         owed.illegal,
         lender or lender_profile(),
         default_pack().parameters.visit_notice_days,
+        owed.contract if owed.excess else None,
     )
 
 

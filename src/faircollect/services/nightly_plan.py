@@ -72,6 +72,7 @@ from faircollect.domain.strategy import (
 )
 from faircollect.services.casework.night_placements import SyncReport, sync_placements
 from faircollect.services.night_cases import CaseReport, open_night_cases
+from faircollect.services.night_lawful import with_lawful_amounts
 from faircollect.services.nightly_load import load_history, load_views
 from faircollect.services.outbox import send_pending
 
@@ -209,10 +210,12 @@ class _Night:
             wanted=planning_filter(self.strategy, self.as_of),
         )
         report("load", len(views), len(views))
-        actions = plan_day(views, self.strategy, self.as_of, self.tz)
+        by_loan = {v.loan_id: v for v in views}
+        planned = plan_day(views, self.strategy, self.as_of, self.tz)
+        actions, lawful = with_lawful_amounts(conn, planned, by_loan, self.as_of)
+        by_loan.update(lawful)
         summary.planned = len(actions)
         report("plan", len(actions), len(actions))
-        by_loan = {v.loan_id: v for v in views}
         history = load_history(conn, {a.borrower_id for a in actions}, self.as_of, self.tz)
         report("history", 1, 1)
         total, parent, done_here = len(actions), os.getpid(), 0

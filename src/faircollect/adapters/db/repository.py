@@ -9,7 +9,7 @@ mapped to a field only here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -123,6 +123,38 @@ def load_stored_loan(conn: Connection, loan_id: str) -> StoredLoan | None:
     if terms is None:
         return None
     return StoredLoan(terms, load_payments(conn, loan_id), load_adjustments(conn, loan_id))
+
+
+def load_stored_loans(
+    conn: Connection,
+    loan_ids: Sequence[str],
+    adjusted: Collection[str],
+    wanted: Callable[[LoanTerms], bool] = lambda _: True,
+    chunk: int = 5_000,
+) -> list[StoredLoan]:
+    """``load_stored_loan`` for the loans of ``loan_ids`` whose terms are ``wanted``, a
+    chunk of ids per query (the night reads the loans it writes to at once, not one round
+    trip each); adjustments are read only for loans in ``adjusted`` (they are rare)."""
+    found: list[StoredLoan] = []
+    for start in range(0, len(loan_ids), chunk):
+        rows = conn.execute(
+            select(loans).where(loans.c.loan_id.in_(loan_ids[start : start + chunk]))
+        )
+        chosen = [terms for terms in map(loan_from_columns, rows.mappings()) if wanted(terms)]
+        ids = [terms.loan_id for terms in chosen]
+        paid: dict[str, list[Payment]] = {loan_id: [] for loan_id in ids}
+        query = (
+            select(payments)
+            .where(payments.c.loan_id.in_(ids))
+            .order_by(payments.c.loan_id, payments.c.paid_on, payments.c.payment_id)
+        )
+        for row in conn.execute(query).mappings():
+            paid[row["loan_id"]].append(read_payment(row))
+        for terms in chosen:
+            loan_id = terms.loan_id
+            changes = load_adjustments(conn, loan_id) if loan_id in adjusted else []
+            found.append(StoredLoan(terms, paid[loan_id], changes))
+    return found
 
 
 def store_adjustment(conn: Connection, event: Adjustment) -> None:

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 from types import MappingProxyType
 
+from faircollect.domain.lawful import LawfulAmounts, excess_clause
 from faircollect.domain.ledger.state import AccountState, Stage, bucket
 from faircollect.domain.money import format_yuan
 from faircollect.domain.strategy.arms import CHALLENGER, CHAMPION, arm_for
@@ -63,6 +64,9 @@ class AccountView:
     next_due_amount: int | None = None
     tz: tzinfo | None = None
     """The borrower's time zone; None uses the run's default."""
+    lawful: LawfulAmounts | None = None
+    """Set when the contract asks for more than the law supports (KANTOU-1, RATE-1/2):
+    messages ask for these amounts, with the contract's only beside them, marked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +397,10 @@ class TemplateContext(Mapping[str, str]):
         self._account, self._party, self._strategy, self._as_of = account, party, strategy, as_of
         self._values: dict[str, str] | None = None
 
+    def for_account(self, account: AccountView) -> TemplateContext:
+        """The same template's values for ``account`` (e.g. with its lawful amounts)."""
+        return TemplateContext(account, self._party, self._strategy, self._as_of)
+
     def _data(self) -> dict[str, str]:
         if self._values is None:
             self._values = template_context(self._account, self._party, self._strategy, self._as_of)
@@ -424,7 +432,10 @@ def template_context(
     policies = strategy.policies
     if party is Party.EMERGENCY_CONTACT:
         return {"name": account.borrower_name, "hotline": policies.hotline}
-    state = account.state
+    state = account.state if account.lawful is None else account.lawful.state
+    next_due_amount = account.next_due_amount
+    if account.lawful is not None and account.next_due_amount is not None:
+        next_due_amount = account.lawful.next_due_amount
     context = {
         "name": account.borrower_name,
         "hotline": policies.hotline,
@@ -438,12 +449,21 @@ def template_context(
         "overdue_fee": format_yuan(state.overdue_fee),
         "penalty": format_yuan(state.penalty),
         "outstanding_principal": format_yuan(state.outstanding_principal),
+        "excess_note": excess_note(account),
     }
     context["visit_from"] = (as_of + timedelta(days=policies.visit_notice_days)).isoformat()
     if policies.law_firm:
         context["law_firm"] = policies.law_firm
     if state.next_due_on is not None:
         context["due_date"] = state.next_due_on.isoformat()
-    if account.next_due_amount is not None:
-        context["amount_due"] = format_yuan(account.next_due_amount)
+    if next_due_amount is not None:
+        context["amount_due"] = format_yuan(next_due_amount)
     return context
+
+
+def excess_note(account: AccountView) -> str:
+    """The clause a message adds where the contract asks for more than the law supports:
+    the contract's figure beside the lawful one, marked as not collected; empty otherwise."""
+    if account.lawful is None:
+        return ""
+    return excess_clause(account.state.total_overdue, account.lawful.state.total_overdue)
