@@ -10,7 +10,8 @@ from datetime import date
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.lender_file import lender_profile
 from faircollect.adapters.templates import TemplateRenderer
-from faircollect.domain.casework.errors import NotFound, Refused
+from faircollect.domain.casework.errors import NotFound, PermissionDenied, Refused
+from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.pack import default_pack
 from faircollect.domain.compliance.screener import screen
 from faircollect.domain.lender import LenderProfile
@@ -25,6 +26,7 @@ from faircollect.domain.letters import (
     reference,
     refusals,
 )
+from faircollect.services.casework.cases import visible_case_ids
 from faircollect.services.loans import owed_now
 
 
@@ -81,6 +83,20 @@ def prepare(facts: LetterFacts, renderer: TemplateRenderer | None = None) -> Let
         facts.loan_id,
         facts.as_of,
     )
+
+
+def letter_for(
+    uow: UnitOfWork, actor: Actor, loan_id: str, kind: LetterKind, as_of: date
+) -> Letter:
+    """``letter`` for a user of the workbench: NotFound unless the loan is in a case they
+    may see (or they read every case), like the loan's page; agency users are refused (a
+    letter goes out in the lender's name, on its letterhead)."""
+    if actor.role is Role.AGENCY:
+        raise PermissionDenied(f"{actor.user_id} (agency) may not issue the lender's letters")
+    visible = visible_case_ids(uow, actor, as_of)
+    if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
+        raise NotFound(f"no loan '{loan_id}'")
+    return letter(uow, loan_id, kind, as_of)
 
 
 def letter(
