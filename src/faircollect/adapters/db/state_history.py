@@ -15,8 +15,8 @@ from sqlalchemy import Connection, delete, insert, literal, select
 from faircollect.adapters.db import tables as t
 
 
-def copy_states(conn: Connection, night: date) -> int:
-    """Copy every stored state as the states of ``night``; returns the rows copied."""
+def copy_states(conn: Connection, night: date) -> None:
+    """Copy every stored state as the states of ``night``."""
     h, s = t.account_state_history, t.account_states
     conn.execute(delete(h).where(h.c.night == night))
     figures = select(
@@ -41,5 +41,4 @@ def copy_states(conn: Connection, night: date) -> int:
         "outstanding_principal",
         "paid_total",
     ]
-    result = conn.execute(insert(h).from_select(columns, figures))
-    return int(result.rowcount or 0)
+    conn.execute(insert(h).from_select(columns, figures))
