@@ -386,3 +386,34 @@ def test_compliance_by_day_rule_and_complaint(book: str) -> None:
         {"rule": "CN-TIME-1", "denied": 2},
         {"rule": "CN-FREQ-1", "denied": 1},
     ]
+
+
+def test_pruning_keeps_recent_nights_and_every_month_end(book: str, db_engine: Engine) -> None:
+    from datetime import date
+
+    from sqlalchemy import insert, select
+
+    from faircollect.adapters.db import tables as t
+    from faircollect.adapters.db.uow import UnitOfWork
+    from faircollect.services.manager_reports import prune_history
+
+    h = t.account_state_history
+    extra = [
+        {**row, "night": night}
+        for night in (date(2026, 11, 15), date(2026, 11, 29))
+        for row in reports_world.STATES
+        if row["night"] == reports_world.D2
+    ]
+    with db_engine.begin() as conn:
+        conn.execute(insert(h), extra)
+    assert (
+        "nothing to drop"
+        in run("history", "prune", "--keep-days", "100000", "--database-url", book).stdout
+    )
+    with UnitOfWork(db_engine) as uow:
+        dropped = prune_history(uow, 10, date(2026, 12, 3))  # cutoff 2026-11-23
+    assert dropped == [date(2026, 11, 15)]
+    with db_engine.connect() as conn:
+        nights = sorted(set(conn.execute(select(h.c.night)).scalars()))
+    assert nights == [date(2026, 10, 31), date(2026, 11, 29), date(2026, 11, 30)]
+    refused(run("history", "prune", "--keep-days", "0", "--database-url", book), 2, "--keep-days")

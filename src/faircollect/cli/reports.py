@@ -29,8 +29,35 @@ UrlOption = Annotated[
 ]
 
 
+history_app = typer.Typer(
+    help="The night states kept for the reports (account_state_history).", no_args_is_help=True
+)
+
+
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
+    app.add_typer(history_app, name="history")
+
+
+@history_app.command("prune")
+def prune(
+    keep_days: Annotated[
+        int,
+        typer.Option("--keep-days", min=1, help="Keep every night of the last N days."),
+    ] = 92,
+    database_url: UrlOption = None,
+) -> None:
+    """Drop stored night states older than --keep-days, except each month's last night."""
+    from faircollect.cli.casework import _run
+    from faircollect.cli.dates import today
+    from faircollect.services.manager_reports import prune_history
+
+    on = today()
+    dropped = _run(database_url, None, lambda uow, _: prune_history(uow, keep_days, on))
+    if not dropped:
+        typer.echo("nothing to drop")
+        return
+    typer.echo(f"dropped {len(dropped)} nights, {dropped[0]} to {dropped[-1]}")
 
 
 def report(

@@ -609,6 +609,27 @@ def compliance(uow: UnitOfWork, actor: Actor, dates: Dates, today: date) -> Repo
     )
 
 
+# --- keeping the stored nights ----------------------------------------------------------
+
+
+def prune_history(uow: UnitOfWork, keep_days: int, today: date) -> list[date]:
+    """Drop the stored night states older than ``keep_days`` days before ``today``, except
+    the last stored night of each month (month-end roll rates and vintage read those);
+    returns the nights dropped. A month at a million loans is ~30M rows (~1.6 GB on
+    SQLite), so a lender keeps the daily nights for a while and the month ends for good."""
+    if keep_days < 1:
+        raise ReportError(f"--keep-days: must be at least 1, not {keep_days}")
+    _, last, _ = sql.stored_nights(uow.conn)
+    if last is None:
+        return []
+    nights = sql.nights_between(uow.conn, None, last)
+    kept = set(month_ends(nights))
+    cutoff = today - timedelta(days=keep_days)
+    dropped = [n for n in nights if n < cutoff and n not in kept]
+    sql.drop_nights(uow.conn, dropped)
+    return dropped
+
+
 # --- by name ----------------------------------------------------------------------------
 
 Builder = Callable[[UnitOfWork, Actor, Dates, date], Report]

@@ -434,3 +434,9 @@ def complaints(
         .order_by(e.c.happened_on, e.c.case_id)
     )
     return [(str(cid), on, done) for cid, on, done in conn.execute(query)]
+
+
+def drop_nights(conn: Connection, nights: Collection[date]) -> None:
+    """Delete the stored states of ``nights``."""
+    if nights:
+        conn.execute(_H.delete().where(_H.c.night.in_(tuple(nights))))
