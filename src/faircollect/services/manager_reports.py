@@ -9,7 +9,7 @@ returns a ``domain.reports.Report``. ``REPORTS`` names them for the CLI and the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -664,7 +664,3 @@ def build(uow: UnitOfWork, actor: Actor, name: str, dates: Dates, today: date) -
     if builder is None:
         raise ReportError(f"NAME: no report {name[:40]!r}; reports: {', '.join(REPORTS)}")
     return builder(uow, actor, dates, today)
-
-
-def names() -> Iterable[str]:
-    return REPORTS.keys()
