@@ -96,6 +96,9 @@ def test_a_supervisor_reads_each_report_with_table_chart_and_downloads(client: T
         ("/reports/ptp?from=2026-11-01", 422, "请同时填写"),
         ("/reports/ptp/download?format=pdf", 422, "csv 或 xlsx"),
         ("/reports/buckets?date=" + "9" * 11, 422, "date"),
+        ("/reports/ptp?from=0001-01-01&to=9999-12-31", 422, "0001-01-01 is before"),
+        ("/reports/contact?date=9999-12-31", 422, "9999-12-31 is after"),
+        ("/reports/ptp/download?format=xlsx&from=2026-11-01&to=9999-12-31", 422, "is after"),
     ],
 )
 def test_bad_input_is_a_page_saying_why_never_500(

@@ -131,9 +131,10 @@ def _report(request: Request, user: Any, name: str, day: str, start: str, end: s
 
     if name not in manager_reports.REPORTS:
         raise NotFound(f"no report {name[:40]!r}")
-    one = forms.optional_day(day, "date")
-    first = forms.optional_day(start, "from")
-    last = forms.optional_day(end, "to")
+    now = today(request)
+    one = _plausible(forms.optional_day(day, "date"), "date", now)
+    first = _plausible(forms.optional_day(start, "from"), "from", now)
+    last = _plausible(forms.optional_day(end, "to"), "to", now)
     if one is not None:
         dates = manager_reports.Dates(one, one)
     elif first is not None or last is not None:
@@ -144,12 +145,29 @@ def _report(request: Request, user: Any, name: str, day: str, start: str, end: s
         dates = manager_reports.Dates()
     try:
         with unit(request) as uow:
-            return manager_reports.build(uow, user.actor, name, dates, today(request))
+            return manager_reports.build(uow, user.actor, name, dates, now)
     except ReportError as err:
         message = str(err)
         option = message.split(":", 1)[0]
         field = {"--from/--to": "from", "--from": "from", "--to": "to"}.get(option, "date")
         raise InvalidField(field, message) from None
+
+
+def _plausible(value: date | None, field: str, now: date) -> date | None:
+    """A report date within the window every date option has (``cli.dates``): year 1 or
+    9999 is a typo, refused naming the field (and never reaches date arithmetic)."""
+    if value is None:
+        return None
+    from datetime import timedelta
+
+    from faircollect.adapters.limits_file import load_limits
+
+    limits = load_limits()
+    latest = now + timedelta(days=limits.business_date_future_days)
+    problem = limits.bounds(now).day(value, latest, "business_date_future_days")
+    if problem:
+        raise InvalidField(field, problem)
+    return value
 
 
 @router.get("/reports/{name}", response_class=HTMLResponse)
