@@ -139,3 +139,15 @@ def test_report_pages_run_no_inline_script_or_style(client: TestClient) -> None:
         assert ' style="' not in answer.text, path
         for tag in re.findall(r"<script[^>]*>", answer.text):
             assert 'src="/static/' in tag or 'type="application/json"' in tag, (path, tag)
+
+
+def test_no_combination_of_dates_answers_500(client: TestClient) -> None:
+    sign_in_form(client, "sup")
+    values = ["", "x", "2026-02-30", "2026-10-31", "2026-11-30", "2026-11-15", "0001-01-01"]
+    for name in REPORTS:
+        for query in (
+            *(f"date={v}" for v in values),
+            *(f"from={a}&to={b}" for a in values for b in values),
+        ):
+            answer = client.get(f"/reports/{name}?{query}")
+            assert answer.status_code in (200, 422), (name, query, answer.status_code)
