@@ -118,6 +118,32 @@ def test_an_overdue_notice_is_an_a4_pdf_with_chinese_text_and_the_font_embedded(
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, check=True).stdout.decode()
     assert "CJK" in fonts or "Fallback" in fonts or "WenQuanYi" in fonts, fonts
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts  # embedded
+    # The page as an image (what a person sees): A4 proportions, ink on the page, and the
+    # letterhead at the top, not a blank or clipped page.
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(out),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    from PIL import Image
+
+    with Image.open(tmp_path / "page.png") as image:
+        page = image.convert("L")
+    width, height = page.size
+    assert abs(height / width - 297 / 210) < 0.02, page.size
+    dark = [y for y in range(height) if min(page.crop((0, y, width, y + 1)).getdata()) < 128]
+    assert dark and dark[0] < height * 0.12 and len(dark) > height * 0.2, (dark[:3], len(dark))
 
 
 def test_the_letter_asks_for_the_lawful_amount_and_marks_the_contracts_excess(
