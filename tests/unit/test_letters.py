@@ -91,3 +91,20 @@ def test_lines_break_between_chinese_characters_never_inside_a_number() -> None:
             assert not line.startswith(("，", "。", "）", " "))
         for token in ("2026-09-15", "3374.74", "76", "L1"):
             assert any(token in line for line in lines), (width, lines)
+
+
+def test_a_queued_letter_is_laid_out_with_its_kinds_title() -> None:
+    from faircollect.domain.letters import from_message
+
+    lender = LenderProfile()
+    lawyer = from_message(
+        "A1", "lawyer_letter", "律师函\n\n张三 先生/女士：…", lender, date(2026, 3, 30)
+    )
+    assert lawyer.title == "律师函" and lawyer.body.startswith("张三 先生/女士：")
+    assert lawyer.reference == "A1" and "12378" in lawyer.body
+    visit = from_message(
+        "A2", "letter", "我方拟于 2026-04-02 起安排上门拜访。", lender, date(2026, 3, 30)
+    )
+    assert visit.kind is LetterKind.VISIT_NOTICE and visit.title == "上门拜访通知函"
+    notice = from_message("A3", "letter", "已逾期 45 天。", lender, date(2026, 3, 30))
+    assert notice.kind is LetterKind.OVERDUE_NOTICE

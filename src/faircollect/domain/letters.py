@@ -130,3 +130,29 @@ class Letter:
 def reference(kind: LetterKind, loan_id: str, as_of: date) -> str:
     """The letter's reference number (函件编号): kind, loan and date."""
     return f"{kind.value.upper()}-{loan_id}-{as_of:%Y%m%d}"
+
+
+def kind_of(channel: str, body: str) -> LetterKind:
+    """Which letter a queued message of a letter channel is: the lawyer letter channel's
+    are lawyer letters; on the letter channel the visit notice is the one announcing a visit
+    (its template says 上门拜访), every other is an overdue notice."""
+    if channel == "lawyer_letter":
+        return LetterKind.LAWYER_LETTER
+    return LetterKind.VISIT_NOTICE if "上门拜访" in body else LetterKind.OVERDUE_NOTICE
+
+
+def from_message(
+    message_id: str, channel: str, body: str, lender: LenderProfile, on: date
+) -> Letter:
+    """A letter the night rendered, gated and queued (its text already screened), as the
+    print channel lays it out: the kind's title, the action id as reference, the
+    complaint channels added."""
+    kind = kind_of(channel, body)
+    title = TITLES[kind]
+    lines = body.strip().splitlines()
+    if lines and lines[0].strip() == title:
+        lines = lines[1:]
+    text = "\n".join(lines).strip()
+    return Letter(
+        kind, title, message_id, f"{text}\n\n{complaint_channels(lender)}", lender, "", on
+    )
