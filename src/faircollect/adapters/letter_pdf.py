@@ -2,7 +2,8 @@
 
 The font: ``FAIRCOLLECT_LETTER_FONT`` (a TTF, OTF or TTC file; for a collection the
 Simplified Chinese face is chosen), else the first of the usual Debian CJK fonts found
-(fonts-noto-cjk's Noto Sans CJK SC, then Droid Sans Fallback, then WenQuanYi). fpdf2
+(fonts-noto-cjk's Noto Sans CJK SC, then WenQuanYi; not Droid Sans Fallback, which has
+no Latin letters or digits). fpdf2
 embeds only the glyphs used (a subset), so a letter is some tens of kilobytes.
 """
 
@@ -21,7 +22,6 @@ FONT_ENV = "FAIRCOLLECT_LETTER_FONT"
 CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 )
