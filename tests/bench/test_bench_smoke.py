@@ -47,6 +47,7 @@ def test_every_bench_script_has_a_smoke_test() -> None:
         "ledger_phases.py",
         "nightly.py",
         "plan_day.py",
+        "reports.py",  # tests/bench/test_bench_reports.py
         "screen_eval.py",
         "web.py",  # tests/bench/test_bench_web.py
     }

@@ -82,6 +82,14 @@ def take(base: str, demo: demo_world.Demo, out: Path) -> None:
         supervisor.wait_for_selector("#chart-status[data-drawn]")
         shoot(supervisor, out, "09-overview")
 
+        supervisor.goto(f"{base}/reports/buckets")
+        supervisor.wait_for_selector("#report-chart[data-drawn]")
+        shoot(supervisor, out, "11-report-buckets")
+
+        supervisor.goto(f"{base}/reports/collectors")
+        supervisor.wait_for_selector("#report-chart[data-drawn]")
+        shoot(supervisor, out, "12-report-collectors")
+
         supervisor.goto(f"{base}/api/docs")
         shoot(supervisor, out, "10-api-docs", full=False)
 

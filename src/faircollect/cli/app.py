@@ -18,9 +18,11 @@ from faircollect.cli import (
     casework,
     gate,
     ledger,
+    letters,
     nightly,
     outbox,
     quickstart,
+    reports,
     rules,
     run_day,
     screen,
@@ -71,6 +73,8 @@ for feature in (
     casework,
     nightly,
     outbox,
+    reports,
+    letters,
     serve,
 ):
     feature.register(app)

@@ -77,6 +77,14 @@ def outbox_send(
             "house or gateway batch upload). Repeatable.",
         ),
     ] = None,
+    letters_pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--letters-pdf",
+            help="DIR: lay out letters and lawyer letters as A4 PDFs in DIR (a print house's "
+            "folder), with a manifest of their SHA-256.",
+        ),
+    ] = None,
     smtp: Annotated[
         str | None, typer.Option("--smtp", help="HOST:PORT of the SMTP server for e-mail.")
     ] = None,
@@ -92,24 +100,38 @@ def outbox_send(
     from faircollect.adapters.channels.file import FileChannel
     from faircollect.adapters.channels.smtp import SmtpChannel
     from faircollect.cli.database import open_engine
+    from faircollect.cli.dates import option_moment
     from faircollect.services.outbox import send_pending
 
+    moment = option_moment(now, "--now")
     channels: dict[str, Channel] = {}
     for spec in to_files or ():
         name, _, folder = spec.partition("=")
         if not name or not folder:
             raise _fail(f"--to-files: '{spec}' is not CHANNEL=DIR")
         channels[name] = FileChannel(Path(folder))
+    if letters_pdf is not None:
+        from faircollect.adapters.channels.pdf_letters import LETTER_CHANNELS, PdfLetterChannel
+        from faircollect.adapters.lender_file import lender_profile
+        from faircollect.adapters.letter_pdf import cjk_font
+
+        if letters_pdf.exists() and not letters_pdf.is_dir():
+            raise _fail(f"--letters-pdf: {letters_pdf} is not a directory")
+        cjk_font()  # no font: refused before anything is sent
+        day = moment.astimezone(SHANGHAI).date()  # the letters' date: the sending day
+        printer = PdfLetterChannel(letters_pdf, lender_profile(), lambda: day)
+        for name in LETTER_CHANNELS:
+            channels[name] = printer
     if smtp:
         host, _, port = smtp.rpartition(":")
         if not host or not port.isdigit() or not smtp_from:
             raise _fail("--smtp HOST:PORT needs --smtp-from ADDRESS")
         channels["email"] = SmtpChannel(host, int(port), smtp_from)
     if not channels:
-        raise _fail("no gateway given (--to-files CHANNEL=DIR, --smtp HOST:PORT): nothing sent")
-    from faircollect.cli.dates import option_moment
-
-    moment = option_moment(now, "--now")
+        raise _fail(
+            "no gateway given (--to-files CHANNEL=DIR, --letters-pdf DIR, --smtp HOST:PORT): "
+            "nothing sent"
+        )
     engine = open_engine(database_url)
     try:
         report = send_pending(engine, channels, now=moment)

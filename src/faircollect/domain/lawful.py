@@ -23,7 +23,7 @@ from faircollect.domain.ledger.replay import LoanLedger, replay
 from faircollect.domain.ledger.schedule import build_schedule
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.ledger.terms import LoanTerms, Payment
-from faircollect.domain.money import round_half_up
+from faircollect.domain.money import format_yuan, round_half_up
 from faircollect.domain.rates import RateCap
 from faircollect.domain.true_cost import LawfulView, TrueCost, lawful_view
 
@@ -88,6 +88,18 @@ def owed(
     if has_excess(terms, cost.lawful):
         lawful = replay(lawful_terms(terms, cost.lawful), paid, as_of, adjustments=changes).state
     return Owed(contract, lawful, marked_illegal or cost.apr_irr > illegal_apr)
+
+
+def excess_clause(contract_overdue: int, lawful_overdue: int) -> str:
+    """The clause a message or letter adds after the lawful amount where the contract asks
+    for more than the law supports: the contract's figure beside it, marked as not
+    collected (or, when the overdue amounts agree, that the excess is not collected)."""
+    if contract_overdue > lawful_overdue:
+        return (
+            f"（合同所列逾期金额为 {format_yuan(contract_overdue)} 元，其中超出法律支持的"
+            f" {format_yuan(contract_overdue - lawful_overdue)} 元不予催收）"
+        )
+    return "（以上为依法应还金额，合同中超出法律支持的部分不予催收）"
 
 
 @dataclass(frozen=True, slots=True)

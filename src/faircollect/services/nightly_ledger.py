@@ -41,6 +41,7 @@ from faircollect.adapters.db.ledger_runs import (
 from faircollect.adapters.db.portfolio_store import Store
 from faircollect.adapters.db.roll_forward import roll_forward
 from faircollect.adapters.db.sqlite_tuning import run_settings
+from faircollect.adapters.db.state_history import copy_states
 from faircollect.adapters.memory import no_cycle_collection, reuse_freed_memory
 from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, StageThresholds
 from faircollect.portfolio import STAGES, PortfolioStates, compute_states
@@ -181,6 +182,8 @@ def _run_one(
     else:
         count = store.record_first_stages(day)
     computed = len(loan_ids) + rolled
+    progress(f"{day}: keeping the day's states for the reports")
+    copy_states(conn, day)
     record_run(conn, day, started, now(), batch, computed)
     return DayResult(day, computed, count + rolled_moves, full, rolled)
 

@@ -94,6 +94,43 @@ OPTIONS = [
         "--now",
         id="outbox-send",
     ),
+    pytest.param(
+        lambda d, url, tmp: ["report", "buckets", "--date", d, "--database-url", url],
+        "--date",
+        id="report-date",
+    ),
+    pytest.param(
+        lambda d, url, tmp: [
+            "report",
+            "roll-rates",
+            "--from",
+            "2026-10-31",
+            "--to",
+            d,
+            "--database-url",
+            url,
+        ],
+        "--to",
+        id="report-to",
+    ),
+    pytest.param(
+        lambda d, url, tmp: [
+            "letter",
+            "render",
+            "--loan",
+            "L1",
+            "--kind",
+            "overdue_notice",
+            "--out",
+            str(tmp / "letter.pdf"),
+            "--date",
+            d,
+            "--database-url",
+            url,
+        ],
+        "--date",
+        id="letter-date",
+    ),
 ]
 
 

@@ -152,6 +152,25 @@ stage_history = Table(
 )
 """Stage transitions with their date: history, never overwritten."""
 
+account_state_history = Table(
+    "account_state_history",
+    metadata,
+    Column("night", Date, primary_key=True),
+    Column("loan_id", String(64), primary_key=True),
+    Column("dpd", Integer, nullable=False),
+    Column("bucket", String(8), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("overdue_principal", BigInteger, nullable=False),
+    Column("overdue_total", BigInteger, nullable=False),
+    Column("outstanding_principal", BigInteger, nullable=False),
+    Column("paid_total", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Every loan's state as of each night (0013): what the managers' reports read for a past
+date (buckets as of D, roll rates between D1 and D2). Copied from ``account_states`` by
+the night after it stored the day's states; ``overdue_total`` is overdue principal,
+interest, fee and penalty. No foreign key: a bulk copy of the book, never updated."""
+
 runs = Table(
     "runs",
     metadata,

@@ -49,6 +49,10 @@ _BUCKET_EDGES = (
 )
 
 
+BUCKETS: tuple[str, ...] = (*(name for _, name in _BUCKET_EDGES), "M6+")
+"""The buckets in order, M0 (current) to M6+."""
+
+
 def bucket(dpd: int) -> str:
     """M0 = DPD 0, M1 = 1-30, ... M6 = 151-180, M6+ = over 180."""
     for upper, name in _BUCKET_EDGES:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 from types import MappingProxyType
 
-from faircollect.domain.lawful import LawfulAmounts
+from faircollect.domain.lawful import LawfulAmounts, excess_clause
 from faircollect.domain.ledger.state import AccountState, Stage, bucket
 from faircollect.domain.money import format_yuan
 from faircollect.domain.strategy.arms import CHALLENGER, CHAMPION, arm_for
@@ -466,10 +466,4 @@ def excess_note(account: AccountView) -> str:
     the contract's figure beside the lawful one, marked as not collected; empty otherwise."""
     if account.lawful is None:
         return ""
-    contract, lawful = account.state.total_overdue, account.lawful.state.total_overdue
-    if contract > lawful:
-        return (
-            f"（合同所列逾期金额为 {format_yuan(contract)} 元，其中超出法律支持的"
-            f" {format_yuan(contract - lawful)} 元不予催收）"
-        )
-    return "（以上为依法应还金额，合同中超出法律支持的部分不予催收）"
+    return excess_clause(account.state.total_overdue, account.lawful.state.total_overdue)

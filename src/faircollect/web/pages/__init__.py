@@ -13,6 +13,7 @@ from faircollect.web.pages import (
     calls,
     cases,
     complaints,
+    letters,
     login,
     my,
     reports,
@@ -23,6 +24,18 @@ from faircollect.web.pages import (
 
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
-    for part in (login, today, cases, calls, team, agency, reports, complaints, apidocs, my):
+    for part in (
+        login,
+        today,
+        cases,
+        calls,
+        team,
+        agency,
+        reports,
+        letters,
+        complaints,
+        apidocs,
+        my,
+    ):
         pages.include_router(part.router)
     return pages

@@ -1,0 +1,110 @@
+"""A letter for one loan (issue 14): the facts from the stored loan (lawful amounts as of
+the date, the borrower's name), the lender's configuration, the shipped template, and
+the screener, which must find nothing before a letter is laid out as a PDF.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.adapters.lender_file import lender_profile
+from faircollect.adapters.templates import TemplateRenderer
+from faircollect.domain.casework.errors import NotFound, PermissionDenied, Refused
+from faircollect.domain.casework.roles import Actor, Role
+from faircollect.domain.compliance.pack import default_pack
+from faircollect.domain.compliance.screener import screen
+from faircollect.domain.lender import LenderProfile
+from faircollect.domain.letters import (
+    TEMPLATES,
+    TITLES,
+    Letter,
+    LetterFacts,
+    LetterKind,
+    complaint_channels,
+    context,
+    reference,
+    refusals,
+)
+from faircollect.services.casework.cases import visible_case_ids
+from faircollect.services.loans import owed_now
+
+
+def letter_facts(
+    uow: UnitOfWork,
+    loan_id: str,
+    kind: LetterKind,
+    as_of: date,
+    lender: LenderProfile | None = None,
+) -> LetterFacts:
+    """The loan's lawful state and borrower as of ``as_of``; NotFound for an unknown loan."""
+    borrower_id = uow.loans.borrower_of(loan_id)
+    borrower = uow.loans.borrower(borrower_id) if borrower_id else None
+    if borrower is None:
+        raise NotFound(f"no loan '{loan_id}'")
+    owed = owed_now(uow, loan_id, as_of)
+    return LetterFacts(
+        kind,
+        loan_id,
+        borrower.name,
+        as_of,
+        owed.lawful,
+        owed.illegal,
+        lender or lender_profile(),
+        default_pack().parameters.visit_notice_days,
+        owed.contract if owed.excess else None,
+    )
+
+
+def prepare(facts: LetterFacts, renderer: TemplateRenderer | None = None) -> Letter:
+    """The letter's text, or ``Refused`` with every reason: the letter may not be written
+    (``domain.letters.refusals``) or the screener found unlawful language in it."""
+    reasons = refusals(facts)
+    if reasons:
+        raise Refused(f"{TITLES[facts.kind]} for {facts.loan_id}", reasons)
+    body = (renderer or TemplateRenderer()).render(TEMPLATES[facts.kind], context(facts))
+    title = TITLES[facts.kind]
+    lines = body.splitlines()
+    if lines and lines[0].strip() == title:  # the lawyer letter's template names itself
+        body = "\n".join(lines[1:]).strip()
+    body = f"{body}\n\n{complaint_channels(facts.lender)}"
+    findings = screen(body)
+    if findings:
+        raise Refused(
+            f"{title} for {facts.loan_id}",
+            [f"screener: {f.rule} ({f.label}) in '{f.evidence}'" for f in findings],
+        )
+    return Letter(
+        facts.kind,
+        title,
+        reference(facts.kind, facts.loan_id, facts.as_of),
+        body,
+        facts.lender,
+        facts.loan_id,
+        facts.as_of,
+    )
+
+
+def letter_for(
+    uow: UnitOfWork, actor: Actor, loan_id: str, kind: LetterKind, as_of: date
+) -> Letter:
+    """``letter`` for a user of the workbench: NotFound unless the loan is in a case they
+    may see (or they read every case), like the loan's page; agency users are refused (a
+    letter goes out in the lender's name, on its letterhead)."""
+    if actor.role is Role.AGENCY:
+        raise PermissionDenied(f"{actor.user_id} (agency) may not issue the lender's letters")
+    visible = visible_case_ids(uow, actor, as_of)
+    if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
+        raise NotFound(f"no loan '{loan_id}'")
+    return letter(uow, loan_id, kind, as_of)
+
+
+def letter(
+    uow: UnitOfWork,
+    loan_id: str,
+    kind: LetterKind,
+    as_of: date,
+    lender: LenderProfile | None = None,
+) -> Letter:
+    """The screened letter of ``kind`` for ``loan_id`` as of ``as_of``."""
+    return prepare(letter_facts(uow, loan_id, kind, as_of, lender))

@@ -1,0 +1,219 @@
+"""Issue 14: letters as A4 PDFs with a CJK font embedded (``faircollect letter render``),
+on SQLite and PostgreSQL. Each kind is rendered; pdftotext must find its Chinese text,
+the lender's name, address and complaint line and the lawfully owed amount (never the
+砍头息 excess); pdffonts must show the font embedded; refusals are exit 1 or 2 with the
+reason and write nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.adapters.letter_pdf import NoCjkFont, cjk_font
+from faircollect.domain.ledger.terms import LoanTerms, Method
+from faircollect.domain.money import format_yuan
+from faircollect.services.loans import owed_now
+from tests.integration.bad_input.front_door import refused, run
+from tests.integration.ledger_db import insert_portfolio
+
+try:
+    cjk_font()
+    HAVE_FONT = True
+except NoCjkFont:
+    HAVE_FONT = False
+
+pytestmark = [
+    pytest.mark.skipif(not HAVE_FONT, reason="no CJK font (apt-get install fonts-noto-cjk)"),
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed"),
+]
+
+AS_OF = "2026-09-15"
+
+
+def _loan(loan_id: str, principal: int, received: int, disbursed: date) -> LoanTerms:
+    return LoanTerms(
+        loan_id=loan_id,
+        principal=principal,
+        received=received,
+        annual_rate=Decimal("0.18"),
+        term_months=12,
+        method=Method.EQUAL_INSTALLMENT,
+        disbursed_on=disbursed,
+        penalty_rate_daily=Decimal("0.0005"),
+        grace_days=0,
+        periodic_fee=0,
+        borrower_id="B1",
+        product="消费贷",
+    )
+
+
+@pytest.fixture
+def url(db_engine: Engine) -> str:
+    insert_portfolio(
+        db_engine,
+        [
+            _loan("L1", 1_200_000, 1_200_000, date(2026, 6, 1)),  # 3 installments unpaid
+            _loan("L2", 1_000_000, 900_000, date(2026, 6, 1)),  # 10% 砍头息
+            _loan("L3", 1_000_000, 1_000_000, date(2026, 9, 1)),  # not yet due
+        ],
+        [],
+    )
+    return db_engine.url.render_as_string(hide_password=False)
+
+
+def _text(pdf: Path) -> str:
+    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True)
+    return done.stdout.decode("utf-8")
+
+
+def _render(url: str, loan: str, kind: str, out: Path) -> str:
+    done = run(
+        "letter",
+        "render",
+        "--loan",
+        loan,
+        "--kind",
+        kind,
+        "--out",
+        str(out),
+        "--date",
+        AS_OF,
+        "--database-url",
+        url,
+    )
+    assert done.code == 0, done.output
+    assert out.read_bytes().startswith(b"%PDF-")
+    return _text(out)
+
+
+def test_an_overdue_notice_is_an_a4_pdf_with_chinese_text_and_the_font_embedded(
+    url: str, db_engine: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "notice.pdf"
+    text = _render(url, "L1", "overdue_notice", out)
+    for words in (
+        "逾期还款提醒函",
+        "张三 先生/女士",
+        "示例消费金融有限公司",
+        "上海市浦东新区示例路 100 号",
+        "400-000-0000",
+        "已逾期 76 天",
+        "12378",
+        "12363",
+    ):
+        assert words in text, (words, text)
+    with UnitOfWork(db_engine) as uow:
+        owed = owed_now(uow, "L1", date(2026, 9, 15))
+    assert f"合计：{format_yuan(owed.overdue)} 元" in text
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, check=True).stdout.decode()
+    assert "595.2 x 841.68 pts (A4)" in info or "595.28 x 841.89 pts (A4)" in info, info
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, check=True).stdout.decode()
+    assert "CJK" in fonts or "Fallback" in fonts or "WenQuanYi" in fonts, fonts
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts  # embedded
+    # The page as an image (what a person sees): A4 proportions, ink on the page, and the
+    # letterhead at the top, not a blank or clipped page.
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(out),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    from PIL import Image
+
+    with Image.open(tmp_path / "page.png") as image:
+        page = image.convert("L")
+    width, height = page.size
+    assert abs(height / width - 297 / 210) < 0.02, page.size
+    dark = [y for y in range(height) if min(page.crop((0, y, width, y + 1)).getdata()) < 128]
+    assert dark and dark[0] < height * 0.12 and len(dark) > height * 0.2, (dark[:3], len(dark))
+
+
+def test_the_letter_asks_for_the_lawful_amount_and_marks_the_contracts_excess(
+    url: str, db_engine: Engine, tmp_path: Path
+) -> None:
+    text = _render(url, "L2", "overdue_notice", tmp_path / "l2.pdf")
+    with UnitOfWork(db_engine) as uow:
+        owed = owed_now(uow, "L2", date(2026, 9, 15))
+    assert owed.excess and owed.overdue < owed.contract.total_overdue
+    contract, lawful = owed.contract.total_overdue, owed.overdue
+    flat = "".join(text.split())
+    # The lawful amount is asked for; the contract's is only beside it, marked (as the
+    # night's messages do).
+    assert (
+        f"合计：{format_yuan(lawful)}元（合同所列逾期金额为{format_yuan(contract)}元，"
+        f"其中超出法律支持的{format_yuan(contract - lawful)}元不予催收）"
+    ) in flat
+    assert flat.count(format_yuan(contract)) == 1
+
+
+def test_a_visit_notice_names_two_staff_and_the_day(url: str, tmp_path: Path) -> None:
+    text = _render(url, "L1", "visit_notice", tmp_path / "visit.pdf")
+    assert "上门拜访通知函" in text and "两名工作人员" in text and "2026-09-18" in text
+
+
+def test_a_lawyer_letter_needs_a_configured_law_firm(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "lawyer.pdf"
+    done = run(
+        "letter",
+        "render",
+        "--loan",
+        "L1",
+        "--kind",
+        "lawyer_letter",
+        "--out",
+        str(out),
+        "--date",
+        AS_OF,
+        "--database-url",
+        url,
+    )
+    refused(done, 1, "law firm")
+    assert not out.exists()
+    lender = tmp_path / "lender.yaml"
+    example = Path(__file__).parents[2] / "src/faircollect/data/lender/example.yaml"
+    lender.write_text(
+        example.read_text(encoding="utf-8") + "law_firm: 示例律师事务所\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("FAIRCOLLECT_LENDER", str(lender))
+    text = _render(url, "L1", "lawyer_letter", out)
+    flat = "".join(text.split())
+    assert "律师函" in flat and "示例律师事务所受示例消费金融有限公司委托" in flat
+    assert "此为民事纠纷" in flat and "服务费" not in flat  # no fee on this loan: no fee line
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["--loan", "L3", "--kind", "overdue_notice"], 1, "not overdue"),
+        (["--loan", "NOPE", "--kind", "overdue_notice"], 1, "NOPE"),
+        (["--loan", "L1", "--kind", "flyer"], 2, "--kind"),
+        (["--loan", "L1", "--kind", "overdue_notice", "--date", "2026-13-01"], 2, "--date"),
+    ],
+)
+def test_refusals_write_nothing(
+    url: str, tmp_path: Path, args: list[str], code: int, words: str
+) -> None:
+    out = tmp_path / "x.pdf"
+    dated = args if "--date" in args else [*args, "--date", AS_OF]
+    refused(run("letter", "render", *dated, "--out", str(out), "--database-url", url), code, words)
+    assert not out.exists()
