@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
 from faircollect.adapters.db.repositories.actions import ActionRepository
+from faircollect.adapters.db.repositories.audit import AuditRepository, Clock, utc_now
 from faircollect.adapters.db.repositories.calls import CallRepository
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.contacts import ContactRepository
@@ -38,9 +39,13 @@ class SqlUnitOfWork:
     actions: ActionRepository
     sessions: SessionRepository
     calls: CallRepository
+    audit: AuditRepository
+    """The audit trail: entries appended here commit or roll back with the change."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self.engine = engine
+        self.clock = clock
+        """When audit entries are stamped (the real clock unless a test sets one)."""
         self._conn: Connection | None = None
         self._owned = True
 
@@ -82,6 +87,7 @@ class SqlUnitOfWork:
         self.actions = ActionRepository(conn)
         self.sessions = SessionRepository(conn)
         self.calls = CallRepository(conn)
+        self.audit = AuditRepository(conn, self.clock)
 
     def __enter__(self) -> SqlUnitOfWork:
         if not self._owned:

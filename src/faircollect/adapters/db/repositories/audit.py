@@ -1,0 +1,142 @@
+"""The audit trail as stored: appended in the unit of work's transaction, read in id order.
+
+``append`` first moves the one ``audit_head`` row on (``UPDATE ... SET last_id = last_id
++ 1``): on PostgreSQL that takes the row's lock until the transaction ends, and a second
+transaction's update waits and then sees the first one's committed head; on SQLite it
+takes the database's write lock. Either way no two entries get the same id or chain to
+the same predecessor, and a rolled-back transaction leaves neither its entry nor a gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select, update
+
+from faircollect.adapters.db.tables import audit_head, audit_log
+from faircollect.domain.audit import GENESIS, AuditEntry, AuditEvent, seal
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """Which entries to read: ``at`` within [since, until), one actor, subject, action."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    subject: str | None = None
+    action: str | None = None
+
+
+class AuditRepository:
+    """The audit log of one unit of work."""
+
+    def __init__(self, conn: Connection, clock: Clock = utc_now) -> None:
+        self.conn = conn
+        self.clock = clock
+
+    def append(self, event: AuditEvent) -> AuditEntry:
+        """Seal ``event`` as the next entry of the chain and store it."""
+        h = audit_head
+        moved = self.conn.execute(
+            update(h).where(h.c.id == 1).values(last_id=h.c.last_id + 1)
+        ).rowcount
+        if moved != 1:
+            raise RuntimeError("the audit log has no head row (run faircollect init)")
+        last_id, last_hash = self.conn.execute(
+            select(h.c.last_id, h.c.last_hash).where(h.c.id == 1)
+        ).one()
+        entry = seal(int(last_id), self.clock(), event, last_hash)
+        self.conn.execute(
+            audit_log.insert().values(
+                id=entry.id,
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                subject=entry.subject,
+                before=entry.before,
+                after=entry.after,
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        self.conn.execute(update(h).where(h.c.id == 1).values(last_hash=entry.hash))
+        return entry
+
+    def head(self) -> tuple[int, str]:
+        """The id and hash of the last entry the log says it wrote (0 and GENESIS: none)."""
+        row = self.conn.execute(
+            select(audit_head.c.last_id, audit_head.c.last_hash).where(audit_head.c.id == 1)
+        ).one_or_none()
+        return (0, GENESIS) if row is None else (int(row[0]), row[1])
+
+    def chain_from(self, since: datetime | None) -> tuple[int, str, Iterator[AuditEntry]]:
+        """The entries from the first one at or after ``since`` (None: all), in id order,
+        with the id and stored hash of the entry before them (0 and GENESIS: none)."""
+        a = audit_log
+        first_id = None
+        if since is not None:
+            first_id = self.conn.execute(select(func.min(a.c.id)).where(a.c.at >= since)).scalar()
+            if first_id is None:
+                return 0, GENESIS, iter(())
+        prev_id, prev_hash = 0, GENESIS
+        query = select(a).order_by(a.c.id)
+        if first_id is not None:
+            before = self.conn.execute(
+                select(a.c.id, a.c.hash).where(a.c.id < first_id).order_by(a.c.id.desc()).limit(1)
+            ).one_or_none()
+            if before is not None:
+                prev_id, prev_hash = int(before[0]), before[1]
+            query = query.where(a.c.id >= first_id)
+        rows = self.conn.execution_options(yield_per=2000).execute(query)
+        return prev_id, prev_hash, (_entry(r) for r in rows)
+
+    def listed(
+        self, where: AuditFilter, *, limit: int | None = None, offset: int = 0
+    ) -> tuple[list[AuditEntry], int]:
+        """One page of the entries matching ``where``, newest first, and how many match."""
+        a = audit_log
+        query = _filtered(select(a), where)
+        total = self.conn.execute(_filtered(select(func.count()).select_from(a), where)).scalar()
+        query = query.order_by(a.c.id.desc()).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return [_entry(r) for r in self.conn.execute(query)], int(total or 0)
+
+    def between(self, where: AuditFilter) -> Iterator[AuditEntry]:
+        """Every entry matching ``where``, oldest first (exports)."""
+        a = audit_log
+        rows = self.conn.execution_options(yield_per=2000).execute(
+            _filtered(select(a), where).order_by(a.c.id)
+        )
+        return (_entry(r) for r in rows)
+
+
+def _filtered(query: Select[Any], where: AuditFilter) -> Select[Any]:
+    a = audit_log
+    if where.since is not None:
+        query = query.where(a.c.at >= where.since)
+    if where.until is not None:
+        query = query.where(a.c.at < where.until)
+    if where.actor:
+        query = query.where(a.c.actor == where.actor)
+    if where.subject:
+        query = query.where(a.c.subject == where.subject)
+    if where.action:
+        query = query.where(a.c.action == where.action)
+    return query
+
+
+def _entry(r: Any) -> AuditEntry:
+    return AuditEntry(
+        int(r.id), r.at, r.actor, r.action, r.subject, r.before, r.after, r.prev_hash, r.hash
+    )
