@@ -24,6 +24,7 @@ from faircollect.adapters.db.repositories.promises import PromiseRepository
 from faircollect.adapters.db.repositories.proposals import ProposalRepository
 from faircollect.adapters.db.repositories.sessions import SessionRepository
 from faircollect.adapters.db.repositories.visits import VisitRepository
+from faircollect.domain.audit import AuditEvent
 
 
 class SqlUnitOfWork:
@@ -104,14 +105,25 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn = self.conn
+        kept = self.audit.kept
         try:
             if exc_type is None:
                 conn.commit()
+                kept = []
             else:
                 conn.rollback()
         finally:
             conn.close()
             self._conn = None
+        if kept:
+            self._append_kept(kept)
+
+    def _append_kept(self, events: list[AuditEvent]) -> None:
+        """The refusals a rolled-back transaction recorded, in a transaction of their own."""
+        with self.engine.begin() as conn:
+            audit = AuditRepository(conn, self.clock)
+            for event in events:
+                audit.append(event)
 
 
 UnitOfWork = SqlUnitOfWork

@@ -23,6 +23,7 @@ from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.casework.visibility import Scope, scope_of
 from faircollect.domain.privacy import SEES_FULL_ID, id_number_for, mask_phone
+from faircollect.services import audit
 
 MAX_PAGE_SIZE = 200
 
@@ -117,6 +118,15 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
     case = visible_case(uow, actor, case_id, day)
     line = uow.cases.lines(CaseFilter(case_ids=frozenset({case_id})), limit=1)[0][0]
     states = uow.loans.states(case.loan_ids)
+    if actor.role in SEES_FULL_ID:
+        audit.record(
+            uow,
+            actor,
+            "personal_data.viewed",
+            case_id,
+            None,
+            {"borrower_id": case.borrower_id, "shown": ["id_number", "phones", "contacts"]},
+        )
     return CaseFile(
         case=line,
         borrower=_borrower(uow, actor, case.borrower_id),
@@ -207,4 +217,12 @@ def reassign_case(
     owner = Owner(OwnerKind.COLLECTOR, to_collector)
     moved = case.assigned(AssignOwner(case_id, owner, on, actor.user_id, reason))
     uow.cases.save(case, moved)
+    audit.record(
+        uow,
+        actor,
+        "case.reassigned",
+        case_id,
+        {"owner": case.owner, "status": case.status},
+        {"owner": moved.owner, "status": moved.status, "on": on, "reason": reason},
+    )
     return moved

@@ -49,7 +49,9 @@ def _rebuilt(uow: UnitOfWork, actor: Actor, call_id: str) -> tuple[StoredCall, C
         raise NotFound(f"no call '{call_id}'")
     if call.record_id is not None:
         raise CaseworkError(f"call {call_id} has ended (催记 {call.record_id})")
-    session = first_call.start_call(uow, actor, call.case_id, call.started_at, loan_id=call.loan_id)
+    session = first_call.start_call(
+        uow, actor, call.case_id, call.started_at, loan_id=call.loan_id, audited=False
+    )
     for step, value in call.answers:
         session.answer(step, value)
     return call, session

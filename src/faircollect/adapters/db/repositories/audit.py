@@ -43,9 +43,15 @@ class AuditRepository:
     def __init__(self, conn: Connection, clock: Clock = utc_now) -> None:
         self.conn = conn
         self.clock = clock
+        self.kept: list[AuditEvent] = []
+        """Events to append again in a transaction of their own if this one rolls back."""
 
-    def append(self, event: AuditEvent) -> AuditEntry:
-        """Seal ``event`` as the next entry of the chain and store it."""
+    def append(self, event: AuditEvent, *, kept: bool = False) -> AuditEntry:
+        """Seal ``event`` as the next entry of the chain and store it. With ``kept`` (a
+        refusal: the gate's denial), the unit of work appends it again on its own when the
+        transaction rolls back, so the refusal is on record although nothing changed."""
+        if kept:
+            self.kept.append(event)
         h = audit_head
         moved = self.conn.execute(
             update(h).where(h.c.id == 1).values(last_id=h.c.last_id + 1)
