@@ -15,6 +15,7 @@ import typer
 
 from faircollect.cli import (
     apr,
+    audit,
     casework,
     gate,
     ledger,
@@ -72,6 +73,7 @@ for feature in (
     nightly,
     outbox,
     serve,
+    audit,
 ):
     feature.register(app)
 

@@ -1,0 +1,147 @@
+"""``faircollect audit verify|export`` on SQLite and PostgreSQL: intact chains give exit 0
+and the count; entries edited, deleted or reordered directly in SQL give exit 1 and the
+first broken id; bad options exit 2 naming the option."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Engine, text
+from typer.testing import CliRunner
+
+from faircollect.adapters.db.uow import SqlUnitOfWork
+from faircollect.cli.app import app
+from faircollect.domain.audit import AuditEvent
+
+SHANGHAI = timezone(timedelta(hours=8))
+runner = CliRunner()
+
+# Two entries on each of 30 Nov, 1 Dec and 2 Dec 2026 (Shanghai), at 09:00 and 23:30.
+TIMES = [
+    datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI),
+    datetime(2026, 11, 30, 23, 30, tzinfo=SHANGHAI),
+    datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI),
+    datetime(2026, 12, 1, 23, 30, tzinfo=SHANGHAI),
+    datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI),
+    datetime(2026, 12, 2, 23, 30, tzinfo=SHANGHAI),
+]
+
+
+@pytest.fixture
+def logged(db_engine: Engine) -> str:
+    """Six entries; returns the database URL."""
+    times = iter(TIMES)
+    with SqlUnitOfWork(db_engine, clock=lambda: next(times)) as uow:
+        for i in range(1, 7):
+            uow.audit.append(
+                AuditEvent(
+                    "C101" if i % 2 else "S001",
+                    "contact.recorded",
+                    f"C-B{i}",
+                    {"status": "open"},
+                    {"status": "contacted", "number": "13800000001"},
+                )
+            )
+    return db_engine.url.render_as_string(hide_password=False)
+
+
+def audit(url: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["audit", *args, "--database-url", url])
+    return result.exit_code, result.output
+
+
+def sql(url: str, *statements: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for s in statements:
+            conn.execute(text(s))
+    engine.dispose()
+
+
+def test_an_intact_log_verifies_with_its_count(logged: str) -> None:
+    code, out = audit(logged, "verify")
+    assert code == 0, out
+    assert out.strip() == "audit trail intact: 6 entries checked"
+
+
+def test_verify_from_a_day_checks_from_that_day_on(logged: str) -> None:
+    code, out = audit(logged, "verify", "--from", "2026-12-01")
+    assert code == 0, out
+    assert out.strip() == "audit trail intact from 2026-12-01: 4 entries checked"
+
+
+def test_an_edited_entry_fails_at_its_id(logged: str) -> None:
+    sql(logged, "UPDATE audit_log SET actor = 'ADMIN' WHERE id = 4")
+    code, out = audit(logged, "verify")
+    assert code == 1
+    assert "BROKEN at entry 4:" in out and "3 entries before it" in out
+
+
+def test_a_deleted_entry_fails_at_the_entry_after_it(logged: str) -> None:
+    sql(logged, "DELETE FROM audit_log WHERE id = 3")
+    code, out = audit(logged, "verify")
+    assert code == 1
+    assert "BROKEN at entry 4: entry 3 is missing" in out
+
+
+def test_reordered_entries_fail_at_the_first_moved_id(logged: str) -> None:
+    sql(
+        logged,
+        "UPDATE audit_log SET id = 99 WHERE id = 5",
+        "UPDATE audit_log SET id = 5 WHERE id = 2",
+        "UPDATE audit_log SET id = 2 WHERE id = 99",
+    )
+    code, out = audit(logged, "verify")
+    assert code == 1
+    assert "BROKEN at entry 2:" in out
+
+
+def test_an_edit_before_the_from_day_is_not_checked_but_one_after_is(logged: str) -> None:
+    sql(logged, "UPDATE audit_log SET subject = 'X' WHERE id = 1")
+    assert audit(logged, "verify", "--from", "2026-12-01")[0] == 0
+    assert audit(logged, "verify")[0] == 1
+    sql(logged, "UPDATE audit_log SET subject = 'X' WHERE id = 6")
+    code, out = audit(logged, "verify", "--from", "2026-12-01")
+    assert code == 1 and "BROKEN at entry 6:" in out
+
+
+def test_export_csv_gives_the_days_entries_oldest_first_with_numbers_masked(logged: str) -> None:
+    code, out = audit(logged, "export", "--from", "2026-12-01", "--to", "2026-12-01")
+    assert code == 0, out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows] == ["3", "4"]
+    assert [r["at"] for r in rows] == ["2026-12-01T09:00:00+08:00", "2026-12-01T23:30:00+08:00"]
+    assert [r["actor"] for r in rows] == ["C101", "S001"]
+    assert json.loads(rows[0]["after"]) == {"number": "138****0001", "status": "contacted"}
+    assert "13800000001" not in out
+
+
+def test_export_json_covers_both_days_given(logged: str) -> None:
+    code, out = audit(
+        logged, "export", "--from", "2026-11-30", "--to", "2026-12-01", "--format", "json"
+    )
+    assert code == 0, out
+    assert [e["id"] for e in json.loads(out)] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["verify", "--from", "2026-13-01"], "--from"),
+        (["export", "--from", "yesterday", "--to", "2026-12-01"], "--from"),
+        (["export", "--from", "2026-12-01", "--to", "2026-11-01"], "--to"),
+        (["export", "--from", "2026-12-01", "--to", "2026-12-02", "--format", "xml"], "--format"),
+        (["export", "--to", "2026-12-02"], "--from"),
+    ],
+)
+def test_bad_options_exit_2_naming_the_option(logged: str, args: list[str], named: str) -> None:
+    code, out = audit(logged, *args)
+    assert code == 2, out
+    assert named in out
+    assert "Traceback" not in out
