@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from faircollect.web.api import calls, gate, ledger, session, work
+from faircollect.web.api import audit, calls, gate, ledger, session, work
 
 PREFIX = "/api/v1"
 
 
 def router() -> APIRouter:
     api = APIRouter(prefix=PREFIX)
-    for part in (session, work, ledger, gate, calls):
+    for part in (session, work, ledger, gate, calls, audit):
         api.include_router(part.router)
     return api
