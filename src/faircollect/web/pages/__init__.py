@@ -7,11 +7,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from faircollect.web.pages import agency, apidocs, calls, cases, login, reports, team, today
+from faircollect.web.pages import (
+    agency,
+    apidocs,
+    audit,
+    calls,
+    cases,
+    login,
+    reports,
+    team,
+    today,
+)
 
 
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
-    for part in (login, today, cases, calls, team, agency, reports, apidocs):
+    for part in (login, today, cases, calls, team, agency, reports, audit, apidocs):
         pages.include_router(part.router)
     return pages
