@@ -156,3 +156,27 @@ def test_a_rehashed_edit_still_breaks_the_next_entry(db_engine: Engine) -> None:
     _tamper(db_engine, f"UPDATE audit_log SET actor = 'S001', hash = '{forged}' WHERE id = 2")
     verdict = _verified(db_engine)
     assert (verdict.broken_id, verdict.checked) == (3, 2)
+
+
+def test_a_recorded_event_takes_the_heads_lock_only_at_commit(db_engine: Engine) -> None:
+    """A use case records its entry early and writes other rows after it; the head is
+    locked only when its unit of work commits, so another transaction appends meanwhile
+    (no lock held across the change, no lock-order deadlock on PostgreSQL), and the first
+    transaction's entry comes after it."""
+    with SqlUnitOfWork(db_engine) as first:
+        first.audit.record(AuditEvent("C101", "contact.recorded", "case:K1"))
+        done = threading.Event()
+
+        def other() -> None:
+            with SqlUnitOfWork(db_engine) as uow:
+                uow.audit.record(AuditEvent("S001", "case.reassigned", "case:K2"))
+            done.set()
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        assert done.wait(10)
+        thread.join()
+    with db_engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, subject FROM audit_log ORDER BY id")).all()
+    assert [(r.id, r.subject) for r in rows] == [(1, "case:K2"), (2, "case:K1")]
+    assert _verified(db_engine) == Verdict(2)

@@ -49,9 +49,10 @@ def record(
     *,
     kept: bool = False,
 ) -> None:
-    """Append one entry in ``uow``'s transaction (``kept``: also when it rolls back)."""
+    """Record one entry in ``uow``'s transaction, appended when it commits (``kept``: also
+    when it rolls back)."""
     who = actor if isinstance(actor, str) else actor.user_id
-    uow.audit.append(AuditEvent(who, action, subject, before, after), kept=kept)
+    uow.audit.record(AuditEvent(who, action, subject, before, after), kept=kept)
 
 
 def gate_decided(

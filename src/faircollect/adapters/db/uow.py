@@ -108,6 +108,11 @@ class SqlUnitOfWork:
         kept = self.audit.kept
         try:
             if exc_type is None:
+                try:
+                    self.audit.flush()
+                except BaseException:
+                    conn.rollback()
+                    raise
                 conn.commit()
                 kept = []
             else:

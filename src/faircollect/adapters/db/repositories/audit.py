@@ -1,10 +1,11 @@
 """The audit trail as stored: appended in the unit of work's transaction, read in id order.
 
-``append`` first moves the one ``audit_head`` row on (``UPDATE ... SET last_id = last_id
-+ 1``): on PostgreSQL that takes the row's lock until the transaction ends, and a second
+Use cases ``record`` events; the unit of work ``flush``es them just before it commits.
+``flush`` first moves the one ``audit_head`` row on (``UPDATE ... SET last_id = last_id
++ n``): on PostgreSQL that takes the row's lock until the transaction ends, and a second
 transaction's update waits and then sees the first one's committed head; on SQLite it
 takes the database's write lock. Either way no two entries get the same id or chain to
-the same predecessor, and a rolled-back transaction leaves neither its entry nor a gap.
+the same predecessor, and a rolled-back transaction leaves neither its entries nor a gap.
 """
 
 from __future__ import annotations
@@ -43,40 +44,68 @@ class AuditRepository:
     def __init__(self, conn: Connection, clock: Clock = utc_now) -> None:
         self.conn = conn
         self.clock = clock
+        self.pending: list[AuditEvent] = []
+        """Events recorded in this transaction, appended by ``flush`` at commit."""
         self.kept: list[AuditEvent] = []
         """Events to append again in a transaction of their own if this one rolls back."""
 
-    def append(self, event: AuditEvent, *, kept: bool = False) -> AuditEntry:
-        """Seal ``event`` as the next entry of the chain and store it. With ``kept`` (a
-        refusal: the gate's denial), the unit of work appends it again on its own when the
-        transaction rolls back, so the refusal is on record although nothing changed."""
+    def record(self, event: AuditEvent, *, kept: bool = False) -> None:
+        """Queue ``event`` to be appended when the unit of work commits (``flush``). With
+        ``kept`` (a refusal: the gate's denial), the unit of work appends it on its own
+        when the transaction rolls back, so the refusal is on record though nothing changed."""
+        self.pending.append(event)
         if kept:
             self.kept.append(event)
+
+    def append(self, event: AuditEvent) -> AuditEntry:
+        """Append ``event`` now (with anything queued before it); the last entry written."""
+        self.pending.append(event)
+        return self.flush()[-1]
+
+    def flush(self) -> list[AuditEntry]:
+        """Append the queued events as the next entries of the chain, in order.
+
+        The unit of work calls this just before it commits, so the head's lock is the last
+        lock a transaction takes and is held only until the commit: two transactions never
+        wait for each other's locks in opposite orders because of the audit trail."""
+        if not self.pending:
+            return []
+        events, self.pending = self.pending, []
         h = audit_head
         moved = self.conn.execute(
-            update(h).where(h.c.id == 1).values(last_id=h.c.last_id + 1)
+            update(h).where(h.c.id == 1).values(last_id=h.c.last_id + len(events))
         ).rowcount
         if moved != 1:
             raise RuntimeError("the audit log has no head row (run faircollect init)")
         last_id, last_hash = self.conn.execute(
             select(h.c.last_id, h.c.last_hash).where(h.c.id == 1)
         ).one()
-        entry = seal(int(last_id), self.clock(), event, last_hash)
+        first_id = int(last_id) - len(events) + 1
+        prev_hash = last_hash  # still the previous last entry's: updated below
+        entries = []
+        for offset, event in enumerate(events):
+            entry = seal(first_id + offset, self.clock(), event, prev_hash)
+            entries.append(entry)
+            prev_hash = entry.hash
         self.conn.execute(
-            audit_log.insert().values(
-                id=entry.id,
-                at=entry.at,
-                actor=entry.actor,
-                action=entry.action,
-                subject=entry.subject,
-                before=entry.before,
-                after=entry.after,
-                prev_hash=entry.prev_hash,
-                hash=entry.hash,
-            )
+            audit_log.insert(),
+            [
+                {
+                    "id": e.id,
+                    "at": e.at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "subject": e.subject,
+                    "before": e.before,
+                    "after": e.after,
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                }
+                for e in entries
+            ],
         )
-        self.conn.execute(update(h).where(h.c.id == 1).values(last_hash=entry.hash))
-        return entry
+        self.conn.execute(update(h).where(h.c.id == 1).values(last_hash=prev_hash))
+        return entries
 
     def head(self) -> tuple[int, str]:
         """The id and hash of the last entry the log says it wrote (0 and GENESIS: none)."""
