@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from faircollect.adapters.channels.file import FileChannel
 from faircollect.adapters.db import tables as t
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.services.audit import verify_chain
 from faircollect.services.night import run_night
-from tests.scenarios.portfolio import FIRST_DUE, seed
+from faircollect.services.outbox import send_pending
+from tests.scenarios.portfolio import FIRST_DUE, SHANGHAI, seed
 
 D1 = FIRST_DUE + timedelta(days=1)
 
@@ -40,3 +43,39 @@ def test_a_night_is_audited_once_with_its_pack_version_and_decisions(db_engine: 
     assert after["decisions_sha256"] == hashlib.sha256(text.encode()).hexdigest()
     with UnitOfWork(db_engine) as uow:
         assert verify_chain(uow).checked == 1
+
+
+def test_what_the_sender_records_is_audited_with_the_gates_pack(
+    db_engine: Engine, tmp_path: Path
+) -> None:
+    """The T-3 reminder (an SMS at 10:00) sent at 10:05 and a second send that finds
+    nothing: one outbox.sent entry, with the message, its new status and the pack."""
+    day = FIRST_DUE - timedelta(days=3)
+    seed(db_engine, ["L1"])
+    run_night(db_engine, day)
+    at = datetime(day.year, day.month, day.day, 10, 5, tzinfo=SHANGHAI)
+    send_pending(db_engine, {"sms": FileChannel(tmp_path)}, now=at)
+    send_pending(db_engine, {"sms": FileChannel(tmp_path)}, now=at)
+    a = t.audit_log
+    with db_engine.connect() as conn:
+        rows = conn.execute(select(a).where(a.c.action == "outbox.sent")).all()
+        (message_id,) = (
+            conn.execute(select(t.outbox.c.message_id).where(t.outbox.c.channel == "sms"))
+            .scalars()
+            .all()
+        )
+    (entry,) = rows
+    assert (entry.actor, entry.subject) == ("sender", f"outbox:{day}")
+    assert json.loads(entry.after) == {
+        "pack_version": "cn-2026.1",
+        "messages": [
+            {
+                "message_id": message_id,
+                "status": "sent",
+                "at": "2026-02-10T02:05:00.000000+00:00",
+                "detail": f"written to {tmp_path / 'sms.jsonl'}",
+            }
+        ],
+    }
+    with UnitOfWork(db_engine) as uow:
+        assert verify_chain(uow).intact

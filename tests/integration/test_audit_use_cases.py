@@ -38,18 +38,32 @@ def world(db_engine: Engine) -> Engine:
 
 
 def entries(engine: Engine) -> list[tuple[str, str, str, Any, Any]]:
-    """(actor, action, subject, before, after) of every entry, in order."""
+    """(actor, action, subject, before, after) of every entry after the world's own
+    (building it opened 张三's case: ``case.opened``), in order."""
     a = audit_log
     with engine.connect() as conn:
-        rows = conn.execute(select(a).order_by(a.c.id)).all()
+        rows = conn.execute(select(a).where(a.c.id > 1).order_by(a.c.id)).all()
     return [(r.actor, r.action, r.subject, json.loads(r.before), json.loads(r.after)) for r in rows]
 
 
 def intact(engine: Engine) -> int:
+    """How many entries the chain holds after the world's one, checked intact."""
     with UnitOfWork(engine) as uow:
         verdict = verify_chain(uow)
     assert verdict.intact, verdict.reason
-    return verdict.checked
+    return verdict.checked - 1
+
+
+def test_opening_the_worlds_case_is_the_first_entry(world: Engine) -> None:
+    with world.connect() as conn:
+        (row,) = conn.execute(select(audit_log)).all()
+    assert (row.id, row.actor, row.action, row.subject) == (1, "system", "case.opened", CASE)
+    assert json.loads(row.after) == {
+        "borrower_id": "B1",
+        "loan_ids": ["L1"],
+        "owner": "C101",
+        "on": "2026-03-02",
+    }
 
 
 def call_borrower(hour: int) -> NewContact:

@@ -55,8 +55,8 @@ class SqlUnitOfWork:
         """The repositories on a transaction the caller already holds (the nightly run):
         not to be used as a ``with`` block; the caller commits or rolls back."""
         uow = cls(conn.engine)
-        uow._bind(conn)
         uow._owned = False
+        uow._bind(conn)
         return uow
 
     @classmethod
@@ -88,7 +88,8 @@ class SqlUnitOfWork:
         self.actions = ActionRepository(conn)
         self.sessions = SessionRepository(conn)
         self.calls = CallRepository(conn)
-        self.audit = AuditRepository(conn, self.clock)
+        # Not owned: nobody flushes at commit, so entries are appended as recorded.
+        self.audit = AuditRepository(conn, self.clock, immediate=not self._owned)
 
     def __enter__(self) -> SqlUnitOfWork:
         if not self._owned:

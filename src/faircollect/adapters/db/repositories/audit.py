@@ -41,9 +41,13 @@ class AuditFilter:
 class AuditRepository:
     """The audit log of one unit of work."""
 
-    def __init__(self, conn: Connection, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, conn: Connection, clock: Clock = utc_now, *, immediate: bool = False
+    ) -> None:
         self.conn = conn
         self.clock = clock
+        self.immediate = immediate
+        """Append as soon as recorded (a transaction its caller commits, like the night's)."""
         self.pending: list[AuditEvent] = []
         """Events recorded in this transaction, appended by ``flush`` at commit."""
         self.kept: list[AuditEvent] = []
@@ -56,6 +60,8 @@ class AuditRepository:
         self.pending.append(event)
         if kept:
             self.kept.append(event)
+        if self.immediate:
+            self.flush()
 
     def append(self, event: AuditEvent) -> AuditEntry:
         """Append ``event`` now (with anything queued before it); the last entry written."""
