@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from faircollect.adapters.db.tables import audit_log, contact_records, promises
 from faircollect.adapters.db.uow import UnitOfWork
@@ -21,6 +21,7 @@ from faircollect.domain.casework.proposals import InstalmentPlan
 from faircollect.domain.casework.visits import VisitOutcome, VisitType
 from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.services.audit import verify_chain
+from faircollect.services.auth import set_password, sign_in
 from faircollect.services.casework import visits
 from faircollect.services.casework.cases import reassign_case, show_case
 from faircollect.services.casework.contacts import NewContact, add_contact
@@ -30,40 +31,77 @@ from faircollect.services.casework.proposals import approve_proposal, submit_pro
 from faircollect.services.organisation import actor_for
 from tests.scenarios.casework_world import CASE, DAY, at, build, sent_action
 
+BUILT: dict[int, int] = {}
+"""Per engine: the id of the last entry building the world wrote (the organisation
+loaded, 张三's case opened); the tests look at what came after."""
+
 
 @pytest.fixture
 def world(db_engine: Engine) -> Engine:
     build(db_engine)
+    with db_engine.connect() as conn:
+        BUILT[id(db_engine)] = conn.execute(select(func.max(audit_log.c.id))).scalar_one()
     return db_engine
 
 
 def entries(engine: Engine) -> list[tuple[str, str, str, Any, Any]]:
-    """(actor, action, subject, before, after) of every entry after the world's own
-    (building it opened 张三's case: ``case.opened``), in order."""
+    """(actor, action, subject, before, after) of every entry after the world's own, in
+    order."""
     a = audit_log
     with engine.connect() as conn:
-        rows = conn.execute(select(a).where(a.c.id > 1).order_by(a.c.id)).all()
+        rows = conn.execute(select(a).where(a.c.id > BUILT[id(engine)]).order_by(a.c.id)).all()
     return [(r.actor, r.action, r.subject, json.loads(r.before), json.loads(r.after)) for r in rows]
 
 
 def intact(engine: Engine) -> int:
-    """How many entries the chain holds after the world's one, checked intact."""
+    """How many entries the chain holds after the world's own, checked intact."""
     with UnitOfWork(engine) as uow:
         verdict = verify_chain(uow)
     assert verdict.intact, verdict.reason
-    return verdict.checked - 1
+    return verdict.checked - BUILT[id(engine)]
 
 
-def test_opening_the_worlds_case_is_the_first_entry(world: Engine) -> None:
+def test_building_the_world_loaded_the_organisation_then_opened_the_case(world: Engine) -> None:
     with world.connect() as conn:
-        (row,) = conn.execute(select(audit_log)).all()
-    assert (row.id, row.actor, row.action, row.subject) == (1, "system", "case.opened", CASE)
-    assert json.loads(row.after) == {
+        rows = conn.execute(select(audit_log).order_by(audit_log.c.id)).all()
+    assert [(r.id, r.actor, r.action, r.subject) for r in rows] == [
+        (1, "system", "organisation.loaded", "example.yaml"),
+        (2, "system", "case.opened", CASE),
+    ]
+    loaded = json.loads(rows[0].after)
+    assert json.loads(rows[0].before) == {"users": {}}
+    assert loaded["users"]["C101"] == {
+        "role": "collector",
+        "team_id": "T-EARLY",
+        "agency_id": None,
+        "active": True,
+    }
+    assert loaded["users"]["A101"]["agency_id"] == "AG01"
+    assert json.loads(rows[1].after) == {
         "borrower_id": "B1",
         "loan_ids": ["L1"],
         "owner": "C101",
         "on": "2026-03-02",
     }
+
+
+def test_a_password_set_and_sign_ins_are_audited_without_secrets(world: Engine) -> None:
+    moment = at(DAY, 9)
+    with UnitOfWork(world) as uow:
+        set_password(uow, "C101", "correct horse battery")
+    with UnitOfWork(world) as uow:
+        assert not sign_in(uow, "C101", "wrong password!", moment).ok
+    with UnitOfWork(world) as uow:
+        assert sign_in(uow, "C101", "correct horse battery", moment).ok
+    got = entries(world)
+    assert [(e[0], e[1], e[2]) for e in got] == [
+        ("system", "user.password_set", "C101"),
+        ("C101", "session.refused", "C101"),
+        ("C101", "session.signed_in", "C101"),
+    ]
+    with world.connect() as conn:
+        text = " ".join(r.after for r in conn.execute(select(audit_log.c.after)))
+    assert "correct horse" not in text and "wrong password" not in text and "argon2" not in text
 
 
 def call_borrower(hour: int) -> NewContact:
