@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from faircollect.adapters.db.tables import audit_log, contact_records, promises
 from faircollect.adapters.db.uow import UnitOfWork
+from faircollect.domain.casework.cases import CaseStatus
 from faircollect.domain.casework.contacts import Outcome
 from faircollect.domain.casework.errors import GateDenied, Refused
 from faircollect.domain.casework.proposals import InstalmentPlan
@@ -26,6 +27,7 @@ from faircollect.services.casework import visits
 from faircollect.services.casework.cases import reassign_case, show_case
 from faircollect.services.casework.contacts import NewContact, add_contact
 from faircollect.services.casework.first_call import run_call
+from faircollect.services.casework.promise_outcomes import follow_promises
 from faircollect.services.casework.promises import make_promise
 from faircollect.services.casework.proposals import approve_proposal, submit_proposal
 from faircollect.services.organisation import actor_for
@@ -310,3 +312,26 @@ def test_a_visit_the_gate_refuses_keeps_the_denial(world: Engine) -> None:
         False,
         ["CN-VISIT-1"],
     )
+
+
+def test_a_promised_case_moved_by_its_broken_promise_is_audited(world: Engine) -> None:
+    with UnitOfWork(world) as uow:
+        stored = run_call(uow, actor_for(uow, "C101"), CASE, at(DAY, 10), ANSWERS)
+    settled_on = date(2026, 3, 7)
+    with world.begin() as conn:
+        conn.execute(
+            promises.update()
+            .where(promises.c.promise_id == stored.promise_id)
+            .values(status="broken", settled_on=settled_on)
+        )
+    with UnitOfWork(world) as uow:
+        assert follow_promises(uow, settled_on) == {CASE: CaseStatus.PROMISE_BROKEN}
+    (actor, action, subject, before, after) = entries(world)[-1]
+    assert (actor, action, subject, before) == (
+        "system",
+        "case.status_changed",
+        CASE,
+        {"status": "promised"},
+    )
+    assert after["status"] == "promise_broken" and after["on"] == "2026-03-07"
+    assert after["reason"].startswith(f"promise {stored.promise_id} broken")
