@@ -242,22 +242,32 @@ def test_a_proposal_and_its_decision_are_audited(world: Engine) -> None:
     assert intact(world) == 2
 
 
-def test_unmasked_personal_data_views_are_audited_masked_views_are_not(world: Engine) -> None:
+def test_every_case_file_view_records_what_personal_data_was_shown(world: Engine) -> None:
+    """张三's contacts: 1 王芳 (emergency, callable), 2 张四 and 3 赵六 (not callable)."""
     with UnitOfWork(world) as uow:
         masked = show_case(uow, actor_for(uow, "C101"), CASE, DAY)
     assert masked.borrower["id_number"] == "1101**********1234"
-    assert entries(world) == []
     for user in ("S001", "K001", "ADMIN"):
         with UnitOfWork(world) as uow:
             full = show_case(uow, actor_for(uow, user), CASE, DAY)
         assert full.borrower["id_number"] == "110101199001011234"
     viewed = entries(world)
     assert [(e[0], e[1], e[2]) for e in viewed] == [
+        ("C101", "personal_data.viewed", CASE),
         ("S001", "personal_data.viewed", CASE),
         ("K001", "personal_data.viewed", CASE),
         ("ADMIN", "personal_data.viewed", CASE),
     ]
-    assert viewed[0][4] == {"borrower_id": "B1", "shown": ["id_number", "phones", "contacts"]}
+    assert viewed[0][4] == {
+        "borrower_id": "B1",
+        "id_number_shown": "masked",
+        "phones_unmasked": ["borrower", "contact:1"],
+    }
+    assert viewed[1][4] == {
+        "borrower_id": "B1",
+        "id_number_shown": "whole",
+        "phones_unmasked": ["borrower", "contact:1", "contact:2", "contact:3"],
+    }
     with world.connect() as conn:
         text = " ".join(r.after for r in conn.execute(select(audit_log.c.after)))
     assert "110101199001011234" not in text

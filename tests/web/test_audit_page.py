@@ -29,8 +29,8 @@ def test_compliance_sees_who_viewed_unmasked_data_and_filters_by_actor(
     assert "审计日志" in shown
     assert "110101199001011234" not in everything.text
 
-    by_c101 = text_of(k001.get("/audit/", params={"actor": "C101"}).text)
-    assert "personal_data.viewed" not in by_c101 and "没有符合条件的记录" in by_c101
+    by_c102 = text_of(k001.get("/audit/", params={"actor": "C102"}).text)
+    assert "personal_data.viewed" not in by_c102 and "没有符合条件的记录" in by_c102
 
     on_day = k001.get("/audit/", params={"from": "2026-03-02", "to": "2026-03-02", "subject": CASE})
     assert "S001" in text_of(on_day.text)

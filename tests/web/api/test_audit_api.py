@@ -28,23 +28,21 @@ def test_only_compliance_and_admins_see_the_trail(api: Api, user: str) -> None:
 def test_a_contact_and_an_unmasked_view_are_in_the_trail(api: Api) -> None:
     assert api.as_("C101").post(f"/api/v1/cases/{X}/contacts", json=CONTACT_OK).status_code == 201
     assert api.as_("S001").get(f"/api/v1/cases/{X}").status_code == 200
-    assert api.as_("C101").get(f"/api/v1/cases/{X}").status_code == 200  # masked: not audited
+    assert api.as_("C101").get(f"/api/v1/cases/{X}").status_code == 200  # the ID masked
 
     answer = api.as_("K001").get("/api/v1/audit", params={"subject": X, "from": "2026-03-02"})
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    newest = [(e["actor"], e["action"]) for e in body["items"][:3]]
+    newest = [(e["actor"], e["action"]) for e in body["items"][:4]]
     assert newest == [
+        ("C101", "personal_data.viewed"),
         ("S001", "personal_data.viewed"),
         ("C101", "contact.recorded"),
         ("C101", "gate.decided"),
     ]
-    viewed, contact = body["items"][0], body["items"][1]
-    assert viewed["subject"] == X and viewed["after"]["shown"] == [
-        "id_number",
-        "phones",
-        "contacts",
-    ]
+    masked, viewed, contact = body["items"][0], body["items"][1], body["items"][2]
+    assert masked["after"]["id_number_shown"] == "masked"
+    assert viewed["subject"] == X and viewed["after"]["id_number_shown"] == "whole"
     assert contact["at"] == "2026-03-02T10:00:00+08:00"  # the app's clock
     assert contact["after"]["outcome"] == "no_answer"
     assert contact["before"] == {"status": "open"}

@@ -118,19 +118,13 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
     case = visible_case(uow, actor, case_id, day)
     line = uow.cases.lines(CaseFilter(case_ids=frozenset({case_id})), limit=1)[0][0]
     states = uow.loans.states(case.loan_ids)
-    if actor.role in SEES_FULL_ID:
-        audit.record(
-            uow,
-            actor,
-            "personal_data.viewed",
-            case_id,
-            None,
-            {"borrower_id": case.borrower_id, "shown": ["id_number", "phones", "contacts"]},
-        )
+    borrower = _borrower(uow, actor, case.borrower_id)
+    contacts = _contacts(uow, actor, case.borrower_id)
+    _audit_view(uow, actor, case, contacts)
     return CaseFile(
         case=line,
-        borrower=_borrower(uow, actor, case.borrower_id),
-        contacts=_contacts(uow, actor, case.borrower_id),
+        borrower=borrower,
+        contacts=contacts,
         loans=[_loan_line(loan_id, states.get(loan_id)) for loan_id in case.loan_ids],
         history=uow.cases.history(case_id),
         records=uow.contacts.of_case(case_id),
@@ -138,6 +132,27 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
         proposals=[vars_of(p) for p in uow.proposals.listed(case_ids=[case_id])],
         visits=uow.visits.of_case(case_id),
         follow_ups=uow.cases.follow_ups(case_id),
+    )
+
+
+def _audit_view(uow: UnitOfWork, actor: Actor, case: Case, contacts: list[dict[str, Any]]) -> None:
+    """Who saw whose personal data in clear: the whole ID number (roles that see it) and
+    which phone numbers unmasked (the borrower's always, a contact's when shown whole)."""
+    full = actor.role in SEES_FULL_ID
+    shown = ["borrower"] + [
+        f"contact:{c['contact_id']}" for c in contacts if "*" not in str(c["phone"])
+    ]
+    audit.record(
+        uow,
+        actor,
+        "personal_data.viewed",
+        case.case_id,
+        None,
+        {
+            "borrower_id": case.borrower_id,
+            "id_number_shown": "whole" if full else "masked",
+            "phones_unmasked": shown,
+        },
     )
 
 
