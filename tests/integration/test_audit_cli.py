@@ -145,3 +145,16 @@ def test_bad_options_exit_2_naming_the_option(logged: str, args: list[str], name
     assert code == 2, out
     assert named in out
     assert "Traceback" not in out
+
+
+def test_verify_from_a_day_after_the_last_entry_checks_nothing_and_passes(logged: str) -> None:
+    code, out = audit(logged, "verify", "--from", "2026-12-03")
+    assert code == 0, out
+    assert out.strip() == "audit trail intact from 2026-12-03: 0 entries checked"
+
+
+def test_verify_from_a_day_after_the_last_entry_still_sees_a_cut_tail(logged: str) -> None:
+    sql(logged, "DELETE FROM audit_log WHERE id = 6")
+    code, out = audit(logged, "verify", "--from", "2026-12-03")
+    assert code == 1
+    assert "BROKEN at entry 6: entries 6..6 are missing from the end of the log" in out

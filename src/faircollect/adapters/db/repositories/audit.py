@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select, update
+from sqlalchemy import Connection, Select, false, func, select, update
 
 from faircollect.adapters.db.tables import audit_head, audit_log
 from faircollect.domain.audit import GENESIS, AuditEntry, AuditEvent, seal
@@ -122,22 +122,22 @@ class AuditRepository:
 
     def chain_from(self, since: datetime | None) -> tuple[int, str, Iterator[AuditEntry]]:
         """The entries from the first one at or after ``since`` (None: all), in id order,
-        with the id and stored hash of the entry before them (0 and GENESIS: none)."""
+        with the id and stored hash of the entry before them (0 and GENESIS: none; the
+        last entry when none is that recent)."""
         a = audit_log
-        first_id = None
-        if since is not None:
-            first_id = self.conn.execute(select(func.min(a.c.id)).where(a.c.at >= since)).scalar()
-            if first_id is None:
-                return 0, GENESIS, iter(())
         prev_id, prev_hash = 0, GENESIS
         query = select(a).order_by(a.c.id)
-        if first_id is not None:
-            before = self.conn.execute(
-                select(a.c.id, a.c.hash).where(a.c.id < first_id).order_by(a.c.id.desc()).limit(1)
-            ).one_or_none()
-            if before is not None:
-                prev_id, prev_hash = int(before[0]), before[1]
-            query = query.where(a.c.id >= first_id)
+        if since is not None:
+            first_id = self.conn.execute(select(func.min(a.c.id)).where(a.c.at >= since)).scalar()
+            before = select(a.c.id, a.c.hash).order_by(a.c.id.desc()).limit(1)
+            if first_id is not None:
+                before = before.where(a.c.id < first_id)
+                query = query.where(a.c.id >= first_id)
+            else:  # nothing since then: only what may be missing after the last entry
+                query = query.where(false())
+            found = self.conn.execute(before).one_or_none()
+            if found is not None:
+                prev_id, prev_hash = int(found[0]), found[1]
         rows = self.conn.execution_options(yield_per=2000).execute(query)
         return prev_id, prev_hash, (_entry(r) for r in rows)
 
