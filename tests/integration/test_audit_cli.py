@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -158,3 +159,12 @@ def test_verify_from_a_day_after_the_last_entry_still_sees_a_cut_tail(logged: st
     code, out = audit(logged, "verify", "--from", "2026-12-03")
     assert code == 1
     assert "BROKEN at entry 6: entries 6..6 are missing from the end of the log" in out
+
+
+def test_a_database_that_does_not_exist_is_one_line_exit_2(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'typo.db'}"
+    for args in (["verify"], ["export", "--from", "2026-12-01", "--to", "2026-12-02"]):
+        code, out = audit(url, *args)
+        assert code == 2, out
+        assert "no database file at" in out and "Traceback" not in out
+    assert not (tmp_path / "typo.db").exists()
