@@ -58,9 +58,11 @@ def audit(url: str, *args: str) -> tuple[int, str]:
 def sql(url: str, *statements: str) -> None:
     from sqlalchemy import create_engine
 
+    from tests.integration.test_audit_log import WITHOUT_TRIGGERS
+
     engine = create_engine(url)
     with engine.begin() as conn:
-        for s in statements:
+        for s in (*WITHOUT_TRIGGERS[engine.dialect.name], *statements):
             conn.execute(text(s))
     engine.dispose()
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from faircollect.adapters.db.uow import SqlUnitOfWork
 from faircollect.domain.audit import GENESIS, AuditEvent, Verdict, computed_hash, verify
@@ -102,9 +103,45 @@ def test_two_concurrent_appends_serialise(db_engine: Engine) -> None:
 
 
 def _tamper(engine: Engine, *statements: str) -> None:
+    """Run ``statements`` as someone with the rights to drop the log's append-only
+    triggers would."""
     with engine.begin() as conn:
-        for sql in statements:
+        for sql in (*WITHOUT_TRIGGERS[engine.dialect.name], *statements):
             conn.execute(text(sql))
+
+
+WITHOUT_TRIGGERS = {
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS audit_log_no_update",
+        "DROP TRIGGER IF EXISTS audit_log_no_delete",
+    ),
+    "postgresql": ("ALTER TABLE audit_log DISABLE TRIGGER USER",),
+}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET actor = 'S001' WHERE id = 1",
+        "DELETE FROM audit_log WHERE id = 1",
+        "DELETE FROM audit_log",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_entries(
+    db_engine: Engine, statement: str
+) -> None:
+    _append(db_engine, 2)
+    with pytest.raises(DBAPIError, match="append-only"), db_engine.begin() as conn:
+        conn.execute(text(statement))
+    assert _verified(db_engine) == Verdict(2)
+
+
+def test_postgresql_refuses_truncate(db_engine: Engine) -> None:
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's")
+    _append(db_engine, 1)
+    with pytest.raises(DBAPIError, match="append-only"), db_engine.begin() as conn:
+        conn.execute(text("TRUNCATE audit_log"))
 
 
 def test_an_entry_edited_in_sql_is_found(db_engine: Engine) -> None:

@@ -1,9 +1,10 @@
 """The audit trail: a hash-chained, append-only log and its head.
 
 ``audit_log`` holds one entry per change of casework state, gate decision and view of
-unmasked personal data (who, when, what, before -> after), each with the SHA-256 of the
+personal data (who, when, what, before -> after), each with the SHA-256 of the
 previous entry and of its own content. ``audit_head`` is one row naming the last entry
-and its hash: appends lock it, so concurrent appends form one line.
+and its hash: appends lock it, so concurrent appends form one line. Triggers refuse
+UPDATE and DELETE on the log (``APPEND_ONLY``).
 
 Revision ID: 0014
 Revises: 0011
@@ -49,9 +50,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
     op.bulk_insert(head, [{"id": 1, "last_id": 0, "last_hash": GENESIS}])
+    for statement in APPEND_ONLY.get(op.get_bind().dialect.name, ()):
+        op.execute(statement)
+
+
+APPEND_ONLY: dict[str, tuple[str, ...]] = {
+    "sqlite": (
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    ),
+    "postgresql": (
+        "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+        "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log"
+        " FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
+        " FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()",
+    ),
+}
+"""Triggers that refuse UPDATE, DELETE (and TRUNCATE) on the log: a bug or a stray
+statement cannot change it. Whoever may drop a trigger still can; the hash chain is what
+detects that (``faircollect audit verify``)."""
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TABLE audit_log")  # its triggers go with it
+        op.execute("DROP FUNCTION audit_log_append_only()")
+        op.drop_table("audit_head")
+        return
     op.drop_table("audit_head")
     op.drop_index(op.f("ix_audit_log_subject"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
