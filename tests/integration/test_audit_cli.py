@@ -67,16 +67,63 @@ def sql(url: str, *statements: str) -> None:
     engine.dispose()
 
 
-def test_an_intact_log_verifies_with_its_count(logged: str) -> None:
+def stored_hash(url: str, entry_id: int) -> str:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(text(f"SELECT hash FROM audit_log WHERE id = {entry_id}")).scalar()
+    engine.dispose()
+    return str(found)
+
+
+def test_an_intact_log_verifies_with_its_count_and_prints_its_anchor(logged: str) -> None:
     code, out = audit(logged, "verify")
     assert code == 0, out
-    assert out.strip() == "audit trail intact: 6 entries checked"
+    assert out.splitlines() == [
+        "audit trail intact: 6 entries checked",
+        f"anchor: 6:{stored_hash(logged, 6)}",
+    ]
 
 
 def test_verify_from_a_day_checks_from_that_day_on(logged: str) -> None:
     code, out = audit(logged, "verify", "--from", "2026-12-01")
     assert code == 0, out
-    assert out.strip() == "audit trail intact from 2026-12-01: 4 entries checked"
+    assert out.splitlines()[0] == "audit trail intact from 2026-12-01: 4 entries checked"
+
+
+def test_a_chain_rewritten_hashes_and_all_is_found_at_the_anchor(logged: str) -> None:
+    """Someone who can drop the triggers rewrites entries 4..6 (another actor) and
+    recomputes every hash after them and the head: the chain alone looks intact; the
+    anchor kept from an earlier verify finds entry 5."""
+    from dataclasses import replace
+
+    from sqlalchemy import create_engine
+
+    from faircollect.domain.audit import computed_hash
+
+    anchor = f"5:{stored_hash(logged, 5)}"
+    engine = create_engine(logged)
+    with SqlUnitOfWork(engine) as uow:
+        _, _, chain = uow.audit.chain_from(None)
+        entries = list(chain)
+    prev = entries[2].hash
+    statements = []
+    for entry in entries[3:]:
+        forged = replace(entry, actor="X999", prev_hash=prev)
+        forged = replace(forged, hash=computed_hash(forged))
+        statements.append(
+            f"UPDATE audit_log SET actor = 'X999', prev_hash = '{forged.prev_hash}',"
+            f" hash = '{forged.hash}' WHERE id = {entry.id}"
+        )
+        prev = forged.hash
+    statements.append(f"UPDATE audit_head SET last_hash = '{prev}' WHERE id = 1")
+    engine.dispose()
+    sql(logged, *statements)
+    assert audit(logged, "verify")[0] == 0  # the limit of a chain on its own
+    code, out = audit(logged, "verify", "--anchor", anchor)
+    assert code == 1
+    assert "BROKEN at entry 5: entry 5 has hash" in out and "not the anchor's" in out
 
 
 def test_an_edited_entry_fails_at_its_id(logged: str) -> None:
@@ -141,6 +188,9 @@ def test_export_json_covers_both_days_given(logged: str) -> None:
         (["export", "--from", "2026-12-01", "--to", "2026-11-01"], "--to"),
         (["export", "--from", "2026-12-01", "--to", "2026-12-02", "--format", "xml"], "--format"),
         (["export", "--to", "2026-12-02"], "--from"),
+        (["verify", "--anchor", "5"], "--anchor"),
+        (["verify", "--anchor", "0:" + "a" * 64], "--anchor"),
+        (["verify", "--anchor", "5:" + "g" * 64], "--anchor"),
     ],
 )
 def test_bad_options_exit_2_naming_the_option(logged: str, args: list[str], named: str) -> None:
@@ -153,7 +203,7 @@ def test_bad_options_exit_2_naming_the_option(logged: str, args: list[str], name
 def test_verify_from_a_day_after_the_last_entry_checks_nothing_and_passes(logged: str) -> None:
     code, out = audit(logged, "verify", "--from", "2026-12-03")
     assert code == 0, out
-    assert out.strip() == "audit trail intact from 2026-12-03: 0 entries checked"
+    assert out.splitlines()[0] == "audit trail intact from 2026-12-03: 0 entries checked"
 
 
 def test_verify_from_a_day_after_the_last_entry_still_sees_a_cut_tail(logged: str) -> None:
@@ -170,3 +220,9 @@ def test_a_database_that_does_not_exist_is_one_line_exit_2(tmp_path: Path) -> No
         assert code == 2, out
         assert "no database file at" in out and "Traceback" not in out
     assert not (tmp_path / "typo.db").exists()
+
+
+def test_an_anchor_the_log_still_holds_passes_and_one_beyond_it_fails(logged: str) -> None:
+    assert audit(logged, "verify", "--anchor", f"3:{stored_hash(logged, 3)}")[0] == 0
+    code, out = audit(logged, "verify", "--anchor", "9:" + "a" * 64)
+    assert code == 1 and "entry 9 is missing" in out

@@ -41,30 +41,62 @@ def audit_verify(
             "the entry before it. Default: the whole log.",
         ),
     ] = None,
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor",
+            help="ID:HASH as an earlier verify printed it (kept outside the database): that "
+            "entry must still hold that hash.",
+        ),
+    ] = None,
     database_url: UrlOption = None,
 ) -> None:
-    """Check the hash chain: exit 0 and the count when intact, 1 and the first broken id."""
+    """Check the hash chain: exit 0 and the count when intact, 1 and the first broken id.
+    Prints the last entry's id and hash: keep them elsewhere and pass them as --anchor."""
     from faircollect.adapters.db.uow import UnitOfWork
     from faircollect.cli.database import open_engine
     from faircollect.cli.dates import option_date
-    from faircollect.services.audit import verify_chain
+    from faircollect.services.audit import last_entry, verify_chain
 
     day = option_date(since, "--from") if since is not None else None
+    expected = _anchor(anchor) if anchor is not None else None
     engine = open_engine(database_url)
     try:
         with UnitOfWork(engine) as uow:
-            verdict = verify_chain(uow, day)
+            verdict = verify_chain(uow, day, expected)
+            last_id, last_hash = last_entry(uow)
     finally:
         engine.dispose()
     scope = f" from {day}" if day else ""
     if verdict.intact:
         typer.echo(f"audit trail intact{scope}: {verdict.checked} entries checked")
+        if last_id:
+            typer.echo(f"anchor: {last_id}:{last_hash}")
         return
     typer.echo(
         f"audit trail BROKEN at entry {verdict.broken_id}: {verdict.reason}"
         f" ({verdict.checked} entries before it are intact{scope})"
     )
     raise typer.Exit(1)
+
+
+def _anchor(text: str) -> tuple[int, str]:
+    """``ID:HASH`` (a positive entry id, 64 hex digits) or bad input naming --anchor."""
+    from faircollect.domain.bad_input import BadInput
+
+    entry_id, _, digest = text.strip().partition(":")
+    digest = digest.lower()
+    if not (
+        entry_id.isdigit()
+        and entry_id.isascii()
+        and int(entry_id) > 0
+        and len(digest) == 64
+        and all(c in "0123456789abcdef" for c in digest)
+    ):
+        raise BadInput(
+            f"--anchor: expected ID:HASH (an entry id and 64 hex digits), got {text[:80]!r}"
+        )
+    return int(entry_id), digest
 
 
 @audit_app.command("export")

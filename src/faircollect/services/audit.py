@@ -135,12 +135,30 @@ def audit_entries(
     return AuditPage(items, total, page, size)
 
 
-def verify_chain(uow: UnitOfWork, since: date | None = None) -> Verdict:
+def verify_chain(
+    uow: UnitOfWork, since: date | None = None, anchor: tuple[int, str] | None = None
+) -> Verdict:
     """Check the stored chain (from the first entry on or after ``since``, linked to the
-    stored entry before it), and that no entry is missing from its end."""
+    stored entry before it), and that no entry is missing from its end. With ``anchor``
+    (an entry id and the hash it had when someone wrote it down outside the database),
+    that entry must still hold that hash: a chain rewritten from some entry on, hashes and
+    all, is found at the anchor."""
     prev_id, prev_hash, entries = uow.audit.chain_from(day_start(since) if since else None)
     last_id, _ = uow.audit.head()
-    return verify(entries, prev_id=prev_id, prev_hash=prev_hash, last_id=last_id)
+    verdict = verify(entries, prev_id=prev_id, prev_hash=prev_hash, last_id=last_id)
+    if anchor is not None and verdict.intact:
+        entry_id, expected = anchor
+        stored = uow.audit.hash_of(entry_id)
+        if stored != expected:
+            found = "is missing" if stored is None else f"has hash {stored}"
+            why = f"entry {entry_id} {found}, not the anchor's {expected}"
+            return Verdict(verdict.checked, entry_id, why)
+    return verdict
+
+
+def last_entry(uow: UnitOfWork) -> tuple[int, str]:
+    """The id and hash of the last entry the log says it wrote (to keep as an anchor)."""
+    return uow.audit.head()
 
 
 def export_entries(uow: UnitOfWork, query: AuditQuery) -> Iterator[AuditEntry]:

@@ -120,6 +120,11 @@ class AuditRepository:
         ).one_or_none()
         return (0, GENESIS) if row is None else (int(row[0]), row[1])
 
+    def hash_of(self, entry_id: int) -> str | None:
+        """The stored hash of entry ``entry_id`` (None: no such entry)."""
+        a = audit_log
+        return self.conn.execute(select(a.c.hash).where(a.c.id == entry_id)).scalar()
+
     def chain_from(self, since: datetime | None) -> tuple[int, str, Iterator[AuditEntry]]:
         """The entries from the first one at or after ``since`` (None: all), in id order,
         with the id and stored hash of the entry before them (0 and GENESIS: none; the
