@@ -23,7 +23,8 @@ from faircollect.domain.casework.visits import VisitOutcome, VisitType
 from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.services.audit import verify_chain
 from faircollect.services.auth import set_password, sign_in
-from faircollect.services.casework import visits
+from faircollect.services.casework import visits, web_calls
+from faircollect.services.casework.agencies import place_case, recall_case
 from faircollect.services.casework.cases import reassign_case, show_case
 from faircollect.services.casework.contacts import NewContact, add_contact
 from faircollect.services.casework.first_call import run_call
@@ -345,3 +346,42 @@ def test_a_promised_case_moved_by_its_broken_promise_is_audited(world: Engine) -
     )
     assert after["status"] == "promise_broken" and after["on"] == "2026-03-07"
     assert after["reason"].startswith(f"promise {stored.promise_id} broken")
+
+
+def test_a_placement_and_its_recall_are_audited(world: Engine) -> None:
+    with UnitOfWork(world) as uow:
+        s001 = actor_for(uow, "S001")
+        placement = place_case(uow, s001, CASE, "AG01", DAY, date(2026, 4, 1))
+    with UnitOfWork(world) as uow:
+        recall_case(uow, actor_for(uow, "S001"), CASE, date(2026, 3, 10), "委外到期", "C102")
+    (placed, recalled) = entries(world)
+    assert placed[:3] == ("S001", "case.placed", CASE)
+    assert placed[3] == {"owner": {"kind": "collector", "owner_id": "C101"}, "status": "open"}
+    assert placed[4] == {
+        "owner": {"kind": "agency", "owner_id": "AG01"},
+        "status": "with_agency",
+        "placement_id": placement,
+        "on": "2026-03-02",
+        "recall_on": "2026-04-01",
+    }
+    assert recalled[:3] == ("S001", "case.recalled", CASE)
+    assert recalled[3]["owner"] == {"kind": "agency", "owner_id": "AG01"}
+    assert recalled[4]["owner"] == {"kind": "collector", "owner_id": "C102"}
+    assert recalled[4]["reason"] == "委外到期"
+
+
+def test_a_first_call_started_on_the_web_is_audited_with_its_gate_decision(
+    world: Engine,
+) -> None:
+    with UnitOfWork(world) as uow:
+        progress = web_calls.begin(uow, actor_for(uow, "C101"), CASE, at(DAY, 10))
+    with UnitOfWork(world) as uow:
+        web_calls.answer(uow, actor_for(uow, "C101"), progress.call_id, "prepare", None)
+    got = entries(world)
+    assert [(e[0], e[1]) for e in got] == [("C101", "gate.decided"), ("C101", "call.started")]
+    assert got[1][4] == {
+        "call_id": progress.call_id,
+        "loan_id": "L1",
+        "at": "2026-03-02T02:00:00.000000+00:00",
+        "number": "138****0001",
+    }
