@@ -27,7 +27,7 @@ def test_a_night_is_audited_once_with_its_pack_version_and_decisions(db_engine: 
     run_night(db_engine, D1)
     a, pa = t.audit_log, t.planned_actions
     with db_engine.connect() as conn:
-        rows = conn.execute(select(a)).all()
+        rows = conn.execute(select(a).where(a.c.action == "night.planned")).all()
         stored = conn.execute(select(pa.c.action_id, pa.c.decision)).all()
         planned = conn.execute(select(func.count()).select_from(pa)).scalar_one()
     assert len(rows) == 1
@@ -42,7 +42,7 @@ def test_a_night_is_audited_once_with_its_pack_version_and_decisions(db_engine: 
     text = json.dumps(listed, ensure_ascii=False, separators=(",", ":"))
     assert after["decisions_sha256"] == hashlib.sha256(text.encode()).hexdigest()
     with UnitOfWork(db_engine) as uow:
-        assert verify_chain(uow).checked == 1
+        assert verify_chain(uow).checked == 2  # the seed's organisation, then the night
 
 
 def test_what_the_sender_records_is_audited_with_the_gates_pack(
