@@ -15,6 +15,7 @@ import typer
 
 from faircollect.cli import (
     apr,
+    audit,
     casework,
     gate,
     ledger,
@@ -76,6 +77,7 @@ for feature in (
     reports,
     letters,
     serve,
+    audit,
 ):
     feature.register(app)
 

@@ -26,6 +26,7 @@ from faircollect.adapters.db.repositories.sessions import StoredSession
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.organisation import Person
+from faircollect.services import audit
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
@@ -65,6 +66,7 @@ def set_password(uow: UnitOfWork, user_id: str, password: str) -> None:
     if problems:
         raise PasswordRejected("; ".join(problems))
     uow.org.set_password_hash(user_id, HASHER.hash(password))
+    audit.record(uow, "system", "user.password_set", user_id, None, {"user_id": user_id})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,9 @@ def sign_in(uow: UnitOfWork, user_id: str, password: str, now: datetime) -> Sign
     if uow.sessions.failures_since(user_id, since) >= MAX_FAILURES:
         oldest = uow.sessions.oldest_failure_since(user_id, since)
         wait = (oldest + FAILURE_WINDOW - now) if oldest is not None else FAILURE_WINDOW
-        return SignIn(retry_after=max(1, int(wait.total_seconds()) + 1))
+        retry_after = max(1, int(wait.total_seconds()) + 1)
+        audit.record(uow, user_id, "session.throttled", user_id, None, {"retry_after": retry_after})
+        return SignIn(retry_after=retry_after)
     person = uow.org.person(user_id)
     stored = uow.org.password_hash(user_id) if person is not None else None
     # Verified even when there is nothing to verify against, so that the time taken does
@@ -98,11 +102,13 @@ def sign_in(uow: UnitOfWork, user_id: str, password: str, now: datetime) -> Sign
     valid = verify_secret(stored or _DUMMY_HASH, password) and stored is not None
     if person is None or not valid:
         uow.sessions.add_failure(user_id, now)
+        audit.record(uow, user_id, "session.refused", user_id, None, {"at": now})
         return SignIn()
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = now + SESSION_LIFETIME
     uow.sessions.remove_expired(now)
     uow.sessions.add(StoredSession(token_hash(token), user_id, csrf, now, expires))
+    audit.record(uow, user_id, "session.signed_in", user_id, None, {"at": now, "until": expires})
     return SignIn(person, token, csrf, expires)
 
 

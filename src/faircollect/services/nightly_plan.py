@@ -21,6 +21,7 @@ again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections import Counter
@@ -159,9 +160,37 @@ def plan_night(
         report("placements", 1, 1)
         _queue(conn, as_of, email_subject(lender_profile().short_name))
         report("queue", 1, 1)
+        if summary.new_rows:
+            _audit_night(conn, summary, rows, night.gate.pack.version)
     summary.sent = send_outbox(engine, as_of, channels, report)
     _count(engine, summary)
     return summary
+
+
+def _audit_night(conn: Connection, summary: NightSummary, rows: list[Row], pack: str) -> None:
+    """One audit entry for the night's plan, in its transaction: what it decided under
+    which rule pack version, with the SHA-256 of every action's id and gate decision
+    (the decisions themselves are stored with each planned action)."""
+    from faircollect.adapters.db.uow import UnitOfWork
+    from faircollect.domain.audit import AuditEvent, canonical
+
+    decisions = sorted((str(r["action_id"]), str(r["decision"])) for r in rows)
+    after = {
+        "run_date": summary.run_date,
+        "pack_version": pack,
+        "actions": len(rows),
+        "new_actions": summary.new_rows,
+        "by_status": dict(sorted(summary.by_status.items())),
+        "denied_by_rule": dict(sorted(summary.denied_by_rule.items())),
+        "decisions_sha256": hashlib.sha256(canonical(decisions).encode()).hexdigest(),
+        "promises_settled": summary.promises_settled,
+        "cases_opened": summary.cases.opened,
+        "cases_moved": summary.cases.moved,
+        "cases_placed": len(summary.casework.placed),
+        "cases_recalled": len(summary.casework.recalled),
+    }
+    event = AuditEvent("night", "night.planned", f"night:{summary.run_date}", None, after)
+    UnitOfWork.within(conn).audit.append(event)
 
 
 def with_lender(strategy: Strategy, lender: LenderProfile) -> Strategy:

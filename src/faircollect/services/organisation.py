@@ -15,6 +15,7 @@ from faircollect.domain.bad_input import BadInput
 from faircollect.domain.casework.errors import PermissionDenied, Refused
 from faircollect.domain.casework.roles import Actor
 from faircollect.domain.organisation import Organisation, Person
+from faircollect.services import audit
 
 
 class OrgFileRefused(Refused, BadInput):
@@ -49,8 +50,33 @@ def load_organisation(uow: UnitOfWork, text: str, source: str) -> OrgLoaded:
     problems = _dangling(uow, org, source)
     if problems:
         raise OrgFileRefused(f"{source}: refused", problems)
+    before = {
+        p.user_id: _staff(stored) for p in org.people if (stored := uow.org.person(p.user_id))
+    }
     uow.org.store(org)
+    audit.record(
+        uow,
+        "system",
+        "organisation.loaded",
+        source,
+        {"users": before},
+        {
+            "teams": sorted(t.team_id for t in org.teams),
+            "agencies": sorted(a.agency_id for a in org.agencies),
+            "users": {p.user_id: _staff(p) for p in org.people},
+        },
+    )
     return OrgLoaded(len(org.teams), len(org.people), len(org.agencies))
+
+
+def _staff(person: Person) -> dict[str, object]:
+    """What the audit trail keeps of a user: role, team, agency, on duty."""
+    return {
+        "role": person.role,
+        "team_id": person.team_id,
+        "agency_id": person.agency_id,
+        "active": person.active,
+    }
 
 
 def _dangling(uow: UnitOfWork, org: Organisation, source: str) -> list[str]:

@@ -92,12 +92,33 @@ def send_pending(
             _outcome(row, channels[row.channel], chosen, now, paused, report, wishes)
             for row in rows
         ]
+        recorded = [o for o in outcomes if o is not None]
         with engine.begin() as conn:
-            store.record_send_results(conn, [o for o in outcomes if o is not None])
+            store.record_send_results(conn, recorded)
+            if recorded:
+                _audit_sent(conn, recorded, chosen.pack.version)
         report.handed += len(rows)
         if progress is not None:
             progress("send", start + len(rows), len(pending))
     return report
+
+
+def _audit_sent(conn: Any, outcomes: list[SentOutcome], pack_version: str) -> None:
+    """One audit entry per batch of channel answers, in the transaction that records
+    them: each message's new status and why (the gate's refusal at sending time names its
+    rule; ``pack_version`` is the pack that gate applied)."""
+    from faircollect.domain.audit import AuditEvent
+
+    after = {
+        "pack_version": pack_version,
+        "messages": [
+            {"message_id": o.message_id, "status": o.status, "at": o.at, "detail": o.detail}
+            for o in outcomes
+        ],
+    }
+    day = min(o.at for o in outcomes).date()
+    event = AuditEvent("sender", "outbox.sent", f"outbox:{day}", None, after)
+    UnitOfWork.within(conn).audit.append(event)
 
 
 def _paused_borrowers(uow: UnitOfWork, borrower_ids: set[str]) -> set[str]:

@@ -66,8 +66,10 @@ def today(request: Request) -> date:
 
 @contextmanager
 def unit(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work for the request's use case: committed when the block ends."""
-    with UnitOfWork(config(request).engine) as uow:
+    """One unit of work for the request's use case: committed when the block ends (audit
+    entries are stamped by the app's clock)."""
+    settings = config(request)
+    with UnitOfWork(settings.engine, clock=settings.clock) as uow:
         yield uow
 
 

@@ -115,6 +115,13 @@ def is_me(user: str, body: Any, api: Api, world: World) -> None:
     assert body["role"] == ("admin" if user == "ADMIN" else roles[user[0]])
 
 
+def audit_listed(user: str, body: Any, api: Api, world: World) -> None:
+    """The world's own changes (made through the use cases) are in the trail."""
+    assert {"case.placed", "proposal.submitted", "promise.made"} <= {
+        e["action"] for e in body["items"]
+    }
+
+
 def lists_visible(user: str, body: Any, api: Api, world: World) -> None:
     assert {c["case_id"] for c in body["items"]} == VISIBLE[user]
     assert body["total"] == len(VISIBLE[user])
@@ -277,6 +284,7 @@ ROWS = [
         by_user(403, **dict.fromkeys(DECIDERS, 404)),
         REASSIGN,
     ),
+    Row("audit", "GET", "/audit", by_user(404, K001=200, ADMIN=200), check=audit_listed),
     Row("promises", "GET", "/promises", by_user(200), check=promises_visible),
     Row(
         "promises of L1",

@@ -615,3 +615,31 @@ payment_intents = Table(
 """Payments a borrower started in the portal: pending until the gateway's signed webhook
 confirms them; then ``payment_id`` is the ledger's payment (its own import batch).
 ``gateway_payment_id`` is unique: a replayed webhook changes nothing."""
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(128), nullable=False, index=True),
+    Column("before", Text, nullable=False),
+    Column("after", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+"""The audit trail (``domain.audit``): append-only, one row per change or view of unmasked
+personal data, written in the same transaction as what it records. ``id`` counts 1, 2, ...
+without gaps; ``before``/``after`` are the canonical JSON that ``hash`` covers (SHA-256
+over ``prev_hash`` + the entry's canonical content), personal numbers masked."""
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+"""One row (id 1): the last entry written and its hash. Every append updates it first, so
+appends serialise on its row lock (PostgreSQL) or the write lock (SQLite) and the chain
+stays linear; ``audit verify`` also reports entries missing from the end against it."""

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
 from faircollect.adapters.db.repositories.actions import ActionRepository
+from faircollect.adapters.db.repositories.audit import AuditRepository, Clock, utc_now
 from faircollect.adapters.db.repositories.calls import CallRepository
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.complaints import ComplaintRepository
@@ -26,6 +27,7 @@ from faircollect.adapters.db.repositories.promises import PromiseRepository
 from faircollect.adapters.db.repositories.proposals import ProposalRepository
 from faircollect.adapters.db.repositories.sessions import SessionRepository
 from faircollect.adapters.db.repositories.visits import VisitRepository
+from faircollect.domain.audit import AuditEvent
 
 
 class SqlUnitOfWork:
@@ -44,9 +46,13 @@ class SqlUnitOfWork:
     portal: PortalRepository
     complaints: ComplaintRepository
     intents: PaymentIntentRepository
+    audit: AuditRepository
+    """The audit trail: entries appended here commit or roll back with the change."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self.engine = engine
+        self.clock = clock
+        """When audit entries are stamped (the real clock unless a test sets one)."""
         self._conn: Connection | None = None
         self._owned = True
 
@@ -55,8 +61,8 @@ class SqlUnitOfWork:
         """The repositories on a transaction the caller already holds (the nightly run):
         not to be used as a ``with`` block; the caller commits or rolls back."""
         uow = cls(conn.engine)
-        uow._bind(conn)
         uow._owned = False
+        uow._bind(conn)
         return uow
 
     @classmethod
@@ -91,6 +97,8 @@ class SqlUnitOfWork:
         self.portal = PortalRepository(conn)
         self.complaints = ComplaintRepository(conn)
         self.intents = PaymentIntentRepository(conn)
+        # Not owned: nobody flushes at commit, so entries are appended as recorded.
+        self.audit = AuditRepository(conn, self.clock, immediate=not self._owned)
 
     def __enter__(self) -> SqlUnitOfWork:
         if not self._owned:
@@ -107,14 +115,30 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn = self.conn
+        kept = self.audit.kept
         try:
             if exc_type is None:
+                try:
+                    self.audit.flush()
+                except BaseException:
+                    conn.rollback()
+                    raise
                 conn.commit()
+                kept = []
             else:
                 conn.rollback()
         finally:
             conn.close()
             self._conn = None
+        if kept:
+            self._append_kept(kept)
+
+    def _append_kept(self, events: list[AuditEvent]) -> None:
+        """The refusals a rolled-back transaction recorded, in a transaction of their own."""
+        with self.engine.begin() as conn:
+            audit = AuditRepository(conn, self.clock)
+            for event in events:
+                audit.append(event)
 
 
 UnitOfWork = SqlUnitOfWork

@@ -33,6 +33,7 @@ from faircollect.domain.casework.cases import (
 from faircollect.domain.casework.errors import CaseworkError, PermissionDenied
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.organisation import AgencyTerms
+from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.ids import new_id
 
@@ -69,6 +70,20 @@ def place_case(
     )
     uow.cases.save(case, moved)
     uow.cases.add_placement(placed.placement, recall_on, actor.user_id)
+    audit.record(
+        uow,
+        actor,
+        "case.placed",
+        case_id,
+        {"owner": case.owner, "status": case.status},
+        {
+            "owner": moved.owner,
+            "status": moved.status,
+            "placement_id": placed.placement.placement_id,
+            "on": on,
+            "recall_on": recall_on,
+        },
+    )
     return placed.placement.placement_id
 
 
@@ -89,6 +104,20 @@ def recall_case(
     if moved.status is CaseStatus.WITH_AGENCY:
         moved = moved.moved(ChangeStatus(case_id, CaseStatus.CONTACTED, on, actor.user_id, why))
     uow.cases.save(case, moved)
+    audit.record(
+        uow,
+        actor,
+        "case.recalled",
+        case_id,
+        {"owner": case.owner, "status": case.status},
+        {
+            "owner": moved.owner,
+            "status": moved.status,
+            "placement_id": event.placement_id,
+            "on": on,
+            "reason": reason,
+        },
+    )
     return event.placement_id
 
 

@@ -24,6 +24,7 @@ from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.casework.visibility import Scope, scope_of
 from faircollect.domain.portal import ComplaintStatus
 from faircollect.domain.privacy import SEES_FULL_ID, id_number_for, mask_phone
+from faircollect.services import audit
 
 MAX_PAGE_SIZE = 200
 
@@ -121,10 +122,13 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
     case = visible_case(uow, actor, case_id, day)
     line = uow.cases.lines(CaseFilter(case_ids=frozenset({case_id})), limit=1)[0][0]
     states = uow.loans.states(case.loan_ids)
+    borrower = _borrower(uow, actor, case.borrower_id)
+    contacts = _contacts(uow, actor, case.borrower_id)
+    _audit_view(uow, actor, case, contacts)
     return CaseFile(
         case=line,
-        borrower=_borrower(uow, actor, case.borrower_id),
-        contacts=_contacts(uow, actor, case.borrower_id),
+        borrower=borrower,
+        contacts=contacts,
         loans=[_loan_line(loan_id, states.get(loan_id)) for loan_id in case.loan_ids],
         history=uow.cases.history(case_id),
         records=uow.contacts.of_case(case_id),
@@ -137,6 +141,27 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
             for c in uow.complaints.of_borrower(case.borrower_id)
             if c.status is ComplaintStatus.OPEN
         ],
+    )
+
+
+def _audit_view(uow: UnitOfWork, actor: Actor, case: Case, contacts: list[dict[str, Any]]) -> None:
+    """Who saw whose personal data in clear: the whole ID number (roles that see it) and
+    which phone numbers unmasked (the borrower's always, a contact's when shown whole)."""
+    full = actor.role in SEES_FULL_ID
+    shown = ["borrower"] + [
+        f"contact:{c['contact_id']}" for c in contacts if "*" not in str(c["phone"])
+    ]
+    audit.record(
+        uow,
+        actor,
+        "personal_data.viewed",
+        case.case_id,
+        None,
+        {
+            "borrower_id": case.borrower_id,
+            "id_number_shown": "whole" if full else "masked",
+            "phones_unmasked": shown,
+        },
     )
 
 
@@ -216,4 +241,12 @@ def reassign_case(
     owner = Owner(OwnerKind.COLLECTOR, to_collector)
     moved = case.assigned(AssignOwner(case_id, owner, on, actor.user_id, reason))
     uow.cases.save(case, moved)
+    audit.record(
+        uow,
+        actor,
+        "case.reassigned",
+        case_id,
+        {"owner": case.owner, "status": case.status},
+        {"owner": moved.owner, "status": moved.status, "on": on, "reason": reason},
+    )
     return moved

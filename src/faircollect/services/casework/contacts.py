@@ -45,6 +45,7 @@ from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack_loader import load_default
 from faircollect.domain.compliance.screener import screen
 from faircollect.domain.portal import Preferences
+from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.ids import new_id
 
@@ -145,7 +146,9 @@ def accept_and_store(
     try:
         after = record_contact(case, record, checker, actor, uow.cases.placements(case.case_id))
     except Refused as refused:
+        _audit_gate(uow, actor, checker, record)
         raise _with_gate(refused, checker.last) from refused
+    _audit_gate(uow, actor, checker, record)
     uow.contacts.add(record, case.borrower_id, loan_id, action_id)
     source = f"contact:{record.record_id}"
     findings = list(screen(record.note)) if record.note else []
@@ -154,7 +157,52 @@ def accept_and_store(
         findings.append(disclosed)  # unless the screener already flagged the disclosure
     uow.contacts.add_findings(source, record.actor, record.at, findings)
     uow.cases.save(case, after)
+    audit.record(
+        uow,
+        actor,
+        "contact.recorded",
+        case.case_id,
+        {"status": case.status},
+        {
+            **_contact_facts(record),
+            "loan_id": loan_id,
+            "action_id": action_id,
+            "findings": [f.rule for f in findings],
+            "status": after.status,
+        },
+    )
     return after
+
+
+def _contact_facts(record: ContactRecord) -> dict[str, object]:
+    """A contact as the audit trail keeps it: the note's length, never its text."""
+    return {
+        "record_id": record.record_id,
+        "at": record.at,
+        "channel": record.channel,
+        "party": record.party,
+        "number": record.number,
+        "outcome": record.outcome,
+        "reason": record.reason,
+        "note_chars": len(record.note),
+    }
+
+
+def _audit_gate(
+    uow: UnitOfWork, actor: Actor, checker: StoredHistoryGate, record: ContactRecord
+) -> None:
+    """The gate's decision on the contact, if it was asked, with the pack's version."""
+    if checker.last is not None:
+        proposed = {
+            "record_id": record.record_id,
+            "at": record.at,
+            "channel": record.channel,
+            "party": record.party,
+            "number": record.number,
+        }
+        audit.gate_decided(
+            uow, actor, record.case_id, checker.last, checker.gate.pack.version, proposed
+        )
 
 
 def disclosure(record: ContactRecord, facts: ContactFacts) -> Finding | None:

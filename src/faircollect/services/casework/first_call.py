@@ -31,6 +31,7 @@ from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.domain.compliance.pack import default_pack
 from faircollect.domain.compliance.screener import screen
 from faircollect.domain.lender import LenderProfile
+from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.contacts import (
     ContactFacts,
@@ -69,9 +70,12 @@ def start_call(
     number: str | None = None,
     lender: LenderProfile | None = None,
     script: CallScript | None = None,
+    audited: bool = True,
 ) -> CallSession:
     """A session for the first call on a case, its file prepared as of the call date;
-    GateDenied (nothing stored) when the gate would not allow the call now."""
+    GateDenied (nothing stored but the gate's decision) when the gate would not allow the
+    call now. ``audited``: record the gate's decision (not when a stored session is only
+    rebuilt between two web requests: the gate was asked when it started)."""
     require(actor, Permission.RECORD_CONTACT)
     case = visible_case(uow, actor, case_id, at.date())
     chosen = _call_loan(uow, case.loan_ids, loan_id)
@@ -82,7 +86,7 @@ def start_call(
         raise CaseworkError(f"no borrower '{case.borrower_id}'")
     dialled = number or borrower.phone
     party = known_party(uow, case, Channel.CALL, dialled, None)
-    _gate_before(uow, case, party, dialled, at)
+    _gate_before(uow, actor if audited else None, case, party, dialled, at)
     profile = lender or lender_profile()
     snapshot = snapshot_from_state(
         due.lawful,
@@ -111,14 +115,26 @@ def start_call(
     )
 
 
-def _gate_before(uow: UnitOfWork, case: Case, party: Party, number: str, at: datetime) -> None:
-    """Ask the gate about the call before it is made: what it would say of the 催记."""
+def _gate_before(
+    uow: UnitOfWork, actor: Actor | None, case: Case, party: Party, number: str, at: datetime
+) -> None:
+    """Ask the gate about the call before it is made: what it would say of the 催记
+    (recorded in the audit trail as ``actor``'s, unless None)."""
     probe = ContactRecord(
         "(call)", case.case_id, at, Channel.CALL, party, number, "", Outcome.NO_ANSWER
     )
     checker = gate_for(uow, case, ContactFacts(), None)
     reasons = checker.check(probe)
     decision = checker.last
+    if actor is not None and decision is not None:
+        proposed = {
+            "call": True,
+            "at": at,
+            "channel": Channel.CALL,
+            "party": party,
+            "number": number,
+        }
+        audit.gate_decided(uow, actor, case.case_id, decision, checker.gate.pack.version, proposed)
     if reasons and decision is not None:
         raise GateDenied(
             f"call on case {case.case_id} refused",
@@ -170,6 +186,21 @@ def finish_call(
         result.follow_up.on,
     )
     findings = len(screen(result.record.note)) if result.record.note else 0
+    audit.record(
+        uow,
+        actor,
+        "call.finished",
+        session.snapshot.case_id,
+        None,
+        {
+            "record_id": result.record.record_id,
+            "loan_id": session.snapshot.loan_id,
+            "action_id": session.action_id,
+            "outcome": result.record.outcome,
+            "promise_id": promise_id,
+            "follow_up": {"action": result.follow_up.action, "on": result.follow_up.on},
+        },
+    )
     return StoredCall(result, promise_id, findings)
 
 

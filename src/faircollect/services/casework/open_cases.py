@@ -8,6 +8,7 @@ from datetime import date
 
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.cases import OpenCase, Owner, OwnerKind, open_case
+from faircollect.services import audit
 
 SYSTEM = "system"
 
@@ -46,4 +47,12 @@ def open_cases(
         )
         uow.cases.add(open_case(command))
         opened.append(command.case_id)
+        audit.record(
+            uow,
+            SYSTEM,
+            "case.opened",
+            command.case_id,
+            None,
+            {"borrower_id": borrower_id, "loan_ids": loan_ids, "owner": owner_id, "on": on},
+        )
     return opened

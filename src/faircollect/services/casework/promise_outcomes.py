@@ -12,6 +12,7 @@ from datetime import date
 
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.cases import CaseStatus, ChangeStatus
+from faircollect.services import audit
 
 SYSTEM = "system"
 _TARGET = {
@@ -42,4 +43,12 @@ def follow_promises(uow: UnitOfWork, on: date) -> dict[str, CaseStatus]:
         )
         uow.cases.save(case, case.moved(ChangeStatus(case_id, target, on, SYSTEM, reason)))
         moved[case_id] = target
+        audit.record(
+            uow,
+            SYSTEM,
+            "case.status_changed",
+            case_id,
+            {"status": case.status},
+            {"status": target, "on": on, "reason": reason},
+        )
     return moved

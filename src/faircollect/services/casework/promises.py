@@ -22,6 +22,7 @@ from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.compliance.pack import RulePack, default_pack
 from faircollect.domain.lawful import Owed
 from faircollect.domain.money import parse_yuan
+from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case, visible_case_ids
 from faircollect.services.loans import owed_now
 
@@ -91,6 +92,21 @@ def make_promise(
         kind.value,
     )
     uow.promises.add(row)
+    audit.record(
+        uow,
+        actor,
+        "promise.made",
+        case_id or loan_id,
+        None,
+        {
+            "promise_id": row.promise_id,
+            "loan_id": loan_id,
+            "amount_fen": amount,
+            "due_on": due,
+            "made_on": made_on,
+            "kind": kind,
+        },
+    )
     return row
 
 

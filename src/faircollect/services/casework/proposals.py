@@ -10,6 +10,7 @@ so the next incremental nightly run recomputes it.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from faircollect.adapters.db.repositories.proposals import StoredSchedule
 from faircollect.adapters.db.uow import UnitOfWork
@@ -26,7 +27,8 @@ from faircollect.domain.casework.proposals import (
     submit,
 )
 from faircollect.domain.casework.roles import Actor, Permission, require
-from faircollect.services.casework.cases import visible_case, visible_case_ids
+from faircollect.services import audit
+from faircollect.services.casework.cases import vars_of, visible_case, visible_case_ids
 from faircollect.services.casework.ids import new_id
 from faircollect.services.casework.ledger import ledger_as_of
 
@@ -47,7 +49,15 @@ def submit_proposal(
     command = SubmitProposal(new_id("PR"), case_id, loan_id, terms, on, note)
     proposal = submit(command, actor, uow.cases.placements(case_id)).proposal
     uow.proposals.add(proposal)
+    audit.record(uow, actor, "proposal.submitted", case_id, None, _facts(proposal))
     return proposal
+
+
+def _facts(proposal: Proposal) -> dict[str, Any]:
+    """A proposal as the audit trail keeps it (the note's length, not its text)."""
+    facts = vars_of(proposal)
+    facts["note_chars"] = len(facts.pop("note"))
+    return facts
 
 
 def _decidable(uow: UnitOfWork, actor: Actor, proposal_id: str, on: date) -> Proposal:
@@ -71,15 +81,29 @@ def approve_proposal(
     uow.proposals.save_decision(decided)
     uow.loans.store_adjustment(event)
     uow.loans.recompute_from(event.loan_id, event.effective_on)
+    _audit_decision(uow, actor, proposal, decided, event)
     return decided, event
+
+
+def _audit_decision(
+    uow: UnitOfWork,
+    actor: Actor,
+    before: Proposal,
+    after: Proposal,
+    change: Decision | None,
+) -> None:
+    facts = {**_facts(after), "ledger_change": change}
+    audit.record(uow, actor, "proposal.decided", before.case_id, _facts(before), facts)
 
 
 def reject_proposal(
     uow: UnitOfWork, actor: Actor, proposal_id: str, on: date, reason: str
 ) -> Proposal:
     """Reject (supervisor), with the reason stored."""
-    decided, _ = reject(_decidable(uow, actor, proposal_id, on), actor, on, reason)
+    proposal = _decidable(uow, actor, proposal_id, on)
+    decided, _ = reject(proposal, actor, on, reason)
     uow.proposals.save_decision(decided)
+    _audit_decision(uow, actor, proposal, decided, None)
     return decided
 
 

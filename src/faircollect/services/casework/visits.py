@@ -28,11 +28,13 @@ from faircollect.domain.casework.visits import (
 from faircollect.domain.compliance.actions import (
     BorrowerContext,
     Channel,
+    Decision,
     Party,
     ProposedAction,
     VisitDetails,
 )
 from faircollect.domain.compliance.gate import Gate
+from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.contacts import default_gate
 from faircollect.services.casework.ids import new_id
@@ -58,6 +60,14 @@ def gate_reasons(
 ) -> list[str]:
     """What the gate says about the visit (notice letter sent on ``sent``), as 'RULE:
     reason' lines."""
+    decision = gate_decision(request, sent, gate, illegal_debt)
+    return [f"{v.rule}: {v.reason}" for v in decision.violations]
+
+
+def gate_decision(
+    request: VisitRequest, sent: date | None, gate: Gate, illegal_debt: bool = False
+) -> Decision:
+    """The gate's decision on the visit (notice letter sent on ``sent``)."""
     action = ProposedAction(
         id=f"visit:{request.case_id}",
         channel=Channel.VISIT,
@@ -73,7 +83,7 @@ def gate_reasons(
         ),
         borrower=BorrowerContext(illegal_debt=illegal_debt),
     )
-    return [f"{v.rule}: {v.reason}" for v in gate.decide(action).violations]
+    return gate.decide(action)
 
 
 def _may_plan(actor: Actor) -> None:
@@ -112,7 +122,17 @@ def plan(
     chosen = gate or default_gate()
     problems = visit_problems(command, VisitPolicy.for_pack(chosen.pack.parameters))
     illegal = any(owed_now(uow, loan, request.at.date()).illegal for loan in case.loan_ids)
-    from_gate = gate_reasons(request, sent, chosen, illegal)
+    decision = gate_decision(request, sent, chosen, illegal)
+    from_gate = [f"{v.rule}: {v.reason}" for v in decision.violations]
+    proposed = {
+        "visit_id": command.visit_id,
+        "at": request.at,
+        "channel": Channel.VISIT,
+        "visit_type": request.visit_type,
+        "staff": len(request.staff),
+        "notice_sent_on": sent,
+    }
+    audit.gate_decided(uow, actor, request.case_id, decision, chosen.pack.version, proposed)
     # Both check CN-VISIT-1; when the domain already named the breaches, keep only the
     # gate's other rules (hours...) so each breach is listed once.
     problems += [r for r in from_gate if not (problems and r.startswith(f"{RULE}:"))]
@@ -120,6 +140,22 @@ def plan(
         raise Refused(f"visit on case {request.case_id} refused", problems)
     planned = VisitPlanned(command, actor.user_id)
     uow.visits.add(planned)
+    audit.record(
+        uow,
+        actor,
+        "visit.planned",
+        request.case_id,
+        None,
+        {
+            "visit_id": command.visit_id,
+            "visit_type": request.visit_type,
+            "planned_on": command.planned_on,
+            "staff": list(request.staff),
+            "notice_letter_sent_on": sent,
+            "workplace": request.workplace,
+            "borrower_consented": request.borrower_consented,
+        },
+    )
     return planned
 
 
@@ -144,4 +180,19 @@ def record(
         ),
     )
     uow.visits.record_outcome(visit_id, started_at, outcome, recording_ref, note)
+    audit.record(
+        uow,
+        actor,
+        "visit.recorded",
+        planned.plan.case_id,
+        {"visit_id": visit_id, "outcome": None},
+        {
+            "visit_id": visit_id,
+            "started_at": started_at,
+            "staff_present": list(staff_present),
+            "outcome": outcome,
+            "recording_ref": recording_ref,
+            "note_chars": len(note),
+        },
+    )
     return done

@@ -18,6 +18,7 @@ from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.call_session import CallSession, Prompt
 from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.roles import Actor
+from faircollect.services import audit
 from faircollect.services.casework import first_call
 from faircollect.services.casework.ids import new_id
 
@@ -40,6 +41,14 @@ def begin(
         new_id("CALL"), case_id, session.snapshot.loan_id, actor.user_id, at, [], None
     )
     uow.calls.add(call)
+    audit.record(
+        uow,
+        actor,
+        "call.started",
+        case_id,
+        None,
+        {"call_id": call.call_id, "loan_id": call.loan_id, "at": at, "number": session.number},
+    )
     return CallProgress(call.call_id, case_id, call.loan_id, session.next_prompt(), [])
 
 
@@ -49,7 +58,9 @@ def _rebuilt(uow: UnitOfWork, actor: Actor, call_id: str) -> tuple[StoredCall, C
         raise NotFound(f"no call '{call_id}'")
     if call.record_id is not None:
         raise CaseworkError(f"call {call_id} has ended (催记 {call.record_id})")
-    session = first_call.start_call(uow, actor, call.case_id, call.started_at, loan_id=call.loan_id)
+    session = first_call.start_call(
+        uow, actor, call.case_id, call.started_at, loan_id=call.loan_id, audited=False
+    )
     for step, value in call.answers:
         session.answer(step, value)
     return call, session

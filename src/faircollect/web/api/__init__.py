@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from faircollect.web.api import (
+    audit,
     borrower,
     calls,
     complaints,
@@ -20,6 +21,6 @@ PREFIX = "/api/v1"
 
 def router() -> APIRouter:
     api = APIRouter(prefix=PREFIX)
-    for part in (session, work, ledger, gate, calls, complaints, borrower, payments):
+    for part in (session, work, ledger, gate, calls, complaints, borrower, payments, audit):
         api.include_router(part.router)
     return api

@@ -257,3 +257,26 @@ class CallFinished(BaseModel):
     promise_id: str | None
     follow_up: dict[str, Any]
     missing_tasks: list[str]
+
+
+# Audit ---------------------------------------------------------------------------------
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    before: Any
+    """The state before (JSON; null for what has no before), personal numbers masked."""
+    after: Any
+    prev_hash: str
+    hash: str
+
+
+class AuditList(BaseModel):
+    items: list[AuditEntry]
+    total: int
+    page: int
+    size: int

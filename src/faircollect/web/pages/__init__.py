@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from faircollect.web.pages import (
     agency,
     apidocs,
+    audit,
     calls,
     cases,
     complaints,
@@ -34,6 +35,7 @@ def router() -> APIRouter:
         reports,
         letters,
         complaints,
+        audit,
         apidocs,
         my,
     ):
