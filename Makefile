@@ -20,12 +20,14 @@ run: install
 	$(BIN)/faircollect quickstart
 	$(BIN)/faircollect serve
 
-## browser: Debian's Chromium and a CJK font, for the browser tests and the screenshots.
-## Installed with apt-get when missing (as root, like CI); without them the browser tests skip.
+## browser: Debian's Chromium and a CJK font, for the browser tests and the screenshots, and
+## poppler-utils, which the letter tests read PDFs back with. Installed with apt-get when
+## missing (as root, like CI); without them those tests skip.
 browser:
-	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; \
-	else (apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk) \
-	  || echo "chromium not installed: the browser tests will be skipped"; fi
+	@if command -v chromium >/dev/null && command -v pdftotext >/dev/null \
+	  && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; \
+	else (apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk poppler-utils) \
+	  || echo "chromium / poppler-utils not installed: the browser and letter tests will be skipped"; fi
 
 ## test: the whole suite (SQLite always, PostgreSQL too when 127.0.0.1:5432 answers).
 test: install browser
