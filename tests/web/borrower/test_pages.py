@@ -48,6 +48,8 @@ def test_the_loans_show_the_lawful_amount_and_the_excess(portal: Portal, db_engi
     loan = client.get(f"/my/loans/{KANTOU}").text
     assert "KANTOU-1" in loan and "砍头息" in loan and "83.42%" in loan
     assert "罚息 → 费用 → 利息 → 本金" in loan
+    assert f"<title>借款 {KANTOU} · 借款人服务</title>" in loan  # the forms are in the page
+    assert loan.count('action="/my/loans/') == 2  # one payment form, one plan form
     other = client.get("/my/loans/L2")
     assert other.status_code == 404 and "找不到" in other.text
 
