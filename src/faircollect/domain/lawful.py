@@ -86,7 +86,7 @@ def owed(
     contract = replay(terms, paid, as_of, adjustments=changes).state
     lawful = contract
     if has_excess(terms, cost.lawful):
-        lawful = replay(lawful_terms(terms, cost.lawful), paid, as_of, adjustments=changes).state
+        lawful = lawful_ledger(terms, paid, as_of, cost, changes).state
     return Owed(contract, lawful, marked_illegal or cost.apr_irr > illegal_apr)
 
 
