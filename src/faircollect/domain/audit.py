@@ -34,6 +34,9 @@ SENSITIVE_KEYS = frozenset({"phone", "phones", "number", "id_number", "dialled"}
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
+_DIGEST = re.compile(r"[0-9a-f]{32,128}")
+"""A hex digest (SHA-256 and kin): its digit runs are not phone numbers, and masking one
+would make the stored digest wrong."""
 
 
 class AuditError(ValueError):
@@ -98,7 +101,7 @@ def _scrub(data: Any, key: str | None) -> Any:
             return mask_id_number(data) if "*" not in data else data
         if key in SENSITIVE_KEYS:
             return mask_phone(data) if "*" not in data else data
-        return mask_text(data)
+        return data if _DIGEST.fullmatch(data) else mask_text(data)
     return data
 
 

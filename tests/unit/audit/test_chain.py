@@ -75,6 +75,16 @@ def test_mask_text_leaves_other_numbers_alone() -> None:
     assert mask_text("还款 5000 元，订单 20261203001") == "还款 5000 元，订单 20261203001"
 
 
+def test_a_digest_with_a_phone_shaped_digit_run_is_kept_as_it_is() -> None:
+    # 64 hex characters holding "13912345678" between letters, as a SHA-256 can.
+    digest = "ab13912345678cd" + "0" * 49
+    assert scrubbed({"decisions_sha256": digest, "note": digest}) == {
+        "decisions_sha256": digest,
+        "note": digest,
+    }
+    assert scrubbed({"note": "ab13912345678cd"}) == {"note": "ab139****5678cd"}
+
+
 def _chain(n: int) -> list:
     entries, prev = [], GENESIS
     for i in range(1, n + 1):
