@@ -24,6 +24,7 @@ from faircollect.cli import (
     outbox,
     quickstart,
     reports,
+    retention,
     rules,
     run_day,
     screen,
@@ -78,6 +79,7 @@ for feature in (
     letters,
     serve,
     audit,
+    retention,
 ):
     feature.register(app)
 
