@@ -81,13 +81,13 @@ def _rule(r: NodeReader, category: Category, node: Node) -> RetentionRule | None
     f = r.mapping(node, path, allowed=_RULE_KEYS, required=("keep", "basis", "confidence"))
     if f is None:
         return None
-    keep = _period(r, f["keep"], child(path, "keep"))
+    keep = _period(r, f["keep"], child(path, "keep")) if "keep" in f else None
     minimum = _period(r, f["minimum"], child(path, "minimum")) if "minimum" in f else None
     floor = r.string(f["floor"], child(path, "floor")) if "floor" in f else None
     if floor is not None and floor != RET_1:
         r.error(f["floor"], child(path, "floor"), f"the only floor rule is {RET_1}")
-    basis = r.string(f["basis"], child(path, "basis"))
-    confidence = r.string(f["confidence"], child(path, "confidence"))
+    basis = r.string(f["basis"], child(path, "basis")) if "basis" in f else None
+    confidence = r.string(f["confidence"], child(path, "confidence")) if "confidence" in f else None
     if keep is None or basis is None or confidence is None:
         return None
     return RetentionRule(category, keep, basis.strip(), confidence, minimum, floor)
@@ -138,7 +138,8 @@ def _override(policy: RetentionPolicy, text: str, source: str) -> RetentionPolic
     for key, node in (cats or {}).items():
         path = child("categories", key)
         f = r.mapping(node, path, allowed=("keep",), required=("keep",))
-        keep = _period(r, f["keep"], child(path, "keep")) if f is not None else None
+        given = f.get("keep") if f is not None else None
+        keep = _period(r, given, child(path, "keep")) if given is not None else None
         if keep is not None:
             changed[Category(key)] = keep
     r.raise_if_any()
