@@ -16,6 +16,7 @@ import typer
 from faircollect.cli import (
     apr,
     audit,
+    backup,
     casework,
     gate,
     ledger,
@@ -80,6 +81,7 @@ for feature in (
     serve,
     audit,
     retention,
+    backup,
 ):
     feature.register(app)
 
