@@ -75,9 +75,9 @@ class Sweep:
         return self.table.name
 
     @property
-    def key(self) -> Column[Any]:
-        (column,) = self.table.primary_key.columns
-        return column
+    def key(self) -> list[Column[Any]]:
+        """The table's primary key columns."""
+        return list(self.table.primary_key.columns)
 
 
 def start_of(day: date) -> datetime:
@@ -227,22 +227,30 @@ class RetentionRepository:
         self.conn = conn
 
     def keys(self, sweep: Sweep) -> list[str]:
-        """The primary keys (as text) of the rows ``sweep`` would change, in key order."""
-        query = select(sweep.key).where(sweep.where).order_by(sweep.key)
-        return [str(k) for k in self.conn.execute(query).scalars()]
+        """The primary keys (as text; a composite key's parts joined by ``|``) of the rows
+        ``sweep`` would change, in key order."""
+        query = select(*sweep.key).where(sweep.where).order_by(*sweep.key)
+        return ["|".join(str(part) for part in row) for row in self.conn.execute(query)]
 
     def apply(self, sweep: Sweep, keys: Sequence[str]) -> int:
         """Change (or delete) exactly the rows ``keys`` of ``sweep``; how many changed."""
-        changed = 0
-        typed = [int(k) for k in keys] if _integer(sweep.key) else list(keys)
-        for chunk in _chunks(typed):
-            where = sweep.key.in_(chunk)
-            if sweep.values is None:
-                statement: Any = delete(sweep.table).where(where)
-            else:
-                statement = update(sweep.table).where(where).values(**sweep.values)
-            changed += self.conn.execute(statement).rowcount
-        return changed
+        if len(sweep.key) > 1:
+            # A composite key: changed by the sweep's own condition, in the transaction
+            # that just selected the keys; a different count undoes the whole run.
+            changed = self._change(sweep, sweep.where)
+            if changed != len(keys):
+                raise RuntimeError(f"{sweep.name}: {changed} rows changed, {len(keys)} selected")
+            return changed
+        (column,) = sweep.key
+        typed = [int(k) for k in keys] if column.type.python_type is int else list(keys)
+        return sum(self._change(sweep, column.in_(chunk)) for chunk in _chunks(typed))
+
+    def _change(self, sweep: Sweep, where: ColumnElement[bool]) -> int:
+        if sweep.values is None:
+            statement: Any = delete(sweep.table).where(where)
+        else:
+            statement = update(sweep.table).where(where).values(**sweep.values)
+        return int(self.conn.execute(statement).rowcount)
 
     def borrower_files(self, cutoff: date) -> list[BorrowerFile]:
         """The facts ``identity_expired`` decides on, for every borrower not yet anonymised
@@ -301,10 +309,6 @@ class RetentionRepository:
             )
             found.update(self.conn.execute(query.distinct()).scalars())
         return found
-
-
-def _integer(column: Column[Any]) -> bool:
-    return column.type.python_type is int
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
