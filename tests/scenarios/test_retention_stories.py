@@ -5,7 +5,7 @@ The book (all dates Shanghai):
 - B1 paid and their case C1 closed on 2021-03-01; nothing owed. Two emergency contacts, a
   contact (R1, 2021-02-10) with a note and QA evidence, a planned SMS (A1, 2021-02-09) and
   its outbox copy, a visit (V1, 2021-02-20), a closed complaint, a proposal note, contact
-  preferences, portal sessions, a sign-in code (2026-05-20).
+  preferences, portal sessions, a sign-in code (2026-05-20) and its message (2026-05-28).
 - B2's case closed written off on 2021-03-01 with a balance still owed; one contact (R2,
   2021-02-15).
 - B3's case is open since 2020-12-20: an old contact (R3, 2021-01-05, QA evidence), its
@@ -245,6 +245,7 @@ def build_book(engine: Engine) -> None:
                 _message("SIGNIN-1", "2025-10-01", "sent", "13900000004"),
                 _message("M-B2", "2026-02-01", "delivered", "13900000002"),
                 _message("M-B4", "2026-05-25", "sent", "13900000004"),
+                _message("SIGNIN-B1", "2026-05-28", "sent", "13900000001"),  # B1's code
             ],
         ),
         (
@@ -436,6 +437,7 @@ def test_the_story_of_two_runs(book: str, db_engine: Engine) -> None:
             "SIGNIN-1": "",
             "M-B2": "message M-B2",
             "M-B4": "message M-B4",
+            "SIGNIN-B1": "message SIGNIN-B1",
         }
         assert set(conn.execute(select(t.sessions.c.token_hash)).scalars()) == {"S-NEW"}
         assert conn.execute(select(func.count()).select_from(t.call_sessions)).scalar() == 0
@@ -462,9 +464,9 @@ def test_the_story_of_two_runs(book: str, db_engine: Engine) -> None:
     assert code == 0, out
     assert out.splitlines()[1] == (
         "closed_cases     anonymise keep 5y   before 2021-06-01: did anonymise 1 borrowers,"
-        " 12 rows (borrowers 1, contacts 2, borrower_preferences 1, borrower_sessions 1,"
-        " borrower_codes 1, contact_records 1, qa_findings 1, planned_actions 1, visits 1,"
-        " complaints 1, proposals 1)"
+        " 13 rows (borrowers 1, contacts 2, borrower_preferences 1, borrower_sessions 1,"
+        " borrower_codes 1, contact_records 1, qa_findings 1, planned_actions 1, outbox 1,"
+        " visits 1, complaints 1, proposals 1)"
     )
     assert out.splitlines()[2].endswith("did anonymise 1 rows (contact_records 1)")  # R2
     with db_engine.connect() as conn:

@@ -163,6 +163,14 @@ def identity_sweeps(ids: Sequence[str], on: date) -> list[Sweep]:
         cr.c.borrower_id.in_(ids)
     )
     their_phones = select(b.c.phone).where(b.c.borrower_id.in_(ids), b.c.phone != "")
+    their_emails = select(b.c.email).where(b.c.borrower_id.in_(ids), b.c.email.is_not(None))
+    # Messages planned for them, and those sent to their own number or address without a
+    # plan (the portal's sign-in codes).
+    theirs = or_(
+        ob.c.message_id.in_(their_actions),
+        ob.c.recipient.in_(their_phones),
+        ob.c.recipient.in_(their_emails),
+    )
     return [
         Sweep(
             b,
@@ -196,9 +204,7 @@ def identity_sweeps(ids: Sequence[str], on: date) -> list[Sweep]:
         ),
         Sweep(
             ob,
-            and_(
-                ob.c.message_id.in_(their_actions), _filled(ob.c.body, ob.c.subject, ob.c.recipient)
-            ),
+            and_(theirs, _filled(ob.c.body, ob.c.subject, ob.c.recipient)),
             {"body": "", "subject": "", "recipient": ""},
         ),
         Sweep(
