@@ -589,3 +589,20 @@ def test_a_lender_may_keep_longer(book: str, db_engine: Engine, tmp_path: Path) 
     assert code == 0, out
     assert out.splitlines()[0] == "retention as of 2026-06-01, policy cn-2026.1+acme (applied)"
     assert out.splitlines()[1].endswith("before 2019-06-01: nothing to do")
+
+
+def test_a_dry_run_as_json(book: str) -> None:
+    import json
+
+    code, out = run(book, "--date", "2026-02-01", "--dry-run", "--json")
+    assert code == 0, out
+    found = json.loads(out)
+    assert found["dry_run"] is True and found["policy"] == "cn-2026.1"
+    assert {c["category"]: c["rows"] for c in found["categories"]} == {
+        "closed_cases": {},
+        "contact_records": {"contact_records": 1, "qa_findings": 1, "planned_actions": 1},
+        "recordings": {"visits": 1},
+        "outbox_bodies": {"outbox": 3},
+        "sessions": {"sessions": 1, "borrower_sessions": 1, "call_sessions": 1},
+        "sign_in_records": {"login_failures": 1, "borrower_codes": 1},
+    }
