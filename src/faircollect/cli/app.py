@@ -16,6 +16,7 @@ import typer
 from faircollect.cli import (
     apr,
     audit,
+    backup,
     casework,
     gate,
     ledger,
@@ -24,6 +25,7 @@ from faircollect.cli import (
     outbox,
     quickstart,
     reports,
+    retention,
     rules,
     run_day,
     screen,
@@ -78,6 +80,8 @@ for feature in (
     letters,
     serve,
     audit,
+    retention,
+    backup,
 ):
     feature.register(app)
 

@@ -9,6 +9,8 @@ loan in no case):
   ``visit.planned``, ``visit.recorded``: who changed what, the state before and after;
 - ``gate.decided``: the contact gate's decision on a contact, a call or a visit, with the
   rule pack's version; a denial is kept even though the refused change is rolled back;
+- ``retention.applied``, ``personal_data.anonymised``: what ``retention run`` deleted or
+  anonymised (``services.retention``), in the same transaction;
 - ``personal_data.viewed``: a case file shown with the borrower's whole ID number and every
   contact's phone (to the roles in ``privacy.SEES_FULL_ID``).
 

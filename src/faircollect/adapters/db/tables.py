@@ -44,7 +44,10 @@ borrowers = Table(
     Column("id_number", String(32), nullable=False),
     Column("city", String(64), nullable=False),
     Column("email", String(254), nullable=True),
+    Column("anonymised_on", Date, nullable=True),
 )
+"""``anonymised_on``: the day retention emptied the borrower's identity (0017); the row
+stays, the ledger refers to it."""
 
 contacts = Table(
     "contacts",

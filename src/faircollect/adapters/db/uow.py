@@ -25,6 +25,7 @@ from faircollect.adapters.db.repositories.payment_intents import PaymentIntentRe
 from faircollect.adapters.db.repositories.portal import PortalRepository
 from faircollect.adapters.db.repositories.promises import PromiseRepository
 from faircollect.adapters.db.repositories.proposals import ProposalRepository
+from faircollect.adapters.db.repositories.retention import RetentionRepository
 from faircollect.adapters.db.repositories.sessions import SessionRepository
 from faircollect.adapters.db.repositories.visits import VisitRepository
 from faircollect.domain.audit import AuditEvent
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
     portal: PortalRepository
     complaints: ComplaintRepository
     intents: PaymentIntentRepository
+    retention: RetentionRepository
     audit: AuditRepository
     """The audit trail: entries appended here commit or roll back with the change."""
 
@@ -97,6 +99,7 @@ class SqlUnitOfWork:
         self.portal = PortalRepository(conn)
         self.complaints = ComplaintRepository(conn)
         self.intents = PaymentIntentRepository(conn)
+        self.retention = RetentionRepository(conn)
         # Not owned: nobody flushes at commit, so entries are appended as recorded.
         self.audit = AuditRepository(conn, self.clock, immediate=not self._owned)
 
