@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -297,6 +298,25 @@ outbox = Table(
     Index("ix_outbox_run_date_status", "run_date", "status"),
 )
 """Messages queued for a channel adapter; ``message_id`` is the planned action id."""
+
+letters = Table(
+    "letters",
+    metadata,
+    Column("letter_id", String(64), primary_key=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("reference", String(96), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("rendered_at", UTCDateTime, nullable=False),
+    Column("rendered_by", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Index("ix_letters_loan_id", "loan_id", "rendered_at"),
+)
+"""Letters issued from the case page or ``letter render`` (issue 14): the PDF exactly as
+laid out and its SHA-256. Each waits in ``outbox`` under ``letter_id`` (channel
+``letter`` or ``lawyer_letter``) until a dispatch channel takes it; whether it went out is
+that outbox row's status, never a column here."""
 
 # Casework (issue 5): cases, their history, proposals, placements, visits, users ----------
 
