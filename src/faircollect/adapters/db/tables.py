@@ -635,6 +635,18 @@ payment_intents = Table(
 """Payments a borrower started in the portal: pending until the gateway's signed webhook
 confirms them; then ``payment_id`` is the ledger's payment (its own import batch).
 ``gateway_payment_id`` is unique: a replayed webhook changes nothing."""
+report_cache = Table(
+    "report_cache",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("night", Date, primary_key=True),
+    Column("body", Text, nullable=False),
+)
+"""Reports as of one stored night that the night computed after bringing the states up
+to it (``services.report_cache``): the report as JSON (``domain.reports.report_json``).
+The workbench's report pages read them instead of computing; no clock column, so a night
+run twice leaves the same rows."""
+
 audit_log = Table(
     "audit_log",
     metadata,

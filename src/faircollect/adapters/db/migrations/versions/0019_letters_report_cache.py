@@ -1,7 +1,10 @@
-"""Letters issued from the case page or the CLI, stored with their SHA-256 (issue 14).
+"""Letters issued from the case page or the CLI, stored with their SHA-256, and the
+night's cache of reports (issue 14).
 
 ``letters`` keeps each issued letter's PDF bytes and hash, who laid it out and when; the
 letter waits in ``outbox`` under the same id until a dispatch channel reports it.
+``report_cache`` holds the reports as of a night (buckets, vintage) that the night
+computed, as JSON, for the workbench's report pages.
 
 Revision ID: 0019
 Revises: 0014
@@ -39,8 +42,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("letter_id", name=op.f("pk_letters")),
     )
     op.create_index("ix_letters_loan_id", "letters", ["loan_id", "rendered_at"])
+    op.create_table(
+        "report_cache",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("night", sa.Date(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("name", "night", name=op.f("pk_report_cache")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("report_cache")
     op.drop_index("ix_letters_loan_id", table_name="letters")
     op.drop_table("letters")
