@@ -7,15 +7,19 @@ reason and write nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
+from faircollect.adapters.db.repositories.audit import AuditFilter
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.letter_pdf import NoCjkFont, cjk_font
 from faircollect.domain.ledger.terms import LoanTerms, Method
@@ -217,3 +221,60 @@ def test_refusals_write_nothing(
     dated = args if "--date" in args else [*args, "--date", AS_OF]
     refused(run("letter", "render", *dated, "--out", str(out), "--database-url", url), code, words)
     assert not out.exists()
+
+
+def _stored(engine: Engine) -> list[Any]:
+    from sqlalchemy import select
+
+    from faircollect.adapters.db import tables as t
+
+    lt, ob = t.letters, t.outbox
+    query = (
+        select(lt, ob.c.status, ob.c.channel, ob.c.recipient, ob.c.sent_at)
+        .join(ob, ob.c.message_id == lt.c.letter_id)
+        .order_by(lt.c.rendered_at)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query).all())
+
+
+def test_an_issued_letter_is_stored_with_its_hash_audited_and_sent_only_by_a_channel(
+    url: str, db_engine: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "visit.pdf"
+    _render(url, "L1", "visit_notice", out)
+    pdf = out.read_bytes()
+    digest = hashlib.sha256(pdf).hexdigest()
+    [row] = _stored(db_engine)
+    assert (row.loan_id, row.kind, row.rendered_by) == ("L1", "visit_notice", "console")
+    assert row.sha256 == digest and bytes(row.pdf) == pdf
+    assert row.reference == "VISIT_NOTICE-L1-20260915" and row.as_of == date(2026, 9, 15)
+    assert (row.status, row.channel, row.recipient, row.sent_at) == ("queued", "letter", "B1", None)
+    with UnitOfWork(db_engine) as uow:
+        [entry] = list(uow.audit.between(AuditFilter(action="letter.issued")))
+    assert entry.subject == "loan:L1" and entry.actor == "console"
+    assert json.loads(entry.after)["sha256"] == digest
+    assert json.loads(entry.after)["letter_id"] == row.letter_id
+    # The print house's folder gets exactly the stored bytes; only then is the letter sent.
+    folder = tmp_path / "print"
+    moment = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()  # it was queued just now
+    sent = run(
+        "outbox", "send", "--letters-pdf", str(folder), "--now", moment, "--database-url", url
+    )  # fmt: skip
+    assert sent.code == 0 and "1 sent" in sent.output, sent.output
+    [manifest] = [json.loads(x) for x in (folder / "letters.jsonl").read_text().splitlines()]
+    assert manifest["message_id"] == row.letter_id and manifest["sha256"] == digest
+    assert (folder / f"{row.letter_id}.pdf").read_bytes() == pdf
+    [after] = _stored(db_engine)
+    assert after.status == "sent" and after.sent_at is not None
+
+
+def test_a_refused_letter_is_neither_stored_nor_queued(
+    url: str, db_engine: Engine, tmp_path: Path
+) -> None:
+    done = run(
+        "letter", "render", "--loan", "L3", "--kind", "overdue_notice",
+        "--out", str(tmp_path / "l3.pdf"), "--date", AS_OF, "--database-url", url,
+    )  # fmt: skip
+    refused(done, 1, "not overdue")
+    assert _stored(db_engine) == []

@@ -8,6 +8,7 @@ by C101 (team T-EARLY); the example lender configures no law firm.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -43,6 +44,9 @@ def test_the_case_page_offers_the_letters_and_the_owner_gets_a_pdf(
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.content.startswith(b"%PDF-")
     assert "OVERDUE_NOTICE-L1-20260302.pdf" in answer.headers["content-disposition"]
+    # Stored with its hash and queued, not sent (services.letters.issue).
+    assert answer.headers["x-letter-sha256"] == hashlib.sha256(answer.content).hexdigest()
+    assert answer.headers["x-letter-id"].startswith("LTR-")
     if shutil.which("pdftotext"):
         pdf = tmp_path / "l1.pdf"
         pdf.write_bytes(answer.content)

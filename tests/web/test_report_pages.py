@@ -151,3 +151,45 @@ def test_no_combination_of_dates_answers_500(client: TestClient) -> None:
         ):
             answer = client.get(f"/reports/{name}?{query}")
             assert answer.status_code in (200, 422), (name, query, answer.status_code)
+
+
+def test_the_pages_read_the_reports_the_night_kept_and_compute_the_others(
+    client: TestClient, db_engine: Engine
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from faircollect.adapters.db import tables as t
+    from faircollect.domain.casework.roles import Actor, Role
+    from faircollect.domain.reports import report_from_json
+    from faircollect.services import manager_reports as reports
+
+    night = date(2026, 10, 31)
+    with UnitOfWork(db_engine) as uow:
+        assert reports.keep_night(uow, night) == ["buckets", "vintage"]
+    reader = Actor("sup", Role.SUPERVISOR)
+    with UnitOfWork(db_engine) as uow:
+        for name in reports.KEPT:
+            kept = uow.conn.execute(
+                t.report_cache.select().where(
+                    t.report_cache.c.name == name, t.report_cache.c.night == night
+                )
+            ).one()
+            computed = reports.build(uow, reader, name, reports.Dates(night, night), night)
+            assert report_from_json(kept.body) == computed  # the kept copy is the report
+    sign_in_form(client, "sup")
+    fresh = client.get("/reports/buckets?date=2026-10-31").text
+    assert "账龄分布 2026-10-31" in fresh
+    with db_engine.begin() as conn:  # mark the kept copy to see which one the page shows
+        rc = t.report_cache
+        body = conn.execute(rc.select().where(rc.c.name == "buckets")).one().body
+        conn.execute(
+            update(rc)
+            .where(rc.c.name == "buckets")
+            .values(body=body.replace("账龄分布 2026-10-31", "账龄分布（夜间缓存）"))
+        )
+    assert "账龄分布（夜间缓存）" in client.get("/reports/buckets?date=2026-10-31").text
+    with db_engine.begin() as conn:
+        conn.execute(t.report_cache.delete())
+    assert "账龄分布 2026-10-31" in client.get("/reports/buckets?date=2026-10-31").text

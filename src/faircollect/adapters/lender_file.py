@@ -22,23 +22,29 @@ _KEYS = (
     "law_firm",
     "agency_visits_allowed",
     "illegal_apr",
+    "seal",
 )
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+"""What a seal image file starts with: PNG or JPEG (what fpdf2 embeds without Pillow's
+help for every variant)."""
 
 
 def example_lender_path() -> Path:
     return Path(str(resources.files("faircollect").joinpath("data/lender/example.yaml")))
 
 
-def read_lender(text: str, source: str) -> LenderProfile:
+def read_lender(text: str, source: str, folder: Path | None = None) -> LenderProfile:
+    """The lender configuration in ``text``; a relative ``seal`` path is read from
+    ``folder`` (the configuration file's folder; the working directory when None)."""
     reader = NodeReader(source)
     root = reader.compose(text)
-    profile = _profile(reader, root) if root is not None else None
+    profile = _profile(reader, root, folder or Path()) if root is not None else None
     reader.raise_if_any()
     assert profile is not None
     return profile
 
 
-def _profile(r: NodeReader, root: Node) -> LenderProfile | None:
+def _profile(r: NodeReader, root: Node, folder: Path) -> LenderProfile | None:
     f = r.mapping(root, "", allowed=_KEYS, required=("name", "short_name"))
     if f is None:
         return None
@@ -53,8 +59,10 @@ def _profile(r: NodeReader, root: Node) -> LenderProfile | None:
         else False
     )
     apr = r.decimal(f["illegal_apr"], "illegal_apr") if "illegal_apr" in f else None
-    if reporting is None or visits is None or None in (texts["name"], texts["short_name"]):
+    seal = _seal(r, f["seal"], folder) if "seal" in f else ""
+    if None in (seal, reporting, visits, texts["name"], texts["short_name"]):
         return None
+    assert reporting is not None and seal is not None and visits is not None
     default, products = reporting
     base = LenderProfile()
     return LenderProfile(
@@ -67,7 +75,28 @@ def _profile(r: NodeReader, root: Node) -> LenderProfile | None:
         law_firm=texts["law_firm"] or "",
         agency_visits_allowed=visits,
         illegal_apr=apr if apr is not None else base.illegal_apr,
+        seal=seal,
     )
+
+
+def _seal(r: NodeReader, node: Node, folder: Path) -> str | None:
+    """The seal image's absolute path: a PNG or JPEG file that exists (relative to the
+    configuration's folder); an issue at the line otherwise, so a letter never goes out
+    without the seal the lender configured."""
+    name = r.string(node, "seal")
+    if name is None:
+        return None
+    path = (folder / name).resolve()
+    try:
+        with path.open("rb") as image:
+            start = image.read(8)
+    except OSError as err:
+        r.error(node, "seal", f"cannot read the seal image {name[:200]}: {err.strerror or err}")
+        return None
+    if not start.startswith(_IMAGE_MAGIC):
+        r.error(node, "seal", f"{name[:200]} is not a PNG or JPEG image")
+        return None
+    return str(path)
 
 
 def _reporting(r: NodeReader, node: Node | None) -> tuple[bool, dict[str, bool]] | None:
@@ -97,7 +126,7 @@ def _load(path: str) -> LenderProfile:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise YamlFileError([YamlIssue(file.name, 1, "", f"cannot read: {err}")]) from err
-    return read_lender(text, file.name)
+    return read_lender(text, file.name, file.parent)
 
 
 def lender_profile() -> LenderProfile:

@@ -1,69 +1,36 @@
 """A letter (``domain.letters.Letter``) laid out as an A4 PDF with a CJK font embedded.
 
-The font: ``FAIRCOLLECT_LETTER_FONT`` (a TTF, OTF or TTC file; for a collection the
-Simplified Chinese face is chosen), else the first of the usual Debian CJK fonts found
-(fonts-noto-cjk's Noto Sans CJK SC, then WenQuanYi; not Droid Sans Fallback, which has
-no Latin letters or digits). fpdf2
-embeds only the glyphs used (a subset), so a letter is some tens of kilobytes.
+The font comes from ``adapters.letter_font``: the lender's letters use a face prepared
+once per machine (GB 2312 and Latin), the full CJK face when a letter has a character
+outside it. fpdf2 embeds only the glyphs used (a subset), so a letter is some tens of
+kilobytes. The closing lines (the sender and the date) stand at the right; the lender's
+seal (印章, ``seal`` in the lender configuration), when configured, is stamped over the
+lender's name on the letters the lender signs (not on a law firm's lawyer letter).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from faircollect.domain.bad_input import BadInput
-from faircollect.domain.letters import Letter
-
-FONT_ENV = "FAIRCOLLECT_LETTER_FONT"
-CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+from faircollect.adapters.letter_font import (
+    FONT_ENV,
+    LetterFont,
+    NoCjkFont,
+    cjk_font,
+    font_for,
 )
+from faircollect.domain.letters import Letter, LetterKind
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
-class NoCjkFont(BadInput):
-    """No font that can write Chinese was found: a letter cannot be laid out."""
+__all__ = ["FONT_ENV", "LetterFont", "NoCjkFont", "cjk_font", "render_pdf", "wrap"]
 
-
-@lru_cache(maxsize=4)
-def _face(path: str) -> int:
-    """The index of the Simplified Chinese face in a font collection (0 otherwise)."""
-    if not path.lower().endswith(".ttc"):
-        return 0
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(path, lazy=True)
-    try:
-        for i, font in enumerate(collection.fonts):
-            name = str(font["name"].getDebugName(4) or "")
-            if name.endswith(" SC") and "Mono" not in name:
-                return i
-    finally:
-        collection.close()
-    return 0
-
-
-def cjk_font() -> tuple[str, int]:
-    """(path, face index) of the font letters are written in; ``NoCjkFont`` if none."""
-    configured = os.environ.get(FONT_ENV, "").strip()
-    if configured:
-        if not Path(configured).is_file():
-            raise NoCjkFont(f"{FONT_ENV}: no font file at {configured[:200]}")
-        return configured, _face(configured)
-    for path in CANDIDATES:
-        if Path(path).is_file():
-            return path, _face(path)
-    raise NoCjkFont(
-        "no CJK font found for letters: install fonts-noto-cjk (Debian) or set "
-        f"{FONT_ENV} to a TTF/OTF/TTC file that has Chinese glyphs"
-    )
-
+SEAL_MM = 36.0
+"""The seal's width on the page: a round company seal is 38-42 mm; drawn a little smaller
+so it stays inside the closing block."""
 
 _TOKEN = re.compile(r"[0-9A-Za-z.,:/@%+\-_#]+|\s|.")
 _NO_LINE_START = frozenset("，。、；：？！）》」』”’,.;:?!)%")
@@ -88,43 +55,85 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
     return lines
 
 
-def render_pdf(letter: Letter) -> bytes:
+def _footer(letter: Letter, page: int | str) -> str:
+    lender = letter.lender
+    return (
+        f"{lender.name}　{lender.address}　客服及投诉电话 {lender.complaint_line}\n"
+        f"本函仅送达借款人本人，不向他人披露，不公开张贴。　第 {page} 页"
+    )
+
+
+def _head(letter: Letter) -> str:
+    lender = letter.lender
+    return "　".join(
+        part for part in (lender.address, f"客服及投诉电话：{lender.complaint_line}") if part
+    )
+
+
+def _dateline(letter: Letter) -> str:
+    return f"函件编号：{letter.reference}　　日期：{letter.as_of.isoformat()}"
+
+
+def _signer(letter: Letter) -> str:
+    """Who signs the letter: the law firm a lawyer letter is from, else the lender."""
+    firm = letter.lender.law_firm.strip()
+    return firm if letter.kind is LetterKind.LAWYER_LETTER and firm else letter.lender.name
+
+
+def letter_text(letter: Letter) -> str:
+    """Every character the page will show (the font must have them all)."""
+    lender = letter.lender
+    return "".join(
+        (
+            lender.name,
+            _head(letter),
+            letter.title,
+            _dateline(letter),
+            letter.body,
+            _footer(letter, "0123456789"),
+        )
+    )
+
+
+def render_pdf(letter: Letter, font: LetterFont | None = None, *, remeasure: bool = False) -> bytes:
     """The letter on A4: the lender's letterhead (name, address, complaint line), the
-    title, reference and date, the body, and the complaint channels; returns PDF bytes."""
+    title, reference and date, the body with its closing lines at the right (and the
+    lender's seal over its name, when configured), and the complaint channels; returns
+    PDF bytes. ``font``: the font to use instead of ``letter_font.font_for``;
+    ``remeasure``: measure the embedded glyphs' bounds again, as fpdf2 does by default
+    (with the full face: the layout before issue 14's speed-up, the bench's baseline)."""
     from fpdf import FPDF
+    from fpdf.fonts import TTFFont
 
     lender = letter.lender
+    chosen = font or font_for(letter_text(letter))
 
     class Page(FPDF):
         def footer(self) -> None:
             self.set_y(-18)
             self.set_font("cjk", size=8)
             self.set_text_color(90, 90, 90)
-            self.multi_cell(
-                0,
-                4.2,
-                f"{lender.name}　{lender.address}　客服及投诉电话 {lender.complaint_line}\n"
-                f"本函仅送达借款人本人，不向他人披露，不公开张贴。　第 {self.page_no()} 页",
-                align="C",
-            )
+            self.multi_cell(0, 4.2, _footer(letter, self.page_no()), align="C")
 
-    path, face = cjk_font()
     pdf = Page(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(22, 20, 22)
     pdf.set_auto_page_break(auto=True, margin=26)
     pdf.set_title(f"{letter.title} {letter.reference}")
-    pdf.set_author(letter.lender.name)
+    pdf.set_author(lender.name)
     pdf.set_creator("faircollect")
-    pdf.add_font("cjk", fname=path, collection_font_number=face)
+    pdf.add_font("cjk", fname=chosen.path, collection_font_number=chosen.face)
+    # The subset keeps the whole face's bounding box instead of drawing every glyph it
+    # embeds to measure it again (twice: hhea and CFF), half the time a letter took; a
+    # box larger than the glyphs used is still a true bound.
+    embedded = pdf.fonts["cjk"]
+    assert isinstance(embedded, TTFFont)
+    embedded.ttfont.recalcBBoxes = remeasure
     pdf.add_page()
     width = pdf.epw
     pdf.set_font("cjk", size=15)
     pdf.cell(width, 9, lender.name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)
-    head = "　".join(
-        part for part in (lender.address, f"客服及投诉电话：{lender.complaint_line}") if part
-    )
-    pdf.cell(width, 6, head, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 6, _head(letter), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(40, 40, 40)
     pdf.set_line_width(0.5)
     y = pdf.get_y() + 1.5
@@ -133,20 +142,37 @@ def render_pdf(letter: Letter) -> bytes:
     pdf.set_font("cjk", size=18)
     pdf.cell(width, 11, letter.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)
-    pdf.cell(
-        width,
-        6,
-        f"函件编号：{letter.reference}　　日期：{letter.as_of.isoformat()}",
-        align="R",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    pdf.cell(width, 6, _dateline(letter), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("cjk", size=11.5)
+    signer, dated = _signer(letter), letter.as_of.isoformat()
+    closing = {signer, dated}
+    below_seal = 0.0  # where the text after a stamped closing may start
     for paragraph in letter.body.split("\n"):
         if not paragraph.strip():
             pdf.ln(3.5)
             continue
+        if paragraph.strip() in closing:  # the closing lines: sender, date
+            line = paragraph.strip()
+            if line == lender.name and lender.seal:
+                centre = pdf.l_margin + width - pdf.get_string_width(line) / 2
+                below_seal = _stamp(pdf, lender.seal, centre)
+            pdf.cell(width, 7.2, line, align="R", new_x="LMARGIN", new_y="NEXT")
+            continue
+        if pdf.get_y() < below_seal:
+            pdf.set_y(below_seal)
+        below_seal = 0.0
         for line in wrap(paragraph, width, pdf.get_string_width):
             pdf.cell(width, 7.2, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _stamp(pdf: FPDF, seal: str, centre_x: float) -> float:
+    """The seal image centred on the lender's name in the line about to be written
+    (``pdf``'s current y), drawn under the text as a stamp is pressed over a signature;
+    a page break first when the seal would not fit. Returns the seal's bottom edge."""
+    if pdf.get_y() + SEAL_MM / 2 + 3.6 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    top = pdf.get_y() + 3.6 - SEAL_MM / 2
+    pdf.image(seal, x=centre_x - SEAL_MM / 2, y=top, w=SEAL_MM, h=SEAL_MM, keep_aspect_ratio=True)
+    return top + SEAL_MM + 1

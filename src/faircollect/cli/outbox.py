@@ -119,7 +119,9 @@ def outbox_send(
             raise _fail(f"--letters-pdf: {letters_pdf} is not a directory")
         cjk_font()  # no font: refused before anything is sent
         day = moment.astimezone(SHANGHAI).date()  # the letters' date: the sending day
-        printer = PdfLetterChannel(letters_pdf, lender_profile(), lambda: day)
+        printer = PdfLetterChannel(
+            letters_pdf, lender_profile(), lambda: day, lambda mid: _stored_pdf(engine, mid)
+        )
         for name in LETTER_CHANNELS:
             channels[name] = printer
     if smtp:
@@ -132,7 +134,7 @@ def outbox_send(
             "no gateway given (--to-files CHANNEL=DIR, --letters-pdf DIR, --smtp HOST:PORT): "
             "nothing sent"
         )
-    engine = open_engine(database_url)
+    engine = open_engine(database_url)  # the printer's lookup of stored letters reads it too
     try:
         report = send_pending(engine, channels, now=moment)
     finally:
@@ -143,6 +145,14 @@ def outbox_send(
     )
     for rule, count in sorted(report.refused_by_gate.items()):
         typer.echo(f"  {count} not sent: the gate refused them now ({rule})")
+
+
+def _stored_pdf(engine: Any, message_id: str) -> bytes | None:
+    """The PDF stored when the letter ``message_id`` was issued (None: a night's letter)."""
+    from faircollect.adapters.db.uow import UnitOfWork
+
+    with UnitOfWork(engine) as uow:
+        return uow.letters.pdf(message_id)
 
 
 def register(app: typer.Typer) -> None:

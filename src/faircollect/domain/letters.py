@@ -11,7 +11,7 @@ lawyer letter without a law firm that really acts for the lender, or a coercive 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from faircollect.domain.lawful import excess_clause
@@ -125,6 +125,30 @@ class Letter:
     lender: LenderProfile
     loan_id: str
     as_of: date
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLetter:
+    """A letter laid out from the case page or ``letter render`` and stored: the PDF's
+    SHA-256 and size, who laid it out and when. It waits in the outbox under
+    ``letter_id`` and has gone out only when a dispatch channel reported it (the outbox
+    row's status, ``domain.outreach``)."""
+
+    letter_id: str
+    loan_id: str
+    kind: LetterKind
+    reference: str
+    as_of: date
+    rendered_at: datetime
+    rendered_by: str
+    sha256: str
+    size: int
+
+    @property
+    def channel(self) -> str:
+        """The outbox channel the letter waits on: the print channel's letter or lawyer
+        letter (``adapters.channels.pdf_letters.LETTER_CHANNELS``)."""
+        return "lawyer_letter" if self.kind is LetterKind.LAWYER_LETTER else "letter"
 
 
 def reference(kind: LetterKind, loan_id: str, as_of: date) -> str:

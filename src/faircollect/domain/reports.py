@@ -9,6 +9,7 @@ rates as ``Decimal`` (or None when the denominator is 0). How they are read (SQL
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -196,3 +197,59 @@ def month_ends(nights: list[date]) -> list[date]:
         if key not in last or night > last[key]:
             last[key] = night
     return sorted(last.values())
+
+
+# --- keeping a report (the night's cache) -----------------------------------------------
+
+
+def report_json(report: Report) -> str:
+    """``report`` as JSON text that ``report_from_json`` reads back equal: rates as
+    decimal strings, money and counts as integers, dates ISO (the night's cache)."""
+
+    def cell(value: Any, kind: Kind | None) -> Any:
+        return str(value) if isinstance(value, Decimal) and kind is Kind.RATE else value
+
+    tables = []
+    for table in report.tables:
+        kinds = {c.key: c.kind for c in table.columns}
+        tables.append(
+            {
+                "name": table.name,
+                "title": table.title,
+                "columns": [[c.key, c.title, c.kind.value] for c in table.columns],
+                "rows": [{k: cell(v, kinds.get(k)) for k, v in row.items()} for row in table.rows],
+            }
+        )
+    return json.dumps(
+        {
+            "name": report.name,
+            "title": report.title,
+            "start": report.start.isoformat(),
+            "end": report.end.isoformat(),
+            "tables": tables,
+            "data": report.data,
+        },
+        ensure_ascii=False,
+    )
+
+
+def report_from_json(text: str) -> Report:
+    """The report ``report_json`` wrote."""
+    raw = json.loads(text)
+    tables = []
+    for t in raw["tables"]:
+        columns = tuple(Column(key, title, Kind(kind)) for key, title, kind in t["columns"])
+        rates = {c.key for c in columns if c.kind is Kind.RATE}
+        rows = [
+            {k: Decimal(v) if k in rates and v is not None else v for k, v in row.items()}
+            for row in t["rows"]
+        ]
+        tables.append(Table(t["name"], t["title"], columns, rows))
+    return Report(
+        raw["name"],
+        raw["title"],
+        date.fromisoformat(raw["start"]),
+        date.fromisoformat(raw["end"]),
+        tables,
+        raw["data"],
+    )

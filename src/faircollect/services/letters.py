@@ -1,11 +1,16 @@
 """A letter for one loan (issue 14): the facts from the stored loan (lawful amounts as of
 the date, the borrower's name), the lender's configuration, the shipped template, and
-the screener, which must find nothing before a letter is laid out as a PDF.
+the screener, which must find nothing before a letter is laid out as a PDF. A letter
+issued from the case page or the CLI (``issue``) is stored with its SHA-256, audited, and
+queued in the outbox: sent only when a dispatch channel says so.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
 
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.lender_file import lender_profile
@@ -18,6 +23,7 @@ from faircollect.domain.lender import LenderProfile
 from faircollect.domain.letters import (
     TEMPLATES,
     TITLES,
+    IssuedLetter,
     Letter,
     LetterFacts,
     LetterKind,
@@ -26,6 +32,8 @@ from faircollect.domain.letters import (
     reference,
     refusals,
 )
+from faircollect.domain.outreach import MessageStatus
+from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case_ids
 from faircollect.services.loans import owed_now
 
@@ -108,3 +116,65 @@ def letter(
 ) -> Letter:
     """The screened letter of ``kind`` for ``loan_id`` as of ``as_of``."""
     return prepare(letter_facts(uow, loan_id, kind, as_of, lender))
+
+
+def issue(
+    uow: UnitOfWork,
+    actor: Actor,
+    loan_id: str,
+    kind: LetterKind,
+    as_of: date,
+    layout: Callable[[Letter], bytes],
+    now: datetime,
+) -> tuple[IssuedLetter, bytes]:
+    """Issue a letter from the case page or ``letter render``: the screened letter
+    (``letter_for``: who may, and every refusal), laid out by ``layout`` (the PDF
+    adapter), stored with its SHA-256, audited, and queued in the outbox under its id.
+    It is not sent: a dispatch channel (``outbox send --letters-pdf``) takes the stored
+    PDF and only its answer makes the outbox row ``sent``. Returns the stored letter and
+    its PDF bytes."""
+    found = letter_for(uow, actor, loan_id, kind, as_of)
+    pdf = layout(found)
+    digest = hashlib.sha256(pdf).hexdigest()
+    issued = IssuedLetter(
+        f"LTR-{uuid.uuid4().hex[:20]}",
+        loan_id,
+        kind,
+        found.reference,
+        as_of,
+        now,
+        actor.user_id,
+        digest,
+        len(pdf),
+    )
+    recipient = uow.loans.borrower_of(loan_id) or loan_id
+    uow.letters.add(issued, pdf, recipient, f"{found.title}\n{found.body}")
+    audit.record(
+        uow,
+        actor,
+        "letter.issued",
+        f"loan:{loan_id}",
+        None,
+        {
+            "letter_id": issued.letter_id,
+            "kind": kind.value,
+            "reference": issued.reference,
+            "as_of": as_of,
+            "sha256": digest,
+            "bytes": len(pdf),
+            "status": MessageStatus.QUEUED,
+        },
+    )
+    return issued, pdf
+
+
+def issued_letters(
+    uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date
+) -> list[tuple[IssuedLetter, MessageStatus]]:
+    """The loan's issued letters with their outbox status, for who may see the loan."""
+    if actor.role is Role.AGENCY:
+        raise PermissionDenied(f"{actor.user_id} (agency) may not read the lender's letters")
+    visible = visible_case_ids(uow, actor, as_of)
+    if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
+        raise NotFound(f"no loan '{loan_id}'")
+    return uow.letters.of_loan(loan_id)

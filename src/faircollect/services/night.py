@@ -8,6 +8,10 @@ are planned in order, after the ledger step has stored all of them: planning a d
 its states (``account_states`` rows as of that day or before) and the previous days'
 actions (sticky 分案), never a later day's.
 
+Last, a night that planned keeps the day's managers' reports that are as of one night
+(buckets, vintage: ``keep_reports``), so the workbench's report pages read them instead
+of grouping a night's states again.
+
 Front doors call ``run_night`` and render its ``NightReport``; progress arrives as
 ``NightStep`` values through one callback.
 """
@@ -98,7 +102,21 @@ def run_night(
                 progress=_plan_progress(progress, day.run_date),
             )
         )
+    if ledger.days:
+        keep_reports(engine, ledger.days[-1].run_date, progress)
     return report
+
+
+def keep_reports(engine: Engine, night: date, progress: NightProgress = _quiet) -> None:
+    """Compute and keep the managers' reports as of ``night`` that the workbench's pages
+    read (``manager_reports.KEPT``: buckets, vintage), in a transaction of their own; a
+    night killed before it leaves the pages computing, as before."""
+    from faircollect.adapters.db.uow import UnitOfWork
+    from faircollect.services.manager_reports import keep_night
+
+    progress(NightStep("plan", night, "reports"))
+    with UnitOfWork(engine) as uow:
+        keep_night(uow, night)
 
 
 def plan_stored(engine: Engine, as_of: date, *, progress: NightProgress = _quiet) -> NightSummary:

@@ -32,11 +32,16 @@ def _today() -> date:
 
 class PdfLetterChannel:
     def __init__(
-        self, folder: Path, lender: LenderProfile, today: Callable[[], date] = _today
+        self,
+        folder: Path,
+        lender: LenderProfile,
+        today: Callable[[], date] = _today,
+        stored: Callable[[str], bytes | None] | None = None,
     ) -> None:
         self.folder = folder
         self.lender = lender
         self.today = today
+        self.stored = stored
         self._printed: set[str] | None = None
 
     @property
@@ -63,10 +68,12 @@ class PdfLetterChannel:
             self.folder.mkdir(parents=True, exist_ok=True)
             if message.message_id in self._done():
                 return SendResult(message.message_id, SendStatus.SENT, f"already printed {target}")
-            letter = from_message(
-                message.message_id, message.channel, message.body, self.lender, self.today()
-            )
-            body = render_pdf(letter)
+            body = self.stored(message.message_id) if self.stored is not None else None
+            if body is None:  # a letter of the night: its text, laid out now
+                letter = from_message(
+                    message.message_id, message.channel, message.body, self.lender, self.today()
+                )
+                body = render_pdf(letter)
             target.write_bytes(body)
             digest = hashlib.sha256(body).hexdigest()
             entry = {

@@ -443,6 +443,29 @@ def complaints(
 
 
 def drop_nights(conn: Connection, nights: Collection[date]) -> None:
-    """Delete the stored states of ``nights``."""
+    """Delete the stored states of ``nights`` and the reports kept for them."""
     if nights:
         conn.execute(_H.delete().where(_H.c.night.in_(tuple(nights))))
+        rc = t.report_cache
+        conn.execute(rc.delete().where(rc.c.night.in_(tuple(nights))))
+
+
+def last_night(conn: Connection) -> date | None:
+    """The last night with stored states (one index seek)."""
+    found: date | None = conn.execute(select(func.max(_H.c.night))).scalar()
+    return found
+
+
+def kept_report(conn: Connection, name: str, night: date) -> str | None:
+    """The report ``name`` the night kept for ``night`` (its JSON), or None."""
+    rc = t.report_cache
+    query = select(rc.c.body).where(rc.c.name == name, rc.c.night == night)
+    found: str | None = conn.execute(query).scalar()
+    return found
+
+
+def keep_report(conn: Connection, name: str, night: date, body: str) -> None:
+    """Keep ``body`` as the report ``name`` for ``night``, replacing what was kept."""
+    rc = t.report_cache
+    conn.execute(rc.delete().where(rc.c.name == name, rc.c.night == night))
+    conn.execute(rc.insert().values(name=name, night=night, body=body))

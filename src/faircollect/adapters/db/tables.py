@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -300,6 +301,25 @@ outbox = Table(
     Index("ix_outbox_run_date_status", "run_date", "status"),
 )
 """Messages queued for a channel adapter; ``message_id`` is the planned action id."""
+
+letters = Table(
+    "letters",
+    metadata,
+    Column("letter_id", String(64), primary_key=True),
+    Column("loan_id", ForeignKey("loans.loan_id"), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("reference", String(96), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("rendered_at", UTCDateTime, nullable=False),
+    Column("rendered_by", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Index("ix_letters_loan_id", "loan_id", "rendered_at"),
+)
+"""Letters issued from the case page or ``letter render`` (issue 14): the PDF exactly as
+laid out and its SHA-256. Each waits in ``outbox`` under ``letter_id`` (channel
+``letter`` or ``lawyer_letter``) until a dispatch channel takes it; whether it went out is
+that outbox row's status, never a column here."""
 
 # Casework (issue 5): cases, their history, proposals, placements, visits, users ----------
 
@@ -618,6 +638,18 @@ payment_intents = Table(
 """Payments a borrower started in the portal: pending until the gateway's signed webhook
 confirms them; then ``payment_id`` is the ledger's payment (its own import batch).
 ``gateway_payment_id`` is unique: a replayed webhook changes nothing."""
+report_cache = Table(
+    "report_cache",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("night", Date, primary_key=True),
+    Column("body", Text, nullable=False),
+)
+"""Reports as of one stored night that the night computed after bringing the states up
+to it (``services.report_cache``): the report as JSON (``domain.reports.report_json``).
+The workbench's report pages read them instead of computing; no clock column, so a night
+run twice leaves the same rows."""
+
 audit_log = Table(
     "audit_log",
     metadata,

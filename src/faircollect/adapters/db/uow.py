@@ -19,6 +19,7 @@ from faircollect.adapters.db.repositories.calls import CallRepository
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.complaints import ComplaintRepository
 from faircollect.adapters.db.repositories.contacts import ContactRepository
+from faircollect.adapters.db.repositories.letters import LetterRepository
 from faircollect.adapters.db.repositories.loans import LoanRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.repositories.payment_intents import PaymentIntentRepository
@@ -92,6 +93,7 @@ class SqlUnitOfWork:
         self.proposals = ProposalRepository(conn)
         self.visits = VisitRepository(conn)
         self.loans = LoanRepository(conn)
+        self.letters = LetterRepository(conn)
         self.org = OrgRepository(conn)
         self.actions = ActionRepository(conn)
         self.sessions = SessionRepository(conn)

@@ -145,7 +145,7 @@ def _report(request: Request, user: Any, name: str, day: str, start: str, end: s
         dates = manager_reports.Dates()
     try:
         with unit(request) as uow:
-            return manager_reports.build(uow, user.actor, name, dates, now)
+            return manager_reports.build_kept(uow, user.actor, name, dates, now)
     except ReportError as err:
         message = str(err)
         option = message.split(":", 1)[0]

@@ -1,0 +1,91 @@
+"""Issued letters (``letters``) and the outbox message each waits in until a channel
+takes it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from faircollect.adapters.db.tables import letters, outbox
+from faircollect.domain.letters import IssuedLetter, LetterKind
+from faircollect.domain.outreach import MessageStatus
+
+
+class LetterRepository:
+    """Letters of one unit of work."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, issued: IssuedLetter, pdf: bytes, recipient: str, text: str) -> None:
+        """Store the letter and queue it in the outbox under its id (channel ``letter``,
+        or ``lawyer_letter``), ``queued`` until a dispatch channel reports it."""
+        self.conn.execute(
+            letters.insert().values(
+                letter_id=issued.letter_id,
+                loan_id=issued.loan_id,
+                kind=issued.kind.value,
+                reference=issued.reference,
+                as_of=issued.as_of,
+                rendered_at=issued.rendered_at,
+                rendered_by=issued.rendered_by,
+                sha256=issued.sha256,
+                pdf=pdf,
+            )
+        )
+        self.conn.execute(
+            outbox.insert().values(
+                message_id=issued.letter_id,
+                run_date=issued.as_of,
+                channel=issued.channel,
+                recipient=recipient[:128],
+                subject=f"{issued.reference} sha256:{issued.sha256}",
+                body=text,
+                queued_at=issued.rendered_at,
+                status=MessageStatus.QUEUED.value,
+                attempts=0,
+            )
+        )
+
+    def pdf(self, letter_id: str) -> bytes | None:
+        """The stored PDF of an issued letter (None: no such letter)."""
+        query = select(letters.c.pdf).where(letters.c.letter_id == letter_id)
+        found = self.conn.execute(query).scalar_one_or_none()
+        return None if found is None else bytes(found)
+
+    def of_loan(self, loan_id: str) -> list[tuple[IssuedLetter, MessageStatus]]:
+        """The loan's issued letters, newest first, each with its outbox status."""
+        lt, ob = letters, outbox
+        query = (
+            select(
+                lt.c.letter_id,
+                lt.c.loan_id,
+                lt.c.kind,
+                lt.c.reference,
+                lt.c.as_of,
+                lt.c.rendered_at,
+                lt.c.rendered_by,
+                lt.c.sha256,
+                lt.c.pdf,
+                ob.c.status,
+            )
+            .join(ob, ob.c.message_id == lt.c.letter_id)
+            .where(lt.c.loan_id == loan_id)
+            .order_by(lt.c.rendered_at.desc(), lt.c.letter_id)
+        )
+        return [
+            (
+                IssuedLetter(
+                    r.letter_id,
+                    r.loan_id,
+                    LetterKind(r.kind),
+                    r.reference,
+                    r.as_of,
+                    r.rendered_at,
+                    r.rendered_by,
+                    r.sha256,
+                    len(r.pdf),
+                ),
+                MessageStatus(r.status),
+            )
+            for r in self.conn.execute(query)
+        ]
