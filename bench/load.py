@@ -17,7 +17,9 @@ doing a collector's mix: the queue, a case page, a contact POST (a 催记 on one
 cases, no answer), a promise POST (100.00 on one of their cases' loans). Every POST carries
 a fresh ``Idempotency-Key``. Meanwhile the night runs on the same database in a
 subprocess: ``faircollect run-day`` for the next day, and the day after when it finishes,
-until the time is up.
+until the time is up. With ``--baseline S`` the same collectors first work S seconds
+without the night, and the p95 with the night is printed as a ratio to theirs (the machine
+is shared: a ratio from one run means more than a latency).
 
 Printed: p50 / p95 / p99 latency and errors per endpoint (an error is any answer other
 than the expected 200 / 201, or a failed connection: there must be none), each night's
@@ -349,6 +351,32 @@ def replay(clients: dict[str, web.Collector], sample: list[Made]) -> int:
     return answered
 
 
+def table(tally: Tally, seconds: float, baseline: Tally | None) -> list[str]:
+    """Print the latencies per endpoint (and the p95 ratio to ``baseline``); the errors."""
+    failures = []
+    print(HEADER + (f"{'p95 ratio':>11}" if baseline else ""))
+    for kind in ENDPOINTS:
+        r = tally.results[kind]
+        ratio = (
+            f"{r.percentile(95) / baseline.results[kind].percentile(95):>10.1f}x"
+            if baseline
+            else ""
+        )
+        print(
+            f"{kind:<14}{len(r.latencies):>7}"
+            + "".join(f"{r.percentile(q):>9.1f}" for q in (50, 95, 99))
+            + f"{len(r.errors):>8}"
+            + ratio
+        )
+        for problem in r.errors[:3]:
+            print(f"  error: {problem}")
+        if r.errors:
+            failures.append(f"{kind}: {len(r.errors)} errors")
+    total = sum(len(r.latencies) for r in tally.results.values())
+    print(f"requests: {total:,} in {seconds:.0f} s ({total / seconds:.1f}/s)")
+    return failures
+
+
 # Main ------------------------------------------------------------------------------------
 
 
@@ -363,6 +391,12 @@ def main() -> None:
     parser.add_argument("--day", type=date.fromisoformat, default=web.DAY)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--no-night", action="store_true", help="collectors only")
+    parser.add_argument(
+        "--baseline",
+        type=float,
+        default=0.0,
+        help="seconds of the same load without the night first (p95 ratios against it)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     with database(args) as url:
@@ -392,28 +426,50 @@ def run(url: str, args: argparse.Namespace) -> bool:
             f" {args.workers} uvicorn worker(s), night {'off' if args.no_night else 'on'};"
             f" load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
         )
-        tally, night = Tally(), Nights()
-        stop_at = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(
-                target=work, args=(c, stop_at, tally, args.seed + i, args.day, phones, loans)
-            )
-            for i, c in enumerate(clients)
-        ]
-        if not args.no_night:
-            threads.append(
-                threading.Thread(target=nights, args=(url, args.day + timedelta(1), stop_at, night))
-            )
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        ok = report(url, args, tally, night, clients, collectors, before)
+        quiet = Tally()
+        if args.baseline:  # the same collectors, no night: what the night costs them
+            phase(clients, args.baseline, quiet, None, args, (url, phones, loans))
+        tally, night = Tally(made=quiet.made), Nights()
+        phase(
+            clients,
+            args.seconds,
+            tally,
+            None if args.no_night else night,
+            args,
+            (url, phones, loans),
+        )
+        ok = report(url, args, tally, night, clients, collectors, before, quiet)
         for c in clients:
             c.client.close()
         return ok
     finally:
         app.stop()
+
+
+def phase(
+    clients: list[web.Collector],
+    seconds: float,
+    tally: Tally,
+    night: Nights | None,
+    args: argparse.Namespace,
+    world: tuple[str, dict[str, str], dict[str, list[str]]],
+) -> None:
+    """The collectors for ``seconds`` (and the night, unless ``night`` is None)."""
+    url, phones, loans = world
+    stop_at = time.monotonic() + seconds
+    threads = [
+        threading.Thread(
+            target=work, args=(c, stop_at, tally, args.seed + i, args.day, phones, loans)
+        )
+        for i, c in enumerate(clients)
+    ]
+    if night is not None:
+        first = args.day + timedelta(1)
+        threads.append(threading.Thread(target=nights, args=(url, first, stop_at, night)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def report(
@@ -424,22 +480,14 @@ def report(
     clients: list[web.Collector],
     collectors: list[str],
     before: dict[str, int],
+    quiet: Tally,
 ) -> bool:
     failures = []
-    print(HEADER)
-    for kind in ENDPOINTS:
-        r = tally.results[kind]
-        print(
-            f"{kind:<14}{len(r.latencies):>7}"
-            + "".join(f"{r.percentile(q):>9.1f}" for q in (50, 95, 99))
-            + f"{len(r.errors):>8}"
-        )
-        for problem in r.errors[:3]:
-            print(f"  error: {problem}")
-        if r.errors:
-            failures.append(f"{kind}: {len(r.errors)} errors")
-    total = sum(len(r.latencies) for r in tally.results.values())
-    print(f"requests: {total:,} in {args.seconds:.0f} s ({total / args.seconds:.1f}/s)")
+    if args.baseline:
+        print(f"baseline, no night, {args.baseline:.0f} s:")
+        failures += table(quiet, args.baseline, None)
+        print(f"with the night, {args.seconds:.0f} s:")
+    failures += table(tally, args.seconds, quiet if args.baseline else None)
     for day, seconds, outcome in night.runs:
         print(f"night of {day}: {seconds:.1f} s, {outcome}")
         if outcome != "ok":

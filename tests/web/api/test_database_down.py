@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
+from faircollect.adapters.db import tables
 from faircollect.adapters.db.engine import make_engine
-from faircollect.services.casework import queue
+from faircollect.services.casework import promises, queue
 from faircollect.web.app import create_app
 from faircollect.web.context import BORROWER_COOKIE, SESSION_COOKIE
 from tests.conftest import BACKENDS, PG_ADMIN_URL
@@ -189,3 +190,50 @@ def test_a_connection_lost_mid_request_is_a_503_and_the_next_request_works(
         headers={"Idempotency-Key": "after-the-restart"},
     )
     assert posted.status_code == 201, posted.text
+
+
+@needs_postgres
+def test_a_post_lost_with_its_connection_is_retried_with_its_key_and_made_once(
+    template: Template, fresh: Callable[[], Api], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database restarts under a promise POST after the promise was inserted: 503,
+    nothing stored (the key neither); the client's retry with the same key makes it once,
+    and a second retry is answered from the key."""
+    _postgres(template)
+    api = fresh()
+    c101 = api.as_("C101")
+    real = promises.make_promise
+    killed: list[int] = []
+
+    def dies_after_insert(uow: Any, *args: Any, **kwargs: Any) -> Any:
+        made = real(uow, *args, **kwargs)
+        if not killed:
+            pid = uow.conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            killed.append(pid)
+            _admin(f"SELECT pg_terminate_backend({int(pid)})")
+        return made
+
+    def stored() -> tuple[int, int]:
+        with api.engine.connect() as conn:
+            return (
+                conn.execute(select(func.count()).select_from(tables.promises)).scalar_one(),
+                conn.execute(
+                    select(func.count()).select_from(tables.idempotency_keys)
+                ).scalar_one(),
+            )
+
+    monkeypatch.setattr(promises, "make_promise", dies_after_insert)
+    before = stored()
+    body = {"loan_id": "L1", "amount": "300.00", "due": "2026-03-09"}
+    headers = {"Idempotency-Key": "lost-in-the-restart"}
+    assert_unavailable(c101.post("/api/v1/promises", json=body, headers=headers))
+    assert killed and stored() == before
+
+    made = c101.post("/api/v1/promises", json=body, headers=headers)
+    assert made.status_code == 201, made.text
+    assert "Idempotent-Replayed" not in made.headers
+    assert stored() == (before[0] + 1, before[1] + 1)
+    again = c101.post("/api/v1/promises", json=body, headers=headers)
+    assert again.status_code == 201 and again.json() == made.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert stored() == (before[0] + 1, before[1] + 1)
