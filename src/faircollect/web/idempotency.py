@@ -28,9 +28,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
@@ -50,6 +50,7 @@ from faircollect.web.context import (
 )
 from faircollect.web.errors import error_body
 
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 MAX_KEY = 255
@@ -168,7 +169,7 @@ class IdempotentRoute(APIRoute):
     ``BORROWER_IDEMPOTENT``) dependency and the request carries the header; any other
     route or request runs exactly as a plain ``APIRoute``."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
         if not any(d.dependency in _MARKS for d in self.dependencies):
             return handler
@@ -191,9 +192,7 @@ class IdempotentRoute(APIRoute):
         return idempotent
 
 
-async def _run(
-    request: Request, handler: Callable[[Request], Awaitable[Response]], key: str
-) -> Response:
+async def _run(request: Request, handler: Handler, key: str) -> Response:
     """The request in one unit of work that also stores its answer under the key."""
     settings = config(request)
     body = await request.body()
