@@ -46,6 +46,7 @@ def test_every_bench_script_has_a_smoke_test() -> None:
         "ledger.py",
         "ledger_phases.py",
         "letters.py",  # tests/bench/test_bench_letters.py
+        "load.py",  # tests/bench/test_bench_load.py
         "nightly.py",
         "plan_day.py",
         "reports.py",  # tests/bench/test_bench_reports.py

@@ -67,7 +67,13 @@ def today(request: Request) -> date:
 @contextmanager
 def unit(request: Request) -> Iterator[UnitOfWork]:
     """One unit of work for the request's use case: committed when the block ends (audit
-    entries are stamped by the app's clock)."""
+    entries are stamped by the app's clock). A request sent with an ``Idempotency-Key``
+    has one unit of work for the whole request (``web.idempotency``): every block gets
+    that one, and the route commits it together with the stored answer."""
+    shared = getattr(request.state, "idempotency", None)
+    if shared is not None:
+        yield shared.uow
+        return
     settings = config(request)
     with UnitOfWork(settings.engine, clock=settings.clock) as uow:
         yield uow

@@ -11,7 +11,7 @@ on the API, a page (or the sign-in page) for the workbench. Never a traceback.
 | no such thing, or not yours to see | 404 | ``not_found`` |
 | too many sign-in failures | 429 | ``throttled`` |
 | a value the database cannot take (a NUL character) | 422 | ``invalid`` |
-| the database is unreachable | 503 | ``unavailable`` |
+| the database is unreachable or its connection was lost | 503 | ``unavailable`` (``Retry-After``) |
 | anything else | 500 | ``internal`` (logged, not shown) |
 """
 
@@ -24,7 +24,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from faircollect.domain.casework.errors import (
@@ -144,6 +144,15 @@ def _database(request: Request, exc: Exception) -> Response:
     )
 
 
+def _driver(request: Request, exc: Exception) -> Response:
+    """Any other driver error: a lost connection (the database restarted mid-request) is
+    the database being unavailable; anything else is an internal error."""
+    assert isinstance(exc, DBAPIError)
+    if exc.connection_invalidated:
+        return _database(request, exc)
+    return _internal(request, exc)
+
+
 def _unstorable(request: Request, exc: Exception) -> Response:
     """A value the database refuses to take or compare (PostgreSQL: a NUL character in a
     text, a number beyond its column): the request's fault, and nothing was stored."""
@@ -163,4 +172,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _database)
     app.add_exception_handler(InterfaceError, _database)
     app.add_exception_handler(DataError, _unstorable)
+    app.add_exception_handler(DBAPIError, _driver)
     app.add_exception_handler(Exception, _internal)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 
 DEFAULT_URL = "sqlite:///faircollect.db"
 URL_VARIABLE = "FAIRCOLLECT_DATABASE_URL"
@@ -15,12 +15,28 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(URL_VARIABLE) or DEFAULT_URL
 
 
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a database server to accept a connection before the request fails
+(a 503 on the web) instead of hanging."""
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for the URL; SQLite gets foreign keys on and a WAL journal."""
-    engine = create_engine(database_url(url), future=True)
-    if engine.dialect.name == "sqlite":
+    """An engine for the URL; SQLite gets foreign keys on and a WAL journal.
+
+    A server database gets ``pool_pre_ping``: a pooled connection is tested before it is
+    handed out, so after the server restarted (or a backend was terminated) the next
+    request gets a new connection instead of an error, and the app recovers by itself.
+    A connection lost in the middle of a request fails that request (503) and is dropped
+    from the pool."""
+    resolved = make_url(database_url(url))
+    if resolved.get_backend_name() == "sqlite":
+        engine = create_engine(resolved, future=True)
         sqlite_pragmas(engine)
-    return engine
+        return engine
+    options: dict[str, object] = {"pool_pre_ping": True}
+    if resolved.get_backend_name() == "postgresql":
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(resolved, future=True, **options)
 
 
 def sqlite_pragmas(engine: Engine) -> None:

@@ -678,3 +678,19 @@ audit_head = Table(
 """One row (id 1): the last entry written and its hash. Every append updates it first, so
 appends serialise on its row lock (PostgreSQL) or the write lock (SQLite) and the chain
 stays linear; ``audit verify`` also reports entries missing from the end against it."""
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("owner", String(80), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+)
+"""The answers creating API requests got, per ``owner`` (``user:C101``, ``borrower:B1``)
+and ``Idempotency-Key``: written in the transaction that created the thing, so a retry
+with the same key is answered from here and creates nothing (``web.idempotency``).
+``request_hash`` is the SHA-256 of method, path and canonical body: the same key on a
+different request is refused."""

@@ -20,6 +20,7 @@ from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.complaints import ComplaintRepository
 from faircollect.adapters.db.repositories.contacts import ContactRepository
 from faircollect.adapters.db.repositories.letters import LetterRepository
+from faircollect.adapters.db.repositories.idempotency import IdempotencyRepository
 from faircollect.adapters.db.repositories.loans import LoanRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.repositories.payment_intents import PaymentIntentRepository
@@ -51,6 +52,8 @@ class SqlUnitOfWork:
     retention: RetentionRepository
     audit: AuditRepository
     """The audit trail: entries appended here commit or roll back with the change."""
+    idempotency: IdempotencyRepository
+    """Answers kept for ``Idempotency-Key`` retries: stored with the change they answer."""
 
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
         self.engine = engine
@@ -102,6 +105,7 @@ class SqlUnitOfWork:
         self.complaints = ComplaintRepository(conn)
         self.intents = PaymentIntentRepository(conn)
         self.retention = RetentionRepository(conn)
+        self.idempotency = IdempotencyRepository(conn)
         # Not owned: nobody flushes at commit, so entries are appended as recorded.
         self.audit = AuditRepository(conn, self.clock, immediate=not self._owned)
 

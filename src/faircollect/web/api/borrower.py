@@ -47,8 +47,9 @@ from faircollect.web.context import (
     unit,
 )
 from faircollect.web.errors import InvalidField, error_body
+from faircollect.web.idempotency import BORROWER_IDEMPOTENT, IdempotentRoute
 
-router = APIRouter(prefix="/borrower", tags=["borrower"])
+router = APIRouter(prefix="/borrower", tags=["borrower"], route_class=IdempotentRoute)
 
 
 class CodeRequestBody(Strict):
@@ -251,7 +252,13 @@ def routes_json() -> list[dict[str, str]]:
     return [{"number": number, "what": what} for number, what in OUTSIDE_ROUTES]
 
 
-@router.post("/complaints", status_code=201, response_model=ComplaintOpened, responses=REFUSALS)
+@router.post(
+    "/complaints",
+    status_code=201,
+    response_model=ComplaintOpened,
+    responses=REFUSALS,
+    dependencies=[BORROWER_IDEMPOTENT],
+)
 def file_complaint(
     body: ComplaintBody, borrower: CurrentBorrower, request: Request
 ) -> dict[str, Any]:
@@ -309,7 +316,9 @@ def plan_json(found: PlanRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/plan-requests", status_code=201, responses=REFUSALS)
+@router.post(
+    "/plan-requests", status_code=201, responses=REFUSALS, dependencies=[BORROWER_IDEMPOTENT]
+)
 def request_plan(
     body: PlanRequestBody, borrower: CurrentBorrower, request: Request
 ) -> dict[str, Any]:

@@ -11,8 +11,9 @@ from faircollect.web.api import convert
 from faircollect.web.api.schemas import CallAnswer, CallFinished, CallStart, CallState
 from faircollect.web.api.work import REFUSALS
 from faircollect.web.context import CurrentUser, now, unit
+from faircollect.web.idempotency import IDEMPOTENT, IdempotentRoute
 
-router = APIRouter(tags=["calls"])
+router = APIRouter(tags=["calls"], route_class=IdempotentRoute)
 
 
 def state(progress: web_calls.CallProgress) -> dict[str, Any]:
@@ -35,7 +36,13 @@ def state(progress: web_calls.CallProgress) -> dict[str, Any]:
     }
 
 
-@router.post("/calls", status_code=201, response_model=CallState, responses=REFUSALS)
+@router.post(
+    "/calls",
+    status_code=201,
+    response_model=CallState,
+    responses=REFUSALS,
+    dependencies=[IDEMPOTENT],
+)
 def start(body: CallStart, user: CurrentUser, request: Request) -> dict[str, Any]:
     """Start the first call on a case: the prepared file and step 1."""
     with unit(request) as uow:
@@ -56,7 +63,12 @@ def answer(call_id: str, body: CallAnswer, user: CurrentUser, request: Request) 
         return state(web_calls.answer(uow, user.actor, call_id, body.step, body.value))
 
 
-@router.post("/calls/{call_id}/finish", response_model=CallFinished, responses=REFUSALS)
+@router.post(
+    "/calls/{call_id}/finish",
+    response_model=CallFinished,
+    responses=REFUSALS,
+    dependencies=[IDEMPOTENT],
+)
 def finish(call_id: str, user: CurrentUser, request: Request) -> dict[str, Any]:
     """Store the ended call: the 催记 through the gate, the promise, the follow-up."""
     with unit(request) as uow:

@@ -29,9 +29,10 @@ from faircollect.web.api.schemas import (
 from faircollect.web.api.work import REFUSALS, choice
 from faircollect.web.context import CurrentUser, today, unit
 from faircollect.web.errors import InvalidField
+from faircollect.web.idempotency import IDEMPOTENT, IdempotentRoute
 from faircollect.web.loan_view import loan_json
 
-router = APIRouter(tags=["loans"])
+router = APIRouter(tags=["loans"], route_class=IdempotentRoute)
 
 
 @router.get("/loans/{loan_id}", responses=REFUSALS)
@@ -42,7 +43,13 @@ def get_loan(loan_id: str, user: CurrentUser, request: Request) -> dict[str, Any
     return loan_json(found)
 
 
-@router.post("/promises", status_code=201, response_model=Promise, responses=REFUSALS)
+@router.post(
+    "/promises",
+    status_code=201,
+    response_model=Promise,
+    responses=REFUSALS,
+    dependencies=[IDEMPOTENT],
+)
 def make_promise(body: PromiseRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
     with unit(request) as uow:
         row = promises.make_promise(
@@ -84,7 +91,13 @@ def _terms(body: ProposalRequest) -> Terms:
     return InstalmentPlan(body.months, rate, body.first_due)
 
 
-@router.post("/proposals", status_code=201, response_model=Proposal, responses=REFUSALS)
+@router.post(
+    "/proposals",
+    status_code=201,
+    response_model=Proposal,
+    responses=REFUSALS,
+    dependencies=[IDEMPOTENT],
+)
 def submit(body: ProposalRequest, user: CurrentUser, request: Request) -> dict[str, Any]:
     """A collector proposes an instalment plan or a waiver; only a supervisor decides."""
     terms = _terms(body)

@@ -19,8 +19,9 @@ from faircollect.web.api.schemas import ErrorBody, Strict, Yuan
 from faircollect.web.api.work import REFUSALS
 from faircollect.web.context import CurrentBorrower, config, now, unit
 from faircollect.web.errors import error_body
+from faircollect.web.idempotency import BORROWER_IDEMPOTENT, IdempotentRoute
 
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], route_class=IdempotentRoute)
 
 SIGNATURE_HEADER = "X-Signature"
 
@@ -46,7 +47,12 @@ def intent_json(intent: PaymentIntent) -> dict[str, Any]:
     }
 
 
-@router.post("/borrower/payments", status_code=201, responses=REFUSALS)
+@router.post(
+    "/borrower/payments",
+    status_code=201,
+    responses=REFUSALS,
+    dependencies=[BORROWER_IDEMPOTENT],
+)
 def start(body: PaymentBody, borrower: CurrentBorrower, request: Request) -> dict[str, Any]:
     """Start a payment on one's own loan: a pending intent with the gateway (the shipped
     development gateway is ``fake``: ``pay_url`` confirms it through the webhook path)."""

@@ -24,8 +24,9 @@ from faircollect.web.api.schemas import (
 )
 from faircollect.web.context import CurrentUser, now, today, unit
 from faircollect.web.errors import InvalidField
+from faircollect.web.idempotency import IDEMPOTENT, IdempotentRoute
 
-router = APIRouter(tags=["work"])
+router = APIRouter(tags=["work"], route_class=IdempotentRoute)
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody},
     403: {"model": ErrorBody},
@@ -95,6 +96,7 @@ def get_case(case_id: str, user: CurrentUser, request: Request) -> dict[str, Any
     status_code=201,
     response_model=ContactCreated,
     responses={**REFUSALS, 422: {"model": Denied}},
+    dependencies=[IDEMPOTENT],
 )
 def add_contact(
     case_id: str, body: ContactRequest, user: CurrentUser, request: Request
