@@ -28,3 +28,40 @@ def test_a_composite_key_sweep_deletes_what_it_selected(db_engine: Engine) -> No
         assert repo.apply(sweep, keys) == 2
         left = conn.execute(select(h.c.night, h.c.loan_id)).all()
     assert [tuple(r) for r in left] == [(date(2026, 3, 1), "L1")]
+
+
+def test_idempotency_answers_go_with_sessions_and_with_an_anonymised_borrower(
+    db_engine: Engine,
+) -> None:
+    from datetime import UTC, datetime
+
+    from faircollect.adapters.db.repositories.retention import dated_sweeps, identity_sweeps
+    from faircollect.adapters.db.tables import idempotency_keys as k
+    from faircollect.domain.retention import Category
+
+    def answer(owner: str, key: str, day: int) -> dict[str, object]:
+        at = datetime(2026, 1, day, 2, 0, tzinfo=UTC)
+        return {
+            "owner": owner,
+            "key": key,
+            "request_hash": "0" * 64,
+            "status": 201,
+            "body": "{}",
+            "created_at": at,
+        }
+
+    with db_engine.begin() as conn:
+        conn.execute(
+            k.insert(),
+            [
+                answer("user:C101", "old", 1),
+                answer("user:C101", "new", 20),
+                answer("borrower:B1", "b", 20),
+                answer("borrower:B2", "b", 20),
+            ],
+        )
+        repo = RetentionRepository(conn)
+        (by_date,) = [s for s in dated_sweeps(Category.SESSIONS, date(2026, 1, 10)) if s.table is k]
+        assert repo.keys(by_date) == ["user:C101|old"]
+        (by_person,) = [s for s in identity_sweeps(["B1"], date(2026, 2, 1)) if s.table is k]
+        assert repo.keys(by_person) == ["borrower:B1|b"]

@@ -44,6 +44,7 @@ from faircollect.adapters.db.tables import (
     complaints,
     contact_records,
     contacts,
+    idempotency_keys,
     loans,
     outbox,
     planned_actions,
@@ -142,6 +143,8 @@ def dated_sweeps(category: Category, cutoff: date) -> list[Sweep]:
             Sweep(sessions, sessions.c.expires_at < before, None),
             Sweep(borrower_sessions, borrower_sessions.c.expires_at < before, None),
             Sweep(call_sessions, call_sessions.c.started_at < before, None),
+            # The answers kept for retries hold what the request created (notes, amounts).
+            Sweep(idempotency_keys, idempotency_keys.c.created_at < before, None),
         ]
     if category is Category.SIGN_IN_RECORDS:
         from faircollect.adapters.db.tables import login_failures
@@ -223,6 +226,11 @@ def identity_sweeps(ids: Sequence[str], on: date) -> list[Sweep]:
             {"note": ""},
         ),
         Sweep(call_sessions, call_sessions.c.case_id.in_(their_cases), None),
+        Sweep(
+            idempotency_keys,
+            idempotency_keys.c.owner.in_([f"borrower:{i}" for i in ids]),
+            None,
+        ),
     ]
 
 

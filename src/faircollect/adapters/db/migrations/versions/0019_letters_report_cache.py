@@ -7,7 +7,7 @@ letter waits in ``outbox`` under the same id until a dispatch channel reports it
 computed, as JSON, for the workbench's report pages.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0017
 Create Date: 2026-12-03 07:00:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from faircollect.adapters.db.types import UTCDateTime
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
