@@ -140,7 +140,9 @@ def set_borrower_cookie(request: Request, response: Response, token: str) -> Non
     )
 
 
-@router.delete("/session", status_code=204, responses={401: {"model": ErrorBody}})
+@router.delete(
+    "/session", status_code=204, responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
+)
 def sign_out(borrower: CurrentBorrower, request: Request) -> Response:
     with unit(request) as uow:
         borrower_auth.sign_out(uow, borrower.token)

@@ -64,7 +64,9 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
     )
 
 
-@router.delete("/session", status_code=204, responses={401: {"model": ErrorBody}})
+@router.delete(
+    "/session", status_code=204, responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
+)
 def sign_out(user: CurrentUser, request: Request) -> Response:
     with unit(request) as uow:
         auth.sign_out(uow, user.token)
