@@ -47,6 +47,7 @@ from faircollect.web.context import (
     unit,
 )
 from faircollect.web.errors import InvalidField, error_body
+from faircollect.web.security import is_https
 
 router = APIRouter(prefix="/borrower", tags=["borrower"])
 
@@ -135,7 +136,7 @@ def set_borrower_cookie(request: Request, response: Response, token: str) -> Non
         max_age=int(BORROWER_SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=config(request).secure_cookies,
+        secure=config(request).secure_cookies or is_https(request),
         path="/",
     )
 
