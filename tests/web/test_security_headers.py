@@ -188,3 +188,25 @@ def test_a_good_password_is_stored_hashed_and_works(db_engine: Engine, world: st
     with TestClient(create_app(db_engine)) as client:
         answer = client.post("/api/v1/session", json={"user_id": "C101", "password": new})
         assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}],
+)
+def test_a_sign_in_form_posted_from_another_site_is_refused(
+    headers: dict[str, str], app_client: TestClient
+) -> None:
+    """Login CSRF: another site's page must not sign the browser in to an account of the
+    attacker's choosing (what the victim then records would land in it)."""
+    form = {"user_id": "C101", "password": PASSWORD}
+    refused = app_client.post("/login", data=form, headers=headers, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "fc_session" not in refused.headers.get("set-cookie", "")
+    portal = app_client.post(
+        "/my/login", data={"phone": "13800000001", "code": "123456"}, headers=headers
+    )
+    assert portal.status_code == 403
+    same_site = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+    signed = app_client.post("/login", data=form, headers=same_site, follow_redirects=False)
+    assert signed.status_code == 303 and "fc_session" in signed.headers["set-cookie"]

@@ -36,3 +36,23 @@ class SecurityHeaders(BaseHTTPMiddleware):
         if is_https(request):
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def cross_site(request: Request) -> bool:
+    """Whether another site's page made the browser send this request: its ``Origin``
+    names another site (or is ``null``), or, without one, ``Sec-Fetch-Site`` says so. A
+    request from a script or curl carries neither and is not cross-site."""
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin != f"{request.url.scheme}://{request.url.netloc}"
+    return request.headers.get("sec-fetch-site") == "cross-site"
+
+
+def refuse_cross_site(request: Request) -> None:
+    """403 for a sign-in form posted from another site (login CSRF: signing the victim
+    in to the attacker's account, so what they do lands there). The forms of a session
+    carry its CSRF token instead; a sign-in has no session yet."""
+    from fastapi import HTTPException
+
+    if cross_site(request):
+        raise HTTPException(status_code=403, detail="a sign-in from another site is refused")
