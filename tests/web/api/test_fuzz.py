@@ -36,7 +36,7 @@ from hypothesis.errors import Unsatisfiable
 from faircollect.adapters.db.engine import make_engine
 from faircollect.services import auth
 from tests.web.api.conftest import Api, morning
-from tests.web.api.world import ROLES, Template, U, W, X, Y, Z
+from tests.web.api.world import CHEAP, ROLES, Template, U, W, X, Y, Z
 from tests.web.borrower.support import ZHANG, sign_in
 
 with warnings.catch_warnings():
@@ -152,7 +152,7 @@ def arena(template: Template) -> Iterator[Arena]:
 def cheap_unknown_user(monkeypatch: pytest.MonkeyPatch) -> None:
     """An unknown user is checked against a dummy hash made with the real parameters;
     the fuzzer signs in as hundreds of them."""
-    monkeypatch.setattr(auth, "_DUMMY_HASH", auth.HASHER.hash("faircollect: no such user"))
+    monkeypatch.setattr(auth, "_DUMMY_HASH", CHEAP.hash("faircollect: no such user"))
 
 
 def aimed(operation: Any, known: dict[str, list[str]]) -> st.SearchStrategy[Any]:
