@@ -4,15 +4,29 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install browser run test lint bench screenshots train-screener clean
+.PHONY: install browser run test lint lock bench screenshots train-screener clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+## install: the exact versions in requirements.lock, each checked against its hash, then
+## faircollect itself (editable, no further dependencies); `pip check` fails if the lock
+## is missing something pyproject.toml asks for (then run `make lock`).
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || (echo "requirements.lock is out of date: run make lock" && false)
 	touch $(STAMP)
+
+## lock: pin pyproject.toml's dependencies and the dev extra, with the hashes of every
+## file PyPI has for each pinned version, in requirements.lock (uv comes with the dev extra;
+## the first lock of a fresh clone installs it).
+lock:
+	@test -x $(BIN)/uv || ($(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet uv)
+	$(BIN)/uv pip compile --quiet --generate-hashes --extra dev --universal \
+	  --python-version 3.11 --custom-compile-command "make lock" \
+	  pyproject.toml -o requirements.lock
 
 ## run: build a demo portfolio in ./faircollect.db if none, run tonight's job, show the day,
 ## then serve the workbench (its URL and the demo logins are printed; Ctrl-C stops it).

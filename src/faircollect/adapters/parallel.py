@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
+import pickle  # nosec B403
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -106,7 +106,7 @@ def split_run(
         while (number := claims.back()) is not None:
             parts.append(run(number))
         with os.fdopen(read_end, "rb") as pipe:
-            outcome: tuple[bool, Any] = pickle.load(pipe)
+            outcome: tuple[bool, Any] = pickle.load(pipe)  # nosec B301
     except BaseException:
         os.kill(pid, signal.SIGKILL)
         raise

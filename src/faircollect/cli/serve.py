@@ -10,7 +10,10 @@ def serve(
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     database_url: str | None = typer.Option(None, "--database-url", help="Database URL."),
     secure_cookies: bool = typer.Option(
-        False, help="Mark the session cookie Secure (when served over HTTPS)."
+        False,
+        envvar="FAIRCOLLECT_SECURE_COOKIES",
+        help="Mark the session cookies Secure even on requests that arrive as plain HTTP "
+        "(behind a proxy that terminates HTTPS); requests over HTTPS get it anyway.",
     ),
 ) -> None:
     """Serve the workbench (pages and /api/v1) until Ctrl-C."""

@@ -82,7 +82,7 @@ def build_demo(
     return DemoBuilt(accounts, organisation)
 
 
-DEMO_PASSWORD = "faircollect-demo"
+DEMO_PASSWORD = "faircollect-demo"  # nosec B105
 """Every demo user's workbench password (a demo database only; printed by make run)."""
 
 DEMO_LOGINS = ("C101", "S001", "A101", "Q001", "K001", "ADMIN")

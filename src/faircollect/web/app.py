@@ -50,6 +50,7 @@ def create_app(
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router())
+    api.document_refusals(app)
     from faircollect.web.pages import router as pages
 
     app.include_router(pages())

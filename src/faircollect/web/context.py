@@ -34,12 +34,13 @@ class WebConfig:
     engine: Engine
     clock: Clock
     secure_cookies: bool = False
-    """Set the cookie's Secure flag (behind HTTPS); off for http://127.0.0.1 during dev."""
+    """Always set the cookies' Secure flag (``serve --secure-cookies``, for a proxy that
+    terminates HTTPS without telling); it is set anyway on a request that came over HTTPS."""
     payment_secret: bytes = field(default_factory=lambda: payment_secret_from_env())
     """The HMAC-SHA256 secret payment webhooks are signed with."""
 
 
-PAYMENT_SECRET_ENV = "FAIRCOLLECT_PAYMENT_SECRET"
+PAYMENT_SECRET_ENV = "FAIRCOLLECT_PAYMENT_SECRET"  # nosec B105
 
 
 def payment_secret_from_env() -> bytes:

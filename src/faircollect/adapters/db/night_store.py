@@ -92,7 +92,7 @@ def insert_actions(conn: Connection, rows: list[Row]) -> None:
         values.append(tuple(value))
     names = ", ".join(c.name for c in columns)
     marks = ", ".join("?" for _ in columns)
-    conn.exec_driver_sql(f"INSERT INTO {pa.name} ({names}) VALUES ({marks})", values)
+    conn.exec_driver_sql(f"INSERT INTO {pa.name} ({names}) VALUES ({marks})", values)  # nosec B608
 
 
 def insert_placements(conn: Connection, placements: list[dict[str, Any]]) -> None:

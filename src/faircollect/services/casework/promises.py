@@ -68,7 +68,11 @@ def make_promise(
         raise NotFound(f"no loan '{loan_id}'")
     case_id = uow.cases.open_case_of([loan_id]).get(loan_id)
     if case_id is not None:
-        visible_case(uow, actor, case_id, today or made_on)
+        try:
+            visible_case(uow, actor, case_id, today or made_on)
+        except NotFound:
+            # The loan's case is not the caller's to know of: no loan, as for an unknown id.
+            raise NotFound(f"no loan '{loan_id}'") from None
     elif actor.role not in MAY_PROMISE_WITHOUT_CASE:
         raise NotFound(f"no loan '{loan_id}'")
     promise = PromiseToPay(case_id or "", loan_id, amount, due, made_on)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
 from faircollect.services import audit
-from faircollect.web.api.schemas import AuditList, ErrorBody
+from faircollect.web.api.schemas import AuditList, ErrorBody, IsoDate
 from faircollect.web.context import CurrentUser, unit
 from faircollect.web.errors import InvalidField
 
@@ -25,8 +24,8 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 def list_audit(
     user: CurrentUser,
     request: Request,
-    since: Annotated[date | None, Query(alias="from")] = None,
-    until: Annotated[date | None, Query(alias="to")] = None,
+    since: Annotated[IsoDate | None, Query(alias="from")] = None,
+    until: Annotated[IsoDate | None, Query(alias="to")] = None,
     actor: Annotated[str | None, Query(max_length=64)] = None,
     subject: Annotated[str | None, Query(max_length=128)] = None,
     action: Annotated[str | None, Query(max_length=64)] = None,

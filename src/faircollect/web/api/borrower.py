@@ -48,6 +48,7 @@ from faircollect.web.context import (
 )
 from faircollect.web.errors import InvalidField, error_body
 from faircollect.web.idempotency import BORROWER_IDEMPOTENT, IdempotentRoute
+from faircollect.web.security import is_https
 
 router = APIRouter(prefix="/borrower", tags=["borrower"], route_class=IdempotentRoute)
 
@@ -136,12 +137,14 @@ def set_borrower_cookie(request: Request, response: Response, token: str) -> Non
         max_age=int(BORROWER_SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=config(request).secure_cookies,
+        secure=config(request).secure_cookies or is_https(request),
         path="/",
     )
 
 
-@router.delete("/session", status_code=204, responses={401: {"model": ErrorBody}})
+@router.delete(
+    "/session", status_code=204, responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
+)
 def sign_out(borrower: CurrentBorrower, request: Request) -> Response:
     with unit(request) as uow:
         borrower_auth.sign_out(uow, borrower.token)

@@ -3,15 +3,41 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from faircollect.domain.money import MoneyError, parse_yuan
 
 Yuan = str
 """An amount in yuan with two decimals, e.g. "1234.50"."""
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value: Any, *, day: bool) -> Any:
+    """Only ISO 8601 text: pydantic would also read a number (``20260309``, ``1e-82``)
+    as seconds since 1970 and quietly make a date of it."""
+    if isinstance(value, date | datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("an ISO 8601 " + ("date such as 2026-03-09" if day else "time"))
+    if day and not _ISO_DAY.fullmatch(value):
+        raise ValueError(f"'{value[:40]}' is not an ISO 8601 date such as 2026-03-09")
+    if not day and not _ISO_DAY.match(value):
+        raise ValueError(
+            f"'{value[:40]}' is not an ISO 8601 time such as 2026-03-09T10:30:00+08:00"
+        )
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(lambda v: _iso_text(v, day=True))]
+"""A day in requests: ``2026-03-09`` and nothing else."""
+IsoDateTime = Annotated[datetime, BeforeValidator(lambda v: _iso_text(v, day=False))]
+"""A time in requests: ISO 8601 text (``2026-03-09T10:30:00+08:00``), never a number."""
 
 
 class Strict(BaseModel):
@@ -122,7 +148,7 @@ class ContactRequest(Strict):
     """Optional: the party is the number's; a different claim is refused (PI-1)."""
     number: str = Field(min_length=1, max_length=128)
     outcome: str
-    at: datetime | None = None
+    at: IsoDateTime | None = None
     purpose: str | None = None
     reason: str | None = None
     note: str = Field(default="", max_length=4000)
@@ -161,8 +187,8 @@ def _yuan(value: str) -> str:
 class PromiseRequest(Strict):
     loan_id: str = Field(min_length=1, max_length=64)
     amount: Yuan
-    due: date
-    made_on: date | None = None
+    due: IsoDate
+    made_on: IsoDate | None = None
 
     _amount = field_validator("amount")(_yuan)
 
@@ -190,7 +216,7 @@ class ProposalRequest(Strict):
     kind: str = Field(pattern="^(plan|waiver)$")
     months: int | None = Field(default=None, ge=1, le=60)
     annual_rate: str | None = None
-    first_due: date | None = None
+    first_due: IsoDate | None = None
     component: str | None = Field(default=None, pattern="^(penalty|interest)$")
     amount: Yuan | None = None
     note: str = Field(default="", max_length=2000)

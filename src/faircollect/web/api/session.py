@@ -11,6 +11,7 @@ from faircollect.services import auth
 from faircollect.web.api.schemas import ErrorBody, Me, SignedIn, SignInRequest
 from faircollect.web.context import SESSION_COOKIE, CurrentUser, config, now, unit
 from faircollect.web.errors import error_body
+from faircollect.web.security import is_https
 
 router = APIRouter(tags=["session"])
 
@@ -59,12 +60,14 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
         max_age=int(auth.SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=config(request).secure_cookies,
+        secure=config(request).secure_cookies or is_https(request),
         path="/",
     )
 
 
-@router.delete("/session", status_code=204, responses={401: {"model": ErrorBody}})
+@router.delete(
+    "/session", status_code=204, responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}}
+)
 def sign_out(user: CurrentUser, request: Request) -> Response:
     with unit(request) as uow:
         auth.sign_out(uow, user.token)

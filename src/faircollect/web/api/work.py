@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -19,6 +18,7 @@ from faircollect.web.api.schemas import (
     ContactRequest,
     Denied,
     ErrorBody,
+    IsoDate,
     Queue,
     Reassign,
 )
@@ -48,7 +48,7 @@ def choice(kind: Any, value: str | None, field: str) -> Any:
 
 @router.get("/queue", response_model=Queue, responses=REFUSALS)
 def get_queue(
-    user: CurrentUser, request: Request, day: Annotated[date | None, Query(alias="date")] = None
+    user: CurrentUser, request: Request, day: Annotated[IsoDate | None, Query(alias="date")] = None
 ) -> dict[str, Any]:
     """The caller's work for the day, most urgent first."""
     on = day or today(request)
@@ -95,7 +95,7 @@ def get_case(case_id: str, user: CurrentUser, request: Request) -> dict[str, Any
     "/cases/{case_id}/contacts",
     status_code=201,
     response_model=ContactCreated,
-    responses={**REFUSALS, 422: {"model": Denied}},
+    responses={**REFUSALS, 422: {"model": Denied | ErrorBody}},
     dependencies=[IDEMPOTENT],
 )
 def add_contact(

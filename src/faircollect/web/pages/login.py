@@ -11,6 +11,7 @@ from faircollect.services import auth
 from faircollect.web.api.session import set_session_cookie
 from faircollect.web.context import SESSION_COOKIE, CurrentUser, now, unit
 from faircollect.web.pages.render import page
+from faircollect.web.security import refuse_cross_site
 
 router = APIRouter()
 
@@ -34,6 +35,7 @@ def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form(max_length=512)] = "/",
 ) -> Response:
+    refuse_cross_site(request)
     with unit(request) as uow:
         result = auth.sign_in(uow, user_id.strip(), password, now(request))
     if result.retry_after is not None:

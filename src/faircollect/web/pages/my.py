@@ -40,6 +40,7 @@ from faircollect.web.context import (
 from faircollect.web.errors import InvalidField
 from faircollect.web.pages import forms
 from faircollect.web.pages.render import templates
+from faircollect.web.security import refuse_cross_site
 
 router = APIRouter(prefix="/my")
 
@@ -96,6 +97,7 @@ def login(
     phone: Annotated[str, Form(max_length=32)],
     code: Annotated[str, Form(max_length=16)],
 ) -> Response:
+    refuse_cross_site(request)
     with unit(request) as uow:
         try:
             result = borrower_auth.sign_in_with_code(uow, phone, code.strip(), now(request))
