@@ -19,8 +19,8 @@ from faircollect.adapters.db.repositories.calls import CallRepository
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.complaints import ComplaintRepository
 from faircollect.adapters.db.repositories.contacts import ContactRepository
-from faircollect.adapters.db.repositories.letters import LetterRepository
 from faircollect.adapters.db.repositories.idempotency import IdempotencyRepository
+from faircollect.adapters.db.repositories.letters import LetterRepository
 from faircollect.adapters.db.repositories.loans import LoanRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.repositories.payment_intents import PaymentIntentRepository
