@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
+from faircollect.adapters.db import pg_bulk
 from faircollect.portfolio import (
     BUCKETS,
     NO_DATE,
@@ -176,6 +177,10 @@ class Store:
             where, params = where + " AND l.loan_id >= ?", [*params, from_]
         if self.dialect == "sqlite":
             return self._load_grouped(where, params)
+        if self.dialect == "postgresql":
+            copied = self._load_copied(where, params)
+            if copied is not None:
+                return copied
         terms = (
             "SELECT l.loan_id, l.contract_principal, l.annual_rate, l.term_months, l.method, "
             f"{self._day('l.disbursed_on')}, l.penalty_rate_daily, l.grace_days, l.periodic_fee"
@@ -260,6 +265,59 @@ class Store:
             raise RuntimeError("payment columns of different lengths")
         return Portfolio(loan_ids, loans, PaymentColumns(loan, day, amount))
 
+    def _load_copied(self, where: str, params: list[str]) -> Portfolio | None:
+        """PostgreSQL: the selection read by ``COPY … TO STDOUT`` (``pg_bulk``); None when
+        a text column needs COPY escapes (the portable path reads it then)."""
+        cursor = self._cursor()
+        where = where.replace("?", self.mark)
+        order = f"FROM loans l{where} ORDER BY l.loan_id"
+        texts = pg_bulk.text_rows(
+            pg_bulk.copy_out(
+                cursor,
+                f"SELECT l.loan_id, l.annual_rate, l.method, l.penalty_rate_daily {order}",
+                params,
+            ),
+            4,
+        )
+        if texts is None:
+            cursor.close()
+            return None
+        numbers = pg_bulk.integer_rows(
+            pg_bulk.copy_out(
+                cursor,
+                "SELECT l.contract_principal, l.term_months, "
+                f"{self._day('l.disbursed_on')}, l.grace_days, l.periodic_fee {order}",
+                params,
+            ),
+            5,
+        )
+        paid = pg_bulk.integer_rows(
+            pg_bulk.copy_out(
+                cursor,
+                f"SELECT n.i, {self._day('p.paid_on')}, p.amount FROM payments p JOIN "
+                f"(SELECT l.loan_id, row_number() OVER (ORDER BY l.loan_id) - 1 AS i "
+                f"FROM loans l{where}) n ON n.loan_id = p.loan_id",
+                params,
+            ),
+            3,
+        )
+        cursor.close()
+        ids, rate, method, penalty = texts
+        if len(numbers) != len(ids):
+            raise RuntimeError("loan columns of different lengths")
+        principal, term, disbursed, grace, fee = numbers.T
+        loan_ids, loans = _loan_columns(
+            [ids, principal, rate, term, method, disbursed, penalty, grace, fee]
+        )
+        if not len(paid):
+            return Portfolio(loan_ids, loans, PaymentColumns.empty())
+        payments = PaymentColumns(
+            loan=np.ascontiguousarray(paid[:, 0]),
+            day=np.ascontiguousarray(paid[:, 1]),
+            amount=np.ascontiguousarray(paid[:, 2]),
+        )
+        return Portfolio(loan_ids, loans, payments)
+
     def stored_stages(self, only_todo: bool) -> dict[str, str]:
         where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
         return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))
@@ -269,6 +327,9 @@ class Store:
     def write_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Upsert the states of the loans in ``fc_todo`` (a run over some of the loans) and
         replace their penalty accruals."""
+        if self.dialect == "postgresql":
+            self._write_states_copied(loan_ids, states, as_of)
+            return
         updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
         self.insert_columns(
             _INSERT_STATES,
@@ -281,6 +342,21 @@ class Store:
         )
         cursor.close()
         self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
+
+    def _write_states_copied(
+        self, loan_ids: list[str], states: PortfolioStates, as_of: date
+    ) -> None:
+        """PostgreSQL: ``write_states`` through COPY and a staging table (``pg_bulk``)."""
+        cursor = self._cursor()
+        columns = state_columns(loan_ids, states, as_of.isoformat())
+        pg_bulk.upsert_via_copy(cursor, "account_states", STATE_COLUMNS, columns, "loan_id")
+        cursor.execute(
+            "DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)"
+        )
+        pg_bulk.copy_in(
+            cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
+        )
+        cursor.close()
 
     def replace_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Replace every ``account_states`` row (a run over all loans)."""
@@ -312,10 +388,25 @@ class Store:
         cursor = self._cursor()
         for _, sql in indexes:
             cursor.execute(sql)
+        if self.dialect == "postgresql":
+            pg_bulk.analyze(cursor, "account_states", "penalty_accruals")
         cursor.close()
 
     def insert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Insert ``account_states`` and ``penalty_accruals`` rows for loans that have none."""
+        if self.dialect == "postgresql":
+            cursor = self._cursor()
+            pg_bulk.copy_in(
+                cursor,
+                "account_states",
+                STATE_COLUMNS,
+                state_columns(loan_ids, states, as_of.isoformat()),
+            )
+            pg_bulk.copy_in(
+                cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
+            )
+            cursor.close()
+            return
         self.insert_columns(_INSERT_STATES, state_columns(loan_ids, states, as_of.isoformat()))
         self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
 
@@ -339,6 +430,18 @@ class Store:
 
     def write_transitions(self, rows: list[tuple[str, str, str, str | None]]) -> None:
         """Stage transitions (loan_id, entered_on, stage, previous_stage)."""
+        if self.dialect == "postgresql":
+            cursor = self._cursor()
+            pg_bulk.upsert_via_copy(
+                cursor,
+                "stage_history",
+                ("loan_id", "entered_on", "stage", "previous_stage"),
+                [list(column) for column in zip(*rows, strict=True)],
+                "loan_id, entered_on",
+                update=("stage",),
+            )
+            cursor.close()
+            return
         self.execute_many(
             "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (loan_id, entered_on) "
