@@ -22,13 +22,10 @@ Everything stays inside the caller's transaction: a killed run leaves nothing be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-
-COPY_ROWS = 100_000
-"""Rows per ``write_row`` batch handed to psycopg (bounds the Python objects alive)."""
 
 
 def copy_in(cursor: Any, table: str, names: Sequence[str], columns: Sequence[list[Any]]) -> None:
@@ -36,8 +33,13 @@ def copy_in(cursor: Any, table: str, names: Sequence[str], columns: Sequence[lis
     dates as ISO text or date objects, None as NULL)."""
     if not columns or not len(columns[0]):
         return
+    copy_rows(cursor, table, names, zip(*columns, strict=True))
+
+
+def copy_rows(cursor: Any, table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """``COPY table (names) FROM STDIN`` with ``rows`` (tuples in ``names`` order)."""
     with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-        for row in zip(*columns, strict=True):
+        for row in rows:
             copy.write_row(row)
 
 
