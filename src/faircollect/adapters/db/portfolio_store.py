@@ -417,14 +417,29 @@ class Store:
         million parameter rows.
         """
         cursor = self._cursor()
+        if self.dialect == "postgresql":
+            # The loans with history are collected before the insert starts: planned for
+            # the empty table of a first run, the anti-join scanned stage_history once per
+            # state while the statement filled it (100k loans: 150 s instead of 0.2 s).
+            cursor.execute(
+                "WITH had AS MATERIALIZED (SELECT DISTINCT loan_id FROM stage_history) "
+                "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+                "SELECT s.loan_id, s.as_of, s.stage, NULL FROM account_states s "
+                "WHERE s.as_of = %s "
+                "AND NOT EXISTS (SELECT 1 FROM had WHERE had.loan_id = s.loan_id)",
+                (day.isoformat(),),
+            )
+            count: int = cursor.rowcount
+            cursor.close()
+            return count
         cursor.execute(
             "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
             "SELECT s.loan_id, s.as_of, s.stage, NULL FROM account_states s "
             "WHERE s.as_of = ? AND NOT EXISTS "
-            "(SELECT 1 FROM stage_history h WHERE h.loan_id = s.loan_id)".replace("?", self.mark),
+            "(SELECT 1 FROM stage_history h WHERE h.loan_id = s.loan_id)",
             (day.isoformat(),),
         )
-        count: int = cursor.rowcount
+        count = cursor.rowcount
         cursor.close()
         return count
 
