@@ -11,6 +11,8 @@ parse per statement and a Python tuple per row read. Here, on the same psycopg 3
   every payment arrive as one tab-separated text parsed by numpy in C, and a payment names
   its loan by position (``row_number()`` over the same order as the loans), so no loan id
   is hashed in Python per payment;
+- a full refill (``refilling``) truncates, drops the secondary indexes and foreign keys,
+  and re-creates them after the COPY: one sorted index build and one validating join;
 - tables refilled in the run are ``ANALYZE``d inside the transaction (PostgreSQL counts the
   transaction's own new rows), so the statements that follow in the same run are planned
   for a million rows, not for the empty table the statistics last saw.
@@ -22,7 +24,8 @@ Everything stays inside the caller's transaction: a killed run leaves nothing be
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -71,6 +74,46 @@ def upsert_via_copy(
         f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} "
         f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     )
+
+
+@contextmanager
+def refilling(cursor: Any, *tables: str) -> Iterator[None]:
+    """Empty ``tables`` for a complete refill by COPY inside the block, then restore.
+
+    ``TRUNCATE`` instead of deleting row by row; the tables' secondary indexes and foreign
+    keys are dropped and re-created after the refill, so each index is built in one sorted
+    pass and each foreign key is validated by one join instead of a trigger per row (the
+    row-by-row checks were most of the COPY's time). PostgreSQL DDL is transactional: a run
+    killed in the block leaves the tables, indexes and constraints as they were. The
+    tables are locked (ACCESS EXCLUSIVE) until the run commits, as SQLite's run holds its
+    write lock; only a full run (first night, ``--full``, a gap) takes this path.
+    """
+    names = list(tables)
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+        (names,),
+    )
+    keys = cursor.fetchall()
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = current_schema() "
+        "AND tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+        "WHERE c.conname = i.indexname AND c.contype IN ('p', 'u', 'x'))",
+        (names,),
+    )
+    indexes = cursor.fetchall()
+    for table, name, _ in keys:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    cursor.execute(f"TRUNCATE {', '.join(names)}")
+    yield
+    for _, sql in indexes:
+        cursor.execute(sql)
+    for table, name, definition in keys:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    analyze(cursor, *names)
+    cursor.close()
 
 
 def analyze(cursor: Any, *tables: str) -> None:
