@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from faircollect.adapters.db import tables
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.domain.ledger.terms import Payment
+from faircollect.services import nightly_ledger
 from faircollect.services.account_export import account_rows
 from faircollect.services.nightly_ledger import run_day
 from tests.conftest import BACKENDS, PG_ADMIN_URL
@@ -99,5 +100,39 @@ def test_sqlite_and_postgresql_store_the_same_ledger(engines: tuple[Engine, Engi
     assert lite_next == pg_next
     assert [day for day, *_ in lite_next] == [D + timedelta(days=1), D + timedelta(days=2)]
     assert len(lite_rows["account_states"]) == 300  # type: ignore[arg-type]
+    for name in lite_rows:
+        assert lite_rows[name] == pg_rows[name], name
+
+
+def test_a_full_run_in_partitions_stores_what_one_piece_stores(
+    engines: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's full run reads, computes and writes partitions of consecutive loans
+    (``PARTITION_LOANS``); with partitions of 37 loans (300 loans: 9 partitions, the last
+    one short) the first night and a later ``--full`` night store exactly what SQLite's
+    single piece stores, stage transitions included."""
+    lite, pg = engines
+    monkeypatch.setattr(nightly_ledger, "PARTITION_LOANS", 37)
+    loans, payments = random_portfolio(seed=61, size=300, until=D + timedelta(days=20))
+    early = [p for p in payments if p.paid_on <= D]
+    later = [p for p in payments if p.paid_on > D]
+    results = []
+    for engine in (lite, pg):
+        insert_portfolio(engine, loans, early)
+        first = run_day(engine, D).days[-1]
+        import_payments(engine, later)
+        again = run_day(engine, D + timedelta(days=20), recompute_all=True).days
+        results.append(
+            (
+                (first.loans_computed, first.transitions, first.full),
+                [(d.run_date, d.loans_computed, d.transitions, d.full) for d in again],
+                _everything(engine, D + timedelta(days=20)),
+            )
+        )
+    (lite_first, lite_again, lite_rows), (pg_first, pg_again, pg_rows) = results
+    assert lite_first == pg_first == (300, 300, True)
+    assert lite_again == pg_again
+    assert all(full for *_, full in pg_again)
+    assert sum(moves for _, _, moves, _ in pg_again) > 0
     for name in lite_rows:
         assert lite_rows[name] == pg_rows[name], name

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import chain, islice
+from itertools import chain, islice, pairwise
 from typing import Any
 
 import numpy as np
@@ -321,6 +321,40 @@ class Store:
     def stored_stages(self, only_todo: bool) -> dict[str, str]:
         where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
         return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))
+
+    def keep_previous_stages(self) -> bool:
+        """Copy every stored stage into the temporary table ``fc_previous`` (for a run that
+        refills the states in partitions); False when no state is stored yet."""
+        temp = "TEMP TABLE" if self.dialect == "sqlite" else "TEMPORARY TABLE"
+        self.execute("DROP TABLE IF EXISTS fc_previous")
+        self.execute(f"CREATE {temp} fc_previous AS SELECT loan_id, stage FROM account_states")
+        if self.dialect == "postgresql":
+            self.execute("CREATE INDEX ON fc_previous (loan_id)")
+        return bool(self.fetch("SELECT 1 FROM fc_previous LIMIT 1"))
+
+    def previous_stages(self, low: str | None, high: str | None) -> dict[str, str]:
+        """The stages ``keep_previous_stages`` kept, of the loans with low <= id < high."""
+        where, params = " WHERE 1 = 1", list[str]()
+        if low is not None:
+            where, params = where + " AND loan_id >= ?", [*params, low]
+        if high is not None:
+            where, params = where + " AND loan_id < ?", [*params, high]
+        return dict(self.fetch(f"SELECT loan_id, stage FROM fc_previous{where}", params))
+
+    def partition_bounds(self, size: int) -> list[tuple[str | None, str | None]]:
+        """(from, below) loan-id ranges of ``size`` consecutive loans covering every loan
+        (None: open end), for ``load(from_=…, below=…)``."""
+        cuts = [
+            row[0]
+            for row in self.fetch(
+                "SELECT loan_id FROM (SELECT loan_id, "
+                "row_number() OVER (ORDER BY loan_id) AS n FROM loans) numbered "
+                "WHERE mod(n, ?) = 1 AND n > 1 ORDER BY loan_id",
+                (size,),
+            )
+        ]
+        edges: list[str | None] = [None, *cuts, None]
+        return list(pairwise(edges))
 
     # --- writing -----------------------------------------------------------------------
 
