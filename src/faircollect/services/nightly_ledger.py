@@ -16,6 +16,10 @@ with approved adjustments (restructures, waivers) are never carried forward: the
 reference replay computes them (``ledger_adjusted``), and their approval brings
 ``next_event_on`` forward so the next run recomputes them.
 
+A full run on PostgreSQL reads, computes and writes partitions of ``PARTITION_LOANS``
+consecutive loans one at a time in the day's transaction, so its memory follows the
+partition size (SQLite's full run splits the loans between two processes instead).
+
 The SQL is in ``adapters.db`` (``portfolio_store``, ``roll_forward``, ``ledger_runs``); the
 run's SQLite settings, memory settings and helper process are adapters too
 (``sqlite_tuning``, ``adapters.memory``, ``ledger_split``). Here: which days, full or

@@ -3,8 +3,10 @@
 The portfolio engine wants columns, not objects, so this module talks to the DBAPI cursor
 of the SQLAlchemy connection directly (same transaction): dates are turned into day
 numbers by the database, rows are fetched in one go and turned into numpy arrays, and
-states are written with one ``executemany`` upsert per chunk (SQLite and PostgreSQL share
-the ``INSERT … ON CONFLICT`` syntax).
+states are written with multi-row ``INSERT … ON CONFLICT`` statements. PostgreSQL takes
+its own fast paths for the same operations (``pg_bulk``: COPY in and out, a staging table
+for upserts, index and foreign-key rebuild on a full refill); the results are the same
+(``tests/integration/test_backends_agree.py``).
 """
 
 from __future__ import annotations
