@@ -293,13 +293,16 @@ class Store:
             ),
             5,
         )
+        # The selection is repeated on the payments so a partition reads its range of the
+        # payments index instead of joining every payment.
         paid = pg_bulk.integer_rows(
             pg_bulk.copy_out(
                 cursor,
                 f"SELECT n.i, {self._day('p.paid_on')}, p.amount FROM payments p JOIN "
                 f"(SELECT l.loan_id, row_number() OVER (ORDER BY l.loan_id) - 1 AS i "
-                f"FROM loans l{where}) n ON n.loan_id = p.loan_id",
-                params,
+                f"FROM loans l{where}) n ON n.loan_id = p.loan_id"
+                + where.replace("l.loan_id", "p.loan_id"),
+                [*params, *params],
             ),
             3,
         )
