@@ -24,6 +24,7 @@ process and of its children). The replay sample is also checked against the stor
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import resource
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,8 +43,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
 from faircollect.adapters.db import ledger_split, tables  # noqa: E402
 from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
@@ -54,6 +57,7 @@ from faircollect.portfolio.columns import METHODS  # noqa: E402
 from faircollect.portfolio.schedules import build  # noqa: E402
 from faircollect.services.demo import generate  # noqa: E402
 from faircollect.services.importing import import_directory  # noqa: E402
+from pg_copy import copy_from_sqlite, is_postgres, throwaway_database  # noqa: E402
 
 AS_OF = date(2026, 11, 29)
 RATES = ("0.0435", "0.12", "0.1799", "0.18", "0.24", "0.36")
@@ -164,26 +168,49 @@ def _behaviour(loans: LoanColumns, rng: np.random.Generator) -> tuple[np.ndarray
     return s.loan[keep], (s.due + lateness)[keep], amount[keep]
 
 
-def _next_day_batch(db: Path, seed: int) -> int:
-    """The next day's import: payments on installments due D+1, plus some back-dated ones."""
-    con = sqlite3.connect(db)
-    tomorrow = (AS_OF + timedelta(days=1)).isoformat()
-    due = con.execute(
-        "SELECT loan_id FROM account_states WHERE next_due_on = ? ORDER BY loan_id", (tomorrow,)
-    ).fetchall()
-    late = con.execute(
-        "SELECT loan_id FROM account_states WHERE dpd > 0 ORDER BY loan_id"
-    ).fetchall()
-    rng = random.Random(seed)
-    paying = [r[0] for r in due if rng.random() < 0.8]
-    back = [r[0] for r in rng.sample(late, min(len(late), 2_000))]
-    ids = paying + back
-    day = np.r_[
-        np.full(len(paying), day_number(AS_OF) + 1), np.full(len(back), day_number(AS_OF) - 3)
-    ]
-    _insert_batch(con, ids, np.arange(len(ids)), day, np.full(len(ids), 100_000), "N")
-    con.close()
-    return len(ids)
+def _next_day_batch(url: str, seed: int) -> int:
+    """The next day's import: payments on installments due D+1, plus some back-dated ones.
+
+    Through SQLAlchemy, so the same batch lands on SQLite and on PostgreSQL."""
+    engine = make_engine(url)
+    s = tables.account_states
+    with engine.begin() as conn:
+        due = (
+            conn.execute(
+                select(s.c.loan_id)
+                .where(s.c.next_due_on == AS_OF + timedelta(days=1))
+                .order_by(s.c.loan_id)
+            )
+            .scalars()
+            .all()
+        )
+        late = (
+            conn.execute(select(s.c.loan_id).where(s.c.dpd > 0).order_by(s.c.loan_id))
+            .scalars()
+            .all()
+        )
+        rng = random.Random(seed)
+        paying = [loan_id for loan_id in due if rng.random() < 0.8]
+        back = rng.sample(list(late), min(len(late), 2_000))
+        batch = conn.execute(
+            insert(tables.import_batches)
+            .values(source="bench", imported_at=datetime.now(UTC))
+            .returning(tables.import_batches.c.batch_id)
+        ).scalar_one()
+        rows = [
+            {
+                "payment_id": f"N{batch}-{n:09d}",
+                "loan_id": loan_id,
+                "paid_on": AS_OF + timedelta(days=1) if n < len(paying) else AS_OF - timedelta(3),
+                "amount": 100_000,
+                "batch_id": batch,
+            }
+            for n, loan_id in enumerate(paying + back)
+        ]
+        for at in range(0, len(rows), 20_000):
+            conn.execute(insert(tables.payments), rows[at : at + 20_000])
+    engine.dispose()
+    return len(rows)
 
 
 def _insert_batch(
@@ -216,36 +243,30 @@ def _insert_batch(
         )
 
 
-def _run_day(db: Path, on: date) -> tuple[float, str]:
-    """Seconds, and what run-day printed."""
+def _run_day(url: str, on: date, ledger_only: bool = True) -> tuple[float, str, float]:
+    """Seconds, what run-day printed, and its peak RSS in GiB (the largest of the run-day
+    process and the helper it forks, from ``wait4``: the figure ``/usr/bin/time -v``
+    prints as "Maximum resident set size")."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "faircollect", "run-day", "--date", on.isoformat()]
+    command += ["--database-url", url] + (["--ledger-only"] if ledger_only else [])
     started = time.perf_counter()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "faircollect",
-            "run-day",
-            "--ledger-only",
-            "--date",
-            on.isoformat(),
-            "--database-url",
-            f"sqlite:///{db}",
-        ],
-        check=True,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    return time.perf_counter() - started, done.stdout.strip()
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
+        out = child.stdout.read() if child.stdout else ""
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    if child.returncode:
+        raise SystemExit(f"run-day {on} failed ({child.returncode}) on {url}")
+    return elapsed, out.strip(), usage.ru_maxrss / 2**20
 
 
-def _baseline(db: Path, sample: int, on: date, seed: int) -> tuple[float, int, int]:
+def _baseline(url: str, sample: int, on: date, seed: int) -> tuple[float, int, int]:
     """A straightforward per-loan replay: load a random sample (bulk queries), replay each.
 
     The states are then checked against what run-day stored for the same date.
     """
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(url)
     with engine.connect() as conn:
         all_ids = conn.execute(select(tables.loans.c.loan_id)).scalars().all()
     chosen = sorted(random.Random(seed).sample(list(all_ids), min(sample, len(all_ids))))
@@ -289,6 +310,105 @@ def _baseline(db: Path, sample: int, on: date, seed: int) -> tuple[float, int, i
     return elapsed, len(chosen), mismatches
 
 
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """One backend's figures on the portfolio."""
+
+    full: float
+    full_rss: float
+    new: int
+    incremental: float
+    incremental_rss: float
+    computed: int
+    said: str
+    baseline: tuple[float, int, int]
+    digest: str
+    night: tuple[float, str, float] | None
+    """The whole run-day for D+2 (ledger and the night's plan): seconds, its output, GiB."""
+
+
+def _measure(url: str, args: argparse.Namespace) -> Measured:
+    """Full run-day for D, the next day's batch, incremental run-day for D+1, the baseline
+    replay on a sample, a digest of the stored states; the whole run-day for D+2 when asked."""
+    full, _, full_rss = _run_day(url, AS_OF)
+    new = _next_day_batch(url, args.seed)
+    incremental, said, incremental_rss = _run_day(url, AS_OF + timedelta(days=1))
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        computed = conn.execute(
+            select(tables.runs.c.loans_computed).where(
+                tables.runs.c.run_date == AS_OF + timedelta(days=1)
+            )
+        ).scalar_one()
+    engine.dispose()
+    baseline = _baseline(url, args.baseline_sample, AS_OF + timedelta(days=1), args.seed)
+    digest = states_digest(url)
+    night = None
+    if args.whole_run_day:
+        night = _run_day(url, AS_OF + timedelta(days=2), ledger_only=False)
+    return Measured(
+        full, full_rss, new, incremental, incremental_rss, computed, said, baseline, digest, night
+    )
+
+
+def states_digest(url: str) -> str:
+    """sha256 over every ``account_states`` and ``penalty_accruals`` row as Python values
+    (dates as dates, whatever the backend stores), ordered by key: equal digests, equal
+    states."""
+    engine = make_engine(url)
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in (tables.account_states, tables.penalty_accruals):
+            query = select(table).order_by(*table.primary_key.columns)
+            for row in conn.execution_options(yield_per=50_000).execute(query):
+                digest.update(repr(tuple(row)).encode())
+    engine.dispose()
+    return digest.hexdigest()[:16]
+
+
+def _report(label: str, m: Measured, loans: int) -> None:
+    full_rate = loans / m.full
+    base_time, base_count, mismatches = m.baseline
+    base_rate = base_count / base_time
+    helper = label == "sqlite" and loans >= ledger_split.PARALLEL_MIN
+    print(f"== {label} ==")
+    print(
+        "run-day runs as a subprocess (python -m faircollect run-day --ledger-only), "
+        "storage included; "
+        + (
+            f"the full run uses 2 processes (a forked helper computes"
+            f" {ledger_split.HELPER_SHARE:.0%}"
+            " of the loans; the run's own process computes the rest and writes every state)"
+            if helper
+            else "one process"
+        )
+        + "; the incremental run uses one process"
+    )
+    print(f"full run-day {AS_OF}: {m.full:.2f} s, {full_rate:,.0f} loans/s")
+    print(
+        f"incremental run-day {AS_OF + timedelta(days=1)}: {m.incremental:.2f} s "
+        f"({m.computed:,} loans recomputed; {m.new:,} new payments in a new batch)"
+    )
+    print(f"  run-day said: {m.said}")
+    if m.night is not None:
+        seconds, _, rss = m.night
+        print(
+            f"whole run-day {AS_OF + timedelta(days=2)} (ledger + night plan): {seconds:.2f} s, "
+            f"peak RSS {rss:.2f} GiB"
+        )
+    print(
+        f"baseline per-loan replay (load from DB + replay()): {base_count:,} loans in "
+        f"{base_time:.2f} s, {base_rate:,.0f} loans/s"
+    )
+    print(f"ratio full run-day / baseline: {full_rate / base_rate:.1f}x")
+    print(f"baseline sample vs stored states: {mismatches} mismatches")
+    print(
+        f"peak memory (maxrss): full run-day {m.full_rss:.2f} GiB, "
+        f"incremental {m.incremental_rss:.2f} GiB"
+    )
+    print(f"account states digest: {m.digest}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loans", type=int, default=1_000_000)
@@ -297,7 +417,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--builder", choices=("import", "direct"), default="import")
     parser.add_argument("--reuse-db", type=Path, default=None, help="keep the built portfolio")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="also on this PostgreSQL server (a throwaway database is created there)",
+    )
+    parser.add_argument(
+        "--whole-run-day",
+        action="store_true",
+        help="also time a whole run-day (ledger + night plan) for D+2",
+    )
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL figures only")
     args = parser.parse_args()
+    if args.database_url and not is_postgres(args.database_url):
+        raise SystemExit("--database-url: a postgresql+psycopg:// URL (SQLite is always run)")
     _remove(args.db)
     started = time.perf_counter()
     source = args.reuse_db or args.db
@@ -329,51 +462,38 @@ def main() -> None:
         f"portfolio: {loans:,} loans, {payments:,} payments ({how}builder {builder}, "
         f"{time.perf_counter() - started:.1f} s, not timed)"
     )
-
-    full, _ = _run_day(args.db, AS_OF)
-    new = _next_day_batch(args.db, args.seed)
-    incremental, said = _run_day(args.db, AS_OF + timedelta(days=1))
-    with sqlite3.connect(args.db) as con:
-        computed = con.execute(
-            "SELECT loans_computed FROM runs WHERE run_date = ?",
-            ((AS_OF + timedelta(days=1)).isoformat(),),
-        ).fetchone()[0]
-    base_time, base_count, mismatches = _baseline(
-        args.db, args.baseline_sample, AS_OF + timedelta(days=1), args.seed
-    )
-
-    full_rate = args.loans / full
-    base_rate = base_count / base_time
-    helper = args.loans >= ledger_split.PARALLEL_MIN
-    print(
-        "run-day runs as a subprocess (python -m faircollect run-day --ledger-only), "
-        "storage included; "
-        + (
-            f"the full run uses 2 processes (a forked helper computes"
-            f" {ledger_split.HELPER_SHARE:.0%}"
-            " of the loans; the run's own process computes the rest and writes every state)"
-            if helper
-            else "one process"
-        )
-        + "; the incremental run uses one process"
-    )
-    print(f"full run-day {AS_OF}: {full:.2f} s, {full_rate:,.0f} loans/s")
-    print(
-        f"incremental run-day {AS_OF + timedelta(days=1)}: {incremental:.2f} s "
-        f"({computed:,} loans recomputed; {new:,} new payments in a new batch)"
-    )
-    print(f"  run-day said: {said}")
-    print(
-        f"baseline per-loan replay (load from DB + replay()): {base_count:,} loans in "
-        f"{base_time:.2f} s, {base_rate:,.0f} loans/s"
-    )
-    print(f"ratio full run-day / baseline: {full_rate / base_rate:.1f}x")
-    print(f"baseline sample vs stored states: {mismatches} mismatches")
+    print(f"load average before: {_load()}")
+    measured: dict[str, Measured] = {}
+    if not args.skip_sqlite:
+        measured["sqlite"] = _measure(f"sqlite:///{args.db}", args)
+        _report("sqlite", measured["sqlite"], loans)
+        print(f"load average: {_load()}")
+    if args.database_url:
+        with throwaway_database(args.database_url) as url:
+            copying = time.perf_counter()
+            copy_from_sqlite(args.db if args.skip_sqlite else source, url)
+            print(
+                f"postgresql: portfolio copied into {url.rsplit('/', 1)[1]} "
+                f"({time.perf_counter() - copying:.1f} s, not timed)"
+            )
+            measured["postgresql"] = _measure(url, args)
+        _report("postgresql", measured["postgresql"], loans)
+        print(f"load average: {_load()}")
+    if len(measured) == 2:
+        lite, pg = measured["sqlite"], measured["postgresql"]
+        print("== postgresql / sqlite (same portfolio, same session) ==")
+        print(f"full run-day: {pg.full / lite.full:.2f}x")
+        print(f"incremental run-day: {pg.incremental / lite.incremental:.2f}x")
+        if lite.night and pg.night:
+            print(f"whole run-day: {pg.night[0] / lite.night[0]:.2f}x")
+        same = "identical" if lite.digest == pg.digest else "DIFFERENT"
+        print(f"account states on both backends: {same}")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
-    print(
-        f"peak memory (maxrss): run-day subprocess {children:.2f} GiB, bench process {own:.2f} GiB"
-    )
+    print(f"peak memory (maxrss): bench process {own:.2f} GiB")
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _remove(db: Path) -> None:

@@ -1,14 +1,17 @@
 """Where run-day's time goes: wall and CPU seconds per phase, full night and next nights.
 
     PYTHONPATH=src python bench/ledger_phases.py --source /tmp/led1m.db --nights 2
+    PYTHONPATH=src python bench/ledger_phases.py --source /tmp/led1m.db --nights 2 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 ``--source`` is a built portfolio with no states yet (``bench/ledger.py --reuse-db``
 keeps one). It is copied (and migrated) to ``--db``; run-day runs in this process with
 its phases timed by wrapping the store's methods: a full night for ``ledger.AS_OF``, the
 next day's import batch of ``bench/ledger.py``, then ``--nights`` incremental nights.
-CPU is this process's; in the full night the helper process's CPU is reported apart
-(``wait_helper`` is the run's own process waiting for it). Phases nest: ``execute``
-(single statements) includes the roll-forward's.
+With ``--database-url`` the same runs happen in a throwaway PostgreSQL database holding a
+copy of the source (``bench/pg_copy.py``). CPU is this process's; in the full night the
+helper process's CPU is reported apart (``wait_helper`` is the run's own process waiting
+for it). Phases nest: ``execute`` (single statements) includes the roll-forward's.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import ledger as bench
 from faircollect.adapters.db import ledger_split, portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.services import nightly_ledger
+from pg_copy import copy_from_sqlite, is_postgres, throwaway_database
 
 WALL: dict[str, float] = defaultdict(float)
 CPU: dict[str, float] = defaultdict(float)
@@ -69,10 +73,10 @@ def _instrument() -> None:
     _timed(ledger_split.Helper, "collect", "wait_helper")
 
 
-def _night(db: Path, day: date, label: str) -> None:
+def _night(url: str, day: date, label: str) -> None:
     WALL.clear()
     CPU.clear()
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(url)
     children = os.times()
     wall, cpu = time.perf_counter(), time.process_time()
     report = nightly_ledger.run_day(engine, day)
@@ -102,6 +106,11 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-ledger-phases.db"))
     parser.add_argument("--nights", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="run on this PostgreSQL server instead (a throwaway database is created there)",
+    )
     args = parser.parse_args()
     with sqlite3.connect(args.source) as con:
         (states,) = con.execute("SELECT COUNT(*) FROM account_states").fetchone()
@@ -110,17 +119,29 @@ def main() -> None:
             f"{args.source}: {states:,} account states already; the source must be a portfolio "
             "no run has touched (bench/ledger.py --reuse-db keeps one)"
         )
+    if args.database_url:
+        if not is_postgres(args.database_url):
+            raise SystemExit("--database-url: a postgresql+psycopg:// URL")
+        with throwaway_database(args.database_url) as url:
+            copy_from_sqlite(args.source, url)
+            _nights(url, args)
+        return
     bench._remove(args.db)
     shutil.copyfile(args.source, args.db)
     engine = make_engine(f"sqlite:///{args.db}")
     create_schema(engine)
     engine.dispose()
     os.sync()
+    _nights(f"sqlite:///{args.db}", args)
+
+
+def _nights(url: str, args: argparse.Namespace) -> None:
+    print(f"backend: {make_engine(url).dialect.name}; load average {os.getloadavg()}")
     _instrument()
-    _night(args.db, bench.AS_OF, "full")
-    bench._next_day_batch(args.db, args.seed)
+    _night(url, bench.AS_OF, "full")
+    bench._next_day_batch(url, args.seed)
     for n in range(1, args.nights + 1):
-        _night(args.db, bench.AS_OF + timedelta(days=n), "incremental")
+        _night(url, bench.AS_OF + timedelta(days=n), "incremental")
 
 
 if __name__ == "__main__":

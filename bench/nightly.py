@@ -73,6 +73,7 @@ from faircollect.services.nightly_ledger import run_day  # noqa: E402
 from faircollect.services.nightly_plan import _base_row, _Night, plan_night  # noqa: E402
 from faircollect.services.organisation import load_organisation  # noqa: E402
 from ledger import AS_OF, _build_portfolio  # noqa: E402
+from pg_copy import copy_from_sqlite, is_postgres, throwaway_database  # noqa: E402
 
 TZ = ZoneInfo(DEFAULT_TZ)
 STEPS = (
@@ -344,18 +345,21 @@ class _Only:
         return self.conn.execute(query, *args)
 
 
-def digest(path: Path, day: date) -> str:
-    """sha256 over the night's planned_actions and outbox rows, ordered by id."""
-    con = sqlite3.connect(path)
+def digest(url: str, day: date) -> str:
+    """sha256 over the night's planned_actions, outbox and placement rows, ordered by id,
+    as Python values (the same rows give the same digest on SQLite and PostgreSQL)."""
+    engine = make_engine(url)
     h = hashlib.sha256()
-    for sql in (
-        "SELECT * FROM planned_actions WHERE run_date = ? ORDER BY action_id",
-        "SELECT * FROM outbox WHERE run_date = ? ORDER BY message_id",
-        "SELECT * FROM loan_placements WHERE placed_on = ? ORDER BY action_id",
-    ):
-        for row in con.execute(sql, (day.isoformat(),)):
-            h.update(repr(row).encode())
-    con.close()
+    pa, ob, lp = t.planned_actions, t.outbox, t.loan_placements
+    with engine.connect() as conn:
+        for query in (
+            select(pa).where(pa.c.run_date == day).order_by(pa.c.action_id),
+            select(ob).where(ob.c.run_date == day).order_by(ob.c.message_id),
+            select(lp).where(lp.c.placed_on == day).order_by(lp.c.action_id),
+        ):
+            for row in conn.execute(query):
+                h.update(repr(tuple(row)).encode())
+    engine.dispose()
     return h.hexdigest()[:16]
 
 
@@ -365,7 +369,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--reuse-db", type=Path, default=None, help="keep the built database")
     parser.add_argument("--baseline-sample", type=int, default=5_000)
-    parser.add_argument("--profile", type=Path, default=None, help="cProfile plan_night here")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="cProfile plan_night here (.sqlite, .postgresql)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="also plan the night on this PostgreSQL server (a throwaway database holding a "
+        "copy of the same SQLite database)",
+    )
     parser.add_argument(
         "--history-nights",
         type=int,
@@ -379,6 +391,8 @@ def main() -> None:
         help="keep the database with history here (default: next to --reuse-db)",
     )
     args = parser.parse_args()
+    if args.database_url and not is_postgres(args.database_url):
+        raise SystemExit("--database-url: a postgresql+psycopg:// URL (SQLite is always run)")
     with tempfile.TemporaryDirectory(prefix="fc-night-", dir="/tmp") as tmp:
         source = args.reuse_db or Path(tmp) / "built.db"
         started = time.perf_counter()
@@ -416,38 +430,57 @@ def main() -> None:
             f"portfolio: {loans:,} loans, {records:,} contact records, stages {stages} "
             f"({how}; {time.perf_counter() - started:.1f} s, not timed)"
         )
-        engine = make_engine(f"sqlite:///{work}")
-        upgrading = time.perf_counter()
-        create_schema(engine)  # a database built by older code gets the newer indexes
-        print(f"schema at head ({time.perf_counter() - upgrading:.1f} s, not timed)")
-        with UnitOfWork(engine) as uow:  # AG01/AG02: the night's placements reach casework
-            load_organisation(uow, example_org_text(), "example.yaml")
+        lite = _night_on(f"sqlite:///{work}", args, loans)
+        if args.database_url:
+            with throwaway_database(args.database_url) as url:
+                copying = time.perf_counter()
+                copy_from_sqlite(source, url)
+                print(
+                    f"== postgresql: the same database copied into {url.rsplit('/', 1)[1]} "
+                    f"({time.perf_counter() - copying:.1f} s, not timed) =="
+                )
+                pg = _night_on(url, args, loans)
+            print("== postgresql / sqlite (same portfolio, same session) ==")
+            print(f"plan_night: {pg[0] / lite[0]:.2f}x")
+            same = "identical" if pg[1] == lite[1] else "DIFFERENT"
+            print(f"night's output on both backends: {same}")
 
-        with engine.connect() as conn:
-            ids = conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars()
-            sample = sorted(random.Random(args.seed).sample(list(ids), args.baseline_sample))
-        base = baseline(engine, sample) if sample else 0.0
 
-        marks: dict[str, tuple[float, float]] = {}
+def _night_on(url: str, args: argparse.Namespace, loans: int) -> tuple[float, str]:
+    """Plan the night on ``url`` (timed, with the baseline); print the figures; returns
+    the wall seconds and the output digest."""
+    engine = make_engine(url)
+    upgrading = time.perf_counter()
+    create_schema(engine)  # a database built by older code gets the newer indexes
+    print(f"schema at head ({time.perf_counter() - upgrading:.1f} s, not timed)")
+    with UnitOfWork(engine) as uow:  # AG01/AG02: the night's placements reach casework
+        load_organisation(uow, example_org_text(), "example.yaml")
 
-        def progress(step: str, done: int, total: int) -> None:
-            if done >= total:
-                marks[step] = (time.perf_counter(), time.process_time())
+    with engine.connect() as conn:
+        ids = conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars()
+        sample = sorted(random.Random(args.seed).sample(list(ids), args.baseline_sample))
+    base = baseline(engine, sample) if sample else 0.0
 
-        load_before = os.getloadavg()
-        start_wall, start_cpu = time.perf_counter(), time.process_time()
-        if args.profile:
-            import cProfile
+    marks: dict[str, tuple[float, float]] = {}
 
-            with cProfile.Profile() as prof:
-                summary = plan_night(engine, AS_OF, progress=progress)
-            prof.dump_stats(args.profile)
-        else:
+    def progress(step: str, done: int, total: int) -> None:
+        if done >= total:
+            marks[step] = (time.perf_counter(), time.process_time())
+
+    load_before = os.getloadavg()
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    if args.profile:
+        import cProfile
+
+        with cProfile.Profile() as prof:
             summary = plan_night(engine, AS_OF, progress=progress)
-        wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-        load_after = os.getloadavg()
-        engine.dispose()
-        check = digest(work, AS_OF)
+        prof.dump_stats(f"{args.profile}.{engine.dialect.name}")
+    else:
+        summary = plan_night(engine, AS_OF, progress=progress)
+    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+    load_after = os.getloadavg()
+    engine.dispose()
+    check = digest(url, AS_OF)
 
     print(f"night {AS_OF}: {summary.planned:,} actions, {summary.sent:,} sent")
     print(
@@ -484,6 +517,7 @@ def main() -> None:
             *load_before, *load_after
         )
     )
+    return wall, check
 
 
 def _print_baseline(sample: int, base: float, loans: int, wall: float) -> None:

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import BACKENDS, PG_ADMIN_URL
+
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
 SCRIPTS = sorted(path.name for path in BENCH.glob("*.py"))
+PG = "postgresql" in BACKENDS
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +51,7 @@ def test_every_bench_script_has_a_smoke_test() -> None:
         "letters.py",  # tests/bench/test_bench_letters.py
         "load.py",  # tests/bench/test_bench_load.py
         "nightly.py",
+        "pg_copy.py",  # a helper of ledger.py, ledger_phases.py, nightly.py (PG tests below)
         "plan_day.py",
         "reports.py",  # tests/bench/test_bench_reports.py
         "screen_eval.py",
@@ -91,6 +95,36 @@ def test_ledger_bench_reuses_its_portfolio(ledger_source: tuple[Path, str], tmp_
     )  # fmt: skip
     assert f"reused {source}, builder direct" in out
     assert "0 mismatches" in out
+
+
+@pytest.mark.skipif(not PG, reason="PostgreSQL is not reachable on 127.0.0.1:5432")
+def test_ledger_bench_on_postgresql(ledger_source: tuple[Path, str], tmp_path: Path) -> None:
+    source, _ = ledger_source
+    out = run_bench(
+        "ledger.py",
+        "--loans", "400",
+        "--reuse-db", source,
+        "--db", tmp_path / "run.db",
+        "--baseline-sample", "20",
+        "--database-url", PG_ADMIN_URL,
+        "--whole-run-day",
+    )  # fmt: skip
+    assert "== postgresql ==" in out
+    assert re.search(r"^full run-day: [\d.]+x$", out, re.MULTILINE)
+    assert re.search(r"^whole run-day: [\d.]+x$", out, re.MULTILINE)
+    assert "account states on both backends: identical" in out
+    assert out.count("baseline sample vs stored states: 0 mismatches") == 2
+
+
+@pytest.mark.skipif(not PG, reason="PostgreSQL is not reachable on 127.0.0.1:5432")
+def test_ledger_phases_bench_on_postgresql(ledger_source: tuple[Path, str]) -> None:
+    source, _ = ledger_source
+    out = run_bench(
+        "ledger_phases.py", "--source", source, "--nights", "1", "--database-url", PG_ADMIN_URL
+    )
+    assert "backend: postgresql" in out
+    assert re.search(r"^full 2026-11-29: .*400 loans", out, re.MULTILINE)
+    assert re.search(r"^incremental 2026-11-30: ", out, re.MULTILINE)
 
 
 def test_ledger_bench_import_builder(tmp_path: Path) -> None:
@@ -152,6 +186,20 @@ def test_nightly_bench(tmp_path: Path) -> None:
     assert f"reused {kept}" in again
     # The same pristine copy planned twice: the same night, row for row.
     assert _digest(again) == _digest(out)
+
+
+@pytest.mark.skipif(not PG, reason="PostgreSQL is not reachable on 127.0.0.1:5432")
+def test_nightly_bench_on_postgresql(tmp_path: Path) -> None:
+    out = run_bench(
+        "nightly.py",
+        "--loans", "300",
+        "--reuse-db", tmp_path / "night.db",
+        "--baseline-sample", "10",
+        "--database-url", PG_ADMIN_URL,
+    )  # fmt: skip
+    assert "== postgresql: the same database copied into" in out
+    assert re.search(r"^plan_night: [\d.]+x$", out, re.MULTILINE)
+    assert "night's output on both backends: identical" in out
 
 
 def test_nightly_bench_after_nights_of_history(tmp_path: Path) -> None:

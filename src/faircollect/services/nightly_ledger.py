@@ -16,6 +16,10 @@ with approved adjustments (restructures, waivers) are never carried forward: the
 reference replay computes them (``ledger_adjusted``), and their approval brings
 ``next_event_on`` forward so the next run recomputes them.
 
+A full run on PostgreSQL reads, computes and writes partitions of ``PARTITION_LOANS``
+consecutive loans one at a time in the day's transaction, so its memory follows the
+partition size (SQLite's full run splits the loans between two processes instead).
+
 The SQL is in ``adapters.db`` (``portfolio_store``, ``roll_forward``, ``ledger_runs``); the
 run's SQLite settings, memory settings and helper process are adapters too
 (``sqlite_tuning``, ``adapters.memory``, ``ledger_split``). Here: which days, full or
@@ -49,6 +53,8 @@ from faircollect.portfolio.engine import concat_states
 from faircollect.services.ledger_adjusted import restate
 
 Progress = Callable[[str], None]
+PARTITION_LOANS = 200_000
+"""Loans per partition of a full run on PostgreSQL (``_full_in_partitions``)."""
 
 
 def _quiet(_: str) -> None:
@@ -161,6 +167,11 @@ def _run_one(
         progress(f"{day}: carrying overdue loans forward")
         rolled, rolled_moves = roll_forward(store, day, last[1], thresholds)
         store.mark_due(day, last[1])
+    if full and helper is None and store.dialect == "postgresql":
+        count = _full_in_partitions(store, day, thresholds, progress)
+        copy_states(conn, day)
+        record_run(conn, day, started, now(), batch, count[0])
+        return DayResult(day, count[0], count[1], full)
     progress(f"{day}: loading")
     portfolio = store.load(only_todo=not full, from_=helper.split if helper else None)
     previous = store.stored_stages(only_todo=not full)
@@ -186,6 +197,37 @@ def _run_one(
     copy_states(conn, day)
     record_run(conn, day, started, now(), batch, computed)
     return DayResult(day, computed, count + rolled_moves, full, rolled)
+
+
+def _full_in_partitions(
+    store: Store, day: date, thresholds: StageThresholds, progress: Progress
+) -> tuple[int, int]:
+    """A full run in partitions of ``PARTITION_LOANS`` consecutive loan ids: each is read,
+    computed and written before the next is read, so the run's memory depends on the
+    partition size, not on the portfolio (1M loans in one piece: 2.35 GiB peak RSS).
+    A loan's state depends only on its own terms and payments, so the partitions give the
+    same states in any order; they share the day's transaction. Returns (loans computed,
+    stage transitions). PostgreSQL only: SQLite's full run keeps its two-process split."""
+    previous_exists = store.keep_previous_stages()
+    bounds = store.partition_bounds(PARTITION_LOANS)
+    computed = moves = 0
+    with store.replacing_states():
+        for n, (low, high) in enumerate(bounds, start=1):
+            progress(f"{day}: partition {n} of {len(bounds)}")
+            portfolio = store.load(only_todo=False, from_=low, below=high)
+            states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
+            states = restate(store.conn, portfolio.loan_ids, states, day, thresholds)
+            store.insert_states(portfolio.loan_ids, states, day)
+            if previous_exists:
+                previous = store.previous_stages(low, high)
+                changed = transitions(portfolio.loan_ids, states, previous, day)
+                store.write_transitions(changed)
+                moves += len(changed)
+            computed += len(portfolio.loan_ids)
+            del portfolio, states
+    if not previous_exists:
+        moves = store.record_first_stages(day)
+    return computed, moves
 
 
 def _store_with_helper(

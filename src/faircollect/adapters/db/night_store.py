@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, literal, null, select, update
 
+from faircollect.adapters.db import pg_bulk
 from faircollect.adapters.db import tables as t
 from faircollect.domain.ledger.terms import Payment
 from faircollect.domain.outreach import ACCEPTED, TO_DO, ActionStatus, MessageStatus
@@ -64,20 +65,21 @@ Row = dict[str, Any]
 def insert_actions(conn: Connection, rows: list[Row]) -> None:
     """``planned_actions`` rows (keys starting with ``_`` are skipped).
 
-    On SQLite the rows go to the driver as tuples, each value passed through its column
-    type's own bind processor (exactly what SQLAlchemy would send): SQLAlchemy's per-row
-    parameter handling was half the cost of inserting a night's 130,000 wide rows."""
+    On SQLite and PostgreSQL the rows go to the driver as tuples, each value passed through
+    its column type's own bind processor (exactly what SQLAlchemy would send): SQLAlchemy's
+    per-row parameter handling was half the cost of inserting a night's 130,000 wide rows.
+    SQLite gets one ``executemany``, PostgreSQL one ``COPY`` (``pg_bulk``)."""
     if not rows:
         return
     pa = t.planned_actions
     columns = list(pa.columns)
-    if conn.dialect.name != "sqlite":
+    dialect = conn.dialect
+    if dialect.name not in ("sqlite", "postgresql"):
         names = [c.name for c in columns]
         clean = [{name: r[name] for name in names} for r in rows]
         for start in range(0, len(clean), 5_000):
             conn.execute(pa.insert(), clean[start : start + 5_000])
         return
-    dialect = conn.dialect
     processors = [
         (i, process)
         for i, c in enumerate(columns)
@@ -90,6 +92,11 @@ def insert_actions(conn: Connection, rows: list[Row]) -> None:
         for i, process in processors:
             value[i] = process(value[i])
         values.append(tuple(value))
+    if dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        pg_bulk.copy_rows(cursor, pa.name, [c.name for c in columns], values)
+        cursor.close()
+        return
     names = ", ".join(c.name for c in columns)
     marks = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f"INSERT INTO {pa.name} ({names}) VALUES ({marks})", values)  # nosec B608

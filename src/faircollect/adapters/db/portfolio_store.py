@@ -3,8 +3,10 @@
 The portfolio engine wants columns, not objects, so this module talks to the DBAPI cursor
 of the SQLAlchemy connection directly (same transaction): dates are turned into day
 numbers by the database, rows are fetched in one go and turned into numpy arrays, and
-states are written with one ``executemany`` upsert per chunk (SQLite and PostgreSQL share
-the ``INSERT … ON CONFLICT`` syntax).
+states are written with multi-row ``INSERT … ON CONFLICT`` statements. PostgreSQL takes
+its own fast paths for the same operations (``pg_bulk``: COPY in and out, a staging table
+for upserts, index and foreign-key rebuild on a full refill); the results are the same
+(``tests/integration/test_backends_agree.py``).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import chain, islice
+from itertools import chain, islice, pairwise
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection
 
+from faircollect.adapters.db import pg_bulk
 from faircollect.portfolio import (
     BUCKETS,
     NO_DATE,
@@ -176,6 +179,10 @@ class Store:
             where, params = where + " AND l.loan_id >= ?", [*params, from_]
         if self.dialect == "sqlite":
             return self._load_grouped(where, params)
+        if self.dialect == "postgresql":
+            copied = self._load_copied(where, params)
+            if copied is not None:
+                return copied
         terms = (
             "SELECT l.loan_id, l.contract_principal, l.annual_rate, l.term_months, l.method, "
             f"{self._day('l.disbursed_on')}, l.penalty_rate_daily, l.grace_days, l.periodic_fee"
@@ -260,15 +267,108 @@ class Store:
             raise RuntimeError("payment columns of different lengths")
         return Portfolio(loan_ids, loans, PaymentColumns(loan, day, amount))
 
+    def _load_copied(self, where: str, params: list[str]) -> Portfolio | None:
+        """PostgreSQL: the selection read by ``COPY … TO STDOUT`` (``pg_bulk``); None when
+        a text column needs COPY escapes (the portable path reads it then)."""
+        cursor = self._cursor()
+        where = where.replace("?", self.mark)
+        order = f"FROM loans l{where} ORDER BY l.loan_id"
+        texts = pg_bulk.text_rows(
+            pg_bulk.copy_out(
+                cursor,
+                f"SELECT l.loan_id, l.annual_rate, l.method, l.penalty_rate_daily {order}",
+                params,
+            ),
+            4,
+        )
+        if texts is None:
+            cursor.close()
+            return None
+        numbers = pg_bulk.integer_rows(
+            pg_bulk.copy_out(
+                cursor,
+                "SELECT l.contract_principal, l.term_months, "
+                f"{self._day('l.disbursed_on')}, l.grace_days, l.periodic_fee {order}",
+                params,
+            ),
+            5,
+        )
+        # The selection is repeated on the payments so a partition reads its range of the
+        # payments index instead of joining every payment.
+        paid = pg_bulk.integer_rows(
+            pg_bulk.copy_out(
+                cursor,
+                f"SELECT n.i, {self._day('p.paid_on')}, p.amount FROM payments p JOIN "
+                f"(SELECT l.loan_id, row_number() OVER (ORDER BY l.loan_id) - 1 AS i "
+                f"FROM loans l{where}) n ON n.loan_id = p.loan_id"
+                + where.replace("l.loan_id", "p.loan_id"),
+                [*params, *params],
+            ),
+            3,
+        )
+        cursor.close()
+        ids, rate, method, penalty = texts
+        if len(numbers) != len(ids):
+            raise RuntimeError("loan columns of different lengths")
+        principal, term, disbursed, grace, fee = numbers.T
+        loan_ids, loans = _loan_columns(
+            [ids, principal, rate, term, method, disbursed, penalty, grace, fee]
+        )
+        if not len(paid):
+            return Portfolio(loan_ids, loans, PaymentColumns.empty())
+        payments = PaymentColumns(
+            loan=np.ascontiguousarray(paid[:, 0]),
+            day=np.ascontiguousarray(paid[:, 1]),
+            amount=np.ascontiguousarray(paid[:, 2]),
+        )
+        return Portfolio(loan_ids, loans, payments)
+
     def stored_stages(self, only_todo: bool) -> dict[str, str]:
         where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
         return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))  # nosec B608
+
+    def keep_previous_stages(self) -> bool:
+        """Copy every stored stage into the temporary table ``fc_previous`` (for a run that
+        refills the states in partitions); False when no state is stored yet."""
+        temp = "TEMP TABLE" if self.dialect == "sqlite" else "TEMPORARY TABLE"
+        self.execute("DROP TABLE IF EXISTS fc_previous")
+        self.execute(f"CREATE {temp} fc_previous AS SELECT loan_id, stage FROM account_states")
+        if self.dialect == "postgresql":
+            self.execute("CREATE INDEX ON fc_previous (loan_id)")
+        return bool(self.fetch("SELECT 1 FROM fc_previous LIMIT 1"))
+
+    def previous_stages(self, low: str | None, high: str | None) -> dict[str, str]:
+        """The stages ``keep_previous_stages`` kept, of the loans with low <= id < high."""
+        where, params = " WHERE 1 = 1", list[str]()
+        if low is not None:
+            where, params = where + " AND loan_id >= ?", [*params, low]
+        if high is not None:
+            where, params = where + " AND loan_id < ?", [*params, high]
+        return dict(self.fetch(f"SELECT loan_id, stage FROM fc_previous{where}", params))
+
+    def partition_bounds(self, size: int) -> list[tuple[str | None, str | None]]:
+        """(from, below) loan-id ranges of ``size`` consecutive loans covering every loan
+        (None: open end), for ``load(from_=…, below=…)``."""
+        cuts = [
+            row[0]
+            for row in self.fetch(
+                "SELECT loan_id FROM (SELECT loan_id, "
+                "row_number() OVER (ORDER BY loan_id) AS n FROM loans) numbered "
+                "WHERE mod(n, ?) = 1 AND n > 1 ORDER BY loan_id",
+                (size,),
+            )
+        ]
+        edges: list[str | None] = [None, *cuts, None]
+        return list(pairwise(edges))
 
     # --- writing -----------------------------------------------------------------------
 
     def write_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Upsert the states of the loans in ``fc_todo`` (a run over some of the loans) and
         replace their penalty accruals."""
+        if self.dialect == "postgresql":
+            self._write_states_copied(loan_ids, states, as_of)
+            return
         updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
         self.insert_columns(
             _INSERT_STATES,
@@ -282,6 +382,21 @@ class Store:
         cursor.close()
         self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
 
+    def _write_states_copied(
+        self, loan_ids: list[str], states: PortfolioStates, as_of: date
+    ) -> None:
+        """PostgreSQL: ``write_states`` through COPY and a staging table (``pg_bulk``)."""
+        cursor = self._cursor()
+        columns = state_columns(loan_ids, states, as_of.isoformat())
+        pg_bulk.upsert_via_copy(cursor, "account_states", STATE_COLUMNS, columns, "loan_id")
+        cursor.execute(
+            "DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)"
+        )
+        pg_bulk.copy_in(
+            cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
+        )
+        cursor.close()
+
     def replace_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Replace every ``account_states`` row (a run over all loans)."""
         with self.replacing_states():
@@ -293,8 +408,14 @@ class Store:
 
         Plain INSERTs into an emptied table instead of upserts; on SQLite the secondary
         indexes are dropped first and rebuilt in one sorted pass at the end (cheaper than
-        maintaining them row by row). All inside the run's transaction.
+        maintaining them row by row). PostgreSQL: ``pg_bulk.refilling`` (the same, plus
+        the foreign keys checked once for the table instead of once a row). All inside the
+        run's transaction.
         """
+        if self.dialect == "postgresql":
+            with pg_bulk.refilling(self._cursor(), "account_states", "penalty_accruals"):
+                yield
+            return
         cursor = self._cursor()
         cursor.execute("DELETE FROM account_states")
         cursor.execute("DELETE FROM penalty_accruals")
@@ -316,6 +437,19 @@ class Store:
 
     def insert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Insert ``account_states`` and ``penalty_accruals`` rows for loans that have none."""
+        if self.dialect == "postgresql":
+            cursor = self._cursor()
+            pg_bulk.copy_in(
+                cursor,
+                "account_states",
+                STATE_COLUMNS,
+                state_columns(loan_ids, states, as_of.isoformat()),
+            )
+            pg_bulk.copy_in(
+                cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
+            )
+            cursor.close()
+            return
         self.insert_columns(_INSERT_STATES, state_columns(loan_ids, states, as_of.isoformat()))
         self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
 
@@ -326,19 +460,46 @@ class Store:
         million parameter rows.
         """
         cursor = self._cursor()
+        if self.dialect == "postgresql":
+            # The loans with history are collected before the insert starts: planned for
+            # the empty table of a first run, the anti-join scanned stage_history once per
+            # state while the statement filled it (100k loans: 150 s instead of 0.2 s).
+            cursor.execute(
+                "WITH had AS MATERIALIZED (SELECT DISTINCT loan_id FROM stage_history) "
+                "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
+                "SELECT s.loan_id, s.as_of, s.stage, NULL FROM account_states s "
+                "WHERE s.as_of = %s "
+                "AND NOT EXISTS (SELECT 1 FROM had WHERE had.loan_id = s.loan_id)",
+                (day.isoformat(),),
+            )
+            count: int = cursor.rowcount
+            cursor.close()
+            return count
         cursor.execute(
             "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "  # nosec B608
             "SELECT s.loan_id, s.as_of, s.stage, NULL FROM account_states s "
             "WHERE s.as_of = ? AND NOT EXISTS "
-            "(SELECT 1 FROM stage_history h WHERE h.loan_id = s.loan_id)".replace("?", self.mark),
+            "(SELECT 1 FROM stage_history h WHERE h.loan_id = s.loan_id)",
             (day.isoformat(),),
         )
-        count: int = cursor.rowcount
+        count = cursor.rowcount
         cursor.close()
         return count
 
     def write_transitions(self, rows: list[tuple[str, str, str, str | None]]) -> None:
         """Stage transitions (loan_id, entered_on, stage, previous_stage)."""
+        if self.dialect == "postgresql":
+            cursor = self._cursor()
+            pg_bulk.upsert_via_copy(
+                cursor,
+                "stage_history",
+                ("loan_id", "entered_on", "stage", "previous_stage"),
+                [list(column) for column in zip(*rows, strict=True)],
+                "loan_id, entered_on",
+                update=("stage",),
+            )
+            cursor.close()
+            return
         self.execute_many(
             "INSERT INTO stage_history (loan_id, entered_on, stage, previous_stage) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (loan_id, entered_on) "
