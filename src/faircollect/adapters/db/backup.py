@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -232,7 +232,7 @@ def _run(tool: str, args: list[str], url: URL | None, *, what: str | None = None
             env["PGPASSWORD"] = str(url.password)
         plain = url.set(drivername="postgresql", password=None)
         command.append(f"--dbname={plain.render_as_string(hide_password=False)}")
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # nosec B603
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         detail = lines[0] if lines else f"exit code {done.returncode}"

