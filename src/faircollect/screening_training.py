@@ -29,7 +29,6 @@ import hashlib
 import json
 import math
 import sys
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,9 +40,10 @@ import numpy.typing as npt
 
 from faircollect.domain.compliance.findings import Label
 from faircollect.domain.compliance.screener import features, lexicon_screener
-from faircollect.domain.compliance.screener.features import Phonetics
+from faircollect.domain.compliance.screener.features import Keys, Phonetics
 from faircollect.domain.compliance.screener.model import (
     MODEL_RESOURCE,
+    NO_KEY,
     WINDOW,
     LinearModel,
     dump_model,
@@ -191,7 +191,8 @@ class Prepared:
 
     rows: list[Row]
     normals: list[Normalised]
-    feature_sets: list[set[str]]
+    feature_sets: list[Keys]
+    """Per row, the keys of its distinct features (ascending)."""
     y: npt.NDArray[np.bool_]
 
     def subset(self, keep: Sequence[bool] | npt.NDArray[np.bool_]) -> Prepared:
@@ -211,7 +212,7 @@ def prepare(rows: Sequence[Row]) -> Prepared:
     normalise = lexicon_screener().normalise
     reader = phonetics()
     normals = [normalise(row.text) for row in rows]
-    feature_sets = [set(reader.grams(normal.text)) for normal in normals]
+    feature_sets = [np.unique(reader.keys(normal.text)) for normal in normals]
     return Prepared(list(rows), normals, feature_sets, truth(rows))
 
 
@@ -235,7 +236,7 @@ def truth(rows: Sequence[Row]) -> npt.NDArray[np.bool_]:
 class Fitted:
     """Weights of one fit: vocabulary, (features, labels) weights and a bias per label."""
 
-    vocabulary: list[str]
+    vocabulary: Keys
     weights: npt.NDArray[np.float64]
     bias: npt.NDArray[np.float64]
 
@@ -254,40 +255,43 @@ class Fitted:
     def margins(self, normals: Sequence[Normalised]) -> Margins:
         """(rows, labels) margins exactly as the screener computes them (long texts in
         windows, each label its best window): what thresholds are chosen and scored on."""
-        model = self.model()
-        if not normals:
-            return np.zeros((0, len(LABELS)))
-        return np.array([model.best_margins(normal)[0] for normal in normals])
+        return self.model().best_margins_many(normals)
 
-    def whole_margins(self, feature_sets: Sequence[set[str]]) -> Margins:
+    def whole_margins(self, feature_sets: Sequence[Keys]) -> Margins:
         """(rows, labels) margins of whole messages from the design matrix (what was fitted)."""
         return np.asarray(design(feature_sets, self.vocabulary) @ self.weights) + self.bias
 
 
-def design(feature_sets: Sequence[set[str]], vocabulary: Sequence[str]) -> Any:
+def design(feature_sets: Sequence[Keys], vocabulary: Keys) -> Any:
     """The sparse design matrix: 1 / sqrt(distinct features) where a vocabulary feature occurs."""
     from scipy.sparse import csr_matrix
 
-    index = {word: i for i, word in enumerate(vocabulary)}
+    lookup = np.append(vocabulary, NO_KEY)
     indptr, indices, values = [0], [], []
     for found in feature_sets:
-        ids = sorted(index[f] for f in found if f in index)
-        weight = 1.0 / math.sqrt(len(found)) if found else 0.0
-        indices += ids
-        values += [weight] * len(ids)
-        indptr.append(len(indices))
+        at = np.searchsorted(lookup, found)
+        ids = at[lookup[at] == found]
+        weight = 1.0 / math.sqrt(len(found)) if len(found) else 0.0
+        indices.append(ids)
+        values.append(np.full(len(ids), weight))
+        indptr.append(indptr[-1] + len(ids))
     return csr_matrix(
-        (np.array(values), np.array(indices, dtype=np.int64), np.array(indptr)),
+        (
+            np.concatenate([np.zeros(0), *values]),
+            np.concatenate([np.zeros(0, np.int64), *indices]),
+            np.array(indptr),
+        ),
         shape=(len(feature_sets), len(vocabulary)),
     )
 
 
-def fit(feature_sets: Sequence[set[str]], y: npt.NDArray[np.bool_], c: float = C) -> Fitted:
+def fit(feature_sets: Sequence[Keys], y: npt.NDArray[np.bool_], c: float = C) -> Fitted:
     """One L2-regularised logistic regression per label (lbfgs: deterministic)."""
     from sklearn.linear_model import LogisticRegression
 
-    counts = Counter(f for found in feature_sets for f in found)
-    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_DF)
+    every = np.concatenate([np.zeros(0, np.uint64), *feature_sets])
+    keys, counts = np.unique(every, return_counts=True)
+    vocabulary = keys[counts >= MIN_DF]
     x = design(feature_sets, vocabulary)
     weights = np.zeros((len(vocabulary), len(LABELS)))
     bias = np.zeros(len(LABELS))
@@ -378,7 +382,7 @@ def train(corpus: Corpus, c: float = C) -> Trained:
     final = fit_on(prepared, c)
     thresholds = lawful_guard(chosen, final.margins(prepared.subset(~prepared.y.any(1)).normals))
     keep = np.abs(final.weights).max(axis=1) >= PRUNE_BELOW
-    vocabulary = [word for word, kept in zip(final.vocabulary, keep, strict=True) if kept]
+    vocabulary = final.vocabulary[keep]
     meta = {
         "corpus_sha256": corpus.digest,
         "corpus_files": corpus.files,
@@ -398,7 +402,7 @@ def train(corpus: Corpus, c: float = C) -> Trained:
     weights = final.weights[keep]
     digest = hashlib.sha256()
     for part in (
-        "\n".join(vocabulary).encode(),
+        vocabulary.astype(np.uint64).tobytes(),
         weights.astype(np.float32).tobytes(),
         final.bias.tobytes(),
         thresholds.tobytes(),

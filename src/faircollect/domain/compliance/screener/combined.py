@@ -10,6 +10,8 @@ original text, and says it came from the model (``Finding.source``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding, Label, Source
 from faircollect.domain.compliance.screener.engine import Screener
 from faircollect.domain.compliance.screener.model import LinearModel, Score
@@ -25,20 +27,33 @@ class CombinedScreener:
 
     def screen(self, text: str) -> tuple[Finding, ...]:
         """Findings in ``text``, ordered by position; ``text[f.start:f.end] == f.evidence``."""
-        normal = self.lexicon.normalise(text)
-        if not normal.text:
-            return ()
-        found = self.lexicon.screen_normal(text, normal)
-        known = frozenset(finding.label for finding in found)
-        added = [
-            self._finding(text, normal, score, start, end)
-            for score in self.model.found(normal, skip=known)
-            if not self._vetoed(score.label, normal.text)
-            for start, end in score.spans
+        return self.screen_many([text])[0]
+
+    def screen_many(self, texts: Sequence[str]) -> list[tuple[Finding, ...]]:
+        """``screen`` of each text, the model scoring them all in one pass: per text the same
+        findings as ``screen(text)``, at a fraction of the cost per message (a stream screens
+        its lines in small batches)."""
+        normals = [self.lexicon.normalise(text) for text in texts]
+        found = [
+            self.lexicon.screen_normal(text, normal)
+            for text, normal in zip(texts, normals, strict=True)
         ]
-        if not added:
-            return found
-        return tuple(sorted((*found, *added), key=lambda f: (f.start, f.end, f.label)))
+        skips = [frozenset(finding.label for finding in findings) for findings in found]
+        scores = self.model.found_many(normals, skips)
+        results = []
+        for text, normal, findings, labels in zip(texts, normals, found, scores, strict=True):
+            added = [
+                self._finding(text, normal, score, start, end)
+                for score in labels
+                if not self._vetoed(score.label, normal.text)
+                for start, end in score.spans
+            ]
+            if added:
+                findings = tuple(
+                    sorted((*findings, *added), key=lambda f: (f.start, f.end, f.label))
+                )
+            results.append(findings)
+        return results
 
     def _vetoed(self, label: Label, normal_text: str) -> bool:
         """The lexicon's ``model_vetoes``: a fee the message attributes to the contract is the
