@@ -4,8 +4,11 @@ The lexicon is exact (a phrase, its offsets, its disguises undone) but knows onl
 it was taught; the model reads new wording but is a judgement. So every lexicon finding stays as
 it is, and the model adds a finding only for a label the lexicon did not find in the message and
 only when its margin reaches the label's threshold (chosen on a validation split for precision
-of at least 0.97). A model finding quotes the words that weighed most, mapped back to the
-original text, and says it came from the model (``Finding.source``).
+of at least 0.97). The lexicon's context rules bind the model too: nothing is added to a
+message in the borrower's own voice (but an insult), nor where the model's evidence starts in
+a borrower's turn or in a sentence reporting what someone else said (``Screener.quoted``).
+A model finding quotes the words that weighed most, mapped back to the original text, and says
+it came from the model (``Finding.source``).
 """
 
 from __future__ import annotations
@@ -42,11 +45,17 @@ class CombinedScreener:
         scores = self.model.found_many(normals, skips)
         results = []
         for text, normal, findings, labels in zip(texts, normals, found, scores, strict=True):
+            if not labels:
+                results.append(findings)
+                continue
+            quoted = self.lexicon.quoted(text)
             added = [
-                self._finding(text, normal, score, start, end)
+                finding
                 for score in labels
                 if not self._vetoed(score.label, normal.text)
                 for start, end in score.spans
+                for finding in [self._finding(text, normal, score, start, end)]
+                if not quoted(finding.label, finding.start)
             ]
             if added:
                 findings = tuple(
