@@ -1,7 +1,7 @@
 """Quality and speed of the collection-language screener: lexicon, learned model, combined.
 
-    PYTHONPATH=src .venv/bin/python bench/screen_eval.py [--blind] [--no-speed] [--errors]
-        [--repeat N] [--cli-messages N]
+    PYTHONPATH=src .venv/bin/python bench/screen_eval.py [--blind] [--blind-file PATH]
+        [--no-speed] [--errors] [--repeat N] [--cli-messages N] [--cli-baseline SRC]
 
 Quality: precision and recall per label and overall (micro, over message x label pairs) for the
 lexicon alone, the model alone and the two combined (what ``screen()`` does), on
@@ -9,13 +9,15 @@ lexicon alone, the model alone and the two combined (what ``screen()`` does), on
     folds (same settings and thresholds as the shipped model; the lexicon has no folds);
   - the validation split: scored by the model fitted on the rest, the split its thresholds were
     chosen on (so its precision is the target by construction);
-  - with ``--blind``, the blind set (tests/data/screen_blind.jsonl), written by another writer
-    and never used for training or thresholds: scored by the shipped model. Score it once per
-    change you report and record the figures in tests/data/README.md.
+  - with ``--blind``, a blind set (``--blind-file``, by default tests/data/screen_blind.jsonl),
+    written by another writer and never used for training or thresholds: scored by the shipped
+    model. Score it once per change you report and record the figures in tests/data/README.md.
 Speed: messages per CPU-second on one core (best of ``--repeat`` passes) of the combined screener,
 the lexicon alone and a naive baseline (``phrase in text`` for every lexicon phrase), on the
 corpus's messages as written (SMS-sized) and five of them joined (a call script); then
-``faircollect screen`` end to end on a JSON Lines file of SMS-sized messages (one process).
+``faircollect screen`` end to end on a JSON Lines file of SMS-sized messages (one process), and
+with ``--cli-baseline SRC`` the same file through another checkout's ``src`` (the previous
+version, say) in the same run, with the ratio.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +45,8 @@ from faircollect.domain.compliance.screener import (
     lexicon_screener,
 )
 
+BATCH = 256
+"""Lines ``faircollect screen`` screens at once at most (``adapters.line_stream.BATCH``)."""
 TARGET = 5_000
 """Messages per second on one core (issues 3 and 12)."""
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,10 +177,10 @@ def model_in_sample(texts: Sequence[str]) -> Predictions:
     return [{s.label.value for s in model.found(normalise(text))} for text in texts]
 
 
-def quality_on_blind(show_misses: bool) -> None:
-    """The blind set, scored by the shipped screener; targets checked."""
+def quality_on_blind(show_misses: bool, path: Path = BLIND) -> None:
+    """A blind set, scored by the shipped screener; targets checked."""
     rows = [
-        json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines() if line.strip()
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
     truth = [set(row["labels"]) for row in rows]
     texts = [str(row["text"]) for row in rows]
@@ -184,7 +189,7 @@ def quality_on_blind(show_misses: bool) -> None:
     combined = [{f.label.value for f in default_screener().screen(text)} for text in texts]
     version = default_model().meta["version"]
     scored = print_table(
-        f"BLIND set {BLIND.relative_to(ROOT)} ({len(rows)} messages, "
+        f"BLIND set {_shown(path)} ({len(rows)} messages, "
         f"{sum(not t for t in truth)} lawful), model {version}",
         truth,
         {"lexicon": lexicon, "model": model, "combined": combined},
@@ -203,6 +208,14 @@ def quality_on_blind(show_misses: bool) -> None:
                 print(f"  {row['id']} want={sorted(want)} got={sorted(got)} {row['text']}")
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def naive_baseline() -> Callable[[str], set[str]]:
     """The lexicon's phrases searched with ``in``, one by one, on the raw text."""
     phrases = [
@@ -217,7 +230,7 @@ def naive_baseline() -> Callable[[str], set[str]]:
     return predict
 
 
-def rate(predict: Callable[[str], object], texts: Sequence[str], repeat: int) -> float:
+def rate(predict: Callable[[Any], object], texts: Sequence[Any], repeat: int) -> float:
     """Messages per CPU-second of ``predict``: the best of ``repeat`` passes over ``texts``.
 
     CPU time of this single-threaded process is the one-core figure; wall time on a shared
@@ -231,61 +244,101 @@ def rate(predict: Callable[[str], object], texts: Sequence[str], repeat: int) ->
     return len(texts) / best
 
 
-def speed(texts: Sequence[str], repeat: int, cli_messages: int) -> None:
+def speed(
+    texts: Sequence[str], repeat: int, cli_messages: int, cli_baseline: Path | None = None
+) -> None:
     combined, lexicon, baseline = default_screener(), lexicon_screener(), naive_baseline()
     long_texts = ["".join(texts[i : i + 5]) for i in range(0, len(texts) - 4, 5)]
     for name, batch in (("messages as written", texts), ("five messages joined", long_texts)):
         mean = sum(map(len, batch)) / len(batch)
+        batches = [batch[i : i + BATCH] for i in range(0, len(batch), BATCH)]
+        in_batches = rate(combined.screen_many, batches, repeat) * len(batch) / len(batches)
         rates = {
-            "combined": rate(combined.screen, batch, repeat),
+            "combined": in_batches,
+            "combined, 1 by 1": rate(combined.screen, batch, repeat),
             "lexicon only": rate(lexicon.screen, batch, repeat),
             "naive baseline": rate(baseline, batch, repeat),
         }
-        print(f"\nthroughput on one core (CPU time, best of {repeat} passes), {name}")
+        print(
+            f"\nthroughput on one core (CPU time, best of {repeat} passes), {name};"
+            f" combined in batches of {BATCH} as `faircollect screen` reads them"
+        )
         print(f"  ({len(batch)} messages, {mean:.0f} chars on average):")
         for label, value in rates.items():
-            print(f"  {label:<15}{value:>10,.0f} msg/s")
+            print(f"  {label:<17}{value:>10,.0f} msg/s")
         verdict = "meets" if rates["combined"] >= TARGET else "MISSES"
         print(f"  combined {rates['combined']:,.0f} msg/s {verdict} the {TARGET:,}/s target")
     if cli_messages:
-        cli_speed(texts, cli_messages)
+        cli_speed(texts, cli_messages, cli_baseline)
 
 
-def cli_speed(texts: Sequence[str], count: int) -> None:
-    """``faircollect screen`` on a file of ``count`` SMS-sized messages, in one process."""
-    executable = Path(sys.executable).with_name("faircollect")
+def cli_speed(texts: Sequence[str], count: int, baseline: Path | None = None) -> None:
+    """``faircollect screen`` on a file of ``count`` SMS-sized messages, in one process; with
+    ``baseline`` (another checkout's ``src``) that version on the same file, alternating."""
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "messages.jsonl"
         with source.open("w", encoding="utf-8") as out:
             for i in range(count):
                 out.write(json.dumps({"id": i, "text": texts[i % len(texts)]}, ensure_ascii=False))
                 out.write("\n")
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        with source.open("rb") as stdin:
-            result = subprocess.run(
-                [str(executable), "screen"],
-                stdin=stdin,
-                capture_output=True,
-                check=True,
-                env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+        cpu, wall, lines = _run_screen(source, ROOT / "src")
+        verdict = "meets" if count / cpu >= TARGET else "MISSES"
+        print(
+            f"\n`faircollect screen` end to end, {count:,} SMS-sized messages (JSON Lines file),"
+            f" one process: {cpu:.2f} s CPU, {wall:.2f} s wall (start-up and model load included)"
+            f" -> {count / cpu:,.0f} msg/s per CPU-second, {count / wall:,.0f} msg/s wall;"
+            f" {lines:,} lines out; {verdict} the {TARGET:,}/s target"
+        )
+        if baseline is not None:
+            base_cpu, _, base_lines = _run_screen(source, baseline)
+            again, _, _ = _run_screen(source, ROOT / "src")
+            best = min(cpu, again)
+            print(
+                f"  baseline {_shown(baseline)}: {base_cpu:.2f} s CPU -> {count / base_cpu:,.0f}"
+                f" msg/s ({base_lines:,} lines out); this version again {again:.2f} s CPU;"
+                f" ratio {base_cpu / best:.2f}x (load average {os.getloadavg()[0]:.1f})"
             )
-        wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+
+def _run_screen(source: Path, src: Path) -> tuple[float, float, int]:
+    """CPU seconds, wall seconds and lines out of ``python -m faircollect screen`` on
+    ``source``, importing faircollect from ``src``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with source.open("rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "faircollect", "screen"],
+            stdin=stdin,
+            capture_output=True,
+            check=True,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(src),
+                "OMP_NUM_THREADS": "1",
+                "OPENBLAS_NUM_THREADS": "1",
+            },
+        )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    lines = result.stdout.count(b"\n")
-    verdict = "meets" if count / cpu >= TARGET else "MISSES"
-    print(
-        f"\n`faircollect screen` end to end, {count:,} SMS-sized messages (JSON Lines file),"
-        f" one process: {cpu:.2f} s CPU, {wall:.2f} s wall (start-up and model load included)"
-        f" -> {count / cpu:,.0f} msg/s per CPU-second, {count / wall:,.0f} msg/s wall;"
-        f" {lines:,} lines out; {verdict} the {TARGET:,}/s target"
-    )
+    return cpu, wall, result.stdout.count(b"\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--blind", action="store_true", help="also score the blind set")
+    parser.add_argument(
+        "--blind-file",
+        type=Path,
+        default=BLIND,
+        help=f"the blind set to score (default {BLIND.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--cli-baseline",
+        type=Path,
+        default=None,
+        help="another checkout's src/ to time `faircollect screen` against in the same run",
+    )
     parser.add_argument(
         "--blind-misses",
         action="store_true",
@@ -307,10 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_quality:
         quality_on_corpus(args.errors)
         if args.blind or args.blind_misses:
-            quality_on_blind(args.blind_misses)
+            quality_on_blind(args.blind_misses, args.blind_file)
     if not args.no_speed:
         corpus = training.load_corpus(training.corpus_paths(ROOT), ROOT)
-        speed([row.text for row in corpus.rows], args.repeat, args.cli_messages)
+        speed([row.text for row in corpus.rows], args.repeat, args.cli_messages, args.cli_baseline)
     return 0
 
 

@@ -11,9 +11,10 @@ deterministic, and the file records the corpus's hash. Steps:
 2. Split off a validation share. Fit one logistic regression per label on the rest, over the
    n-gram features of ``domain/compliance/screener/features.py`` (vocabulary: features seen in
    at least ``MIN_DF`` messages).
-3. Per label, choose the lowest margin at or above which the model's precision on the
-   validation split is at least ``PRECISION_TARGET`` at every higher margin too (never below
-   probability 0.62, ``FLOOR_MARGIN``).
+3. Per label, choose the lowest margin at which the precision of the model's findings at or
+   above it on the validation split is at least ``PRECISION_TARGET`` (never below probability
+   0.62, ``FLOOR_MARGIN``). A finding the combined screener sets aside by the lexicon's context
+   rules (the borrower's own voice, reported speech; ``in_context``) counts as not made.
 4. Refit on the whole corpus with the same settings and keep those thresholds, raised where
    needed so that no lawful message of the corpus reaches one (every hard negative the project
    wrote must pass; the raise is recorded). Drop features whose weights are all near zero and
@@ -29,9 +30,8 @@ import hashlib
 import json
 import math
 import sys
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,10 @@ import numpy.typing as npt
 
 from faircollect.domain.compliance.findings import Label
 from faircollect.domain.compliance.screener import features, lexicon_screener
-from faircollect.domain.compliance.screener.features import Phonetics
+from faircollect.domain.compliance.screener.features import Keys, Phonetics
 from faircollect.domain.compliance.screener.model import (
     MODEL_RESOURCE,
+    NO_KEY,
     WINDOW,
     LinearModel,
     dump_model,
@@ -191,7 +192,8 @@ class Prepared:
 
     rows: list[Row]
     normals: list[Normalised]
-    feature_sets: list[set[str]]
+    feature_sets: list[Keys]
+    """Per row, the keys of its distinct features (ascending)."""
     y: npt.NDArray[np.bool_]
 
     def subset(self, keep: Sequence[bool] | npt.NDArray[np.bool_]) -> Prepared:
@@ -211,7 +213,7 @@ def prepare(rows: Sequence[Row]) -> Prepared:
     normalise = lexicon_screener().normalise
     reader = phonetics()
     normals = [normalise(row.text) for row in rows]
-    feature_sets = [set(reader.grams(normal.text)) for normal in normals]
+    feature_sets = [np.unique(reader.keys(normal.text)) for normal in normals]
     return Prepared(list(rows), normals, feature_sets, truth(rows))
 
 
@@ -235,7 +237,7 @@ def truth(rows: Sequence[Row]) -> npt.NDArray[np.bool_]:
 class Fitted:
     """Weights of one fit: vocabulary, (features, labels) weights and a bias per label."""
 
-    vocabulary: list[str]
+    vocabulary: Keys
     weights: npt.NDArray[np.float64]
     bias: npt.NDArray[np.float64]
 
@@ -254,40 +256,49 @@ class Fitted:
     def margins(self, normals: Sequence[Normalised]) -> Margins:
         """(rows, labels) margins exactly as the screener computes them (long texts in
         windows, each label its best window): what thresholds are chosen and scored on."""
-        model = self.model()
-        if not normals:
-            return np.zeros((0, len(LABELS)))
-        return np.array([model.best_margins(normal)[0] for normal in normals])
+        return self.model().best_margins_many(normals)
 
-    def whole_margins(self, feature_sets: Sequence[set[str]]) -> Margins:
+    def screened_margins(self, prepared: Prepared) -> Margins:
+        """``margins`` of the rows, less what the combined screener would set aside
+        (``in_context``): what thresholds are chosen and scored on."""
+        model = self.model()
+        return in_context(model, prepared, model.best_margins_many(prepared.normals))
+
+    def whole_margins(self, feature_sets: Sequence[Keys]) -> Margins:
         """(rows, labels) margins of whole messages from the design matrix (what was fitted)."""
         return np.asarray(design(feature_sets, self.vocabulary) @ self.weights) + self.bias
 
 
-def design(feature_sets: Sequence[set[str]], vocabulary: Sequence[str]) -> Any:
+def design(feature_sets: Sequence[Keys], vocabulary: Keys) -> Any:
     """The sparse design matrix: 1 / sqrt(distinct features) where a vocabulary feature occurs."""
     from scipy.sparse import csr_matrix
 
-    index = {word: i for i, word in enumerate(vocabulary)}
+    lookup = np.append(vocabulary, NO_KEY)
     indptr, indices, values = [0], [], []
     for found in feature_sets:
-        ids = sorted(index[f] for f in found if f in index)
-        weight = 1.0 / math.sqrt(len(found)) if found else 0.0
-        indices += ids
-        values += [weight] * len(ids)
-        indptr.append(len(indices))
+        at = np.searchsorted(lookup, found)
+        ids = at[lookup[at] == found]
+        weight = 1.0 / math.sqrt(len(found)) if len(found) else 0.0
+        indices.append(ids)
+        values.append(np.full(len(ids), weight))
+        indptr.append(indptr[-1] + len(ids))
     return csr_matrix(
-        (np.array(values), np.array(indices, dtype=np.int64), np.array(indptr)),
+        (
+            np.concatenate([np.zeros(0), *values]),
+            np.concatenate([np.zeros(0, np.int64), *indices]),
+            np.array(indptr),
+        ),
         shape=(len(feature_sets), len(vocabulary)),
     )
 
 
-def fit(feature_sets: Sequence[set[str]], y: npt.NDArray[np.bool_], c: float = C) -> Fitted:
+def fit(feature_sets: Sequence[Keys], y: npt.NDArray[np.bool_], c: float = C) -> Fitted:
     """One L2-regularised logistic regression per label (lbfgs: deterministic)."""
     from sklearn.linear_model import LogisticRegression
 
-    counts = Counter(f for found in feature_sets for f in found)
-    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_DF)
+    every = np.concatenate([np.zeros(0, np.uint64), *feature_sets])
+    keys, counts = np.unique(every, return_counts=True)
+    vocabulary = keys[counts >= MIN_DF]
     x = design(feature_sets, vocabulary)
     weights = np.zeros((len(vocabulary), len(LABELS)))
     bias = np.zeros(len(LABELS))
@@ -303,9 +314,31 @@ def fit(feature_sets: Sequence[set[str]], y: npt.NDArray[np.bool_], c: float = C
     return Fitted(vocabulary, weights, bias)
 
 
+def in_context(model: LinearModel, prepared: Prepared, margins: Margins) -> Margins:
+    """``margins`` with minus infinity where the combined screener would not report the
+    model's finding whatever its margin (``CombinedScreener``): the lexicon's context rules
+    (the borrower's own voice, a borrower's turn, reported speech, at the start of the
+    model's evidence) and its ``model_vetoes``. Thresholds are chosen on what is reported."""
+    screener = lexicon_screener()
+    vetoes = screener.lexicon.model_vetoes
+    every = replace(model, thresholds=np.full(len(LABELS), -np.inf))
+    found = every.found_many(prepared.normals, [frozenset()] * len(prepared.rows))
+    out = margins.copy()
+    for index, (row, normal, scores) in enumerate(
+        zip(prepared.rows, prepared.normals, found, strict=True)
+    ):
+        quoted = screener.quoted(row.text)
+        for score in scores:
+            start = normal.original_span(*score.spans[0])[0]
+            vetoed = any(word in normal.text for word in vetoes.get(score.label, ()))
+            if vetoed or quoted(score.label, start):
+                out[index, LABELS.index(score.label)] = -np.inf
+    return out
+
+
 def choose_thresholds(margins: Margins, y: npt.NDArray[np.bool_]) -> Margins:
-    """Per label, the lowest margin (not below ``FLOOR_MARGIN``) from which on the precision
-    on these rows is at least ``PRECISION_TARGET`` at every higher margin as well."""
+    """Per label, the lowest margin (not below ``FLOOR_MARGIN``) at which the precision of
+    what scores at or above it on these rows is at least ``PRECISION_TARGET``."""
     thresholds = np.zeros(len(LABELS))
     for column in range(len(LABELS)):
         scores, target = margins[:, column], y[:, column]
@@ -314,9 +347,11 @@ def choose_thresholds(margins: Margins, y: npt.NDArray[np.bool_]) -> Margins:
         precision = true_positives / np.arange(1, len(order) + 1)
         chosen = math.inf
         for rank in range(len(order)):
-            if precision[rank] < PRECISION_TARGET:
+            if not math.isfinite(scores[order[rank]]):
                 break
-            chosen = scores[order[rank]]
+            tied = rank + 1 < len(order) and scores[order[rank + 1]] == scores[order[rank]]
+            if precision[rank] >= PRECISION_TARGET and not tied:
+                chosen = scores[order[rank]]
         if math.isinf(chosen):  # not even the top score is precise: require more than it
             chosen = float(scores[order[0]]) + 1e-6
         thresholds[column] = max(float(chosen), FLOOR_MARGIN)
@@ -349,7 +384,7 @@ def oof_margins(prepared: Prepared, c: float = C) -> Margins:
     for fold in range(FOLDS):
         held = folds == fold
         fitted = fit_on(prepared.subset(~held), c)
-        margins[held] = fitted.margins(prepared.subset(held).normals)
+        margins[held] = fitted.screened_margins(prepared.subset(held))
     return margins
 
 
@@ -358,7 +393,7 @@ def validation(prepared: Prepared, c: float = C) -> tuple[Prepared, Margins]:
     held = np.array([is_validation(row) for row in prepared.rows])
     fitted = fit_on(prepared.subset(~held), c)
     valid = prepared.subset(held)
-    return valid, fitted.margins(valid.normals)
+    return valid, fitted.screened_margins(valid)
 
 
 @dataclass(frozen=True)
@@ -376,9 +411,9 @@ def train(corpus: Corpus, c: float = C) -> Trained:
     valid, valid_margins = validation(prepared, c)
     chosen = choose_thresholds(valid_margins, valid.y)
     final = fit_on(prepared, c)
-    thresholds = lawful_guard(chosen, final.margins(prepared.subset(~prepared.y.any(1)).normals))
+    thresholds = lawful_guard(chosen, final.screened_margins(prepared.subset(~prepared.y.any(1))))
     keep = np.abs(final.weights).max(axis=1) >= PRUNE_BELOW
-    vocabulary = [word for word, kept in zip(final.vocabulary, keep, strict=True) if kept]
+    vocabulary = final.vocabulary[keep]
     meta = {
         "corpus_sha256": corpus.digest,
         "corpus_files": corpus.files,
@@ -398,7 +433,7 @@ def train(corpus: Corpus, c: float = C) -> Trained:
     weights = final.weights[keep]
     digest = hashlib.sha256()
     for part in (
-        "\n".join(vocabulary).encode(),
+        vocabulary.astype(np.uint64).tobytes(),
         weights.astype(np.float32).tobytes(),
         final.bias.tobytes(),
         thresholds.tobytes(),

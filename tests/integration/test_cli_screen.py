@@ -123,3 +123,33 @@ def test_check_message_json_gives_the_verdict_for_programs() -> None:
     assert code == 1 and verdict["lawful"] is False
     assert [p["label"] for p in verdict["problems"]] == ["violence_threat", "insult"]
     assert any("12378" in a for a in verdict["advice"])
+
+
+def test_screen_answers_a_line_while_its_writer_waits_for_the_answer() -> None:
+    """The stream screens waiting lines in batches, but never waits for more lines before
+    answering: a program that writes one line and then reads gets its answer."""
+    import os
+    import select
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "faircollect", "screen"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        for ident, text in (("a", "傻逼"), ("b", "您本期应还100元")):
+            line = json.dumps({"id": ident, "text": text}, ensure_ascii=False) + "\n"
+            process.stdin.write(line.encode("utf-8"))
+            process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            assert ready, f"no answer to line {ident} while the writer waits"
+            answer = json.loads(process.stdout.readline())
+            assert answer["id"] == ident
+        process.stdin.close()
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()

@@ -1,7 +1,9 @@
 """CLI commands: ``screen`` (JSON Lines in, findings out) and ``check-message`` (for borrowers).
 
 ``screen`` is a stream: exactly one JSON object per input line, in input order, written as
-soon as the line is screened, so memory is bounded by the longest line allowed
+soon as the line is screened (lines already waiting are screened together, up to 256 at a
+time: the learned model scores a batch far faster than its lines one by one; a line whose
+writer waits for its answer is answered at once), so memory is bounded by the longest line allowed
 (``--max-line-bytes``, 64 KiB by default: a message longer than that is that line's error,
 not a 600 MB screening). A line that cannot be screened (not a JSON object with an ``id``,
 string or integer, and a string ``text``; a blank line; bytes that are not UTF-8; a lone
@@ -34,25 +36,31 @@ def screen_command(
     ),
 ) -> None:
     """Screen collection messages: JSON Lines {"id", "text"} on stdin, one result per line."""
-    from faircollect.adapters.line_stream import bounded_lines
+    from faircollect.adapters.line_stream import batched_lines
     from faircollect.domain.compliance.screen_json import error_text, parse_screen_line
-    from faircollect.domain.json_line import LineError
 
     source = getattr(sys.stdin, "buffer", sys.stdin)
     out = getattr(sys.stdout, "buffer", sys.stdout)
     errors: list[str] = []
     bad = 0
-    for number, raw in enumerate(bounded_lines(source, max_line_bytes), start=1):
-        request = parse_screen_line(raw, number, max_line_bytes)
-        if isinstance(request, LineError):
-            answer, failed = _error_answer(request), request
-        else:
-            answer, failed = _screened(request.id, request.text, number)
-        if failed is not None:
-            bad += 1
-            if len(errors) < SHOWN_ERRORS:
-                errors.append(error_text(failed))
-        out.write(one_line(json.dumps(answer, ensure_ascii=False).encode("utf-8")) + b"\n")
+    number = 0
+    for batch in batched_lines(source, max_line_bytes):
+        requests = []
+        for raw in batch:
+            number += 1
+            requests.append(parse_screen_line(raw, number, max_line_bytes))
+        answers = _screened_batch(requests, number - len(batch) + 1)
+        for _, failed in answers:
+            if failed is not None:
+                bad += 1
+                if len(errors) < SHOWN_ERRORS:
+                    errors.append(error_text(failed))
+        out.write(
+            b"".join(
+                one_line(json.dumps(answer, ensure_ascii=False).encode("utf-8")) + b"\n"
+                for answer, _ in answers
+            )
+        )
         out.flush()
     if bad:
         for error in errors:
@@ -68,9 +76,32 @@ def _error_answer(error: Any) -> dict[str, Any]:
     return error_answer(error)
 
 
+def _screened_batch(requests: list[Any], first: int) -> list[tuple[dict[str, Any], Any]]:
+    """The answer for each request of a batch (lines ``first``, ``first + 1``, ...): the
+    screener scores the batch's messages together; a line that could not be read is its
+    error, and if screening the batch fails each message is screened alone, so a screener
+    bug costs only the line it happens on (the stream answers every line)."""
+    from faircollect.domain.compliance.screener import default_screener
+    from faircollect.domain.json_line import LineError
+
+    texts = [r.text for r in requests if not isinstance(r, LineError)]
+    try:
+        screened = iter(default_screener().screen_many(texts))
+    except Exception:
+        screened = None
+    answers = []
+    for number, request in enumerate(requests, start=first):
+        if isinstance(request, LineError):
+            answers.append((_error_answer(request), request))
+        elif screened is None:
+            answers.append(_screened(request.id, request.text, number))
+        else:
+            answers.append((_answer(request.id, next(screened)), None))
+    return answers
+
+
 def _screened(ident: str | int, text: str, number: int) -> tuple[dict[str, Any], Any]:
-    """The answer for one message, or that line's error if the screener fails on it: the
-    stream answers every line, even on a screener bug."""
+    """The answer for one message, or that line's error if the screener fails on it."""
     from faircollect.domain.compliance.screener import screen
     from faircollect.domain.json_line import LINE, LineError
 
@@ -80,6 +111,10 @@ def _screened(ident: str | int, text: str, number: int) -> tuple[dict[str, Any],
         message = f"internal error screening this line: {error!r:.200}"
         failure = LineError(number, LINE, message, ident)
         return _error_answer(failure), failure
+    return _answer(ident, findings), None
+
+
+def _answer(ident: str | int, findings: Any) -> dict[str, Any]:
     return {
         "id": ident,
         "labels": list(dict.fromkeys(finding.label.value for finding in findings)),
@@ -95,7 +130,7 @@ def _screened(ident: str | int, text: str, number: int) -> tuple[dict[str, Any],
             }
             for f in findings
         ],
-    }, None
+    }
 
 
 def check_message_command(

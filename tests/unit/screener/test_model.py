@@ -74,7 +74,7 @@ def test_the_model_file_holds_no_pickle_and_a_bad_one_is_refused() -> None:
     data = (ROOT / training.MODEL_PATH).read_bytes()
     with np.load(io.BytesIO(data), allow_pickle=False) as arrays:  # would raise on objects
         assert {array.dtype.kind for array in arrays.values()} <= {"u", "f"}
-    assert model.meta["format"] == 1
+    assert model.meta["format"] == 2
     broken = io.BytesIO()
     np.savez(broken, weights=np.zeros((1, 9)))
     with pytest.raises(ValueError, match="missing"):
@@ -125,18 +125,27 @@ def test_long_texts_are_scored_whole_and_in_windows_of_whole_clauses() -> None:
     assert windows_of(normal_of(clause)) == [(0, len(clause))]
 
 
-def test_window_margins_from_the_whole_texts_features_equal_scoring_each_window(
-    corpus: training.Corpus,
-) -> None:
+def test_scoring_many_texts_at_once_equals_scoring_each_alone(corpus: training.Corpus) -> None:
+    """The stream scores its lines in batches: the same margins and findings as one by one,
+    whatever the mix (empty, pinyin-typed, long texts read in windows)."""
     model = default_model()
-    for row in corpus.rows:
-        normal = normal_of(row.text)
-        windows = windows_of(normal)
-        if len(windows) == 1 or any(ch.isascii() and ch.isalpha() for ch in normal.text):
-            continue
-        shared = model._window_margins(normal.text, model._score(normal.text), windows[1:])
-        alone = [model.margins(normal.text[start:end]) for start, end in windows[1:]]
-        np.testing.assert_allclose(shared, alone, atol=1e-5)
+    texts = ["", "shabi nmsl 还钱", *(row.text for row in corpus.rows[::7])]
+    normals = [normal_of(text) for text in texts]
+    together = model.best_margins_many(normals)
+    for normal, margins in zip(normals, together, strict=True):
+        np.testing.assert_allclose(margins, model.best_margins(normal)[0], atol=1e-9)
+    assert any(len(normal.text) > WINDOW for normal in normals)
+    batch = default_screener().screen_many(texts)
+    assert batch == [default_screener().screen(text) for text in texts]
+
+
+def test_a_feature_key_spells_its_gram() -> None:
+    reader = default_model().phonetics
+    spelled = [reader.spell(int(key)) for key in reader.keys("傻逼12")]
+    assert spelled[:4] == ["傻", "逼", "0", "0"]  # digits fold to 0
+    assert "傻逼0" in spelled and "_sha_bi" in spelled
+    typed = [reader.spell(int(key)) for key in reader.keys("shabi")]
+    assert "_sha_bi" in typed  # typed pinyin meets the characters' syllable gram
 
 
 def test_a_threat_inside_a_long_lawful_letter_scores_above_the_letter_as_a_whole(

@@ -8,7 +8,7 @@ against its entry's context (negation, cues) and mapped back to the original mes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -106,6 +106,21 @@ class Screener:
             and not self._reported(text, normal.origin[hit.start])
         ]
         return tuple(self._findings(hits, normal, text))
+
+    def quoted(self, text: str) -> Callable[[Label, int], bool]:
+        """For the learned model: whether a finding of a label at original index ``at`` is
+        what the lexicon's context rules set aside: the whole message in the borrower's own
+        voice (an insult still counts), a borrower's turn of a transcript, or a sentence that
+        reports or asks what someone else said."""
+        own_voice = self._borrower_voice(text)
+        turns = self._borrower_turns(text)
+
+        def quoted_at(label: Label, at: int) -> bool:
+            if own_voice and label is not Label.INSULT:
+                return True
+            return _inside(turns, at) or self._reported(text, at)
+
+        return quoted_at
 
     def _borrower_voice(self, text: str) -> bool:
         """The whole message is the borrower's own (see ``Voice``): a borrower asking or

@@ -6,13 +6,19 @@ lower case, separators gone) and every short run of syllables in its pinyin. The
 what makes 沙比, 煞笔 and typed "sha bi" the same features as 傻逼: homophones and pinyin that the
 corpus never showed still meet the weights learned for the characters.
 
-A feature is a short string: a character gram is its 1 to 3 characters (ASCII digits folded to
-0, so amounts and dates generalise); a syllable gram is its 2 units joined and prefixed by
-``_`` (which the normal form never holds, so the views never collide): ``_sha_bi``. A unit is a
-Chinese character's syllable, a typed pinyin syllable, or any other character as itself (a
-Latin run that is not pinyin, such as "nmsl", letter by letter). Strings sliced from one joined
-string are the cheapest features Python can make, which is what lets the model run at thousands
-of messages per second on one core.
+A character gram is a run of 1 to 3 characters (ASCII digits folded to 0, so amounts and dates
+generalise); a syllable gram is a run of 2 units. A unit is a Chinese character's syllable, a
+typed pinyin syllable, or any other character as itself (a Latin run that is not pinyin, such
+as "nmsl", letter by letter).
+
+Each feature is one 64-bit integer (``Phonetics.keys``), an exact encoding rather than a
+hash, so no two features share a key: every character or unit is a number below 2**21 (code
+point + 1, or ``SYLLABLE_BASE`` + syllable id), a gram packs its numbers 21 bits apart (a
+trigram fills 63 bits; a shorter gram is a smaller number, since no number is 0), and a
+syllable gram sets the top bit. The keys of a whole message come from a few numpy operations
+on its code points, with no Python string per feature: that is what lets the model run at
+many thousands of messages per second on one core. ``spell`` turns a key back into text for
+people reading a model.
 
 Which syllable a character reads as is data (``Phonetics``), built from pypinyin when the model
 is trained and shipped inside the model file, so a model always reads characters the way it was
@@ -22,10 +28,10 @@ trained to, whatever pypinyin version is installed.
 from __future__ import annotations
 
 import re
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
-from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -35,8 +41,16 @@ CHAR_ORDERS = (1, 2, 3)
 SYLLABLE_ORDERS = (2,)
 """Lengths of the syllable grams (single syllables add little beyond single characters, and
 syllable trigrams scored no better than pairs in cross-validation, at a fifth more cost)."""
-GRAM_MARK = "_"
 DIGIT_FOLD = str.maketrans("0123456789", "0000000000")
+UNIT_BITS = 21
+"""Bits per character or unit in a key (code points are below 0x110000 < 2**21)."""
+UNICODE_SIZE = 0x110000
+SYLLABLE_BASE = UNICODE_SIZE + 1
+"""Unit number of syllable id 1 (after every code point + 1)."""
+SPELLED_BASE = 0x120000
+"""Unit numbers from here to 2**21: typed syllables the table does not list (crc32 of it)."""
+SYLLABLE_TAG = np.uint64(1 << 63)
+"""Set in the key of a syllable gram (character grams never reach bit 63)."""
 FIRST_HAN, LAST_HAN = 0x3400, 0x9FFF
 """The code points the syllable table covers (CJK extension A and the unified ideographs)."""
 LATIN_RUN = re.compile(r"[a-z]+")
@@ -474,12 +488,8 @@ def split_pinyin(run: str) -> tuple[str, ...] | None:
     return best[len(run)]
 
 
-class Token(NamedTuple):
-    """One unit of the syllable view and the normal ``[start, end)`` it comes from."""
-
-    text: str
-    start: int
-    end: int
+Keys = npt.NDArray[np.uint64]
+Positions = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -491,13 +501,17 @@ class Phonetics:
     table: npt.NDArray[np.uint16]
     char_orders: tuple[int, ...] = CHAR_ORDERS
     syllable_orders: tuple[int, ...] = SYLLABLE_ORDERS
-    _units: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _lookup: list[npt.NDArray[np.uint64]] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.table) != LAST_HAN - FIRST_HAN + 1:
             raise ValueError("phonetics: the syllable table does not cover the ideographs")
         if int(self.table.max(initial=0)) > len(self.names):
             raise ValueError("phonetics: the syllable table names a syllable it does not list")
+        if max(self.char_orders) * UNIT_BITS > 63 or max(self.syllable_orders) * UNIT_BITS > 63:
+            raise ValueError("phonetics: a gram longer than three units does not fit a key")
+        self._numbers.update({name: SYLLABLE_BASE + i for i, name in enumerate(self.names)})
 
     @classmethod
     def from_pypinyin(cls) -> Phonetics:
@@ -509,76 +523,144 @@ class Phonetics:
         ids = {name: index + 1 for index, name in enumerate(names)}
         return cls(names, np.array([ids.get(r, 0) for r in readings], dtype=np.uint16))
 
-    def unit(self, ch: str) -> str:
-        """The syllable-view unit of one character that is not a Latin letter (cached)."""
-        found = self._units.get(ch)
+    def _tables(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+        """Per code point, its number as a character (digits folded) and as a unit; built
+        on first use (two arrays of 0x110000 numbers)."""
+        if not self._lookup:
+            chars = np.arange(1, UNICODE_SIZE + 1, dtype=np.uint64)
+            chars[ord("0") : ord("9") + 1] = ord("0") + 1
+            chars[0] = 0  # the separator of ``batch_keys``
+            units = chars.copy()
+            han = units[FIRST_HAN : LAST_HAN + 1]
+            ids = self.table.astype(np.uint64)
+            units[FIRST_HAN : LAST_HAN + 1] = np.where(ids > 0, SYLLABLE_BASE - 1 + ids, han)
+            self._lookup.extend([chars, units])
+        return self._lookup[0], self._lookup[1]
+
+    def unit_number(self, unit: str) -> int:
+        """The number of a unit spelled as text (a typed syllable, a letter, a character)."""
+        found = self._numbers.get(unit)
         if found is None:
-            found = ch.translate(DIGIT_FOLD)
-            if FIRST_HAN <= ord(ch) <= LAST_HAN and self.table[ord(ch) - FIRST_HAN]:
-                found = self.names[int(self.table[ord(ch) - FIRST_HAN]) - 1]
-            self._units[ch] = found
+            if len(unit) == 1:
+                found = int(self._tables()[1][ord(unit)])
+            else:  # a typed syllable no character reads as
+                span = (1 << UNIT_BITS) - SPELLED_BASE
+                found = SPELLED_BASE + zlib.crc32(unit.encode()) % span
+            self._numbers[unit] = found
         return found
 
-    def tokens(self, normal: str) -> list[Token]:
-        """The syllable view of a normal text, each unit with its span."""
-        found: list[Token] = []
+    def units(self, normal: str) -> tuple[Keys, Positions, Positions]:
+        """The syllable view of one normal text: each unit's number and its normal
+        ``[start, end)``. A character is one unit; a Latin run is its pinyin syllables, or its
+        letters one by one when it does not spell pinyin ("nmsl")."""
+        _, units_of = self._tables()
+        points = np.frombuffer(normal.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        numbers = units_of[points]
+        runs = list(LATIN_RUN.finditer(normal))
+        if not runs:
+            starts = np.arange(len(normal), dtype=np.int64)
+            return numbers, starts, starts + 1
+        pieces: list[Keys] = []
+        bounds: list[Positions] = []
         at = 0
-        for match in LATIN_RUN.finditer(normal):
-            found += [
-                Token(self.unit(ch), i, i + 1)
-                for i, ch in enumerate(normal[at : match.start()], at)
-            ]
-            syllables = split_pinyin(match.group())
-            begin = match.start()
-            for piece in syllables or match.group():  # not pinyin: letter by letter
-                found.append(Token(piece, begin, begin + len(piece)))
-                begin += len(piece)
-            at = match.end()
-        found += [Token(self.unit(ch), i, i + 1) for i, ch in enumerate(normal[at:], at)]
-        return found
+        for run in runs:
+            pieces.append(numbers[at : run.start()])
+            bounds.append(np.arange(at, run.start(), dtype=np.int64))
+            syllables = split_pinyin(run.group()) or tuple(run.group())
+            pieces.append(np.array([self.unit_number(s) for s in syllables], dtype=np.uint64))
+            lengths = np.array([len(s) for s in syllables], dtype=np.int64)
+            bounds.append(run.start() + np.cumsum(lengths) - lengths)
+            at = run.end()
+        pieces.append(numbers[at:])
+        bounds.append(np.arange(at, len(normal), dtype=np.int64))
+        starts = np.concatenate(bounds)
+        ends = np.append(starts[1:], len(normal))
+        return np.concatenate(pieces), starts, ends
 
-    def units(self, normal: str) -> list[str]:
-        """The texts of ``tokens(normal)`` (the fast path: no tokens built for Chinese text)."""
-        if LATIN_RUN.search(normal) is None:
-            cached = self._units
-            return [cached.get(ch) or self.unit(ch) for ch in normal]
-        return [token.text for token in self.tokens(normal)]
+    def keys(self, normal: str) -> Keys:
+        """Every feature of a normal text as its key, as often as it occurs: the character
+        grams of each order in ``char_orders``, then the syllable grams, each by position
+        (the order ``positions`` lists their spans in)."""
+        return self.batch_keys([normal])[0]
 
-    def grams(self, normal: str) -> list[str]:
-        """Every feature of a normal text, as often as it occurs (the per-message fast path)."""
-        text = normal.translate(DIGIT_FOLD)
-        found = [text[i : i + n] for n in self.char_orders for i in range(len(text) - n + 1)]
-        units = self.units(normal)
-        # "_a_b_c": the syllable gram of units i .. i+n-1 is one slice of it, no join per gram
-        joined = GRAM_MARK + GRAM_MARK.join(units)
-        bounds = list(accumulate(map(len, units), lambda at, size: at + size + 1, initial=0))
-        found += [
-            joined[bounds[i] : bounds[i + n]]
-            for n in self.syllable_orders
-            for i in range(len(units) - n + 1)
-        ]
-        return found
+    def batch_keys(self, normals: Sequence[str]) -> tuple[Keys, npt.NDArray[np.int64]]:
+        """The keys of many normal texts at once, and the index of the text each came from.
 
-    def positions(self, normal: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """The normal ``[start, end)`` of each feature, in the order ``grams`` lists them
+        The texts are joined by a separator numbered 0 (no character is: a normal text holds
+        no control characters) and their grams computed in one pass; a gram that would span
+        two texts is dropped. Per text, the keys come in the order ``keys`` gives them."""
+        chars_of, units_of = self._tables()
+        joined = "\0".join(normals)
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        chars = chars_of[points]
+        units = units_of[points]
+        if LATIN_RUN.search(joined) is not None:
+            units = self._with_typed_pinyin(normals, units)
+        parts: list[Keys] = []
+        owners: list[npt.NDArray[np.int64]] = []
+        for numbers, orders, tag in (
+            (chars, self.char_orders, np.uint64(0)),
+            (units, self.syllable_orders, SYLLABLE_TAG),
+        ):
+            owner = np.cumsum(numbers == 0)
+            for order in orders:
+                packed = _packed(numbers, order)
+                count = len(packed)
+                inside = (numbers[:count] != 0) & (owner[:count] == owner[order - 1 :])
+                parts.append(packed[inside] | tag)
+                owners.append(owner[:count][inside])
+        return np.concatenate(parts), np.concatenate(owners)
+
+    def _with_typed_pinyin(self, normals: Sequence[str], units: Keys) -> Keys:
+        """The joined texts' unit numbers with each text that holds Latin runs read by
+        ``units`` (pinyin syllables where the letters spell them)."""
+        pieces: list[Keys] = []
+        done = at = 0
+        for normal in normals:
+            if LATIN_RUN.search(normal) is not None:
+                pieces += [units[done:at], self.units(normal)[0]]
+                done = at + len(normal)
+            at += len(normal) + 1
+        pieces.append(units[done:])
+        return np.concatenate(pieces)
+
+    def positions(self, normal: str) -> tuple[Positions, Positions]:
+        """The normal ``[start, end)`` of each feature, in the order ``keys`` lists them
         (for evidence: computed only for a message the model flags)."""
         length = len(normal)
         starts = [np.arange(length - n + 1, dtype=np.int64) for n in self.char_orders]
         ends = [np.arange(n, length + 1, dtype=np.int64) for n in self.char_orders]
-        if LATIN_RUN.search(normal) is None:
-            unit_starts = np.arange(length, dtype=np.int64)
-            unit_ends = unit_starts + 1
-        else:
-            units = self.tokens(normal)
-            unit_starts = np.array([token.start for token in units], dtype=np.int64)
-            unit_ends = np.array([token.end for token in units], dtype=np.int64)
+        _, unit_starts, unit_ends = self.units(normal)
         count = len(unit_starts)
         starts += [unit_starts[: max(count - n + 1, 0)] for n in self.syllable_orders]
         ends += [unit_ends[n - 1 :] for n in self.syllable_orders]
         return np.concatenate(starts), np.concatenate(ends)
 
-    def gram_spans(self, normal: str) -> list[tuple[str, int, int]]:
-        """Every feature with the normal ``[start, end)`` it covers (``grams`` and
-        ``positions`` side by side)."""
-        starts, ends = self.positions(normal)
-        return list(zip(self.grams(normal), starts.tolist(), ends.tolist(), strict=True))
+    def spell(self, key: int) -> str:
+        """A key as text, for people: "傻逼" for a character gram, "_sha_bi" for a syllable gram
+        (a typed syllable no character reads as is spelled "?")."""
+        syllable = bool(key >> 63)
+        key &= (1 << 63) - 1
+        numbers = []
+        while key:
+            numbers.append(key & ((1 << UNIT_BITS) - 1))
+            key >>= UNIT_BITS
+        numbers.reverse()
+        if not syllable:
+            return "".join(chr(n - 1) for n in numbers)
+        names = {number: name for name, number in self._numbers.items()}
+        return "".join(
+            "_" + (names.get(n) or (chr(n - 1) if n <= UNICODE_SIZE else "?")) for n in numbers
+        )
+
+
+def _packed(numbers: npt.NDArray[np.uint64], order: int) -> Keys:
+    """The keys of the runs of ``order`` consecutive numbers (none if there are fewer)."""
+    count = len(numbers) - order + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    key = numbers[:count].copy()
+    for shift in range(1, order):
+        key <<= np.uint64(UNIT_BITS)
+        key |= numbers[shift : shift + count]
+    return key

@@ -30,19 +30,19 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise, repeat
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from faircollect.domain.compliance.findings import Label
-from faircollect.domain.compliance.screener.features import Phonetics
+from faircollect.domain.compliance.screener.features import Keys, Phonetics
 from faircollect.domain.compliance.screener.normalise import Normalised
 
 MODEL_RESOURCE = ("faircollect", "data/screen/model.npz")
-FORMAT = 1
-"""Version of the file layout; a file of another version is refused by name."""
+FORMAT = 2
+"""Version of the file layout (2: features are 64-bit keys); another version is refused."""
 
 WINDOW = 80
 """Normal characters per window: a text longer than this is scored whole and clause group by
@@ -51,8 +51,12 @@ shorter; cross-validated, whole and windows together score as well as whole mess
 (better than windows alone), and a threat inside a long letter is not diluted by the letter."""
 EVIDENCE_GRAMS = 6
 """Evidence is built from this many of the best-scoring features."""
+NO_KEY = np.uint64(2**64 - 1)
+"""Stands after the vocabulary's last key (no feature has this key), so a lookup needs no
+bounds test."""
 
 Floats = npt.NDArray[np.float64]
+Rows = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +74,10 @@ class LinearModel:
     """Per-label linear weights over a feature vocabulary (see the module docstring)."""
 
     labels: tuple[Label, ...]
-    vocabulary: Mapping[str, int]
-    """Feature (``features.py`` spells them) -> its row of ``weights`` (from 1)."""
-    weights: npt.NDArray[np.float32]
+    vocabulary: Keys
+    """The features' keys (``features.py``), ascending, then ``NO_KEY``: the feature with
+    key ``vocabulary[i]`` has row ``i + 1`` of ``weights``."""
+    weights: Floats
     """(1 + features, labels); row 0 is zeros and stands for every feature not in the
     vocabulary, so a message's rows are looked up in one pass without a test."""
     bias: Floats
@@ -86,85 +91,132 @@ class LinearModel:
     def build(
         cls,
         labels: Sequence[Label],
-        vocabulary: Sequence[str],
+        vocabulary: Keys,
         weights: npt.NDArray[np.floating[Any]],
         bias: Floats,
         thresholds: Floats,
         phonetics: Phonetics,
         meta: Mapping[str, Any],
     ) -> LinearModel:
-        """A model from weights whose row ``i`` belongs to ``vocabulary[i]``."""
-        table = np.zeros((len(vocabulary) + 1, len(labels)), dtype=np.float32)
+        """A model from weights whose row ``i`` belongs to the feature ``vocabulary[i]``
+        (ascending keys)."""
+        keys = np.asarray(vocabulary, dtype=np.uint64)
+        if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+            raise ValueError("screener model: the vocabulary's keys are not ascending")
+        table = np.zeros((len(keys) + 1, len(labels)), dtype=np.float64)
         table[1:] = weights
-        rows = {word: row for row, word in enumerate(vocabulary, 1)}
-        return cls(tuple(labels), rows, table, bias, thresholds, phonetics, meta)
+        lookup = np.append(keys, NO_KEY)
+        return cls(tuple(labels), lookup, table, bias, thresholds, phonetics, meta)
+
+    def rows(self, keys: Keys) -> Rows:
+        """The weight row of each key (0 for a feature outside the vocabulary)."""
+        at = np.searchsorted(self.vocabulary, keys)
+        return np.where(self.vocabulary[at] == keys, at + 1, 0)
 
     def margins(self, normal_text: str) -> Floats:
         """Margin per label of one stretch of normal text (a message or a window)."""
         return self._score(normal_text).margins
 
+    def whole_margins(self, normal_texts: Sequence[str]) -> Floats:
+        """(texts, labels) margins of many normal texts, each scored whole, in one pass."""
+        return self._batch(normal_texts)[0]
+
+    def _batch(self, normal_texts: Sequence[str]) -> tuple[Floats, list[_Scored]]:
+        """Margins of many normal texts scored whole, and each text's scoring: the texts'
+        features are found together (``Phonetics.batch_keys``), looked up together, made
+        distinct per text by one sort, and each text's weights summed with one ``reduceat``."""
+        count = len(normal_texts)
+        keys, owner = self.phonetics.batch_keys(normal_texts)
+        grouped = np.argsort(owner, kind="stable")  # text by text, each in ``keys`` order
+        keys, owner = keys[grouped], owner[grouped]
+        rows = self.rows(keys)
+        bounds = np.searchsorted(owner, np.arange(count + 1)).tolist()
+        order = np.lexsort((keys, owner))
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = (keys[order[1:]] != keys[order[:-1]]) | (owner[order[1:]] != owner[order[:-1]])
+        distinct = order[first]
+        counts = np.bincount(owner[distinct], minlength=count)
+        known = distinct[rows[distinct] > 0]
+        totals = np.zeros((count, len(self.labels)))
+        if len(known):
+            known_owner = owner[known]
+            starts = np.flatnonzero(np.r_[True, known_owner[1:] != known_owner[:-1]])
+            sums = np.add.reduceat(self.weights[rows[known]], starts, axis=0)
+            totals[known_owner[starts]] = sums
+        margins = self.bias + totals / np.sqrt(np.maximum(counts, 1))[:, None]
+        scored = [
+            _Scored(
+                margins[i],
+                len(normal_texts[i]),
+                keys[bounds[i] : bounds[i + 1]],
+                rows[bounds[i] : bounds[i + 1]],
+            )
+            for i in range(count)
+        ]
+        return margins, scored
+
     def _score(self, normal_text: str) -> _Scored:
-        """Margins of one stretch, with its features and their rows kept for the evidence."""
-        grams = self.phonetics.grams(normal_text)
-        features = list(set(grams))
-        if not features:
-            return _Scored(self.bias.copy(), grams, features, [])
-        rows = list(map(self.vocabulary.get, features, repeat(0)))
-        total: Floats = self.weights.take(rows, 0).sum(0, dtype=np.float64)
-        return _Scored(self.bias + total / math.sqrt(len(features)), grams, features, rows)
+        """One stretch's scoring (margins, and each feature occurrence's key and row)."""
+        return self._batch([normal_text])[1][0]
 
     def best_margins(self, normal: Normalised) -> tuple[Floats, list[tuple[int, int]]]:
         """Margin per label over the text's windows, and per label the window it came from."""
-        margins, windows, _ = self._best(normal)
-        return margins, windows
+        windowed = self._windowed([normal])
+        return windowed.best[0], windowed.chosen(0)
 
-    def _best(
-        self, normal: Normalised
-    ) -> tuple[Floats, list[tuple[int, int]], dict[tuple[int, int], _Scored]]:
-        windows = windows_of(normal)
-        whole = self._score(normal.text)
-        scored = {windows[0]: whole}
-        if len(windows) == 1:
-            return whole.margins, [windows[0]] * len(self.labels), scored
-        table = np.vstack([whole.margins, self._window_margins(normal.text, whole, windows[1:])])
-        best = table.argmax(axis=0)
-        return table.max(axis=0), [windows[int(i)] for i in best], scored
+    def best_margins_many(self, normals: Sequence[Normalised]) -> Floats:
+        """(texts, labels) best margins of many texts (``best_margins`` of each)."""
+        return self._windowed(normals).best
 
-    def _window_margins(
-        self, text: str, whole: _Scored, windows: list[tuple[int, int]]
-    ) -> npt.NDArray[np.float64]:
-        """Margins of the windows of ``text`` from the whole text's features: a window's
-        features are those lying inside it (each distinct feature is looked up once)."""
-        starts, ends = self.phonetics.positions(text)
-        index = {feature: i for i, feature in enumerate(whole.features)}
-        ids = np.fromiter(map(index.__getitem__, whole.grams), np.int64, len(whole.grams))
-        rows = np.asarray(whole.rows, dtype=np.int64)
-        table = np.empty((len(windows), len(self.labels)))
-        for number, (start, end) in enumerate(windows):
-            inside = np.unique(ids[(starts >= start) & (ends <= end)])
-            total = self.weights[rows[inside]].sum(0, dtype=np.float64)
-            table[number] = self.bias + total / math.sqrt(max(len(inside), 1))
-        return table
+    def _windowed(self, normals: Sequence[Normalised]) -> _Windowed:
+        """Every window of every text (``windows_of``) scored in one batch, and per text and
+        label the best window's margin."""
+        windows = [windows_of(normal) for normal in normals]
+        firsts = np.cumsum([0] + [len(spans) for spans in windows]).tolist()
+        texts = [
+            normal.text[start:end]
+            for normal, spans in zip(normals, windows, strict=True)
+            for start, end in spans
+        ]
+        margins, scored = self._batch(texts)
+        if normals:
+            best = np.maximum.reduceat(margins, firsts[:-1], axis=0)
+        else:
+            best = np.zeros((0, len(self.labels)))
+        return _Windowed(windows, firsts, margins, scored, best)
 
     def found(self, normal: Normalised, skip: frozenset[Label] = frozenset()) -> list[Score]:
         """Labels at or above their threshold (except ``skip``), with their evidence spans."""
-        if not normal.text:
+        return self.found_many([normal], [skip])[0]
+
+    def found_many(
+        self, normals: Sequence[Normalised], skips: Sequence[frozenset[Label]]
+    ) -> list[list[Score]]:
+        """``found`` for many texts, all scored in one batch; only a text with a label to
+        report is looked at on its own (for its evidence)."""
+        if not normals:
             return []
-        margins, windows, scored = self._best(normal)
-        hits = np.flatnonzero(margins >= self.thresholds)
-        scores = []
-        for column in hits.tolist():
-            label = self.labels[column]
-            if label in skip:
+        windowed = self._windowed(normals)
+        hits = windowed.best >= self.thresholds
+        results: list[list[Score]] = [[] for _ in normals]
+        for index in np.flatnonzero(hits.any(axis=1)).tolist():
+            normal, skip = normals[index], skips[index]
+            if not normal.text:
                 continue
-            start, end = windows[column]
-            margin = float(margins[column])
-            text = normal.text[start:end]
-            spans = self.evidence(
-                text, column, offset=start, scored=scored.get((start, end)), normal=normal
-            )
-            scores.append(Score(label, margin, _sigmoid(margin), spans))
-        return scores
+            scores = []
+            for column in np.flatnonzero(hits[index]).tolist():
+                label = self.labels[column]
+                if label in skip:
+                    continue
+                at = windowed.firsts[index] + windowed.pick(index, column)
+                start, _ = windowed.windows[index][windowed.pick(index, column)]
+                margin = float(windowed.best[index, column])
+                spans = self.evidence(
+                    normal.text, column, start, windowed.scored[at], normal=normal
+                )
+                scores.append(Score(label, margin, _sigmoid(margin), spans))
+            results[index] = scores
+        return results
 
     def evidence(
         self,
@@ -174,24 +226,25 @@ class LinearModel:
         scored: _Scored | None = None,
         normal: Normalised | None = None,
     ) -> tuple[tuple[int, int], ...]:
-        """Normal spans of the best-scoring features of ``text`` for one label.
+        """Normal spans of the best-scoring features for one label of the stretch of ``text``
+        that ``scored`` scored, starting at ``offset`` (without ``scored``: all of ``text``).
 
         The feature with the largest weight anchors the evidence; each occurrence of the next
         best (``EVIDENCE_GRAMS`` features in all) widens it when it overlaps or touches what is
         gathered so far, or lies in the anchor's clause (given ``normal``, the message ``text``
-        is a stretch of). Spans are shifted by ``offset`` (where ``text`` begins in the
-        message's normal text); without any feature of positive weight the evidence is all of
-        ``text``. ``scored`` is ``text``'s own scoring when the caller has it."""
-        scored = scored or self._score(text)
-        row_of_feature = dict(zip(scored.features, scored.rows, strict=True))
-        starts, ends = self.phonetics.positions(text)
-        rows = np.fromiter(map(row_of_feature.__getitem__, scored.grams), np.int64, len(starts))
+        is the normal text of). Spans are in ``text``'s indices; without any feature of
+        positive weight the evidence is the whole stretch."""
+        if scored is None:
+            scored, offset = self._score(text), 0
+        stretch = text[offset : offset + scored.length]
+        starts, ends = self.phonetics.positions(stretch)
+        rows = scored.rows
         weight = self.weights[rows, column]
         candidates = np.flatnonzero((weight > 0) & (ends - starts > 1))  # words, not characters
         if not len(candidates):
             candidates = np.flatnonzero(weight > 0)
         if not len(candidates):
-            return ((offset, offset + len(text)),)
+            return ((offset, offset + len(stretch)),)
         ranked = candidates[np.argsort(-weight[candidates], kind="stable")]
         order, row_of = ranked.tolist(), rows.tolist()
         best_rows = set(list(dict.fromkeys(row_of[i] for i in order))[:EVIDENCE_GRAMS])
@@ -211,12 +264,38 @@ class LinearModel:
 
 
 class _Scored(NamedTuple):
-    """One stretch's margins, its features (as often as they occur, and distinct) and rows."""
+    """One stretch's margins, its length, and per feature occurrence (in ``Phonetics.keys``
+    order) its key and weight row."""
 
     margins: Floats
-    grams: list[str]
-    features: list[str]
-    rows: list[int]
+    length: int
+    keys: Keys
+    rows: Rows
+
+
+@dataclass(frozen=True)
+class _Windowed:
+    """Texts scored window by window (``LinearModel._windowed``)."""
+
+    windows: list[list[tuple[int, int]]]
+    """Per text, its windows (``windows_of``)."""
+    firsts: list[int]
+    """Per text, the index of its first window in ``margins`` and ``scored``."""
+    margins: Floats
+    scored: list[_Scored]
+    best: Floats
+    """(texts, labels): each label's best margin over the text's windows."""
+
+    def pick(self, text: int, column: int) -> int:
+        """Which of the text's windows gives label ``column`` its best margin."""
+        first = self.firsts[text]
+        table = self.margins[first : first + len(self.windows[text]), column]
+        return int(table.argmax())
+
+    def chosen(self, text: int) -> list[tuple[int, int]]:
+        """Per label, the window of the text that gives its best margin."""
+        labels = self.best.shape[1]
+        return [self.windows[text][self.pick(text, column)] for column in range(labels)]
 
 
 def windows_of(normal: Normalised) -> list[tuple[int, int]]:
@@ -257,8 +336,8 @@ def load_model(data: bytes) -> LinearModel:
             meta = json.loads(_text(arrays, "meta"))
             names = tuple(_text(arrays, "syllables").split("\n"))
             table = arrays["syllable_table"].astype(np.uint16)
-            words = _text(arrays, "vocabulary")
-            weights = arrays["weights"].astype(np.float32)
+            keys = arrays["vocabulary"].astype(np.uint64)
+            weights = arrays["weights"].astype(np.float64)
             bias = arrays["bias"].astype(np.float64)
             thresholds = arrays["thresholds"].astype(np.float64)
         except KeyError as missing:
@@ -266,17 +345,16 @@ def load_model(data: bytes) -> LinearModel:
     if meta.get("format") != FORMAT:
         raise ValueError(f"screener model: format {meta.get('format')!r}, expected {FORMAT}")
     labels = tuple(Label(name) for name in meta["labels"])
-    vocabulary = words.split("\n") if words else []
-    if weights.shape != (len(vocabulary), len(labels)) or bias.shape != thresholds.shape:
+    if weights.shape != (len(keys), len(labels)) or bias.shape != thresholds.shape:
         raise ValueError(f"screener model: weights {weights.shape} do not fit the vocabulary")
     orders = (tuple(meta["char_orders"]), tuple(meta["syllable_orders"]))
     phonetics = Phonetics(names, table, *orders)
-    return LinearModel.build(labels, vocabulary, weights, bias, thresholds, phonetics, meta)
+    return LinearModel.build(labels, keys, weights, bias, thresholds, phonetics, meta)
 
 
 def dump_model(
     labels: Sequence[Label],
-    vocabulary: Sequence[str],
+    vocabulary: Keys,
     weights: npt.NDArray[np.floating[Any]],
     bias: npt.NDArray[np.floating[Any]],
     thresholds: npt.NDArray[np.floating[Any]],
@@ -284,8 +362,6 @@ def dump_model(
     meta: Mapping[str, Any],
 ) -> bytes:
     """The ``.npz`` bytes of a model (deterministic: the same arrays give the same bytes)."""
-    if any("\n" in word for word in vocabulary):
-        raise ValueError("screener model: a feature holds a newline")
     record = {
         **meta,
         "format": FORMAT,
@@ -300,7 +376,7 @@ def dump_model(
         meta=np.frombuffer(text.encode("utf-8"), np.uint8),
         syllables=np.frombuffer("\n".join(phonetics.names).encode("utf-8"), np.uint8),
         syllable_table=np.asarray(phonetics.table, dtype=np.uint16),
-        vocabulary=np.frombuffer("\n".join(vocabulary).encode("utf-8"), np.uint8),
+        vocabulary=np.asarray(vocabulary, dtype=np.uint64),
         weights=np.asarray(weights, dtype=np.float32),
         bias=np.asarray(bias, dtype=np.float64),
         thresholds=np.asarray(thresholds, dtype=np.float64),
