@@ -18,6 +18,7 @@ from faircollect.cli import (
     audit,
     casework,
     gate,
+    keys,
     ledger,
     letters,
     nightly,
@@ -78,6 +79,7 @@ for feature in (
     letters,
     serve,
     audit,
+    keys,
 ):
     feature.register(app)
 
