@@ -53,6 +53,8 @@ def outbox_list(
         rows = list_messages(engine, day=on, status=wanted, recipient=recipient)
     finally:
         engine.dispose()
+    for r in rows:  # the operator asked by number or not: listings show it masked
+        r["recipient"] = _shown_recipient(r["channel"], r["recipient"])
     if as_json:
         typer.echo(json.dumps([_plain(r) for r in rows], ensure_ascii=False, indent=2))
         return
@@ -61,6 +63,12 @@ def outbox_list(
             f"{r['message_id']}\t{r['channel']}\t{r['recipient']}\t{r['status']}"
             f"\t{r['error'] or ''}"
         )
+
+
+def _shown_recipient(channel: str, recipient: str) -> str:
+    from faircollect.domain.privacy import masked
+
+    return masked({"sms": "phone", "call": "phone", "email": "email"}.get(channel, ""), recipient)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
@@ -24,16 +23,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from faircollect.domain.privacy import mask_id_number, mask_phone
+from faircollect.domain.privacy import mask_id_number, mask_phone, mask_text
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first entry."""
 
 SENSITIVE_KEYS = frozenset({"phone", "phones", "number", "id_number", "dialled"})
 """Keys whose values are always masked (a landline has no shape the text rule knows)."""
-
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
 
 
 class AuditError(ValueError):
@@ -73,12 +69,6 @@ def canonical(value: Any) -> str:
     return json.dumps(
         plain(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
     )
-
-
-def mask_text(text: str) -> str:
-    """Free text with every ID number and mobile number in it masked."""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
-    return _MOBILE.sub(lambda m: mask_phone(m.group(1)), text)
 
 
 def scrubbed(value: Any) -> Any:
