@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import ledger as bench
 from faircollect.adapters.db import ledger_split, portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
+from faircollect.cli.database import ensure_keys
 from faircollect.services import nightly_ledger
 
 WALL: dict[str, float] = defaultdict(float)
@@ -97,6 +98,7 @@ def _outer() -> float:
 
 
 def main() -> None:
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True)
     parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-ledger-phases.db"))

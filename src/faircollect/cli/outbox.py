@@ -41,6 +41,7 @@ def outbox_list(
     from faircollect.cli.database import open_engine
     from faircollect.cli.dates import option_date
     from faircollect.domain.outreach import MessageStatus
+    from faircollect.domain.privacy import mask_text
     from faircollect.services.outbox import list_messages
 
     on = option_date(day, "--date") if day else None
@@ -55,6 +56,7 @@ def outbox_list(
         engine.dispose()
     for r in rows:  # the operator asked by number or not: listings show it masked
         r["recipient"] = _shown_recipient(r["channel"], r["recipient"])
+        r["error"] = mask_text(r["error"]) if r["error"] else r["error"]
     if as_json:
         typer.echo(json.dumps([_plain(r) for r in rows], ensure_ascii=False, indent=2))
         return

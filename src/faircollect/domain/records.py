@@ -21,7 +21,7 @@ from faircollect.domain.bad_input import BadInput
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.domain.limits import Bounds
 from faircollect.domain.money import PLAIN_DECIMAL, MoneyError, parse_yuan_text
-from faircollect.domain.privacy import mask_email, mask_id_number, mask_phone
+from faircollect.domain.privacy import mask_email, mask_id_number, mask_phone, mask_text
 
 MAX_PENALTY_DECIMALS = 8
 """The fast portfolio engine scales daily penalty rates to integers with 10^8: more places
@@ -105,8 +105,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        """The error as printed and stored: an ID or mobile number quoted from any field
+        (a value in the wrong column too) masked."""
         where = f"{self.file} line {self.line}" if self.line else self.file
-        return (
+        return mask_text(
             f"{where}, field {self.field}: {self.message}"
             if self.field
             else f"{where}: {self.message}"

@@ -70,7 +70,7 @@ def rotate(
             total = to_reseal(conn, sealed, ring.current_id)
             conn.commit()
             count = 0
-            if progress:
+            if progress and total:
                 progress(sealed.name, 0, total)
             for resealed in reseal_batches(conn, sealed, ring, batch):
                 conn.commit()

@@ -41,9 +41,9 @@ def sealed_columns() -> list[SealedColumn]:
     """Every sealed column of the schema, with its table's (single-column) primary key."""
     found = []
     for table in metadata.sorted_tables:
-        (key,) = table.primary_key.columns
         for column in table.columns:
             if isinstance(column.type, Sealed):
+                (key,) = table.primary_key.columns
                 found.append(SealedColumn(table, column, key))
     return found
 
