@@ -351,8 +351,10 @@ class _Only:
 
 
 def digest(path: Path, day: date) -> str:
-    """sha256 over the night's planned_actions and outbox rows, ordered by id."""
+    """sha256 over the night's planned_actions and outbox rows, ordered by id; sealed
+    values opened (each seal takes a fresh nonce: the same night differs in ciphertext)."""
     con = sqlite3.connect(path)
+    ring = keyring()
     h = hashlib.sha256()
     for sql in (
         "SELECT * FROM planned_actions WHERE run_date = ? ORDER BY action_id",
@@ -360,7 +362,8 @@ def digest(path: Path, day: date) -> str:
         "SELECT * FROM loan_placements WHERE placed_on = ? ORDER BY action_id",
     ):
         for row in con.execute(sql, (day.isoformat(),)):
-            h.update(repr(row).encode())
+            opened = tuple(ring.open(v) if isinstance(v, str) else v for v in row)
+            h.update(repr(opened).encode())
     con.close()
     return h.hexdigest()[:16]
 
