@@ -23,6 +23,7 @@ from sqlalchemy import Engine, insert
 
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.adapters.db.repository import BORROWERS, CONTACTS, LOANS, PAYMENTS
+from faircollect.cli.database import ensure_keys
 from faircollect.domain import records
 from faircollect.services.demo import generate
 from faircollect.services.importing import import_directory
@@ -75,6 +76,7 @@ def timed(label: str, rows: int, run: object) -> float:
 
 
 def main() -> None:
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--database-url", help="an EMPTY database to use instead of SQLite files")

@@ -47,8 +47,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from faircollect.adapters.data_keys import keyring  # noqa: E402
 from faircollect.adapters.db import ledger_split, tables  # noqa: E402
 from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
+from faircollect.cli.database import ensure_keys  # noqa: E402
 from faircollect.domain.ledger.replay import replay  # noqa: E402
 from faircollect.domain.ledger.state import STATE_VALUES  # noqa: E402
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment  # noqa: E402
@@ -122,10 +124,22 @@ def _build_portfolio(db: Path, count: int, seed: int) -> None:
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     with con:
+        ring = keyring()  # sealed like an import seals them (one ciphertext: same numbers)
+        phone, id_number = "13800000000", "x"
         con.executemany(
-            "INSERT INTO borrowers (borrower_id, name, phone, id_number, city) "
-            "VALUES (?, '张三', '13800000000', 'x', '杭州')",
-            ((f"B{i:08d}",) for i in range(count)),
+            "INSERT INTO borrowers (borrower_id, name, phone, id_number, city, phone_hash, "
+            "id_number_hash) VALUES (?, '张三', ?, ?, '杭州', ?, ?)",
+            (
+                (
+                    f"B{i:08d}",
+                    sealed_phone,
+                    sealed_id,
+                    ring.lookup_hash(phone),
+                    ring.lookup_hash(id_number),
+                )
+                for sealed_phone, sealed_id in [(ring.seal(phone), ring.seal(id_number))]
+                for i in range(count)
+            ),
         )
         con.executemany(
             f"INSERT INTO loans ({', '.join(LOAN_COLUMNS)}) "
@@ -410,6 +424,7 @@ def _report(label: str, m: Measured, loans: int) -> None:
 
 
 def main() -> None:
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loans", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-bench-ledger.db"))

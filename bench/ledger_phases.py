@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import ledger as bench
 from faircollect.adapters.db import ledger_split, portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
+from faircollect.cli.database import ensure_keys
 from faircollect.services import nightly_ledger
 from pg_copy import copy_from_sqlite, is_postgres, throwaway_database
 
@@ -101,6 +102,7 @@ def _outer() -> float:
 
 
 def main() -> None:
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True)
     parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-ledger-phases.db"))

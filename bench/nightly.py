@@ -56,12 +56,14 @@ sys.path.insert(0, str(ROOT.parent / "src"))
 from sqlalchemy import Connection, Engine, insert, select, text  # noqa: E402
 from sqlalchemy.sql.util import find_tables  # noqa: E402
 
+from faircollect.adapters.data_keys import keyring  # noqa: E402
 from faircollect.adapters.db import tables as t  # noqa: E402
 from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
 from faircollect.adapters.db.uow import UnitOfWork  # noqa: E402
 from faircollect.adapters.org_file import example_org_text, read_org  # noqa: E402
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy  # noqa: E402
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError  # noqa: E402
+from faircollect.cli.database import ensure_keys  # noqa: E402
 from faircollect.domain.compliance.actions import DEFAULT_TZ  # noqa: E402
 from faircollect.domain.compliance.gate import Gate  # noqa: E402
 from faircollect.domain.compliance.pack import default_pack  # noqa: E402
@@ -103,15 +105,19 @@ def build(path: Path, loans: int, seed: int) -> float:
     _build_portfolio(path, loans, seed)
     con = sqlite3.connect(path)
     rng = random.Random(seed)
+    ring = keyring()  # the numbers sealed and hashed, as an import stores them
     with con:
         con.executemany(
-            "INSERT INTO contacts (borrower_id, name, phone, relation, is_emergency) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO contacts (borrower_id, name, phone, relation, is_emergency, "
+            "phone_hash) VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (f"B{i:08d}", "紧急联系人", f"139{i:08d}", "friend", 1)
-                if rng.random() < 0.9
-                else (f"B{i:08d}", "担保人", f"137{i:08d}", "guarantor", 0)
-                for i in range(loans)
+                (borrower, name, ring.seal(phone), relation, emergency, ring.lookup_hash(phone))
+                for borrower, name, phone, relation, emergency in (
+                    (f"B{i:08d}", "紧急联系人", f"139{i:08d}", "friend", 1)
+                    if rng.random() < 0.9
+                    else (f"B{i:08d}", "担保人", f"137{i:08d}", "guarantor", 0)
+                    for i in range(loans)
+                )
             ),
         )
     con.close()
@@ -364,6 +370,7 @@ def digest(url: str, day: date) -> str:
 
 
 def main() -> None:
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loans", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=7)

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
+from faircollect.cli.database import ensure_keys
 from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, AccountState, bucket
 from faircollect.domain.strategy import AccountView, plan_day
 
@@ -65,6 +66,7 @@ def portfolio(n: int, seed: int = 7) -> list[AccountView]:
 
 
 def main() -> None:
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--baseline", type=int, default=5_000, help="accounts for the baseline")

@@ -47,6 +47,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from faircollect.adapters.db import tables as t  # noqa: E402
 from faircollect.adapters.db.engine import make_engine  # noqa: E402
 from faircollect.adapters.db.uow import UnitOfWork  # noqa: E402
+from faircollect.cli.database import ensure_keys  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ORG = ROOT.parent / "src" / "faircollect" / "data" / "org" / "example.yaml"
@@ -314,6 +315,7 @@ def letter_timing(engine: object, day: date) -> None:
 
 
 def main() -> None:
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--nights", type=int, default=30)

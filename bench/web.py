@@ -52,6 +52,7 @@ from sqlalchemy import select  # noqa: E402
 from faircollect.adapters.db import tables as t  # noqa: E402
 from faircollect.adapters.db.engine import make_engine  # noqa: E402
 from faircollect.adapters.db.uow import UnitOfWork  # noqa: E402
+from faircollect.cli.database import ensure_keys  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "bench password 2026"
@@ -398,6 +399,7 @@ def borrower_phones(url: str) -> dict[str, str]:
 
 
 def main() -> None:
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--reuse-db", type=Path, default=None, help="keep the built database")

@@ -17,6 +17,16 @@ from sqlalchemy import Engine, create_engine, text
 
 from faircollect.adapters.db.engine import create_schema, make_engine
 
+TEST_DATA_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+"""The fixed data key of the tests (bytes 0..31, base64): never a real deployment's."""
+TEST_LOOKUP_KEY = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+"""The fixed lookup (HMAC) key of the tests (bytes 32..63, base64)."""
+
+# Set before anything seals: the process and every command a test starts use these keys.
+os.environ["FAIRCOLLECT_DATA_KEY"] = TEST_DATA_KEY
+os.environ["FAIRCOLLECT_LOOKUP_KEY"] = TEST_LOOKUP_KEY
+os.environ.pop("FAIRCOLLECT_DATA_KEYS", None)
+
 PG_ADMIN_URL = os.environ.get(
     "FAIRCOLLECT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -358,6 +358,6 @@ def test_a_contact_is_identified_by_borrower_and_phone(
     code, output = run_import(write(tmp_path / "c", contacts=changed), database_url)
     assert code == 2
     assert (
-        "contacts.csv line 2, field relation: duplicate contact phone '13700000000' "
+        "contacts.csv line 2, field relation: duplicate contact phone '137****0000' "
         "of borrower 'B1' with different content: relation is 父母 here but 配偶" in output
     )

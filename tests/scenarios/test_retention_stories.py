@@ -32,6 +32,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
+from faircollect.adapters.data_keys import lookup_hash
 from faircollect.adapters.db import tables as t
 from faircollect.cli.app import app
 
@@ -349,7 +350,7 @@ def build_book(engine: Engine) -> None:
         (
             t.borrower_codes,
             [
-                {"phone": p, "code_hash": "h", "created_at": at(day)}
+                {"phone_hash": lookup_hash(p), "code_hash": "h", "created_at": at(day)}
                 | {"expires_at": at(day) + timedelta(minutes=5)}
                 for p, day in (("13900000004", "2025-06-01"), ("13900000001", "2026-05-20"))
             ],
@@ -479,7 +480,7 @@ def test_the_story_of_two_runs(book: str, db_engine: Engine) -> None:
             assert people[b][:3] == BORROWERS[b] and people[b][5] is None
         assert set(conn.execute(select(t.contacts.c.borrower_id)).scalars()) == {"B3"}
         assert conn.execute(select(func.count()).select_from(t.borrower_preferences)).scalar() == 0
-        assert set(conn.execute(select(t.borrower_codes.c.phone)).scalars()) == set()
+        assert set(conn.execute(select(t.borrower_codes.c.phone_hash)).scalars()) == set()
         complaint = conn.execute(
             select(t.complaints.c.text, t.complaints.c.answer, t.complaints.c.status).where(
                 t.complaints.c.complaint_id == "K1"

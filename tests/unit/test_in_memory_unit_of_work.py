@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from faircollect.adapters.db.repository import loan_row
-from faircollect.adapters.db.tables import loans
+from faircollect.adapters.db.tables import borrowers, loans
 from faircollect.adapters.db.uow import SqlUnitOfWork
 from faircollect.adapters.org_file import example_org_text
 from faircollect.domain.casework.cases import OpenCase, Owner, OwnerKind, open_case
@@ -28,9 +28,14 @@ def test_use_cases_run_on_an_in_memory_unit_of_work() -> None:
     with memory as uow:
         loaded = load_organisation(uow, example_org_text(), "example.yaml")
         assert (loaded.users, loaded.teams, loaded.agencies) == (14, 3, 2)
-        uow.conn.exec_driver_sql(
-            "INSERT INTO borrowers (borrower_id, name, phone, id_number, city)"
-            " VALUES ('B1', '张三', '13800000001', '110101199001011234', '北京')"
+        uow.conn.execute(
+            borrowers.insert().values(
+                borrower_id="B1",
+                name="张三",
+                phone="13800000001",
+                id_number="110101199001011234",
+                city="北京",
+            )
         )
         uow.conn.execute(loans.insert().values(**loan_row(terms("L1", "B1"))))
         case = open_case(

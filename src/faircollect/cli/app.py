@@ -19,6 +19,7 @@ from faircollect.cli import (
     backup,
     casework,
     gate,
+    keys,
     ledger,
     letters,
     nightly,
@@ -82,6 +83,7 @@ for feature in (
     audit,
     retention,
     backup,
+    keys,
 ):
     feature.register(app)
 

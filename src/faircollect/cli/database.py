@@ -1,6 +1,7 @@
 """How every command opens the database: at the schema this version of faircollect needs.
 
-Only ``init`` and ``quickstart`` pass ``create=True``; every other command refuses a
+Only ``init`` and ``quickstart`` pass ``create=True`` (and write a key file when no data
+key is configured: ``ensure_keys``); every other command refuses a
 missing SQLite file or a database without the faircollect schema, and a schema newer than
 this version (see ``adapters.db.opening``). A database from an older version is upgraded
 before anything reads it. Problems surface as one ``DatabaseProblem`` line (exit 2).
@@ -28,7 +29,26 @@ def open_engine(url: str | None, *, create: bool = False) -> Engine:
 
     resolved = database_url(url)
     _OPENED.append(resolved)
+    if create:
+        ensure_keys()
     return open_database(resolved, create=create)
+
+
+def ensure_keys() -> None:
+    """``init`` and ``quickstart`` (``make run``) on a machine with no data key configured:
+    write a key file with fresh keys (outside the database) and say where it is."""
+    import typer
+
+    from faircollect.adapters.data_keys import create_key_file, keys_configured
+
+    if keys_configured():
+        return
+    path = create_key_file()
+    typer.echo(
+        f"no data key configured: wrote fresh keys to {path} (outside the database; without "
+        "it the ID and phone numbers stored cannot be read: keep it, and keep it private)",
+        err=True,
+    )
 
 
 def last_url() -> str:

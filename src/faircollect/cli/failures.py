@@ -62,6 +62,9 @@ def describe(error: BaseException) -> tuple[int, str]:
     """The exit code and the one line for an error that escaped a command."""
     from faircollect.adapters.db.errors import is_database_error
 
+    cause = getattr(error, "orig", None)  # a missing key, raised while a value was sealed
+    if isinstance(cause, BadInput):
+        error = cause
     if isinstance(error, BadInput):
         return EXIT_BAD_INPUT, f"error: {_one_line(str(error))}"
     if is_database_error(error):

@@ -41,6 +41,7 @@ def outbox_list(
     from faircollect.cli.database import open_engine
     from faircollect.cli.dates import option_date
     from faircollect.domain.outreach import MessageStatus
+    from faircollect.domain.privacy import mask_text
     from faircollect.services.outbox import list_messages
 
     on = option_date(day, "--date") if day else None
@@ -53,6 +54,9 @@ def outbox_list(
         rows = list_messages(engine, day=on, status=wanted, recipient=recipient)
     finally:
         engine.dispose()
+    for r in rows:  # the operator asked by number or not: listings show it masked
+        r["recipient"] = _shown_recipient(r["channel"], r["recipient"])
+        r["error"] = mask_text(r["error"]) if r["error"] else r["error"]
     if as_json:
         typer.echo(json.dumps([_plain(r) for r in rows], ensure_ascii=False, indent=2))
         return
@@ -61,6 +65,12 @@ def outbox_list(
             f"{r['message_id']}\t{r['channel']}\t{r['recipient']}\t{r['status']}"
             f"\t{r['error'] or ''}"
         )
+
+
+def _shown_recipient(channel: str, recipient: str) -> str:
+    from faircollect.domain.privacy import masked
+
+    return masked({"sms": "phone", "call": "phone", "email": "email"}.get(channel, ""), recipient)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:

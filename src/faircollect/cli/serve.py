@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import typer
 
 
@@ -24,7 +27,21 @@ def serve(
 
     app = create_app(open_engine(database_url), secure_cookies=secure_cookies)
     typer.echo(f"faircollect workbench: http://{host}:{port}/  (API docs: /api/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", log_config=log_config())
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration with every handler masking ID and phone numbers
+    (``adapters.log_masking``): a request line's query string can carry one."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["mask_personal_numbers"] = {
+        "()": "faircollect.adapters.log_masking.MaskPersonalNumbers"
+    }
+    for handler in config.get("handlers", {}).values():
+        handler.setdefault("filters", []).append("mask_personal_numbers")
+    return config
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from faircollect.domain.privacy import mask_id_number, mask_phone
+from faircollect.domain.privacy import mask_id_number, mask_phone, mask_text
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first entry."""
@@ -32,8 +32,6 @@ GENESIS = "0" * 64
 SENSITIVE_KEYS = frozenset({"phone", "phones", "number", "id_number", "dialled"})
 """Keys whose values are always masked (a landline has no shape the text rule knows)."""
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
 _DIGEST = re.compile(r"[0-9a-f]{32,128}")
 """A hex digest (SHA-256 and kin): its digit runs are not phone numbers, and masking one
 would make the stored digest wrong."""
@@ -76,12 +74,6 @@ def canonical(value: Any) -> str:
     return json.dumps(
         plain(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
     )
-
-
-def mask_text(text: str) -> str:
-    """Free text with every ID number and mobile number in it masked."""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
-    return _MOBILE.sub(lambda m: mask_phone(m.group(1)), text)
 
 
 def scrubbed(value: Any) -> Any:

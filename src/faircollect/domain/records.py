@@ -21,6 +21,7 @@ from faircollect.domain.bad_input import BadInput
 from faircollect.domain.ledger.terms import LoanTerms, Method, Payment
 from faircollect.domain.limits import Bounds
 from faircollect.domain.money import PLAIN_DECIMAL, MoneyError, parse_yuan_text
+from faircollect.domain.privacy import mask_email, mask_id_number, mask_phone, mask_text
 
 MAX_PENALTY_DECIMALS = 8
 """The fast portfolio engine scales daily penalty rates to integers with 10^8: more places
@@ -104,8 +105,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        """The error as printed and stored: an ID or mobile number quoted from any field
+        (a value in the wrong column too) masked."""
         where = f"{self.file} line {self.line}" if self.line else self.file
-        return (
+        return mask_text(
             f"{where}, field {self.field}: {self.message}"
             if self.field
             else f"{where}: {self.message}"
@@ -139,7 +142,7 @@ def text(limit: int) -> Callable[[str], str]:
 def phone(value: str) -> str:
     """A phone number as dialled: digits, optional leading +, spaces or hyphens."""
     if not _PHONE.fullmatch(value):
-        raise FieldError(f"not a phone number: {value!r}")
+        raise FieldError(f"not a phone number: {mask_phone(value)!r}")
     return value
 
 
@@ -148,7 +151,7 @@ def email(value: str) -> str:
     if len(value) > MAX_EMAIL_LENGTH:
         raise FieldError(f"longer than {MAX_EMAIL_LENGTH} characters")
     if not _EMAIL.fullmatch(value) or ".." in value:
-        raise FieldError(f"not an e-mail address: {value!r}")
+        raise FieldError(f"not an e-mail address: {mask_email(value)!r}")
     return value
 
 
@@ -158,9 +161,9 @@ def id_number(value: str) -> str:
     if _ID_15.fullmatch(upper):
         return upper
     if not _ID_18.fullmatch(upper):
-        raise FieldError(f"not an 18-character ID number: {value!r}")
+        raise FieldError(f"not an 18-character ID number: {mask_id_number(value)!r}")
     if upper[17] != id_check_digit(upper[:17]):
-        raise FieldError(f"ID number check digit is wrong: {value!r}")
+        raise FieldError(f"ID number check digit is wrong: {mask_id_number(value)!r}")
     return upper
 
 

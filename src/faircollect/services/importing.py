@@ -56,6 +56,7 @@ from faircollect.adapters.input_files import (
 )
 from faircollect.domain.limits import Bounds, Limits
 from faircollect.domain.money import format_yuan
+from faircollect.domain.privacy import mask_phone, masked
 from faircollect.domain.records import (
     SPECS,
     Contact,
@@ -450,7 +451,7 @@ def _chunks(
 def _identity(spec: RowSpec, record: Record) -> str:
     """How a person would name the row: its id, or for a contact its phone and borrower."""
     if isinstance(record, Contact):
-        return f"contact phone {record.phone!r} of borrower {record.borrower_id!r}"
+        return f"contact phone {mask_phone(record.phone)!r} of borrower {record.borrower_id!r}"
     name = spec.columns[0][0]
     return f"{name} {getattr(record, name)!r}"
 
@@ -460,4 +461,4 @@ def _shown(record: Record, name: str) -> str:
     value = getattr(record, name)
     if value is None:  # an optional column left empty
         return "empty"
-    return format_yuan(value) if name in _MONEY_FIELDS else str(value)
+    return format_yuan(value) if name in _MONEY_FIELDS else masked(name, str(value))

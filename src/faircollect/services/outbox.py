@@ -40,6 +40,7 @@ from faircollect.domain.compliance.actions import Channel as GateChannel
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.outreach import MAX_SEND_ATTEMPTS, MessageStatus
 from faircollect.domain.portal import Preferences
+from faircollect.domain.privacy import mask_text
 from faircollect.services.compliance import shipped_gate
 
 SEND_BATCH = 500
@@ -143,7 +144,10 @@ def _outcome(
         report.refused_by_gate[rule] += 1
         report.by_status[MessageStatus.FAILED] += 1
         return SentOutcome(
-            row.message_id, MessageStatus.FAILED, at, f"gate at sending time: {rule}: {reason}"
+            row.message_id,
+            MessageStatus.FAILED,
+            at,
+            mask_text(f"gate at sending time: {rule}: {reason}"),
         )
     result = channel.send(
         OutboundMessage(row.message_id, row.channel, row.recipient, row.body, row.subject)
@@ -162,8 +166,15 @@ def _recorded(row: Any, result: SendResult, at: datetime) -> SentOutcome | None:
     if result.status is SendStatus.FAILED:
         final = row.attempts + 1 >= MAX_SEND_ATTEMPTS
         status = MessageStatus.FAILED if final else MessageStatus.QUEUED
-        return SentOutcome(row.message_id, status, at, result.detail)
-    return SentOutcome(row.message_id, MessageStatus(result.status.value), at, result.detail)
+        return SentOutcome(row.message_id, status, at, _masked(result.detail))
+    return SentOutcome(
+        row.message_id, MessageStatus(result.status.value), at, _masked(result.detail)
+    )
+
+
+def _masked(detail: str) -> str:
+    """A channel's detail as stored and listed: a provider's error may quote the number."""
+    return mask_text(detail)
 
 
 def _gate_refusal(

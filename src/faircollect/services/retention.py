@@ -121,7 +121,9 @@ def _identities(
     rows: dict[str, list[str]] = {}
     for start in range(0, len(expired), CHUNK):
         chunk = expired[start : start + CHUNK]
-        found = _sweep(uow, identity_sweeps([f.borrower_id for f in chunk], day), dry_run)
+        ids = [f.borrower_id for f in chunk]
+        sweeps = identity_sweeps(ids, day, uow.retention.unplanned_messages_to(ids))
+        found = _sweep(uow, sweeps, dry_run)
         for table, keys in found.items():
             rows.setdefault(table, []).extend(keys)
         if not dry_run:

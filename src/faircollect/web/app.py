@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from faircollect import __version__
+from faircollect.adapters import log_masking
 from faircollect.web import api, errors
 from faircollect.web.context import Clock, WebConfig
 from faircollect.web.security import SecurityHeaders
@@ -34,6 +35,7 @@ def create_app(
     secure_cookies: bool = False,
     payment_secret: bytes | None = None,
 ) -> FastAPI:
+    log_masking.install()
     app = FastAPI(
         title="faircollect",
         version=__version__,

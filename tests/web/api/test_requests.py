@@ -99,6 +99,8 @@ def test_search_sort_and_pages_stay_within_the_scope(shared: Api) -> None:
     assert ids(s001, q="L1") == [X]
     assert ids(s001, q="张三") == [X]
     assert ids(s001, q="13800000001") == [X]
+    assert ids(s001, q="110101199001011234") == [X]  # by the ID number's keyed hash
+    assert ids(s001, q="1101") == []  # a number is found whole, never by a part
     assert ids(shared.as_("C102"), q="L1") == []
     assert ids(shared.as_("C102"), q="13800000001") == []
     assert ids(s001, status="with_agency") == [Y]

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from faircollect.adapters.data_keys import keyring
+
 IDS = "ids"
 """The name of the single bind parameter that carries the id list of a lookup."""
 
@@ -48,6 +50,13 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         values = [row[name] for row in rows]
         process = _bind_processor(table.c[name], conn)
         columns_.append(list(map(process, values)) if process else values)
+    for column in table.columns:  # keyed hashes of sealed values (a Core default does it)
+        source = column.info.get("hash_of")
+        if source in names and column.name not in names:
+            ring = keyring()
+            values = [row[source] for row in rows]
+            columns_.append([None if v is None else ring.lookup_hash(str(v)) for v in values])
+            names.append(column.name)
     data = list(zip(*columns_, strict=True))
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in names)

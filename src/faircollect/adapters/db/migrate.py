@@ -23,11 +23,30 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database behind ``engine`` to ``revision`` (idempotent at head)."""
+    """Bring the database behind ``engine`` to ``revision`` (idempotent at head).
+
+    On SQLite, foreign keys are off while migrating (the pragma only takes effect outside a
+    transaction): a batch migration rebuilds a table by copy, drop and rename, and dropping
+    a table other rows refer to (``borrowers``, 0016) would otherwise fail. The references
+    are checked before the migration commits (``PRAGMA foreign_key_check``)."""
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"migration left a dangling reference: {broken}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -251,13 +252,17 @@ def outbox_rows(
     recipient: str | None = None,
     limit: int = 10_000,
 ) -> list[Any]:
-    """Outbox rows by message id (of one night, one status, one recipient, when given)."""
+    """Outbox rows by message id (of one night, one status, one recipient, when given).
+
+    The recipient is sealed (a fresh nonce per row), so rows of one recipient are picked
+    after opening, not by the database."""
     ob = t.outbox
-    query = select(ob).order_by(ob.c.run_date, ob.c.message_id).limit(limit)
+    query = select(ob).order_by(ob.c.run_date, ob.c.message_id)
     if day is not None:
         query = query.where(ob.c.run_date == day)
     if status is not None:
         query = query.where(ob.c.status == status)
-    if recipient is not None:
-        query = query.where(ob.c.recipient == recipient)
-    return list(conn.execute(query).all())
+    if recipient is None:
+        return list(conn.execute(query.limit(limit)).all())
+    found = (row for row in conn.execute(query) if row.recipient == recipient)
+    return list(islice(found, limit))

@@ -25,7 +25,7 @@ from sqlalchemy import (
     true,
 )
 
-from faircollect.adapters.db.types import ExactDecimal, UTCDateTime
+from faircollect.adapters.db.types import ExactDecimal, Sealed, UTCDateTime, keyed_hash_of
 
 metadata = MetaData(
     naming_convention={
@@ -36,19 +36,40 @@ metadata = MetaData(
     }
 )
 
+HASH_OF = "hash_of"
+"""``Column.info`` key: the column holds the keyed hash of the named column of its row."""
+
+
+def keyed_hash_column(name: str, source: str) -> Column[str]:
+    """An indexed column holding the keyed hash (``data_keys.lookup_hash``) of ``source``:
+    filled by Core inserts (a column default) and by ``bulk.insert_rows``."""
+    return Column(
+        name,
+        String(64),
+        nullable=False,
+        default=keyed_hash_of(source),
+        index=True,
+        info={HASH_OF: source},
+    )
+
+
 borrowers = Table(
     "borrowers",
     metadata,
     Column("borrower_id", String(64), primary_key=True),
     Column("name", String(128), nullable=False),
-    Column("phone", String(32), nullable=False),
-    Column("id_number", String(32), nullable=False),
+    Column("phone", Sealed, nullable=False),
+    Column("id_number", Sealed, nullable=False),
     Column("city", String(64), nullable=False),
-    Column("email", String(254), nullable=True),
+    Column("email", Sealed, nullable=True),
+    keyed_hash_column("phone_hash", "phone"),
+    keyed_hash_column("id_number_hash", "id_number"),
     Column("anonymised_on", Date, nullable=True),
 )
-"""``anonymised_on``: the day retention emptied the borrower's identity (0017); the row
-stays, the ledger refers to it."""
+"""Borrowers. ``phone``, ``id_number`` and ``email`` are sealed (``types.Sealed``, 0016);
+``phone_hash`` / ``id_number_hash`` are their keyed hashes (HMAC-SHA256), what a search by
+number looks up. ``anonymised_on``: the day retention emptied the borrower's identity
+(0017); the row stays, the ledger refers to it."""
 
 contacts = Table(
     "contacts",
@@ -56,11 +77,14 @@ contacts = Table(
     Column("contact_id", Integer, primary_key=True, autoincrement=True),
     Column("borrower_id", ForeignKey("borrowers.borrower_id"), nullable=False, index=True),
     Column("name", String(128), nullable=False),
-    Column("phone", String(32), nullable=False),
+    Column("phone", Sealed, nullable=False),
     Column("relation", String(32), nullable=False),
     Column("is_emergency", Boolean, nullable=False),
-    UniqueConstraint("borrower_id", "phone", name="uq_contacts_borrower_phone"),
+    keyed_hash_column("phone_hash", "phone"),
+    UniqueConstraint("borrower_id", "phone_hash", name="uq_contacts_borrower_phone_hash"),
 )
+"""A borrower's registered contacts; ``phone`` sealed, ``phone_hash`` its keyed hash (one
+contact per number and borrower)."""
 
 loans = Table(
     "loans",
@@ -216,7 +240,7 @@ contact_records = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("channel", String(16), nullable=False),
     Column("party", String(24), nullable=False),
-    Column("phone", String(32), nullable=True),
+    Column("phone", Sealed, nullable=True),
     Column("actor", String(64), nullable=False),
     Column("outcome", String(24), nullable=False),
     Column("reason", String(24), nullable=True),
@@ -244,7 +268,7 @@ planned_actions = Table(
     Column("channel", String(16), nullable=True),
     Column("party", String(24), nullable=False),
     Column("purpose", String(16), nullable=False),
-    Column("target", String(128), nullable=True),
+    Column("target", Sealed, nullable=True),
     Column("template", String(64), nullable=True),
     Column("priority", Integer, nullable=False),
     Column("scheduled_at", UTCDateTime, nullable=False),
@@ -289,7 +313,7 @@ outbox = Table(
     Column("message_id", String(64), primary_key=True),
     Column("run_date", Date, nullable=False),
     Column("channel", String(16), nullable=False),
-    Column("recipient", String(128), nullable=False),
+    Column("recipient", Sealed, nullable=False),
     Column("subject", Text, nullable=False, default=""),
     Column("body", Text, nullable=False),
     Column("queued_at", UTCDateTime, nullable=False),
@@ -300,7 +324,9 @@ outbox = Table(
     Column("delivered_at", UTCDateTime, nullable=True),
     Index("ix_outbox_run_date_status", "run_date", "status"),
 )
-"""Messages queued for a channel adapter; ``message_id`` is the planned action id."""
+"""Messages queued for a channel adapter; ``message_id`` is the planned action id.
+``recipient`` is sealed (copied sealed from ``planned_actions.target``): the sender opens
+it when it sends."""
 
 letters = Table(
     "letters",
@@ -548,7 +574,7 @@ visits = Table(
     Column("case_id", ForeignKey("cases.case_id"), nullable=False, index=True),
     Column("visit_type", String(16), nullable=False),
     Column("planned_on", Date, nullable=False),
-    Column("address", Text, nullable=False),
+    Column("address", Sealed, nullable=False),
     Column("staff", Text, nullable=False),
     Column("notice_letter_sent_on", Date, nullable=False),
     Column("planned_by", String(64), nullable=False),
@@ -565,18 +591,19 @@ borrower_codes = Table(
     "borrower_codes",
     metadata,
     Column("code_id", Integer, primary_key=True, autoincrement=True),
-    Column("phone", String(32), nullable=False),
+    Column("phone_hash", String(64), nullable=False),
     Column("code_hash", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("wrong_tries", Integer, nullable=False, server_default=text("0")),
     Column("used_at", UTCDateTime, nullable=True),
     Column("voided", Boolean, nullable=False, server_default=false()),
-    Index("ix_borrower_codes_phone_created", "phone", "created_at"),
+    Index("ix_borrower_codes_phone_hash_created", "phone_hash", "created_at"),
 )
-"""Sign-in codes asked for a phone number (known or not): the argon2 hash of the code
-(empty when the number is no borrower's: nothing was sent), when it expires, wrong tries
-(5 void it), when it was used (once). Every request is a row, for the rate limits."""
+"""Sign-in codes asked for a phone number (known or not), kept as the number's keyed hash:
+the argon2 hash of the code (empty when the number is no borrower's: nothing was sent),
+when it expires, wrong tries (5 void it), when it was used (once). Every request is a row,
+for the rate limits."""
 
 borrower_sessions = Table(
     "borrower_sessions",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from faircollect.adapters.data_keys import keyring, lookup_hash
+from faircollect.domain.sealed import is_sealed
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -48,3 +52,37 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Sealed(TypeDecorator[str]):
+    """Personal text sealed at rest (``domain.sealed``): sealed under the current data key
+    when written, opened when read, so the rows of the table never hold it in clear.
+
+    Text already sealed is written as it is (a rotation writes what it re-sealed). The empty
+    text stays empty: it tells nothing, and ``column == ""`` must keep working (retention
+    asks which values are still filled). Columns of this type are what ``faircollect keys
+    rotate`` and ``keys check`` go through.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        text = str(value)
+        return text if text == "" or is_sealed(text) else keyring().seal(text)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else keyring().open(value)
+
+
+def keyed_hash_of(source: str) -> Callable[[Any], str | None]:
+    """A column default: the keyed hash of the row's ``source`` value, for Core inserts and
+    updates that set the value (the bulk importer fills it itself: ``bulk.insert_rows``)."""
+
+    def default(context: Any) -> str | None:
+        value = context.get_current_parameters().get(source)
+        return None if value is None else lookup_hash(str(value))
+
+    return default

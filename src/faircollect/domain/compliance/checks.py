@@ -41,6 +41,7 @@ from faircollect.domain.compliance.actions import (
 )
 from faircollect.domain.compliance.findings import Finding, Label
 from faircollect.domain.compliance.pack import Parameters, format_parameter
+from faircollect.domain.privacy import mask_phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +178,7 @@ def check_frequency(action: ProposedAction, ctx: CheckContext) -> list[Violation
     unanswered = unanswered_calls_on(action, day, ctx.tz)
     if unanswered < limit:
         return []
-    number = action.phone or "any number"
+    number = mask_phone(action.phone) if action.phone else "any number"
     reason = (
         f"{unanswered} unanswered call attempts to {number} on {day.isoformat()} "
         f"({ctx.tz.key}); at most {limit} a day"

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, or_, select
 
+from faircollect.adapters.data_keys import lookup_hash
 from faircollect.adapters.db.tables import (
     account_states,
     borrowers,
@@ -466,10 +467,14 @@ def _order(sort: str, figures: Any) -> list[Any]:
 
 
 def _matches(text: str) -> Any:
-    """Case id, loan id, borrower id or a borrower's phone equal to ``text``, or the
-    borrower's name containing it."""
+    """Case id, loan id, borrower id or a borrower's phone or ID number equal to ``text``
+    (looked up by their keyed hash: the numbers are sealed), or the borrower's name
+    containing it."""
     by_loan = select(case_loans.c.case_id).where(case_loans.c.loan_id == text)
-    by_phone = select(borrowers.c.borrower_id).where(borrowers.c.phone == text)
+    hashed = lookup_hash(text.strip())
+    by_phone = select(borrowers.c.borrower_id).where(
+        or_(borrowers.c.phone_hash == hashed, borrowers.c.id_number_hash == hashed)
+    )
     return or_(
         cases.c.case_id == text,
         cases.c.borrower_id == text,

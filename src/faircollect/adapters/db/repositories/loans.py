@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
+from faircollect.adapters.data_keys import lookup_hash
 from faircollect.adapters.db import repository
 from faircollect.adapters.db.tables import (
     account_states,
@@ -117,9 +118,10 @@ class LoanRepository:
     def phone_owner(self, phone: str) -> list[tuple[str, str]]:
         """Who a phone number belongs to: (borrower id, ``borrower``) for a borrower's own
         number, (borrower id, relation) for a registered contact of that borrower."""
-        own = select(borrowers.c.borrower_id).where(borrowers.c.phone == phone)
+        hashed = lookup_hash(phone)
+        own = select(borrowers.c.borrower_id).where(borrowers.c.phone_hash == hashed)
         found = [(b, "borrower") for b in self.conn.execute(own).scalars()]
         theirs = select(contacts.c.borrower_id, contacts.c.relation).where(
-            contacts.c.phone == phone
+            contacts.c.phone_hash == hashed
         )
         return found + [(b, rel) for b, rel in self.conn.execute(theirs)]

@@ -8,6 +8,7 @@ from datetime import datetime, time
 
 from sqlalchemy import Connection, delete, func, select, update
 
+from faircollect.adapters.data_keys import lookup_hash
 from faircollect.adapters.db.tables import (
     account_states,
     borrower_codes,
@@ -25,7 +26,7 @@ from faircollect.domain.portal import Preferences
 @dataclass(frozen=True, slots=True)
 class StoredCode:
     code_id: int
-    phone: str
+    phone_hash: str
     code_hash: str
     created_at: datetime
     expires_at: datetime
@@ -53,7 +54,7 @@ class PortalRepository:
         """The borrower whose own number ``phone`` is (the first by id if several)."""
         query = (
             select(borrowers.c.borrower_id)
-            .where(borrowers.c.phone == phone)
+            .where(borrowers.c.phone_hash == lookup_hash(phone))
             .order_by(borrowers.c.borrower_id)
         )
         return self.conn.execute(query.limit(1)).scalar_one_or_none()
@@ -63,30 +64,37 @@ class PortalRepository:
         c = borrower_codes
         query = (
             select(c.c.created_at)
-            .where(c.c.phone == phone, c.c.created_at > since)
+            .where(c.c.phone_hash == lookup_hash(phone), c.c.created_at > since)
             .order_by(c.c.created_at)
         )
         return list(self.conn.execute(query).scalars())
 
     def add_code(self, phone: str, code_hash: str, at: datetime, expires: datetime) -> None:
         """A new code for ``phone``; every earlier code of the number stops working."""
-        c = borrower_codes
+        c, hashed = borrower_codes, lookup_hash(phone)
         self.conn.execute(
-            update(c).where(c.c.phone == phone, c.c.used_at.is_(None)).values(voided=True)
+            update(c).where(c.c.phone_hash == hashed, c.c.used_at.is_(None)).values(voided=True)
         )
         self.conn.execute(
-            c.insert().values(phone=phone, code_hash=code_hash, created_at=at, expires_at=expires)
+            c.insert().values(
+                phone_hash=hashed, code_hash=code_hash, created_at=at, expires_at=expires
+            )
         )
 
     def latest_code(self, phone: str) -> StoredCode | None:
         c = borrower_codes
-        query = select(c).where(c.c.phone == phone).order_by(c.c.code_id.desc()).limit(1)
+        query = (
+            select(c)
+            .where(c.c.phone_hash == lookup_hash(phone))
+            .order_by(c.c.code_id.desc())
+            .limit(1)
+        )
         row = self.conn.execute(query).first()
         if row is None:
             return None
         return StoredCode(
             row.code_id,
-            row.phone,
+            row.phone_hash,
             row.code_hash,
             row.created_at,
             row.expires_at,

@@ -156,24 +156,22 @@ def dated_sweeps(category: Category, cutoff: date) -> list[Sweep]:
     raise ValueError(f"{category} is not swept by date")
 
 
-def identity_sweeps(ids: Sequence[str], on: date) -> list[Sweep]:
+def identity_sweeps(
+    ids: Sequence[str], on: date, messages: Sequence[str] = ()
+) -> list[Sweep]:
     """The sweeps that anonymise the borrowers ``ids`` (at most ``CHUNK`` of them): their
-    identity, and every row that names them or a person close to them."""
+    identity, and every row that names them or a person close to them. ``messages``: the
+    outbox messages sent to them without a plan (``RetentionRepository.unplanned_messages_to``)."""
     b, cr, pa, ob, v, c = borrowers, contact_records, planned_actions, outbox, visits, complaints
     their_cases = select(cases.c.case_id).where(cases.c.borrower_id.in_(ids))
     their_actions = select(pa.c.action_id).where(pa.c.borrower_id.in_(ids))
     their_records = select(literal("contact:", String) + cr.c.record_id).where(
         cr.c.borrower_id.in_(ids)
     )
-    their_phones = select(b.c.phone).where(b.c.borrower_id.in_(ids), b.c.phone != "")
-    their_emails = select(b.c.email).where(b.c.borrower_id.in_(ids), b.c.email.is_not(None))
+    their_phones = select(b.c.phone_hash).where(b.c.borrower_id.in_(ids), b.c.phone_hash != "")
     # Messages planned for them, and those sent to their own number or address without a
-    # plan (the portal's sign-in codes).
-    theirs = or_(
-        ob.c.message_id.in_(their_actions),
-        ob.c.recipient.in_(their_phones),
-        ob.c.recipient.in_(their_emails),
-    )
+    # plan (the portal's sign-in codes), found beforehand: recipients are sealed.
+    theirs = or_(ob.c.message_id.in_(their_actions), ob.c.message_id.in_(list(messages)))
     return [
         Sweep(
             b,
@@ -182,6 +180,8 @@ def identity_sweeps(ids: Sequence[str], on: date) -> list[Sweep]:
                 "name": ANONYMISED_NAME,
                 "phone": "",
                 "id_number": "",
+                "phone_hash": "",
+                "id_number_hash": "",
                 "email": None,
                 "anonymised_on": on,
             },
@@ -189,7 +189,7 @@ def identity_sweeps(ids: Sequence[str], on: date) -> list[Sweep]:
         Sweep(contacts, contacts.c.borrower_id.in_(ids), None),
         Sweep(borrower_preferences, borrower_preferences.c.borrower_id.in_(ids), None),
         Sweep(borrower_sessions, borrower_sessions.c.borrower_id.in_(ids), None),
-        Sweep(borrower_codes, borrower_codes.c.phone.in_(their_phones), None),
+        Sweep(borrower_codes, borrower_codes.c.phone_hash.in_(their_phones), None),
         Sweep(
             cr,
             and_(cr.c.borrower_id.in_(ids), _filled(cr.c.note, cr.c.phone)),
@@ -239,6 +239,19 @@ class RetentionRepository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def unplanned_messages_to(self, ids: Sequence[str]) -> list[str]:
+        """The ids of outbox messages still holding a recipient, planned by no action, sent
+        to a phone or e-mail of the borrowers ``ids``. Recipients are sealed with a fresh
+        nonce each, so they are opened and compared here; such messages are few (sign-in
+        codes; ``outbox_bodies`` clears them once answered)."""
+        b, ob, pa = borrowers, outbox, planned_actions
+        people = self.conn.execute(select(b.c.phone, b.c.email).where(b.c.borrower_id.in_(ids)))
+        addresses = {a for row in people for a in row if a}
+        unplanned = select(ob.c.message_id, ob.c.recipient).where(
+            ob.c.recipient != "", ob.c.message_id.not_in(select(pa.c.action_id))
+        )
+        return [m for m, to in self.conn.execute(unplanned) if to in addresses]
 
     def keys(self, sweep: Sweep) -> list[str]:
         """The primary keys (as text; a composite key's parts joined by ``|``) of the rows
