@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select, text
 
+from faircollect.adapters.data_keys import keyring
 from faircollect.adapters.db import tables as t
 from faircollect.adapters.db.night_store import insert_actions
 from tests.scenarios.portfolio import seed
@@ -58,4 +59,7 @@ def test_fast_insert_stores_the_same_values_as_sqlalchemy(db_engine: Engine) -> 
         assert [r._mapping["scheduled_at"] for r in typed] == [plain["scheduled_at"]] * 2
     fast_raw, plain_raw = (dict(r._mapping) for r in raw)
     assert fast_raw.pop("action_id") == "A-fast" and plain_raw.pop("action_id") == "A-plain"
+    # The target is sealed by both, each with a fresh nonce: the same number once opened.
+    targets = [keyring().open(row.pop("target")) for row in (fast_raw, plain_raw)]
+    assert targets == ["13800000001", "13800000001"]
     assert fast_raw == plain_raw

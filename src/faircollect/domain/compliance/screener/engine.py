@@ -27,6 +27,11 @@ TEXT, HAN_PINYIN, TYPED_PINYIN = 0, 1, 2
 pinyin typed in Latin letters."""
 
 
+TELLING = ("跟客户说", "和客户说", "对客户说", "给客户说", "同客户说")
+"""Words a collector's note uses for what the collector told the borrower: a reported-speech
+marker inside them ("客户说") does not make the sentence someone else's words."""
+
+
 class Hit(NamedTuple):
     """A lexicon phrase found at normal ``[start, end)`` (a tuple: cheap to make and hash)."""
 
@@ -140,6 +145,8 @@ class Screener:
         if not lex.reported:
             return False
         sentence = SENTENCE_END.split(text[:at])[-1]
+        for telling in TELLING:  # "跟客户说…" is what the writer said, not the customer
+            sentence = sentence.replace(telling, "")
         return _contains_any(sentence, lex.reported)
 
     def _hits(self, normal: Normalised) -> Iterator[Hit]:
