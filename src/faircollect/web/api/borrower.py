@@ -37,18 +37,17 @@ from faircollect.services.compliance import MAX_TEXT, check_message
 from faircollect.views.loans import ledger_json, rate_text, true_cost_json
 from faircollect.web.api.convert import fen
 from faircollect.web.api.schemas import ErrorBody, Strict, Yuan
+from faircollect.web.api.session import write_session_cookie
 from faircollect.web.api.work import REFUSALS
 from faircollect.web.context import (
     BORROWER_COOKIE,
     CurrentBorrower,
-    config,
     now,
     today,
     unit,
 )
 from faircollect.web.errors import InvalidField, error_body
 from faircollect.web.idempotency import BORROWER_IDEMPOTENT, IdempotentRoute
-from faircollect.web.security import is_https
 
 router = APIRouter(prefix="/borrower", tags=["borrower"], route_class=IdempotentRoute)
 
@@ -131,15 +130,8 @@ def sign_in(body: CodeSignInBody, request: Request) -> Response:
 
 
 def set_borrower_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(
-        BORROWER_COOKIE,
-        token,
-        max_age=int(BORROWER_SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=config(request).secure_cookies or is_https(request),
-        path="/",
-    )
+    """The portal's session cookie (``write_session_cookie``)."""
+    write_session_cookie(request, response, BORROWER_COOKIE, token, BORROWER_SESSION_LIFETIME)
 
 
 @router.delete(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -52,12 +53,20 @@ def sign_in(body: SignInRequest, request: Request) -> Response:
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    """The session cookie: HttpOnly (no script reads it), SameSite=Lax, lives as long as
-    the session (the server checks the expiry too)."""
+    """The workbench's session cookie (``write_session_cookie``)."""
+    write_session_cookie(request, response, SESSION_COOKIE, token, auth.SESSION_LIFETIME)
+
+
+def write_session_cookie(
+    request: Request, response: Response, name: str, token: str, lifetime: timedelta
+) -> None:
+    """A session cookie, the workbench's or the portal's: HttpOnly (no script reads it),
+    SameSite=Lax, Secure over HTTPS or when configured, lives as long as the session (the
+    server checks the expiry too)."""
     response.set_cookie(
-        SESSION_COOKIE,
+        name,
         token,
-        max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+        max_age=int(lifetime.total_seconds()),
         httponly=True,
         samesite="lax",
         secure=config(request).secure_cookies or is_https(request),
