@@ -5,7 +5,6 @@ backend are refused naming the problem (exit 2)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from faircollect.cli.app import app
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import throwaway_postgres_database
 
 runner = CliRunner()
 DAY = "2026-11-20"
@@ -47,16 +46,8 @@ def empty(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    name = f"fc_restore_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres_database("fc_restore") as url:
+        yield url
 
 
 def exports(url: str) -> tuple[str, str, str]:
