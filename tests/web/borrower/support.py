@@ -23,10 +23,10 @@ KANTOU = "L9"
 SECRET = b"test payment secret"
 
 
-def add_kantou_loan(engine: Engine) -> None:
-    """张三's second loan: 10,000.00 on contract, 8,000.00 received (2,000.00 砍头息), 36 %
-    a year over 12 months from 15 Jan 2026, nothing paid yet (the first due 15 Feb)."""
-    terms = LoanTerms(
+def kantou_terms(borrower_id: str) -> LoanTerms:
+    """Loan L9: 10,000.00 on contract, 8,000.00 received (2,000.00 砍头息), 36 % a year over
+    12 months from 15 Jan 2026, nothing paid yet (the first due 15 Feb)."""
+    return LoanTerms(
         KANTOU,
         1_000_000,
         800_000,
@@ -37,11 +37,15 @@ def add_kantou_loan(engine: Engine) -> None:
         Decimal("0.0005"),
         0,
         0,
-        borrower_id="B1",
+        borrower_id=borrower_id,
         product="cash",
     )
+
+
+def add_kantou_loan(engine: Engine) -> None:
+    """张三's second loan (``kantou_terms``)."""
     with engine.begin() as conn:
-        conn.execute(loans.insert().values(**loan_row(terms)))
+        conn.execute(loans.insert().values(**loan_row(kantou_terms("B1"))))
 
 
 def last_code(engine: Engine, phone: str) -> str | None:

@@ -15,11 +15,10 @@ from sqlalchemy import Engine
 from faircollect.adapters.db.repository import loan_row
 from faircollect.adapters.db.tables import borrowers, loans
 from faircollect.adapters.db.uow import UnitOfWork
-from faircollect.domain.ledger.terms import LoanTerms, Method
 from faircollect.domain.money import parse_yuan
 from faircollect.services.night import run_night
 from tests.scenarios.casework_world import DAY, at
-from tests.web.borrower.support import sign_in
+from tests.web.borrower.support import kantou_terms, sign_in
 from tests.web.conftest import Clock
 
 Portal = Callable[[], TestClient]
@@ -29,20 +28,6 @@ WANG = "13800000009"
 def add_wang(engine: Engine) -> None:
     """王五 (B9): 10,000.00 on contract, 8,000.00 received, 36 %, 12 months from 15 Jan
     2026, nothing paid: 15 days past due on 2 Mar; the night opens his case."""
-    terms = LoanTerms(
-        "L9",
-        1_000_000,
-        800_000,
-        Decimal("0.36"),
-        12,
-        Method.EQUAL_INSTALLMENT,
-        date(2026, 1, 15),
-        Decimal("0.0005"),
-        0,
-        0,
-        borrower_id="B9",
-        product="cash",
-    )
     with engine.begin() as conn:
         conn.execute(
             borrowers.insert().values(
@@ -53,7 +38,7 @@ def add_wang(engine: Engine) -> None:
                 city="北京",
             )
         )
-        conn.execute(loans.insert().values(**loan_row(terms)))
+        conn.execute(loans.insert().values(**loan_row(kantou_terms("B9"))))
     run_night(engine, DAY)
 
 
