@@ -17,7 +17,7 @@ from faircollect.adapters.db.tables import audit_log, contact_records, promises
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.cases import CaseStatus
 from faircollect.domain.casework.contacts import Outcome
-from faircollect.domain.casework.errors import GateDenied, Refused
+from faircollect.domain.casework.errors import CaseworkError, GateDenied, Refused
 from faircollect.domain.casework.proposals import InstalmentPlan
 from faircollect.domain.casework.visits import VisitOutcome, VisitType
 from faircollect.domain.compliance.actions import Channel, Party
@@ -308,6 +308,58 @@ def test_a_visit_plan_and_its_outcome_are_audited(world: Engine) -> None:
     assert got[1][4]["staff"] == ["V301", "V302"] and "address" not in got[1][4]
     assert got[2][4]["outcome"] == "address_confirmed"
     assert intact(world) == 3
+
+
+def test_a_visit_of_a_case_one_may_not_see_is_answered_as_an_unknown_visit(
+    world: Engine,
+) -> None:
+    """C102 does not hold 张三's case: recording its visit says only that there is no such
+    visit, the same words as for an id nobody used, whether or not the visit already has
+    its outcome; C101, who holds it, is told the outcome is already recorded."""
+    sent_action(world, "N1", at(DAY, 9), "上门通知函", action_key="visit_notice", channel="letter")
+    visit_day = date(2026, 3, 5)
+    request = visits.VisitRequest(
+        CASE,
+        VisitType.CONFIRM,
+        at(visit_day, 10),
+        "北京市东城区示例路1号",
+        ("V301", "V302"),
+        True,
+        True,
+    )
+    with UnitOfWork(world) as uow:
+        visit_id = visits.plan(uow, actor_for(uow, "C101"), request).plan.visit_id
+
+    def record_as(user: str, visit: str) -> str:
+        with pytest.raises(CaseworkError) as refused, UnitOfWork(world) as uow:
+            visits.record(
+                uow,
+                actor_for(uow, user),
+                visit,
+                at(visit_day, 10, 20),
+                ("V301", "V302"),
+                VisitOutcome.ADDRESS_CONFIRMED,
+                "rec/V1.mp4",
+            )
+        return str(refused.value)
+
+    assert record_as("C102", visit_id) == f"no visit '{visit_id}'"
+    assert record_as("C102", "V-NOBODY") == "no visit 'V-NOBODY'"
+    with UnitOfWork(world) as uow:
+        visits.record(
+            uow,
+            actor_for(uow, "C101"),
+            visit_id,
+            at(visit_day, 10, 20),
+            ("V301", "V302"),
+            VisitOutcome.ADDRESS_CONFIRMED,
+            "rec/V1.mp4",
+        )
+    assert record_as("C102", visit_id) == f"no visit '{visit_id}'"
+    assert (
+        record_as("C101", visit_id)
+        == f"visit {visit_id} already has an outcome (address_confirmed)"
+    )
 
 
 def test_a_visit_the_gate_refuses_keeps_the_denial(world: Engine) -> None:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.lender_file import lender_profile
-from faircollect.domain.casework.errors import PermissionDenied, Refused
+from faircollect.domain.casework.errors import CaseworkError, NotFound, PermissionDenied, Refused
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.casework.visits import (
     RULE,
@@ -171,8 +171,7 @@ def record(
 ) -> VisitRecorded:
     """Record what happened on a planned visit; refused if it does not match the plan."""
     require(actor, Permission.PLAN_VISIT)
-    planned = uow.visits.planned(visit_id)
-    visible_case(uow, actor, planned.plan.case_id, started_at.date())
+    planned = _visible_visit(uow, actor, visit_id, started_at.date())
     done = record_visit(
         planned,
         VisitRecorded(
@@ -196,3 +195,20 @@ def record(
         },
     )
     return done
+
+
+def _visible_visit(uow: UnitOfWork, actor: Actor, visit_id: str, day: date) -> VisitPlanned:
+    """The planned visit, if ``actor`` may see its case on ``day`` and it still waits for
+    its outcome. A visit of a case the actor may not see is answered exactly as an unknown
+    one, before anything about it (its case, its outcome) is said."""
+    found = uow.visits.find(visit_id)
+    if found is None:
+        raise NotFound(f"no visit '{visit_id}'")
+    planned, outcome = found
+    try:
+        visible_case(uow, actor, planned.plan.case_id, day)
+    except NotFound:
+        raise NotFound(f"no visit '{visit_id}'") from None
+    if outcome is not None:
+        raise CaseworkError(f"visit {visit_id} already has an outcome ({outcome})")
+    return planned

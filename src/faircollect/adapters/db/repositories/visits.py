@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from faircollect.adapters.db.tables import visits
-from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.casework.visits import PlanVisit, VisitOutcome, VisitPlanned, VisitType
 
 
@@ -35,13 +34,12 @@ class VisitRepository:
             )
         )
 
-    def planned(self, visit_id: str) -> VisitPlanned:
-        """A visit still waiting for its outcome; CaseworkError if unknown or done."""
+    def find(self, visit_id: str) -> tuple[VisitPlanned, str | None] | None:
+        """The visit as planned and its outcome (None while it waits for one); None if
+        there is no such visit. Whether the caller may see it is the service's question."""
         row = self.conn.execute(select(visits).where(visits.c.visit_id == visit_id)).first()
         if row is None:
-            raise CaseworkError(f"no visit '{visit_id}'")
-        if row.outcome is not None:
-            raise CaseworkError(f"visit {visit_id} already has an outcome ({row.outcome})")
+            return None
         command = PlanVisit(
             row.visit_id,
             row.case_id,
@@ -53,7 +51,7 @@ class VisitRepository:
             True,
             True,
         )
-        return VisitPlanned(command, row.planned_by)
+        return VisitPlanned(command, row.planned_by), row.outcome
 
     def record_outcome(
         self,
