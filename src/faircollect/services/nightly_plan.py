@@ -60,7 +60,8 @@ from faircollect.domain.compliance.actions import Party as GateParty
 from faircollect.domain.compliance.actions import Purpose as GatePurpose
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import RulePack, default_pack
-from faircollect.domain.compliance.screener import screen
+from faircollect.domain.compliance.screener import default_screener
+from faircollect.domain.compliance.screener.batched import BatchedScreen
 from faircollect.domain.lender import LenderProfile
 from faircollect.domain.organisation import Roster
 from faircollect.domain.outreach import ActionStatus
@@ -136,13 +137,15 @@ def plan_night(
     the same date: nothing is planned or sent twice.
     """
     report: Progress = progress or (lambda step, done, total: None)
+    screening = BatchedScreen(default_screener())
     night = _Night(
         with_lender(strategy or load_strategy(default_strategy_path()), lender_profile()),
         teams,
-        Gate(rules or default_pack(), screen),
+        Gate(rules or default_pack(), screening),
         tz or ZoneInfo(DEFAULT_TZ),
         as_of,
         templates or TemplateRenderer(),
+        screening,
     )
     summary = NightSummary(as_of)
     # The ledger step's SQLite settings (big page cache, no foreign-key re-checks): every
@@ -229,6 +232,9 @@ class _Night:
     tz: ZoneInfo
     as_of: date
     renderer: TemplateRenderer
+    screening: BatchedScreen = field(default_factory=lambda: BatchedScreen(default_screener()))
+    """The gate's screen (when the gate was given this one, each chunk of actions has its
+    messages screened in one pass; otherwise preparing only costs the batch)."""
     _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
     owners: CaseOwners = field(default_factory=CaseOwners)
     """Who owns each borrower's case after 分案 (set by ``_assign``)."""
@@ -262,6 +268,7 @@ class _Night:
         def decide(start: int, stop: int) -> list[Row]:
             """Rows for actions[start:stop]; progress only from this process."""
             nonlocal done_here
+            self.screening.prepare(self._texts(actions[start:stop]))
             rows = []
             for i in range(start, stop):
                 action = actions[i]
@@ -277,6 +284,17 @@ class _Night:
         summary.unassigned = self._assign(conn, actions, by_loan, rows)
         report("assign", 1, 1)
         return rows
+
+    def _texts(self, actions: Sequence[PlannedAction]) -> list[str]:
+        """The messages of ``actions`` that the gate will screen (those that render)."""
+        texts = []
+        for action in actions:
+            if action.kind is ActionKind.CONTACT and action.channel and action.template:
+                try:
+                    texts.append(self._render(action))
+                except TemplateRenderError:
+                    continue  # denied by ``_decide`` with FC-TEMPLATE, never screened
+        return texts
 
     def _decide(
         self,
