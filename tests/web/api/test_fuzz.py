@@ -61,6 +61,13 @@ NEGATIVE_USERS = frozenset({"ADMIN", "borrower", "anonymous"})
 on who sends it, and generating invalid requests is the slow part (most drafts are
 thrown away)."""
 
+POSTGRESQL_USERS = frozenset({"C101", "S001", "ADMIN", "borrower", "anonymous"})
+"""On PostgreSQL only these fuzz: every workbench operation is still sent there (each
+workbench user is sent all of them), the collector and the supervisor get past the
+permission checks of the daily work and its approvals into the storage, the borrower
+reaches the portal, nobody the sign-in doors. What differs between the backends is
+storage, not who may do what, and each of the nine roles is fuzzed on SQLite."""
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -200,7 +207,11 @@ def fuzz(
 
 
 @pytest.mark.parametrize("user", USERS)
-def test_the_api_answers_every_generated_request_as_documented(user: str, arena: Arena) -> None:
+def test_the_api_answers_every_generated_request_as_documented(
+    user: str, arena: Arena, template: Template
+) -> None:
+    if template.backend == "postgresql" and user not in POSTGRESQL_USERS:
+        pytest.skip("this role is fuzzed on SQLite (POSTGRESQL_USERS)")
     headers, cookies = arena.credentials[user]
     statuses: Counter[int] = Counter()
     failures: list[str] = []
