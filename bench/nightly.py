@@ -13,7 +13,9 @@ every run, so each run plans the night from the same pristine tables.
 
 Timed: ``plan_night`` (settle promises, load, plan, gate + render + screen, assign, insert,
 queue, send), with the share of each step measured between the progress callbacks that
-close the steps. In the same run, on a random sample of accounts, the baseline: the
+close the steps; the plan step is split in two around the night's lawful amounts
+(``with_lawful_amounts``, wrapped here to close ``plan_day`` before it and ``lawful``
+after it). In the same run, on a random sample of accounts, the baseline: the
 straightforward path account by account (its rows read by key, ``plan_day`` on it, each
 template rendered with Jinja2, each contact decided by a gate without caches, each row
 inserted on its own), extrapolated to N; the ratio is printed. Both run on the same
@@ -47,6 +49,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent
@@ -70,7 +73,7 @@ from faircollect.domain.compliance.pack import default_pack  # noqa: E402
 from faircollect.domain.compliance.screener import screen  # noqa: E402
 from faircollect.domain.organisation import Roster, roster  # noqa: E402
 from faircollect.domain.strategy import ActionKind, plan_day  # noqa: E402
-from faircollect.services import nightly_load  # noqa: E402
+from faircollect.services import nightly_load, nightly_plan  # noqa: E402
 from faircollect.services.nightly_ledger import run_day  # noqa: E402
 from faircollect.services.nightly_plan import _base_row, _Night, plan_night  # noqa: E402
 from faircollect.services.organisation import load_organisation  # noqa: E402
@@ -81,6 +84,8 @@ TZ = ZoneInfo(DEFAULT_TZ)
 STEPS = (
     "settle",
     "load",
+    "plan_day",
+    "lawful",
     "plan",
     "history",
     "gate",
@@ -474,6 +479,17 @@ def _night_on(url: str, args: argparse.Namespace, loans: int) -> tuple[float, st
         if done >= total:
             marks[step] = (time.perf_counter(), time.process_time())
 
+    with_lawful_amounts = nightly_plan.with_lawful_amounts
+
+    def lawful_step(*args: Any) -> Any:
+        """The night's lawful amounts, closed off as a step of their own (bench only)."""
+        progress("plan_day", 1, 1)
+        try:
+            return with_lawful_amounts(*args)
+        finally:
+            progress("lawful", 1, 1)
+
+    nightly_plan.with_lawful_amounts = lawful_step  # type: ignore[assignment]
     load_before = os.getloadavg()
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     if args.profile:
@@ -486,6 +502,7 @@ def _night_on(url: str, args: argparse.Namespace, loans: int) -> tuple[float, st
         summary = plan_night(engine, AS_OF, progress=progress)
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     load_after = os.getloadavg()
+    nightly_plan.with_lawful_amounts = with_lawful_amounts  # type: ignore[assignment]
     engine.dispose()
     check = digest(url, AS_OF)
 

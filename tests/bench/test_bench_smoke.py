@@ -46,6 +46,7 @@ def test_every_bench_script_has_a_smoke_test() -> None:
     covered = {
         "gate.py",
         "importing.py",
+        "lawful.py",
         "ledger.py",
         "ledger_phases.py",
         "letters.py",  # tests/bench/test_bench_letters.py
@@ -186,6 +187,17 @@ def test_nightly_bench(tmp_path: Path) -> None:
     assert f"reused {kept}" in again
     # The same pristine copy planned twice: the same night, row for row.
     assert _digest(again) == _digest(out)
+
+
+def test_lawful_bench(tmp_path: Path) -> None:
+    """Built by bench/nightly.py's builder when missing; the engine's lawful views are the
+    reference's, view for view (the script exits non-zero otherwise)."""
+    kept = tmp_path / "night.db"
+    out = run_bench("lawful.py", "--loans", "400", "--reuse-db", kept)
+    assert re.search(r"written to [\d,]+ loans, [\d,]+ of them may exceed the law", out)
+    assert re.search(r"lawful views: [1-9][\d,]* loans ask for more than the law supports", out)
+    assert re.search(r"ratio reference / engine: wall [\d.]+x, cpu [\d.]+x", out)
+    assert "differences from the reference: 0" in out
 
 
 @pytest.mark.skipif(not PG, reason="PostgreSQL is not reachable on 127.0.0.1:5432")

@@ -5,7 +5,10 @@ bucket); what a message, letter or lawyer letter then asks for is the lawful amo
 the contract's figure only beside it, marked as not collected. Only the loans the night
 writes to are looked at, and a loan without 砍头息, fees or a rate above the cap is
 skipped at the cost of a comparison (``domain.lawful.lawful_amounts``); the others are
-read in bulk and replayed under their lawful terms.
+read in bulk and computed under their lawful terms all at once by the portfolio engine
+(``portfolio.lawful``, equal to ``lawful_amounts`` loan by loan, which it falls back on
+for what the engine does not model, such as adjusted loans): the reference replays one
+loan at a time in Fractions, too slow for the many such loans a large book's night writes to.
 
 A loan that is late under its contract but owes nothing overdue under its lawful terms, or
 is paid off under them, is sent no demand or reminder at all: a message for money the law
@@ -23,13 +26,13 @@ from sqlalchemy import Connection
 
 from faircollect.adapters.db import repository
 from faircollect.adapters.db.ledger_runs import adjusted_loan_ids
-from faircollect.adapters.parallel import split_run
-from faircollect.domain.lawful import LawfulAmounts, lawful_amounts, may_exceed
+from faircollect.domain.lawful import may_exceed
 from faircollect.domain.ledger.terms import LoanTerms
 from faircollect.domain.rates import LenderType, RateCap
 from faircollect.domain.strategy import AccountView
 from faircollect.domain.strategy.model import Party
 from faircollect.domain.strategy.planning import PlannedAction, TemplateContext
+from faircollect.portfolio.lawful import lawful_amounts_of
 from faircollect.services.loans import cap_for
 
 
@@ -67,27 +70,10 @@ def lawful_views(
         return may_exceed(terms, _cap(terms.disbursed_on))
 
     loans = repository.load_stored_loans(conn, candidates, adjusted, wanted)
-
-    def replayed(start: int, stop: int) -> list[tuple[str, LawfulAmounts | None]]:
-        """The lawful amounts of loans[start:stop]: pure CPU, ~1 ms a loan, so a night with
-        thousands shares it with a forked helper."""
-        return [
-            (
-                loan.terms.loan_id,
-                lawful_amounts(
-                    loan.terms,
-                    loan.payments,
-                    as_of,
-                    _cap(loan.terms.disbursed_on),
-                    loan.adjustments,
-                ),
-            )
-            for loan in loans[start:stop]
-        ]
-
-    for loan_id, amounts in split_run(replayed, len(loans), chunk=500, minimum=2_000):
-        if amounts is not None:
-            found[loan_id] = replace(views[loan_id], lawful=amounts)
+    amounts = lawful_amounts_of(loans, as_of, lambda terms: _cap(terms.disbursed_on))
+    for loan, lawful in zip(loans, amounts, strict=True):
+        if lawful is not None:
+            found[loan.terms.loan_id] = replace(views[loan.terms.loan_id], lawful=lawful)
     return found
 
 

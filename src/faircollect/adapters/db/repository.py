@@ -125,6 +125,11 @@ def load_stored_loan(conn: Connection, loan_id: str) -> StoredLoan | None:
     return StoredLoan(terms, load_payments(conn, loan_id), load_adjustments(conn, loan_id))
 
 
+PAYMENT_COLUMNS = (payments.c.payment_id, payments.c.loan_id, payments.c.paid_on, payments.c.amount)
+"""A ``Payment``'s columns in its fields' order: read as plain tuples, the night's bulk read
+of tens of thousands of payments skips a mapping and a name look-up per field."""
+
+
 def load_stored_loans(
     conn: Connection,
     loan_ids: Sequence[str],
@@ -144,12 +149,12 @@ def load_stored_loans(
         ids = [terms.loan_id for terms in chosen]
         paid: dict[str, list[Payment]] = {loan_id: [] for loan_id in ids}
         query = (
-            select(payments)
+            select(*PAYMENT_COLUMNS)
             .where(payments.c.loan_id.in_(ids))
             .order_by(payments.c.loan_id, payments.c.paid_on, payments.c.payment_id)
         )
-        for row in conn.execute(query).mappings():
-            paid[row["loan_id"]].append(read_payment(row))
+        for payment_id, loan_id, paid_on, amount in conn.execute(query):
+            paid[loan_id].append(Payment(payment_id, loan_id, paid_on, amount))
         for terms in chosen:
             loan_id = terms.loan_id
             changes = load_adjustments(conn, loan_id) if loan_id in adjusted else []
