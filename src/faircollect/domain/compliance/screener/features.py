@@ -54,6 +54,8 @@ SYLLABLE_TAG = np.uint64(1 << 63)
 FIRST_HAN, LAST_HAN = 0x3400, 0x9FFF
 """The code points the syllable table covers (CJK extension A and the unified ideographs)."""
 LATIN_RUN = re.compile(r"[a-z]+")
+_SPANS_KEPT = 4096
+"""Lengths whose feature spans ``Phonetics.positions`` keeps (a text is rarely longer)."""
 
 
 SYLLABLES = frozenset(
@@ -503,6 +505,9 @@ class Phonetics:
     syllable_orders: tuple[int, ...] = SYLLABLE_ORDERS
     _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _lookup: list[npt.NDArray[np.uint64]] = field(default_factory=list, repr=False, compare=False)
+    _spans: dict[int, tuple[Positions, Positions]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if len(self.table) != LAST_HAN - FIRST_HAN + 1:
@@ -626,7 +631,22 @@ class Phonetics:
 
     def positions(self, normal: str) -> tuple[Positions, Positions]:
         """The normal ``[start, end)`` of each feature, in the order ``keys`` lists them
-        (for evidence: computed only for a message the model flags)."""
+        (for evidence: computed only for a message the model flags). Without Latin letters
+        every unit is one character, so the spans depend on the length alone and are kept
+        per length (read-only arrays, shared)."""
+        if LATIN_RUN.search(normal) is not None:
+            return self._positions(normal)
+        length = len(normal)
+        found = self._spans.get(length)
+        if found is None:
+            found = self._positions(normal)
+            for array in found:
+                array.flags.writeable = False
+            if len(self._spans) < _SPANS_KEPT:
+                self._spans[length] = found
+        return found
+
+    def _positions(self, normal: str) -> tuple[Positions, Positions]:
         length = len(normal)
         starts = [np.arange(length - n + 1, dtype=np.int64) for n in self.char_orders]
         ends = [np.arange(n, length + 1, dtype=np.int64) for n in self.char_orders]
