@@ -172,7 +172,7 @@ class Screener:
         return _contains_any(sentence, lex.reported)
 
     def _hits(self, normal: Normalised) -> Iterator[Hit]:
-        for end_index, (length, entries) in self._automaton.iter(normal.text):
+        for end_index, (length, entries) in _matches(self._automaton, normal.text):
             for entry in entries:
                 yield Hit(entry, end_index - length + 1, end_index + 1)
         if ASCII_LETTER.search(normal.text) is None:
@@ -190,7 +190,7 @@ class Screener:
         stand_ins, where = self._syllables.of(normal.text)
         if not stand_ins:
             return
-        for end_index, (length, entries) in self._homophones.iter(stand_ins):
+        for end_index, (length, entries) in _matches(self._homophones, stand_ins):
             first, last = where[end_index - length + 1], where[end_index]
             if normal.clause_start(last) <= first:
                 for entry in entries:
@@ -201,7 +201,7 @@ class Screener:
         clause break."""
         normal_text = normal.text
         rendering = render(normal_text)
-        for end_index, (length, values) in self._rendered.iter(rendering.text):
+        for end_index, (length, values) in _matches(self._rendered, rendering.text):
             start = end_index - length + 1
             first, last = rendering.source(start), rendering.source(end_index)
             typed = normal_text[first].isascii() and normal_text[last].isascii()
@@ -333,6 +333,14 @@ def _automaton(values: dict[str, tuple[Any, ...]]) -> ahocorasick.Automaton:
         automaton.add_word(key, (len(key), found))
     automaton.make_automaton()
     return automaton
+
+
+def _matches(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, Any]]:
+    """``automaton.iter(text)``; nothing for an automaton without keys (a small lexicon
+    may have no homophones or no pinyin at all)."""
+    if automaton.kind == ahocorasick.EMPTY:
+        return iter(())
+    return automaton.iter(text)  # type: ignore[no-any-return]
 
 
 def _contains_any(window: str, needles: tuple[str, ...]) -> bool:
