@@ -41,6 +41,7 @@ import numpy.typing as npt
 
 from faircollect.domain.compliance.findings import Label
 from faircollect.domain.compliance.screener import features, lexicon_screener
+from faircollect.domain.compliance.screener.compiled import write_compiled
 from faircollect.domain.compliance.screener.features import Keys, Phonetics
 from faircollect.domain.compliance.screener.model import (
     MODEL_RESOURCE,
@@ -455,8 +456,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root")
     parser.add_argument("--out", type=Path, default=None, help=f"default: {MODEL_PATH}")
     parser.add_argument("--c", type=float, default=C)
+    parser.add_argument(
+        "--compile-lexicon", action="store_true", help="only compile the lexicon (no training)"
+    )
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    compiled = write_compiled()
+    print(f"wrote {compiled} (the lexicon compiled: parsed YAML and pinyin)")
+    if args.compile_lexicon:
+        return 0
     try:
         corpus = load_corpus(corpus_paths(root), root)
     except (CorpusError, OSError) as error:

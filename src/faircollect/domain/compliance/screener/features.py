@@ -521,9 +521,9 @@ class Phonetics:
     @classmethod
     def from_pypinyin(cls) -> Phonetics:
         """The table as pypinyin reads each character alone (what training ships)."""
-        from faircollect.domain.compliance.screener.phonetic import syllable
+        from faircollect.domain.compliance.screener.phonetic import live_syllable
 
-        readings = [syllable(chr(cp)) for cp in range(FIRST_HAN, LAST_HAN + 1)]
+        readings = [live_syllable(chr(cp)) for cp in range(FIRST_HAN, LAST_HAN + 1)]
         names = tuple(sorted({r for r in readings if r}))
         ids = {name: index + 1 for index, name in enumerate(names)}
         return cls(names, np.array([ids.get(r, 0) for r in readings], dtype=np.uint16))

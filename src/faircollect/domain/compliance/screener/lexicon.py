@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from faircollect.domain.compliance.findings import Label
+from faircollect.domain.compliance.screener.compiled import (
+    LEXICON_RESOURCE,
+    lexicon_text,
+    parsed_lexicon,
+)
 
-LEXICON_RESOURCE = ("faircollect", "data/screen/lexicon.yaml")
+__all__ = ["LEXICON_RESOURCE", "Entry", "Lexicon", "Voice", "default_lexicon", "parse_lexicon"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -148,7 +150,5 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
 
 
 def default_lexicon() -> Lexicon:
-    """The lexicon packaged with faircollect."""
-    package, path = LEXICON_RESOURCE
-    text = files(package).joinpath(path).read_text(encoding="utf-8")
-    return parse_lexicon(yaml.safe_load(text))
+    """The lexicon packaged with faircollect (parsed ahead of time: ``compiled.py``)."""
+    return parse_lexicon(parsed_lexicon(lexicon_text()))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress
 
-from pypinyin import lazy_pinyin
+from faircollect.domain.compliance.screener.compiled import readings
 
 SYLLABLE_END = "'"
 STAND_IN_BASE = 0xE000
@@ -30,18 +30,36 @@ def is_han(ch: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def syllable(ch: str) -> str:
-    """The usual toneless reading of one Chinese character ("" if pypinyin has none)."""
-    found = lazy_pinyin(ch, errors="ignore")
-    return found[0] if found else ""
+    """The usual toneless reading of one Chinese character ("" if it has none), as the
+    compiled lexicon lists it (``compiled.py``; pypinyin for a character it does not)."""
+    found = readings().syllable(ch)
+    return live_syllable(ch) if found is None else found
 
 
 def phrase_syllables(phrase: str) -> tuple[tuple[str, ...], ...]:
     """The syllables of an all-Chinese phrase, as read in the phrase (曝光: bao guang) and as
-    its characters read alone (pu guang), which is how a message is rendered; else none."""
+    its characters read alone (pu guang), which is how a message is rendered; else none.
+    As the compiled lexicon lists them (pypinyin for a phrase it does not)."""
+    found = readings().phrase(phrase)
+    return live_phrase_syllables(phrase) if found is None else found
+
+
+def live_syllable(ch: str) -> str:
+    """``syllable`` as pypinyin reads it (what the compiled lexicon is made of)."""
+    from pypinyin import lazy_pinyin
+
+    found = lazy_pinyin(ch, errors="ignore")
+    return found[0] if found else ""
+
+
+def live_phrase_syllables(phrase: str) -> tuple[tuple[str, ...], ...]:
+    """``phrase_syllables`` as pypinyin reads them (what the compiled lexicon is made of)."""
+    from pypinyin import lazy_pinyin
+
     if len(phrase) < 2 or not all(is_han(ch) for ch in phrase):
         return ()
     in_phrase = tuple(lazy_pinyin(phrase))
-    one_by_one = tuple(syllable(ch) for ch in phrase)
+    one_by_one = tuple(live_syllable(ch) for ch in phrase)
     return tuple(dict.fromkeys((in_phrase, one_by_one)))
 
 
