@@ -127,6 +127,21 @@ def spelled_out_homophones(screener: Screener, normal: Normalised) -> list[Hit]:
     return hits
 
 
+def test_typed_pinyin_in_a_batch_is_read_as_each_text_alone(texts: list[str]) -> None:
+    """The batch replaces each Latin run in place; ``units`` reads one text at a time."""
+    phonetics = default_model().phonetics
+    normalise = lexicon_screener().normalise
+    latin = [n for n in (normalise(t).text for t in texts) if ASCII_LETTER.search(n)]
+    latin += ["shabi nmsl 还钱", "xyzzy还qian", "a"]
+    assert len(latin) > 100
+    keys, owner = phonetics.batch_keys(latin)
+    for index, normal in enumerate(latin):
+        numbers = phonetics.units(normal)[0]
+        pairs = (numbers[:-1] << np.uint64(21)) | numbers[1:] | np.uint64(1 << 63)
+        mine = keys[owner == index]
+        np.testing.assert_array_equal(mine[len(mine) - len(pairs) :], pairs)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet="还钱你abc0，。傻逼", max_size=120))
 def test_feature_spans_kept_per_length_are_the_computed_ones(text: str) -> None:

@@ -600,7 +600,7 @@ class Phonetics:
         chars = chars_of[points]
         units = units_of[points]
         if LATIN_RUN.search(joined) is not None:
-            units = self._with_typed_pinyin(normals, units)
+            units = self._with_typed_pinyin(joined, units)
         parts: list[Keys] = []
         owners: list[npt.NDArray[np.int64]] = []
         for numbers, orders, tag in (
@@ -616,18 +616,21 @@ class Phonetics:
                 owners.append(owner[:count][inside])
         return np.concatenate(parts), np.concatenate(owners)
 
-    def _with_typed_pinyin(self, normals: Sequence[str], units: Keys) -> Keys:
-        """The joined texts' unit numbers with each text that holds Latin runs read by
-        ``units`` (pinyin syllables where the letters spell them)."""
-        pieces: list[Keys] = []
-        done = at = 0
-        for normal in normals:
-            if LATIN_RUN.search(normal) is not None:
-                pieces += [units[done:at], self.units(normal)[0]]
-                done = at + len(normal)
-            at += len(normal) + 1
-        pieces.append(units[done:])
-        return np.concatenate(pieces)
+    def _with_typed_pinyin(self, joined: str, units: Keys) -> Keys:
+        """The joined texts' unit numbers (``units``, changed in place) with each Latin run
+        read as ``units`` reads it: its pinyin syllables where the letters spell them, the
+        first positions of the run taking the syllables' numbers and the rest dropped."""
+        keep: npt.NDArray[np.bool_] | None = None
+        for run in LATIN_RUN.finditer(joined):
+            letters = run.group()
+            syllables = split_pinyin(letters) or tuple(letters)
+            start, count = run.start(), len(syllables)
+            units[start : start + count] = [self.unit_number(s) for s in syllables]
+            if count < len(letters):
+                if keep is None:
+                    keep = np.ones(len(units), dtype=bool)
+                keep[start + count : run.end()] = False
+        return units if keep is None else units[keep]
 
     def positions(self, normal: str) -> tuple[Positions, Positions]:
         """The normal ``[start, end)`` of each feature, in the order ``keys`` lists them
