@@ -119,14 +119,14 @@ class Screener:
         if not normal.text:
             return ()
         unique = dict.fromkeys(self._hits(normal))  # a phrase found in text and in pinyin once
-        if not unique:
+        if not unique or self._commentary(text):
             return ()
-        own_voice = self._borrower_voice(text)
+        quoted = self._own_voice_quoted(text)
         turns = self._borrower_turns(text)
         hits = [
             hit
             for hit in unique
-            if not (own_voice and hit.entry.label is not Label.INSULT)
+            if not quoted(hit.entry.label, normal.origin[hit.start])
             and not (hit.end - hit.start <= 2 and normal.clause_start(hit.end - 1) > hit.start)
             and self._context_holds(hit, normal.text, normal)
             and not _inside(turns, normal.origin[hit.start])
@@ -136,29 +136,51 @@ class Screener:
 
     def quoted(self, text: str) -> Callable[[Label, int], bool]:
         """For the learned model: whether a finding of a label at original index ``at`` is
-        what the lexicon's context rules set aside: the whole message in the borrower's own
-        voice (an insult still counts), a borrower's turn of a transcript, or a sentence that
-        reports or asks what someone else said."""
-        own_voice = self._borrower_voice(text)
+        what the lexicon's context rules set aside: a note about collection language
+        (``_commentary``), the whole message in the borrower's own voice (an insult still
+        counts, unless the borrower quotes it), a borrower's turn of a transcript, or a
+        sentence that reports or asks what someone else said."""
+        if self._commentary(text):
+            return lambda label, at: True
+        own_voice = self._own_voice_quoted(text)
         turns = self._borrower_turns(text)
 
         def quoted_at(label: Label, at: int) -> bool:
-            if own_voice and label is not Label.INSULT:
-                return True
-            return _inside(turns, at) or self._reported(text, at)
+            return own_voice(label, at) or _inside(turns, at) or self._reported(text, at)
 
         return quoted_at
 
+    def _commentary(self, text: str) -> bool:
+        """The message is about collection language, not in it: a QA or training note that
+        quotes a practice to sanction or forbid it, a certificate (the lexicon's
+        ``commentary`` words)."""
+        words = self._lexicon.commentary
+        return bool(words) and _contains_any(text, words)
+
+    def _own_voice_quoted(self, text: str) -> Callable[[Label, int], bool]:
+        """Whether a finding of a label at original index ``at`` is set aside as the
+        borrower's own words: in a message in the borrower's voice, any label but an
+        insult, and an insult too when the borrower quotes it ("我被催收员骂了“老赖”")."""
+        if not self._borrower_voice(text):
+            return lambda label, at: False
+        quotes = [match.span() for match in QUOTATION.finditer(text)]
+        return lambda label, at: label is not Label.INSULT or _inside(quotes, at)
+
     def _borrower_voice(self, text: str) -> bool:
         """The whole message is the borrower's own (see ``Voice``): a borrower asking or
-        reporting what a collector said is not collection language (insulting still is)."""
+        reporting what a collector said is not collection language (insulting still is).
+        What the borrower quotes ("催收跟我说“知道你孩子在哪个学校”，怎么办？") is not
+        the borrower addressing anyone: quotations are left out of the test."""
         voice = self._lexicon.voice
-        if not voice.first_person or not _contains_any(text, voice.markers):
+        if not voice.first_person:
             return False
-        singular = _blank(text, voice.collective)
+        own = QUOTATION.sub(BLANK, text)
+        if not _contains_any(own, voice.markers):
+            return False
+        singular = _blank(own, voice.collective)
         if not _contains_any(singular, voice.first_person):
             return False
-        return not _contains_any(_blank(text, voice.plural_second), voice.second_person)
+        return not _contains_any(_blank(own, voice.plural_second), voice.second_person)
 
     def _reported(self, text: str, at: int) -> bool:
         """The phrase at original index ``at`` is in a sentence that reports or asks what
@@ -321,6 +343,8 @@ class Screener:
 
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
+QUOTATION = re.compile(r"“[^“”]*”|「[^「」]*」|『[^『』]*』|\"[^\"]*\"")
+"""A quoted passage (its quotation marks included)."""
 
 BLANK = "|"
 """Stands in for a blanked question form: never part of a negator, cue or phrase."""

@@ -72,6 +72,9 @@ class Lexicon:
     negation_keepers: tuple[str, ...]
     conditional_subjects: tuple[str, ...]
     voice: Voice
+    commentary: tuple[str, ...]
+    """Words of a note about collection language (QA, training, a certificate): nothing in
+    such a message is found."""
     model_vetoes: Mapping[Label, tuple[str, ...]]
     """Per label, words that stop the learned model (not the lexicon) from finding it."""
     emoji: Mapping[str, str]
@@ -139,6 +142,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         negation_keepers=_strings(raw, "negation_keepers"),
         conditional_subjects=_strings(raw, "conditional_subjects"),
         voice=_voice(raw.get("borrower_voice") or {}),
+        commentary=_strings(raw, "commentary"),
         model_vetoes=_vetoes(raw.get("model_vetoes") or {}),
         emoji={str(key): str(value) for key, value in (raw.get("emoji") or {}).items()},
         two_syllable_pinyin=frozenset(_strings(raw, "two_syllable_pinyin")),
