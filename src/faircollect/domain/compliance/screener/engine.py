@@ -368,6 +368,9 @@ def _matches(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int,
 
 
 def _contains_any(window: str, needles: tuple[str, ...]) -> bool:
+    kept = _KEPT.get(id(needles))  # ``_alternation`` inlined: this is called per hit and rule
+    if kept is not None and kept[0] is needles:
+        return kept[1].search(window) is not None
     return _alternation(needles).search(window) is not None
 
 

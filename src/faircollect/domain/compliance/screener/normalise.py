@@ -103,7 +103,10 @@ class Normaliser:
         if len(origin) != len(normal):  # some character became several (emoji -> words)
             origin = [index for index in origin for _ in pieces[index]]  # type: ignore[union-attr]
         break_at = compress(range(len(text)), map(is_, pieces, repeat(None)))  # at C speed
-        breaks = tuple(
-            bisect_left(origin, index) for index in break_at if not _between_digits(text, index)
-        )
+        if not any(map(str.isdigit, text)):  # no 1,000 or 3.5 to keep whole
+            breaks = tuple(bisect_left(origin, index) for index in break_at)
+        else:
+            breaks = tuple(
+                bisect_left(origin, index) for index in break_at if not _between_digits(text, index)
+            )
         return Normalised(normal, tuple(origin), breaks)
