@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install browser run test lint lock bench screenshots train-screener clean
+.PHONY: install browser run test lint lock bench screenshots train-screener compile-lexicon clean
 
 install: $(STAMP)
 
@@ -51,9 +51,14 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-## train-screener: retrain the screener's model from the labelled corpus (fixed seed, reproducible).
+## train-screener: retrain the screener's model from the labelled corpus (fixed seed, reproducible),
+## and compile the lexicon (parsed YAML and pinyin, read at start-up instead of pypinyin).
 train-screener: install
 	$(BIN)/python -m faircollect.screening_training --out src/faircollect/data/screen/model.npz
+
+## compile-lexicon: after editing lexicon.yaml, compile it again (no retraining).
+compile-lexicon: install
+	$(BIN)/python -m faircollect.screening_training --compile-lexicon
 
 bench: install
 	$(BIN)/python bench/ledger.py

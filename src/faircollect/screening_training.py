@@ -41,6 +41,7 @@ import numpy.typing as npt
 
 from faircollect.domain.compliance.findings import Label
 from faircollect.domain.compliance.screener import features, lexicon_screener
+from faircollect.domain.compliance.screener.compiled import write_compiled
 from faircollect.domain.compliance.screener.features import Keys, Phonetics
 from faircollect.domain.compliance.screener.model import (
     MODEL_RESOURCE,
@@ -63,7 +64,10 @@ MODEL_PATH = Path("src") / MODEL_RESOURCE[0] / MODEL_RESOURCE[1]
 SEED = 20261212
 VALIDATION_SHARE = 0.2
 FOLDS = 5
-PRECISION_TARGET = 0.97
+PRECISION_TARGET = 0.95
+"""Per label, on the validation split. 0.97 put violence_threat's threshold so high that the
+model found few of corpus part6's veiled threats; 0.95 gave up a little precision for much
+more recall, cross-validated and on the first set (figures: README, "The screener")."""
 FLOOR_MARGIN = 0.5
 """Thresholds never go below margin 0.5 (probability 0.62): the fit weighs classes equally, so
 probability 0.5 is a low bar. Cross-validated, this floor cost 0.3 points of recall."""
@@ -455,8 +459,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root")
     parser.add_argument("--out", type=Path, default=None, help=f"default: {MODEL_PATH}")
     parser.add_argument("--c", type=float, default=C)
+    parser.add_argument(
+        "--compile-lexicon", action="store_true", help="only compile the lexicon (no training)"
+    )
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    compiled = write_compiled()
+    print(f"wrote {compiled} (the lexicon compiled: parsed YAML and pinyin)")
+    if args.compile_lexicon:
+        return 0
     try:
         corpus = load_corpus(corpus_paths(root), root)
     except (CorpusError, OSError) as error:

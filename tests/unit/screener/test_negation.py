@@ -110,3 +110,35 @@ def test_a_threat_in_a_transcript_still_counts_outside_the_borrowers_turn() -> N
 
 def test_the_combined_screener_keeps_the_lexicons_negation() -> None:
     assert screen("我们不会上门骚扰您。") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "质检摘录：坐席对客户说“不还就让你坐牢”，已扣罚。",
+        "培训：“知道你孩子在哪上学”这类话不论语气都属于威胁，一律禁止。",
+        "兹证明借款人王某在我司借款已全部结清，无其他欠款，特此证明。",
+    ],
+)
+def test_a_note_about_collection_language_is_not_collection_language(text: str) -> None:
+    """QA and training notes quote a practice to forbid it; a certificate states a fact."""
+    assert lexicon_labels(text) == set()
+    assert screen(text) == ()
+
+
+def test_a_collectors_note_of_what_was_done_still_counts_before_any_verdict() -> None:
+    text = "外访员向借款人另收“上门费”300元，质检待复核。"
+    assert Label.FEE_DEMAND in lexicon_labels(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "催收员跟我说“你儿子在哪个学校我们都知道”，我好害怕，怎么办？",
+        "催收发短信骂我“老赖”，我能去哪里投诉？",
+    ],
+)
+def test_what_the_borrower_quotes_is_not_the_borrowers_collection_language(text: str) -> None:
+    """Quoted words (even an insult) in a borrower's own question are what was said to them."""
+    assert lexicon_labels(text) == set()
+    assert screen(text) == ()

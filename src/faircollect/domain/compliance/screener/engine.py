@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
 from opencc import OpenCC
@@ -18,13 +18,20 @@ from opencc import OpenCC
 from faircollect.domain.compliance.findings import RULE_FOR_LABEL, Finding, Label
 from faircollect.domain.compliance.screener.lexicon import Entry, Lexicon
 from faircollect.domain.compliance.screener.normalise import Normalised, Normaliser
-from faircollect.domain.compliance.screener.phonetic import marked, phrase_syllables, render
+from faircollect.domain.compliance.screener.phonetic import (
+    Syllables,
+    marked,
+    phrase_syllables,
+    render,
+)
 
 LATIN_RUN = re.compile(r"[a-z]+")
+ASCII_LETTER = re.compile(r"[A-Za-z]")
+"""What ``phonetic.render`` keeps of a text besides its Chinese characters' syllables."""
 
-TEXT, HAN_PINYIN, TYPED_PINYIN = 0, 1, 2
-"""Where an automaton key is matched: the normal text, pinyin of its Chinese characters, or
-pinyin typed in Latin letters."""
+HAN_PINYIN, TYPED_PINYIN = 1, 2
+"""Where a pinyin spelling is matched: pinyin of Chinese characters, or typed in Latin
+letters."""
 
 
 TELLING = ("跟客户说", "和客户说", "对客户说", "给客户说", "同客户说")
@@ -41,41 +48,56 @@ class Hit(NamedTuple):
 
 
 class Screener:
-    """Screens messages against a lexicon. Build once (it compiles an automaton), reuse freely."""
+    """Screens messages against a lexicon. Build once (it compiles its automata), reuse freely.
+
+    Three automata: the phrases as written, matched in the normal text; their homophones
+    as strings of syllables (one stand-in character per syllable, ``Syllables``), matched in
+    the syllables of a message's Chinese characters; and, for a message holding Latin
+    letters, both kinds of pinyin spelled out (``phonetic.render``), where typed pinyin and
+    homophones next to Latin letters are found. A message without Latin letters, the usual
+    one, is thus matched in a string as long as its Chinese characters, not in their pinyin
+    spelled out, three to four times as long; both give the same hits there.
+    """
 
     def __init__(self, lexicon: Lexicon) -> None:
         self._lexicon = lexicon
         self._normalise = Normaliser(OpenCC("t2s").convert, lexicon.emoji)
-        self._automaton = self._build_automaton(lexicon)
+        self._syllables = Syllables()
+        self._automaton, self._rendered, self._homophones = self._build_automata(lexicon)
         self._initials = {initial: entry for entry in lexicon.entries for initial in entry.initials}
 
-    @staticmethod
-    def _build_automaton(lexicon: Lexicon) -> ahocorasick.Automaton:
-        """Key -> (key, ((where, entry), ...)): one key may serve several entries and renderings.
+    def _build_automata(
+        self, lexicon: Lexicon
+    ) -> tuple[ahocorasick.Automaton, ahocorasick.Automaton, ahocorasick.Automaton]:
+        """The phrases as written (key -> (length, entries)); the pinyin spellings
+        (key -> (length, ((where, entry), ...)), ``where`` saying typed or homophone); the
+        homophones in syllable stand-ins (key -> (length, entries)).
 
         Typed pinyin is matched for every phrase; pinyin of Chinese characters (homophones)
         only for phrases of three or more syllables and the listed two-syllable ones.
         """
-        values: dict[str, dict[tuple[int, int], tuple[int, Entry]]] = {}
-
-        def add(key: str, where: int, entry: Entry) -> None:
-            values.setdefault(key, {})[(where, id(entry))] = (where, entry)
-
+        written: dict[str, dict[int, Entry]] = {}
+        spelled: dict[str, dict[tuple[int, int], tuple[int, Entry]]] = {}
+        homophones: dict[str, dict[int, Entry]] = {}
         for entry in lexicon.entries:
             for phrase in entry.phrases:
-                add(phrase, TEXT, entry)
-                homophones = phrase not in lexicon.no_homophones and (
+                written.setdefault(phrase, {})[id(entry)] = entry
+                sounds_alike = phrase not in lexicon.no_homophones and (
                     len(phrase) >= 3 or phrase in lexicon.two_syllable_pinyin
                 )
                 for syllables in phrase_syllables(phrase):
-                    add("".join(syllables), TYPED_PINYIN, entry)
-                    if homophones:
-                        add(marked(syllables), HAN_PINYIN, entry)
-        automaton = ahocorasick.Automaton()
-        for key, found in values.items():
-            automaton.add_word(key, (key, tuple(found.values())))
-        automaton.make_automaton()
-        return automaton
+                    typed = "".join(syllables)
+                    spelled.setdefault(typed, {})[(TYPED_PINYIN, id(entry))] = (TYPED_PINYIN, entry)
+                    if sounds_alike:
+                        marks = marked(syllables)
+                        spelled.setdefault(marks, {})[(HAN_PINYIN, id(entry))] = (HAN_PINYIN, entry)
+                        stand_ins = self._syllables.spell(syllables)
+                        homophones.setdefault(stand_ins, {})[id(entry)] = entry
+        return (
+            _automaton({key: tuple(found.values()) for key, found in written.items()}),
+            _automaton({key: tuple(found.values()) for key, found in spelled.items()}),
+            _automaton({key: tuple(found.values()) for key, found in homophones.items()}),
+        )
 
     @property
     def lexicon(self) -> Lexicon:
@@ -97,14 +119,14 @@ class Screener:
         if not normal.text:
             return ()
         unique = dict.fromkeys(self._hits(normal))  # a phrase found in text and in pinyin once
-        if not unique:
+        if not unique or self._commentary(text):
             return ()
-        own_voice = self._borrower_voice(text)
+        quoted = self._own_voice_quoted(text)
         turns = self._borrower_turns(text)
         hits = [
             hit
             for hit in unique
-            if not (own_voice and hit.entry.label is not Label.INSULT)
+            if not quoted(hit.entry.label, normal.origin[hit.start])
             and not (hit.end - hit.start <= 2 and normal.clause_start(hit.end - 1) > hit.start)
             and self._context_holds(hit, normal.text, normal)
             and not _inside(turns, normal.origin[hit.start])
@@ -114,29 +136,51 @@ class Screener:
 
     def quoted(self, text: str) -> Callable[[Label, int], bool]:
         """For the learned model: whether a finding of a label at original index ``at`` is
-        what the lexicon's context rules set aside: the whole message in the borrower's own
-        voice (an insult still counts), a borrower's turn of a transcript, or a sentence that
-        reports or asks what someone else said."""
-        own_voice = self._borrower_voice(text)
+        what the lexicon's context rules set aside: a note about collection language
+        (``_commentary``), the whole message in the borrower's own voice (an insult still
+        counts, unless the borrower quotes it), a borrower's turn of a transcript, or a
+        sentence that reports or asks what someone else said."""
+        if self._commentary(text):
+            return lambda label, at: True
+        own_voice = self._own_voice_quoted(text)
         turns = self._borrower_turns(text)
 
         def quoted_at(label: Label, at: int) -> bool:
-            if own_voice and label is not Label.INSULT:
-                return True
-            return _inside(turns, at) or self._reported(text, at)
+            return own_voice(label, at) or _inside(turns, at) or self._reported(text, at)
 
         return quoted_at
 
+    def _commentary(self, text: str) -> bool:
+        """The message is about collection language, not in it: a QA or training note that
+        quotes a practice to sanction or forbid it, a certificate (the lexicon's
+        ``commentary`` words)."""
+        words = self._lexicon.commentary
+        return bool(words) and _contains_any(text, words)
+
+    def _own_voice_quoted(self, text: str) -> Callable[[Label, int], bool]:
+        """Whether a finding of a label at original index ``at`` is set aside as the
+        borrower's own words: in a message in the borrower's voice, any label but an
+        insult, and an insult too when the borrower quotes it ("我被催收员骂了“老赖”")."""
+        if not self._borrower_voice(text):
+            return lambda label, at: False
+        quotes = [match.span() for match in QUOTATION.finditer(text)]
+        return lambda label, at: label is not Label.INSULT or _inside(quotes, at)
+
     def _borrower_voice(self, text: str) -> bool:
         """The whole message is the borrower's own (see ``Voice``): a borrower asking or
-        reporting what a collector said is not collection language (insulting still is)."""
+        reporting what a collector said is not collection language (insulting still is).
+        What the borrower quotes ("催收跟我说“知道你孩子在哪个学校”，怎么办？") is not
+        the borrower addressing anyone: quotations are left out of the test."""
         voice = self._lexicon.voice
-        if not voice.first_person or not _contains_any(text, voice.markers):
+        if not voice.first_person:
             return False
-        singular = _blank(text, voice.collective)
+        own = QUOTATION.sub(BLANK, text)
+        if not _contains_any(own, voice.markers):
+            return False
+        singular = _blank(own, voice.collective)
         if not _contains_any(singular, voice.first_person):
             return False
-        return not _contains_any(_blank(text, voice.plural_second), voice.second_person)
+        return not _contains_any(_blank(own, voice.plural_second), voice.second_person)
 
     def _reported(self, text: str, at: int) -> bool:
         """The phrase at original index ``at`` is in a sentence that reports or asks what
@@ -150,24 +194,37 @@ class Screener:
         return _contains_any(sentence, lex.reported)
 
     def _hits(self, normal: Normalised) -> Iterator[Hit]:
-        for end_index, (key, values) in self._automaton.iter(normal.text):
-            start = end_index - len(key) + 1
-            for where, entry in values:
-                if where == TEXT:
-                    yield Hit(entry, start, end_index + 1)
+        for end_index, (length, entries) in _matches(self._automaton, normal.text):
+            for entry in entries:
+                yield Hit(entry, end_index - length + 1, end_index + 1)
+        if ASCII_LETTER.search(normal.text) is None:
+            yield from self._homophone_hits(normal)
+            return
         yield from self._pinyin_hits(normal)
         for match in LATIN_RUN.finditer(normal.text):
             entry = self._initials.get(match.group())
             if entry is not None:
                 yield Hit(entry, match.start(), match.end())
 
+    def _homophone_hits(self, normal: Normalised) -> Iterator[Hit]:
+        """Homophones in a text without Latin letters: phrases found in the syllables of its
+        Chinese characters, never across a clause break ("费；五" is no 废物)."""
+        stand_ins, where = self._syllables.of(normal.text)
+        if not stand_ins:
+            return
+        for end_index, (length, entries) in _matches(self._homophones, stand_ins):
+            first, last = where[end_index - length + 1], where[end_index]
+            if normal.clause_start(last) <= first:
+                for entry in entries:
+                    yield Hit(entry, first, last + 1)
+
     def _pinyin_hits(self, normal: Normalised) -> Iterator[Hit]:
-        """Phrases found in pinyin; a homophone never spans a clause break ("费；五" is no
-        废物)."""
+        """Phrases found in pinyin (a text with Latin letters); a homophone never spans a
+        clause break."""
         normal_text = normal.text
         rendering = render(normal_text)
-        for end_index, (key, values) in self._automaton.iter(rendering.text):
-            start = end_index - len(key) + 1
+        for end_index, (length, values) in _matches(self._rendered, rendering.text):
+            start = end_index - length + 1
             first, last = rendering.source(start), rendering.source(end_index)
             typed = normal_text[first].isascii() and normal_text[last].isascii()
             on_syllable = rendering.starts_syllable(start) and normal.clause_start(last) <= first
@@ -230,6 +287,8 @@ class Screener:
         ``negation_window`` characters, with question forms and rhetorical turns blanked."""
         lex = self._lexicon
         scope = text[max(clause, start - lex.negation_window) : start]
+        if not _contains_any(scope, lex.negation_exceptions):
+            return scope
         for exception in lex.negation_exceptions:
             if exception in scope:
                 scope = scope.replace(exception, BLANK * len(exception))
@@ -284,12 +343,34 @@ class Screener:
 
 
 SENTENCE_END = re.compile(r"[。！？!?\n]")
+QUOTATION = re.compile(r"“[^“”]*”|「[^「」]*」|『[^『』]*』|\"[^\"]*\"")
+"""A quoted passage (its quotation marks included)."""
 
 BLANK = "|"
 """Stands in for a blanked question form: never part of a negator, cue or phrase."""
 
 
+def _automaton(values: dict[str, tuple[Any, ...]]) -> ahocorasick.Automaton:
+    """An automaton whose key ``k`` gives ``(len(k), values[k])``."""
+    automaton = ahocorasick.Automaton()
+    for key, found in values.items():
+        automaton.add_word(key, (len(key), found))
+    automaton.make_automaton()
+    return automaton
+
+
+def _matches(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, Any]]:
+    """``automaton.iter(text)``; nothing for an automaton without keys (a small lexicon
+    may have no homophones or no pinyin at all)."""
+    if automaton.kind == ahocorasick.EMPTY:
+        return iter(())
+    return automaton.iter(text)  # type: ignore[no-any-return]
+
+
 def _contains_any(window: str, needles: tuple[str, ...]) -> bool:
+    kept = _KEPT.get(id(needles))  # ``_alternation`` inlined: this is called per hit and rule
+    if kept is not None and kept[0] is needles:
+        return kept[1].search(window) is not None
     return _alternation(needles).search(window) is not None
 
 
@@ -300,6 +381,8 @@ def _blank(text: str, words: tuple[str, ...]) -> str:
 
 def _ends_with_any(window: str, needles: tuple[str, ...]) -> str:
     """The needle ``window`` ends with ("" if none; the longest if several)."""
+    if not window.endswith(needles):  # the usual answer, in one call
+        return ""
     return max((needle for needle in needles if window.endswith(needle)), key=len, default="")
 
 
@@ -313,7 +396,22 @@ def _line_start_alternation(labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("(?m)^[ \\t\\u3000]*(" + "|".join(map(re.escape, labels)) + ")")
 
 
-@lru_cache(maxsize=1024)
+_KEPT: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
+"""``_alternation``'s patterns by the identity of their word list (the lexicon's tuples
+are asked for again and again; hashing a long tuple for a cache costs more than a search)."""
+
+
 def _alternation(needles: tuple[str, ...]) -> re.Pattern[str]:
     """One regular expression for a list of words: one C-level scan instead of one per word."""
+    kept = _KEPT.get(id(needles))
+    if kept is not None and kept[0] is needles:
+        return kept[1]
+    pattern = _compiled(needles)
+    if len(_KEPT) < 4096:
+        _KEPT[id(needles)] = (needles, pattern)  # holding the tuple keeps its id its own
+    return pattern
+
+
+@lru_cache(maxsize=1024)
+def _compiled(needles: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, needles)))

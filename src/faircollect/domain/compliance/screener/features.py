@@ -54,6 +54,8 @@ SYLLABLE_TAG = np.uint64(1 << 63)
 FIRST_HAN, LAST_HAN = 0x3400, 0x9FFF
 """The code points the syllable table covers (CJK extension A and the unified ideographs)."""
 LATIN_RUN = re.compile(r"[a-z]+")
+_SPANS_KEPT = 4096
+"""Lengths whose feature spans ``Phonetics.positions`` keeps (a text is rarely longer)."""
 
 
 SYLLABLES = frozenset(
@@ -503,6 +505,9 @@ class Phonetics:
     syllable_orders: tuple[int, ...] = SYLLABLE_ORDERS
     _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     _lookup: list[npt.NDArray[np.uint64]] = field(default_factory=list, repr=False, compare=False)
+    _spans: dict[int, tuple[Positions, Positions]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if len(self.table) != LAST_HAN - FIRST_HAN + 1:
@@ -516,9 +521,9 @@ class Phonetics:
     @classmethod
     def from_pypinyin(cls) -> Phonetics:
         """The table as pypinyin reads each character alone (what training ships)."""
-        from faircollect.domain.compliance.screener.phonetic import syllable
+        from faircollect.domain.compliance.screener.phonetic import live_syllable
 
-        readings = [syllable(chr(cp)) for cp in range(FIRST_HAN, LAST_HAN + 1)]
+        readings = [live_syllable(chr(cp)) for cp in range(FIRST_HAN, LAST_HAN + 1)]
         names = tuple(sorted({r for r in readings if r}))
         ids = {name: index + 1 for index, name in enumerate(names)}
         return cls(names, np.array([ids.get(r, 0) for r in readings], dtype=np.uint16))
@@ -595,7 +600,7 @@ class Phonetics:
         chars = chars_of[points]
         units = units_of[points]
         if LATIN_RUN.search(joined) is not None:
-            units = self._with_typed_pinyin(normals, units)
+            units = self._with_typed_pinyin(joined, units)
         parts: list[Keys] = []
         owners: list[npt.NDArray[np.int64]] = []
         for numbers, orders, tag in (
@@ -611,22 +616,40 @@ class Phonetics:
                 owners.append(owner[:count][inside])
         return np.concatenate(parts), np.concatenate(owners)
 
-    def _with_typed_pinyin(self, normals: Sequence[str], units: Keys) -> Keys:
-        """The joined texts' unit numbers with each text that holds Latin runs read by
-        ``units`` (pinyin syllables where the letters spell them)."""
-        pieces: list[Keys] = []
-        done = at = 0
-        for normal in normals:
-            if LATIN_RUN.search(normal) is not None:
-                pieces += [units[done:at], self.units(normal)[0]]
-                done = at + len(normal)
-            at += len(normal) + 1
-        pieces.append(units[done:])
-        return np.concatenate(pieces)
+    def _with_typed_pinyin(self, joined: str, units: Keys) -> Keys:
+        """The joined texts' unit numbers (``units``, changed in place) with each Latin run
+        read as ``units`` reads it: its pinyin syllables where the letters spell them, the
+        first positions of the run taking the syllables' numbers and the rest dropped."""
+        keep: npt.NDArray[np.bool_] | None = None
+        for run in LATIN_RUN.finditer(joined):
+            letters = run.group()
+            syllables = split_pinyin(letters) or tuple(letters)
+            start, count = run.start(), len(syllables)
+            units[start : start + count] = [self.unit_number(s) for s in syllables]
+            if count < len(letters):
+                if keep is None:
+                    keep = np.ones(len(units), dtype=bool)
+                keep[start + count : run.end()] = False
+        return units if keep is None else units[keep]
 
     def positions(self, normal: str) -> tuple[Positions, Positions]:
         """The normal ``[start, end)`` of each feature, in the order ``keys`` lists them
-        (for evidence: computed only for a message the model flags)."""
+        (for evidence: computed only for a message the model flags). Without Latin letters
+        every unit is one character, so the spans depend on the length alone and are kept
+        per length (read-only arrays, shared)."""
+        if LATIN_RUN.search(normal) is not None:
+            return self._positions(normal)
+        length = len(normal)
+        found = self._spans.get(length)
+        if found is None:
+            found = self._positions(normal)
+            for array in found:
+                array.flags.writeable = False
+            if len(self._spans) < _SPANS_KEPT:
+                self._spans[length] = found
+        return found
+
+    def _positions(self, normal: str) -> tuple[Positions, Positions]:
         length = len(normal)
         starts = [np.arange(length - n + 1, dtype=np.int64) for n in self.char_orders]
         ends = [np.arange(n, length + 1, dtype=np.int64) for n in self.char_orders]

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from faircollect.domain.compliance.findings import Label
+from faircollect.domain.compliance.screener.compiled import (
+    LEXICON_RESOURCE,
+    lexicon_text,
+    parsed_lexicon,
+)
 
-LEXICON_RESOURCE = ("faircollect", "data/screen/lexicon.yaml")
+__all__ = ["LEXICON_RESOURCE", "Entry", "Lexicon", "Voice", "default_lexicon", "parse_lexicon"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -70,6 +72,9 @@ class Lexicon:
     negation_keepers: tuple[str, ...]
     conditional_subjects: tuple[str, ...]
     voice: Voice
+    commentary: tuple[str, ...]
+    """Words of a note about collection language (QA, training, a certificate): nothing in
+    such a message is found."""
     model_vetoes: Mapping[Label, tuple[str, ...]]
     """Per label, words that stop the learned model (not the lexicon) from finding it."""
     emoji: Mapping[str, str]
@@ -137,6 +142,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         negation_keepers=_strings(raw, "negation_keepers"),
         conditional_subjects=_strings(raw, "conditional_subjects"),
         voice=_voice(raw.get("borrower_voice") or {}),
+        commentary=_strings(raw, "commentary"),
         model_vetoes=_vetoes(raw.get("model_vetoes") or {}),
         emoji={str(key): str(value) for key, value in (raw.get("emoji") or {}).items()},
         two_syllable_pinyin=frozenset(_strings(raw, "two_syllable_pinyin")),
@@ -148,7 +154,5 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
 
 
 def default_lexicon() -> Lexicon:
-    """The lexicon packaged with faircollect."""
-    package, path = LEXICON_RESOURCE
-    text = files(package).joinpath(path).read_text(encoding="utf-8")
-    return parse_lexicon(yaml.safe_load(text))
+    """The lexicon packaged with faircollect (parsed ahead of time: ``compiled.py``)."""
+    return parse_lexicon(parsed_lexicon(lexicon_text()))

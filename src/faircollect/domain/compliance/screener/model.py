@@ -30,6 +30,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -38,6 +39,7 @@ import numpy.typing as npt
 
 from faircollect.domain.compliance.findings import Label
 from faircollect.domain.compliance.screener.features import Keys, Phonetics
+from faircollect.domain.compliance.screener.keyindex import KeyIndex
 from faircollect.domain.compliance.screener.normalise import Normalised
 
 MODEL_RESOURCE = ("faircollect", "data/screen/model.npz")
@@ -54,6 +56,11 @@ EVIDENCE_GRAMS = 6
 NO_KEY = np.uint64(2**64 - 1)
 """Stands after the vocabulary's last key (no feature has this key), so a lookup needs no
 bounds test."""
+
+_ROW_BITS = 32
+"""A known feature occurrence is sorted as one number: its text's index above these bits,
+its weight row below."""
+_ROW_MASK = (1 << _ROW_BITS) - 1
 
 Floats = npt.NDArray[np.float64]
 Rows = npt.NDArray[np.int64]
@@ -108,10 +115,28 @@ class LinearModel:
         lookup = np.append(keys, NO_KEY)
         return cls(tuple(labels), lookup, table, bias, thresholds, phonetics, meta)
 
+    @cached_property
+    def _index(self) -> KeyIndex:
+        """The vocabulary's hash table (built on first use)."""
+        return KeyIndex(self.vocabulary[:-1])
+
+    @cached_property
+    def _gathered(self) -> Floats | npt.NDArray[np.float32]:
+        """The weights as gathered for a sum: the shipped file's float32 values when they
+        hold every weight exactly (half the memory to read; widened after the gather, so
+        the sums are the same float64 sums), else the float64 table itself."""
+        narrow = self.weights.astype(np.float32)
+        exact = np.array_equal(narrow.astype(np.float64), self.weights)
+        return narrow if exact else self.weights
+
+    @cached_property
+    def _columns(self) -> Floats:
+        """The weights label by label (each label's weights contiguous), for evidence."""
+        return np.ascontiguousarray(self.weights.T)
+
     def rows(self, keys: Keys) -> Rows:
         """The weight row of each key (0 for a feature outside the vocabulary)."""
-        at = np.searchsorted(self.vocabulary, keys)
-        return np.where(self.vocabulary[at] == keys, at + 1, 0)
+        return self._index.rows(keys)
 
     def margins(self, normal_text: str) -> Floats:
         """Margin per label of one stretch of normal text (a message or a window)."""
@@ -119,45 +144,48 @@ class LinearModel:
 
     def whole_margins(self, normal_texts: Sequence[str]) -> Floats:
         """(texts, labels) margins of many normal texts, each scored whole, in one pass."""
-        return self._batch(normal_texts)[0]
+        return self._batch(normal_texts).margins
 
-    def _batch(self, normal_texts: Sequence[str]) -> tuple[Floats, list[_Scored]]:
-        """Margins of many normal texts scored whole, and each text's scoring: the texts'
-        features are found together (``Phonetics.batch_keys``), looked up together, made
-        distinct per text by one sort, and each text's weights summed with one ``reduceat``."""
+    def _batch(self, normal_texts: Sequence[str]) -> _Batch:
+        """Margins of many normal texts scored whole, and what each text's scoring needs
+        later: the texts' features are found together (``Phonetics.batch_keys``), looked up
+        together, and each text's distinct known features summed with one ``reduceat``.
+
+        Distinct features are found by two sorts instead of one of (text, key) pairs: the
+        known ones as (text, row) numbers (rows ascend with keys, so each text's weights are
+        summed in the same order as the vocabulary's), the unknown ones (which only count
+        towards the normalisation) by a stable sort on the key alone, which keeps the text
+        order among equal keys."""
         count = len(normal_texts)
         keys, owner = self.phonetics.batch_keys(normal_texts)
         grouped = np.argsort(owner, kind="stable")  # text by text, each in ``keys`` order
         keys, owner = keys[grouped], owner[grouped]
         rows = self.rows(keys)
-        bounds = np.searchsorted(owner, np.arange(count + 1)).tolist()
-        order = np.lexsort((keys, owner))
-        first = np.ones(len(keys), dtype=bool)
-        first[1:] = (keys[order[1:]] != keys[order[:-1]]) | (owner[order[1:]] != owner[order[:-1]])
-        distinct = order[first]
-        counts = np.bincount(owner[distinct], minlength=count)
-        known = distinct[rows[distinct] > 0]
+        known = rows > 0
+        pairs = np.sort((owner[known] << _ROW_BITS) | rows[known])
+        pairs = pairs[_new_runs(pairs)]
+        known_owner = pairs >> _ROW_BITS
+        unknown_keys, unknown_owner = keys[~known], owner[~known]
+        order = np.argsort(unknown_keys, kind="stable")
+        unknown_keys, unknown_owner = unknown_keys[order], unknown_owner[order]
+        distinct = _new_runs(unknown_keys) | _new_runs(unknown_owner)
+        counts = np.bincount(known_owner, minlength=count) + np.bincount(
+            unknown_owner[distinct], minlength=count
+        )
         totals = np.zeros((count, len(self.labels)))
-        if len(known):
-            known_owner = owner[known]
-            starts = np.flatnonzero(np.r_[True, known_owner[1:] != known_owner[:-1]])
-            sums = np.add.reduceat(self.weights[rows[known]], starts, axis=0)
+        if len(pairs):
+            starts = np.flatnonzero(_new_runs(known_owner))
+            gathered = np.take(self._gathered, pairs & _ROW_MASK, axis=0)
+            sums = np.add.reduceat(gathered.astype(np.float64, copy=False), starts, axis=0)
             totals[known_owner[starts]] = sums
         margins = self.bias + totals / np.sqrt(np.maximum(counts, 1))[:, None]
-        scored = [
-            _Scored(
-                margins[i],
-                len(normal_texts[i]),
-                keys[bounds[i] : bounds[i + 1]],
-                rows[bounds[i] : bounds[i + 1]],
-            )
-            for i in range(count)
-        ]
-        return margins, scored
+        bounds = np.r_[0, np.cumsum(np.bincount(owner, minlength=count))].tolist()
+        lengths = [len(text) for text in normal_texts]
+        return _Batch(margins, lengths, keys, rows, bounds)
 
     def _score(self, normal_text: str) -> _Scored:
         """One stretch's scoring (margins, and each feature occurrence's key and row)."""
-        return self._batch([normal_text])[1][0]
+        return self._batch([normal_text]).scored(0)
 
     def best_margins(self, normal: Normalised) -> tuple[Floats, list[tuple[int, int]]]:
         """Margin per label over the text's windows, and per label the window it came from."""
@@ -178,12 +206,12 @@ class LinearModel:
             for normal, spans in zip(normals, windows, strict=True)
             for start, end in spans
         ]
-        margins, scored = self._batch(texts)
+        batch = self._batch(texts)
         if normals:
-            best = np.maximum.reduceat(margins, firsts[:-1], axis=0)
+            best = np.maximum.reduceat(batch.margins, firsts[:-1], axis=0)
         else:
             best = np.zeros((0, len(self.labels)))
-        return _Windowed(windows, firsts, margins, scored, best)
+        return _Windowed(windows, firsts, batch, best)
 
     def found(self, normal: Normalised, skip: frozenset[Label] = frozenset()) -> list[Score]:
         """Labels at or above their threshold (except ``skip``), with their evidence spans."""
@@ -212,7 +240,7 @@ class LinearModel:
                 start, _ = windowed.windows[index][windowed.pick(index, column)]
                 margin = float(windowed.best[index, column])
                 spans = self.evidence(
-                    normal.text, column, start, windowed.scored[at], normal=normal
+                    normal.text, column, start, windowed.batch.scored(at), normal=normal
                 )
                 scores.append(Score(label, margin, _sigmoid(margin), spans))
             results[index] = scores
@@ -239,27 +267,28 @@ class LinearModel:
         stretch = text[offset : offset + scored.length]
         starts, ends = self.phonetics.positions(stretch)
         rows = scored.rows
-        weight = self.weights[rows, column]
-        candidates = np.flatnonzero((weight > 0) & (ends - starts > 1))  # words, not characters
+        weight = self._columns[column][rows]
+        positive = weight > 0
+        candidates = np.flatnonzero(positive & (ends - starts > 1))  # words, not characters
         if not len(candidates):
-            candidates = np.flatnonzero(weight > 0)
+            candidates = np.flatnonzero(positive)
         if not len(candidates):
             return ((offset, offset + len(stretch)),)
         ranked = candidates[np.argsort(-weight[candidates], kind="stable")]
-        order, row_of = ranked.tolist(), rows.tolist()
-        best_rows = set(list(dict.fromkeys(row_of[i] for i in order))[:EVIDENCE_GRAMS])
-        begins, finishes = starts.tolist(), ends.tolist()
-        start, end = begins[order[0]], finishes[order[0]]
+        row_of = rows[ranked].tolist()
+        begins, finishes = starts[ranked].tolist(), ends[ranked].tolist()
+        best_rows = set(list(dict.fromkeys(row_of))[:EVIDENCE_GRAMS])
+        start, end = begins[0], finishes[0]
         clause = (start, end)
         if normal is not None:
             first = normal.clause_start(start + offset) - offset
             clause = (first, normal.clause_end(start + offset) - offset)
-        for index in order[1:]:
-            if row_of[index] not in best_rows:
+        for row, begin, finish in zip(row_of[1:], begins[1:], finishes[1:], strict=True):
+            if row not in best_rows:
                 continue
-            touches = begins[index] <= end and finishes[index] >= start
-            if touches or (clause[0] <= begins[index] and finishes[index] <= clause[1]):
-                start, end = min(start, begins[index]), max(end, finishes[index])
+            touches = begin <= end and finish >= start
+            if touches or (clause[0] <= begin and finish <= clause[1]):
+                start, end = min(start, begin), max(end, finish)
         return ((start + offset, end + offset),)
 
 
@@ -274,22 +303,41 @@ class _Scored(NamedTuple):
 
 
 @dataclass(frozen=True)
+class _Batch:
+    """Many stretches scored together (``LinearModel._batch``): their margins, and their
+    feature occurrences stretch after stretch (``bounds``), from which one stretch's
+    ``_Scored`` is cut only when its evidence is wanted."""
+
+    margins: Floats
+    lengths: list[int]
+    keys: Keys
+    rows: Rows
+    bounds: list[int]
+
+    def scored(self, index: int) -> _Scored:
+        """Stretch ``index``'s scoring."""
+        start, end = self.bounds[index], self.bounds[index + 1]
+        return _Scored(
+            self.margins[index], self.lengths[index], self.keys[start:end], self.rows[start:end]
+        )
+
+
+@dataclass(frozen=True)
 class _Windowed:
     """Texts scored window by window (``LinearModel._windowed``)."""
 
     windows: list[list[tuple[int, int]]]
     """Per text, its windows (``windows_of``)."""
     firsts: list[int]
-    """Per text, the index of its first window in ``margins`` and ``scored``."""
-    margins: Floats
-    scored: list[_Scored]
+    """Per text, the index of its first window in ``batch``."""
+    batch: _Batch
     best: Floats
     """(texts, labels): each label's best margin over the text's windows."""
 
     def pick(self, text: int, column: int) -> int:
         """Which of the text's windows gives label ``column`` its best margin."""
         first = self.firsts[text]
-        table = self.margins[first : first + len(self.windows[text]), column]
+        table = self.batch.margins[first : first + len(self.windows[text]), column]
         return int(table.argmax())
 
     def chosen(self, text: int) -> list[tuple[int, int]]:
@@ -319,6 +367,13 @@ def windows_of(normal: Normalised) -> list[tuple[int, int]]:
             windows.append((start, clauses[reach][1]))
             last = reach
     return list(dict.fromkeys(windows))
+
+
+def _new_runs(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """True where a value differs from the one before it (and at the first)."""
+    starts = np.ones(len(values), dtype=bool)
+    starts[1:] = values[1:] != values[:-1]
+    return starts
 
 
 def _sigmoid(margin: float) -> float:

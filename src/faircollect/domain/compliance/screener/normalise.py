@@ -13,7 +13,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
+from operator import is_
 
 CLAUSE_BREAKS = frozenset(",.!?;:\n")
 """Punctuation (after NFKC) that ends a clause: negation and context cues stay inside one."""
@@ -101,8 +102,11 @@ class Normaliser:
         origin = list(compress(range(len(text)), pieces))  # characters that keep something
         if len(origin) != len(normal):  # some character became several (emoji -> words)
             origin = [index for index in origin for _ in pieces[index]]  # type: ignore[union-attr]
-        break_at = [index for index, piece in enumerate(pieces) if piece is None]
-        breaks = tuple(
-            bisect_left(origin, index) for index in break_at if not _between_digits(text, index)
-        )
+        break_at = compress(range(len(text)), map(is_, pieces, repeat(None)))  # at C speed
+        if not any(map(str.isdigit, text)):  # no 1,000 or 3.5 to keep whole
+            breaks = tuple(bisect_left(origin, index) for index in break_at)
+        else:
+            breaks = tuple(
+                bisect_left(origin, index) for index in break_at if not _between_digits(text, index)
+            )
         return Normalised(normal, tuple(origin), breaks)
