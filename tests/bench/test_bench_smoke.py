@@ -254,7 +254,9 @@ def test_gate_bench() -> None:
 
 
 def test_screen_eval_bench() -> None:
-    out = run_bench("screen_eval.py", "--repeat", "1", "--cli-messages", "100")
+    out = run_bench(
+        "screen_eval.py", "--repeat", "1", "--cli-messages", "100", "--corpus-every", "6"
+    )
     overall = r"^overall +\d+(?: +[\d.]+ / [\d.]+){3}$"
     assert "training corpus, cross-validated" in out
     assert "validation split" in out
