@@ -56,6 +56,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -542,6 +543,8 @@ class Night:
     digest: str
     peak_rss: int
     """Bytes: the largest resident set of the night's process or its forked helper."""
+    anon_peak: int
+    """Bytes: the largest anonymous memory of the process and its helper together."""
 
 
 def _variants(
@@ -563,6 +566,10 @@ def _variants(
         print(
             f"peak RSS of the night: {_mib(whole.peak_rss)} -> {_mib(parts.peak_rss)} "
             f"({parts.peak_rss / whole.peak_rss:.2f}x)"
+        )
+        print(
+            f"anonymous memory of the night: {_mib(whole.anon_peak)} -> "
+            f"{_mib(parts.anon_peak)} ({parts.anon_peak / max(whole.anon_peak, 1):.2f}x)"
         )
         print(
             f"plan_night wall: {whole.wall:.1f} s -> {parts.wall:.1f} s "
@@ -623,7 +630,10 @@ def _night_on(
         f"plan_night wall {wall:.2f} s, cpu {result['cpu']:.2f} s (this process), "
         f"{loans / wall:,.0f} accounts/s"
     )
-    print(f"night's peak RSS: {_mib(peak)} (partitions of {_size(size)})")
+    print(
+        f"night's peak RSS: {_mib(peak)} (partitions of {_size(size)}); anonymous memory "
+        f"at most {_mib(result['anon_peak'])} (process + forked helper, proportional, sampled)"
+    )
     print("  step         wall   share    cpu (this process)")
     for step, (spent, used) in result["steps"].items():
         print(f"  {step:<10} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
@@ -636,7 +646,7 @@ def _night_on(
             *load_before, *load_after
         )
     )
-    return Night(size, wall, check, peak)
+    return Night(size, wall, check, peak, result["anon_peak"])
 
 
 RESULT = "NIGHT-RESULT "
@@ -651,13 +661,62 @@ def _in_own_process(url: str, size: int, profile: Path | None) -> tuple[dict[str
         command += ["--profile", str(profile)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # nosec B603
     assert child.stdout is not None
+    sampler = AnonSampler(child.pid)
+    sampler.start()
     out = child.stdout.read()
+    sampler.stop()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         raise SystemExit(f"the night's process failed ({child.returncode}):\n{out}")
     line = next(x for x in out.splitlines() if x.startswith(RESULT))
-    return json.loads(line.removeprefix(RESULT)), usage.ru_maxrss * 1024
+    figures = json.loads(line.removeprefix(RESULT))
+    figures["anon_peak"] = sampler.peak
+    return figures, usage.ru_maxrss * 1024
+
+
+class AnonSampler(threading.Thread):
+    """The largest anonymous memory (the heap: Python's objects, SQLite's page cache; not
+    the pages of the memory-mapped database file) of a process and its children
+    together, sampled every ``SAMPLE_SECONDS`` from ``/proc`` (Linux; 0 elsewhere).
+
+    Each process counts its proportional share (``Pss_Anon``), so the pages a forked
+    helper still shares with its parent count once, not twice. The peak RSS of ``wait4``
+    counts the pages of the memory-mapped SQLite file the night read; this is what the
+    night's own objects and caches take."""
+
+    SAMPLE_SECONDS = 0.05
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.SAMPLE_SECONDS):
+            pids = [self.pid, *_children(self.pid)]
+            self.peak = max(self.peak, sum(_anon(pid) for pid in pids))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _anon(pid: int) -> int:
+    """``Pss_Anon`` of ``pid`` in bytes (0 when it has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss_Anon:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _run_night_here(url: str, size: int, profile: Path | None) -> None:
