@@ -22,9 +22,9 @@ A digest of the night's ``planned_actions`` and ``outbox`` rows is printed so tw
 versions can be checked to produce identical output.
 
 Memory: the timed ``plan_night`` runs in a process of its own (this script, started with
-``--run-night``), and its peak RSS is read from the kernel when it ends (``wait4``: the
-largest of that process and the gate's forked helper). ``--partition-borrowers N`` plans
-the night N borrowers at a time (default ``NIGHT_PARTITION_BORROWERS``);
+``--run-night``); its peak RSS is the largest ``VmHWM`` of that process and of the gate's
+forked helper. ``--partition-borrowers N`` plans the night N borrowers at a time
+(default ``NIGHT_PARTITION_BORROWERS``);
 ``--compare-whole`` also plans it, on another pristine copy and in the same session,
 with the whole portfolio in one partition, and prints both peaks, both times and their
 ratio, and whether both stored the same night:
@@ -655,7 +655,12 @@ RESULT = "NIGHT-RESULT "
 
 def _in_own_process(url: str, size: int, profile: Path | None) -> tuple[dict[str, Any], int]:
     """Run ``plan_night`` in a new process of this script; its figures and its peak RSS
-    (bytes, from ``wait4``: the largest of the process and the children it waited for)."""
+    (bytes: the largest ``VmHWM`` of the process, read by itself as it ends, and of its
+    forked helpers, sampled).
+
+    Not ``wait4``'s ``ru_maxrss``: Linux keeps in it the high-water mark of the image the
+    child was forked from before its ``exec``, i.e. this script's own RSS at the moment
+    (1.7 GiB right after copying a 1M portfolio into PostgreSQL), whatever the night used."""
     command = [sys.executable, __file__, "--run-night", url, "--partition-borrowers", str(size)]
     if profile:
         command += ["--profile", str(profile)]
@@ -665,14 +670,13 @@ def _in_own_process(url: str, size: int, profile: Path | None) -> tuple[dict[str
     sampler.start()
     out = child.stdout.read()
     sampler.stop()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    child.wait()
     if child.returncode:
         raise SystemExit(f"the night's process failed ({child.returncode}):\n{out}")
     line = next(x for x in out.splitlines() if x.startswith(RESULT))
     figures = json.loads(line.removeprefix(RESULT))
     figures["anon_peak"] = sampler.peak
-    return figures, usage.ru_maxrss * 1024
+    return figures, max(figures["hwm"], sampler.helper_hwm)
 
 
 class AnonSampler(threading.Thread):
@@ -681,20 +685,24 @@ class AnonSampler(threading.Thread):
     together, sampled every ``SAMPLE_SECONDS`` from ``/proc`` (Linux; 0 elsewhere).
 
     Each process counts its proportional share (``Pss_Anon``), so the pages a forked
-    helper still shares with its parent count once, not twice. The peak RSS of ``wait4``
-    counts the pages of the memory-mapped SQLite file the night read; this is what the
-    night's own objects and caches take."""
+    helper still shares with its parent count once, not twice. The peak RSS counts the
+    pages of the memory-mapped SQLite file the night read; this is what the night's own
+    objects and caches take."""
 
     SAMPLE_SECONDS = 0.05
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self._done = pid, 0, threading.Event()
+        self.helper_hwm = 0
+        """The largest ``VmHWM`` of the process's children (the forked helpers)."""
 
     def run(self) -> None:
         while not self._done.wait(self.SAMPLE_SECONDS):
-            pids = [self.pid, *_children(self.pid)]
-            self.peak = max(self.peak, sum(_anon(pid) for pid in pids))
+            helpers = _children(self.pid)
+            self.peak = max(self.peak, sum(_anon(pid) for pid in [self.pid, *helpers]))
+            for pid in helpers:
+                self.helper_hwm = max(self.helper_hwm, _status(pid, "VmHWM"))
 
     def stop(self) -> None:
         self._done.set()
@@ -706,6 +714,17 @@ def _children(pid: int) -> list[int]:
         return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+
+
+def _status(pid: int | str, field: str) -> int:
+    """A size field of ``/proc/<pid>/status`` in bytes (0 when the process has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _anon(pid: int) -> int:
@@ -762,6 +781,7 @@ def _run_night_here(url: str, size: int, profile: Path | None) -> None:
         "by_status": dict(summary.by_status),
         "denied_by_rule": dict(summary.denied_by_rule),
         "steps": {step: steps[step] for step in (*STEPS, "count") if step in steps},
+        "hwm": _status("self", "VmHWM"),
     }
     print(RESULT + json.dumps(figures, ensure_ascii=False))
 
