@@ -23,6 +23,18 @@ machine at the same time, so the ratio is the figure to compare across loaded ru
 A digest of the night's ``planned_actions`` and ``outbox`` rows is printed so two code
 versions can be checked to produce identical output.
 
+Memory: the timed ``plan_night`` runs in a process of its own (this script, started with
+``--run-night``); its peak RSS is the largest ``VmHWM`` of that process and of the gate's
+forked helper. ``--partition-borrowers N`` plans the night N borrowers at a time
+(default ``NIGHT_PARTITION_BORROWERS``);
+``--compare-whole`` also plans it, on another pristine copy and in the same session,
+with the whole portfolio in one partition, and prints both peaks, both times and their
+ratio, and whether both stored the same night:
+
+    PYTHONPATH=src /work/venv/bin/python bench/nightly.py --loans 100000 \
+        --reuse-db /tmp/night100k.db --baseline-sample 0 --compare-whole \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
 A first night reads nearly empty history tables. ``--history-nights 30`` plans tonight
 after a month of nights instead (``build_history``: ~4M stored actions, ~2.5M outbox rows,
 1.4M contact records, a month of stage churn at 1M loans), kept at ``--history-db`` and
@@ -38,14 +50,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -75,7 +92,12 @@ from faircollect.domain.organisation import Roster, roster  # noqa: E402
 from faircollect.domain.strategy import ActionKind, plan_day  # noqa: E402
 from faircollect.services import nightly_load, nightly_plan  # noqa: E402
 from faircollect.services.nightly_ledger import run_day  # noqa: E402
-from faircollect.services.nightly_plan import _base_row, _Night, plan_night  # noqa: E402
+from faircollect.services.nightly_plan import (  # noqa: E402
+    NIGHT_PARTITION_BORROWERS,
+    _base_row,
+    _Night,
+    plan_night,
+)
 from faircollect.services.organisation import load_organisation  # noqa: E402
 from ledger import AS_OF, _build_portfolio  # noqa: E402
 from pg_copy import copy_from_sqlite, is_postgres, throwaway_database  # noqa: E402
@@ -89,8 +111,8 @@ STEPS = (
     "plan",
     "history",
     "gate",
-    "assign",
     "insert",
+    "assign",
     "cases",
     "placements",
     "queue",
@@ -285,7 +307,7 @@ def _example_roster() -> Roster:
     return roster(org.people, org.teams, org.agencies)
 
 
-def baseline(engine: Engine, sample: list[str]) -> float:
+def baseline_night(engine: Engine, sample: list[str]) -> float:
     """The straightforward night for ``sample``, account by account; rolled back."""
     strategy = load_strategy(default_strategy_path())
     night = _Night(
@@ -374,8 +396,36 @@ def digest(url: str, day: date) -> str:
     return h.hexdigest()[:16]
 
 
+Fresh = Callable[[], AbstractContextManager[str]]
+"""A fresh copy of the built database for one night: its URL, dropped afterwards."""
+
+WHOLE = 10**12
+"""A partition size no portfolio reaches: the whole portfolio in one partition."""
+
+
 def main() -> None:
     ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
+    args = _arguments()
+    if args.run_night:
+        _run_night_here(args.run_night, args.partition_borrowers, args.profile)
+        return
+    if args.database_url and not is_postgres(args.database_url):
+        raise SystemExit("--database-url: a postgresql+psycopg:// URL (SQLite is always run)")
+    with tempfile.TemporaryDirectory(prefix="fc-night-", dir="/tmp") as tmp:
+        source, loans = _portfolio(args, Path(tmp))
+        sizes = (
+            [WHOLE, args.partition_borrowers] if args.compare_whole else [args.partition_borrowers]
+        )
+        lite = _variants("sqlite", args, loans, sizes, _sqlite_copies(source, Path(tmp)))
+        if args.database_url:
+            pg = _variants("postgresql", args, loans, sizes, _pg_copies(source, args.database_url))
+            print("== postgresql / sqlite (same portfolio, same session) ==")
+            print(f"plan_night: {pg[-1].wall / lite[-1].wall:.2f}x")
+            same = "identical" if pg[-1].digest == lite[-1].digest else "DIFFERENT"
+            print(f"night's output on both backends: {same}")
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loans", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=7)
@@ -402,65 +452,151 @@ def main() -> None:
         default=None,
         help="keep the database with history here (default: next to --reuse-db)",
     )
-    args = parser.parse_args()
-    if args.database_url and not is_postgres(args.database_url):
-        raise SystemExit("--database-url: a postgresql+psycopg:// URL (SQLite is always run)")
-    with tempfile.TemporaryDirectory(prefix="fc-night-", dir="/tmp") as tmp:
-        source = args.reuse_db or Path(tmp) / "built.db"
-        started = time.perf_counter()
-        note = Path(f"{source}.ledger-seconds")
-        if source.exists():
-            measured = f"{float(note.read_text()):.1f} s" if note.exists() else "not recorded"
-            how = f"reused {source}; its ledger step (run_day), timed when built: {measured}"
+    parser.add_argument(
+        "--partition-borrowers",
+        type=int,
+        default=NIGHT_PARTITION_BORROWERS,
+        help=f"borrowers planned at once (default {NIGHT_PARTITION_BORROWERS:,})",
+    )
+    parser.add_argument(
+        "--compare-whole",
+        action="store_true",
+        help="also plan the night with the whole portfolio in one partition (same session)",
+    )
+    parser.add_argument("--run-night", default=None, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def _portfolio(args: argparse.Namespace, tmp: Path) -> tuple[Path, int]:
+    """The built (or reused) database to plan from, checked; and its number of loans."""
+    source = args.reuse_db or tmp / "built.db"
+    started = time.perf_counter()
+    note = Path(f"{source}.ledger-seconds")
+    if source.exists():
+        measured = f"{float(note.read_text()):.1f} s" if note.exists() else "not recorded"
+        how = f"reused {source}; its ledger step (run_day), timed when built: {measured}"
+    else:
+        ledger = build(source, args.loans, args.seed)
+        note.write_text(f"{ledger:.3f}")
+        how = f"built at {source}; ledger step (run_day) {ledger:.1f} s"
+    if args.history_nights > 0:
+        kept = args.history_db or Path(f"{source}.history-{args.history_nights}.db")
+        if not kept.exists():
+            built = build_history(source, kept, args.history_nights)
+            how += f"; {args.history_nights} nights of history built at {kept} ({built:.0f} s)"
         else:
-            ledger = build(source, args.loans, args.seed)
-            note.write_text(f"{ledger:.3f}")
-            how = f"built at {source}; ledger step (run_day) {ledger:.1f} s"
-        if args.history_nights > 0:
-            kept = args.history_db or Path(f"{source}.history-{args.history_nights}.db")
-            if not kept.exists():
-                built = build_history(source, kept, args.history_nights)
-                how += f"; {args.history_nights} nights of history built at {kept} ({built:.0f} s)"
-            else:
-                how += f"; {args.history_nights} nights of history reused from {kept}"
-            source = kept
-        work = Path(tmp) / "night.db"
+            how += f"; {args.history_nights} nights of history reused from {kept}"
+        source = kept
+    with sqlite3.connect(source) as con:
+        loans, states, records = con.execute(
+            "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states "
+            "WHERE as_of <= ?), (SELECT COUNT(*) FROM contact_records)",
+            (AS_OF.isoformat(),),
+        ).fetchone()
+        stages = dict(
+            con.execute("SELECT stage, COUNT(*) FROM account_states GROUP BY stage").fetchall()
+        )
+    if loans != args.loans or states != loans:
+        raise SystemExit(f"{source}: {loans:,} loans, {states:,} states for {args.loans:,}")
+    print(
+        f"portfolio: {loans:,} loans, {records:,} contact records, stages {stages} "
+        f"({how}; {time.perf_counter() - started:.1f} s, not timed)"
+    )
+    return source, loans
+
+
+def _sqlite_copies(source: Path, tmp: Path) -> Fresh:
+    """Fresh copies of ``source``, each deleted after its night."""
+
+    @contextmanager
+    def fresh() -> Iterator[str]:
+        work = tmp / "night.db"
         shutil.copyfile(source, work)
         os.sync()
-        with sqlite3.connect(work) as con:
-            loans, states, records = con.execute(
-                "SELECT (SELECT COUNT(*) FROM loans), (SELECT COUNT(*) FROM account_states "
-                "WHERE as_of <= ?), (SELECT COUNT(*) FROM contact_records)",
-                (AS_OF.isoformat(),),
-            ).fetchone()
-            stages = dict(
-                con.execute("SELECT stage, COUNT(*) FROM account_states GROUP BY stage").fetchall()
+        try:
+            yield f"sqlite:///{work}"
+        finally:
+            work.unlink()
+
+    return fresh
+
+
+def _pg_copies(source: Path, server: str) -> Fresh:
+    """Throwaway PostgreSQL databases holding a copy of ``source``, dropped after."""
+
+    @contextmanager
+    def fresh() -> Iterator[str]:
+        with throwaway_database(server) as url:
+            copying = time.perf_counter()
+            copy_from_sqlite(source, url)
+            print(
+                f"== postgresql: the same database copied into {url.rsplit('/', 1)[1]} "
+                f"({time.perf_counter() - copying:.1f} s, not timed) =="
             )
-        if loans != args.loans or states != loans:
-            raise SystemExit(f"{source}: {loans:,} loans, {states:,} states for {args.loans:,}")
+            yield url
+
+    return fresh
+
+
+@dataclass(frozen=True)
+class Night:
+    """One timed night: wall seconds, the digest of what it stored, its peak RSS."""
+
+    size: int
+    wall: float
+    digest: str
+    peak_rss: int
+    """Bytes: the largest resident set of the night's process or its forked helper."""
+    anon_peak: int
+    """Bytes: the largest anonymous memory of the process and its helper together."""
+
+
+def _variants(
+    backend: str,
+    args: argparse.Namespace,
+    loans: int,
+    sizes: list[int],
+    fresh: Fresh,
+) -> list[Night]:
+    """The night planned once per partition size, each on a pristine copy."""
+    nights = []
+    for n, size in enumerate(sizes):
+        with fresh() as url:
+            print(f"== {backend}: partitions of {_size(size)} ==")
+            nights.append(_night_on(url, args, loans, size, baseline=n == 0))
+    if len(nights) == 2:
+        whole, parts = nights
+        print(f"== {backend}: whole portfolio in one partition vs {_size(parts.size)} ==")
         print(
-            f"portfolio: {loans:,} loans, {records:,} contact records, stages {stages} "
-            f"({how}; {time.perf_counter() - started:.1f} s, not timed)"
+            f"peak RSS of the night: {_mib(whole.peak_rss)} -> {_mib(parts.peak_rss)} "
+            f"({parts.peak_rss / whole.peak_rss:.2f}x)"
         )
-        lite = _night_on(f"sqlite:///{work}", args, loans)
-        if args.database_url:
-            with throwaway_database(args.database_url) as url:
-                copying = time.perf_counter()
-                copy_from_sqlite(source, url)
-                print(
-                    f"== postgresql: the same database copied into {url.rsplit('/', 1)[1]} "
-                    f"({time.perf_counter() - copying:.1f} s, not timed) =="
-                )
-                pg = _night_on(url, args, loans)
-            print("== postgresql / sqlite (same portfolio, same session) ==")
-            print(f"plan_night: {pg[0] / lite[0]:.2f}x")
-            same = "identical" if pg[1] == lite[1] else "DIFFERENT"
-            print(f"night's output on both backends: {same}")
+        print(
+            f"anonymous memory of the night: {_mib(whole.anon_peak)} -> "
+            f"{_mib(parts.anon_peak)} ({parts.anon_peak / max(whole.anon_peak, 1):.2f}x)"
+        )
+        print(
+            f"plan_night wall: {whole.wall:.1f} s -> {parts.wall:.1f} s "
+            f"({parts.wall / whole.wall:.2f}x)"
+        )
+        same = "identical" if whole.digest == parts.digest else "DIFFERENT"
+        print(f"night's output in one partition and in partitions: {same}")
+    return nights
 
 
-def _night_on(url: str, args: argparse.Namespace, loans: int) -> tuple[float, str]:
-    """Plan the night on ``url`` (timed, with the baseline); print the figures; returns
-    the wall seconds and the output digest."""
+def _size(size: int) -> str:
+    return "the whole portfolio" if size >= WHOLE else f"{size:,} borrowers"
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.0f} MiB"
+
+
+def _night_on(
+    url: str, args: argparse.Namespace, loans: int, size: int, *, baseline: bool
+) -> Night:
+    """Plan the night on ``url`` (timed, in a process of its own; with the baseline when
+    asked); print the figures; return them."""
     engine = make_engine(url)
     upgrading = time.perf_counter()
     create_schema(engine)  # a database built by older code gets the newer indexes
@@ -468,16 +604,160 @@ def _night_on(url: str, args: argparse.Namespace, loans: int) -> tuple[float, st
     with UnitOfWork(engine) as uow:  # AG01/AG02: the night's placements reach casework
         load_organisation(uow, example_org_text(), "example.yaml")
 
-    with engine.connect() as conn:
-        ids = conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars()
-        sample = sorted(random.Random(args.seed).sample(list(ids), args.baseline_sample))
-    base = baseline(engine, sample) if sample else 0.0
+    sample: list[str] = []
+    if baseline and args.baseline_sample:
+        with engine.connect() as conn:
+            ids = conn.execute(select(t.loans.c.loan_id).order_by(t.loans.c.loan_id)).scalars()
+            sample = sorted(random.Random(args.seed).sample(list(ids), args.baseline_sample))
+    base = baseline_night(engine, sample) if sample else 0.0
+    engine.dispose()
 
-    marks: dict[str, tuple[float, float]] = {}
+    load_before = os.getloadavg()
+    result, peak = _in_own_process(url, size, args.profile)
+    load_after = os.getloadavg()
+    check = digest(url, AS_OF)
+    wall = result["wall"]
+
+    print(f"night {AS_OF}: {result['planned']:,} actions, {result['sent']:,} sent")
+    print(
+        f"cases: {result['cases_opened']:,} opened for delinquent borrowers, "
+        f"{result['cases_moved']:,} moved to tonight's collector"
+    )
+    print(
+        f"casework: {result['placed']:,} cases placed with an agency "
+        f"({result['casework_opened']:,} cases opened), {result['not_placed']:,} not placed"
+    )
+    print(f"statuses: {result['by_status']}")
+    print(f"denied by rule: {result['denied_by_rule']}")
+    print(f"output digest (planned_actions + outbox + placements): {check}")
+    print(
+        f"plan_night wall {wall:.2f} s, cpu {result['cpu']:.2f} s (this process), "
+        f"{loans / wall:,.0f} accounts/s"
+    )
+    print(
+        f"night's peak RSS: {_mib(peak)} (partitions of {_size(size)}); anonymous memory "
+        f"at most {_mib(result['anon_peak'])} (process + forked helper, proportional, sampled)"
+    )
+    print("  step         wall   share    cpu (this process)")
+    for step, (spent, used) in result["steps"].items():
+        print(f"  {step:<10} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
+    if not args.baseline_sample:
+        print("baseline skipped (--baseline-sample 0)")
+    elif sample:
+        _print_baseline(len(sample), base, loans, wall)
+    print(
+        "load average (1/5/15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}".format(
+            *load_before, *load_after
+        )
+    )
+    return Night(size, wall, check, peak, result["anon_peak"])
+
+
+RESULT = "NIGHT-RESULT "
+"""The line prefix the night's own process writes its figures after (as JSON)."""
+
+
+def _in_own_process(url: str, size: int, profile: Path | None) -> tuple[dict[str, Any], int]:
+    """Run ``plan_night`` in a new process of this script; its figures and its peak RSS
+    (bytes: the largest ``VmHWM`` of the process, read by itself as it ends, and of its
+    forked helpers, sampled).
+
+    Not ``wait4``'s ``ru_maxrss``: Linux keeps in it the high-water mark of the image the
+    child was forked from before its ``exec``, i.e. this script's own RSS at the moment
+    (1.7 GiB right after copying a 1M portfolio into PostgreSQL), whatever the night used."""
+    command = [sys.executable, __file__, "--run-night", url, "--partition-borrowers", str(size)]
+    if profile:
+        command += ["--profile", str(profile)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # nosec B603
+    assert child.stdout is not None
+    sampler = AnonSampler(child.pid)
+    sampler.start()
+    out = child.stdout.read()
+    sampler.stop()
+    child.wait()
+    if child.returncode:
+        raise SystemExit(f"the night's process failed ({child.returncode}):\n{out}")
+    line = next(x for x in out.splitlines() if x.startswith(RESULT))
+    figures = json.loads(line.removeprefix(RESULT))
+    figures["anon_peak"] = sampler.peak
+    return figures, max(figures["hwm"], sampler.helper_hwm)
+
+
+class AnonSampler(threading.Thread):
+    """The largest anonymous memory (the heap: Python's objects, SQLite's page cache; not
+    the pages of the memory-mapped database file) of a process and its children
+    together, sampled every ``SAMPLE_SECONDS`` from ``/proc`` (Linux; 0 elsewhere).
+
+    Each process counts its proportional share (``Pss_Anon``), so the pages a forked
+    helper still shares with its parent count once, not twice. The peak RSS counts the
+    pages of the memory-mapped SQLite file the night read; this is what the night's own
+    objects and caches take."""
+
+    SAMPLE_SECONDS = 0.05
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._done = pid, 0, threading.Event()
+        self.helper_hwm = 0
+        """The largest ``VmHWM`` of the process's children (the forked helpers)."""
+
+    def run(self) -> None:
+        while not self._done.wait(self.SAMPLE_SECONDS):
+            helpers = _children(self.pid)
+            self.peak = max(self.peak, sum(_anon(pid) for pid in [self.pid, *helpers]))
+            for pid in helpers:
+                self.helper_hwm = max(self.helper_hwm, _status(pid, "VmHWM"))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _status(pid: int | str, field: str) -> int:
+    """A size field of ``/proc/<pid>/status`` in bytes (0 when the process has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _anon(pid: int) -> int:
+    """``Pss_Anon`` of ``pid`` in bytes (0 when it has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss_Anon:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _run_night_here(url: str, size: int, profile: Path | None) -> None:
+    """The night's process: plan the night, write the figures as one JSON line."""
+    engine = make_engine(url)
+    steps: dict[str, list[float]] = {}
+    last = [time.perf_counter(), time.process_time()]
 
     def progress(step: str, done: int, total: int) -> None:
-        if done >= total:
-            marks[step] = (time.perf_counter(), time.process_time())
+        """Each finished step gets the time since the previous one finished (steps of
+        the partitions add up)."""
+        if done < total:
+            return
+        now = [time.perf_counter(), time.process_time()]
+        spent = steps.setdefault(step, [0.0, 0.0])
+        spent[0] += now[0] - last[0]
+        spent[1] += now[1] - last[1]
+        last[:] = now
 
     with_lawful_amounts = nightly_plan.with_lawful_amounts
 
@@ -490,58 +770,35 @@ def _night_on(url: str, args: argparse.Namespace, loans: int) -> tuple[float, st
             progress("lawful", 1, 1)
 
     nightly_plan.with_lawful_amounts = lawful_step  # type: ignore[assignment]
-    load_before = os.getloadavg()
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
-    if args.profile:
+    start_wall, start_cpu = last
+    if profile:
         import cProfile
 
         with cProfile.Profile() as prof:
-            summary = plan_night(engine, AS_OF, progress=progress)
-        prof.dump_stats(f"{args.profile}.{engine.dialect.name}")
+            summary = plan_night(engine, AS_OF, progress=progress, partition_borrowers=size)
+        prof.dump_stats(f"{profile}.{engine.dialect.name}")
     else:
-        summary = plan_night(engine, AS_OF, progress=progress)
+        summary = plan_night(engine, AS_OF, progress=progress, partition_borrowers=size)
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    load_after = os.getloadavg()
-    nightly_plan.with_lawful_amounts = with_lawful_amounts  # type: ignore[assignment]
+    steps["count"] = [time.perf_counter() - last[0], time.process_time() - last[1]]
     engine.dispose()
-    check = digest(url, AS_OF)
-
-    print(f"night {AS_OF}: {summary.planned:,} actions, {summary.sent:,} sent")
-    print(
-        f"cases: {summary.cases.opened:,} opened for delinquent borrowers, "
-        f"{summary.cases.moved:,} moved to tonight's collector"
-    )
     cases = summary.casework
-    print(
-        f"casework: {len(cases.placed):,} cases placed with an agency "
-        f"({len(cases.opened):,} cases opened), {len(cases.not_placed):,} not placed"
-    )
-    print(f"statuses: {dict(summary.by_status)}")
-    print(f"denied by rule: {dict(summary.denied_by_rule)}")
-    print(f"output digest (planned_actions + outbox + placements): {check}")
-    print(
-        f"plan_night wall {wall:.2f} s, cpu {cpu:.2f} s (this process), "
-        f"{loans / wall:,.0f} accounts/s"
-    )
-    previous = (start_wall, start_cpu)
-    marks["count"] = (start_wall + wall, start_cpu + cpu)
-    print("  step         wall   share    cpu (this process)")
-    for step in (*STEPS, "count"):
-        if step not in marks:
-            continue
-        end = marks[step]
-        spent, used, previous = end[0] - previous[0], end[1] - previous[1], end
-        print(f"  {step:<10} {spent:6.2f} s {100 * spent / wall:5.1f} % {used:6.2f} s")
-    if not sample:
-        print("baseline skipped (--baseline-sample 0)")
-    else:
-        _print_baseline(len(sample), base, loans, wall)
-    print(
-        "load average (1/5/15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}".format(
-            *load_before, *load_after
-        )
-    )
-    return wall, check
+    figures = {
+        "wall": wall,
+        "cpu": cpu,
+        "planned": summary.planned,
+        "sent": summary.sent,
+        "cases_opened": summary.cases.opened,
+        "cases_moved": summary.cases.moved,
+        "placed": len(cases.placed),
+        "casework_opened": len(cases.opened),
+        "not_placed": len(cases.not_placed),
+        "by_status": dict(summary.by_status),
+        "denied_by_rule": dict(summary.denied_by_rule),
+        "steps": {step: steps[step] for step in (*STEPS, "count") if step in steps},
+        "hwm": _status("self", "VmHWM"),
+    }
+    print(RESULT + json.dumps(figures, ensure_ascii=False))
 
 
 def _print_baseline(sample: int, base: float, loans: int, wall: float) -> None:

@@ -182,6 +182,7 @@ def test_nightly_bench(tmp_path: Path) -> None:
     assert re.search(r"night 2026-11-29: [\d,]+ actions", out)
     assert re.search(r"output digest \(planned_actions \+ outbox \+ placements\): \w{16}", out)
     assert re.search(r"ratio plan_night / baseline: [\d.]+x", out)
+    assert re.search(r"night's peak RSS: [\d,]+ MiB \(partitions of [\d,]+ borrowers\)", out)
     assert kept.exists()
     again = run_bench("nightly.py", "--loans", "400", "--reuse-db", kept, "--baseline-sample", "0")
     assert f"reused {kept}" in again
@@ -212,6 +213,22 @@ def test_nightly_bench_on_postgresql(tmp_path: Path) -> None:
     assert "== postgresql: the same database copied into" in out
     assert re.search(r"^plan_night: [\d.]+x$", out, re.MULTILINE)
     assert "night's output on both backends: identical" in out
+
+
+def test_nightly_bench_compares_partitions_with_the_whole_portfolio(tmp_path: Path) -> None:
+    out = run_bench(
+        "nightly.py",
+        "--loans", "300",
+        "--reuse-db", tmp_path / "night.db",
+        "--baseline-sample", "0",
+        "--partition-borrowers", "40",
+        "--compare-whole",
+    )  # fmt: skip
+    assert "== sqlite: partitions of the whole portfolio ==" in out
+    assert "== sqlite: partitions of 40 borrowers ==" in out
+    assert re.search(r"peak RSS of the night: [\d,]+ MiB -> [\d,]+ MiB \([\d.]+x\)", out)
+    assert re.search(r"plan_night wall: [\d.]+ s -> [\d.]+ s \([\d.]+x\)", out)
+    assert "night's output in one partition and in partitions: identical" in out
 
 
 def test_nightly_bench_after_nights_of_history(tmp_path: Path) -> None:

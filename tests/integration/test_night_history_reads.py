@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, event
 
 from faircollect.adapters.db.night_store import insert_actions
-from faircollect.adapters.db.night_views import previous_owners
+from faircollect.adapters.db.night_views import BorrowerRange, previous_owners
 from faircollect.services.nightly_load import _attempts, load_history
 from faircollect.services.visit_notices import notices_sent
 from tests.integration.test_nightly_insert import _row
@@ -101,3 +101,26 @@ def test_history_reads_use_the_indexes(db_engine: Engine) -> None:
     for plan in plans:
         assert "SCAN planned_actions |" not in f"{plan} |"
         assert "SCAN contact_records |" not in f"{plan} |"
+
+
+def test_a_partitions_reads_search_its_range_of_borrowers(db_engine: Engine) -> None:
+    """On SQLite: a partition of the night reads its borrowers' contact records through
+    the index that starts with the borrower id, not the whole table."""
+    if db_engine.dialect.name != "sqlite":
+        pytest.skip("query plans are checked on SQLite")
+    seed(db_engine, ["L1", "L2"])
+    plans: list[str] = []
+
+    @event.listens_for(db_engine, "before_cursor_execute")
+    def explain(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            rows = cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+            plans.append(" | ".join(row[-1] for row in rows))
+
+    part = BorrowerRange("B-L1", "B-L2")
+    with db_engine.connect() as conn:
+        _attempts(conn, D, TZ, part)
+        load_history(conn, {"B-L1"}, D, TZ, part)
+    attempts, recent = plans
+    assert "SEARCH contact_records USING COVERING INDEX ix_contact_records_borrower_at" in attempts
+    assert "SEARCH contact_records USING" in recent

@@ -9,15 +9,15 @@ and each reminder's installment amount.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Connection, Select
+from sqlalchemy import ColumnElement, Connection, Select
 
 from faircollect.adapters.db import night_views as db
 from faircollect.domain.compliance.actions import Channel as GateChannel
@@ -53,14 +53,24 @@ def load_views(
 ) -> list[AccountView]:
     """One AccountView per loan with a stored state on or before ``as_of``, by loan id.
 
+    The whole portfolio in one piece: ``ViewLoader`` reads it a partition of borrowers at
+    a time (the night does), with the same views."""
+    return ViewLoader.prepare(conn, as_of, tz, due_window_days, wanted).load(db.EVERYONE)
+
+
+@dataclass(frozen=True)
+class ViewLoader:
+    """Reads the night's account views, one range of borrowers at a time.
+
     run-day recomputes only loans whose state can change (``next_event_on``); a row with an
     older ``as_of`` is therefore still the loan's state tonight, and planning measures every
     offset from ``as_of`` itself. Rows dated after ``as_of`` (a later night) are skipped.
 
     ``wanted(dpd, next_due_on)`` (``domain.strategy.planning_filter``) narrows the views to
     the accounts planning can act on tonight, plus every loan with a broken promise: a
-    light scan of three columns picks them, and only they are read in full (on a consumer
-    book most accounts are current or between reminder days).
+    light scan of three columns picks them (once a night, in ``prepare``), and only they
+    are read in full (on a consumer book most accounts are current or between reminder
+    days).
 
     ``first_time_delinquent`` comes from ``stage_history`` as
     ``domain.strategy.delinquency`` defines it (per borrower), read for the chosen
@@ -68,45 +78,86 @@ def load_views(
 
     The next installment's amount (for reminders) is computed only for loans whose next due
     date is within ``due_window_days``; others get None (no template needs it).
+
+    Everything ``load`` reads is of the range's borrowers only, so its memory is the
+    partition's; what ``prepare`` keeps for the whole night is small (the SQL of the
+    choice, the visit notices sent: a few loans).
     """
-    broken = db.broken_promises(conn, as_of)
-    chosen = db.chosen_loans(conn, as_of, wanted)
-    rows = db.view_rows(conn, as_of, chosen)
-    borrowers = None if wanted is None else (row.borrower_id for row in rows)
-    with db.borrowers_of(conn, borrowers) as of:
-        emergency, guarantor = _contact_phones(conn, of)
-        delinquency = _delinquency(conn, as_of, of)
-    failed, unreachable = _attempts(conn, as_of, tz)
-    notices = notices_sent(conn, as_of)
-    amounts = _due_amounts(rows, as_of, due_window_days)
-    views = []
-    for row in rows:
+
+    conn: Connection
+    as_of: date
+    tz: ZoneInfo
+    due_window_days: int
+    chosen: ColumnElement[bool]
+    narrowed: bool
+    """The choice keeps only some loans: the per-borrower reads follow the chosen loans."""
+    notices: Mapping[str, date]
+
+    @classmethod
+    def prepare(
+        cls,
+        conn: Connection,
+        as_of: date,
+        tz: ZoneInfo,
+        due_window_days: int = 7,
+        wanted: Callable[[int, date | None], bool] | None = None,
+    ) -> ViewLoader:
+        """The night's choice of loans and its visit notices, read once for every range."""
+        chosen = db.chosen_loans(conn, as_of, wanted)
+        notices = notices_sent(conn, as_of)
+        return cls(conn, as_of, tz, due_window_days, chosen, wanted is not None, notices)
+
+    def load(self, borrowers: db.BorrowerRange) -> list[AccountView]:
+        """The views of the chosen loans of ``borrowers``, by loan id."""
+        conn, as_of = self.conn, self.as_of
+        broken = db.broken_promises(conn, as_of, borrowers)
+        rows = db.view_rows(conn, as_of, self.chosen, borrowers)
+        everyone = not self.narrowed and borrowers == db.EVERYONE
+        chosen_borrowers = None if everyone else (row.borrower_id for row in rows)
+        with db.borrowers_of(conn, chosen_borrowers) as of:
+            emergency, guarantor = _contact_phones(conn, of)
+            delinquency = _delinquency(conn, as_of, of)
+        failed, unreachable = _attempts(conn, as_of, self.tz, borrowers)
+        amounts = _due_amounts(rows, as_of, self.due_window_days)
+        return [
+            self._view(row, broken, delinquency, failed, unreachable, emergency, guarantor, amounts)
+            for row in rows
+        ]
+
+    def _view(
+        self,
+        row: Any,
+        broken: Mapping[str, date],
+        delinquency: DelinquencyHistory,
+        failed: Mapping[str, int],
+        unreachable: Mapping[str, bool],
+        emergency: Mapping[str, list[str]],
+        guarantor: Mapping[str, str],
+        amounts: Mapping[str, int],
+    ) -> AccountView:
         state = _state(row)
-        first_time = delinquency.first_time(row.borrower_id, row.loan_id, state.stage, as_of)
-        views.append(
-            AccountView(
-                loan_id=row.loan_id,
-                borrower_id=row.borrower_id,
-                state=state,
-                product=row.product,
-                balance=state.outstanding_principal,
-                borrower_name=row.name,
-                risk_score=row.risk_score,
-                first_time_delinquent=first_time,
-                borrower_unreachable=unreachable.get(row.borrower_id, False),
-                consecutive_failed_attempts=failed.get(row.borrower_id, 0),
-                visit_notice_sent_on=notices.get(row.loan_id),
-                broken_promise_on=broken.get(row.loan_id),
-                borrower_phone=row.phone,
-                borrower_email=row.email,
-                address=row.city,
-                guarantor_phone=guarantor.get(row.borrower_id),
-                emergency_phones=tuple(emergency.get(row.borrower_id, ())),
-                next_due_amount=amounts.get(row.loan_id),
-                tz=tz,
-            )
+        first_time = delinquency.first_time(row.borrower_id, row.loan_id, state.stage, self.as_of)
+        return AccountView(
+            loan_id=row.loan_id,
+            borrower_id=row.borrower_id,
+            state=state,
+            product=row.product,
+            balance=state.outstanding_principal,
+            borrower_name=row.name,
+            risk_score=row.risk_score,
+            first_time_delinquent=first_time,
+            borrower_unreachable=unreachable.get(row.borrower_id, False),
+            consecutive_failed_attempts=failed.get(row.borrower_id, 0),
+            visit_notice_sent_on=self.notices.get(row.loan_id),
+            broken_promise_on=broken.get(row.loan_id),
+            borrower_phone=row.phone,
+            borrower_email=row.email,
+            address=row.city,
+            guarantor_phone=guarantor.get(row.borrower_id),
+            emergency_phones=tuple(emergency.get(row.borrower_id, ())),
+            next_due_amount=amounts.get(row.loan_id),
+            tz=self.tz,
         )
-    return views
 
 
 def _due_amounts(rows: Sequence[Any], as_of: date, window: int) -> dict[str, int]:
@@ -215,15 +266,18 @@ def _delinquency(
 
 
 def _attempts(
-    conn: Connection, as_of: date, tz: ZoneInfo
+    conn: Connection, as_of: date, tz: ZoneInfo, borrowers: db.BorrowerRange = db.EVERYONE
 ) -> tuple[dict[str, int], dict[str, bool]]:
-    """Consecutive failed attempts on each borrower (latest first, until one got through),
-    and whether the latest attempt found the number wrong (unreachable)."""
+    """Consecutive failed attempts on each borrower of ``borrowers`` (latest first, until
+    one got through), and whether the latest attempt found the number wrong
+    (unreachable)."""
     before = datetime.combine(as_of, datetime.min.time(), tz)
     failed: dict[str, int] = {}
     unreachable: dict[str, bool] = {}
     closed: set[str] = set()
-    for borrower_id, outcome in db.borrower_attempts(conn, GateParty.BORROWER.value, before):
+    for borrower_id, outcome in db.borrower_attempts(
+        conn, GateParty.BORROWER.value, before, borrowers
+    ):
         if borrower_id not in unreachable:
             unreachable[borrower_id] = outcome == "wrong_number"
             failed[borrower_id] = 0
@@ -237,14 +291,19 @@ def _attempts(
 
 
 def load_history(
-    conn: Connection, borrower_ids: Iterable[str], as_of: date, tz: ZoneInfo
+    conn: Connection,
+    borrower_ids: Iterable[str],
+    as_of: date,
+    tz: ZoneInfo,
+    borrowers: db.BorrowerRange = db.EVERYONE,
 ) -> dict[str, tuple[PastContact, ...]]:
-    """Each borrower's logged contacts from ``HISTORY_DAYS`` before the night to its end."""
+    """Each borrower's logged contacts from ``HISTORY_DAYS`` before the night to its end
+    (of ``borrower_ids``, all within ``borrowers``: the database reads only that range)."""
     wanted = set(borrower_ids)
     start = datetime.combine(as_of - timedelta(days=HISTORY_DAYS), datetime.min.time(), tz)
     end = datetime.combine(as_of + timedelta(days=2), datetime.min.time(), tz)
     history: dict[str, list[PastContact]] = defaultdict(list)
-    for row in db.contacts_between(conn, start, end):
+    for row in db.contacts_between(conn, start, end, borrowers):
         if row.borrower_id not in wanted:
             continue
         history[row.borrower_id].append(

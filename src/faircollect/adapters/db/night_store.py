@@ -8,17 +8,18 @@ statuses and when to commit are the service's; the statements are here.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal, null, select, update
+from sqlalchemy import Connection, bindparam, case, func, literal, null, select, update
 
 from faircollect.adapters.db import pg_bulk
 from faircollect.adapters.db import tables as t
+from faircollect.adapters.db.night_views import EVERYONE, BorrowerRange
 from faircollect.domain.ledger.terms import Payment
 from faircollect.domain.outreach import ACCEPTED, TO_DO, ActionStatus, MessageStatus
 from faircollect.domain.promises import Promise
@@ -53,10 +54,59 @@ def settle_promise(conn: Connection, promise_id: str, status: str, paid: int, on
 # --- planned actions and placements -----------------------------------------------------
 
 
-def stored_action_ids(conn: Connection, day: date) -> set[str]:
-    """The ids of the actions already stored for the night ``day``."""
+def stored_action_ids(conn: Connection, day: date, borrowers: BorrowerRange = EVERYONE) -> set[str]:
+    """The ids of the actions already stored for the night ``day`` (of ``borrowers``)."""
     pa = t.planned_actions
-    return set(conn.execute(select(pa.c.action_id).where(pa.c.run_date == day)).scalars())
+    query = select(pa.c.action_id).where(pa.c.run_date == day, borrowers.holds(pa.c.borrower_id))
+    return set(conn.execute(query).scalars())
+
+
+def night_decisions(conn: Connection, day: date) -> Iterator[tuple[str, str]]:
+    """(action_id, decision) of every action stored for the night ``day``, by action id in
+    code-point order (Python's ``sorted``): PostgreSQL compares in the "C" collation
+    rather than the database's language rules; SQLite compares bytes, the same order for
+    UTF-8. Streamed: the night's audit digest reads them without holding them."""
+    pa = t.planned_actions
+    key = pa.c.action_id.collate("C") if conn.dialect.name == "postgresql" else pa.c.action_id
+    query = select(pa.c.action_id, pa.c.decision).where(pa.c.run_date == day).order_by(key)
+    for action_id, decision in conn.execute(query.execution_options(yield_per=10_000)):
+        yield str(action_id), str(decision)
+
+
+_ASSIGNEES = "fc_night_assignees"
+"""The temporary table PostgreSQL's ``set_assignees`` copies the night's 分案 into."""
+
+
+def set_assignees(conn: Connection, assignees: Sequence[tuple[str, str, str]]) -> None:
+    """Write (action_id, assignee, assignee_kind) onto actions stored earlier in the run.
+
+    The night inserts each partition's rows as soon as they are decided and hands the
+    work out (分案) once, over every partition, afterwards. SQLite: one ``executemany``
+    by primary key. PostgreSQL: a ``COPY`` into a temporary table and one
+    ``UPDATE … FROM`` (one statement instead of a round trip per row)."""
+    if not assignees:
+        return
+    pa = t.planned_actions
+    if conn.dialect.name != "postgresql":
+        conn.execute(
+            update(pa)
+            .where(pa.c.action_id == bindparam("b_id"))
+            .values(assignee=bindparam("b_who"), assignee_kind=bindparam("b_kind")),
+            [{"b_id": a, "b_who": who, "b_kind": kind} for a, who, kind in assignees],
+        )
+        return
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_ASSIGNEES} (action_id text PRIMARY KEY, "
+        "assignee text NOT NULL, assignee_kind text NOT NULL) ON COMMIT DROP"
+    )
+    cursor.execute(f"TRUNCATE {_ASSIGNEES}")
+    pg_bulk.copy_rows(cursor, _ASSIGNEES, ("action_id", "assignee", "assignee_kind"), assignees)
+    cursor.execute(
+        f"UPDATE {pa.name} SET assignee = a.assignee, assignee_kind = a.assignee_kind "  # nosec B608
+        f"FROM {_ASSIGNEES} a WHERE {pa.name}.action_id = a.action_id"
+    )
+    cursor.close()
 
 
 Row = dict[str, Any]

@@ -6,6 +6,11 @@ Every read runs a handful of queries for the whole portfolio (never one per loan
 planning a million accounts costs a few scans, not a million round trips. The rows are
 turned into the planner's values by ``services.nightly_load``, which also holds the rules
 (what a failed attempt is, which relation is a guarantor, how far back the gate looks).
+
+The night plans its borrowers in partitions (``BorrowerRange``: consecutive borrower ids,
+``borrower_ranges``), so that its memory depends on a partition's size, not on the
+portfolio's: the per-borrower reads take a range and read only its rows, through the
+indexes that start with ``borrower_id``.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +43,48 @@ from faircollect.adapters.db import tables as t
 
 BROKEN = ("broken", "partly_kept")
 """Settled promise statuses that send an account back to collection."""
+
+
+@dataclass(frozen=True, slots=True)
+class BorrowerRange:
+    """The borrowers with ``low <= borrower_id < high`` in the database's own order of
+    the column (None: no bound), so every loan of a borrower falls in one range and the
+    gate sees a borrower's whole history. ``BorrowerRange()`` is everyone."""
+
+    low: str | None = None
+    high: str | None = None
+
+    def holds(self, column: ColumnElement[str]) -> ColumnElement[bool]:
+        """A condition that ``column`` (a borrower id) is in the range."""
+        bounds = []
+        if self.low is not None:
+            bounds.append(column >= self.low)
+        if self.high is not None:
+            bounds.append(column < self.high)
+        return and_(true(), *bounds)
+
+
+EVERYONE = BorrowerRange()
+
+
+def borrower_ranges(conn: Connection, size: int) -> list[BorrowerRange]:
+    """Ranges of ``size`` consecutive borrowers (by id) covering every borrower, in order.
+
+    The bounds come from one ordered scan of the borrowers' primary key, numbered by the
+    database (``row_number()``, the same on SQLite and PostgreSQL): only every
+    ``size``-th id travels to Python. The first range has no lower bound and the last no
+    upper one, so a borrower added between this scan and a read is still in a range."""
+    b = t.borrowers
+    numbered = select(
+        b.c.borrower_id, func.row_number().over(order_by=b.c.borrower_id).label("n")
+    ).subquery()
+    cuts = conn.execute(
+        select(numbered.c.borrower_id)
+        .where(numbered.c.n > 1, (numbered.c.n - 1) % max(size, 1) == 0)
+        .order_by(numbered.c.borrower_id)
+    ).scalars()
+    edges: list[str | None] = [None, *cuts, None]
+    return [BorrowerRange(low, high) for low, high in pairwise(edges)]
 
 
 def chosen_loans(
@@ -74,8 +123,14 @@ def chosen_loans(
     return or_(s.c.dpd.in_(whole), *parts, broken)
 
 
-def view_rows(conn: Connection, as_of: date, chosen: ColumnElement[bool]) -> list[Any]:
-    """State, terms, risk score and borrower (with e-mail) of the chosen loans, by loan id."""
+def view_rows(
+    conn: Connection,
+    as_of: date,
+    chosen: ColumnElement[bool],
+    borrowers: BorrowerRange = EVERYONE,
+) -> list[Any]:
+    """State, terms, risk score and borrower (with e-mail) of the chosen loans of
+    ``borrowers``, by loan id."""
     s, lo, b = t.account_states, t.loans, t.borrowers
     query = (
         select(
@@ -91,7 +146,7 @@ def view_rows(conn: Connection, as_of: date, chosen: ColumnElement[bool]) -> lis
         )
         .join(lo, lo.c.loan_id == s.c.loan_id)
         .join(b, b.c.borrower_id == lo.c.borrower_id)
-        .where(s.c.as_of <= as_of, chosen)
+        .where(s.c.as_of <= as_of, chosen, borrowers.holds(lo.c.borrower_id))
         .order_by(s.c.loan_id)
     )
     return list(conn.execute(query))
@@ -183,26 +238,33 @@ def delinquency_moves(
     return conn.execute(query)
 
 
-def borrower_attempts(conn: Connection, party: str, before: datetime) -> Iterable[Any]:
-    """(borrower_id, outcome) of every contact record with ``party`` before ``before``, per
-    borrower latest first."""
+def borrower_attempts(
+    conn: Connection, party: str, before: datetime, borrowers: BorrowerRange = EVERYONE
+) -> Iterable[Any]:
+    """(borrower_id, outcome) of every contact record with ``party`` before ``before`` (of
+    ``borrowers``), per borrower latest first."""
     cr = t.contact_records
     query = (
         select(cr.c.borrower_id, cr.c.outcome)
-        .where(cr.c.party == party, cr.c.at < before)
+        .where(cr.c.party == party, cr.c.at < before, borrowers.holds(cr.c.borrower_id))
         .order_by(cr.c.borrower_id, cr.c.at.desc(), cr.c.record_id.desc())
     )
     return conn.execute(query)
 
 
-def broken_promises(conn: Connection, as_of: date) -> dict[str, date]:
-    """The latest day a promise on each loan was found broken or partly kept."""
-    p = t.promises
+def broken_promises(
+    conn: Connection, as_of: date, borrowers: BorrowerRange = EVERYONE
+) -> dict[str, date]:
+    """The latest day a promise on each loan (of ``borrowers``) was found broken or partly
+    kept."""
+    p, lo = t.promises, t.loans
     query = (
         select(p.c.loan_id, func.max(p.c.settled_on))
         .where(_broken_on_or_before(as_of))
         .group_by(p.c.loan_id)
     )
+    if borrowers != EVERYONE:
+        query = query.join(lo, lo.c.loan_id == p.c.loan_id).where(borrowers.holds(lo.c.borrower_id))
     return {loan_id: day for loan_id, day in conn.execute(query)}
 
 
@@ -211,13 +273,15 @@ def _broken_on_or_before(as_of: date) -> ColumnElement[bool]:
     return and_(p.c.status.in_(BROKEN), p.c.settled_on <= as_of)
 
 
-def contacts_between(conn: Connection, start: datetime, end: datetime) -> Iterable[Any]:
+def contacts_between(
+    conn: Connection, start: datetime, end: datetime, borrowers: BorrowerRange = EVERYONE
+) -> Iterable[Any]:
     """(borrower_id, at, channel, party, phone, outcome) of the contact records with
-    ``start <= at < end``, by borrower and time."""
+    ``start <= at < end`` (of ``borrowers``), by borrower and time."""
     cr = t.contact_records
     query = (
         select(cr.c.borrower_id, cr.c.at, cr.c.channel, cr.c.party, cr.c.phone, cr.c.outcome)
-        .where(and_(cr.c.at >= start, cr.c.at < end))
+        .where(and_(cr.c.at >= start, cr.c.at < end), borrowers.holds(cr.c.borrower_id))
         .order_by(cr.c.borrower_id, cr.c.at)
     )
     return conn.execute(query)
