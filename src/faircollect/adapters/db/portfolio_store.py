@@ -160,6 +160,9 @@ class Store:
         cursor.execute(sql.replace("?", self.mark), (on.isoformat(), after_batch))
         cursor.close()
 
+    def count_loans(self) -> int:
+        return int(self.fetch("SELECT COUNT(*) FROM loans")[0][0])
+
     def max_batch(self) -> int:
         return int(self.fetch("SELECT COALESCE(MAX(batch_id), 0) FROM import_batches")[0][0])
 
@@ -170,13 +173,9 @@ class Store:
     ) -> Portfolio:
         """All loans (or those in ``fc_todo``; or with ``from_ <= loan_id < below``) with
         all their payments, as columns."""
-        where, params = " WHERE 1 = 1", list[str]()
+        where, params = _in_range("l.loan_id", from_, below)
         if only_todo:
             where += " AND l.loan_id IN (SELECT loan_id FROM fc_todo)"
-        if below is not None:
-            where, params = where + " AND l.loan_id < ?", [*params, below]
-        if from_ is not None:
-            where, params = where + " AND l.loan_id >= ?", [*params, from_]
         if self.dialect == "sqlite":
             return self._load_grouped(where, params)
         if self.dialect == "postgresql":
@@ -197,7 +196,8 @@ class Store:
         )
         index = {loan_id: i for i, loan_id in enumerate(loan_ids)}
         paid = self.fetch(
-            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}", params  # nosec B608
+            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}",
+            params,  # nosec B608
         )
         if not paid:
             return Portfolio(loan_ids, loans, PaymentColumns.empty())
@@ -242,7 +242,8 @@ class Store:
             loan_ids = [
                 r[0]
                 for r in self.fetch(
-                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id", params  # nosec B608
+                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id",
+                    params,  # nosec B608
                 )
             ]
         columns = [
@@ -323,9 +324,15 @@ class Store:
         )
         return Portfolio(loan_ids, loans, payments)
 
-    def stored_stages(self, only_todo: bool) -> dict[str, str]:
-        where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
-        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))  # nosec B608
+    def stored_stages(
+        self, only_todo: bool, low: str | None = None, high: str | None = None
+    ) -> dict[str, str]:
+        """The stored stage of every loan (or of those in ``fc_todo``), with
+        ``low <= loan_id < high`` (None: open end)."""
+        where, params = _in_range("loan_id", low, high)
+        if only_todo:
+            where += " AND loan_id IN (SELECT loan_id FROM fc_todo)"
+        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}", params))  # nosec B608
 
     def keep_previous_stages(self) -> bool:
         """Copy every stored stage into the temporary table ``fc_previous`` (for a run that
@@ -339,21 +346,20 @@ class Store:
 
     def previous_stages(self, low: str | None, high: str | None) -> dict[str, str]:
         """The stages ``keep_previous_stages`` kept, of the loans with low <= id < high."""
-        where, params = " WHERE 1 = 1", list[str]()
-        if low is not None:
-            where, params = where + " AND loan_id >= ?", [*params, low]
-        if high is not None:
-            where, params = where + " AND loan_id < ?", [*params, high]
+        where, params = _in_range("loan_id", low, high)
         return dict(self.fetch(f"SELECT loan_id, stage FROM fc_previous{where}", params))  # nosec B608
 
-    def partition_bounds(self, size: int) -> list[tuple[str | None, str | None]]:
+    def partition_bounds(
+        self, size: int, only_todo: bool = False
+    ) -> list[tuple[str | None, str | None]]:
         """(from, below) loan-id ranges of ``size`` consecutive loans covering every loan
-        (None: open end), for ``load(from_=…, below=…)``."""
+        (or every loan in ``fc_todo``; None: open end), for ``load(from_=…, below=…)``."""
+        table = "fc_todo" if only_todo else "loans"
         cuts = [
             row[0]
             for row in self.fetch(
-                "SELECT loan_id FROM (SELECT loan_id, "
-                "row_number() OVER (ORDER BY loan_id) AS n FROM loans) numbered "
+                "SELECT loan_id FROM (SELECT loan_id, "  # nosec B608
+                f"row_number() OVER (ORDER BY loan_id) AS n FROM {table}) numbered "
                 "WHERE mod(n, ?) = 1 AND n > 1 ORDER BY loan_id",
                 (size,),
             )
@@ -363,44 +369,30 @@ class Store:
 
     # --- writing -----------------------------------------------------------------------
 
-    def write_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Upsert the states of the loans in ``fc_todo`` (a run over some of the loans) and
-        replace their penalty accruals."""
+    def forget_todo_accruals(self) -> None:
+        """Delete the penalty accruals of the loans in ``fc_todo`` before their new states
+        are upserted partition by partition (``upsert_states`` inserts the new ones)."""
+        self.execute("DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)")
+
+    def upsert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
+        """Insert or replace the states of some loans (a run over part of the portfolio) and
+        insert their penalty accruals (``forget_todo_accruals`` deleted the old ones)."""
+        columns = state_columns(loan_ids, states, as_of.isoformat())
         if self.dialect == "postgresql":
-            self._write_states_copied(loan_ids, states, as_of)
+            cursor = self._cursor()
+            pg_bulk.upsert_via_copy(cursor, "account_states", STATE_COLUMNS, columns, "loan_id")
+            pg_bulk.copy_in(
+                cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
+            )
+            cursor.close()
             return
         updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
         self.insert_columns(
             _INSERT_STATES,
-            state_columns(loan_ids, states, as_of.isoformat()),
+            columns,
             f"ON CONFLICT (loan_id) DO UPDATE SET {updates}",  # nosec B608
         )
-        cursor = self._cursor()
-        cursor.execute(
-            "DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)"
-        )
-        cursor.close()
         self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
-
-    def _write_states_copied(
-        self, loan_ids: list[str], states: PortfolioStates, as_of: date
-    ) -> None:
-        """PostgreSQL: ``write_states`` through COPY and a staging table (``pg_bulk``)."""
-        cursor = self._cursor()
-        columns = state_columns(loan_ids, states, as_of.isoformat())
-        pg_bulk.upsert_via_copy(cursor, "account_states", STATE_COLUMNS, columns, "loan_id")
-        cursor.execute(
-            "DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)"
-        )
-        pg_bulk.copy_in(
-            cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
-        )
-        cursor.close()
-
-    def replace_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Replace every ``account_states`` row (a run over all loans)."""
-        with self.replacing_states():
-            self.insert_states(loan_ids, states, as_of)
 
     @contextmanager
     def replacing_states(self) -> Iterator[None]:
@@ -506,6 +498,16 @@ class Store:
             "DO UPDATE SET stage = excluded.stage",
             rows,
         )
+
+
+def _in_range(column: str, low: str | None, high: str | None) -> tuple[str, list[str]]:
+    """`` WHERE`` clause and parameters for ``low <= column < high`` (None: open end)."""
+    where, params = " WHERE 1 = 1", list[str]()
+    if low is not None:
+        where, params = where + f" AND {column} >= ?", [*params, low]
+    if high is not None:
+        where, params = where + f" AND {column} < ?", [*params, high]
+    return where, params
 
 
 def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
