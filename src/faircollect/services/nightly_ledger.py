@@ -203,7 +203,7 @@ class _Run:
         previous_exists = store.keep_previous_stages()
         bounds = store.partition_bounds(self.partition_loans)
         computed = moves = 0
-        with store.replacing_states():
+        with store.replacing_states(loans_read_meanwhile=self.pool is not None):
             for n, (part, loan_ids, states) in enumerate(self._computed(store, bounds, day), 1):
                 self.progress(f"{day}: partition {n} of {len(bounds)} computed, storing it")
                 store.insert_states(loan_ids, states, day)

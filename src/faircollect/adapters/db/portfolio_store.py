@@ -56,7 +56,8 @@ STATE_COLUMNS = (
 )
 _INSERT_STATES = f"INSERT INTO account_states ({', '.join(STATE_COLUMNS)})"
 ACCRUAL_COLUMNS = ("loan_id", "installment", "grace_end", "accrued", "daily", "accrued_day")
-_INSERT_ACCRUALS = f"INSERT INTO penalty_accruals ({', '.join(ACCRUAL_COLUMNS)})"
+_ACCRUALS = "penalty_accruals"
+_INSERT_ACCRUALS = f"INSERT INTO {_ACCRUALS} ({', '.join(ACCRUAL_COLUMNS)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,8 @@ class Store:
         self.conn = conn
         self.dialect = conn.dialect.name
         self.mark = "?" if self.dialect == "sqlite" else "%s"
+        self._targets = ("account_states", _ACCRUALS)
+        """Where ``insert_states`` writes (PostgreSQL; temporary tables while staged)."""
 
     def _cursor(self) -> Any:
         return self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -395,7 +398,7 @@ class Store:
         self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
 
     @contextmanager
-    def replacing_states(self) -> Iterator[None]:
+    def replacing_states(self, loans_read_meanwhile: bool = False) -> Iterator[None]:
         """Empty ``account_states`` for ``insert_states`` calls that refill it completely.
 
         Plain INSERTs into an emptied table instead of upserts; on SQLite the secondary
@@ -403,7 +406,18 @@ class Store:
         maintaining them row by row). PostgreSQL: ``pg_bulk.refilling`` (the same, plus
         the foreign keys checked once for the table instead of once a row). All inside the
         run's transaction.
+
+        ``loans_read_meanwhile``: other connections (the run's workers) read ``loans``
+        during the block. On PostgreSQL dropping the foreign keys that reference ``loans``
+        locks ``loans`` until the run commits, so those readers would wait for a run that
+        waits for them: the states are then staged in temporary tables (no WAL, no
+        constraint) and moved into the refilled tables in one ``INSERT … SELECT`` each at
+        the end, once nothing reads ``loans`` any more.
         """
+        if self.dialect == "postgresql" and loans_read_meanwhile:
+            with self._staged_states():
+                yield
+            return
         if self.dialect == "postgresql":
             with pg_bulk.refilling(self._cursor(), "account_states", "penalty_accruals"):
                 yield
@@ -427,18 +441,39 @@ class Store:
             cursor.execute(sql)
         cursor.close()
 
+    @contextmanager
+    def _staged_states(self) -> Iterator[None]:
+        """PostgreSQL: ``insert_states`` into temporary tables, moved into the refilled
+        state tables at the end (``replacing_states(loans_read_meanwhile=True)``)."""
+        cursor = self._cursor()
+        for table, columns in (("account_states", STATE_COLUMNS), (_ACCRUALS, ACCRUAL_COLUMNS)):
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE fc_new_{table} ON COMMIT DROP AS "  # nosec B608
+                f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+            )
+        self._targets = ("fc_new_account_states", f"fc_new_{_ACCRUALS}")
+        try:
+            yield
+        finally:
+            self._targets = ("account_states", _ACCRUALS)
+        with pg_bulk.refilling(cursor, "account_states", _ACCRUALS):
+            for table, columns in (("account_states", STATE_COLUMNS), (_ACCRUALS, ACCRUAL_COLUMNS)):
+                names = ", ".join(columns)
+                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM fc_new_{table}")  # nosec B608
+
     def insert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Insert ``account_states`` and ``penalty_accruals`` rows for loans that have none."""
         if self.dialect == "postgresql":
+            states_table, accruals_table = self._targets
             cursor = self._cursor()
             pg_bulk.copy_in(
                 cursor,
-                "account_states",
+                states_table,
                 STATE_COLUMNS,
                 state_columns(loan_ids, states, as_of.isoformat()),
             )
             pg_bulk.copy_in(
-                cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
+                cursor, accruals_table, ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
             )
             cursor.close()
             return
