@@ -9,7 +9,8 @@ portfolio straight into the tables instead (seconds instead of minutes). With
 ``--reuse-db PATH`` the built portfolio is kept at PATH (built there on the first run)
 and copied to ``--db`` for each run (and migrated to the current schema), so the slow
 import is paid once; run-day always starts from the pristine copy. Then times, end to
-end as a subprocess (``python -m faircollect run-day --ledger-only``, storage included;
+end as a subprocess (``python -m faircollect run-day --ledger-only --workers N
+--partition-size P``, from ``--workers`` and ``--partition-size``; storage included;
 the night's plan that run-day computes after the ledger has its own benchmark,
 ``bench/nightly.py``):
   1. a fresh full run-day for D;
