@@ -167,3 +167,48 @@ def test_run_day_with_workers_on_the_command_line(db_engine: Engine, database_ur
     result = CliRunner().invoke(app, [*args, "--workers", "2", "--partition-size", "4"])
     assert result.exit_code == 0, result.output
     assert f"{D}: 30 loans computed (full), 30 stage transitions" in result.stdout
+
+
+def test_an_import_committed_while_workers_read_is_left_to_the_next_run(
+    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import tried after the run claimed the day, before its workers read: on SQLite it
+    cannot commit (the run holds the write lock); on PostgreSQL it commits, and the workers,
+    reading the run's exported snapshot, do not see it. Either way the day stores the states
+    without it and the next run takes it up."""
+    from sqlalchemy.exc import OperationalError
+
+    from faircollect.adapters.db import ledger_pool
+    from faircollect.services import nightly_ledger
+    from tests.integration.test_run_day import _expected, _stored
+
+    loans, payments = random_portfolio(seed=47, size=40, until=D)
+    insert_portfolio(db_engine, loans, payments)
+    meanwhile = [
+        Payment(f"mid-{n}", terms.loan_id, D - timedelta(days=1), 40_000)
+        for n, terms in enumerate(loans[::4])
+    ]
+    exported = ledger_pool.export_snapshot
+    tried: list[int | Exception] = []
+
+    def import_after_export(conn: object) -> str | None:
+        snapshot = exported(conn)  # type: ignore[arg-type]
+        try:
+            tried.append(import_payments(db_engine, meanwhile))
+        except OperationalError as locked:
+            tried.append(locked)
+        return snapshot
+
+    monkeypatch.setattr(nightly_ledger, "export_snapshot", import_after_export)
+    run_day(db_engine, D, workers=2, partition_loans=6)
+    assert len(tried) == 1
+    assert _stored(db_engine) == _expected(loans, payments, D)
+    if db_engine.dialect.name == "sqlite":
+        assert "locked" in str(tried[0])
+        return
+    with db_engine.connect() as conn:
+        recorded = conn.execute(select(tables.runs.c.last_batch_id)).scalar_one()
+    assert isinstance(tried[0], int) and recorded < tried[0]
+    again = run_day(db_engine, D, workers=2, partition_loans=6)
+    assert again.days[0].loans_computed == len(meanwhile)
+    assert _stored(db_engine) == _expected(loans, payments + meanwhile, D)
