@@ -10,10 +10,9 @@ its phases timed by wrapping the store's methods: a full night for ``ledger.AS_O
 next day's import batch of ``bench/ledger.py``, then ``--nights`` incremental nights.
 With ``--database-url`` the same runs happen in a throwaway PostgreSQL database holding a
 copy of the source (``bench/pg_copy.py``). CPU is this process's; with ``--workers`` > 1
-the full night's worker processes' CPU is reported apart (their phases are not timed:
-``compute_partition`` is then this process waiting for them). Phases nest: ``execute``
-(single statements) includes the roll-forward's, ``compute_partition`` the load and
-``compute_states``.
+the full night's worker processes' CPU is reported apart (their phases are not timed,
+nor ``compute_partition``). Phases nest: ``execute`` (single statements) includes the
+roll-forward's, ``compute_partition`` the load and ``compute_states``.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from faircollect.adapters.db import portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.cli.database import ensure_keys
 from faircollect.services import nightly_ledger
+from faircollect.services.ledger_partitions import PARTITION_LOANS
 from pg_copy import copy_from_sqlite, is_postgres, throwaway_database
 
 WALL: dict[str, float] = defaultdict(float)
@@ -59,7 +59,7 @@ def _timed(owner: Any, name: str, label: str | None = None) -> None:
     setattr(owner, name, wrapper)
 
 
-def _instrument() -> None:
+def _instrument(workers: int) -> None:
     for name in (
         "mark_due",
         "load",
@@ -71,17 +71,21 @@ def _instrument() -> None:
         "execute",
     ):
         _timed(portfolio_store.Store, name)
-    for name in ("compute_states", "compute_partition", "transitions", "roll_forward"):
+    for name in ("compute_states", "transitions", "roll_forward"):
         _timed(nightly_ledger, name)
+    if workers == 1:  # the workers are handed the module's function, which must pickle
+        _timed(nightly_ledger, "compute_partition")
 
 
-def _night(url: str, day: date, label: str, workers: int) -> None:
+def _night(url: str, day: date, label: str, args: argparse.Namespace) -> None:
     WALL.clear()
     CPU.clear()
     engine = make_engine(url)
     children = os.times()
     wall, cpu = time.perf_counter(), time.process_time()
-    report = nightly_ledger.run_day(engine, day, workers=workers)
+    report = nightly_ledger.run_day(
+        engine, day, workers=args.workers, partition_loans=args.partition_size
+    )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     engine.dispose()
     after = os.times()
@@ -110,6 +114,9 @@ def main() -> None:
     parser.add_argument("--nights", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=1, help="run-day --workers")
+    parser.add_argument(
+        "--partition-size", type=int, default=PARTITION_LOANS, help="run-day --partition-size"
+    )
     parser.add_argument(
         "--database-url",
         default=None,
@@ -141,11 +148,11 @@ def main() -> None:
 
 def _nights(url: str, args: argparse.Namespace) -> None:
     print(f"backend: {make_engine(url).dialect.name}; load average {os.getloadavg()}")
-    _instrument()
-    _night(url, bench.AS_OF, "full", args.workers)
+    _instrument(args.workers)
+    _night(url, bench.AS_OF, "full", args)
     bench._next_day_batch(url, args.seed)
     for n in range(1, args.nights + 1):
-        _night(url, bench.AS_OF + timedelta(days=n), "incremental", args.workers)
+        _night(url, bench.AS_OF + timedelta(days=n), "incremental", args)
 
 
 if __name__ == "__main__":

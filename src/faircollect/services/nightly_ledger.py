@@ -123,10 +123,11 @@ def run_day(
     days = [as_of] if last is None else _days_between(last[0], as_of)
     # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
-    pool = PartitionPool.start(engine, workers) if parallel else None
-    run = _Run(thresholds, progress, now, recompute_all, partition_loans, pool)
-    try:
-        with no_cycle_collection(), reuse_freed_memory():
+    # The workers are forked inside the memory settings, so they inherit them too.
+    with no_cycle_collection(), reuse_freed_memory():
+        pool = PartitionPool.start(engine, workers) if parallel else None
+        run = _Run(thresholds, progress, now, recompute_all, partition_loans, pool)
+        try:
             for day in days:
                 with (
                     engine.connect().execution_options(**options) as conn,
@@ -134,9 +135,9 @@ def run_day(
                     conn.begin(),
                 ):
                     report.days.append(run.one_day(conn, day))
-    finally:
-        if pool is not None:
-            pool.close()
+        finally:
+            if pool is not None:
+                pool.close()
     if not report.days:
         report.note = f"already up to date as of {as_of}"
     return report
