@@ -227,7 +227,7 @@ class _Run:
         bounds = store.partition_bounds(self.partition_loans, only_todo=True)
         computed = 0
         for n, bound in enumerate(bounds, 1):
-            self.progress(f"{day}: partition {n} of {len(bounds)}")
+            self.progress(f"{day}: loading and computing partition {n} of {len(bounds)}")
             previous = store.stored_stages(True, *bound)
             loan_ids, states = compute_partition(store.conn, bound, day, self.thresholds, True)
             store.upsert_states(loan_ids, states, day)
