@@ -9,7 +9,8 @@ portfolio straight into the tables instead (seconds instead of minutes). With
 ``--reuse-db PATH`` the built portfolio is kept at PATH (built there on the first run)
 and copied to ``--db`` for each run (and migrated to the current schema), so the slow
 import is paid once; run-day always starts from the pristine copy. Then times, end to
-end as a subprocess (``python -m faircollect run-day --ledger-only``, storage included;
+end as a subprocess (``python -m faircollect run-day --ledger-only --workers N
+--partition-size P``, from ``--workers`` and ``--partition-size``; storage included;
 the night's plan that run-day computes after the ledger has its own benchmark,
 ``bench/nightly.py``):
   1. a fresh full run-day for D;
@@ -48,7 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from sqlalchemy import insert, select  # noqa: E402
 
 from faircollect.adapters.data_keys import keyring  # noqa: E402
-from faircollect.adapters.db import ledger_split, tables  # noqa: E402
+from faircollect.adapters.db import tables  # noqa: E402
 from faircollect.adapters.db.engine import create_schema, make_engine  # noqa: E402
 from faircollect.cli.database import ensure_keys  # noqa: E402
 from faircollect.domain.ledger.replay import replay  # noqa: E402
@@ -59,6 +60,7 @@ from faircollect.portfolio.columns import METHODS  # noqa: E402
 from faircollect.portfolio.schedules import build  # noqa: E402
 from faircollect.services.demo import generate  # noqa: E402
 from faircollect.services.importing import import_directory  # noqa: E402
+from faircollect.services.ledger_partitions import PARTITION_LOANS, WORKERS  # noqa: E402
 from pg_copy import copy_from_sqlite, is_postgres, throwaway_database  # noqa: E402
 
 AS_OF = date(2026, 11, 29)
@@ -257,13 +259,16 @@ def _insert_batch(
         )
 
 
-def _run_day(url: str, on: date, ledger_only: bool = True) -> tuple[float, str, float]:
+def _run_day(
+    url: str, on: date, args: argparse.Namespace, ledger_only: bool = True
+) -> tuple[float, str, float]:
     """Seconds, what run-day printed, and its peak RSS in GiB (the largest of the run-day
-    process and the helper it forks, from ``wait4``: the figure ``/usr/bin/time -v``
+    process and the workers it forks, from ``wait4``: the figure ``/usr/bin/time -v``
     prints as "Maximum resident set size")."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "faircollect", "run-day", "--date", on.isoformat()]
     command += ["--database-url", url] + (["--ledger-only"] if ledger_only else [])
+    command += ["--workers", str(args.workers), "--partition-size", str(args.partition_size)]
     started = time.perf_counter()
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
         out = child.stdout.read() if child.stdout else ""
@@ -344,9 +349,9 @@ class Measured:
 def _measure(url: str, args: argparse.Namespace) -> Measured:
     """Full run-day for D, the next day's batch, incremental run-day for D+1, the baseline
     replay on a sample, a digest of the stored states; the whole run-day for D+2 when asked."""
-    full, _, full_rss = _run_day(url, AS_OF)
+    full, _, full_rss = _run_day(url, AS_OF, args)
     new = _next_day_batch(url, args.seed)
-    incremental, said, incremental_rss = _run_day(url, AS_OF + timedelta(days=1))
+    incremental, said, incremental_rss = _run_day(url, AS_OF + timedelta(days=1), args)
     engine = make_engine(url)
     with engine.connect() as conn:
         computed = conn.execute(
@@ -359,7 +364,7 @@ def _measure(url: str, args: argparse.Namespace) -> Measured:
     digest = states_digest(url)
     night = None
     if args.whole_run_day:
-        night = _run_day(url, AS_OF + timedelta(days=2), ledger_only=False)
+        night = _run_day(url, AS_OF + timedelta(days=2), args, ledger_only=False)
     return Measured(
         full, full_rss, new, incremental, incremental_rss, computed, said, baseline, digest, night
     )
@@ -380,23 +385,23 @@ def states_digest(url: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _report(label: str, m: Measured, loans: int) -> None:
+def _report(label: str, m: Measured, loans: int, args: argparse.Namespace) -> None:
     full_rate = loans / m.full
     base_time, base_count, mismatches = m.baseline
     base_rate = base_count / base_time
-    helper = label == "sqlite" and loans >= ledger_split.PARALLEL_MIN
+    parts = -(-loans // args.partition_size)
+    shared = args.workers > 1 and parts > 1
     print(f"== {label} ==")
     print(
-        "run-day runs as a subprocess (python -m faircollect run-day --ledger-only), "
-        "storage included; "
+        "run-day runs as a subprocess (python -m faircollect run-day --ledger-only "
+        f"--workers {args.workers} --partition-size {args.partition_size}), storage "
+        f"included; the full run in {parts} partitions, "
         + (
-            f"the full run uses 2 processes (a forked helper computes"
-            f" {ledger_split.HELPER_SHARE:.0%}"
-            " of the loans; the run's own process computes the rest and writes every state)"
-            if helper
-            else "one process"
+            f"computed by {args.workers} worker processes while the run's own process writes them"
+            if shared
+            else "each read, computed and written by the run's own process"
         )
-        + "; the incremental run uses one process"
+        + "; the incremental run computes its loans in partitions in one process"
     )
     print(f"full run-day {AS_OF}: {m.full:.2f} s, {full_rate:,.0f} loans/s")
     print(
@@ -443,6 +448,10 @@ def main() -> None:
         help="also time a whole run-day (ledger + night plan) for D+2",
     )
     parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL figures only")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="run-day --workers")
+    parser.add_argument(
+        "--partition-size", type=int, default=PARTITION_LOANS, help="run-day --partition-size"
+    )
     args = parser.parse_args()
     if args.database_url and not is_postgres(args.database_url):
         raise SystemExit("--database-url: a postgresql+psycopg:// URL (SQLite is always run)")
@@ -481,7 +490,7 @@ def main() -> None:
     measured: dict[str, Measured] = {}
     if not args.skip_sqlite:
         measured["sqlite"] = _measure(f"sqlite:///{args.db}", args)
-        _report("sqlite", measured["sqlite"], loans)
+        _report("sqlite", measured["sqlite"], loans, args)
         print(f"load average: {_load()}")
     if args.database_url:
         with throwaway_database(args.database_url) as url:
@@ -492,7 +501,7 @@ def main() -> None:
                 f"({time.perf_counter() - copying:.1f} s, not timed)"
             )
             measured["postgresql"] = _measure(url, args)
-        _report("postgresql", measured["postgresql"], loans)
+        _report("postgresql", measured["postgresql"], loans, args)
         print(f"load average: {_load()}")
     if len(measured) == 2:
         lite, pg = measured["sqlite"], measured["postgresql"]

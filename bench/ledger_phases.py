@@ -9,9 +9,10 @@ keeps one). It is copied (and migrated) to ``--db``; run-day runs in this proces
 its phases timed by wrapping the store's methods: a full night for ``ledger.AS_OF``, the
 next day's import batch of ``bench/ledger.py``, then ``--nights`` incremental nights.
 With ``--database-url`` the same runs happen in a throwaway PostgreSQL database holding a
-copy of the source (``bench/pg_copy.py``). CPU is this process's; in the full night the
-helper process's CPU is reported apart (``wait_helper`` is the run's own process waiting
-for it). Phases nest: ``execute`` (single statements) includes the roll-forward's.
+copy of the source (``bench/pg_copy.py``). CPU is this process's; with ``--workers`` > 1
+the full night's worker processes' CPU is reported apart (their phases are not timed,
+nor ``compute_partition``). Phases nest: ``execute`` (single statements) includes the
+roll-forward's, ``compute_partition`` the load and ``compute_states``.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import ledger as bench
-from faircollect.adapters.db import ledger_split, portfolio_store
+from faircollect.adapters.db import portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.cli.database import ensure_keys
 from faircollect.services import nightly_ledger
+from faircollect.services.ledger_partitions import PARTITION_LOANS
 from pg_copy import copy_from_sqlite, is_postgres, throwaway_database
 
 WALL: dict[str, float] = defaultdict(float)
@@ -57,12 +59,12 @@ def _timed(owner: Any, name: str, label: str | None = None) -> None:
     setattr(owner, name, wrapper)
 
 
-def _instrument() -> None:
+def _instrument(workers: int) -> None:
     for name in (
         "mark_due",
         "load",
         "stored_stages",
-        "write_states",
+        "upsert_states",
         "insert_states",
         "record_first_stages",
         "write_transitions",
@@ -71,16 +73,19 @@ def _instrument() -> None:
         _timed(portfolio_store.Store, name)
     for name in ("compute_states", "transitions", "roll_forward"):
         _timed(nightly_ledger, name)
-    _timed(ledger_split.Helper, "collect", "wait_helper")
+    if workers == 1:  # the workers are handed the module's function, which must pickle
+        _timed(nightly_ledger, "compute_partition")
 
 
-def _night(url: str, day: date, label: str) -> None:
+def _night(url: str, day: date, label: str, args: argparse.Namespace) -> None:
     WALL.clear()
     CPU.clear()
     engine = make_engine(url)
     children = os.times()
     wall, cpu = time.perf_counter(), time.process_time()
-    report = nightly_ledger.run_day(engine, day)
+    report = nightly_ledger.run_day(
+        engine, day, workers=args.workers, partition_loans=args.partition_size
+    )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     engine.dispose()
     after = os.times()
@@ -88,7 +93,7 @@ def _night(url: str, day: date, label: str) -> None:
     helper -= children.children_user + children.children_system
     result = report.days[-1]
     print(
-        f"{label} {day}: {wall:.2f} s wall, {cpu:.2f} s CPU (helper process {helper:.2f} s); "
+        f"{label} {day}: {wall:.2f} s wall, {cpu:.2f} s CPU (worker processes {helper:.2f} s); "
         f"{result.loans_computed:,} loans, {result.rolled:,} carried forward in SQL"
     )
     for name, seconds in sorted(WALL.items(), key=lambda item: -item[1]):
@@ -108,6 +113,10 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-ledger-phases.db"))
     parser.add_argument("--nights", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1, help="run-day --workers")
+    parser.add_argument(
+        "--partition-size", type=int, default=PARTITION_LOANS, help="run-day --partition-size"
+    )
     parser.add_argument(
         "--database-url",
         default=None,
@@ -139,11 +148,11 @@ def main() -> None:
 
 def _nights(url: str, args: argparse.Namespace) -> None:
     print(f"backend: {make_engine(url).dialect.name}; load average {os.getloadavg()}")
-    _instrument()
-    _night(url, bench.AS_OF, "full")
+    _instrument(args.workers)
+    _night(url, bench.AS_OF, "full", args)
     bench._next_day_batch(url, args.seed)
     for n in range(1, args.nights + 1):
-        _night(url, bench.AS_OF + timedelta(days=n), "incremental")
+        _night(url, bench.AS_OF + timedelta(days=n), "incremental", args)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,10 @@
 """SQLite and PostgreSQL store the same ledger for the same portfolio.
 
-The two backends take different bulk paths (SQLite: grouped reads, multi-row INSERTs and
-a helper process; PostgreSQL: COPY in and out, a staging table for upserts), so the same
-portfolio is run on both, night after night with a back-dated import in between, and
-every stored figure is compared: account states, penalty accruals, stage history, the
-night's copy of the states and the ``export accounts`` rows. Skipped when PostgreSQL is
-not reachable.
+The two backends take different bulk paths (SQLite: grouped reads and multi-row INSERTs;
+PostgreSQL: COPY in and out, a staging table for upserts), so the same portfolio is run
+on both, night after night with a back-dated import in between, and every stored figure
+is compared: account states, penalty accruals, stage history, the night's copy of the
+states and the ``export accounts`` rows. Skipped when PostgreSQL is not reachable.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from sqlalchemy import Engine, create_engine, select, text
 from faircollect.adapters.db import tables
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.domain.ledger.terms import Payment
-from faircollect.services import nightly_ledger
 from faircollect.services.account_export import account_rows
 from faircollect.services.nightly_ledger import run_day
 from tests.conftest import BACKENDS, PG_ADMIN_URL
@@ -105,23 +103,23 @@ def test_sqlite_and_postgresql_store_the_same_ledger(engines: tuple[Engine, Engi
 
 
 def test_a_full_run_in_partitions_stores_what_one_piece_stores(
-    engines: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch
+    engines: tuple[Engine, Engine],
 ) -> None:
-    """PostgreSQL's full run reads, computes and writes partitions of consecutive loans
-    (``PARTITION_LOANS``); with partitions of 37 loans (300 loans: 9 partitions, the last
-    one short) the first night and a later ``--full`` night store exactly what SQLite's
-    single piece stores, stage transitions included."""
+    """A full run reads, computes and writes partitions of consecutive loans; with
+    partitions of 37 loans (300 loans: 9 partitions, the last one short) computed by two
+    worker processes, the first night and a later ``--full`` night on PostgreSQL store
+    exactly what SQLite's single piece in one process stores, stage transitions included."""
     lite, pg = engines
-    monkeypatch.setattr(nightly_ledger, "PARTITION_LOANS", 37)
     loans, payments = random_portfolio(seed=61, size=300, until=D + timedelta(days=20))
     early = [p for p in payments if p.paid_on <= D]
     later = [p for p in payments if p.paid_on > D]
     results = []
     for engine in (lite, pg):
         insert_portfolio(engine, loans, early)
-        first = run_day(engine, D).days[-1]
+        sharing = {"workers": 1} if engine is lite else {"workers": 2, "partition_loans": 37}
+        first = run_day(engine, D, **sharing).days[-1]
         import_payments(engine, later)
-        again = run_day(engine, D + timedelta(days=20), recompute_all=True).days
+        again = run_day(engine, D + timedelta(days=20), recompute_all=True, **sharing).days
         results.append(
             (
                 (first.loans_computed, first.transitions, first.full),

@@ -157,28 +157,14 @@ def test_the_command_runs_the_day_and_reports_it(db_engine: Engine, database_url
     assert _stored(db_engine) == _expected(loans, payments, D)
 
 
-def test_a_full_run_split_over_two_processes_stores_the_same_states(
-    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from faircollect.adapters.db import ledger_split
-    from faircollect.services import nightly_ledger
-
-    if db_engine.dialect.name != "sqlite":
-        pytest.skip("the helper process is used for SQLite files only")
-    monkeypatch.setattr(ledger_split, "PARALLEL_MIN", 0)
-    helpers: list[ledger_split.Helper | None] = []
-    real_start = nightly_ledger.start_helper
-    monkeypatch.setattr(
-        nightly_ledger,
-        "start_helper",
-        lambda *args: helpers.append(real_start(*args)) or helpers[-1],
-    )
+def test_a_full_run_over_worker_processes_stores_the_same_states(db_engine: Engine) -> None:
+    """Three workers computing partitions of 7 loans (8 partitions) store the replay's
+    states, and count every loan and first stage once."""
     loans, payments = random_portfolio(seed=8, size=50, until=D)
     insert_portfolio(db_engine, loans, payments)
-    report = run_day(db_engine, D)
+    report = run_day(db_engine, D, workers=3, partition_loans=7)
     assert report.days[0].loans_computed == 50 and report.days[0].transitions == 50
     assert _stored(db_engine) == _expected(loans, payments, D)
-    assert helpers and helpers[0] is not None and helpers[0].split > "L00000"
 
 
 def test_full_recomputes_what_the_incremental_run_cannot_see(db_engine: Engine) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import Engine, insert, select
 
 from faircollect.adapters.db import tables
@@ -214,15 +213,11 @@ def test_export_sees_an_approval_made_after_the_night_run(db_engine: Engine) -> 
     assert stored(db_engine) == expected(loans, known, [*adjustments, late], E + timedelta(days=1))
 
 
-def test_a_full_run_over_two_processes_applies_adjustments_in_both_halves(
-    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+def test_a_full_run_over_worker_processes_applies_adjustments_in_every_partition(
+    db_engine: Engine,
 ) -> None:
-    from faircollect.adapters.db import ledger_split
-
-    if db_engine.dialect.name != "sqlite":
-        pytest.skip("the helper process is used for SQLite files only")
-    monkeypatch.setattr(ledger_split, "PARALLEL_MIN", 0)
+    """The workers replay the adjusted loans of their partitions (``restate``)."""
     loans, payments, adjustments = book(db_engine)
     known = [p for p in payments if p.paid_on <= D]
-    run_day(db_engine, END, recompute_all=True)
+    run_day(db_engine, END, recompute_all=True, workers=2, partition_loans=3)
     assert stored(db_engine) == expected(loans, known, adjustments, END)

@@ -1,9 +1,8 @@
 """Work shared with a forked helper process, on a machine with two cores.
 
-Two shapes: ``split_run`` shares a computation over ``range(count)`` chunk by chunk (the
-night's gate step); ``start_helper`` runs one task in a helper while the caller does
-something else, and ``ForkedHelper.collect`` waits for its result (the ledger step's lower
-half of the loans).
+``split_run`` shares a computation over ``range(count)`` chunk by chunk (the night's gate
+step). (The ledger step's partitions have their own pool of workers, each with a database
+connection: ``adapters.db.ledger_pool``.)
 
 ``split_run``: the helper and the calling process share the work chunk by chunk; the
 results are concatenated in index order.
@@ -32,9 +31,7 @@ import pickle  # nosec B403
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -137,30 +134,3 @@ def _helper(run: Callable[[int], Sequence[Any]], claims: _Claims, write_end: int
             pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         os._exit(code)
-
-
-@dataclass(slots=True)
-class ForkedHelper(Generic[T]):
-    """One task running in a forked helper process (``start_helper``)."""
-
-    pool: Pool
-    result: AsyncResult[T]
-
-    def collect(self) -> T:
-        """Wait for the task's result (its error is raised here) and end the helper."""
-        try:
-            return self.result.get()
-        finally:
-            self.pool.close()
-            self.pool.join()
-
-
-def start_helper(task: Callable[..., T], *args: Any) -> ForkedHelper[T]:
-    """Start ``task(*args)`` in a forked helper process and return at once.
-
-    ``task`` must be a module-level function and ``args`` picklable (they travel to the
-    helper through the pool's pipe, as the result travels back). Whatever the helper
-    reads from a database it opens itself: fork with no connection open in the caller
-    (SQLite asks for that; dispose the engine's pool first)."""
-    pool = multiprocessing.get_context("fork").Pool(1)
-    return ForkedHelper(pool, pool.apply_async(task, args))

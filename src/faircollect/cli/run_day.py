@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from faircollect.cli.csv_out import EXCEL_OPTION
+from faircollect.services.ledger_partitions import PARTITION_LOANS, WORKERS
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -39,6 +40,18 @@ def run_day_command(
     allow_empty: bool = typer.Option(
         False, "--allow-empty", help="Succeed on a database with no loans (else exit 2)."
     ),
+    workers: int = typer.Option(
+        WORKERS,
+        "--workers",
+        min=1,
+        help="Processes computing a full run's partitions (1: the run's own process).",
+    ),
+    partition_size: int = typer.Option(
+        PARTITION_LOANS,
+        "--partition-size",
+        min=1,
+        help="Loans read, computed and written at a time (memory follows it).",
+    ),
 ) -> None:
     """The nightly run: account states as of a date, then the day's lawful plan and outbox.
 
@@ -59,7 +72,13 @@ def run_day_command(
             require_loans(engine)
         with night_progress(Console(stderr=True)) as progress:
             report = run_night(
-                engine, as_of, plan=not ledger_only, recompute_all=full, progress=progress
+                engine,
+                as_of,
+                plan=not ledger_only,
+                recompute_all=full,
+                progress=progress,
+                workers=workers,
+                partition_loans=partition_size,
             )
         for day in report.ledger.days:
             kind = "full" if day.full else "incremental"

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Engine
 
+from faircollect.services.ledger_partitions import PARTITION_LOANS, WORKERS
 from faircollect.services.nightly_ledger import RunReport, run_day
 
 if TYPE_CHECKING:
@@ -72,18 +73,24 @@ def run_night(
     progress: NightProgress = _quiet,
     strategy: Strategy | None = None,
     channels: Mapping[str, Transport] | None = None,
+    workers: int = WORKERS,
+    partition_loans: int = PARTITION_LOANS,
 ) -> NightReport:
     """Bring the stored states up to ``as_of`` (missed days caught up in order), then plan,
     gate, assign, queue and send each of those days (skipped with ``plan=False``).
 
-    ``recompute_all`` recomputes every loan instead of only those due a change. Safe to
-    run again for the same date: nothing is computed, planned or sent twice.
+    ``recompute_all`` recomputes every loan instead of only those due a change;
+    ``workers`` and ``partition_loans``: how the ledger step shares a full run
+    (``nightly_ledger.run_day``). Safe to run again for the same date: nothing is
+    computed, planned or sent twice.
     """
     ledger = run_day(
         engine,
         as_of,
         progress=lambda step: progress(NightStep("ledger", None, step)),
         recompute_all=recompute_all,
+        workers=workers,
+        partition_loans=partition_loans,
     )
     report = NightReport(ledger)
     if not plan:

@@ -16,26 +16,33 @@ with approved adjustments (restructures, waivers) are never carried forward: the
 reference replay computes them (``ledger_adjusted``), and their approval brings
 ``next_event_on`` forward so the next run recomputes them.
 
-A full run on PostgreSQL reads, computes and writes partitions of ``PARTITION_LOANS``
-consecutive loans one at a time in the day's transaction, so its memory follows the
-partition size (SQLite's full run splits the loans between two processes instead).
+**Partitions.** Every run reads, computes and writes the loans in partitions of
+``partition_loans`` consecutive loan ids (a full run: all loans; an incremental run: the
+loans due a change), so its memory follows the partition size, not the portfolio. A
+loan's state depends only on its own terms, payments and adjustments, so the partitions
+give the same states in any order. With ``workers`` > 1 a full run hands the partitions
+to that many worker processes (``adapters.db.ledger_pool``), each reading and computing
+through its own connection, while this process writes each finished partition in the
+order they arrive; an incremental run computes its partitions here (its loans due a
+change are listed in a temporary table only the run's connection sees). The partitions
+share the day's transaction: a run killed mid-partition rolls back whole.
 
 The SQL is in ``adapters.db`` (``portfolio_store``, ``roll_forward``, ``ledger_runs``); the
-run's SQLite settings, memory settings and helper process are adapters too
-(``sqlite_tuning``, ``adapters.memory``, ``ledger_split``). Here: which days, full or
+run's SQLite settings, memory settings and worker pool are adapters too
+(``sqlite_tuning``, ``adapters.memory``, ``ledger_pool``). Here: which days, full or
 incremental, in what order, and what a day's transaction holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import Connection, Engine
 
-from faircollect.adapters.db import ledger_split
+from faircollect.adapters.db.ledger_pool import PartitionPool, export_snapshot, shareable
 from faircollect.adapters.db.ledger_runs import (
     approved_since_run,
     claim_date,
@@ -49,12 +56,14 @@ from faircollect.adapters.db.state_history import copy_states
 from faircollect.adapters.memory import no_cycle_collection, reuse_freed_memory
 from faircollect.domain.ledger.state import DEFAULT_THRESHOLDS, StageThresholds
 from faircollect.portfolio import STAGES, PortfolioStates, compute_states
-from faircollect.portfolio.engine import concat_states
 from faircollect.services.ledger_adjusted import restate
+from faircollect.services.ledger_partitions import PARTITION_LOANS, WORKERS
 
 Progress = Callable[[str], None]
-PARTITION_LOANS = 200_000
-"""Loans per partition of a full run on PostgreSQL (``_full_in_partitions``)."""
+Bounds = tuple[str | None, str | None]
+"""A partition: the loans with ``low <= loan_id < high`` (None: open end)."""
+Computed = Iterator[tuple[Bounds, list[str], PortfolioStates]]
+"""Partitions computed: their bounds, loan ids and states, in the order they are ready."""
 
 
 def _quiet(_: str) -> None:
@@ -90,49 +99,48 @@ def run_day(
     progress: Progress = _quiet,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     recompute_all: bool = False,
+    workers: int = WORKERS,
+    partition_loans: int = PARTITION_LOANS,
 ) -> RunReport:
     """Bring the stored states up to ``as_of``, catching up missed days in order.
 
     ``recompute_all`` recomputes every loan on each day run (after a data correction, or
     for payments recorded without an import batch), instead of only those due a change.
+    ``workers`` processes compute a full run's partitions of ``partition_loans`` loans
+    (1: this process computes them); the stored result does not depend on either.
     """
+    if workers < 1 or partition_loans < 1:
+        raise ValueError("workers and partition_loans must be at least 1")
     report = RunReport(as_of)
     with engine.connect() as conn:
         last = last_completed(conn)
+        parallel = (last is None or recompute_all) and workers > 1 and shareable(engine)
+        # Workers pay off only when there is more than one partition to share.
+        parallel = parallel and Store(conn).count_loans() > partition_loans
     if last is not None and last[0] > as_of:
         report.note = f"states are already as of {last[0]}; nothing changed"
         return report
     days = [as_of] if last is None else _days_between(last[0], as_of)
     # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    # The workers are forked inside the memory settings, so they inherit them too.
     with no_cycle_collection(), reuse_freed_memory():
-        for day in days:
-            full = last is None or recompute_all
-            helper = start_helper(engine, day, thresholds) if full else None
-            with (
-                engine.connect().execution_options(**options) as conn,
-                run_settings(conn),
-                conn.begin(),
-            ):
-                report.days.append(_run_one(conn, day, thresholds, progress, now, helper, full))
+        pool = PartitionPool.start(engine, workers) if parallel else None
+        run = _Run(thresholds, progress, now, recompute_all, partition_loans, pool)
+        try:
+            for day in days:
+                with (
+                    engine.connect().execution_options(**options) as conn,
+                    run_settings(conn),
+                    conn.begin(),
+                ):
+                    report.days.append(run.one_day(conn, day))
+        finally:
+            if pool is not None:
+                pool.close()
     if not report.days:
         report.note = f"already up to date as of {as_of}"
     return report
-
-
-def start_helper(
-    engine: Engine, day: date, thresholds: StageThresholds
-) -> ledger_split.Helper | None:
-    """A forked helper computing the lower part of the loans for a full run of ``day``, or
-    None when one process is better (``adapters.db.ledger_split``)."""
-    return ledger_split.start(engine, _lower_half, day, thresholds)
-
-
-def _lower_half(url: str, split: str, day: date, thresholds: StageThresholds) -> ledger_split.Half:
-    """In the helper: the states as of ``day`` of the loans below ``split``."""
-    portfolio = ledger_split.load_below(url, split)
-    states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
-    return portfolio.loan_ids, states
 
 
 def _days_between(last: date, as_of: date) -> list[date]:
@@ -142,114 +150,105 @@ def _days_between(last: date, as_of: date) -> list[date]:
     return [last + timedelta(days=n) for n in range(1, (as_of - last).days + 1)]
 
 
-def _run_one(
-    conn: Connection,
-    day: date,
-    thresholds: StageThresholds,
-    progress: Progress,
-    now: Callable[[], datetime],
-    helper: ledger_split.Helper | None = None,
-    recompute_all: bool = False,
-) -> DayResult:
-    store = Store(conn)
-    started = now()
-    last = last_completed(conn)
-    batch = store.max_batch() if helper is None else helper.batch
-    full = recompute_all or last is None or last[0] < day - timedelta(days=1)
-    up_to_date = last is not None and last[0] == day and batch <= last[1]
-    if not full and up_to_date and not approved_since_run(conn, day):
-        return DayResult(day, 0, 0, full=False)
-    # Claim the date first: this opens the write transaction, so every read below sees
-    # one snapshot and no import interleaves with the run.
-    claim_date(conn, day)
-    rolled = rolled_moves = 0
-    if last is not None and not full:
-        progress(f"{day}: carrying overdue loans forward")
-        rolled, rolled_moves = roll_forward(store, day, last[1], thresholds)
-        store.mark_due(day, last[1])
-    if full and helper is None and store.dialect == "postgresql":
-        count = _full_in_partitions(store, day, thresholds, progress)
-        copy_states(conn, day)
-        record_run(conn, day, started, now(), batch, count[0])
-        return DayResult(day, count[0], count[1], full)
-    progress(f"{day}: loading")
-    portfolio = store.load(only_todo=not full, from_=helper.split if helper else None)
-    previous = store.stored_stages(only_todo=not full)
-    progress(f"{day}: computing {len(portfolio.loan_ids):,} loans")
-    states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
-    loan_ids = portfolio.loan_ids
-    states = restate(conn, loan_ids, states, day, thresholds)
-    if helper is not None:
-        loan_ids, states = _store_with_helper(
-            store, helper, loan_ids, states, day, progress, thresholds
-        )
-    else:
-        progress(f"{day}: storing {len(loan_ids):,} states")
-        (store.replace_states if full else store.write_states)(loan_ids, states, day)
-    if previous or not full:
-        moves = transitions(loan_ids, states, previous, day)
-        store.write_transitions(moves)
-        count = len(moves)
-    else:
-        count = store.record_first_stages(day)
-    computed = len(loan_ids) + rolled
-    progress(f"{day}: keeping the day's states for the reports")
-    copy_states(conn, day)
-    record_run(conn, day, started, now(), batch, computed)
-    return DayResult(day, computed, count + rolled_moves, full, rolled)
-
-
-def _full_in_partitions(
-    store: Store, day: date, thresholds: StageThresholds, progress: Progress
-) -> tuple[int, int]:
-    """A full run in partitions of ``PARTITION_LOANS`` consecutive loan ids: each is read,
-    computed and written before the next is read, so the run's memory depends on the
-    partition size, not on the portfolio (1M loans in one piece: 2.35 GiB peak RSS).
-    A loan's state depends only on its own terms and payments, so the partitions give the
-    same states in any order; they share the day's transaction. Returns (loans computed,
-    stage transitions). PostgreSQL only: SQLite's full run keeps its two-process split."""
-    previous_exists = store.keep_previous_stages()
-    bounds = store.partition_bounds(PARTITION_LOANS)
-    computed = moves = 0
-    with store.replacing_states():
-        for n, (low, high) in enumerate(bounds, start=1):
-            progress(f"{day}: partition {n} of {len(bounds)}")
-            portfolio = store.load(only_todo=False, from_=low, below=high)
-            states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
-            states = restate(store.conn, portfolio.loan_ids, states, day, thresholds)
-            store.insert_states(portfolio.loan_ids, states, day)
-            if previous_exists:
-                previous = store.previous_stages(low, high)
-                changed = transitions(portfolio.loan_ids, states, previous, day)
-                store.write_transitions(changed)
-                moves += len(changed)
-            computed += len(portfolio.loan_ids)
-            del portfolio, states
-    if not previous_exists:
-        moves = store.record_first_stages(day)
-    return computed, moves
-
-
-def _store_with_helper(
-    store: Store,
-    helper: ledger_split.Helper,
-    loan_ids: list[str],
-    states: PortfolioStates,
-    day: date,
-    progress: Progress,
-    thresholds: StageThresholds,
+def compute_partition(
+    conn: Connection, bounds: Bounds, day: date, thresholds: StageThresholds, only_todo: bool
 ) -> tuple[list[str], PortfolioStates]:
-    """Store this process's share while the helper finishes its larger one, then the
-    helper's: writing is single-threaded, so it overlaps the helper's computation."""
-    with store.replacing_states():
-        progress(f"{day}: storing {len(loan_ids):,} states")
-        store.insert_states(loan_ids, states, day)
-        progress(f"{day}: waiting for the helper process")
-        lower_ids, lower = helper.collect()
-        lower = restate(store.conn, lower_ids, lower, day, thresholds)
-        progress(f"{day}: storing {len(lower_ids):,} states of the helper")
-        store.insert_states(lower_ids, lower, day)
-    return lower_ids + loan_ids, concat_states([lower, states])
+    """The states as of ``day`` of the loans in ``bounds`` (only those in ``fc_todo`` with
+    ``only_todo``), read through ``conn``: in this process or in a worker
+    (``ledger_pool``), which is why it is a module-level function of plain arguments."""
+    low, high = bounds
+    portfolio = Store(conn).load(only_todo=only_todo, from_=low, below=high)
+    states = compute_states(portfolio.loans, portfolio.payments, day, thresholds)
+    return portfolio.loan_ids, restate(conn, portfolio.loan_ids, states, day, thresholds)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every day of one ``run_day`` call shares."""
+
+    thresholds: StageThresholds
+    progress: Progress
+    now: Callable[[], datetime]
+    recompute_all: bool
+    partition_loans: int
+    pool: PartitionPool | None
+
+    def one_day(self, conn: Connection, day: date) -> DayResult:
+        """Run ``day`` in ``conn``'s transaction."""
+        store = Store(conn)
+        started = self.now()
+        last = last_completed(conn)
+        full = self.recompute_all or last is None or last[0] < day - timedelta(days=1)
+        up_to_date = last is not None and last[0] == day and store.max_batch() <= last[1]
+        if not full and up_to_date and not approved_since_run(conn, day):
+            return DayResult(day, 0, 0, full=False)
+        # Claim the date first: this opens the write transaction, so every read below
+        # (and every worker's: ``ledger_pool``) sees one snapshot, and on SQLite no import
+        # commits until the day does. The newest batch is read after the claim.
+        claim_date(conn, day)
+        batch = store.max_batch()
+        if full:
+            computed, moves = self._full(store, day)
+            rolled = 0
+        else:
+            assert last is not None  # an incremental day follows a completed one
+            computed, moves, rolled = self._incremental(store, day, last[1])
+        self.progress(f"{day}: keeping the day's states for the reports")
+        copy_states(conn, day)
+        record_run(conn, day, started, self.now(), batch, computed)
+        return DayResult(day, computed, moves, full, rolled)
+
+    def _full(self, store: Store, day: date) -> tuple[int, int]:
+        """Every loan, partition by partition, into emptied state tables. Returns (loans
+        computed, stage transitions)."""
+        previous_exists = store.keep_previous_stages()
+        bounds = store.partition_bounds(self.partition_loans)
+        computed = moves = 0
+        with store.replacing_states(loans_read_meanwhile=self.pool is not None):
+            for n, (part, loan_ids, states) in enumerate(self._computed(store, bounds, day), 1):
+                self.progress(f"{day}: partition {n} of {len(bounds)} computed, storing it")
+                store.insert_states(loan_ids, states, day)
+                if previous_exists:
+                    changed = transitions(loan_ids, states, store.previous_stages(*part), day)
+                    store.write_transitions(changed)
+                    moves += len(changed)
+                computed += len(loan_ids)
+        if not previous_exists:
+            moves = store.record_first_stages(day)
+        return computed, moves
+
+    def _incremental(self, store: Store, day: date, after_batch: int) -> tuple[int, int, int]:
+        """Overdue loans carried forward in SQL, then the loans due a change, partition by
+        partition, upserted. Returns (loans brought to ``day``, transitions, carried)."""
+        self.progress(f"{day}: carrying overdue loans forward")
+        rolled, moves = roll_forward(store, day, after_batch, self.thresholds)
+        store.mark_due(day, after_batch)
+        store.forget_todo_accruals()
+        bounds = store.partition_bounds(self.partition_loans, only_todo=True)
+        computed = 0
+        for n, bound in enumerate(bounds, 1):
+            self.progress(f"{day}: loading and computing partition {n} of {len(bounds)}")
+            previous = store.stored_stages(True, *bound)
+            loan_ids, states = compute_partition(store.conn, bound, day, self.thresholds, True)
+            store.upsert_states(loan_ids, states, day)
+            changed = transitions(loan_ids, states, previous, day)
+            store.write_transitions(changed)
+            computed += len(loan_ids)
+            moves += len(changed)
+        return computed + rolled, moves, rolled
+
+    def _computed(self, store: Store, bounds: list[Bounds], day: date) -> Computed:
+        """Every partition of a full run computed, by the workers or here, one at a time."""
+        if self.pool is None:
+            for bound in bounds:
+                yield bound, *compute_partition(store.conn, bound, day, self.thresholds, False)
+            return
+        snapshot = export_snapshot(store.conn)
+        self.progress(f"{day}: {self.pool.workers} workers computing {len(bounds)} partitions")
+        for bound, (loan_ids, states) in self.pool.run(
+            compute_partition, bounds, snapshot, day, self.thresholds, False
+        ):
+            yield bound, loan_ids, states
 
 
 def transitions(

@@ -56,7 +56,8 @@ STATE_COLUMNS = (
 )
 _INSERT_STATES = f"INSERT INTO account_states ({', '.join(STATE_COLUMNS)})"
 ACCRUAL_COLUMNS = ("loan_id", "installment", "grace_end", "accrued", "daily", "accrued_day")
-_INSERT_ACCRUALS = f"INSERT INTO penalty_accruals ({', '.join(ACCRUAL_COLUMNS)})"
+_ACCRUALS = "penalty_accruals"
+_INSERT_ACCRUALS = f"INSERT INTO {_ACCRUALS} ({', '.join(ACCRUAL_COLUMNS)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,8 @@ class Store:
         self.conn = conn
         self.dialect = conn.dialect.name
         self.mark = "?" if self.dialect == "sqlite" else "%s"
+        self._targets = ("account_states", _ACCRUALS)
+        """Where ``insert_states`` writes (PostgreSQL; temporary tables while staged)."""
 
     def _cursor(self) -> Any:
         return self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -160,6 +163,9 @@ class Store:
         cursor.execute(sql.replace("?", self.mark), (on.isoformat(), after_batch))
         cursor.close()
 
+    def count_loans(self) -> int:
+        return int(self.fetch("SELECT COUNT(*) FROM loans")[0][0])
+
     def max_batch(self) -> int:
         return int(self.fetch("SELECT COALESCE(MAX(batch_id), 0) FROM import_batches")[0][0])
 
@@ -170,13 +176,9 @@ class Store:
     ) -> Portfolio:
         """All loans (or those in ``fc_todo``; or with ``from_ <= loan_id < below``) with
         all their payments, as columns."""
-        where, params = " WHERE 1 = 1", list[str]()
+        where, params = _in_range("l.loan_id", from_, below)
         if only_todo:
             where += " AND l.loan_id IN (SELECT loan_id FROM fc_todo)"
-        if below is not None:
-            where, params = where + " AND l.loan_id < ?", [*params, below]
-        if from_ is not None:
-            where, params = where + " AND l.loan_id >= ?", [*params, from_]
         if self.dialect == "sqlite":
             return self._load_grouped(where, params)
         if self.dialect == "postgresql":
@@ -197,7 +199,8 @@ class Store:
         )
         index = {loan_id: i for i, loan_id in enumerate(loan_ids)}
         paid = self.fetch(
-            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}", params  # nosec B608
+            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}",
+            params,  # nosec B608
         )
         if not paid:
             return Portfolio(loan_ids, loans, PaymentColumns.empty())
@@ -242,7 +245,8 @@ class Store:
             loan_ids = [
                 r[0]
                 for r in self.fetch(
-                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id", params  # nosec B608
+                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id",
+                    params,  # nosec B608
                 )
             ]
         columns = [
@@ -323,9 +327,15 @@ class Store:
         )
         return Portfolio(loan_ids, loans, payments)
 
-    def stored_stages(self, only_todo: bool) -> dict[str, str]:
-        where = " WHERE loan_id IN (SELECT loan_id FROM fc_todo)" if only_todo else ""
-        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}"))  # nosec B608
+    def stored_stages(
+        self, only_todo: bool, low: str | None = None, high: str | None = None
+    ) -> dict[str, str]:
+        """The stored stage of every loan (or of those in ``fc_todo``), with
+        ``low <= loan_id < high`` (None: open end)."""
+        where, params = _in_range("loan_id", low, high)
+        if only_todo:
+            where += " AND loan_id IN (SELECT loan_id FROM fc_todo)"
+        return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}", params))  # nosec B608
 
     def keep_previous_stages(self) -> bool:
         """Copy every stored stage into the temporary table ``fc_previous`` (for a run that
@@ -339,21 +349,20 @@ class Store:
 
     def previous_stages(self, low: str | None, high: str | None) -> dict[str, str]:
         """The stages ``keep_previous_stages`` kept, of the loans with low <= id < high."""
-        where, params = " WHERE 1 = 1", list[str]()
-        if low is not None:
-            where, params = where + " AND loan_id >= ?", [*params, low]
-        if high is not None:
-            where, params = where + " AND loan_id < ?", [*params, high]
+        where, params = _in_range("loan_id", low, high)
         return dict(self.fetch(f"SELECT loan_id, stage FROM fc_previous{where}", params))  # nosec B608
 
-    def partition_bounds(self, size: int) -> list[tuple[str | None, str | None]]:
+    def partition_bounds(
+        self, size: int, only_todo: bool = False
+    ) -> list[tuple[str | None, str | None]]:
         """(from, below) loan-id ranges of ``size`` consecutive loans covering every loan
-        (None: open end), for ``load(from_=…, below=…)``."""
+        (or every loan in ``fc_todo``; None: open end), for ``load(from_=…, below=…)``."""
+        table = "fc_todo" if only_todo else "loans"
         cuts = [
             row[0]
             for row in self.fetch(
-                "SELECT loan_id FROM (SELECT loan_id, "
-                "row_number() OVER (ORDER BY loan_id) AS n FROM loans) numbered "
+                "SELECT loan_id FROM (SELECT loan_id, "  # nosec B608
+                f"row_number() OVER (ORDER BY loan_id) AS n FROM {table}) numbered "
                 "WHERE mod(n, ?) = 1 AND n > 1 ORDER BY loan_id",
                 (size,),
             )
@@ -363,47 +372,33 @@ class Store:
 
     # --- writing -----------------------------------------------------------------------
 
-    def write_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Upsert the states of the loans in ``fc_todo`` (a run over some of the loans) and
-        replace their penalty accruals."""
+    def forget_todo_accruals(self) -> None:
+        """Delete the penalty accruals of the loans in ``fc_todo`` before their new states
+        are upserted partition by partition (``upsert_states`` inserts the new ones)."""
+        self.execute("DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)")
+
+    def upsert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
+        """Insert or replace the states of some loans (a run over part of the portfolio) and
+        insert their penalty accruals (``forget_todo_accruals`` deleted the old ones)."""
+        columns = state_columns(loan_ids, states, as_of.isoformat())
         if self.dialect == "postgresql":
-            self._write_states_copied(loan_ids, states, as_of)
+            cursor = self._cursor()
+            pg_bulk.upsert_via_copy(cursor, "account_states", STATE_COLUMNS, columns, "loan_id")
+            pg_bulk.copy_in(
+                cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
+            )
+            cursor.close()
             return
         updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
         self.insert_columns(
             _INSERT_STATES,
-            state_columns(loan_ids, states, as_of.isoformat()),
+            columns,
             f"ON CONFLICT (loan_id) DO UPDATE SET {updates}",  # nosec B608
         )
-        cursor = self._cursor()
-        cursor.execute(
-            "DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)"
-        )
-        cursor.close()
         self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
 
-    def _write_states_copied(
-        self, loan_ids: list[str], states: PortfolioStates, as_of: date
-    ) -> None:
-        """PostgreSQL: ``write_states`` through COPY and a staging table (``pg_bulk``)."""
-        cursor = self._cursor()
-        columns = state_columns(loan_ids, states, as_of.isoformat())
-        pg_bulk.upsert_via_copy(cursor, "account_states", STATE_COLUMNS, columns, "loan_id")
-        cursor.execute(
-            "DELETE FROM penalty_accruals WHERE loan_id IN (SELECT loan_id FROM fc_todo)"
-        )
-        pg_bulk.copy_in(
-            cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
-        )
-        cursor.close()
-
-    def replace_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Replace every ``account_states`` row (a run over all loans)."""
-        with self.replacing_states():
-            self.insert_states(loan_ids, states, as_of)
-
     @contextmanager
-    def replacing_states(self) -> Iterator[None]:
+    def replacing_states(self, loans_read_meanwhile: bool = False) -> Iterator[None]:
         """Empty ``account_states`` for ``insert_states`` calls that refill it completely.
 
         Plain INSERTs into an emptied table instead of upserts; on SQLite the secondary
@@ -411,7 +406,18 @@ class Store:
         maintaining them row by row). PostgreSQL: ``pg_bulk.refilling`` (the same, plus
         the foreign keys checked once for the table instead of once a row). All inside the
         run's transaction.
+
+        ``loans_read_meanwhile``: other connections (the run's workers) read ``loans``
+        during the block. On PostgreSQL dropping the foreign keys that reference ``loans``
+        locks ``loans`` until the run commits, so those readers would wait for a run that
+        waits for them: the states are then staged in temporary tables (no WAL, no
+        constraint) and moved into the refilled tables in one ``INSERT … SELECT`` each at
+        the end, once nothing reads ``loans`` any more.
         """
+        if self.dialect == "postgresql" and loans_read_meanwhile:
+            with self._staged_states():
+                yield
+            return
         if self.dialect == "postgresql":
             with pg_bulk.refilling(self._cursor(), "account_states", "penalty_accruals"):
                 yield
@@ -435,18 +441,39 @@ class Store:
             cursor.execute(sql)
         cursor.close()
 
+    @contextmanager
+    def _staged_states(self) -> Iterator[None]:
+        """PostgreSQL: ``insert_states`` into temporary tables, moved into the refilled
+        state tables at the end (``replacing_states(loans_read_meanwhile=True)``)."""
+        cursor = self._cursor()
+        for table, columns in (("account_states", STATE_COLUMNS), (_ACCRUALS, ACCRUAL_COLUMNS)):
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE fc_new_{table} ON COMMIT DROP AS "  # nosec B608
+                f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+            )
+        self._targets = ("fc_new_account_states", f"fc_new_{_ACCRUALS}")
+        try:
+            yield
+        finally:
+            self._targets = ("account_states", _ACCRUALS)
+        with pg_bulk.refilling(cursor, "account_states", _ACCRUALS):
+            for table, columns in (("account_states", STATE_COLUMNS), (_ACCRUALS, ACCRUAL_COLUMNS)):
+                names = ", ".join(columns)
+                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM fc_new_{table}")  # nosec B608
+
     def insert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
         """Insert ``account_states`` and ``penalty_accruals`` rows for loans that have none."""
         if self.dialect == "postgresql":
+            states_table, accruals_table = self._targets
             cursor = self._cursor()
             pg_bulk.copy_in(
                 cursor,
-                "account_states",
+                states_table,
                 STATE_COLUMNS,
                 state_columns(loan_ids, states, as_of.isoformat()),
             )
             pg_bulk.copy_in(
-                cursor, "penalty_accruals", ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
+                cursor, accruals_table, ACCRUAL_COLUMNS, accrual_columns(loan_ids, states)
             )
             cursor.close()
             return
@@ -506,6 +533,16 @@ class Store:
             "DO UPDATE SET stage = excluded.stage",
             rows,
         )
+
+
+def _in_range(column: str, low: str | None, high: str | None) -> tuple[str, list[str]]:
+    """`` WHERE`` clause and parameters for ``low <= column < high`` (None: open end)."""
+    where, params = " WHERE 1 = 1", list[str]()
+    if low is not None:
+        where, params = where + f" AND {column} >= ?", [*params, low]
+    if high is not None:
+        where, params = where + f" AND {column} < ?", [*params, high]
+    return where, params
 
 
 def _chunks(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
