@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine
@@ -267,6 +268,32 @@ def test_an_issued_letter_is_stored_with_its_hash_audited_and_sent_only_by_a_cha
     assert (folder / f"{row.letter_id}.pdf").read_bytes() == pdf
     [after] = _stored(db_engine)
     assert after.status == "sent" and after.sent_at is not None
+
+
+def test_a_visit_notice_issued_by_hand_counts_for_a_visit_once_a_channel_sent_it(
+    url: str, db_engine: Engine, tmp_path: Path
+) -> None:
+    """CN-VISIT-1 reads when a notice went out (``notices_sent``, for the night and for a
+    collector planning a visit): a notice printed from the case page counts from the day
+    its dispatch channel accepted it, not while it waits in the outbox."""
+    from faircollect.adapters.db.repositories.actions import notices_sent
+
+    later = date(2027, 1, 31)
+    _render(url, "L1", "visit_notice", tmp_path / "visit.pdf")
+    _render(url, "L2", "overdue_notice", tmp_path / "overdue.pdf")
+    with db_engine.connect() as conn:
+        assert notices_sent(conn, later) == {}, "queued is not sent"
+    moment = datetime.now(UTC) + timedelta(minutes=1)
+    sent = run(
+        "outbox", "send", "--letters-pdf", str(tmp_path / "print"),
+        "--now", moment.isoformat(), "--database-url", url,
+    )  # fmt: skip
+    assert sent.code == 0 and "2 sent" in sent.output, sent.output
+    went_out = moment.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    with db_engine.connect() as conn:
+        assert notices_sent(conn, later) == {"L1": went_out}, "an overdue notice is no visit notice"
+        assert notices_sent(conn, went_out) == {}, "only days before the one asked about"
+        assert notices_sent(conn, later, ["L2"]) == {}
 
 
 def test_a_refused_letter_is_neither_stored_nor_queued(

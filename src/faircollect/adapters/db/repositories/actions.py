@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BindParameter, Connection, bindparam, func, select
 
@@ -12,6 +13,7 @@ from faircollect.adapters.db.tables import (
     account_states,
     case_loans,
     cases,
+    letters,
     loan_placements,
     loans,
     outbox,
@@ -19,7 +21,8 @@ from faircollect.adapters.db.tables import (
 )
 from faircollect.domain.casework.cases import CLOSED
 from faircollect.domain.casework.qa import SentMessage
-from faircollect.domain.compliance.actions import Channel
+from faircollect.domain.compliance.actions import DEFAULT_TZ, Channel
+from faircollect.domain.letters import LetterKind
 from faircollect.domain.outreach import ACCEPTED
 from faircollect.domain.strategy.planning import VISIT_NOTICE_KEY
 
@@ -41,7 +44,9 @@ def notices_sent(
     conn: Connection, before: date, loan_ids: Collection[str] | None = None
 ) -> dict[str, date]:
     """The latest day before ``before`` a visit notice was sent, per loan (all loans, or
-    only ``loan_ids``); loans without one are absent.
+    only ``loan_ids``); loans without one are absent. Both kinds count: the night's
+    planned notices its channel sent, and notices issued by hand that a dispatch channel
+    accepted (``_letters_sent``).
 
     The key and status are written into the SQL as literals, not bound: the partial index
     of sent notices (``ix_planned_actions_notice_sent``, migration 0007) then always
@@ -60,7 +65,34 @@ def notices_sent(
     )
     if loan_ids is not None:
         query = query.where(pa.c.loan_id.in_(sorted(loan_ids)))
-    return {loan_id: day for loan_id, day in conn.execute(query)}
+    found = {loan_id: day for loan_id, day in conn.execute(query)}
+    for loan_id, day in _letters_sent(conn, before, loan_ids):
+        if day > found.get(loan_id, date.min):
+            found[loan_id] = day
+    return found
+
+
+def _letters_sent(
+    conn: Connection, before: date, loan_ids: Collection[str] | None
+) -> list[tuple[str, date]]:
+    """(loan id, day in the lender's time zone) of each visit notice issued by hand (the
+    case page, ``letter render``) that a dispatch channel accepted before ``before``: a
+    letter counts from the day it went out, not the day it was printed."""
+    lt, ob = letters, outbox
+    query = (
+        select(lt.c.loan_id, ob.c.sent_at)
+        .join(ob, ob.c.message_id == lt.c.letter_id)
+        .where(
+            lt.c.kind == _constant("kind", LetterKind.VISIT_NOTICE.value),
+            ob.c.status.in_(sorted(ACCEPTED)),
+            ob.c.sent_at.is_not(None),
+        )
+    )
+    if loan_ids is not None:
+        query = query.where(lt.c.loan_id.in_(sorted(loan_ids)))
+    zone = ZoneInfo(DEFAULT_TZ)
+    sent = ((loan_id, at.astimezone(zone).date()) for loan_id, at in conn.execute(query))
+    return [(loan_id, day) for loan_id, day in sent if day < before]
 
 
 @dataclass(frozen=True, slots=True)
