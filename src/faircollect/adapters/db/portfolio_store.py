@@ -199,8 +199,8 @@ class Store:
         )
         index = {loan_id: i for i, loan_id in enumerate(loan_ids)}
         paid = self.fetch(
-            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}",
-            params,  # nosec B608
+            f"SELECT l.loan_id, {self._day('l.paid_on')}, l.amount FROM payments l{where}",  # nosec B608
+            params,
         )
         if not paid:
             return Portfolio(loan_ids, loans, PaymentColumns.empty())
@@ -245,8 +245,8 @@ class Store:
             loan_ids = [
                 r[0]
                 for r in self.fetch(
-                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id",
-                    params,  # nosec B608
+                    f"SELECT l.loan_id FROM loans l{where} ORDER BY l.loan_id",  # nosec B608
+                    params,
                 )
             ]
         columns = [
