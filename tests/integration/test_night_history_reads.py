@@ -93,8 +93,9 @@ def test_history_reads_use_the_indexes(db_engine: Engine) -> None:
         previous_owners(conn, D)
         _attempts(conn, D, TZ)
         load_history(conn, {"B-L1"}, D, TZ)
-    notices, owners, attempts, recent = plans
+    notices, letters_sent, owners, attempts, recent = plans
     assert "COVERING INDEX ix_planned_actions_notice_sent" in notices
+    assert "planned_actions" not in letters_sent, "hand-issued notices read letters and outbox"
     assert "SCAN planned_actions USING COVERING INDEX ix_planned_actions_owner" in owners
     assert "SCAN contact_records USING COVERING INDEX ix_contact_records_borrower_at" in attempts
     assert "SEARCH contact_records USING INDEX ix_contact_records_at" in recent
