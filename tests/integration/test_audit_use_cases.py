@@ -274,30 +274,42 @@ def test_every_case_file_view_records_what_personal_data_was_shown(world: Engine
     assert "110101199001011234" not in text
 
 
-def test_a_visit_plan_and_its_outcome_are_audited(world: Engine) -> None:
+VISIT_DAY = date(2026, 3, 5)
+
+
+def planned_visit(world: Engine) -> str:
+    """C101's confirmation visit to 张三 on VISIT_DAY, after the night sent its notice;
+    its id."""
     sent_action(world, "N1", at(DAY, 9), "上门通知函", action_key="visit_notice", channel="letter")
-    visit_day = date(2026, 3, 5)
     request = visits.VisitRequest(
         CASE,
         VisitType.CONFIRM,
-        at(visit_day, 10),
+        at(VISIT_DAY, 10),
         "北京市东城区示例路1号",
         ("V301", "V302"),
         True,
         True,
     )
     with UnitOfWork(world) as uow:
-        planned = visits.plan(uow, actor_for(uow, "C101"), request)
+        return visits.plan(uow, actor_for(uow, "C101"), request).plan.visit_id
+
+
+def record_visit(world: Engine, user: str, visit_id: str) -> None:
+    """``user`` records the planned visit: both staff there, address confirmed, filmed."""
     with UnitOfWork(world) as uow:
         visits.record(
             uow,
-            actor_for(uow, "C101"),
-            planned.plan.visit_id,
-            at(visit_day, 10, 20),
+            actor_for(uow, user),
+            visit_id,
+            at(VISIT_DAY, 10, 20),
             ("V301", "V302"),
             VisitOutcome.ADDRESS_CONFIRMED,
             "rec/V1.mp4",
         )
+
+
+def test_a_visit_plan_and_its_outcome_are_audited(world: Engine) -> None:
+    record_visit(world, "C101", planned_visit(world))
     got = entries(world)
     assert [(e[0], e[1]) for e in got] == [
         ("C101", "gate.decided"),
@@ -316,45 +328,16 @@ def test_a_visit_of_a_case_one_may_not_see_is_answered_as_an_unknown_visit(
     """C102 does not hold 张三's case: recording its visit says only that there is no such
     visit, the same words as for an id nobody used, whether or not the visit already has
     its outcome; C101, who holds it, is told the outcome is already recorded."""
-    sent_action(world, "N1", at(DAY, 9), "上门通知函", action_key="visit_notice", channel="letter")
-    visit_day = date(2026, 3, 5)
-    request = visits.VisitRequest(
-        CASE,
-        VisitType.CONFIRM,
-        at(visit_day, 10),
-        "北京市东城区示例路1号",
-        ("V301", "V302"),
-        True,
-        True,
-    )
-    with UnitOfWork(world) as uow:
-        visit_id = visits.plan(uow, actor_for(uow, "C101"), request).plan.visit_id
+    visit_id = planned_visit(world)
 
     def record_as(user: str, visit: str) -> str:
-        with pytest.raises(CaseworkError) as refused, UnitOfWork(world) as uow:
-            visits.record(
-                uow,
-                actor_for(uow, user),
-                visit,
-                at(visit_day, 10, 20),
-                ("V301", "V302"),
-                VisitOutcome.ADDRESS_CONFIRMED,
-                "rec/V1.mp4",
-            )
+        with pytest.raises(CaseworkError) as refused:
+            record_visit(world, user, visit)
         return str(refused.value)
 
     assert record_as("C102", visit_id) == f"no visit '{visit_id}'"
     assert record_as("C102", "V-NOBODY") == "no visit 'V-NOBODY'"
-    with UnitOfWork(world) as uow:
-        visits.record(
-            uow,
-            actor_for(uow, "C101"),
-            visit_id,
-            at(visit_day, 10, 20),
-            ("V301", "V302"),
-            VisitOutcome.ADDRESS_CONFIRMED,
-            "rec/V1.mp4",
-        )
+    record_visit(world, "C101", visit_id)
     assert record_as("C102", visit_id) == f"no visit '{visit_id}'"
     assert (
         record_as("C101", visit_id)
