@@ -296,6 +296,59 @@ def test_a_visit_notice_issued_by_hand_counts_for_a_visit_once_a_channel_sent_it
         assert notices_sent(conn, later, ["L2"]) == {}
 
 
+def _send_letters(url: str, folder: Path) -> str:
+    """``outbox send --letters-pdf`` a minute from now (the letters were queued just now)."""
+    moment = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    sent = run(
+        "outbox", "send", "--letters-pdf", str(folder), "--now", moment, "--database-url", url
+    )
+    assert sent.code == 0, sent.output
+    return sent.output
+
+
+def test_a_complaint_filed_after_a_letter_was_issued_stops_it_at_dispatch(
+    url: str, db_engine: Engine, tmp_path: Path
+) -> None:
+    """COMP-1 at sending time: a letter printed from the case page waits in the outbox; if
+    the borrower complains before the print house takes it, it does not go out."""
+    from faircollect.services.borrower_portal import NewComplaint, file_complaint
+
+    _render(url, "L1", "overdue_notice", tmp_path / "overdue.pdf")
+    with UnitOfWork(db_engine) as uow:
+        file_complaint(uow, "B1", NewComplaint("催收信写错了金额"), datetime.now(UTC))
+    output = _send_letters(url, tmp_path / "print")
+    assert "the gate refused them now (COMP-1)" in output, output
+    [row] = _stored(db_engine)
+    assert row.status == "failed" and row.sent_at is None
+    assert not (tmp_path / "print" / f"{row.letter_id}.pdf").exists()
+    with db_engine.connect() as conn:
+        from sqlalchemy import select
+
+        from faircollect.adapters.db import tables as t
+
+        error = conn.execute(
+            select(t.outbox.c.error).where(t.outbox.c.message_id == row.letter_id)
+        ).scalar_one()
+    assert "COMP-1" in (error or "")
+
+
+def test_a_borrower_who_turned_letters_off_gets_no_issued_letter(
+    url: str, db_engine: Engine, tmp_path: Path
+) -> None:
+    """DNC-1 at sending time, for a letter issued by hand as for one the night planned."""
+    from faircollect.domain.compliance.actions import Channel
+    from faircollect.domain.portal import Preferences
+
+    _render(url, "L2", "overdue_notice", tmp_path / "overdue.pdf")
+    with UnitOfWork(db_engine) as uow:
+        uow.portal.set_preferences(
+            "B1", Preferences((), frozenset({Channel.LETTER})), datetime.now(UTC)
+        )
+    assert "the gate refused them now (DNC-1)" in _send_letters(url, tmp_path / "print")
+    [row] = _stored(db_engine)
+    assert row.status == "failed" and row.sent_at is None
+
+
 def test_a_refused_letter_is_neither_stored_nor_queued(
     url: str, db_engine: Engine, tmp_path: Path
 ) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, case, func, literal, null, select,
 from faircollect.adapters.db import pg_bulk
 from faircollect.adapters.db import tables as t
 from faircollect.adapters.db.night_views import EVERYONE, BorrowerRange
+from faircollect.domain.compliance.actions import Party, Purpose
 from faircollect.domain.ledger.terms import Payment
 from faircollect.domain.outreach import ACCEPTED, TO_DO, ActionStatus, MessageStatus
 from faircollect.domain.promises import Promise
@@ -236,11 +237,23 @@ def pending_messages(
 ) -> list[Any]:
     """Queued outbox rows on ``channels`` (of one night, or due by a moment), by message
     id, with what the gate must know at sending time: the planned action's party, purpose,
-    time zone and borrower (absent for messages no action planned, such as sign-in codes)."""
-    ob, pa = t.outbox, t.planned_actions
+    time zone and borrower. A letter issued by hand (case page, ``letter render``) has no
+    planned action; it goes to its loan's borrower to collect, so the gate asks the same
+    of it (an open complaint, a channel the borrower turned off). Messages that are
+    neither (a borrower's sign-in code) have no party and are not collection."""
+    ob, pa, lt, ln = t.outbox, t.planned_actions, t.letters, t.loans
+    is_letter = lt.c.letter_id.is_not(None)
     query = (
-        select(ob, pa.c.party, pa.c.purpose, pa.c.tz, pa.c.borrower_id)
+        select(
+            ob,
+            func.coalesce(pa.c.party, case((is_letter, Party.BORROWER.value))).label("party"),
+            func.coalesce(pa.c.purpose, case((is_letter, Purpose.COLLECT.value))).label("purpose"),
+            pa.c.tz,
+            func.coalesce(pa.c.borrower_id, ln.c.borrower_id).label("borrower_id"),
+        )
         .outerjoin(pa, pa.c.action_id == ob.c.message_id)
+        .outerjoin(lt, lt.c.letter_id == ob.c.message_id)
+        .outerjoin(ln, ln.c.loan_id == lt.c.loan_id)
         .where(ob.c.status == MessageStatus.QUEUED.value, ob.c.channel.in_(sorted(channels)))
         .order_by(ob.c.message_id)
     )
