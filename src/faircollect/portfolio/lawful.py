@@ -40,11 +40,11 @@ from faircollect.domain.rates import RateCap
 from faircollect.domain.true_cost import MONTHS_PER_YEAR, installment_periods
 from faircollect.portfolio.columns import (
     I64,
-    METHOD_CODE,
     ColumnsError,
     LoanColumns,
     PaymentColumns,
     day_number,
+    loan_columns,
     penalty_numerator,
 )
 from faircollect.portfolio.engine import NO_DATE, compute_states
@@ -130,25 +130,19 @@ def _penalty_fits(rate: Decimal) -> bool:
 
 
 def _lawful_columns(fair: list[_Fair]) -> LoanColumns:
-    """``domain.lawful.lawful_terms`` as columns, but for the fee (zero here): principal =
-    received, rate = min(contract rate, cap)."""
-    rates = tuple(sorted({item.rate for item in fair}))
-    rate_at = {rate: i for i, rate in enumerate(rates)}
-
-    def column(values: list[int]) -> I64:
-        return np.asarray(values, dtype=np.int64)
-
-    terms = [item.contract for item in fair]
-    return LoanColumns(
-        principal=column([t.received for t in terms]),
-        rate_index=column([rate_at[item.rate] for item in fair]),
-        rates=rates,
-        term=column([t.term_months for t in terms]),
-        method=column([METHOD_CODE[t.method] for t in terms]),
-        disbursed=column([day_number(t.disbursed_on) for t in terms]),
-        penalty_num=column([penalty_numerator(t.penalty_rate_daily) for t in terms]),
-        grace=column([t.grace_days for t in terms]),
-        fee=np.zeros(len(terms), dtype=np.int64),
+    """``domain.lawful.lawful_terms`` as columns, but for the fee (zero here; the lawful
+    fee needs the lawful schedule first): principal = received, rate = min(contract
+    rate, cap)."""
+    return loan_columns(
+        [
+            replace(
+                item.contract,
+                principal=item.contract.received,
+                annual_rate=item.rate,
+                periodic_fee=0,
+            )
+            for item in fair
+        ]
     )
 
 
