@@ -44,7 +44,10 @@ browser:
 	  || echo "chromium / poppler-utils not installed: the browser and letter tests will be skipped"; fi
 
 ## test: the whole suite (SQLite always, PostgreSQL too when 127.0.0.1:5432 answers).
+## The sources are compiled first: many tests start `faircollect` or a bench script as a
+## process, and where PYTHONDONTWRITEBYTECODE is set each would compile every module again.
 test: install browser
+	$(BIN)/python -m compileall -q src bench
 	$(BIN)/python -m pytest -n 2
 
 lint: install

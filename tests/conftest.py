@@ -2,11 +2,19 @@
 
 Each PostgreSQL test database is created under a unique name and dropped afterwards, so
 parallel workers (pytest -n) and parallel checkouts never see each other's rows.
+
+A test that asks for ``db_engine`` gets a database at the current schema by copying a
+template each test process migrates once (``SchemaTemplates``): a copied SQLite file, or
+PostgreSQL's ``CREATE DATABASE … TEMPLATE``. Running every migration for every such test
+cost more than a second each, and the suite has well over a thousand of them. The
+migrations themselves are still run from an empty database by the tests that are about
+them (``test_migrations``, ``test_migration_sealing``), which use ``database_url`` alone.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -44,25 +52,93 @@ def _postgres_reachable() -> bool:
 BACKENDS = ["sqlite", "postgresql"] if _postgres_reachable() else ["sqlite"]
 
 
+class SchemaTemplates:
+    """One database at the current schema per backend, migrated once in this test
+    process, for ``database_url`` to copy when the test will use ``db_engine``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._sqlite: Path | None = None
+        self._postgres: str | None = None
+
+    def sqlite_file(self) -> Path:
+        """A SQLite file at head; closed, so its WAL is checkpointed into the file."""
+        if self._sqlite is None:
+            path = self.folder / "template.db"
+            engine = make_engine(f"sqlite:///{path}")
+            create_schema(engine)
+            engine.dispose()
+            self._sqlite = path
+        return self._sqlite
+
+    def postgres_name(self) -> str:
+        """The name of a PostgreSQL database at head that nothing stays connected to
+        (``CREATE DATABASE … TEMPLATE`` needs that)."""
+        if self._postgres is None:
+            name = f"fc_template_{uuid.uuid4().hex[:12]}"
+            _admin_execute(f'CREATE DATABASE "{name}"')
+            engine = make_engine(_database(name))
+            create_schema(engine)
+            engine.dispose()
+            self._postgres = name
+        return self._postgres
+
+    def drop(self) -> None:
+        if self._postgres is not None:
+            _admin_execute(f'DROP DATABASE IF EXISTS "{self._postgres}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def schema_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SchemaTemplates]:
+    templates = SchemaTemplates(tmp_path_factory.mktemp("schema-template"))
+    yield templates
+    templates.drop()
+
+
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database with no schema, on each reachable backend."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, schema_templates: SchemaTemplates
+) -> Iterator[str]:
+    """The URL of a new database on each reachable backend: empty, with no schema, unless
+    the test also uses ``db_engine``, which needs it at the current schema (a template
+    copy, the same as migrating an empty one)."""
+    with_schema = "db_engine" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'faircollect.db'}"
+        path = tmp_path / "faircollect.db"
+        if with_schema:
+            shutil.copyfile(schema_templates.sqlite_file(), path)
+        yield f"sqlite:///{path}"
         return
-    with throwaway_postgres_database("fc_test") as url:
+    template = schema_templates.postgres_name() if with_schema else None
+    with throwaway_postgres_database("fc_test", template) as url:
         yield url
 
 
+def _database(name: str) -> str:
+    """The URL of database ``name`` on the test server."""
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _admin_execute(statement: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
 @contextmanager
-def throwaway_postgres_database(prefix: str) -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped on leaving."""
+def throwaway_postgres_database(prefix: str, template: str | None = None) -> Iterator[str]:
+    """The URL of a new PostgreSQL database (empty, or a copy of ``template``), dropped on
+    leaving."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        yield _database(name)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -71,9 +147,9 @@ def throwaway_postgres_database(prefix: str) -> Iterator[str]:
 
 @pytest.fixture
 def db_engine(database_url: str) -> Iterator[Engine]:
-    """An engine on a fresh database with the current schema."""
+    """An engine on a fresh database with the current schema (``database_url`` made it
+    from the template)."""
     engine = make_engine(database_url)
-    create_schema(engine)
     try:
         yield engine
     finally:
