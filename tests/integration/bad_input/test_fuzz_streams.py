@@ -58,7 +58,7 @@ LINES = st.one_of(
     st.sampled_from([b"[" * 5000, b'{"id": ' + b"7" * 4400 + b"}", b"\xff\xfe", b"", b"\r"]),
 )
 STREAMS = st.lists(LINES, min_size=1, max_size=8)
-FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _answers(stdout: str) -> list[dict[str, Any]]:
