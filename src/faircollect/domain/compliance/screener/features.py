@@ -514,7 +514,10 @@ class Phonetics:
             raise ValueError("phonetics: the syllable table does not cover the ideographs")
         if int(self.table.max(initial=0)) > len(self.names):
             raise ValueError("phonetics: the syllable table names a syllable it does not list")
-        if max(self.char_orders) * UNIT_BITS > 63 or max(self.syllable_orders) * UNIT_BITS > 63:
+        if (
+            max(self.char_orders) * UNIT_BITS > 63
+            or max(self.syllable_orders, default=0) * UNIT_BITS > 63
+        ):
             raise ValueError("phonetics: a gram longer than three units does not fit a key")
         self._numbers.update({name: SYLLABLE_BASE + i for i, name in enumerate(self.names)})
 
