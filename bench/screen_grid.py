@@ -54,7 +54,7 @@ TIE = 0.005
 @dataclass(frozen=True)
 class Config:
     name: str
-    c: float = training.C
+    c: float = 32.0
     class_weight: str | None = "balanced"
     char_orders: tuple[int, ...] = (1, 2, 3)
     syllable_orders: tuple[int, ...] = (2,)
@@ -68,7 +68,7 @@ ORDERS = {
     "ch23": ((2, 3), (2,)),
     "ch12": ((1, 2), (2,)),
 }
-"""Gram lengths tried: (character, syllable); "" is the shipped model's."""
+"""Gram lengths tried: (character, syllable); "" is the model's before this grid (1-3, 2)."""
 GRID = (
     *(
         Config(f"C{c:g}{'-' + name if name else ''}", c, "balanced", *orders)
