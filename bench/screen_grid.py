@@ -112,10 +112,26 @@ def micro(found: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def label_recalls(found: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return (found & y).sum(0) / np.maximum(y.sum(0), 1)
+    return np.asarray((found & y).sum(0) / np.maximum(y.sum(0), 1), dtype=float)
 
 
-def run(config: Config, rows: Sequence[training.Row], lexicon: np.ndarray) -> dict[str, object]:
+@dataclass(frozen=True)
+class Result:
+    """What the grid reports of one configuration (see the module docstring)."""
+
+    config: Config
+    macro_recall: float
+    min_recall: float
+    recalls: dict[str, float]
+    model_pr: tuple[float, float]
+    combined_pr: tuple[float, float]
+    shipped_combined_pr: tuple[float, float]
+    shipped_min_recall: float
+    features: int
+    seconds: int
+
+
+def run(config: Config, rows: Sequence[training.Row], lexicon: np.ndarray) -> Result:
     started = time.perf_counter()
     _set_orders(config)
     prepared = training.prepare(rows)
@@ -127,28 +143,28 @@ def run(config: Config, rows: Sequence[training.Row], lexicon: np.ndarray) -> di
     shipped = margins >= shipped_thresholds(prepared, config)
     every = np.concatenate([np.zeros(0, np.uint64), *prepared.feature_sets])
     _, counts = np.unique(every, return_counts=True)
-    return {
-        **asdict(config),
-        "macro_recall": float(recalls.mean()),
-        "min_recall": float(recalls.min()),
-        "recalls": {
+    return Result(
+        config,
+        float(recalls.mean()),
+        float(recalls.min()),
+        {
             label.value: round(float(r), 3)
             for label, r in zip(training.LABELS, recalls, strict=True)
         },
-        "model_pr": micro(model_found, y),
-        "combined_pr": micro(model_found | lexicon, y),
-        "shipped_combined_pr": micro(shipped | lexicon, y),
-        "shipped_min_recall": float(label_recalls(shipped | lexicon, y).min()),
-        "features": int((counts >= training.MIN_DF).sum()),
-        "seconds": round(time.perf_counter() - started),
-    }
+        micro(model_found, y),
+        micro(model_found | lexicon, y),
+        micro(shipped | lexicon, y),
+        float(label_recalls(shipped | lexicon, y).min()),
+        int((counts >= training.MIN_DF).sum()),
+        round(time.perf_counter() - started),
+    )
 
 
-def pick(results: Sequence[dict[str, object]]) -> dict[str, object]:
+def pick(results: Sequence[Result]) -> Result:
     """The rule of the module docstring."""
-    best = max(float(r["macro_recall"]) for r in results)  # type: ignore[arg-type]
-    tied = [r for r in results if float(r["macro_recall"]) >= best - TIE]  # type: ignore[arg-type]
-    return min(tied, key=lambda r: int(r["features"]))  # type: ignore[call-overload, no-any-return]
+    best = max(result.macro_recall for result in results)
+    tied = [result for result in results if result.macro_recall >= best - TIE]
+    return min(tied, key=lambda result: result.features)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,20 +194,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     for config in grid:
         result = run(config, rows, lexicon)
         results.append(result)
-        mp, mr = result["model_pr"]  # type: ignore[misc]
-        cp, cr = result["combined_pr"]  # type: ignore[misc]
-        sp, sr = result["shipped_combined_pr"]  # type: ignore[misc]
+        mp, mr = result.model_pr
+        cp, cr = result.combined_pr
+        sp, sr = result.shipped_combined_pr
         print(
-            f"{config.name:<14}{result['macro_recall']:>8.3f}{result['min_recall']:>7.3f}"
+            f"{config.name:<14}{result.macro_recall:>8.3f}{result.min_recall:>7.3f}"
             f"{mp:>8.3f}/{mr:.3f}{cp:>9.3f}/{cr:.3f}{sp:>13.3f}/{sr:.3f}"
-            f"{result['shipped_min_recall']:>7.3f}{result['features']:>10,}{result['seconds']:>5}",
+            f"{result.shipped_min_recall:>7.3f}{result.features:>10,}{result.seconds:>5}",
             flush=True,
         )
-        print(f"{'':<14}{result['recalls']}", flush=True)
+        print(f"{'':<14}{result.recalls}", flush=True)
     chosen = pick(results)
-    print(f"\nchosen by the rule: {chosen['name']}")
+    print(f"\nchosen by the rule: {chosen.config.name}")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+        args.json.write_text(json.dumps([asdict(result) for result in results], indent=1))
     return 0
 
 

@@ -93,7 +93,7 @@ def main() -> int:
         held = outer == fold
         rest = prepared.subset(~held)
         fitted = fit(rest)
-        lawful = fitted.screened_margins(rest.subset(~rest.y.any(1)))
+        lawful = fitted.screened_margins(rest.subset(np.asarray(~rest.y.any(axis=1))))
         margins = fitted.screened_margins(prepared.subset(held))
         for name, choose in zip(found, (by_validation, by_cross_validation), strict=True):
             thresholds = training.lawful_guard(choose(rest), lawful)

@@ -36,11 +36,11 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-CHAR_ORDERS = (1, 2)
+CHAR_ORDERS: tuple[int, ...] = (1, 2)
 """Lengths of the character grams a newly trained model reads (a model records its own).
 Cross-validated on the corpus with part7 (``bench/screen_grid.py``), 1-2 with syllable pairs
 recalled as much at 95 % precision as 1-3 with 42 % fewer features; 2-3 recalled less."""
-SYLLABLE_ORDERS = (2,)
+SYLLABLE_ORDERS: tuple[int, ...] = (2,)
 """Lengths of the syllable grams (single syllables add little beyond single characters, and
 syllable trigrams scored no better than pairs in cross-validation, at a fifth more cost)."""
 DIGIT_FOLD = str.maketrans("0123456789", "0000000000")
