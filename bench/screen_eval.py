@@ -11,7 +11,9 @@ lexicon alone, the model alone and the two combined (what ``screen()`` does), on
     chosen on (so its precision is the target by construction);
   - with ``--blind``, a blind set (``--blind-file``, by default tests/data/screen_blind.jsonl),
     written by another writer and never used for training or thresholds: scored by the shipped
-    model. Score it once per change you report and record the figures in tests/data/README.md.
+    model. Score it once per change you report and record the figures in tests/data/README.md;
+  - with ``--fresh PATH``, a new corpus part as delivered, scored once by the shipped model
+    before it joins the corpus (its only fresh figure: afterwards it is training data).
 Speed: messages per CPU-second on one core (best of ``--repeat`` passes) of the combined screener,
 the lexicon alone and a naive baseline (``phrase in text`` for every lexicon phrase), on the
 corpus's messages as written (SMS-sized) and five of them joined (a call script); then
@@ -178,8 +180,8 @@ def model_in_sample(texts: Sequence[str]) -> Predictions:
     return [{s.label.value for s in model.found(normalise(text))} for text in texts]
 
 
-def quality_on_blind(show_misses: bool, path: Path = BLIND) -> None:
-    """A blind set, scored by the shipped screener; targets checked."""
+def quality_on_blind(show_misses: bool, path: Path = BLIND, title: str = "BLIND set") -> None:
+    """A blind set (or a fresh corpus part), scored by the shipped screener; targets checked."""
     rows = [
         json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
@@ -190,7 +192,7 @@ def quality_on_blind(show_misses: bool, path: Path = BLIND) -> None:
     combined = [{f.label.value for f in default_screener().screen(text)} for text in texts]
     version = default_model().meta["version"]
     scored = print_table(
-        f"BLIND set {_shown(path)} ({len(rows)} messages, "
+        f"{title} {_shown(path)} ({len(rows)} messages, "
         f"{sum(not t for t in truth)} lawful), model {version}",
         truth,
         {"lexicon": lexicon, "model": model, "combined": combined},
@@ -203,7 +205,7 @@ def quality_on_blind(show_misses: bool, path: Path = BLIND) -> None:
         f"(target {r_target}), lowest label recall {worst:.3f} (target {label_target})"
     )
     if show_misses:
-        print("\nblind-set errors of the combined screener:")
+        print(f"\n{title} errors of the combined screener:")
         for row, want, got in zip(rows, truth, combined, strict=True):
             if want != got:
                 print(f"  {row['id']} want={sorted(want)} got={sorted(got)} {row['text']}")
@@ -345,6 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="list the blind set's errors (only after the final scoring)",
     )
+    parser.add_argument(
+        "--fresh",
+        type=Path,
+        default=None,
+        help="a new corpus part, scored by the shipped screener before it joins the corpus",
+    )
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--repeat", type=int, default=10, help="timed passes (best counts)")
@@ -366,6 +374,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.corpus_every < 1:
         parser.error("--corpus-every: a whole number of at least 1")
+    if args.fresh is not None:
+        if "blind" in args.fresh.name:
+            parser.error("--fresh: a blind set is scored with --blind only")
+        quality_on_blind(False, args.fresh, "FRESH corpus part")
     if not args.no_quality:
         quality_on_corpus(args.errors, args.corpus_every)
         if args.blind or args.blind_misses:
