@@ -171,11 +171,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--configs", default="", help="comma-separated names (default: all)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument(
+        "--corpus-every", type=int, default=1, help="every Nth corpus message (a smoke run)"
+    )
     args = parser.parse_args(argv)
     wanted = set(filter(None, args.configs.split(",")))
     grid = [config for config in GRID if not wanted or config.name in wanted]
     corpus = training.load_corpus(training.corpus_paths(ROOT), ROOT)
-    rows = corpus.rows
+    rows = corpus.rows[:: args.corpus_every]
     screener = lexicon_screener()
     lexicon = np.array(
         [

@@ -21,7 +21,9 @@ labels) is at least 0.01 higher and its combined micro precision at most 0.005 l
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -74,17 +76,22 @@ def report(name: str, found: Flags, y: Flags) -> tuple[float, float]:
     return precision, float(recalls.mean())
 
 
-def main() -> int:
-    corpus = training.load_corpus(training.corpus_paths(ROOT), ROOT)
-    prepared = training.prepare(corpus.rows)
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--corpus-every", type=int, default=1, help="every Nth corpus message (a smoke run)"
+    )
+    args = parser.parse_args(argv)
+    rows = training.load_corpus(training.corpus_paths(ROOT), ROOT).rows[:: args.corpus_every]
+    prepared = training.prepare(rows)
     screener = lexicon_screener()
     lexicon = np.array(
         [
             [label in {f.label for f in screener.screen(row.text)} for label in training.LABELS]
-            for row in corpus.rows
+            for row in rows
         ]
     )
-    outer = np.array([training.bucket(row.id + ":fold", training.FOLDS) for row in corpus.rows])
+    outer = np.array([training.bucket(row.id + ":fold", training.FOLDS) for row in rows])
     found = {
         "A validation split": np.zeros_like(prepared.y),
         "B cross-validation": np.zeros_like(prepared.y),
@@ -101,7 +108,7 @@ def main() -> int:
             print(
                 f"fold {fold} {name}: p >= {np.round(1 / (1 + np.exp(-thresholds)), 3)}", flush=True
             )
-    print(f"\nnested {training.FOLDS}-fold CV, {len(corpus.rows)} messages (C={training.C})")
+    print(f"\nnested {training.FOLDS}-fold CV, {len(rows)} messages (C={training.C})")
     a = report("A validation split", found["A validation split"], prepared.y)
     b = report("B cross-validation", found["B cross-validation"], prepared.y)
     adopt = b[1] >= a[1] + 0.01 and b[0] >= a[0] - 0.005

@@ -56,6 +56,8 @@ def test_every_bench_script_has_a_smoke_test() -> None:
         "plan_day.py",
         "reports.py",  # tests/bench/test_bench_reports.py
         "screen_eval.py",
+        "screen_grid.py",
+        "screen_thresholds.py",
         "web.py",  # tests/bench/test_bench_web.py
     }
     assert set(SCRIPTS) == covered, "a new bench script needs a smoke test here"
@@ -272,7 +274,7 @@ def test_gate_bench() -> None:
 
 def test_screen_eval_bench() -> None:
     out = run_bench(
-        "screen_eval.py", "--repeat", "1", "--cli-messages", "100", "--corpus-every", "6"
+        "screen_eval.py", "--repeat", "1", "--cli-messages", "100", "--corpus-every", "12"
     )
     overall = r"^overall +\d+(?: +[\d.]+ / [\d.]+){3}$"
     assert "training corpus, cross-validated" in out
@@ -280,6 +282,23 @@ def test_screen_eval_bench() -> None:
     assert len(re.findall(overall, out, re.MULTILINE)) == 2
     assert re.search(r"combined +[\d,]+ msg/s", out)
     assert "`faircollect screen` end to end, 100 SMS-sized messages" in out
+
+
+def test_screen_grid_bench() -> None:
+    """Two of the grid's settings on every 24th corpus message, and the rule's choice."""
+    out = run_bench("screen_grid.py", "--configs", "C32,C64-ch12", "--corpus-every", "24")
+    assert re.search(r"^corpus \w{12}: \d+ messages, \d+ lawful$", out, re.MULTILINE)
+    assert re.search(r"^C32 +[\d.]+ +[\d.]+ ", out, re.MULTILINE)
+    assert re.search(r"^C64-ch12 +[\d.]+ +[\d.]+ ", out, re.MULTILINE)
+    assert re.search(r"^chosen by the rule: (C32|C64-ch12)$", out, re.MULTILINE)
+
+
+def test_screen_thresholds_bench() -> None:
+    """Both ways of choosing thresholds, nested in cross-validation, and the rule's verdict."""
+    out = run_bench("screen_thresholds.py", "--corpus-every", "24")
+    assert re.search(r"^A validation split: combined [\d.]+ / [\d.]+", out, re.MULTILINE)
+    assert re.search(r"^B cross-validation: combined [\d.]+ / [\d.]+", out, re.MULTILINE)
+    assert re.search(r"^rule: (A stays|B replaces A)$", out, re.MULTILINE)
 
 
 def test_plan_day_bench() -> None:
