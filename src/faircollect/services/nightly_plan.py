@@ -53,7 +53,7 @@ from faircollect.adapters.db.night_views import BorrowerRange
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.repositories.portal import PortalRepository
-from faircollect.adapters.db.sqlite_tuning import run_settings
+from faircollect.adapters.db.sqlite_tuning import SQLITE_NIGHT_SETTINGS, run_settings
 from faircollect.adapters.lender_file import lender_profile
 from faircollect.adapters.parallel import split_run
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
@@ -187,10 +187,11 @@ def plan_night(
         screening,
     )
     summary = NightSummary(as_of)
-    # The ledger step's SQLite settings (big page cache, no foreign-key re-checks): every
-    # row phase one writes is keyed by loan and borrower ids it has just read from the
-    # loans table in the same transaction, so each parent lookup could only succeed.
-    with engine.connect() as conn, run_settings(conn), conn.begin():
+    # SQLite without foreign-key re-checks, as the ledger step: every row phase one writes
+    # is keyed by loan and borrower ids it has just read from the loans table in the
+    # same transaction, so each parent lookup could only succeed; and a page cache of
+    # its own size (``SQLITE_NIGHT_SETTINGS``).
+    with engine.connect() as conn, run_settings(conn, SQLITE_NIGHT_SETTINGS), conn.begin():
         summary.promises_settled = settle_promises(conn, as_of)
         report("settle", 1, 1)
         with work_db.work_tables(conn):
