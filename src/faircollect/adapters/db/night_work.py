@@ -95,18 +95,17 @@ _TABLES = (WORK, PREVIOUS, LOAN_OWNERS)
 
 @contextmanager
 def work_tables(conn: Connection) -> Iterator[None]:
-    """Create the night's 分案 tables empty; drop them on exit."""
+    """Create the night's 分案 tables empty; drop them when the block ends without error."""
     for table in _TABLES:
         # IF NOT EXISTS and DELETE: a night that failed part way may have left a table on a
         # pooled connection (SQLite does not undo DDL run outside a transaction).
         conn.execute(CreateTable(table, if_not_exists=True))
         conn.execute(table.delete())
-    try:
-        yield
-    finally:
-        if not conn.invalidated and conn.in_transaction():
-            for table in reversed(_TABLES):
-                conn.execute(DropTable(table, if_exists=True))
+    yield
+    # Not on an error: the night's transaction rolls back (with the tables on PostgreSQL),
+    # and a statement in a failed PostgreSQL transaction would hide the error.
+    for table in reversed(_TABLES):
+        conn.execute(DropTable(table, if_exists=True))
 
 
 def stage_work(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
