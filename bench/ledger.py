@@ -263,21 +263,22 @@ def _run_day(
     url: str, on: date, args: argparse.Namespace, ledger_only: bool = True
 ) -> tuple[float, str, float]:
     """Seconds, what run-day printed, and its peak RSS in GiB (the largest of the run-day
-    process and the workers it forks, from ``wait4``: the figure ``/usr/bin/time -v``
-    prints as "Maximum resident set size")."""
+    process and the workers it forks: the figure ``/usr/bin/time -v`` prints as "Maximum
+    resident set size"), measured by ``bench/peak_rss.py``, not by this process's
+    ``wait4``, whose figure would include this process's own high-water mark."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    command = [sys.executable, "-m", "faircollect", "run-day", "--date", on.isoformat()]
+    command = [sys.executable, str(ROOT / "bench" / "peak_rss.py")]
+    command += [sys.executable, "-m", "faircollect", "run-day", "--date", on.isoformat()]
     command += ["--database-url", url] + (["--ledger-only"] if ledger_only else [])
     command += ["--workers", str(args.workers), "--partition-size", str(args.partition_size)]
     started = time.perf_counter()
-    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
-        out = child.stdout.read() if child.stdout else ""
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
-    if child.returncode:
-        raise SystemExit(f"run-day {on} failed ({child.returncode}) on {url}")
-    return elapsed, out.strip(), usage.ru_maxrss / 2**20
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"run-day {on} failed ({done.returncode}) on {url}")
+    peak = int(done.stderr.rsplit("peak_rss ", 1)[1].split()[0])
+    return elapsed, done.stdout.strip(), peak / 2**20
 
 
 def _baseline(url: str, sample: int, on: date, seed: int) -> tuple[float, int, int]:

@@ -53,6 +53,7 @@ def test_every_bench_script_has_a_smoke_test() -> None:
         "load.py",  # tests/bench/test_bench_load.py
         "nightly.py",
         "pg_copy.py",  # a helper of ledger.py, ledger_phases.py, nightly.py (PG tests below)
+        "peak_rss.py",  # ledger.py runs every run-day through it (its smoke tests below)
         "plan_day.py",
         "reports.py",  # tests/bench/test_bench_reports.py
         "screen_eval.py",

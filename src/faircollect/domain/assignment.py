@@ -189,32 +189,77 @@ def assign(
     Items are taken largest amount first (then loan id), so when capacity runs out it is
     the smallest balances that wait.
     """
-    active = [c for c in collectors if c.active and c.capacity > 0]
-    staff = _Pool(
-        {c.collector_id: c.capacity for c in active}, {c.collector_id: c.skills for c in active}
-    )
-    agency_list = list(agencies)
-    firms = _Pool(
-        {a.agency_id: a.capacity for a in agency_list},
-        {a.agency_id: frozenset({_AGENCY_SKILL}) for a in agency_list},
-    )
-    owner_today: dict[str, str] = {}
+    assigner = Assigner(collectors, agencies, as_of, policy)
     result = AssignmentResult()
-    for item in sorted(items, key=lambda i: (-i.amount, i.loan_id)):
+    for item in sorted(items, key=assign_order):
+        outcome = assigner.take(item, previous_owner.get(item.borrower_id))
+        if isinstance(outcome, Unassigned):
+            result.unassigned.append(outcome)
+        else:
+            result.assignments.append(outcome)
+    result.load = dict(assigner.load)
+    return result
+
+
+def assign_order(item: WorkItem) -> tuple[int, str]:
+    """The order ``assign`` takes items in: largest amount first, then loan id (a stable
+    sort: the items of one loan keep the order they came in)."""
+    return (-item.amount, item.loan_id)
+
+
+class Assigner:
+    """``assign`` one item at a time, for a caller that streams the items in
+    ``assign_order`` itself (the night reads them from the database in chunks).
+
+    What it keeps between items is the assignees' remaining capacity and, per borrower
+    whose items are not all taken yet, who took the borrower's latest item tonight
+    (``forget`` drops a borrower once its last item is taken), so its memory follows the
+    borrowers in progress, not every item of the night."""
+
+    def __init__(
+        self,
+        collectors: Iterable[Collector],
+        agencies: Iterable[Agency],
+        as_of: date,
+        policy: AssignmentPolicy = AssignmentPolicy(),
+    ) -> None:
+        active = [c for c in collectors if c.active and c.capacity > 0]
+        self.staff = _Pool(
+            {c.collector_id: c.capacity for c in active},
+            {c.collector_id: c.skills for c in active},
+        )
+        agency_list = list(agencies)
+        self.firms = _Pool(
+            {a.agency_id: a.capacity for a in agency_list},
+            {a.agency_id: frozenset({_AGENCY_SKILL}) for a in agency_list},
+        )
+        self.as_of = as_of
+        self.policy = policy
+        self.owner_today: dict[str, str] = {}
+        """Borrower id -> who took the borrower's latest item tonight (borrowers in progress)."""
+        self.load: dict[str, int] = {}
+        """Items given to each collector or agency id."""
+
+    def take(self, item: WorkItem, previous_owner: str | None) -> Assignment | Unassigned:
+        """Hand out ``item`` (the next in ``assign_order``); ``previous_owner``: the
+        borrower's assignee before tonight, if any."""
+        policy = self.policy
         to_agency = item.dpd > policy.agency_threshold_dpd
-        pool, skill = (firms, _AGENCY_SKILL) if to_agency else (staff, item.skill)
-        preferred = owner_today.get(item.borrower_id) or previous_owner.get(item.borrower_id)
+        pool, skill = (self.firms, _AGENCY_SKILL) if to_agency else (self.staff, item.skill)
+        preferred = self.owner_today.get(item.borrower_id) or previous_owner
         sticky = preferred is not None and pool.can_take(preferred, skill)
         chosen = preferred if sticky else pool.most_room(skill)
         if chosen is None:
             who = "agency" if to_agency else f"collector with skill '{item.skill}'"
-            result.unassigned.append(Unassigned(item, f"no {who} has capacity left"))
-            continue
+            return Unassigned(item, f"no {who} has capacity left")
         pool.take(chosen)
-        owner_today[item.borrower_id] = chosen
-        result.load[chosen] = result.load.get(chosen, 0) + 1
-        result.assignments.append(_assignment(item, chosen, to_agency, sticky, as_of, policy))
-    return result
+        self.owner_today[item.borrower_id] = chosen
+        self.load[chosen] = self.load.get(chosen, 0) + 1
+        return _assignment(item, chosen, to_agency, sticky, self.as_of, policy)
+
+    def forget(self, borrower_id: str) -> None:
+        """The borrower has no item left tonight: stop remembering who took its work."""
+        self.owner_today.pop(borrower_id, None)
 
 
 def _assignment(

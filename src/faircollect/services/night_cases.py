@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Select
 
 from faircollect.adapters.db.night_cases import (
     move_to_collectors,
@@ -32,9 +33,11 @@ class CaseReport:
     moved: int = 0
 
 
-def open_night_cases(conn: Connection, as_of: date, owners: CaseOwners) -> CaseReport:
+def open_night_cases(conn: Connection, as_of: date, owners: CaseOwners | Select[Any]) -> CaseReport:
     """Move open cases to tonight's collectors, then open the missing cases (owner:
-    tonight's collector, the collector before, or unassigned)."""
+    tonight's collector, the collector before, or unassigned). ``owners``: as
+    ``domain.casework.case_owners`` decides them, or a query of its (borrower_id,
+    owner_id, moved) rows (the night's, ``adapters.db.night_work.case_owner_rows``)."""
     with night_case_tables(conn, owners):
         actor = NIGHT_ACTOR.user_id  # the night's actor in case histories, as for placements
         moved = move_to_collectors(conn, as_of, actor, f"分案 {as_of.isoformat()}")

@@ -40,24 +40,34 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Select
 
 from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.db import night_store as store
 from faircollect.adapters.db import night_views as views_db
-from faircollect.adapters.db.night_views import BorrowerRange, previous_owners
+from faircollect.adapters.db import night_work as work_db
+from faircollect.adapters.db.night_views import BorrowerRange
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.repositories.portal import PortalRepository
-from faircollect.adapters.db.sqlite_tuning import run_settings
+from faircollect.adapters.db.sqlite_tuning import SQLITE_NIGHT_SETTINGS, run_settings
 from faircollect.adapters.lender_file import lender_profile
 from faircollect.adapters.parallel import split_run
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError
-from faircollect.domain.assignment import AssignmentPolicy, WorkItem, assign, work_items
-from faircollect.domain.casework.case_owners import CaseOwners, case_owners
+from faircollect.domain.assignment import (
+    AssigneeKind,
+    Assigner,
+    Assignment,
+    AssignmentPolicy,
+    Unassigned,
+    WorkItem,
+    work_items,
+)
+from faircollect.domain.casework.case_owners import CaseOwners
 from faircollect.domain.compliance.actions import (
     DEFAULT_TZ,
     BorrowerContext,
@@ -177,16 +187,18 @@ def plan_night(
         screening,
     )
     summary = NightSummary(as_of)
-    # The ledger step's SQLite settings (big page cache, no foreign-key re-checks): every
-    # row phase one writes is keyed by loan and borrower ids it has just read from the
-    # loans table in the same transaction, so each parent lookup could only succeed.
-    with engine.connect() as conn, run_settings(conn), conn.begin():
+    # SQLite without foreign-key re-checks, as the ledger step: every row phase one writes
+    # is keyed by loan and borrower ids it has just read from the loans table in the
+    # same transaction, so each parent lookup could only succeed; and a page cache of
+    # its own size (``SQLITE_NIGHT_SETTINGS``).
+    with engine.connect() as conn, run_settings(conn, SQLITE_NIGHT_SETTINGS), conn.begin():
         summary.promises_settled = settle_promises(conn, as_of)
         report("settle", 1, 1)
-        tally = night.plan(conn, report, summary, partition_borrowers)
-        summary.unassigned = night.assign(conn, tally.work)
-        report("assign", 1, 1)
-        summary.cases = open_night_cases(conn, as_of, night.owners)
+        with work_db.work_tables(conn):
+            tally = night.plan(conn, report, summary, partition_borrowers)
+            summary.unassigned = night.assign(conn)
+            report("assign", 1, 1)
+            summary.cases = open_night_cases(conn, as_of, night.owners)
         report("cases", 1, 1)
         summary.casework = sync_placements(conn, as_of)
         report("placements", 1, 1)
@@ -277,8 +289,9 @@ class _Night:
     """The gate's screen (when the gate was given this one, each chunk of actions has its
     messages screened in one pass; otherwise preparing only costs the batch)."""
     _rendered: dict[tuple[str, tuple[tuple[str, str], ...]], str] = field(default_factory=dict)
-    owners: CaseOwners = field(default_factory=CaseOwners)
-    """Who owns each borrower's case after 分案 (set by ``_assign``)."""
+    owners: CaseOwners | Select[Any] = field(default_factory=CaseOwners)
+    """Who owns each borrower's case after 分案 (set by ``assign``: a query of the
+    database's tables of tonight's 分案, ``night_work.case_owner_rows``)."""
     paused: set[str] = field(default_factory=set)
     """Borrowers with a complaint open (COMP-1): collection contact is denied."""
     wishes: dict[str, Preferences] = field(default_factory=dict)
@@ -334,7 +347,7 @@ class _Night:
         # partition's entries are never another's, and it would otherwise grow all night.
         self._rendered.clear()
         fresh = _insert_absent(conn, rows, summary, borrowers, tally)
-        tally.work.extend(_work(actions, rows, by_loan, fresh))
+        tally.staged += _stage_work(conn, actions, rows, by_loan, fresh, tally.staged)
         report("insert", 1, 1)
 
     def _decide_all(
@@ -454,67 +467,130 @@ class _Night:
             history=history,
         )
 
-    def assign(self, conn: Connection, work: Sequence[_Work]) -> int:
+    def assign(self, conn: Connection) -> int:
         """分案 over every partition's work at once: give the allowed calls, visits and
         placements to collectors or agencies, write each assignee onto the action rows
-        this run inserted, and record tonight's agency placements. Returns how many work
-        items found no one with capacity.
+        this run inserted, and record tonight's agency placements and the owners of
+        tonight's cases. Returns how many work items found no one with capacity.
 
-        ``assign`` orders the items by amount and loan id, and the items of one loan keep
-        the order ``plan_day`` gave them whichever partition came first, so the result is
-        the same for any partitioning."""
+        The work items were staged in the database partition by partition
+        (``night_work``); they come back in ``assign``'s order ``ASSIGN_CHUNK`` at a
+        time, each with its borrower's previous owner, and each chunk's results are
+        written before the next is read: Python holds a chunk, the loan being handed
+        out and the borrowers in progress (``Assigner``), never the night's work. The
+        result is ``domain.assignment.assign``'s and ``domain.casework.case_owners``'
+        over the whole night (``tests/integration/test_night_assign_stream.py``), the
+        same for any partitioning."""
         roster = self.roster or OrgRepository(conn).roster()
-        before = previous_owners(conn, self.as_of)
-        result = assign(
-            [w.item for w in work],
+        work_db.stage_previous_owners(conn, self.as_of)
+        assigner = Assigner(
             roster.collectors,
             roster.agencies,
-            before,
             self.as_of,
             AssignmentPolicy.from_policies(self.strategy.policies),
         )
-        owner = {a.loan_id: a for a in result.assignments}
+        handout = _Handout(self.as_of)
+        for chunk in work_db.work_in_order(conn, ASSIGN_CHUNK):
+            for row in chunk:
+                item = WorkItem(
+                    row.loan_id,
+                    row.borrower_id,
+                    row.stage,
+                    row.channel,
+                    row.amount,
+                    row.skill,
+                    row.dpd,
+                )
+                handout.add(row, assigner.take(item, row.previous))
+                if row.last:
+                    assigner.forget(row.borrower_id)
+            handout.write(conn)
+        handout.close_loan()
+        handout.write(conn)
         on_duty = {c.collector_id for c in roster.collectors if c.active}
-        self.owners = case_owners([owner[a.loan_id] for a in result.assignments], before, on_duty)
-        assignees, placements = [], []
-        for w in work:
-            chosen = owner.get(w.item.loan_id)
-            if chosen is None or not w.fresh:
-                continue
-            assignees.append((w.action_id, chosen.assignee, chosen.kind.value))
-            if w.placement and chosen.recall_on is not None:
-                placements.append(
+        self.owners = work_db.case_owner_rows(on_duty)
+        return handout.unassigned
+
+
+ASSIGN_CHUNK = 10_000
+"""Work items 分案 reads back from the database at once (``_Night.assign``)."""
+
+
+class _Handout:
+    """分案's results, loan by loan, waiting to be written a chunk at a time.
+
+    A loan's work items are consecutive in ``assign``'s order (one amount, one loan id),
+    and each of them is written with the loan's last assignment (the assignee the loan
+    ends up with tonight), as one stored action per item."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self.loan: str | None = None
+        self.items: list[Any] = []
+        """The current loan's staged rows."""
+        self.final: Assignment | None = None
+        """The current loan's last assignment."""
+        self.assignees: list[tuple[str, str, str]] = []
+        self.placements: list[dict[str, Any]] = []
+        self.loan_owners: list[dict[str, Any]] = []
+        self.collector_loans = 0
+        self.unassigned = 0
+
+    def add(self, row: Any, outcome: Assignment | Unassigned) -> None:
+        """One staged row and what ``Assigner.take`` made of it."""
+        if row.loan_id != self.loan:
+            self.close_loan()
+            self.loan = row.loan_id
+        self.items.append(row)
+        if isinstance(outcome, Unassigned):
+            self.unassigned += 1
+        else:
+            self.final = outcome
+
+    def close_loan(self) -> None:
+        """The current loan's items are all taken: its rows' assignees and placement, and
+        its collector as an owner of the borrower's case."""
+        chosen = self.final
+        if chosen is not None:
+            for row in self.items:
+                if not row.fresh:
+                    continue
+                self.assignees.append((row.action_id, chosen.assignee, chosen.kind.value))
+                if row.placement and chosen.recall_on is not None:
+                    self.placements.append(
+                        {
+                            "loan_id": row.loan_id,
+                            "placed_on": self.as_of,
+                            "agency_id": chosen.assignee,
+                            "recall_on": chosen.recall_on,
+                            "action_id": row.action_id,
+                        }
+                    )
+            if chosen.kind is AssigneeKind.COLLECTOR:
+                self.loan_owners.append(
                     {
-                        "loan_id": w.item.loan_id,
-                        "placed_on": self.as_of,
-                        "agency_id": chosen.assignee,
-                        "recall_on": chosen.recall_on,
-                        "action_id": w.action_id,
+                        "pos": self.collector_loans,
+                        "borrower_id": chosen.borrower_id,
+                        "owner_id": chosen.assignee,
                     }
                 )
-        store.set_assignees(conn, sorted(assignees))
-        store.insert_placements(conn, sorted(placements, key=_action_id))
-        return len(result.unassigned)
+                self.collector_loans += 1
+        self.loan, self.items, self.final = None, [], None
 
-
-@dataclass(frozen=True, slots=True)
-class _Work:
-    """One planned call, visit or agency placement, kept across partitions for 分案:
-    its row's id, what ``assign`` needs of it, whether it places the loan with an
-    agency, and whether this run inserted its row (a row stored by an earlier run keeps
-    the assignee it was given then)."""
-
-    action_id: str
-    item: WorkItem
-    placement: bool
-    fresh: bool
+    def write(self, conn: Connection) -> None:
+        """Write what the closed loans got, and forget it."""
+        store.set_assignees(conn, sorted(self.assignees))
+        store.insert_placements(conn, sorted(self.placements, key=_action_id))
+        work_db.stage_loan_owners(conn, self.loan_owners)
+        self.assignees, self.placements, self.loan_owners = [], [], []
 
 
 @dataclass
 class _Tally:
     """What the night keeps of its partitions once they are inserted and dropped."""
 
-    work: list[_Work] = field(default_factory=list)
+    staged: int = 0
+    """Work items staged for 分案 so far (``night_work``): the next one's ``seq``."""
     actions: int = 0
     """Actions planned tonight."""
     replanned: dict[str, str] = field(default_factory=dict)
@@ -532,23 +608,42 @@ class _Tally:
                 yield action_id, self.replanned.get(action_id, decision)
 
 
-def _work(
+def _stage_work(
+    conn: Connection,
     actions: Sequence[PlannedAction],
     rows: Sequence[Row],
     views: Mapping[str, AccountView],
     fresh: set[str],
-) -> list[_Work]:
-    """The allowed actions that need a person or an agency, as ``_Work``, in plan order."""
+    seq: int,
+) -> int:
+    """Stage the allowed actions that need a person or an agency for 分案 (numbered from
+    ``seq`` in plan order); returns how many."""
     needed = [
         a
         for a, r in zip(actions, rows, strict=True)
         if r["status"] != Status.DENIED and _is_work(a)
     ]
     items = work_items(needed, {a.loan_id: views[a.loan_id].state for a in needed})
-    return [
-        _Work(a.action_id, item, a.kind is ActionKind.AGENCY_PLACEMENT, a.action_id in fresh)
-        for a, item in zip(needed, items, strict=True)
-    ]
+    work_db.stage_work(
+        conn,
+        [
+            {
+                "seq": seq + n,
+                "action_id": a.action_id,
+                "loan_id": item.loan_id,
+                "borrower_id": item.borrower_id,
+                "stage": item.stage,
+                "channel": item.channel,
+                "amount": item.amount,
+                "skill": item.skill,
+                "dpd": item.dpd,
+                "placement": a.kind is ActionKind.AGENCY_PLACEMENT,
+                "fresh": a.action_id in fresh,
+            }
+            for n, (a, item) in enumerate(zip(needed, items, strict=True))
+        ],
+    )
+    return len(needed)
 
 
 def _is_work(action: PlannedAction) -> bool:

@@ -68,16 +68,22 @@ class PlanSummary:
 
 
 def plan_summary(engine: Engine, day: date) -> PlanSummary:
+    """The night's actions counted by stage, channel (else kind), status, assignee and,
+    for denied actions, rule. Grouped by the database (``reports.plan_counts``): its
+    memory is the number of groups, not of the night's actions."""
     summary = PlanSummary(day)
-    for row in action_rows(engine, day):
-        summary.total += 1
-        summary.by_stage[row["stage"]] += 1
-        summary.by_channel[row["channel"] or row["kind"]] += 1
-        summary.by_status[row["status"]] += 1
-        if row["assignee"]:
-            summary.by_assignee[row["assignee"]] += 1
-        if row["status"] == "denied":
-            summary.denied_by_rule.update(row["rules"].split(";"))
+    with engine.connect() as conn:
+        groups = reports.plan_counts(conn, day)
+    for stage, channel, status, assignee, rules, count in groups:
+        summary.total += count
+        summary.by_stage[stage] += count
+        summary.by_channel[channel] += count
+        summary.by_status[status] += count
+        if assignee:
+            summary.by_assignee[assignee] += count
+        if status == "denied":
+            for rule in (rules or "").split(";"):
+                summary.denied_by_rule[rule] += count
     return summary
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Connection,
     Date,
     MetaData,
+    Select,
     String,
     Table,
     and_,
@@ -85,20 +86,24 @@ _COLLECTOR = OwnerKind.COLLECTOR.value
 
 
 @contextmanager
-def night_case_tables(conn: Connection, owners: CaseOwners) -> Iterator[None]:
+def night_case_tables(conn: Connection, owners: CaseOwners | Select[Any]) -> Iterator[None]:
     """The temporary tables for ``open_missing_cases`` and ``move_to_collectors``, filled
-    with ``owners`` and the loans in open cases; dropped on exit."""
+    with ``owners`` (or the (borrower_id, owner_id, moved) rows of a query, e.g.
+    ``night_work.case_owner_rows``) and the loans in open cases; dropped on exit."""
     for table in (_OWNERS, _WORKED, _NEW):
         # IF NOT EXISTS and DELETE: a night that failed part way may have left a table on a
         # pooled connection (SQLite does not undo DDL run outside a transaction).
         conn.execute(CreateTable(table, if_not_exists=True))
         conn.execute(table.delete())
-    rows = [
-        {"borrower_id": b, "owner_id": owner, "moved": moved}
-        for moved, chosen in ((True, owners.tonight), (False, owners.before))
-        for b, owner in sorted(chosen.items())
-    ]
-    insert_rows(conn, _OWNERS, rows)  # to the driver in bulk (COPY on PostgreSQL)
+    if isinstance(owners, CaseOwners):
+        rows = [
+            {"borrower_id": b, "owner_id": owner, "moved": moved}
+            for moved, chosen in ((True, owners.tonight), (False, owners.before))
+            for b, owner in sorted(chosen.items())
+        ]
+        insert_rows(conn, _OWNERS, rows)  # to the driver in bulk (COPY on PostgreSQL)
+    else:  # the night's, computed by the database (``adapters.db.night_work``)
+        conn.execute(_OWNERS.insert().from_select(["borrower_id", "owner_id", "moved"], owners))
     worked = (
         select(case_loans.c.loan_id)
         .join(cases, cases.c.case_id == case_loans.c.case_id)
