@@ -76,8 +76,8 @@ class SchemaTemplates:
         (``CREATE DATABASE … TEMPLATE`` needs that)."""
         if self._postgres is None:
             name = f"fc_template_{uuid.uuid4().hex[:12]}"
-            _admin_execute(f'CREATE DATABASE "{name}"')
-            engine = make_engine(_database(name))
+            admin_execute(f'CREATE DATABASE "{name}"')
+            engine = make_engine(postgres_url(name))
             create_schema(engine)
             engine.dispose()
             self._postgres = name
@@ -85,7 +85,7 @@ class SchemaTemplates:
 
     def drop(self) -> None:
         if self._postgres is not None:
-            _admin_execute(f'DROP DATABASE IF EXISTS "{self._postgres}" WITH (FORCE)')
+            admin_execute(f'DROP DATABASE IF EXISTS "{self._postgres}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -110,16 +110,17 @@ def database_url(
         yield f"sqlite:///{path}"
         return
     template = schema_templates.postgres_name() if with_schema else None
-    with throwaway_postgres_database("fc_test", template) as url:
+    with throwaway_postgrespostgres_url("fc_test", template) as url:
         yield url
 
 
-def _database(name: str) -> str:
+def postgres_url(name: str) -> str:
     """The URL of database ``name`` on the test server."""
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-def _admin_execute(statement: str) -> None:
+def admin_execute(statement: str) -> None:
+    """Run ``statement`` on the test server outside a transaction (CREATE / DROP DATABASE)."""
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -129,7 +130,7 @@ def _admin_execute(statement: str) -> None:
 
 
 @contextmanager
-def throwaway_postgres_database(prefix: str, template: str | None = None) -> Iterator[str]:
+def throwaway_postgrespostgres_url(prefix: str, template: str | None = None) -> Iterator[str]:
     """The URL of a new PostgreSQL database (empty, or a copy of ``template``), dropped on
     leaving."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
@@ -138,7 +139,7 @@ def throwaway_postgres_database(prefix: str, template: str | None = None) -> Ite
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
-        yield _database(name)
+        yield postgres_url(name)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -19,7 +19,7 @@ from faircollect.adapters.db.engine import make_engine
 from faircollect.services.casework import promises, queue
 from faircollect.web.app import create_app
 from faircollect.web.context import BORROWER_COOKIE, SESSION_COOKIE
-from tests.conftest import BACKENDS, PG_ADMIN_URL
+from tests.conftest import BACKENDS, PG_ADMIN_URL, admin_execute, postgres_url
 from tests.web.api.conftest import Api, error_of, morning
 from tests.web.api.world import Template
 from tests.web.conftest import PASSWORD
@@ -90,15 +90,6 @@ def test_an_unreachable_database_is_a_clean_503_everywhere(
     assert_unavailable(client.get("/api/v1/borrower/loans"))
 
 
-def _admin(statement: str) -> None:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(statement))
-    finally:
-        admin.dispose()
-
-
 def _postgres(template: Template) -> Template:
     if template.backend != "postgresql":
         pytest.skip("a PostgreSQL server's backends")
@@ -113,18 +104,18 @@ def test_the_app_recovers_when_the_database_comes_back(
     request is served by the same app."""
     template = _postgres(template)
     name = f"fc_test_{uuid.uuid4().hex[:12]}"
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    url = postgres_url(name)
     client = down(url)
     sign_in = {"user_id": "C101", "password": PASSWORD}
     assert_unavailable(client.post("/api/v1/session", json=sign_in))
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template.name}"')
+    admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.name}"')
     try:
         answer = client.post("/api/v1/session", json=sign_in)
         assert answer.status_code == 200, answer.text
         client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
         assert client.get("/api/v1/queue").status_code == 200
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def terminate_backends(engine: Engine) -> int:
@@ -176,7 +167,7 @@ def test_a_connection_lost_mid_request_is_a_503_and_the_next_request_works(
         if not killed:
             pid = uow.conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
             killed.append(pid)
-            _admin(f"SELECT pg_terminate_backend({int(pid)})")
+            admin_execute(f"SELECT pg_terminate_backend({int(pid)})")
         return real(uow, *args, **kwargs)
 
     monkeypatch.setattr(queue, "morning_queue", dies_half_way)
@@ -210,7 +201,7 @@ def test_a_post_lost_with_its_connection_is_retried_with_its_key_and_made_once(
         if not killed:
             pid = uow.conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
             killed.append(pid)
-            _admin(f"SELECT pg_terminate_backend({int(pid)})")
+            admin_execute(f"SELECT pg_terminate_backend({int(pid)})")
         return made
 
     def stored() -> tuple[int, int]:

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.adapters.db.repository import loan_row
@@ -42,7 +42,7 @@ from faircollect.domain.casework.roles import Actor
 from faircollect.domain.ledger.terms import Payment
 from faircollect.services.casework import agencies, promises, proposals, web_calls
 from faircollect.services.casework.open_cases import case_id_for, open_cases
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import admin_execute, postgres_url
 from tests.scenarios.casework_world import CASE, DAY, INSTALMENT, at, build, state_row, terms
 from tests.web.conftest import PASSWORD, USERS
 
@@ -151,8 +151,8 @@ class Template:
             self.url = f"sqlite:///{folder / 'template.db'}"
         else:
             self.name = f"fc_tmpl_{uuid.uuid4().hex[:12]}"
-            self._admin(f'CREATE DATABASE "{self.name}"')
-            self.url = _pg_url(self.name)
+            admin_execute(f'CREATE DATABASE "{self.name}"')
+            self.url = postgres_url(self.name)
         engine = make_engine(self.url)
         try:
             create_schema(engine)
@@ -167,9 +167,9 @@ class Template:
             shutil.copyfile(self.folder / "template.db", target)
             return f"sqlite:///{target}"
         name = f"fc_test_{uuid.uuid4().hex[:12]}"
-        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+        admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
         self.clones.append(name)
-        return _pg_url(name)
+        return postgres_url(name)
 
     def drop(self, url: str | None = None) -> None:
         """Drop the clone at ``url``, or every PostgreSQL database this template made
@@ -178,22 +178,9 @@ class Template:
             return
         names = [url.rsplit("/", 1)[1]] if url else [*self.clones, self.name]
         for name in names:
-            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             if name in self.clones:
                 self.clones.remove(name)
-
-    @staticmethod
-    def _admin(statement: str) -> None:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(statement))
-        finally:
-            admin.dispose()
-
-
-def _pg_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def cloned_engine(template: Template) -> Iterator[Engine]:
