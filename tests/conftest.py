@@ -110,7 +110,7 @@ def database_url(
         yield f"sqlite:///{path}"
         return
     template = schema_templates.postgres_name() if with_schema else None
-    with throwaway_postgrespostgres_url("fc_test", template) as url:
+    with throwaway_postgres_database("fc_test", template) as url:
         yield url
 
 
@@ -130,7 +130,7 @@ def admin_execute(statement: str) -> None:
 
 
 @contextmanager
-def throwaway_postgrespostgres_url(prefix: str, template: str | None = None) -> Iterator[str]:
+def throwaway_postgres_database(prefix: str, template: str | None = None) -> Iterator[str]:
     """The URL of a new PostgreSQL database (empty, or a copy of ``template``), dropped on
     leaving."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
