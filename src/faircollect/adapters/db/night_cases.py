@@ -38,7 +38,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.schema import CreateTable, DropTable
 
 from faircollect.adapters.db.bulk import insert_rows
 from faircollect.adapters.db.tables import (
@@ -48,6 +47,7 @@ from faircollect.adapters.db.tables import (
     cases,
     loans,
 )
+from faircollect.adapters.db.temp_tables import analyze, temporary_tables
 from faircollect.domain.casework.case_owners import CaseOwners
 from faircollect.domain.casework.cases import CLOSED, UNASSIGNED, CaseStatus, OwnerKind
 
@@ -90,11 +90,13 @@ def night_case_tables(conn: Connection, owners: CaseOwners | Select[Any]) -> Ite
     """The temporary tables for ``open_missing_cases`` and ``move_to_collectors``, filled
     with ``owners`` (or the (borrower_id, owner_id, moved) rows of a query, e.g.
     ``night_work.case_owner_rows``) and the loans in open cases; dropped on exit."""
-    for table in (_OWNERS, _WORKED, _NEW):
-        # IF NOT EXISTS and DELETE: a night that failed part way may have left a table on a
-        # pooled connection (SQLite does not undo DDL run outside a transaction).
-        conn.execute(CreateTable(table, if_not_exists=True))
-        conn.execute(table.delete())
+    with temporary_tables(conn, (_OWNERS, _WORKED, _NEW)):
+        _fill(conn, owners)
+        yield
+
+
+def _fill(conn: Connection, owners: CaseOwners | Select[Any]) -> None:
+    """``_OWNERS`` from ``owners`` and ``_WORKED`` from the open cases, analysed."""
     if isinstance(owners, CaseOwners):
         rows = [
             {"borrower_id": b, "owner_id": owner, "moved": moved}
@@ -111,10 +113,7 @@ def night_case_tables(conn: Connection, owners: CaseOwners | Select[Any]) -> Ite
         .distinct()
     )
     conn.execute(_WORKED.insert().from_select(["loan_id"], worked))
-    _analyze(conn, _OWNERS, _WORKED)
-    yield
-    for table in (_NEW, _WORKED, _OWNERS):
-        conn.execute(DropTable(table, if_exists=True))
+    analyze(conn, _OWNERS, _WORKED)
 
 
 def move_to_collectors(conn: Connection, on: date, actor: str, reason: str) -> int:
@@ -168,7 +167,7 @@ def open_missing_cases(conn: Connection, on: date, actor: str) -> int:
         .where(s.c.dpd > 0, s.c.as_of <= _day(on), ~in_open_case, ~id_taken)
     )
     conn.execute(_NEW.insert().from_select(["loan_id", "borrower_id", "case_id"], candidates))
-    _analyze(conn, _NEW)
+    analyze(conn, _NEW)
     n, o = _NEW, _OWNERS
     owner = func.coalesce(o.c.owner_id, literal(UNASSIGNED))
     with_owner = n.outerjoin(o, o.c.borrower_id == n.c.borrower_id)
@@ -227,14 +226,6 @@ def _opened_events(conn: Connection, on: date, actor: str, with_owner: Any, owne
     rows = select(*head, listed.label("loans"), first.label("k")).select_from(with_owner).subquery()
     columns = [c for c in rows.c if c.name != "k"]
     return select(*columns).where(rows.c.k == 1).order_by(rows.c.case_id)
-
-
-def _analyze(conn: Connection, *tables: Table) -> None:
-    """PostgreSQL plans over a temporary table as if it were tiny until it is analysed
-    (autovacuum never sees temporary tables); the row counts here decide hash or loop."""
-    if conn.dialect.name == "postgresql":
-        for table in tables:
-            conn.exec_driver_sql(f"ANALYZE {table.name}")
 
 
 def _day(on: date) -> Any:

@@ -37,9 +37,9 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.schema import CreateTable, DropTable
 
 from faircollect.adapters.db import tables as t
+from faircollect.adapters.db.temp_tables import temporary_tables
 
 BROKEN = ("broken", "partly_kept")
 """Settled promise statuses that send an account back to collection."""
@@ -188,16 +188,12 @@ def borrowers_of(
         yield None
         return
     ids = _CHOSEN_BORROWERS
-    # IF NOT EXISTS and DELETE: a night that failed part way (its rollback does not undo
-    # DDL SQLite ran outside a transaction) may have left the table on a pooled connection.
-    conn.execute(CreateTable(ids, if_not_exists=True))
-    conn.execute(ids.delete())
-    rows = [(borrower_id,) for borrower_id in sorted(set(borrower_ids))]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    if rows:  # straight to the driver: SQLAlchemy's per-row handling tripled the cost
-        conn.exec_driver_sql(f"INSERT INTO {ids.name} (borrower_id) VALUES ({mark})", rows)  # nosec B608
-    yield select(ids.c.borrower_id)
-    conn.execute(DropTable(ids, if_exists=True))
+    with temporary_tables(conn, (ids,)):
+        rows = [(borrower_id,) for borrower_id in sorted(set(borrower_ids))]
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        if rows:  # straight to the driver: SQLAlchemy's per-row handling tripled the cost
+            conn.exec_driver_sql(f"INSERT INTO {ids.name} (borrower_id) VALUES ({mark})", rows)  # nosec B608
+        yield select(ids.c.borrower_id)
 
 
 def registered_contacts(

@@ -21,7 +21,7 @@ The tables live in the night's transaction and are dropped at its end (``work_ta
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
@@ -43,10 +43,10 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.schema import CreateTable, DropTable
 
 from faircollect.adapters.db import tables as t
 from faircollect.adapters.db.bulk import insert_rows
+from faircollect.adapters.db.temp_tables import analyze, temporary_tables
 
 _TEMP = MetaData()
 
@@ -93,19 +93,9 @@ collector (``pos``: the loan's place in that order)."""
 _TABLES = (WORK, PREVIOUS, LOAN_OWNERS)
 
 
-@contextmanager
-def work_tables(conn: Connection) -> Iterator[None]:
+def work_tables(conn: Connection) -> AbstractContextManager[None]:
     """Create the night's 分案 tables empty; drop them when the block ends without error."""
-    for table in _TABLES:
-        # IF NOT EXISTS and DELETE: a night that failed part way may have left a table on a
-        # pooled connection (SQLite does not undo DDL run outside a transaction).
-        conn.execute(CreateTable(table, if_not_exists=True))
-        conn.execute(table.delete())
-    yield
-    # Not on an error: the night's transaction rolls back (with the tables on PostgreSQL),
-    # and a statement in a failed PostgreSQL transaction would hide the error.
-    for table in reversed(_TABLES):
-        conn.execute(DropTable(table, if_exists=True))
+    return temporary_tables(conn, _TABLES)
 
 
 def stage_work(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -136,7 +126,7 @@ def stage_previous_owners(conn: Connection, as_of: date) -> None:
         first, first.c.action_id == pa.c.action_id
     )
     conn.execute(PREVIOUS.insert().from_select(["borrower_id", "owner_id"], owners))
-    _analyze(conn, WORK, PREVIOUS)
+    analyze(conn, WORK, PREVIOUS)
 
 
 def work_in_order(conn: Connection, chunk: int) -> Iterator[list[Any]]:
@@ -177,10 +167,3 @@ def case_owner_rows(on_duty: Collection[str]) -> Select[Any]:
         ~exists().where(lo.c.borrower_id == p.c.borrower_id),
     )
     return union_all(tonight, before)  # type: ignore[return-value]
-
-
-def _analyze(conn: Connection, *tables: Table) -> None:
-    """PostgreSQL plans over a temporary table as if it were tiny until it is analysed."""
-    if conn.dialect.name == "postgresql":
-        for table in tables:
-            conn.exec_driver_sql(f"ANALYZE {table.name}")
