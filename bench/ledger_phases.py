@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import ledger as bench
-from faircollect.adapters.db import portfolio_store
+from faircollect.adapters.db import ledger_staging, portfolio_store
 from faircollect.adapters.db.engine import create_schema, make_engine
 from faircollect.cli.database import ensure_keys
 from faircollect.services import nightly_ledger
@@ -73,6 +73,8 @@ def _instrument(workers: int) -> None:
         _timed(portfolio_store.Store, name)
     for name in ("compute_states", "transitions", "roll_forward"):
         _timed(nightly_ledger, name)
+    for name in ("kept_partitions", "record_transitions", "publish", "clear"):
+        _timed(ledger_staging, name, f"staging.{name}")
     if workers == 1:  # the workers are handed the module's function, which must pickle
         _timed(nightly_ledger, "compute_partition")
 

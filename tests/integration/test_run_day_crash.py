@@ -1,12 +1,15 @@
-"""A full run that dies while refilling the states leaves the previous night intact.
+"""A full run killed mid-way leaves the previous night intact, and its rerun computes only
+the partitions it had not staged.
 
-On PostgreSQL a full refill truncates the state tables and drops their secondary indexes
-and foreign keys for the COPY (``pg_bulk.refilling``); all of it is inside the run's
-transaction, so a run that fails half-way must leave the states, the indexes and the
-constraints as they were, and the rerun must store what an uninterrupted run stores.
-A ``run-day`` process killed (SIGKILL) while its worker processes compute partitions, after
-some were written, reruns to what an uninterrupted run stores: the crash unit is the day
-(one transaction), not the partition. Runs on both backends.
+A full run stages each computed partition in a transaction of its own
+(``adapters.db.ledger_staging``), then moves them into the live tables in the day's
+transaction. On PostgreSQL that move truncates the state tables and drops their secondary
+indexes and foreign keys for the refill (``pg_bulk.refilling``), inside the day's
+transaction, so a run that fails there must leave the states, the indexes and the
+constraints as they were. A ``run-day`` process killed (SIGKILL) while its worker processes
+compute partitions, after some were staged, leaves the live states as they were; the rerun
+keeps the staged partitions, computes the others, and stores what an uninterrupted run
+stores. Staged partitions are kept only for the same inputs. Runs on both backends.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, inspect, select
 
-from faircollect.adapters.db import tables
-from faircollect.adapters.db.portfolio_store import Store
+from faircollect.adapters.db import ledger_staging, tables
+from faircollect.services import nightly_ledger
 from faircollect.services.nightly_ledger import run_day
-from tests.integration.ledger_db import insert_portfolio, random_portfolio
+from tests.integration.ledger_db import import_payments, insert_portfolio, random_portfolio
 
 D = date(2026, 6, 15)
 
@@ -53,6 +56,14 @@ def _ledger(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
+def _staged(engine: Engine) -> list[tuple[object, ...]]:
+    """(part_no, loans) of every staged partition."""
+    parts = tables.ledger_staged_parts
+    with engine.connect() as conn:
+        query = select(parts.c.part_no, parts.c.loans).order_by(parts.c.part_no)
+        return [tuple(row) for row in conn.execute(query)]
+
+
 def test_a_full_run_killed_mid_refill_keeps_the_previous_night(
     db_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -62,45 +73,129 @@ def test_a_full_run_killed_mid_refill_keeps_the_previous_night(
     before, schema = _ledger(db_engine), _schema(db_engine)
     assert len(before["account_states"]) == 120
     assert schema["account_states foreign keys"]
+    assert _staged(db_engine) == []  # a completed day leaves nothing staged
 
-    written = Store.insert_states
+    moved = ledger_staging.publish
 
-    def dies_after_writing(self: Store, *args: object) -> None:
-        written(self, *args)  # type: ignore[arg-type]
+    def dies_after_moving(store: object) -> None:
+        moved(store)  # type: ignore[arg-type]
         raise RuntimeError("killed half-way through the refill")
 
-    monkeypatch.setattr(Store, "insert_states", dies_after_writing)
+    monkeypatch.setattr(ledger_staging, "publish", dies_after_moving)
     with pytest.raises(RuntimeError, match="killed half-way"):
-        run_day(db_engine, D + timedelta(days=1), recompute_all=True)
+        run_day(db_engine, D + timedelta(days=1), recompute_all=True, partition_loans=50)
     assert _ledger(db_engine) == before
     assert _schema(db_engine) == schema
+    assert _staged(db_engine) == [(0, 50), (1, 50), (2, 20)]
 
-    monkeypatch.setattr(Store, "insert_states", written)
-    report = run_day(db_engine, D + timedelta(days=1), recompute_all=True)
-    assert [(d.run_date, d.full, d.loans_computed) for d in report.days] == [
-        (D + timedelta(days=1), True, 120)
+    monkeypatch.setattr(ledger_staging, "publish", moved)
+    report = run_day(db_engine, D + timedelta(days=1), recompute_all=True, partition_loans=50)
+    assert [(d.run_date, d.full, d.loans_computed, d.kept) for d in report.days] == [
+        (D + timedelta(days=1), True, 120, 120)
     ]
     after = _ledger(db_engine)
     assert {row[1] for row in after["account_states"]} == {D + timedelta(days=1)}
     assert _schema(db_engine) == schema
+    assert _staged(db_engine) == []
+
+
+def test_a_rerun_computes_only_the_partitions_not_staged_from_the_same_inputs(
+    db_engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Killed after two of five partitions were staged: the rerun computes the other three
+    and stores what an uninterrupted run stores. Staged under other inputs (another
+    partition size, a new loan), nothing is kept."""
+    from tests.integration.test_ledger_workers import fresh_engine, ledger_rows
+
+    loans, payments = random_portfolio(seed=7, size=50, until=D + timedelta(days=1))
+    held = [p for p in payments if p.loan_id == loans[49].loan_id]
+    assert held
+    insert_portfolio(db_engine, loans, [p for p in payments if p not in held])
+    computed: list[tuple[str | None, str | None]] = []
+    compute = nightly_ledger.compute_partition
+
+    def counted(conn: object, bounds: tuple[str | None, str | None], *args: object) -> object:
+        computed.append(bounds)
+        if len(computed) == 3 and dying:
+            raise RuntimeError("killed while computing the third partition")
+        return compute(conn, bounds, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(nightly_ledger, "compute_partition", counted)
+    dying = True
+    with pytest.raises(RuntimeError, match="third partition"):
+        run_day(db_engine, D, partition_loans=10, workers=1)
+    assert _staged(db_engine) == [(0, 10), (1, 10)]
+    assert _ledger(db_engine)["account_states"] == []
+
+    dying, computed[:] = False, []
+    with (
+        pytest.raises(RuntimeError, match="stop before the move"),
+        monkeypatch.context() as patched,
+    ):
+        patched.setattr(ledger_staging, "publish", _stop)
+        run_day(db_engine, D, partition_loans=10, workers=1)
+    assert len(computed) == 3  # the partitions 2, 3 and 4 of 50 loans
+    assert _staged(db_engine) == [(0, 10), (1, 10), (2, 10), (3, 10), (4, 10)]
+
+    computed[:] = []
+    with (
+        pytest.raises(RuntimeError, match="stop before the move"),
+        monkeypatch.context() as patched,
+    ):
+        patched.setattr(ledger_staging, "publish", _stop)
+        run_day(db_engine, D, partition_loans=25, workers=1)
+    assert len(computed) == 2  # another partition size: another key, nothing kept
+    assert _staged(db_engine) == [(0, 25), (1, 25)]
+
+    import_payments(db_engine, held)
+    computed[:] = []
+    report = run_day(db_engine, D, partition_loans=25, workers=1)
+    assert len(computed) == 2  # a new import batch: nothing kept
+    assert [(d.loans_computed, d.kept) for d in report.days] == [(50, 0)]
+    assert _staged(db_engine) == []
+
+    with fresh_engine(db_engine.dialect.name, tmp_path / "uninterrupted.db") as other:
+        insert_portfolio(other, loans, payments)
+        run_day(other, D, workers=1)
+        assert ledger_rows(db_engine, D) == ledger_rows(other, D)
+
+
+def _stop(store: object) -> None:
+    raise RuntimeError("stop before the move")
+
+
+def test_an_approval_while_partitions_are_computed_stages_the_day_again(
+    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An adjustment approved after the partitions were staged makes them stale: the day
+    stages them again (under the new key) before it moves them into place."""
+    loans, payments = random_portfolio(seed=9, size=30, until=D + timedelta(days=1))
+    insert_portfolio(db_engine, loans, payments)
+    counts = iter([0, 1, 1, 1])
+    monkeypatch.setattr(nightly_ledger, "adjustments_count", lambda conn: next(counts))
+    said: list[str] = []
+    report = run_day(db_engine, D, partition_loans=10, workers=1, progress=said.append)
+    assert [(d.loans_computed, d.kept) for d in report.days] == [(30, 0)]
+    assert f"{D}: adjustments approved meanwhile, staging again" in said
+    assert _staged(db_engine) == []
 
 
 KILLED_AFTER_TWO_PARTITIONS = """
 import multiprocessing, sys, time
-from faircollect.adapters.db.portfolio_store import Store
+from faircollect.adapters.db import ledger_staging
 
-written = Store.insert_states
+staged = ledger_staging.stage_partition
 count = []
 
-def insert_then_stall(self, *args):
-    written(self, *args)
+def stall_then_stage(*args):
     count.append(1)
-    if len(count) == 2:  # two partitions written, the day not committed: report, wait to be killed
+    if len(count) == 3:  # two partitions staged and committed: report, wait to be killed
         pids = [str(child.pid) for child in multiprocessing.active_children()]
         print("WRITTEN", *pids, flush=True)
         time.sleep(600)
+    staged(*args)
 
-Store.insert_states = insert_then_stall
+ledger_staging.stage_partition = stall_then_stage
 sys.argv = ["faircollect", *sys.argv[1:]]
 from faircollect.cli.app import main
 main()
@@ -120,8 +215,9 @@ def test_run_day_killed_mid_partition_reruns_to_the_same_night(
     db_engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
     """SIGKILL of a ``run-day --full --workers 3`` process after two of its partitions were
-    written, before the day committed: the previous night is intact, the workers are gone,
-    and the rerun stores what an uninterrupted run stores; the audit trail verifies."""
+    staged, before the day committed: the previous night is intact, the workers are gone,
+    and the rerun keeps the two partitions (12 loans), computes the other five and stores
+    what an uninterrupted run stores; the audit trail verifies."""
     from typer.testing import CliRunner
 
     from faircollect.cli.app import app
@@ -154,12 +250,14 @@ def test_run_day_killed_mid_partition_reruns_to_the_same_night(
     assert all(map(_gone, workers)), "a worker outlived the killed run"
 
     assert _ledger(db_engine) == before
+    assert [loans for _, loans in _staged(db_engine)] == [6, 6]
     with db_engine.connect() as conn:
         assert conn.execute(select(tables.runs.c.run_date)).scalars().all() == [D]
     runner = CliRunner()
     again = runner.invoke(app, [*night, *sharing, "--database-url", database_url])
     assert again.exit_code == 0, again.output
-    assert "40 loans computed (full)" in again.stdout
+    assert "40 loans computed (full, 12 staged by an interrupted run and kept)" in again.stdout
+    assert _staged(db_engine) == []
     verified = runner.invoke(app, ["audit", "verify", "--database-url", database_url])
     assert verified.exit_code == 0, verified.output
 

@@ -84,6 +84,8 @@ def run_day_command(
             kind = "full" if day.full else "incremental"
             if day.rolled:
                 kind += f", {day.rolled} carried forward in SQL"
+            if day.kept:
+                kind += f", {day.kept} staged by an interrupted run and kept"
             typer.echo(
                 f"{day.run_date}: {day.loans_computed} loans computed ({kind}), "
                 f"{day.transitions} stage transitions"

@@ -23,9 +23,17 @@ loan's state depends only on its own terms, payments and adjustments, so the par
 give the same states in any order. With ``workers`` > 1 a full run hands the partitions
 to that many worker processes (``adapters.db.ledger_pool``), each reading and computing
 through its own connection, while this process writes each finished partition in the
-order they arrive; an incremental run computes its partitions here (its loans due a
-change are listed in a temporary table only the run's connection sees). The partitions
-share the day's transaction: a run killed mid-partition rolls back whole.
+order they arrive.
+
+**Crash unit.** A full run is the long one, so its partitions are units of their own: each
+is staged and committed with a marker as it is computed (``adapters.db.ledger_staging``),
+and the day's transaction then moves the staged rows into the live tables. A full run
+killed mid-way keeps the partitions it finished; its rerun computes only the others, as
+long as nothing it was computed from changed (the run's key: the day, the thresholds, the
+partition size, the newest import batch, the counts of loans and adjustments). An
+incremental run (a fraction of the loans, most of them carried forward in SQL) computes
+its partitions in the day's transaction (its loans due a change are listed in a temporary
+table only the run's connection sees): killed, it rolls back whole and reruns whole.
 
 The SQL is in ``adapters.db`` (``portfolio_store``, ``roll_forward``, ``ledger_runs``); the
 run's SQLite settings, memory settings and worker pool are adapters too
@@ -35,15 +43,20 @@ incremental, in what order, and what a day's transaction holds.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine
 
+from faircollect.adapters.db import ledger_staging as staging
 from faircollect.adapters.db.ledger_pool import PartitionPool, export_snapshot, shareable
 from faircollect.adapters.db.ledger_runs import (
+    adjustments_count,
     approved_since_run,
     claim_date,
     last_completed,
@@ -81,6 +94,8 @@ class DayResult:
     full: bool
     rolled: int = 0
     """Loans carried forward in SQL (one more day overdue, nothing else)."""
+    kept: int = 0
+    """Loans of a full run whose partitions an interrupted run had already staged."""
 
 
 @dataclass(slots=True)
@@ -121,20 +136,13 @@ def run_day(
         report.note = f"states are already as of {last[0]}; nothing changed"
         return report
     days = [as_of] if last is None else _days_between(last[0], as_of)
-    # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the write lock).
-    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     # The workers are forked inside the memory settings, so they inherit them too.
     with no_cycle_collection(), reuse_freed_memory():
         pool = PartitionPool.start(engine, workers) if parallel else None
         run = _Run(thresholds, progress, now, recompute_all, partition_loans, pool)
         try:
             for day in days:
-                with (
-                    engine.connect().execution_options(**options) as conn,
-                    run_settings(conn),
-                    conn.begin(),
-                ):
-                    report.days.append(run.one_day(conn, day))
+                report.days.append(run.day(engine, day))
         finally:
             if pool is not None:
                 pool.close()
@@ -162,6 +170,27 @@ def compute_partition(
     return portfolio.loan_ids, restate(conn, portfolio.loan_ids, states, day, thresholds)
 
 
+STAGING_ATTEMPTS = 3
+"""Times a full day is staged before giving up, when adjustments keep being approved while
+its partitions are computed (each approval makes the staged partitions stale)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """What phase one of a full day staged: under which key, from which import batch."""
+
+    key: str
+    batch: int
+    adjustments: int
+    partitions: int
+    kept: int
+    """Loans in partitions an interrupted run had staged, kept rather than computed."""
+
+
+class _Restage(Exception):
+    """Adjustments were approved while the day's partitions were computed."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Run:
     """What every day of one ``run_day`` call shares."""
@@ -173,49 +202,128 @@ class _Run:
     partition_loans: int
     pool: PartitionPool | None
 
-    def one_day(self, conn: Connection, day: date) -> DayResult:
-        """Run ``day`` in ``conn``'s transaction."""
-        store = Store(conn)
+    def day(self, engine: Engine, day: date) -> DayResult:
+        """Run ``day``: a full day in two phases (its partitions staged, then moved in the
+        day's transaction), an incremental one in the day's transaction alone."""
         started = self.now()
+        for _ in range(STAGING_ATTEMPTS):
+            staged = self._stage(engine, day) if self._is_full(engine, day) else None
+            # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the
+            # write lock).
+            options = {"isolation_level": "REPEATABLE READ"} if _postgres(engine) else {}
+            try:
+                with (
+                    engine.connect().execution_options(**options) as conn,
+                    run_settings(conn),
+                    conn.begin(),
+                ):
+                    return self.one_day(conn, day, started, staged)
+            except _Restage:
+                self.progress(f"{day}: adjustments approved meanwhile, staging again")
+        raise RuntimeError(
+            f"{day}: adjustments were approved during each of {STAGING_ATTEMPTS} attempts "
+            "to run the day; run it again when approvals pause"
+        )
+
+    def _is_full(self, engine: Engine, day: date) -> bool:
+        with engine.connect() as conn:
+            last = last_completed(conn)
+        return self.recompute_all or last is None or last[0] < day - timedelta(days=1)
+
+    def one_day(
+        self, conn: Connection, day: date, started: datetime, staged: _Staged | None
+    ) -> DayResult:
+        """Run ``day`` in ``conn``'s transaction (a full day: move what ``_stage`` staged)."""
+        if _postgres(conn.engine):
+            # Before the transaction's snapshot is taken: an approval (which writes the
+            # loan's state too) either committed before it, and is seen by the run, or
+            # waits for the day to commit. SQLite's write lock does the same from the claim.
+            conn.exec_driver_sql("LOCK TABLE account_states IN SHARE ROW EXCLUSIVE MODE")
+        store = Store(conn)
         last = last_completed(conn)
-        full = self.recompute_all or last is None or last[0] < day - timedelta(days=1)
-        up_to_date = last is not None and last[0] == day and store.max_batch() <= last[1]
-        if not full and up_to_date and not approved_since_run(conn, day):
-            return DayResult(day, 0, 0, full=False)
+        if staged is None:
+            assert last is not None  # only a full day can follow no completed run
+            up_to_date = last[0] == day and store.max_batch() <= last[1]
+            if up_to_date and not approved_since_run(conn, day):
+                return DayResult(day, 0, 0, full=False)
         # Claim the date first: this opens the write transaction, so every read below
-        # (and every worker's: ``ledger_pool``) sees one snapshot, and on SQLite no import
-        # commits until the day does. The newest batch is read after the claim.
+        # sees one snapshot, and on SQLite no import commits until the day does.
         claim_date(conn, day)
-        batch = store.max_batch()
-        if full:
-            computed, moves = self._full(store, day)
-            rolled = 0
+        if staged is not None:
+            computed, moves = self._publish(store, day, staged)
+            rolled, kept, batch = 0, staged.kept, staged.batch
         else:
-            assert last is not None  # an incremental day follows a completed one
+            assert last is not None
+            batch = store.max_batch()
             computed, moves, rolled = self._incremental(store, day, last[1])
+            kept = 0
         self.progress(f"{day}: keeping the day's states for the reports")
         copy_states(conn, day)
         record_run(conn, day, started, self.now(), batch, computed)
-        return DayResult(day, computed, moves, full, rolled)
+        return DayResult(day, computed, moves, staged is not None, rolled, kept)
 
-    def _full(self, store: Store, day: date) -> tuple[int, int]:
-        """Every loan, partition by partition, into emptied state tables. Returns (loans
-        computed, stage transitions)."""
-        previous_exists = store.keep_previous_stages()
-        bounds = store.partition_bounds(self.partition_loans)
-        computed = moves = 0
-        with store.replacing_states(loans_read_meanwhile=self.pool is not None):
-            for n, (part, loan_ids, states) in enumerate(self._computed(store, bounds, day), 1):
-                self.progress(f"{day}: partition {n} of {len(bounds)} computed, storing it")
-                store.insert_states(loan_ids, states, day)
-                if previous_exists:
-                    changed = transitions(loan_ids, states, store.previous_stages(*part), day)
-                    store.write_transitions(changed)
-                    moves += len(changed)
-                computed += len(loan_ids)
-        if not previous_exists:
-            moves = store.record_first_stages(day)
-        return computed, moves
+    def _stage(self, engine: Engine, day: date) -> _Staged:
+        """Phase one of a full day: every partition not staged yet under this run's key is
+        computed (by the workers, or here) and staged in a transaction of its own."""
+        with engine.connect() as writer, run_settings(writer):
+            store = Store(writer)
+            with writer.begin():
+                batch, adjustments = store.max_batch(), adjustments_count(writer)
+                key = self._key(day, batch, store.count_loans(), adjustments)
+                kept = staging.kept_partitions(store, key)
+                bounds = store.partition_bounds(self.partition_loans)
+            todo = [(n, bound) for n, bound in enumerate(bounds) if n not in kept]
+            if kept:
+                self.progress(
+                    f"{day}: {len(kept)} of {len(bounds)} partitions kept from an interrupted run"
+                )
+            for done, (part_no, loan_ids, states) in enumerate(
+                self._computed(engine, writer, todo, day), 1
+            ):
+                self.progress(f"{day}: partition {done} of {len(todo)} computed, staging it")
+                with writer.begin():
+                    staging.stage_partition(store, key, part_no, loan_ids, states, day)
+        return _Staged(key, batch, adjustments, len(bounds), sum(kept.values()))
+
+    def _key(self, day: date, batch: int, loans: int, adjustments: int) -> str:
+        """What a full day's partitions are computed from, as a digest."""
+        what: dict[str, Any] = {
+            "day": day.isoformat(),
+            "thresholds": asdict(self.thresholds),
+            "partition_loans": self.partition_loans,
+            "batch": batch,
+            "loans": loans,
+            "adjustments": adjustments,
+        }
+        return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:32]
+
+    def _computed(
+        self, engine: Engine, writer: Connection, todo: list[tuple[int, Bounds]], day: date
+    ) -> Iterator[tuple[int, list[str], PortfolioStates]]:
+        """Partitions computed by the workers, or here (each read in a transaction of its
+        own), in the order they are ready."""
+        if self.pool is None:
+            for part_no, bound in todo:
+                with writer.begin():
+                    loan_ids, states = compute_partition(writer, bound, day, self.thresholds, False)
+                yield part_no, loan_ids, states
+            return
+        if not todo:
+            return
+        self.progress(f"{day}: {self.pool.workers} workers computing {len(todo)} partitions")
+        options = {"isolation_level": "REPEATABLE READ"} if _postgres(engine) else {}
+        with engine.connect().execution_options(**options) as reader, reader.begin():
+            snapshot = export_snapshot(reader)
+            numbers = dict((bound, part_no) for part_no, bound in todo)
+            for bound, (loan_ids, states) in self.pool.run(
+                compute_partition,
+                [bound for _, bound in todo],
+                snapshot,
+                day,
+                self.thresholds,
+                False,
+            ):
+                yield numbers[bound], loan_ids, states
 
     def _incremental(self, store: Store, day: date, after_batch: int) -> tuple[int, int, int]:
         """Overdue loans carried forward in SQL, then the loans due a change, partition by
@@ -237,18 +345,21 @@ class _Run:
             moves += len(changed)
         return computed + rolled, moves, rolled
 
-    def _computed(self, store: Store, bounds: list[Bounds], day: date) -> Computed:
-        """Every partition of a full run computed, by the workers or here, one at a time."""
-        if self.pool is None:
-            for bound in bounds:
-                yield bound, *compute_partition(store.conn, bound, day, self.thresholds, False)
-            return
-        snapshot = export_snapshot(store.conn)
-        self.progress(f"{day}: {self.pool.workers} workers computing {len(bounds)} partitions")
-        for bound, (loan_ids, states) in self.pool.run(
-            compute_partition, bounds, snapshot, day, self.thresholds, False
-        ):
-            yield bound, loan_ids, states
+    def _publish(self, store: Store, day: date, staged: _Staged) -> tuple[int, int]:
+        """Phase two of a full day: the staged partitions become the live states. Returns
+        (loans computed, stage transitions)."""
+        if adjustments_count(store.conn) != staged.adjustments:
+            raise _Restage
+        staged_loans = staging.staged_loans(store, staged.key)
+        self.progress(f"{day}: moving {staged_loans} staged states into place")
+        first_night = not store.fetch("SELECT 1 FROM account_states LIMIT 1")
+        moves = 0 if first_night else staging.record_transitions(store, day)
+        with store.replacing_states():
+            staging.publish(store)
+        if first_night:
+            moves = store.record_first_stages(day)
+        staging.clear(store)
+        return staged_loans, moves
 
 
 def transitions(
@@ -262,3 +373,7 @@ def transitions(
         for loan_id, stage in zip(loan_ids, names, strict=True)
         if previous.get(loan_id) != stage
     ]
+
+
+def _postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

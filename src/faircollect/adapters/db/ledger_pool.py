@@ -4,23 +4,23 @@ each through a database connection of its own, while the run's own process write
 What a worker computes is the caller's task (``services.nightly_ledger``): here is the
 pool, the workers' connections and the snapshot they read.
 
-**Why the workers see what the run sees.** The run's process claims the day first (a
-``DELETE`` on ``runs``), which opens its write transaction, and only then hands out
-partitions. The workers read loans, payments and adjustments, tables the run never writes,
-so the run's uncommitted work (claim, emptied or upserted states) is not in their way:
+**What the workers see.** The workers compute a full run's partitions while the run's
+process stages each finished one in a transaction of its own (``ledger_staging``); they
+read loans, payments and adjustments, tables the run does not write until its day's
+transaction moves the staged rows into place:
 
-- *SQLite (a file in WAL mode).* The claim holds the database's single write lock until
-  the day commits, so no import can commit while the workers read: every read they make,
-  in any transaction, sees the last commit before the claim, as the run's own reads do.
-  An import attempted meanwhile waits for the lock (and fails after its busy timeout) as
-  it does against a run in one process. WAL readers never wait for the writer.
-- *PostgreSQL.* The run's transaction is REPEATABLE READ, and nothing stops an import from
-  committing during the run. So the run exports its snapshot (``pg_export_snapshot``)
-  and every worker's transaction starts with ``SET TRANSACTION SNAPSHOT``: the workers see
-  exactly the rows the run's transaction sees, whatever commits meanwhile, and the newest
-  import batch the run records is the newest they saw (a later batch is the next run's).
-  The exported snapshot stays importable while the run's transaction is open, which is as
-  long as partitions are handed out.
+- *PostgreSQL.* The run opens a REPEATABLE READ transaction and exports its snapshot
+  (``pg_export_snapshot``); every worker's transaction starts with ``SET TRANSACTION
+  SNAPSHOT``, so all partitions are read from one snapshot, whatever commits meanwhile.
+  The exported snapshot stays importable while that transaction is open, which is as long
+  as partitions are handed out.
+- *SQLite (a file in WAL mode).* There is no snapshot to share between connections, and
+  the run holds no write lock while it stages, so an import that commits meanwhile is
+  seen by the partitions read after it. WAL readers never wait for the writer.
+
+Either way the run records the newest import batch it started from, so the next run
+recomputes every loan with payments in a later batch from its whole history: what a
+partition saw of an import is corrected the next night at the latest.
 
 **Fork safety.** The workers are forked when the pool starts, before the run opens its
 connection (the engine's pool is disposed first): a forked process must not share a SQLite

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, func, insert, or_, select
 
 from faircollect.adapters.db.tables import account_states, loan_adjustments, runs
 
@@ -73,3 +73,10 @@ def approved_since_run(conn: Connection, day: date) -> bool:
 def adjusted_loan_ids(conn: Connection) -> set[str]:
     """Loans with at least one approved adjustment (restructure or waiver)."""
     return set(conn.execute(select(loan_adjustments.c.loan_id).distinct()).scalars())
+
+
+def adjustments_count(conn: Connection) -> int:
+    """Approved adjustments so far (they are only ever added): a full run staged in
+    partitions compares it before and after, since an approval meanwhile changes a loan
+    whose partition may already be computed."""
+    return int(conn.execute(select(func.count()).select_from(loan_adjustments)).scalar_one())

@@ -76,8 +76,6 @@ class Store:
         self.conn = conn
         self.dialect = conn.dialect.name
         self.mark = "?" if self.dialect == "sqlite" else "%s"
-        self._targets = ("account_states", _ACCRUALS)
-        """Where ``insert_states`` writes (PostgreSQL; temporary tables while staged)."""
 
     def _cursor(self) -> Any:
         return self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -337,21 +335,6 @@ class Store:
             where += " AND loan_id IN (SELECT loan_id FROM fc_todo)"
         return dict(self.fetch(f"SELECT loan_id, stage FROM account_states{where}", params))  # nosec B608
 
-    def keep_previous_stages(self) -> bool:
-        """Copy every stored stage into the temporary table ``fc_previous`` (for a run that
-        refills the states in partitions); False when no state is stored yet."""
-        temp = "TEMP TABLE" if self.dialect == "sqlite" else "TEMPORARY TABLE"
-        self.execute("DROP TABLE IF EXISTS fc_previous")
-        self.execute(f"CREATE {temp} fc_previous AS SELECT loan_id, stage FROM account_states")  # nosec B608
-        if self.dialect == "postgresql":
-            self.execute("CREATE INDEX ON fc_previous (loan_id)")
-        return bool(self.fetch("SELECT 1 FROM fc_previous LIMIT 1"))
-
-    def previous_stages(self, low: str | None, high: str | None) -> dict[str, str]:
-        """The stages ``keep_previous_stages`` kept, of the loans with low <= id < high."""
-        where, params = _in_range("loan_id", low, high)
-        return dict(self.fetch(f"SELECT loan_id, stage FROM fc_previous{where}", params))  # nosec B608
-
     def partition_bounds(
         self, size: int, only_todo: bool = False
     ) -> list[tuple[str | None, str | None]]:
@@ -398,42 +381,29 @@ class Store:
         self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
 
     @contextmanager
-    def replacing_states(self, loans_read_meanwhile: bool = False) -> Iterator[None]:
-        """Empty ``account_states`` for ``insert_states`` calls that refill it completely.
+    def replacing_states(self) -> Iterator[None]:
+        """Empty ``account_states`` and ``penalty_accruals`` for a block that refills them
+        completely (``ledger_staging.publish``).
 
-        Plain INSERTs into an emptied table instead of upserts; on SQLite the secondary
-        indexes are dropped first and rebuilt in one sorted pass at the end (cheaper than
-        maintaining them row by row). PostgreSQL: ``pg_bulk.refilling`` (the same, plus
-        the foreign keys checked once for the table instead of once a row). All inside the
-        run's transaction.
-
-        ``loans_read_meanwhile``: other connections (the run's workers) read ``loans``
-        during the block. On PostgreSQL dropping the foreign keys that reference ``loans``
-        locks ``loans`` until the run commits, so those readers would wait for a run that
-        waits for them: the states are then staged in temporary tables (no WAL, no
-        constraint) and moved into the refilled tables in one ``INSERT … SELECT`` each at
-        the end, once nothing reads ``loans`` any more.
+        On SQLite the secondary indexes are dropped first and rebuilt in one sorted pass
+        at the end (cheaper than maintaining them row by row). PostgreSQL:
+        ``pg_bulk.refilling`` (the same, plus the foreign keys checked once for the table
+        instead of once a row). All inside the run's transaction.
         """
-        if self.dialect == "postgresql" and loans_read_meanwhile:
-            with self._staged_states():
-                yield
-            return
         if self.dialect == "postgresql":
-            with pg_bulk.refilling(self._cursor(), "account_states", "penalty_accruals"):
+            with pg_bulk.refilling(self._cursor(), "account_states", _ACCRUALS):
                 yield
             return
         cursor = self._cursor()
         cursor.execute("DELETE FROM account_states")
-        cursor.execute("DELETE FROM penalty_accruals")
-        indexes: list[tuple[str, str]] = []
-        if self.dialect == "sqlite":
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                "AND tbl_name = 'account_states' AND sql IS NOT NULL"
-            )
-            indexes = cursor.fetchall()
-            for name, _ in indexes:
-                cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(f"DELETE FROM {_ACCRUALS}")
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'account_states' AND sql IS NOT NULL"
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         cursor.close()
         yield
         cursor = self._cursor()
@@ -441,30 +411,17 @@ class Store:
             cursor.execute(sql)
         cursor.close()
 
-    @contextmanager
-    def _staged_states(self) -> Iterator[None]:
-        """PostgreSQL: ``insert_states`` into temporary tables, moved into the refilled
-        state tables at the end (``replacing_states(loans_read_meanwhile=True)``)."""
-        cursor = self._cursor()
-        for table, columns in (("account_states", STATE_COLUMNS), (_ACCRUALS, ACCRUAL_COLUMNS)):
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE fc_new_{table} ON COMMIT DROP AS "  # nosec B608
-                f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
-            )
-        self._targets = ("fc_new_account_states", f"fc_new_{_ACCRUALS}")
-        try:
-            yield
-        finally:
-            self._targets = ("account_states", _ACCRUALS)
-        with pg_bulk.refilling(cursor, "account_states", _ACCRUALS):
-            for table, columns in (("account_states", STATE_COLUMNS), (_ACCRUALS, ACCRUAL_COLUMNS)):
-                names = ", ".join(columns)
-                cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM fc_new_{table}")  # nosec B608
-
-    def insert_states(self, loan_ids: list[str], states: PortfolioStates, as_of: date) -> None:
-        """Insert ``account_states`` and ``penalty_accruals`` rows for loans that have none."""
+    def insert_states(
+        self,
+        loan_ids: list[str],
+        states: PortfolioStates,
+        as_of: date,
+        into: tuple[str, str] = ("account_states", _ACCRUALS),
+    ) -> None:
+        """Insert state and accrual rows for loans that have none in ``into`` (the live
+        tables, or the staging tables of ``ledger_staging``)."""
+        states_table, accruals_table = into
         if self.dialect == "postgresql":
-            states_table, accruals_table = self._targets
             cursor = self._cursor()
             pg_bulk.copy_in(
                 cursor,
@@ -477,8 +434,14 @@ class Store:
             )
             cursor.close()
             return
-        self.insert_columns(_INSERT_STATES, state_columns(loan_ids, states, as_of.isoformat()))
-        self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
+        self.insert_columns(
+            f"INSERT INTO {states_table} ({', '.join(STATE_COLUMNS)})",
+            state_columns(loan_ids, states, as_of.isoformat()),
+        )
+        self.insert_columns(
+            f"INSERT INTO {accruals_table} ({', '.join(ACCRUAL_COLUMNS)})",
+            accrual_columns(loan_ids, states),
+        )
 
     def record_first_stages(self, day: date) -> int:
         """Every loan stored as of ``day`` with no stage history yet enters its stage then.

@@ -170,6 +170,38 @@ number, days since 1970-01-01, the engine's unit, so SQL can multiply by the day
 and what each further day adds. Written with the engine's states, never updated; see
 ``portfolio.engine.Accruals``."""
 
+
+def _staged_twin(name: str, source: Table) -> Table:
+    """A table with ``source``'s columns and none of its keys, indexes or constraints."""
+    return Table(
+        name,
+        metadata,
+        *(Column(c.name, c.type, nullable=c.nullable) for c in source.columns),
+    )
+
+
+ledger_staged_states = _staged_twin("ledger_staged_states", account_states)
+ledger_staged_accruals = _staged_twin("ledger_staged_accruals", penalty_accruals)
+"""A full ledger run's computed partitions, written and committed one partition at a time
+before the day's transaction moves them into ``account_states`` and ``penalty_accruals``
+(0020; ``adapters.db.ledger_staging``): a run killed mid-way keeps the partitions it
+finished, and its rerun computes only the others. No keys: every row is written once, with
+its partition's marker in ``ledger_staged_parts``, and read back whole. Unlogged on
+PostgreSQL: a crash of the server empties them (markers too), which only costs the rerun."""
+
+ledger_staged_parts = Table(
+    "ledger_staged_parts",
+    metadata,
+    Column("run_key", String(64), primary_key=True),
+    Column("part_no", Integer, primary_key=True),
+    Column("loans", Integer, nullable=False),
+)
+"""One row per staged partition, committed with its rows: ``run_key`` names what the
+partitions were computed from (the day, the thresholds, the partition size, the newest
+import batch, the counts of loans and approved adjustments); rows staged under another key
+are stale and deleted before a run stages anything."""
+
+
 stage_history = Table(
     "stage_history",
     metadata,
