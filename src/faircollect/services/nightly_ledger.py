@@ -208,12 +208,9 @@ class _Run:
         started = self.now()
         for _ in range(STAGING_ATTEMPTS):
             staged = self._stage(engine, day) if self._is_full(engine, day) else None
-            # PostgreSQL: one snapshot for all the reads of a day (SQLite gets it from the
-            # write lock).
-            options = {"isolation_level": "REPEATABLE READ"} if _postgres(engine) else {}
             try:
                 with (
-                    engine.connect().execution_options(**options) as conn,
+                    engine.connect().execution_options(**_one_snapshot(engine)) as conn,
                     run_settings(conn),
                     conn.begin(),
                 ):
@@ -265,7 +262,11 @@ class _Run:
     def _stage(self, engine: Engine, day: date) -> _Staged:
         """Phase one of a full day: every partition not staged yet under this run's key is
         computed (by the workers, or here) and staged in a transaction of its own."""
-        with engine.connect() as writer, run_settings(writer):
+        # Each partition's reads (loans, then payments) from one snapshot.
+        with (
+            engine.connect().execution_options(**_one_snapshot(engine)) as writer,
+            run_settings(writer),
+        ):
             store = Store(writer)
             with writer.begin():
                 batch, adjustments = store.max_batch(), adjustments_count(writer)
@@ -311,10 +312,9 @@ class _Run:
         if not todo:
             return
         self.progress(f"{day}: {self.pool.workers} workers computing {len(todo)} partitions")
-        options = {"isolation_level": "REPEATABLE READ"} if _postgres(engine) else {}
-        with engine.connect().execution_options(**options) as reader, reader.begin():
+        with engine.connect().execution_options(**_one_snapshot(engine)) as reader, reader.begin():
             snapshot = export_snapshot(reader)
-            numbers = dict((bound, part_no) for part_no, bound in todo)
+            numbers = {bound: part_no for part_no, bound in todo}
             for bound, (loan_ids, states) in self.pool.run(
                 compute_partition,
                 [bound for _, bound in todo],
@@ -377,3 +377,9 @@ def transitions(
 
 def _postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def _one_snapshot(engine: Engine) -> dict[str, str]:
+    """Execution options giving a transaction one snapshot for all its reads (PostgreSQL's
+    REPEATABLE READ; SQLite's transactions have it already)."""
+    return {"isolation_level": "REPEATABLE READ"} if _postgres(engine) else {}
