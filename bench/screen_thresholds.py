@@ -39,27 +39,12 @@ Matrix = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
 
 
-def fit(part: training.Prepared) -> training.Fitted:
-    return training.fit_on(part)
-
-
-def oof(part: training.Prepared, key: str, folds: int) -> Matrix:
-    which = np.array([training.bucket(row.id + key, folds) for row in part.rows])
-    margins = np.zeros((len(part.rows), len(training.LABELS)))
-    for fold in range(folds):
-        held = which == fold
-        margins[held] = fit(part.subset(~held)).screened_margins(part.subset(held))
-    return margins
-
-
 def by_validation(part: training.Prepared) -> Matrix:
-    held = np.array([training.is_validation(row) for row in part.rows])
-    valid = part.subset(held)
-    return training.choose_thresholds(fit(part.subset(~held)).screened_margins(valid), valid.y)
+    return training.validation_thresholds(part)
 
 
 def by_cross_validation(part: training.Prepared) -> Matrix:
-    return training.choose_thresholds(oof(part, ":inner", INNER), part.y)
+    return training.cv_thresholds(part, folds=INNER, key=":inner")[0]
 
 
 def report(name: str, found: Flags, y: Flags) -> tuple[float, float]:
@@ -91,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for row in rows
         ]
     )
-    outer = np.array([training.bucket(row.id + ":fold", training.FOLDS) for row in rows])
+    outer = training.fold_of(rows)
     found = {
         "A validation split": np.zeros_like(prepared.y),
         "B cross-validation": np.zeros_like(prepared.y),
@@ -99,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for fold in range(training.FOLDS):
         held = outer == fold
         rest = prepared.subset(~held)
-        fitted = fit(rest)
+        fitted = training.fit_on(rest)
         lawful = fitted.screened_margins(rest.subset(np.asarray(~rest.y.any(axis=1))))
         margins = fitted.screened_margins(prepared.subset(held))
         for name, choose in zip(found, (by_validation, by_cross_validation), strict=True):

@@ -64,6 +64,9 @@ MODEL_PATH = Path("src") / MODEL_RESOURCE[0] / MODEL_RESOURCE[1]
 SEED = 20261212
 VALIDATION_SHARE = 0.2
 FOLDS = 5
+FOLD_KEY = ":fold"
+"""Appended to a message's id before hashing it to a fold (``fold_of``); another key (and
+number of folds) gives an independent split, as the nested cross-validation's inner one."""
 PRECISION_TARGET = 0.95
 """Per label, on the validation split. 0.97 put violence_threat's threshold so high that the
 model found few of corpus part6's veiled threats; 0.95 gave up a little precision for much
@@ -349,9 +352,11 @@ def in_context(model: LinearModel, prepared: Prepared, margins: Margins) -> Marg
     return out
 
 
-def choose_thresholds(margins: Margins, y: npt.NDArray[np.bool_]) -> Margins:
+def choose_thresholds(
+    margins: Margins, y: npt.NDArray[np.bool_], at_least: float = PRECISION_TARGET
+) -> Margins:
     """Per label, the lowest margin (not below ``FLOOR_MARGIN``) at which the precision of
-    what scores at or above it on these rows is at least ``PRECISION_TARGET``."""
+    what scores at or above it on these rows is at least ``at_least``."""
     thresholds = np.zeros(len(LABELS))
     for column in range(len(LABELS)):
         scores, target = margins[:, column], y[:, column]
@@ -363,7 +368,7 @@ def choose_thresholds(margins: Margins, y: npt.NDArray[np.bool_]) -> Margins:
             if not math.isfinite(scores[order[rank]]):
                 break
             tied = rank + 1 < len(order) and scores[order[rank + 1]] == scores[order[rank]]
-            if precision[rank] >= PRECISION_TARGET and not tied:
+            if precision[rank] >= at_least and not tied:
                 chosen = scores[order[rank]]
         if math.isinf(chosen):  # not even the top score is precise: require more than it
             chosen = float(scores[order[0]]) + 1e-6
@@ -371,9 +376,9 @@ def choose_thresholds(margins: Margins, y: npt.NDArray[np.bool_]) -> Margins:
     return thresholds
 
 
-def fit_on(prepared: Prepared, c: float = C) -> Fitted:
+def fit_on(prepared: Prepared, c: float = C, class_weight: str | None = CLASS_WEIGHT) -> Fitted:
     """``fit`` over prepared rows."""
-    return fit(prepared.feature_sets, prepared.y, c)
+    return fit(prepared.feature_sets, prepared.y, c, class_weight)
 
 
 def lawful_guard(thresholds: Margins, lawful_margins: Margins) -> Margins:
@@ -390,23 +395,60 @@ def _probabilities(thresholds: Margins) -> dict[str, float]:
     }
 
 
-def oof_margins(prepared: Prepared, c: float = C) -> Margins:
-    """Cross-validated margins: each row scored by a fit on the other folds (``FOLDS``)."""
-    folds = np.array([bucket(row.id + ":fold", FOLDS) for row in prepared.rows])
+def fold_of(rows: Sequence[Row], folds: int = FOLDS, key: str = FOLD_KEY) -> npt.NDArray[np.int64]:
+    """Each row's fold, 0 to ``folds`` - 1: a seeded hash of its id and ``key``."""
+    return np.array([bucket(row.id + key, folds) for row in rows], dtype=np.int64)
+
+
+def oof_margins(
+    prepared: Prepared,
+    c: float = C,
+    class_weight: str | None = CLASS_WEIGHT,
+    folds: int = FOLDS,
+    key: str = FOLD_KEY,
+) -> Margins:
+    """Cross-validated margins: each row scored by a fit on the other folds (``fold_of``),
+    less what the combined screener would set aside (``Fitted.screened_margins``)."""
+    which = fold_of(prepared.rows, folds, key)
     margins = np.zeros((len(prepared.rows), len(LABELS)))
-    for fold in range(FOLDS):
-        held = folds == fold
-        fitted = fit_on(prepared.subset(~held), c)
+    for fold in range(folds):
+        held = which == fold
+        if not held.any():
+            continue
+        fitted = fit_on(prepared.subset(~held), c, class_weight)
         margins[held] = fitted.screened_margins(prepared.subset(held))
     return margins
 
 
-def validation(prepared: Prepared, c: float = C) -> tuple[Prepared, Margins]:
+def validation(
+    prepared: Prepared, c: float = C, class_weight: str | None = CLASS_WEIGHT
+) -> tuple[Prepared, Margins]:
     """The validation split and its margins under a fit on the rest (step 2)."""
     held = np.array([is_validation(row) for row in prepared.rows])
-    fitted = fit_on(prepared.subset(~held), c)
+    fitted = fit_on(prepared.subset(~held), c, class_weight)
     valid = prepared.subset(held)
     return valid, fitted.screened_margins(valid)
+
+
+def validation_thresholds(
+    prepared: Prepared, c: float = C, class_weight: str | None = CLASS_WEIGHT
+) -> Margins:
+    """Thresholds chosen on the validation split (step 3)."""
+    valid, margins = validation(prepared, c, class_weight)
+    return choose_thresholds(margins, valid.y)
+
+
+def cv_thresholds(
+    prepared: Prepared,
+    c: float = C,
+    class_weight: str | None = CLASS_WEIGHT,
+    folds: int = FOLDS,
+    key: str = FOLD_KEY,
+) -> tuple[Margins, Margins]:
+    """Thresholds chosen on the rows' out-of-fold margins, and those margins
+    (``bench/screen_thresholds.py`` compares them with ``validation_thresholds``)."""
+    margins = oof_margins(prepared, c, class_weight, folds, key)
+    return choose_thresholds(margins, prepared.y), margins
 
 
 @dataclass(frozen=True)
