@@ -97,6 +97,30 @@ def test_inference_equals_the_fitted_model_and_training_is_reproducible(
     assert training.train(small).data == training.train(small).data
 
 
+def test_thresholds_are_chosen_on_out_of_fold_margins_of_the_whole_corpus(
+    corpus: training.Corpus,
+) -> None:
+    """Training scores every message by a fit on the other folds, chooses each label's
+    threshold there, and only raises it above the lawful messages' margins under the final
+    fit; the shipped file says so."""
+    rows = [row for row in corpus.rows if row.source == "part7.jsonl"][:200]
+    trained = training.train(training.Corpus(rows, {"part": "x"}))
+    prepared = training.prepare(rows)
+    oof = training.oof_margins(prepared)
+    np.testing.assert_array_equal(trained.oof_margins, oof)
+    final = training.fit_on(prepared)
+    lawful = final.screened_margins(prepared.subset(~prepared.y.any(axis=1)))
+    expected = training.lawful_guard(training.choose_thresholds(oof, prepared.y), lawful)
+    np.testing.assert_allclose(training.model_of(trained).thresholds, expected)
+    meta = default_model().meta
+    assert meta["threshold_rule"] == "out-of-fold margins of the whole corpus"
+    assert meta["folds"] == training.FOLDS
+    assert all(
+        meta["threshold_probabilities"][label] >= probability
+        for label, probability in meta["cv_threshold_probabilities"].items()
+    )
+
+
 def test_thresholds_give_the_precision_target_on_the_rows_they_were_chosen_on() -> None:
     margins = np.array([[3.0], [2.0], [1.5], [1.0], [0.5], [-1.0]])
     truth = np.array([[True], [True], [False], [True], [False], [False]])

@@ -3,13 +3,13 @@
 The lexicon is exact (a phrase, its offsets, its disguises undone) but knows only the phrasings
 it was taught; the model reads new wording but is a judgement. So every lexicon finding stays as
 it is, and the model adds a finding only for a label the lexicon did not find in the message and
-only when its margin reaches the label's threshold (chosen on a validation split for the
-precision ``screening_training.PRECISION_TARGET``). The lexicon's context rules bind the model
-too: nothing is added to a note about collection language, to a message in the borrower's own
-voice (but an insult the borrower does not quote), nor where the model's evidence starts in a
-borrower's turn or in a sentence reporting what someone else said (``Screener.quoted``).
-A model finding quotes the words that weighed most, mapped back to the original text, and says
-it came from the model (``Finding.source``).
+only when its margin reaches the label's threshold (chosen on cross-validated margins of the
+training corpus for the precision ``screening_training.PRECISION_TARGET``). The lexicon's
+context rules bind the model too: nothing is added to a note about collection language, to a
+message in the borrower's own voice (but an insult the borrower does not quote), nor where the
+model's evidence starts in a borrower's turn or in a sentence reporting what someone else said
+(``Screener.quoted``). A model finding quotes the words that weighed most, mapped back to the
+original text, and says it came from the model (``Finding.source``).
 """
 
 from __future__ import annotations

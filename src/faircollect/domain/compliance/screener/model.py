@@ -89,7 +89,8 @@ class LinearModel:
     vocabulary, so a message's rows are looked up in one pass without a test."""
     bias: Floats
     thresholds: Floats
-    """Margins at or above which a label is found (chosen on a validation split)."""
+    """Margins at or above which a label is found (chosen on cross-validated margins of the
+    training corpus: ``screening_training``)."""
     phonetics: Phonetics
     meta: Mapping[str, Any]
     """Version, corpus hash, training settings, as recorded when trained."""
