@@ -8,8 +8,9 @@ as what it created (``idempotency_keys``): either both are committed or neither 
 later request from the same user with the same key and the same request (method, path,
 canonical JSON body) creates nothing and gets the stored answer back, marked
 ``Idempotent-Replayed: true``; the same key with a different request is refused (422,
-``idempotency_key_reused``, field ``Idempotency-Key``). Only successful (2xx) answers are
-stored: a refused request created nothing and may be retried with its key.
+``idempotency_key_reused``, field ``Idempotency-Key``). Only successful answers (2xx; for
+a page, the redirect after a done form) are stored: a refused request created nothing and
+may be retried with its key.
 
 Two requests with one key at the same moment: both run; the second one's insert of the
 key waits for the first to commit (PostgreSQL's unique index; SQLite's write lock) and
