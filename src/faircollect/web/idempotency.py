@@ -1,4 +1,5 @@
-"""``Idempotency-Key`` on the API's creating POSTs: a retried request creates nothing new.
+"""``Idempotency-Key`` on the creating POSTs of the API and of the pages' forms: a
+retried request creates nothing new.
 
 A client that may resend a request (a timeout, a dropped connection, a retry after a
 503) sends the same key with it. The first request with a key runs as usual, and the
@@ -7,8 +8,9 @@ as what it created (``idempotency_keys``): either both are committed or neither 
 later request from the same user with the same key and the same request (method, path,
 canonical JSON body) creates nothing and gets the stored answer back, marked
 ``Idempotent-Replayed: true``; the same key with a different request is refused (422,
-``idempotency_key_reused``, field ``Idempotency-Key``). Only successful (2xx) answers are
-stored: a refused request created nothing and may be retried with its key.
+``idempotency_key_reused``, field ``Idempotency-Key``). Only successful answers (2xx; for
+a page, the redirect after a done form) are stored: a refused request created nothing and
+may be retried with its key.
 
 Two requests with one key at the same moment: both run; the second one's insert of the
 key waits for the first to commit (PostgreSQL's unique index; SQLite's write lock) and
@@ -21,6 +23,16 @@ unit of work to the endpoint (and to the session lookup), so the endpoint's chan
 its audit entries share the transaction. The route's ``IDEMPOTENT`` dependency, after
 the user is known, answers a retry from the stored row; after the endpoint has answered,
 the route stores the answer and commits.
+
+The workbench's and the portal's own forms use the same route and the same table: every
+form that changes something carries a key made when the form was rendered (the hidden
+field ``idempotency_key``, written by the templates' ``idempotency_field()``), so a
+double click, or a browser resending the form after a slow answer, is the same request
+with the same key. A page's answer is where the form leads (htmx's ``HX-Redirect``, or a
+303 for a plain form): that target is what is stored, and a replay leads there again
+(the page that shows what the first submit made), answered the way this request wants it
+(``HX-Redirect`` for htmx, 303 otherwise). Refusals on a page are pages, never JSON.
+The page that follows a submit is a new rendering, so its forms carry new keys.
 """
 
 from __future__ import annotations
@@ -28,12 +40,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -48,12 +61,14 @@ from faircollect.web.context import (
     config,
     now,
 )
-from faircollect.web.errors import error_body
+from faircollect.web.errors import answer, is_api
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 MAX_KEY = 255
+FIELD = "idempotency_key"
+"""The hidden form field that carries a page form's key (when no header does)."""
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
 """1 to 255 visible ASCII characters (a UUID is the usual choice)."""
 
@@ -63,6 +78,11 @@ DESCRIPTION = (
     "creates nothing and gets the first answer back (with `Idempotent-Replayed: true`); "
     "the same key with a different request is refused with 422 `idempotency_key_reused`."
 )
+
+
+def new_key() -> str:
+    """A key for one rendering of a form: random, 32 hex digits."""
+    return uuid.uuid4().hex
 
 
 class KeyReused(Exception):
@@ -142,26 +162,41 @@ BORROWER_IDEMPOTENT = Depends(_borrower_key)
 _MARKS = (_workbench_key, _borrower_key)
 
 
-def reused(key: str) -> JSONResponse:
-    return JSONResponse(
-        error_body(
-            422,
-            f"this {HEADER} was already used for a different request; use a new key for "
-            "a new request",
-            code="idempotency_key_reused",
-            field=HEADER,
-        ),
-        422,
+def reused(request: Request) -> Response:
+    """422 naming the header: JSON on the API, the refusal page (or htmx fragment) on a page."""
+    message = (
+        f"this {HEADER} was already used for a different request; use a new key for a new request"
+        if is_api(request)
+        else "这份表单已经提交过另一份内容：请刷新页面，在新的表单里重新填写。"
     )
+    return answer(request, 422, message, code="idempotency_key_reused", field=HEADER)
 
 
-def replayed(answer: StoredAnswer) -> Response:
-    return Response(
-        answer.body.encode(),
-        answer.status,
-        headers={REPLAYED: "true"},
-        media_type="application/json",
-    )
+def replayed(request: Request, stored: StoredAnswer) -> Response:
+    """The stored answer again, marked as replayed: the API's JSON, or for a page the
+    place the first submit led to (``HX-Redirect`` for htmx, 303 for a plain form)."""
+    if is_api(request):
+        return Response(
+            stored.body.encode(),
+            stored.status,
+            headers={REPLAYED: "true"},
+            media_type="application/json",
+        )
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": stored.body, REPLAYED: "true"})
+    return RedirectResponse(stored.body, status_code=303, headers={REPLAYED: "true"})
+
+
+def to_store(request: Request, response: Response) -> tuple[int, str] | None:
+    """What of a successful answer is kept for a replay: the API's status and JSON body;
+    for a page, where it leads (kept as 303 and the target). A refusal keeps nothing."""
+    status = response.status_code
+    if is_api(request):
+        return (status, bytes(response.body).decode()) if 200 <= status < 300 else None
+    target = response.headers.get("HX-Redirect") if status == 204 else None
+    if 300 <= status < 400:
+        target = response.headers.get("location")
+    return (303, target) if target else None
 
 
 class IdempotentRoute(APIRoute):
@@ -176,24 +211,54 @@ class IdempotentRoute(APIRoute):
 
         async def idempotent(request: Request) -> Response:
             key = request.headers.get(HEADER)
+            if key is None and not is_api(request):
+                key = await _form_key(request)
             if key is None:
                 return await handler(request)
             if not _KEY.fullmatch(key):
-                return JSONResponse(
-                    error_body(
-                        422,
-                        f"{HEADER}: 1 to {MAX_KEY} visible ASCII characters (e.g. a UUID)",
-                        field=HEADER,
-                    ),
+                return answer(
+                    request,
                     422,
+                    f"{HEADER}: 1 to {MAX_KEY} visible ASCII characters (e.g. a UUID)",
+                    field=HEADER,
                 )
             return await _run(request, handler, key)
 
         return idempotent
 
 
+async def _form_key(request: Request) -> str | None:
+    """A page form's key: its ``idempotency_key`` field (none when empty or not a form)."""
+    kind = request.headers.get("content-type", "")
+    if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
+    await request.body()  # kept: the form is parsed from it, and the request's hash reads it
+    value = (await request.form()).get(FIELD)
+    return value if isinstance(value, str) and value else None
+
+
+_REUSED = object()
+"""``_attempt``'s outcome when the key was used for a different request."""
+
+
 async def _run(request: Request, handler: Handler, key: str) -> Response:
-    """The request in one unit of work that also stores its answer under the key."""
+    """The request in one unit of work that also stores its answer under the key. The
+    unit of work is off the request before any refusal is rendered (a refusal page looks
+    the user up again, in a unit of work of its own)."""
+    try:
+        outcome = await _attempt(request, handler, key)
+    finally:
+        request.state.idempotency = None
+    if outcome is _REUSED:
+        return reused(request)
+    if isinstance(outcome, StoredAnswer):
+        return replayed(request, outcome)
+    assert isinstance(outcome, Response)
+    return outcome
+
+
+async def _attempt(request: Request, handler: Handler, key: str) -> object:
+    """The handler's response, or the ``StoredAnswer`` to replay, or ``_REUSED``."""
     settings = config(request)
     body = await request.body()
     uow = UnitOfWork(settings.engine, clock=settings.clock)
@@ -202,16 +267,16 @@ async def _run(request: Request, handler: Handler, key: str) -> Response:
     request.state.idempotency = found
     try:
         response = await handler(request)
-        if 200 <= response.status_code < 300 and found.owner is not None:
-            text = bytes(response.body).decode()
-            answer = StoredAnswer(found.request_hash, response.status_code, text, now(request))
-            await run_in_threadpool(uow.idempotency.store, found.owner, key, answer)
+        kept = to_store(request, response) if found.owner is not None else None
+        if kept is not None and found.owner is not None:
+            stored = StoredAnswer(found.request_hash, kept[0], kept[1], now(request))
+            await run_in_threadpool(uow.idempotency.store, found.owner, key, stored)
     except Replay as replay:  # nothing was done: roll back the session lookup's reads
         await run_in_threadpool(uow.__exit__, Replay, replay, None)
-        return replayed(replay.answer)
+        return replay.answer
     except KeyReused as refused:
         await run_in_threadpool(uow.__exit__, KeyReused, refused, None)
-        return reused(key)
+        return _REUSED
     except IntegrityError as clash:
         await run_in_threadpool(uow.__exit__, type(clash), clash, clash.__traceback__)
         if found.owner is None:
@@ -220,13 +285,11 @@ async def _run(request: Request, handler: Handler, key: str) -> Response:
     except BaseException as failed:
         await run_in_threadpool(uow.__exit__, type(failed), failed, failed.__traceback__)
         raise
-    finally:
-        request.state.idempotency = None
     await run_in_threadpool(uow.__exit__, None, None, None)
     return response
 
 
-def _after_clash(request: Request, found: Claim, clash: IntegrityError) -> Response:
+def _after_clash(request: Request, found: Claim, clash: IntegrityError) -> object:
     """A concurrent request stored this key first (ours rolled back): its answer."""
     settings = config(request)
     assert found.owner is not None
@@ -235,5 +298,5 @@ def _after_clash(request: Request, found: Claim, clash: IntegrityError) -> Respo
     if stored is None:  # the clash was something else: a real integrity error
         raise clash
     if stored.request_hash != found.request_hash:
-        return reused(found.key)
-    return replayed(stored)
+        return _REUSED
+    return stored

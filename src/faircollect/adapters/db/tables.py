@@ -749,7 +749,9 @@ idempotency_keys = Table(
     Column("created_at", UTCDateTime, nullable=False, index=True),
 )
 """The answers creating API requests got, per ``owner`` (``user:C101``, ``borrower:B1``)
-and ``Idempotency-Key``: written in the transaction that created the thing, so a retry
-with the same key is answered from here and creates nothing (``web.idempotency``).
+and ``Idempotency-Key`` (a page form's key: its ``idempotency_key`` field; its answer is
+kept as 303 and the page the submit led to): written in the transaction that created the
+thing, so a retry with the same key is answered from here and creates nothing
+(``web.idempotency``).
 ``request_hash`` is the SHA-256 of method, path and canonical body: the same key on a
 different request is refused."""

@@ -13,14 +13,15 @@ from faircollect.domain.casework.call_script import Step
 from faircollect.services.casework import web_calls
 from faircollect.web.context import CurrentUser, now, unit
 from faircollect.web.errors import InvalidField
+from faircollect.web.idempotency import IDEMPOTENT, IdempotentRoute
 from faircollect.web.pages.render import done, page
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 STEPS = list(Step)
 
 
-@router.post("/cases/{case_id}/calls")
+@router.post("/cases/{case_id}/calls", dependencies=[IDEMPOTENT])
 def start(case_id: str, user: CurrentUser, request: Request) -> Response:
     """Start the first call on the case now; the first step's page follows."""
     with unit(request) as uow:
@@ -35,7 +36,7 @@ def show(call_id: str, user: CurrentUser, request: Request) -> Response:
     return page(request, "call/step.html", user=user, active="today", call=progress, steps=STEPS)
 
 
-@router.post("/calls/{call_id}/answers")
+@router.post("/calls/{call_id}/answers", dependencies=[IDEMPOTENT])
 def answer(
     call_id: str,
     user: CurrentUser,
@@ -66,7 +67,7 @@ def _answer(step: str, values: list[str], amount: str, due: str) -> Any:
     return values[0]
 
 
-@router.post("/calls/{call_id}/finish")
+@router.post("/calls/{call_id}/finish", dependencies=[IDEMPOTENT])
 def finish(call_id: str, user: CurrentUser, request: Request) -> Response:
     """Store the ended call: the 催记 through the gate, the promise, the follow-up."""
     with unit(request) as uow:

@@ -16,11 +16,12 @@ from faircollect.services.casework import cases, contacts, promises, proposals
 from faircollect.services.loans import loan_file_for
 from faircollect.web.context import CurrentUser, now, today, unit
 from faircollect.web.errors import InvalidField
+from faircollect.web.idempotency import IDEMPOTENT, IdempotentRoute
 from faircollect.web.loan_view import loan_json
 from faircollect.web.pages import forms
 from faircollect.web.pages.render import done, is_htmx, page
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 PAGE_SIZE = 50
 Text = Annotated[str, Form(max_length=4000)]
@@ -98,7 +99,7 @@ def case_page(
     )
 
 
-@router.post("/cases/{case_id}/contacts")
+@router.post("/cases/{case_id}/contacts", dependencies=[IDEMPOTENT])
 def record_contact(
     case_id: str,
     user: CurrentUser,
@@ -138,7 +139,7 @@ def record_contact(
     return done(request, f"/cases/{case_id}?done=contact")
 
 
-@router.post("/cases/{case_id}/promises")
+@router.post("/cases/{case_id}/promises", dependencies=[IDEMPOTENT])
 def make_promise(
     case_id: str,
     user: CurrentUser,
@@ -156,7 +157,7 @@ def make_promise(
     return done(request, f"/cases/{case_id}?done=promise")
 
 
-@router.post("/cases/{case_id}/proposals")
+@router.post("/cases/{case_id}/proposals", dependencies=[IDEMPOTENT])
 def propose(
     case_id: str,
     user: CurrentUser,
@@ -196,7 +197,7 @@ def _terms(
     )
 
 
-@router.post("/cases/{case_id}/owner")
+@router.post("/cases/{case_id}/owner", dependencies=[IDEMPOTENT])
 def reassign(
     case_id: str,
     user: CurrentUser,

@@ -14,10 +14,11 @@ from faircollect.services import borrower_portal
 from faircollect.services.borrower_portal import COMPLAINT_HANDLERS
 from faircollect.web.context import CurrentUser, now, today, unit
 from faircollect.web.errors import InvalidField
+from faircollect.web.idempotency import IDEMPOTENT, IdempotentRoute
 from faircollect.web.pages import forms
 from faircollect.web.pages.render import done, page
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 SHOWN = {"open": ComplaintStatus.OPEN, "closed": ComplaintStatus.CLOSED, "all": None}
 
@@ -46,7 +47,7 @@ def queue(
     )
 
 
-@router.post("/complaints/{complaint_id}/close")
+@router.post("/complaints/{complaint_id}/close", dependencies=[IDEMPOTENT])
 def close(
     complaint_id: str,
     user: CurrentUser,

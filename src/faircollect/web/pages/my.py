@@ -38,11 +38,12 @@ from faircollect.web.context import (
     unit,
 )
 from faircollect.web.errors import InvalidField
+from faircollect.web.idempotency import BORROWER_IDEMPOTENT, IdempotentRoute
 from faircollect.web.pages import forms
 from faircollect.web.pages.render import templates
 from faircollect.web.security import refuse_cross_site
 
-router = APIRouter(prefix="/my")
+router = APIRouter(prefix="/my", route_class=IdempotentRoute)
 
 
 def my_page(
@@ -204,7 +205,7 @@ def _complaints_page(
     )
 
 
-@router.post("/complaints", response_class=HTMLResponse)
+@router.post("/complaints", response_class=HTMLResponse, dependencies=[BORROWER_IDEMPOTENT])
 def file_complaint(
     request: Request,
     borrower: CurrentBorrower,
@@ -256,7 +257,7 @@ NOTICES = {
 }
 
 
-@router.post("/loans/{loan_id}/plan")
+@router.post("/loans/{loan_id}/plan", dependencies=[BORROWER_IDEMPOTENT])
 def ask_plan(
     loan_id: str,
     request: Request,
@@ -275,7 +276,7 @@ def ask_plan(
     return RedirectResponse(f"/my/loans/{loan_id}?done=plan", status_code=303)
 
 
-@router.post("/loans/{loan_id}/pay")
+@router.post("/loans/{loan_id}/pay", dependencies=[BORROWER_IDEMPOTENT])
 def pay(
     loan_id: str,
     request: Request,

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from faircollect.domain.money import MoneyError, format_yuan, parse_yuan
 from faircollect.services.compliance import rule_texts
+from faircollect.web import idempotency
 from faircollect.web.pages import labels
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -97,6 +99,18 @@ env.filters["allowed_from"] = allowed_from
 env.filters["percent"] = percent
 env.filters["day"] = lambda d: d.isoformat() if isinstance(d, date) else (d or "")
 env.globals["field_zh"] = labels.field_zh
+
+
+def idempotency_field() -> Markup:
+    """The hidden field that makes a form safe to submit twice: a new key each time the
+    form is rendered (``web.idempotency``), so a double click or a browser's resend of
+    this rendering is answered from the first submit and creates nothing new."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        idempotency.FIELD, idempotency.new_key()
+    )
+
+
+env.globals["idempotency_field"] = idempotency_field
 
 
 def is_htmx(request: Request) -> bool:

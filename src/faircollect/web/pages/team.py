@@ -12,10 +12,11 @@ from faircollect.services.casework import proposals
 from faircollect.services.casework.team import team_board
 from faircollect.web.context import CurrentUser, today, unit
 from faircollect.web.errors import InvalidField
+from faircollect.web.idempotency import IDEMPOTENT, IdempotentRoute
 from faircollect.web.pages import forms
 from faircollect.web.pages.render import done, page
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 DONE = {
     "reassign": "案件已重新分配。",
@@ -36,7 +37,7 @@ def board(
     return page(request, "team.html", user=user, active="team", board=found, notice=DONE.get(done_))
 
 
-@router.post("/proposals/{proposal_id}/decision")
+@router.post("/proposals/{proposal_id}/decision", dependencies=[IDEMPOTENT])
 def decide(
     proposal_id: str,
     user: CurrentUser,
