@@ -396,7 +396,7 @@ class Store:
             return
         cursor = self._cursor()
         cursor.execute("DELETE FROM account_states")
-        cursor.execute(f"DELETE FROM {_ACCRUALS}")
+        cursor.execute("DELETE FROM penalty_accruals")
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
             "AND tbl_name = 'account_states' AND sql IS NOT NULL"
