@@ -75,8 +75,6 @@ from faircollect.services.ledger_partitions import PARTITION_LOANS, WORKERS
 Progress = Callable[[str], None]
 Bounds = tuple[str | None, str | None]
 """A partition: the loans with ``low <= loan_id < high`` (None: open end)."""
-Computed = Iterator[tuple[Bounds, list[str], PortfolioStates]]
-"""Partitions computed: their bounds, loan ids and states, in the order they are ready."""
 
 
 def _quiet(_: str) -> None:
@@ -182,7 +180,8 @@ class _Staged:
     key: str
     batch: int
     adjustments: int
-    partitions: int
+    loans: int
+    """Loans staged under ``key``: the kept partitions' and those computed now."""
     kept: int
     """Loans in partitions an interrupted run had staged, kept rather than computed."""
 
@@ -278,13 +277,15 @@ class _Run:
                 self.progress(
                     f"{day}: {len(kept)} of {len(bounds)} partitions kept from an interrupted run"
                 )
+            staged = sum(kept.values())
             for done, (part_no, loan_ids, states) in enumerate(
                 self._computed(engine, writer, todo, day), 1
             ):
                 self.progress(f"{day}: partition {done} of {len(todo)} computed, staging it")
                 with writer.begin():
                     staging.stage_partition(store, key, part_no, loan_ids, states, day)
-        return _Staged(key, batch, adjustments, len(bounds), sum(kept.values()))
+                staged += len(loan_ids)
+        return _Staged(key, batch, adjustments, staged, sum(kept.values()))
 
     def _key(self, day: date, batch: int, loans: int, adjustments: int) -> str:
         """What a full day's partitions are computed from, as a digest."""
@@ -350,8 +351,7 @@ class _Run:
         (loans computed, stage transitions)."""
         if adjustments_count(store.conn) != staged.adjustments:
             raise _Restage
-        staged_loans = staging.staged_loans(store, staged.key)
-        self.progress(f"{day}: moving {staged_loans} staged states into place")
+        self.progress(f"{day}: moving {staged.loans} staged states into place")
         first_night = not store.fetch("SELECT 1 FROM account_states LIMIT 1")
         moves = 0 if first_night else staging.record_transitions(store, day)
         with store.replacing_states():
@@ -359,7 +359,7 @@ class _Run:
         if first_night:
             moves = store.record_first_stages(day)
         staging.clear(store)
-        return staged_loans, moves
+        return staged.loans, moves
 
 
 def transitions(

@@ -47,12 +47,6 @@ def stage_partition(
     )
 
 
-def staged_loans(store: Store, key: str) -> int:
-    """Loans staged under ``key``."""
-    total = f"SELECT COALESCE(SUM(loans), 0) FROM {PARTS} WHERE run_key = ?"  # nosec B608
-    return int(store.fetch(total, (key,))[0][0])
-
-
 def record_transitions(store: Store, day: date) -> int:
     """Stage history for every staged loan whose stage differs from its live one (or that
     has no live state yet), entered on ``day``; the number of transitions. Runs before
