@@ -54,10 +54,8 @@ STATE_COLUMNS = (
     "next_event_on",
     "roll_until",
 )
-_INSERT_STATES = f"INSERT INTO account_states ({', '.join(STATE_COLUMNS)})"
 ACCRUAL_COLUMNS = ("loan_id", "installment", "grace_end", "accrued", "daily", "accrued_day")
 _ACCRUALS = "penalty_accruals"
-_INSERT_ACCRUALS = f"INSERT INTO {_ACCRUALS} ({', '.join(ACCRUAL_COLUMNS)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,11 +372,13 @@ class Store:
             return
         updates = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLUMNS[1:])
         self.insert_columns(
-            _INSERT_STATES,
+            _insert_into("account_states", STATE_COLUMNS),
             columns,
             f"ON CONFLICT (loan_id) DO UPDATE SET {updates}",  # nosec B608
         )
-        self.insert_columns(_INSERT_ACCRUALS, accrual_columns(loan_ids, states))
+        self.insert_columns(
+            _insert_into(_ACCRUALS, ACCRUAL_COLUMNS), accrual_columns(loan_ids, states)
+        )
 
     @contextmanager
     def replacing_states(self) -> Iterator[None]:
@@ -435,11 +435,11 @@ class Store:
             cursor.close()
             return
         self.insert_columns(
-            f"INSERT INTO {states_table} ({', '.join(STATE_COLUMNS)})",
+            _insert_into(states_table, STATE_COLUMNS),
             state_columns(loan_ids, states, as_of.isoformat()),
         )
         self.insert_columns(
-            f"INSERT INTO {accruals_table} ({', '.join(ACCRUAL_COLUMNS)})",
+            _insert_into(accruals_table, ACCRUAL_COLUMNS),
             accrual_columns(loan_ids, states),
         )
 
@@ -496,6 +496,11 @@ class Store:
             "DO UPDATE SET stage = excluded.stage",
             rows,
         )
+
+
+def _insert_into(table: str, columns: Sequence[str]) -> str:
+    """``INSERT INTO table (columns)``: the head of ``Store.insert_columns``' statements."""
+    return f"INSERT INTO {table} ({', '.join(columns)})"
 
 
 def _in_range(column: str, low: str | None, high: str | None) -> tuple[str, list[str]]:
