@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -182,9 +182,11 @@ def replayed(request: Request, stored: StoredAnswer) -> Response:
             headers={REPLAYED: "true"},
             media_type="application/json",
         )
-    if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": stored.body, REPLAYED: "true"})
-    return RedirectResponse(stored.body, status_code=303, headers={REPLAYED: "true"})
+    from faircollect.web.pages.render import done  # render's form field imports this module
+
+    response = done(request, stored.body)
+    response.headers[REPLAYED] = "true"
+    return response
 
 
 def to_store(request: Request, response: Response) -> tuple[int, str] | None:
