@@ -82,12 +82,11 @@ def answer(request: Request, status: int, message: str, **extra: Any) -> Respons
         return JSONResponse(error_body(status, message, **extra), status, headers=headers)
     if request.url.path.startswith("/my"):
         return _portal_answer(request, status, message)
+    from faircollect.web.pages.render import done, error_page
+
     if status == 401:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        if request.headers.get("HX-Request") == "true":
-            return Response(status_code=401, headers={"HX-Redirect": f"/login?next={target}"})
-        return RedirectResponse(f"/login?next={target}", status_code=303)
-    from faircollect.web.pages.render import error_page
+        return done(request, f"/login?next={target}", htmx_status=401)
 
     extra.pop("headers", None)
     return error_page(request, status, message, **extra)

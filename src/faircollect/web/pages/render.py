@@ -133,11 +133,12 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     )
 
 
-def done(request: Request, target: str) -> Response:
+def done(request: Request, target: str, htmx_status: int = 204) -> Response:
     """After a form did its work: to ``target`` (htmx follows ``HX-Redirect`` with a full
-    page load; a plain form gets 303 See Other)."""
+    page load; a plain form gets 303 See Other). A refusal that sends the user elsewhere
+    (to sign in) passes its own ``htmx_status``."""
     if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": target})
+        return Response(status_code=htmx_status, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
 
 
