@@ -274,6 +274,15 @@ class Fitted:
             {},
         )
 
+    def shipped(self) -> Fitted:
+        """These weights as the model file holds them: features whose every weight is below
+        ``PRUNE_BELOW`` left out, the rest rounded to float32. The lawful guard is set on
+        these, so that no lawful corpus message reaches a threshold in the shipped model
+        (on the unpruned weights, a pruned feature could tip one over the guard)."""
+        keep = np.abs(self.weights).max(axis=1) >= PRUNE_BELOW
+        narrow = self.weights[keep].astype(np.float32).astype(np.float64)
+        return Fitted(self.vocabulary[keep], narrow, self.bias)
+
     def margins(self, normals: Sequence[Normalised]) -> Margins:
         """(rows, labels) margins exactly as the screener computes them (long texts in
         windows, each label its best window): what thresholds are chosen and scored on."""
@@ -475,10 +484,10 @@ def train(corpus: Corpus, c: float = C) -> Trained:
     """Steps 2-4 of the module docstring."""
     prepared = prepare(corpus.rows)
     chosen, oof = cv_thresholds(prepared, c)
-    final = fit_on(prepared, c)
+    fitted = fit_on(prepared, c)
+    final = fitted.shipped()
     thresholds = lawful_guard(chosen, final.screened_margins(prepared.subset(~prepared.y.any(1))))
-    keep = np.abs(final.weights).max(axis=1) >= PRUNE_BELOW
-    vocabulary = final.vocabulary[keep]
+    vocabulary = final.vocabulary
     meta = {
         "corpus_sha256": corpus.digest,
         "corpus_files": corpus.files,
@@ -492,12 +501,12 @@ def train(corpus: Corpus, c: float = C) -> Trained:
         "min_df": MIN_DF,
         "window": WINDOW,
         "precision_target": PRECISION_TARGET,
-        "features_fitted": len(final.vocabulary),
+        "features_fitted": len(fitted.vocabulary),
         "features_kept": len(vocabulary),
         "threshold_probabilities": _probabilities(thresholds),
         "cv_threshold_probabilities": _probabilities(chosen),
     }
-    weights = final.weights[keep]
+    weights = final.weights
     digest = hashlib.sha256()
     for part in (
         vocabulary.astype(np.uint64).tobytes(),
