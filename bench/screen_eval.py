@@ -163,7 +163,7 @@ def quality_on_corpus(errors: bool, every: int = 1) -> None:
     )
     lawful_flagged = [
         row.id
-        for row, got in zip(rows, union(lexicon, model_in_sample(texts)), strict=True)
+        for row, got in zip(rows, shipped_predictions(texts), strict=True)
         if row.lawful and got
     ]
     print(
@@ -175,6 +175,11 @@ def quality_on_corpus(errors: bool, every: int = 1) -> None:
         for row, want, got in zip(rows, truth, union(lexicon, model_cv), strict=True):
             if want != got:
                 print(f"  {row.id} want={sorted(want)} got={sorted(got)} {row.text}")
+
+
+def shipped_predictions(texts: Sequence[str]) -> Predictions:
+    """The shipped combined screener's labels, per text."""
+    return [{f.label.value for f in found} for found in default_screener().screen_many(texts)]
 
 
 def model_in_sample(texts: Sequence[str]) -> Predictions:
@@ -193,7 +198,7 @@ def quality_on_blind(show_misses: bool, path: Path = BLIND, title: str = "BLIND 
     texts = [str(row["text"]) for row in rows]
     lexicon = lexicon_predictions(texts)
     model = model_in_sample(texts)
-    combined = [{f.label.value for f in default_screener().screen(text)} for text in texts]
+    combined = shipped_predictions(texts)
     version = default_model().meta["version"]
     scored = print_table(
         f"{title} {_shown(path)} ({len(rows)} messages, "
