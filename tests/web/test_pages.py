@@ -384,7 +384,8 @@ def test_amounts_typed_in_full_width_are_read_as_the_digits_they_show(
 ) -> None:
     """A Chinese input method in full-width mode types １，１００．１６: the same amount."""
     made = page_as("C101").post(
-        f"/cases/{CASE}/promises", {"loan_id": "L1", "amount": "１，１００．１６", "due": "2026-03-06"}
+        f"/cases/{CASE}/promises",
+        {"loan_id": "L1", "amount": "１，１００．１６", "due": "2026-03-06"},
     )
     assert made.status_code == 303, made.text
     with db_engine.connect() as conn:
