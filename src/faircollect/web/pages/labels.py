@@ -221,3 +221,40 @@ def zh(code: object) -> str:
     """The Chinese word for a stored code (the code itself when there is none)."""
     text = "" if code is None else str(code)
     return ZH.get(text, text)
+
+
+AUDIT_ACTIONS: dict[str, str] = {
+    "call.finished": "首次催收电话结束",
+    "call.started": "开始首次催收电话",
+    "case.opened": "立案",
+    "case.placed": "委外",
+    "case.reassigned": "调整分案",
+    "case.recalled": "收回委外",
+    "case.status_changed": "案件状态变更",
+    "contact.recorded": "记录催记",
+    "gate.decided": "合规检查决定",
+    "keys.resealed": "密钥重新封存",
+    "keys.rotated": "密钥轮换",
+    "letter.issued": "生成函件",
+    "night.planned": "每晚作业",
+    "organisation.loaded": "导入组织架构",
+    "outbox.sent": "发出消息",
+    "personal_data.anonymised": "个人信息匿名化",
+    "personal_data.viewed": "查看个人信息",
+    "promise.made": "记录还款承诺",
+    "proposal.decided": "审批方案",
+    "proposal.submitted": "提交方案",
+    "retention.applied": "执行数据保留期限",
+    "session.refused": "登录被拒",
+    "session.signed_in": "登录",
+    "session.throttled": "登录尝试过多",
+    "user.password_set": "设置密码",
+    "visit.planned": "安排外访",
+    "visit.recorded": "记录外访",
+}
+"""The audit trail's actions as the audit page names them (the code is shown beside)."""
+
+
+def audit_action(code: object) -> str:
+    text = "" if code is None else str(code)
+    return AUDIT_ACTIONS.get(text, text)

@@ -93,6 +93,7 @@ env.filters["answer_text"] = answer_text
 env.filters["yuan"] = yuan
 env.filters["owner"] = owner
 env.filters["zh"] = labels.zh
+env.filters["audit_action"] = labels.audit_action
 env.filters["call_zh"] = labels.call_zh
 env.filters["local"] = local
 env.filters["allowed_from"] = allowed_from
