@@ -237,6 +237,9 @@ def test_the_case_page_masks_the_id_number_by_role_and_shows_the_ledger(
     assert "真实年化（IRR）" in text and "砍头息" in text
     assert text.count("1,100.16") >= 3  # the installments 等额本息 12,000.00 at 18%
     assert "2026-02-15" in text
+    # The cap's note, written in English for the CLI, is said in Chinese on the page.
+    assert "licensed lender" not in text and "private lending" not in text
+    assert "适用综合融资成本上限 24%（RATE-2）" in text or "一年期 LPR" in text
 
 
 def contact(at_time: str, **extra: str) -> dict[str, str]:

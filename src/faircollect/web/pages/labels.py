@@ -5,6 +5,8 @@ One table for every page: a template writes ``{{ case.status | zh }}``.
 
 from __future__ import annotations
 
+import re
+
 ZH: dict[str, str] = {
     # case status
     "open": "新案件",
@@ -258,3 +260,44 @@ AUDIT_ACTIONS: dict[str, str] = {
 def audit_action(code: object) -> str:
     text = "" if code is None else str(code)
     return AUDIT_ACTIONS.get(text, text)
+
+
+_RATE_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"licensed lender: exempt from the 4 x LPR private-lending cap \(RATE-1s\); "
+            r"total cost cap (\S+) applies \(RATE-2\)"
+        ),
+        "持牌机构：不适用民间借贷 4 倍 LPR 上限（RATE-1s）；适用综合融资成本上限 {0}（RATE-2）",
+    ),
+    (
+        re.compile(r"private lending: cap 4 x one-year LPR (\S+) on (\S+) = (\S+) \(RATE-1\)"),
+        "民间借贷：上限为合同成立日（{1}）一年期 LPR {0} 的 4 倍，即 {2}（RATE-1）",
+    ),
+    (
+        re.compile(r"the LPR table's last row is (\S+): a later LPR change is not in it"),
+        "LPR 表的最后一行是 {0}：之后的 LPR 调整不在表中，未经核实（由运维更新 data/lpr.csv）",
+    ),
+)
+"""The rate cap's notes (``domain.rates.applicable_cap``, written in English for the CLI)
+as the ledger panel says them; a note not listed here is shown as it is."""
+
+
+def _rate(text: str) -> str:
+    """``0.24`` as ``24%`` (a note's rate, already a decimal)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{(Decimal(text) * 100).normalize():f}%"
+    except InvalidOperation:
+        return text
+
+
+def rate_note(note: object) -> str:
+    text = "" if note is None else str(note)
+    for pattern, words in _RATE_NOTES:
+        found = pattern.search(text)
+        if found:
+            parts = [_rate(g) if re.fullmatch(r"0\.\d+", g) else g for g in found.groups()]
+            return words.format(*parts)
+    return text

@@ -94,6 +94,7 @@ env.filters["yuan"] = yuan
 env.filters["owner"] = owner
 env.filters["zh"] = labels.zh
 env.filters["audit_action"] = labels.audit_action
+env.filters["rate_note"] = labels.rate_note
 env.filters["call_zh"] = labels.call_zh
 env.filters["local"] = local
 env.filters["allowed_from"] = allowed_from
