@@ -237,6 +237,9 @@ def test_the_case_page_masks_the_id_number_by_role_and_shows_the_ledger(
     assert "真实年化（IRR）" in text and "砍头息" in text
     assert text.count("1,100.16") >= 3  # the installments 等额本息 12,000.00 at 18%
     assert "2026-02-15" in text
+    # The cap's note, written in English for the CLI, is said in Chinese on the page.
+    assert "licensed lender" not in text and "private lending" not in text
+    assert "适用综合融资成本上限 24%（RATE-2）" in text or "一年期 LPR" in text
 
 
 def contact(at_time: str, **extra: str) -> dict[str, str]:
@@ -363,6 +366,9 @@ def test_a_promise_is_recorded_from_the_case_page(page_as: PageAs, db_engine: En
         ({"loan_id": "L1", "amount": "abc", "due": "2026-03-06"}, "金额"),
         ({"loan_id": "L1", "amount": "10.001", "due": "2026-03-06"}, "金额"),
         ({"loan_id": "L1", "amount": "-5", "due": "2026-03-06"}, "金额"),
+        ({"loan_id": "L1", "amount": "1e3", "due": "2026-03-06"}, "金额"),
+        ({"loan_id": "L1", "amount": "١٠٠", "due": "2026-03-06"}, "金额"),
+        ({"loan_id": "L1", "amount": "1_000", "due": "2026-03-06"}, "金额"),
         ({"loan_id": "L1", "amount": "100", "due": "2026-13-01"}, "还款日期"),
         ({"loan_id": "L1", "amount": "100", "due": ""}, "还款日期"),
     ],
@@ -374,6 +380,19 @@ def test_a_promise_form_with_bad_input_names_the_field_and_stores_nothing(
     assert refused.status_code == 422
     assert field in text_of(refused.text)
     assert count(db_engine, promises) == 0
+
+
+def test_amounts_typed_in_full_width_are_read_as_the_digits_they_show(
+    page_as: PageAs, db_engine: Engine
+) -> None:
+    """A Chinese input method in full-width mode types １，１００．１６: the same amount."""
+    made = page_as("C101").post(
+        f"/cases/{CASE}/promises",
+        {"loan_id": "L1", "amount": "１，１００．１６", "due": "2026-03-06"},
+    )
+    assert made.status_code == 303, made.text
+    with db_engine.connect() as conn:
+        assert conn.execute(select(promises.c.amount)).scalar_one() == 110_016
 
 
 def test_a_promise_on_a_loan_the_user_may_not_see_is_not_found(
@@ -415,6 +434,9 @@ def plan_form(**extra: str) -> dict[str, str]:
     [
         (plan_form(months="0"), "期数"),
         (plan_form(months="六"), "期数"),
+        (plan_form(months="²"), "期数"),
+        (plan_form(months="٦"), "期数"),
+        (plan_form(annual_rate="1e-1"), "年利率"),
         (plan_form(annual_rate="12%"), "年利率"),
         (plan_form(first_due="soon"), "首期还款日"),
         (plan_form(kind="gift"), "方案类型"),

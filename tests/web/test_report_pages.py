@@ -90,9 +90,18 @@ def test_a_supervisor_reads_each_report_with_table_chart_and_downloads(client: T
     [
         ("/reports/nonsense", 404, "nonsense"),
         ("/reports/buckets?date=2026-13-01", 422, "不是有效的日期"),
-        ("/reports/buckets?date=2026-11-01", 422, "no states stored for 2026-11-01"),
-        ("/reports/roll-rates?from=2026-11-30&to=2026-10-31", 422, "is not before"),
-        ("/reports/roll-rates", 422, "needs two dates"),
+        (
+            "/reports/buckets?date=2026-11-01",
+            422,
+            "2026-11-01 没有保存的账户状态（已保存 2 天：2026-10-31 至 2026-11-30）",
+        ),
+        (
+            "/reports/roll-rates?from=2026-11-30&to=2026-10-31",
+            422,
+            "开始日期 2026-11-30 应早于结束日期 2026-10-31",
+        ),
+        ("/reports/roll-rates?from=2026-10-31&to=2026-10-31", 422, "这张报表比较两个日期"),
+        ("/reports/recovery?to=2026-10-31", 422, "请同时填写"),
         ("/reports/ptp?from=2026-11-01", 422, "请同时填写"),
         ("/reports/ptp/download?format=pdf", 422, "csv 或 xlsx"),
         ("/reports/buckets?date=" + "9" * 11, 422, "date"),
@@ -108,6 +117,23 @@ def test_bad_input_is_a_page_saying_why_never_500(
     answer = client.get(path)
     assert answer.status_code == status, answer.text
     assert words in answer.text
+
+
+def test_every_report_the_index_links_opens_and_no_refusal_speaks_cli(
+    client: TestClient,
+) -> None:
+    """The index links each report without dates: the two-date reports ask for the two
+    nights (the stored range filled in) instead of refusing with the CLI's --from/--to."""
+    sign_in_form(client, "sup")
+    index = client.get("/reports/").text
+    for link in re.findall(r'href="(/reports/[^"/]+)"', index):
+        answer = client.get(link)
+        assert answer.status_code == 200, (link, answer.text)
+        assert "--from" not in answer.text and "--date" not in answer.text, link
+    roll = client.get("/reports/roll-rates").text
+    assert "请选择开始和结束日期" in roll
+    assert 'name="from" value="2026-10-31"' in roll and 'name="to" value="2026-11-30"' in roll
+    assert "已保存 2 天的账户状态：2026-10-31 至 2026-11-30" in roll
 
 
 def test_a_collector_may_not_read_reports(client: TestClient) -> None:

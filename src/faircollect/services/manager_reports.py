@@ -681,6 +681,12 @@ def keep_night(uow: UnitOfWork, night: date) -> list[str]:
     return list(KEPT)
 
 
+def stored_nights(uow: UnitOfWork, actor: Actor) -> tuple[date | None, date | None, int]:
+    """The first and last stored night and how many are stored (for choosing dates)."""
+    may_read(actor)
+    return sql.stored_nights(uow.conn)
+
+
 def build_kept(uow: UnitOfWork, actor: Actor, name: str, dates: Dates, today: date) -> Report:
     """``build``, answered from the copy the night kept when it kept this report for
     this night (the last stored night when no date is given); computed otherwise."""

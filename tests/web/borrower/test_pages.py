@@ -97,10 +97,12 @@ def test_a_wrong_code_shows_why_in_chinese(portal: Portal, db_engine: Engine) ->
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     answer = client.post("/my/login", data={"phone": ZHANG, "code": wrong})
     assert answer.status_code == 401 and "验证码不正确" in answer.text
+    assert "验证码已发送" not in answer.text  # not beside the refusal it contradicts
     bad = client.post("/my/code", data={"phone": "abc"})
     assert bad.status_code == 422 and "手机号" in bad.text
     again = client.post("/my/code", data={"phone": ZHANG})
     assert again.status_code == 429 and "秒后再试" in again.text
+    assert "验证码已发送" not in again.text and 'name="code"' in again.text
 
 
 def test_sign_out(portal: Portal, db_engine: Engine) -> None:

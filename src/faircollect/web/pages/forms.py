@@ -8,17 +8,26 @@ sends ``2026-03-02T23:00`` without an offset).
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from faircollect.domain.money import MoneyError, parse_yuan
+from faircollect.domain.money import PLAIN_DECIMAL, MoneyError, parse_yuan_text
 from faircollect.web.errors import InvalidField
 from faircollect.web.pages.labels import zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 E = TypeVar("E", bound=Enum)
+
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
+"""What a Chinese input method types in full-width mode, read as the ASCII it stands
+for; any other script's digits, superscripts and exponents stay refused
+(``money.PLAIN_DECIMAL``: the one definition of a number a person writes)."""
+
+
+def _number_text(value: str | None) -> str:
+    return (value or "").strip().translate(FULL_WIDTH)
 
 
 def required(value: str | None, field: str, message: str) -> str:
@@ -58,11 +67,11 @@ def optional_day(value: str | None, field: str) -> date | None:
 
 def fen(value: str | None, field: str) -> int:
     """An amount in yuan (at most two decimals) as fen; required and positive."""
-    text = (value or "").strip().replace(",", "")
+    text = _number_text(value).replace(",", "")
     if not text:
         raise InvalidField(field, "请填写金额")
     try:
-        amount = parse_yuan(text)
+        amount = parse_yuan_text(text)
     except MoneyError:
         raise InvalidField(field, f"不是有效的金额：'{text}'（元，最多两位小数）") from None
     if amount <= 0:
@@ -86,20 +95,17 @@ def optional_choice(kind: type[E], value: str | None, field: str) -> E | None:
 
 def whole(value: str | None, field: str, low: int, high: int) -> int:
     """A whole number between ``low`` and ``high``."""
-    text = (value or "").strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    text = _number_text(value)
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise InvalidField(field, f"请填写 {low} 到 {high} 之间的整数")
     return int(text)
 
 
 def rate(value: str | None, field: str) -> Decimal:
     """An annual rate as a decimal between 0 and 1 (``0.12``); empty is 0 (interest-free)."""
-    text = (value or "").strip() or "0"
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = Decimal(-1)
-    if not number.is_finite() or not 0 <= number < 1:
+    text = _number_text(value) or "0"
+    number = Decimal(text) if PLAIN_DECIMAL.fullmatch(text) else Decimal(-1)
+    if not 0 <= number < 1:
         raise InvalidField(field, f"不是有效的年利率：'{text}'（0 到 1 之间的小数，例如 0.12）")
     return number
 

@@ -5,6 +5,8 @@ One table for every page: a template writes ``{{ case.status | zh }}``.
 
 from __future__ import annotations
 
+import re
+
 ZH: dict[str, str] = {
     # case status
     "open": "新案件",
@@ -221,3 +223,81 @@ def zh(code: object) -> str:
     """The Chinese word for a stored code (the code itself when there is none)."""
     text = "" if code is None else str(code)
     return ZH.get(text, text)
+
+
+AUDIT_ACTIONS: dict[str, str] = {
+    "call.finished": "首次催收电话结束",
+    "call.started": "开始首次催收电话",
+    "case.opened": "立案",
+    "case.placed": "委外",
+    "case.reassigned": "调整分案",
+    "case.recalled": "收回委外",
+    "case.status_changed": "案件状态变更",
+    "contact.recorded": "记录催记",
+    "gate.decided": "合规检查决定",
+    "keys.resealed": "密钥重新封存",
+    "keys.rotated": "密钥轮换",
+    "letter.issued": "生成函件",
+    "night.planned": "每晚作业",
+    "organisation.loaded": "导入组织架构",
+    "outbox.sent": "发出消息",
+    "personal_data.anonymised": "个人信息匿名化",
+    "personal_data.viewed": "查看个人信息",
+    "promise.made": "记录还款承诺",
+    "proposal.decided": "审批方案",
+    "proposal.submitted": "提交方案",
+    "retention.applied": "执行数据保留期限",
+    "session.refused": "登录被拒",
+    "session.signed_in": "登录",
+    "session.throttled": "登录尝试过多",
+    "user.password_set": "设置密码",
+    "visit.planned": "安排外访",
+    "visit.recorded": "记录外访",
+}
+"""The audit trail's actions as the audit page names them (the code is shown beside)."""
+
+
+def audit_action(code: object) -> str:
+    text = "" if code is None else str(code)
+    return AUDIT_ACTIONS.get(text, text)
+
+
+_RATE_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"licensed lender: exempt from the 4 x LPR private-lending cap \(RATE-1s\); "
+            r"total cost cap (\S+) applies \(RATE-2\)"
+        ),
+        "持牌机构：不适用民间借贷 4 倍 LPR 上限（RATE-1s）；适用综合融资成本上限 {0}（RATE-2）",
+    ),
+    (
+        re.compile(r"private lending: cap 4 x one-year LPR (\S+) on (\S+) = (\S+) \(RATE-1\)"),
+        "民间借贷：上限为合同成立日（{1}）一年期 LPR {0} 的 4 倍，即 {2}（RATE-1）",
+    ),
+    (
+        re.compile(r"the LPR table's last row is (\S+): a later LPR change is not in it"),
+        "LPR 表的最后一行是 {0}：之后的 LPR 调整不在表中，未经核实（由运维更新 data/lpr.csv）",
+    ),
+)
+"""The rate cap's notes (``domain.rates.applicable_cap``, written in English for the CLI)
+as the ledger panel says them; a note not listed here is shown as it is."""
+
+
+def _rate(text: str) -> str:
+    """``0.24`` as ``24%`` (a note's rate, already a decimal)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{(Decimal(text) * 100).normalize():f}%"
+    except InvalidOperation:
+        return text
+
+
+def rate_note(note: object) -> str:
+    text = "" if note is None else str(note)
+    for pattern, words in _RATE_NOTES:
+        found = pattern.search(text)
+        if found:
+            parts = [_rate(g) if re.fullmatch(r"0\.\d+", g) else g for g in found.groups()]
+            return words.format(*parts)
+    return text

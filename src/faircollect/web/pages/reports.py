@@ -4,6 +4,7 @@ collector) and 资产概览 (the portfolio per bucket and stage, today's plan, a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -150,7 +151,32 @@ def _report(request: Request, user: Any, name: str, day: str, start: str, end: s
         message = str(err)
         option = message.split(":", 1)[0]
         field = {"--from/--to": "from", "--from": "from", "--to": "to"}.get(option, "date")
-        raise InvalidField(field, message) from None
+        raise InvalidField(field, report_refusal_zh(message)) from None
+
+
+_REPORT_REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"no stored nights yet"), "还没有保存的夜间数据：请先运行每晚作业（run-day）"),
+    (
+        re.compile(r"no states stored for (\S+) \(stored: (\d+) nights, (\S+) to (\S+)\)"),
+        "{0} 没有保存的账户状态（已保存 {1} 天：{2} 至 {3}）",
+    ),
+    (re.compile(r"is as of one date"), "这张报表只看一个日期：请只填写日期"),
+    (re.compile(r"needs two dates"), "这张报表比较两个日期：请填写开始和结束日期，开始早于结束"),
+    (
+        re.compile(r"--from (\S+) is not before --to (\S+)"),
+        "开始日期 {0} 应早于结束日期 {1}",
+    ),
+)
+"""A report's refusals, worded for the CLI's options (``--from``, ``--date``), as the
+page says them; anything else is shown as it is."""
+
+
+def report_refusal_zh(message: str) -> str:
+    for pattern, text in _REPORT_REFUSALS:
+        found = pattern.search(message)
+        if found:
+            return text.format(*found.groups())
+    return message
 
 
 def _plausible(value: date | None, field: str, now: date) -> date | None:
@@ -182,6 +208,22 @@ def manager_report(
     from faircollect.adapters.report_files import plain_rows
     from faircollect.services import manager_reports
 
+    if name in TWO_DATES and not (day.strip() or start.strip() or end.strip()):
+        # The index links here without dates: ask for the two nights to compare instead
+        # of refusing a question nobody asked yet.
+        with unit(request) as uow:
+            first, last, nights = manager_reports.stored_nights(uow, user.actor)
+        return page(
+            request,
+            "report_dates.html",
+            user=user,
+            active="reports",
+            report_name=name,
+            title=manager_reports.TITLES[name],
+            first=first,
+            last=last,
+            nights=nights,
+        )
     found = _report(request, user, name, day, start, end)
     query = {"date": day, "from": start, "to": end}
     return page(
