@@ -15,8 +15,11 @@ from datetime import date, datetime
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.lender_file import lender_profile
 from faircollect.adapters.templates import TemplateRenderer
-from faircollect.domain.casework.errors import NotFound, PermissionDenied, Refused
-from faircollect.domain.casework.roles import Actor, Role
+from faircollect.domain.casework.errors import GateDenied, NotFound, PermissionDenied, Refused
+from faircollect.domain.casework.roles import Actor, Permission, Role, require
+from faircollect.domain.compliance.action_json import decision_to_json
+from faircollect.domain.compliance.actions import Channel, Decision, Party
+from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import default_pack
 from faircollect.domain.compliance.screener import screen
 from faircollect.domain.lender import LenderProfile
@@ -35,6 +38,7 @@ from faircollect.domain.letters import (
 from faircollect.domain.outreach import MessageStatus
 from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case_ids
+from faircollect.services.casework.contacts import ContactFacts, borrower_gate
 from faircollect.services.loans import owed_now
 
 
@@ -126,18 +130,28 @@ def issue(
     as_of: date,
     layout: Callable[[Letter], bytes],
     now: datetime,
+    gate: Gate | None = None,
 ) -> tuple[IssuedLetter, bytes]:
     """Issue a letter from the case page or ``letter render``: the screened letter
     (``letter_for``: who may, and every refusal), laid out by ``layout`` (the PDF
     adapter), stored with its SHA-256, audited, and queued in the outbox under its id.
     It is not sent: a dispatch channel (``outbox send --letters-pdf``) takes the stored
     PDF and only its answer makes the outbox row ``sent``. Returns the stored letter and
-    its PDF bytes."""
+    its PDF bytes.
+
+    A letter is a contact: only a role that may record contacts issues one (quality
+    inspection and compliance read cases and change nothing), and the gate is asked first,
+    as for any contact of the borrower; its decision is audited and kept with the letter,
+    which is how the compliance report knows the queued letter was allowed. A denial is
+    ``GateDenied`` with its rules, and nothing is stored."""
+    require(actor, Permission.RECORD_CONTACT)
     found = letter_for(uow, actor, loan_id, kind, as_of)
+    letter_id = f"LTR-{uuid.uuid4().hex[:20]}"
+    decision = _gate(uow, actor, loan_id, letter_id, kind, now, gate)
     pdf = layout(found)
     digest = hashlib.sha256(pdf).hexdigest()
     issued = IssuedLetter(
-        f"LTR-{uuid.uuid4().hex[:20]}",
+        letter_id,
         loan_id,
         kind,
         found.reference,
@@ -148,7 +162,9 @@ def issue(
         len(pdf),
     )
     recipient = uow.loans.borrower_of(loan_id) or loan_id
-    uow.letters.add(issued, pdf, recipient, f"{found.title}\n{found.body}")
+    uow.letters.add(
+        issued, pdf, recipient, f"{found.title}\n{found.body}", decision_to_json(decision)
+    )
     audit.record(
         uow,
         actor,
@@ -168,13 +184,71 @@ def issue(
     return issued, pdf
 
 
+def _gate(
+    uow: UnitOfWork,
+    actor: Actor,
+    loan_id: str,
+    letter_id: str,
+    kind: LetterKind,
+    now: datetime,
+    gate: Gate | None,
+) -> Decision:
+    """The gate's decision on sending the letter to the borrower now, audited; raises
+    ``GateDenied`` when it denies."""
+    borrower_id = uow.loans.borrower_of(loan_id)
+    if borrower_id is None:
+        raise NotFound(f"no loan '{loan_id}'")
+    checker = borrower_gate(uow, borrower_id, ContactFacts(), gate)
+    channel = LETTER_CHANNEL[kind]
+    decision = checker.gate.decide(
+        checker.proposed(letter_id, channel, Party.BORROWER, now, None)
+    )
+    proposed = {"letter_id": letter_id, "at": now, "channel": channel, "party": Party.BORROWER}
+    audit.gate_decided(
+        uow, actor, f"loan:{loan_id}", decision, checker.gate.pack.version, proposed
+    )
+    if not decision.allowed:
+        violations = [(v.rule, v.reason) for v in decision.violations]
+        reasons = [f"{rule}: {reason}" for rule, reason in violations]
+        raise GateDenied(f"letter on {loan_id}", reasons, violations, decision.next_allowed_at)
+    return decision
+
+
+LETTER_CHANNEL = {
+    kind: Channel.LAWYER_LETTER if kind is LetterKind.LAWYER_LETTER else Channel.LETTER
+    for kind in LetterKind
+}
+"""The channel the gate is asked about for each kind of letter."""
+
+
 def issued_letters(
     uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date
 ) -> list[tuple[IssuedLetter, MessageStatus]]:
     """The loan's issued letters with their outbox status, for who may see the loan."""
+    _may_read(uow, actor, loan_id, as_of)
+    return uow.letters.of_loan(loan_id)
+
+
+def issued_pdf(uow: UnitOfWork, actor: Actor, letter_id: str, as_of: date) -> bytes:
+    """The stored PDF of an issued letter, for who may see its loan (NotFound otherwise,
+    as for a letter that does not exist)."""
+    loan_id = uow.letters.loan_of(letter_id)
+    if loan_id is None:
+        raise NotFound(f"no letter '{letter_id}'")
+    try:
+        _may_read(uow, actor, loan_id, as_of)
+    except NotFound:
+        raise NotFound(f"no letter '{letter_id}'") from None
+    pdf = uow.letters.pdf(letter_id)
+    assert pdf is not None  # the row was just found
+    return pdf
+
+
+def _may_read(uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date) -> None:
+    """PermissionDenied for an agency user; NotFound unless the loan is in a case the
+    actor may see (or they read every case)."""
     if actor.role is Role.AGENCY:
         raise PermissionDenied(f"{actor.user_id} (agency) may not read the lender's letters")
     visible = visible_case_ids(uow, actor, as_of)
     if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
         raise NotFound(f"no loan '{loan_id}'")
-    return uow.letters.of_loan(loan_id)

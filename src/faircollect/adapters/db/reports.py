@@ -122,21 +122,24 @@ def unauthorised_outbox(
 ) -> tuple[int, list[str]]:
     """How many outbox rows the day has, and the ids of those without an allowing decision:
     no planned action with the same id and channel that the gate allowed and whose status
-    is one of ``allowing_statuses``."""
-    ob, pa = t.outbox, t.planned_actions
+    is one of ``allowing_statuses``, and no letter of that id that keeps the gate's
+    decision (``letters.issue`` stores only a letter the gate allowed)."""
+    ob, pa, lt = t.outbox, t.planned_actions, t.letters
     allowing = and_(
         pa.c.action_id == ob.c.message_id,
         pa.c.channel == ob.c.channel,
         pa.c.allowed.is_(True),
         pa.c.status.in_(tuple(allowing_statuses)),
     )
+    gated_letter = and_(lt.c.letter_id == ob.c.message_id, lt.c.gate_decision.is_not(None))
     total = len(conn.execute(select(ob.c.message_id).where(ob.c.run_date == day)).all())
     bad = conn.execute(
         select(ob.c.message_id)
-        .select_from(ob.outerjoin(pa, allowing))
+        .select_from(ob.outerjoin(pa, allowing).outerjoin(lt, gated_letter))
         .where(
             ob.c.run_date == day,
             pa.c.action_id.is_(None),
+            lt.c.letter_id.is_(None),
             # A borrower's own sign-in code is no collection contact: no action plans it.
             ob.c.message_id.not_like(f"{SIGN_IN_MESSAGE_PREFIX}%"),
         )

@@ -372,12 +372,15 @@ letters = Table(
     Column("rendered_by", String(64), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("pdf", LargeBinary, nullable=False),
+    Column("gate_decision", Text, nullable=True),
     Index("ix_letters_loan_id", "loan_id", "rendered_at"),
 )
 """Letters issued from the case page or ``letter render`` (issue 14): the PDF exactly as
 laid out and its SHA-256. Each waits in ``outbox`` under ``letter_id`` (channel
 ``letter`` or ``lawyer_letter``) until a dispatch channel takes it; whether it went out is
-that outbox row's status, never a column here."""
+that outbox row's status, never a column here. ``gate_decision`` is the gate's allowing
+decision on sending it (JSON, as ``planned_actions.decision``; NULL for a letter issued
+before letters were gated, 0021)."""
 
 # Casework (issue 5): cases, their history, proposals, placements, visits, users ----------
 

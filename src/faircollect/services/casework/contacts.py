@@ -77,17 +77,24 @@ class StoredHistoryGate:
     """How the borrower asked to be contacted in the portal (DNC-1)."""
 
     def action(self, record: ContactRecord) -> ProposedAction:
-        earlier = [r for r in self.history if r.record_id != record.record_id]
-        purpose = self.facts.purpose or (
-            Purpose.COLLECT if record.party in DEBTORS else Purpose.LOCATE
+        return self.proposed(
+            record.record_id, record.channel, record.party, record.at, record.number or None
         )
+
+    def proposed(
+        self, action_id: str, channel: Channel, party: Party, at: datetime, phone: str | None
+    ) -> ProposedAction:
+        """The contact ``action_id`` as the gate is asked about it: the borrower's stored
+        history before it (a record of the same id left out) and context."""
+        earlier = [r for r in self.history if r.record_id != action_id]
+        purpose = self.facts.purpose or (Purpose.COLLECT if party in DEBTORS else Purpose.LOCATE)
         return ProposedAction(
-            id=record.record_id,
-            channel=record.channel,
-            party=record.party,
-            at=record.at,
+            id=action_id,
+            channel=channel,
+            party=party,
+            at=at,
             purpose=purpose,
-            phone=record.number or None,
+            phone=phone,
             discloses_debt=self.facts.discloses_debt,
             recorded=self.facts.recorded,
             borrower=BorrowerContext(
@@ -118,15 +125,28 @@ def gate_for(
     uow: UnitOfWork, case: Case, facts: ContactFacts, gate: Gate | None
 ) -> StoredHistoryGate:
     """The gate as it stands for ``case``'s borrower: stored history, open complaint."""
-    borrower = uow.loans.borrower(case.borrower_id)
+    return borrower_gate(
+        uow, case.borrower_id, facts, gate, complaint=case.status is CaseStatus.COMPLAINT
+    )
+
+
+def borrower_gate(
+    uow: UnitOfWork,
+    borrower_id: str,
+    facts: ContactFacts,
+    gate: Gate | None,
+    complaint: bool = False,
+) -> StoredHistoryGate:
+    """The gate as it stands for a borrower: stored history, an open complaint (or
+    ``complaint``: the case at hand is one), contact preferences."""
+    borrower = uow.loans.borrower(borrower_id)
     return StoredHistoryGate(
         gate or default_gate(),
-        uow.contacts.history(case.borrower_id),
-        complaint_open=case.status is CaseStatus.COMPLAINT
-        or uow.cases.complaint_open(case.borrower_id),
+        uow.contacts.history(borrower_id),
+        complaint_open=complaint or uow.cases.complaint_open(borrower_id),
         facts=facts,
         borrower_phone=borrower.phone if borrower else "",
-        preferences=uow.portal.preferences(case.borrower_id),
+        preferences=uow.portal.preferences(borrower_id),
     )
 
 

@@ -1,30 +1,35 @@
-"""A loan's letter as a PDF from the case page (issue 14): ``/loans/{id}/letter?kind=K``.
+"""A loan's letters from the case page (issue 14).
 
-The same use case as ``faircollect letter render`` (``services.letters.issue``), for a
-user who may see the loan: the letter is stored with its SHA-256, audited and queued in
-the outbox (sent only when a dispatch channel takes it), and the PDF is the answer; a
-letter that may not be written is a 422 page with every reason.
+``POST /loans/{id}/letter`` (form field ``kind``) issues one: the same use case as
+``faircollect letter render`` (``services.letters.issue``: who may, the gate, every
+refusal), stored with its SHA-256, audited and queued in the outbox (sent only when a
+dispatch channel takes it). Issuing is a change, so it is a form with the CSRF token and
+an idempotency key, never a link a crawler or a prefetch could follow; the answer
+redirects to ``GET /letters/{letter_id}.pdf``, which only reads the stored PDF. A letter
+that may not be written is a 422 page with every reason (the gate's rules among them).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from faircollect.web.context import CurrentUser, now, today, unit
 from faircollect.web.errors import InvalidField, answer
+from faircollect.web.idempotency import IDEMPOTENT, IdempotentRoute
+from faircollect.web.pages.render import done
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 
-@router.get("/loans/{loan_id}/letter")
-def loan_letter(
+@router.post("/loans/{loan_id}/letter", dependencies=[IDEMPOTENT])
+def issue_letter(
     user: CurrentUser,
     request: Request,
     loan_id: Annotated[str, Path(max_length=64)],
-    kind: Annotated[str, Query(max_length=24)] = "overdue_notice",
+    kind: Annotated[str, Form(max_length=24)] = "overdue_notice",
 ) -> Response:
     from faircollect.adapters.letter_pdf import NoCjkFont, render_pdf
     from faircollect.domain.letters import LetterKind
@@ -36,18 +41,33 @@ def loan_letter(
         raise InvalidField("kind", "请选择：逾期提醒函、上门通知函或律师函") from None
     try:
         with unit(request) as uow:
-            issued, body = issue(
+            issued, _ = issue(
                 uow, user.actor, loan_id, chosen, today(request), render_pdf, now(request)
             )
     except NoCjkFont as err:
         return answer(request, 503, f"无法生成 PDF：{err}")
-    name = f"{issued.reference}.pdf"
+    return done(request, f"/letters/{issued.letter_id}.pdf")
+
+
+@router.get("/letters/{letter_id}.pdf")
+def letter_pdf(
+    user: CurrentUser,
+    request: Request,
+    letter_id: Annotated[str, Path(max_length=64)],
+) -> Response:
+    """The stored PDF of an issued letter, exactly as issued (its SHA-256 in a header)."""
+    import hashlib
+
+    from faircollect.services.letters import issued_pdf
+
+    with unit(request) as uow:
+        body = issued_pdf(uow, user.actor, letter_id, today(request))
     return Response(
         body,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="{name}"',
-            "X-Letter-Id": issued.letter_id,
-            "X-Letter-SHA256": issued.sha256,
+            "Content-Disposition": f'inline; filename="{letter_id}.pdf"',
+            "X-Letter-Id": letter_id,
+            "X-Letter-SHA256": hashlib.sha256(body).hexdigest(),
         },
     )

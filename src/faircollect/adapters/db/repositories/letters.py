@@ -3,6 +3,10 @@ takes it."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import Connection, select
 
 from faircollect.adapters.db.tables import letters, outbox
@@ -16,9 +20,17 @@ class LetterRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, issued: IssuedLetter, pdf: bytes, recipient: str, text: str) -> None:
-        """Store the letter and queue it in the outbox under its id (channel ``letter``,
-        or ``lawyer_letter``), ``queued`` until a dispatch channel reports it."""
+    def add(
+        self,
+        issued: IssuedLetter,
+        pdf: bytes,
+        recipient: str,
+        text: str,
+        decision: Mapping[str, Any],
+    ) -> None:
+        """Store the letter with the gate's ``decision`` and queue it in the outbox under
+        its id (channel ``letter``, or ``lawyer_letter``), ``queued`` until a dispatch
+        channel reports it."""
         self.conn.execute(
             letters.insert().values(
                 letter_id=issued.letter_id,
@@ -30,6 +42,7 @@ class LetterRepository:
                 rendered_by=issued.rendered_by,
                 sha256=issued.sha256,
                 pdf=pdf,
+                gate_decision=json.dumps(decision, ensure_ascii=False, default=str),
             )
         )
         self.conn.execute(
@@ -45,6 +58,11 @@ class LetterRepository:
                 attempts=0,
             )
         )
+
+    def loan_of(self, letter_id: str) -> str | None:
+        """The loan an issued letter is about (None: no such letter)."""
+        query = select(letters.c.loan_id).where(letters.c.letter_id == letter_id)
+        return self.conn.execute(query).scalar_one_or_none()
 
     def pdf(self, letter_id: str) -> bytes | None:
         """The stored PDF of an issued letter (None: no such letter)."""
