@@ -234,6 +234,19 @@ def test_a_promise_out_of_all_proportion_is_refused(
     assert words in error_of(answer)["message"]
 
 
+@pytest.mark.parametrize("amount", ["1e3", "1_000", "١٠٠٠", "1,000.00", " ", "0x10"])
+def test_an_amount_that_is_not_plain_digits_is_refused_naming_the_field(
+    amount: str, scratch: Api
+) -> None:
+    """The one definition of a number (``money.PLAIN_DECIMAL``), as in files and forms:
+    Decimal alone would take an exponent, digit separators or other scripts' digits."""
+    answer = scratch.as_("C101").post(
+        "/api/v1/promises", json={**PROMISE, "loan_id": "L1", "amount": amount}
+    )
+    refused(answer)
+    assert error_of(answer)["field"] == "amount"
+
+
 def test_a_plan_starting_in_year_9999_or_a_waiver_of_a_fortune_is_refused(scratch: Api) -> None:
     c101 = scratch.as_("C101")
     far = {"kind": "plan", "months": 60, "annual_rate": "0.1", "first_due": "9999-06-01"}

@@ -11,7 +11,7 @@ from typing import Any
 from faircollect.adapters.db.repositories.cases import CaseLine
 from faircollect.adapters.db.repositories.promises import PromiseRow
 from faircollect.domain.casework.proposals import InstalmentPlan, Proposal, Waiver
-from faircollect.domain.money import format_yuan, parse_yuan
+from faircollect.domain.money import format_yuan, parse_yuan_text
 from faircollect.web.errors import InvalidField
 
 MONEY_KEYS = frozenset(
@@ -38,7 +38,7 @@ def fen(value: str, field: str) -> int:
     from faircollect.domain.money import MoneyError
 
     try:
-        return parse_yuan(value)
+        return parse_yuan_text(value)
     except MoneyError as err:
         raise InvalidField(field, str(err)) from err
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from faircollect.domain.money import MoneyError, parse_yuan
+from faircollect.domain.money import MoneyError, parse_yuan_text
 
 Yuan = str
 """An amount in yuan with two decimals, e.g. "1234.50"."""
@@ -178,7 +178,7 @@ class Reassign(Strict):
 
 def _yuan(value: str) -> str:
     try:
-        parse_yuan(value)
+        parse_yuan_text(value)
     except MoneyError as err:
         raise ValueError(str(err)) from err
     return value
