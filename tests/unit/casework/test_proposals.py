@@ -131,6 +131,17 @@ def test_a_waiver_is_an_exact_amount_capped_by_what_is_unpaid() -> None:
         approve(proposed(Waiver(WaivedComponent.INTEREST, 29_017)), SUPERVISOR, DAY, "x", position)
 
 
+def test_a_waiver_above_what_is_unpaid_is_refused_when_proposed() -> None:
+    """Not only at approval: a collector's proposal of more than the loan owes in that
+    component never reaches the supervisor's queue."""
+    position = ledger_position()
+    too_much = SubmitProposal("PR4", "C1", "L1", Waiver(WaivedComponent.PENALTY, 3_356), DAY)
+    with pytest.raises(CaseworkError, match="exceeds the 3355 fen unpaid"):
+        submit(too_much, COLLECTOR, [], position)
+    exact = SubmitProposal("PR5", "C1", "L1", Waiver(WaivedComponent.PENALTY, 3_355), DAY)
+    assert submit(exact, COLLECTOR, [], position).proposal.terms == exact.terms
+
+
 @pytest.mark.parametrize(
     ("plan", "problem"),
     [

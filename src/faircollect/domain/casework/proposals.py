@@ -146,12 +146,18 @@ Decision = LoanRestructured | WaiverGranted
 
 
 def submit(
-    command: SubmitProposal, actor: Actor, placements: Iterable[Placement]
+    command: SubmitProposal,
+    actor: Actor,
+    placements: Iterable[Placement],
+    position: LoanPosition | None = None,
 ) -> ProposalSubmitted:
-    """A pending proposal; anyone who works the case may propose, nobody grants here."""
+    """A pending proposal; anyone who works the case may propose, nobody grants here. A
+    waiver is checked against the loan's ``position`` on the day, when given."""
     require(actor, Permission.SUBMIT_PROPOSAL)
     require_case_access(actor, command.case_id, placements, command.on)
     _check_terms(command.terms, command.on, command.proposal_id)
+    if position is not None and isinstance(command.terms, Waiver):
+        check_waiver(command.terms, position, command.proposal_id)
     return ProposalSubmitted(
         Proposal(
             command.proposal_id,
@@ -264,16 +270,7 @@ def _waiver(
     reason: str,
     position: LoanPosition,
 ) -> WaiverGranted:
-    cap = (
-        position.payable_penalty
-        if waiver.component is WaivedComponent.PENALTY
-        else position.overdue_interest
-    )
-    if waiver.amount > cap:
-        raise CaseworkError(
-            f"proposal {proposal.proposal_id}: waiver of {waiver.amount} fen {waiver.component}"
-            f" exceeds the {cap} fen unpaid"
-        )
+    check_waiver(waiver, position, proposal.proposal_id)
     return WaiverGranted(
         proposal.proposal_id,
         proposal.loan_id,
@@ -283,6 +280,22 @@ def _waiver(
         waiver.component,
         waiver.amount,
     )
+
+
+def check_waiver(waiver: Waiver, position: LoanPosition, proposal_id: str) -> None:
+    """CaseworkError when ``waiver`` asks more than the component still unpaid in
+    ``position``: checked when the waiver is proposed and again when it is approved (the
+    loan may have changed in between)."""
+    cap = (
+        position.payable_penalty
+        if waiver.component is WaivedComponent.PENALTY
+        else position.overdue_interest
+    )
+    if waiver.amount > cap:
+        raise CaseworkError(
+            f"proposal {proposal_id}: waiver of {waiver.amount} fen {waiver.component}"
+            f" exceeds the {cap} fen unpaid"
+        )
 
 
 def _restructure(

@@ -21,6 +21,7 @@ from faircollect.domain.casework.proposals import (
     ProposalStatus,
     SubmitProposal,
     Terms,
+    Waiver,
     approve,
     position_from_ledger,
     reject,
@@ -47,7 +48,12 @@ def submit_proposal(
     if loan_id not in case.loan_ids:
         raise CaseworkError(f"loan '{loan_id}' is not in case {case_id}")
     command = SubmitProposal(new_id("PR"), case_id, loan_id, terms, on, note)
-    proposal = submit(command, actor, uow.cases.placements(case_id)).proposal
+    position = (
+        position_from_ledger(ledger_as_of(uow, loan_id, on))
+        if isinstance(terms, Waiver)
+        else None
+    )
+    proposal = submit(command, actor, uow.cases.placements(case_id), position).proposal
     uow.proposals.add(proposal)
     audit.record(uow, actor, "proposal.submitted", case_id, None, _facts(proposal))
     return proposal
