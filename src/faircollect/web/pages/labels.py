@@ -213,16 +213,20 @@ FIELDS: dict[str, str] = {
 """Form and query fields by name, for refusals that name the field."""
 
 
+def _word(table: dict[str, str], code: object) -> str:
+    """``code``'s entry in ``table``, or the code itself as text when it has none."""
+    text = "" if code is None else str(code)
+    return table.get(text, text)
+
+
 def field_zh(name: object) -> str:
     """The Chinese name of a form field (the name itself when there is none)."""
-    text = "" if name is None else str(name)
-    return FIELDS.get(text, text)
+    return _word(FIELDS, name)
 
 
 def zh(code: object) -> str:
     """The Chinese word for a stored code (the code itself when there is none)."""
-    text = "" if code is None else str(code)
-    return ZH.get(text, text)
+    return _word(ZH, code)
 
 
 AUDIT_ACTIONS: dict[str, str] = {
@@ -258,8 +262,8 @@ AUDIT_ACTIONS: dict[str, str] = {
 
 
 def audit_action(code: object) -> str:
-    text = "" if code is None else str(code)
-    return AUDIT_ACTIONS.get(text, text)
+    """An audit action's Chinese name (the code itself when there is none)."""
+    return _word(AUDIT_ACTIONS, code)
 
 
 _RATE_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
