@@ -303,18 +303,18 @@ class _Night:
     ) -> _Tally:
         """Plan, decide and insert the night's actions, ``partition`` borrowers at a time;
         returns what the global 分案 and the audit need of them."""
-        loader = ViewLoader.prepare(
+        self.paused = CaseRepository(conn).borrowers_in_complaint()
+        self.wishes = PortalRepository(conn).every_preference()
+        tally = _Tally()
+        with ViewLoader.prepare(
             conn,
             self.as_of,
             self.tz,
             self.strategy.thresholds.pre_due_days,
             wanted=planning_filter(self.strategy, self.as_of),
-        )
-        self.paused = CaseRepository(conn).borrowers_in_complaint()
-        self.wishes = PortalRepository(conn).every_preference()
-        tally = _Tally()
-        for borrowers in views_db.borrower_ranges(conn, partition):
-            self._plan_partition(conn, loader, borrowers, report, summary, tally)
+        ) as loader:
+            for borrowers in views_db.borrower_ranges(conn, partition):
+                self._plan_partition(conn, loader, borrowers, report, summary, tally)
         return tally
 
     def _plan_partition(
