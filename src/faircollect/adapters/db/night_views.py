@@ -195,8 +195,10 @@ def view_rows(
     ).join(lo, lo.c.loan_id == s.c.loan_id)
     if chosen is None:
         query = query.where(s.c.as_of <= as_of, borrowers.holds(lo.c.borrower_id))
-    else:
-        query = query.where(borrowers.holds(chosen.c.borrower_id))
+    else:  # the range twice: the loans too are then read by range, not hashed whole
+        query = query.where(
+            borrowers.holds(chosen.c.borrower_id), borrowers.holds(lo.c.borrower_id)
+        )
     query = query.join(b, b.c.borrower_id == lo.c.borrower_id).order_by(s.c.loan_id)
     return list(conn.execute(query))
 
