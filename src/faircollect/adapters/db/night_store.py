@@ -15,7 +15,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, literal, null, select, update
+from sqlalchemy import Connection, bindparam, case, exists, func, literal, null, select, update
 
 from faircollect.adapters.db import pg_bulk
 from faircollect.adapters.db import tables as t
@@ -182,7 +182,9 @@ def queue_messages(
     if among is not None and not among:
         return
     pa, ob = t.planned_actions, t.outbox
-    queued = select(ob.c.message_id).where(ob.c.run_date == as_of)
+    # NOT EXISTS by key, not NOT IN a list: SQLite built the list of the night's queued ids
+    # again for each partition's statement (message_id is the key: never NULL, same rows).
+    queued = exists().where(ob.c.message_id == pa.c.action_id, ob.c.run_date == as_of)
     query = (
         select(
             pa.c.action_id,
@@ -200,7 +202,7 @@ def queue_messages(
             pa.c.allowed.is_(True),
             pa.c.channel.in_(sorted(channels)),
             pa.c.status.in_(tuple(statuses)),
-            pa.c.action_id.not_in(queued),
+            ~queued,
             *([] if among is None else [member_of(pa.c.action_id, conn)]),
         )
         .order_by(pa.c.action_id)
