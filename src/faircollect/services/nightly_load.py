@@ -9,7 +9,8 @@ and each reminder's installment amount.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import ColumnElement, Connection, Select
+from sqlalchemy import Connection, Select, Table
 
 from faircollect.adapters.db import night_views as db
 from faircollect.domain.compliance.actions import Channel as GateChannel
@@ -55,7 +56,8 @@ def load_views(
 
     The whole portfolio in one piece: ``ViewLoader`` reads it a partition of borrowers at
     a time (the night does), with the same views."""
-    return ViewLoader.prepare(conn, as_of, tz, due_window_days, wanted).load(db.EVERYONE)
+    with ViewLoader.prepare(conn, as_of, tz, due_window_days, wanted) as loader:
+        return loader.load(db.EVERYONE)
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,10 @@ class ViewLoader:
 
     ``wanted(dpd, next_due_on)`` (``domain.strategy.planning_filter``) narrows the views to
     the accounts planning can act on tonight, plus every loan with a broken promise: a
-    light scan of three columns picks them (once a night, in ``prepare``), and only they
-    are read in full (on a consumer book most accounts are current or between reminder
-    days).
+    light scan of three columns picks them (once a night, in ``prepare``, kept in a
+    temporary table while the loader is open: ``night_views.chosen_loans``), and only
+    they are read in full (on a consumer book most accounts are current or between
+    reminder days).
 
     ``first_time_delinquent`` comes from ``stage_history`` as
     ``domain.strategy.delinquency`` defines it (per borrower), read for the chosen
@@ -80,20 +83,20 @@ class ViewLoader:
     date is within ``due_window_days``; others get None (no template needs it).
 
     Everything ``load`` reads is of the range's borrowers only, so its memory is the
-    partition's; what ``prepare`` keeps for the whole night is small (the SQL of the
-    choice, the visit notices sent: a few loans).
+    partition's; what ``prepare`` keeps for the whole night in Python is small (the visit
+    notices sent: a few loans).
     """
 
     conn: Connection
     as_of: date
     tz: ZoneInfo
     due_window_days: int
-    chosen: ColumnElement[bool]
-    narrowed: bool
-    """The choice keeps only some loans: the per-borrower reads follow the chosen loans."""
+    chosen: Table | None
+    """The chosen loans (None: every loan): the per-borrower reads follow them."""
     notices: Mapping[str, date]
 
     @classmethod
+    @contextmanager
     def prepare(
         cls,
         conn: Connection,
@@ -101,22 +104,21 @@ class ViewLoader:
         tz: ZoneInfo,
         due_window_days: int = 7,
         wanted: Callable[[int, date | None], bool] | None = None,
-    ) -> ViewLoader:
-        """The night's choice of loans and its visit notices, read once for every range."""
-        chosen = db.chosen_loans(conn, as_of, wanted)
-        notices = notices_sent(conn, as_of)
-        return cls(conn, as_of, tz, due_window_days, chosen, wanted is not None, notices)
+    ) -> Iterator[ViewLoader]:
+        """A loader with the night's choice of loans and its visit notices, read once for
+        every range; the choice is dropped when the block ends."""
+        with db.chosen_loans(conn, as_of, wanted) as chosen:
+            notices = notices_sent(conn, as_of)
+            yield cls(conn, as_of, tz, due_window_days, chosen, notices)
 
     def load(self, borrowers: db.BorrowerRange) -> list[AccountView]:
         """The views of the chosen loans of ``borrowers``, by loan id."""
         conn, as_of = self.conn, self.as_of
         broken = db.broken_promises(conn, as_of, borrowers)
         rows = db.view_rows(conn, as_of, self.chosen, borrowers)
-        everyone = not self.narrowed and borrowers == db.EVERYONE
-        chosen_borrowers = None if everyone else (row.borrower_id for row in rows)
-        with db.borrowers_of(conn, chosen_borrowers) as of:
-            emergency, guarantor = _contact_phones(conn, of)
-            delinquency = _delinquency(conn, as_of, of)
+        of = db.chosen_borrowers(self.chosen, borrowers)
+        emergency, guarantor = _contact_phones(conn, of, borrowers)
+        delinquency = _delinquency(conn, as_of, of, borrowers)
         failed, unreachable = _attempts(conn, as_of, self.tz, borrowers)
         amounts = _due_amounts(rows, as_of, self.due_window_days)
         return [
@@ -229,13 +231,15 @@ def _state(row: Any) -> AccountState:
 
 
 def _contact_phones(
-    conn: Connection, borrowers: Select[tuple[str]] | None = None
+    conn: Connection,
+    borrowers: Select[tuple[str]] | None = None,
+    within: db.BorrowerRange = db.EVERYONE,
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Emergency phones (registration order) and the first guarantor phone per borrower
-    (of every borrower, or of ``borrowers``)."""
+    (of every borrower, or of ``borrowers``, all in the range ``within``)."""
     emergency: dict[str, list[str]] = defaultdict(list)
     guarantor: dict[str, str] = {}
-    for row in db.registered_contacts(conn, borrowers):
+    for row in db.registered_contacts(conn, borrowers, within):
         if row.is_emergency:
             emergency[row.borrower_id].append(row.phone)
         if row.relation == GUARANTOR_RELATION:
@@ -247,13 +251,17 @@ _DELINQUENT = sorted(stage.value for stage in DELINQUENT_STAGES)
 
 
 def _delinquency(
-    conn: Connection, as_of: date, borrowers: Select[tuple[str]] | None
+    conn: Connection,
+    as_of: date,
+    borrowers: Select[tuple[str]] | None,
+    within: db.BorrowerRange = db.EVERYONE,
 ) -> DelinquencyHistory:
     """The stage history that first-time vs repeat delinquency needs, of every borrower or
-    of ``borrowers``: one query over the rows entering or leaving a delinquent stage up to
-    the night (current <-> pre_due churn, twice a month per loan, is left in the table)."""
+    of ``borrowers`` (all in the range ``within``): one query over the rows entering or
+    leaving a delinquent stage up to the night (current <-> pre_due churn, twice a month
+    per loan, is left in the table)."""
     history = DelinquencyHistory()
-    moves = db.delinquency_moves(conn, as_of, _DELINQUENT, borrowers)
+    moves = db.delinquency_moves(conn, as_of, _DELINQUENT, borrowers, within)
     for borrower_id, loan_id, entered_on, stage, previous in moves:
         history.add(
             borrower_id,

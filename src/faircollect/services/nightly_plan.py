@@ -4,8 +4,10 @@ Called by ``services.night.run_night`` right after the ledger step.
 
 Speed (1M loans, bench/nightly.py): only the accounts the strategy can act on tonight are
 read in full (``planning_filter``); the gate step, pure CPU, is shared with a forked helper
-process for big nights (``adapters.parallel``); rows are written in bulk and the outbox is
-filled by one INSERT ... SELECT.
+process for big nights (``adapters.parallel``); rows are written in bulk, and each partition's
+new messages are stored already queued and copied into the outbox by one INSERT ... SELECT
+(``_insert_absent``): marking them queued afterwards rewrote every message row, which on
+PostgreSQL also re-checks its foreign keys (a row inserted in the same transaction).
 
 Memory: the borrowers are planned in partitions of ``NIGHT_PARTITION_BORROWERS``
 consecutive borrower ids (``adapters.db.night_views.borrower_ranges``; a borrower's loans
@@ -86,7 +88,7 @@ from faircollect.domain.compliance.screener import default_screener
 from faircollect.domain.compliance.screener.batched import BatchedScreen
 from faircollect.domain.lender import LenderProfile
 from faircollect.domain.organisation import Roster
-from faircollect.domain.outreach import ActionStatus
+from faircollect.domain.outreach import TO_DO, ActionStatus
 from faircollect.domain.portal import Preferences
 from faircollect.domain.promises import PromiseStatus, settle
 from faircollect.domain.strategy import (
@@ -187,6 +189,7 @@ def plan_night(
         screening,
     )
     summary = NightSummary(as_of)
+    subject = email_subject(lender_profile().short_name)
     # SQLite without foreign-key re-checks, as the ledger step: every row phase one writes
     # is keyed by loan and borrower ids it has just read from the loans table in the
     # same transaction, so each parent lookup could only succeed; and a page cache of
@@ -195,14 +198,14 @@ def plan_night(
         summary.promises_settled = settle_promises(conn, as_of)
         report("settle", 1, 1)
         with work_db.work_tables(conn):
-            tally = night.plan(conn, report, summary, partition_borrowers)
+            tally = night.plan(conn, report, summary, partition_borrowers, subject)
             summary.unassigned = night.assign(conn)
             report("assign", 1, 1)
             summary.cases = open_night_cases(conn, as_of, night.owners)
         report("cases", 1, 1)
         summary.casework = sync_placements(conn, as_of)
         report("placements", 1, 1)
-        _queue(conn, as_of, email_subject(lender_profile().short_name))
+        _queue(conn, as_of, subject)
         report("queue", 1, 1)
         if summary.new_rows:
             _audit_night(conn, summary, tally, night.gate.pack.version)
@@ -299,22 +302,28 @@ class _Night:
     slots is rescheduled into the next one, a channel they turned off is denied."""
 
     def plan(
-        self, conn: Connection, report: Progress, summary: NightSummary, partition: int
+        self,
+        conn: Connection,
+        report: Progress,
+        summary: NightSummary,
+        partition: int,
+        subject: str,
     ) -> _Tally:
-        """Plan, decide and insert the night's actions, ``partition`` borrowers at a time;
-        returns what the global 分案 and the audit need of them."""
-        loader = ViewLoader.prepare(
+        """Plan, decide and insert the night's actions, ``partition`` borrowers at a time
+        (their new messages queued, e-mails with ``subject``); returns what the global 分案
+        and the audit need of them."""
+        self.paused = CaseRepository(conn).borrowers_in_complaint()
+        self.wishes = PortalRepository(conn).every_preference()
+        tally = _Tally()
+        with ViewLoader.prepare(
             conn,
             self.as_of,
             self.tz,
             self.strategy.thresholds.pre_due_days,
             wanted=planning_filter(self.strategy, self.as_of),
-        )
-        self.paused = CaseRepository(conn).borrowers_in_complaint()
-        self.wishes = PortalRepository(conn).every_preference()
-        tally = _Tally()
-        for borrowers in views_db.borrower_ranges(conn, partition):
-            self._plan_partition(conn, loader, borrowers, report, summary, tally)
+        ) as loader:
+            for borrowers in views_db.borrower_ranges(conn, partition):
+                self._plan_partition(conn, loader, borrowers, report, summary, tally, subject)
         return tally
 
     def _plan_partition(
@@ -325,10 +334,11 @@ class _Night:
         report: Progress,
         summary: NightSummary,
         tally: _Tally,
+        subject: str,
     ) -> None:
         """One partition: its views, plan, lawful amounts, history and gate; its rows
-        inserted; its work recorded in ``tally``. Nothing of it outlives the call but
-        that record."""
+        inserted and its new messages queued; its work recorded in ``tally``. Nothing of
+        it outlives the call but that record."""
         views = loader.load(borrowers)
         report("load", len(views), len(views))
         by_loan = {v.loan_id: v for v in views}
@@ -346,7 +356,7 @@ class _Night:
         # The cache is keyed by a template and its whole context (names, amounts): one
         # partition's entries are never another's, and it would otherwise grow all night.
         self._rendered.clear()
-        fresh = _insert_absent(conn, rows, summary, borrowers, tally)
+        fresh = _insert_absent(conn, rows, summary, borrowers, tally, subject)
         tally.staged += _stage_work(conn, actions, rows, by_loan, fresh, tally.staged)
         report("insert", 1, 1)
 
@@ -724,14 +734,27 @@ def _insert_absent(
     summary: NightSummary,
     borrowers: BorrowerRange,
     tally: _Tally,
+    subject: str,
 ) -> set[str]:
-    """Insert the rows (of ``borrowers``) whose action id is not stored yet; returns their
-    ids. What the audit needs of the others goes into ``tally``."""
+    """Insert the rows (of ``borrowers``) whose action id is not stored yet, and queue their
+    messages; returns their ids. What the audit needs of the others goes into ``tally``.
+
+    A new row that ``_queue`` would put into the outbox (an allowed message still to do)
+    is stored as ``queued`` and its outbox row is added now, from the stored row, by the
+    same statement ``_queue`` runs: the same rows as queuing it at the end of the night,
+    without rewriting it (on PostgreSQL an update of a row inserted in the same
+    transaction re-checks its foreign keys). An outbox row already there for its id is
+    left as it is, as ``_queue`` leaves it, and the action is ``queued`` either way."""
     existing = store.stored_action_ids(conn, summary.run_date, borrowers)
     # In id order: the primary-key index and the table then grow at their ends instead of
     # at random pages, and phase two marks rows sent page by page in the same order.
     fresh = sorted((r for r in rows if r["action_id"] not in existing), key=_action_id)
-    store.insert_actions(conn, [r | {"run_date": summary.run_date} for r in fresh])
+    stored = [_stored(r, summary.run_date) for r in fresh]
+    store.insert_actions(conn, stored)
+    queued = [str(r["action_id"]) for r in stored if r["status"] == Status.QUEUED]
+    store.queue_messages(
+        conn, summary.run_date, subject, MESSAGE_CHANNELS, (Status.QUEUED,), among=queued
+    )
     summary.new_rows += len(fresh)
     tally.actions += len(rows)
     if existing:
@@ -739,6 +762,14 @@ def _insert_absent(
         tally.replanned.update((k, v) for k, v in planned.items() if k in existing)
         tally.stale.update(existing.difference(planned))
     return {str(r["action_id"]) for r in fresh}
+
+
+def _stored(row: Row, day: date) -> Row:
+    """The ``planned_actions`` row as the night stores it: ``queued`` when ``_queue``'s
+    statement would take its message."""
+    if row["allowed"] and row["channel"] in MESSAGE_CHANNELS and row["status"] in TO_DO:
+        return row | {"run_date": day, "status": Status.QUEUED}
+    return row | {"run_date": day}
 
 
 def _action_id(row: Row) -> str:
@@ -754,7 +785,9 @@ def email_subject(lender_name: str) -> str:
 
 def _queue(conn: Connection, as_of: date, subject: str) -> None:
     """Put every allowed, not yet queued message of the night into the outbox; e-mails
-    get ``subject``, other channels none."""
+    get ``subject``, other channels none. The messages of the rows this run inserted are
+    queued already (``_insert_absent``); this takes those of rows stored by an earlier
+    run of the night."""
     store.queue_messages(
         conn, as_of, subject, MESSAGE_CHANNELS, (Status.PLANNED, Status.RESCHEDULED)
     )

@@ -15,10 +15,11 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, literal, null, select, update
+from sqlalchemy import Connection, bindparam, case, exists, func, literal, null, select, update
 
 from faircollect.adapters.db import pg_bulk
 from faircollect.adapters.db import tables as t
+from faircollect.adapters.db.bulk import IDS, ids_parameter, member_of
 from faircollect.adapters.db.night_views import EVERYONE, BorrowerRange
 from faircollect.domain.compliance.actions import Party, Purpose
 from faircollect.domain.ledger.terms import Payment
@@ -169,15 +170,21 @@ def queue_messages(
     subject: str,
     channels: Collection[str],
     statuses: Collection[str],
+    among: Sequence[str] | None = None,
 ) -> None:
     """Put every allowed action of the night on one of ``channels`` with one of
-    ``statuses`` that is not queued yet into the outbox; e-mails get ``subject``, other
-    channels none.
+    ``statuses`` (of the ids ``among``, when given) that is not queued yet into the
+    outbox; e-mails get ``subject``, other channels none.
 
     One INSERT ... SELECT: the rows go from ``planned_actions`` to ``outbox`` inside the
-    database, in id order, without a round trip through Python objects."""
+    database, in id order, without a round trip through Python objects (the ids as one
+    parameter: ``bulk.member_of``)."""
+    if among is not None and not among:
+        return
     pa, ob = t.planned_actions, t.outbox
-    queued = select(ob.c.message_id).where(ob.c.run_date == as_of)
+    # NOT EXISTS by key, not NOT IN a list: SQLite built the list of the night's queued ids
+    # again for each partition's statement (message_id is the key: never NULL, same rows).
+    queued = exists().where(ob.c.message_id == pa.c.action_id, ob.c.run_date == as_of)
     query = (
         select(
             pa.c.action_id,
@@ -195,7 +202,8 @@ def queue_messages(
             pa.c.allowed.is_(True),
             pa.c.channel.in_(sorted(channels)),
             pa.c.status.in_(tuple(statuses)),
-            pa.c.action_id.not_in(queued),
+            ~queued,
+            *([] if among is None else [member_of(pa.c.action_id, conn)]),
         )
         .order_by(pa.c.action_id)
     )
@@ -210,7 +218,8 @@ def queue_messages(
         "sent_at",
         "status",
     )
-    conn.execute(ob.insert().from_select(columns, query))
+    ids = {} if among is None else {IDS: ids_parameter(conn, among)}
+    conn.execute(ob.insert().from_select(columns, query), ids)
 
 
 def mark_queued(conn: Connection, as_of: date) -> None:

@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 
 from faircollect.adapters.db import tables as t
-from faircollect.adapters.db.temp_tables import temporary_tables
+from faircollect.adapters.db.temp_tables import analyze, temporary_tables
 
 BROKEN = ("broken", "partly_kept")
 """Settled promise statuses that send an account back to collection."""
@@ -87,18 +87,65 @@ def borrower_ranges(conn: Connection, size: int) -> list[BorrowerRange]:
     return [BorrowerRange(low, high) for low, high in pairwise(edges)]
 
 
+_CHOSEN_LOANS = Table(
+    "night_chosen_loans",
+    MetaData(),
+    Column("borrower_id", String(64), primary_key=True),
+    *(Column(c.name, c.type, primary_key=c.primary_key) for c in t.account_states.columns),
+    prefixes=["TEMPORARY"],
+)
+"""The night's chosen loans: each one's borrower and state (``account_states``' columns),
+keyed by borrower first, so each partition reads its range of them through the key."""
+
+
+@contextmanager
 def chosen_loans(
     conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool] | None
+) -> Iterator[Table | None]:
+    """A temporary table of the loans with a state on or before ``as_of`` that ``wanted``
+    keeps, plus every loan with a broken promise (``_choice``), with their borrowers and
+    states; dropped on exit. None when ``wanted`` is None: every loan is chosen.
+
+    Chosen once for the night by one scan of ``account_states``; each partition then
+    reads its own range of the table by key. With the choice as a condition on
+    ``account_states`` in each partition's query instead, PostgreSQL scanned the whole
+    table in every partition (hashing beat its estimate of the key look-ups), so the load
+    step grew with the number of partitions times the book."""
+    if wanted is None:
+        yield None
+        return
+    s, lo, kept = t.account_states, t.loans, _CHOSEN_LOANS
+    with temporary_tables(conn, (kept,)):
+        choice = (
+            select(lo.c.borrower_id, *s.c)
+            .join(lo, lo.c.loan_id == s.c.loan_id)
+            .where(s.c.as_of <= as_of, _choice(conn, as_of, wanted))
+        )
+        conn.execute(kept.insert().from_select([c.name for c in kept.c], choice))
+        analyze(conn, kept)
+        yield kept
+
+
+def chosen_borrowers(
+    chosen: Table | None, borrowers: BorrowerRange = EVERYONE
+) -> Select[tuple[str]] | None:
+    """The borrowers of ``borrowers`` with a chosen loan, for the loaders that read per
+    borrower (None: no choice, every borrower)."""
+    if chosen is None:
+        return None
+    return select(chosen.c.borrower_id).where(borrowers.holds(chosen.c.borrower_id)).distinct()
+
+
+def _choice(
+    conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool]
 ) -> ColumnElement[bool]:
     """A condition on ``account_states`` selecting the loans ``wanted`` keeps, plus every
-    loan with a broken promise (every loan when ``wanted`` is None).
+    loan with a broken promise.
 
     ``wanted`` is asked once per distinct (dpd, next_due_on) pair of the table (a few
     thousand on a million loans) and the answer is written as SQL: a DPD whose every pair
     is wanted needs no date test (for a DPD above 0 the stage and the DPD anchor decide),
     other DPDs list their wanted due dates. The database then filters while it scans."""
-    if wanted is None:
-        return true()
     s = t.account_states
     pairs = conn.execute(
         select(s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of).distinct()
@@ -126,29 +173,33 @@ def chosen_loans(
 def view_rows(
     conn: Connection,
     as_of: date,
-    chosen: ColumnElement[bool],
+    chosen: Table | None,
     borrowers: BorrowerRange = EVERYONE,
 ) -> list[Any]:
-    """State, terms, risk score and borrower (with e-mail) of the chosen loans of
-    ``borrowers``, by loan id."""
-    s, lo, b = t.account_states, t.loans, t.borrowers
-    query = (
-        select(
-            s,
-            *_TERMS_COLUMNS,
-            lo.c.borrower_id,
-            lo.c.product,
-            lo.c.risk_score,
-            b.c.name,
-            b.c.phone,
-            b.c.city,
-            b.c.email,
+    """State, terms, risk score and borrower (with e-mail) of the loans of ``borrowers``
+    with a state on or before ``as_of`` (of the ``chosen`` ones, ``chosen_loans``), by
+    loan id."""
+    lo, b = t.loans, t.borrowers
+    # The state: from the chosen loans' table when there is one (read there by range).
+    s = t.account_states if chosen is None else chosen
+    query = select(
+        *(s.c[c.name] for c in t.account_states.columns),
+        *_TERMS_COLUMNS,
+        lo.c.borrower_id,
+        lo.c.product,
+        lo.c.risk_score,
+        b.c.name,
+        b.c.phone,
+        b.c.city,
+        b.c.email,
+    ).join(lo, lo.c.loan_id == s.c.loan_id)
+    if chosen is None:
+        query = query.where(s.c.as_of <= as_of, borrowers.holds(lo.c.borrower_id))
+    else:  # the range twice: the loans too are then read by range, not hashed whole
+        query = query.where(
+            borrowers.holds(chosen.c.borrower_id), borrowers.holds(lo.c.borrower_id)
         )
-        .join(lo, lo.c.loan_id == s.c.loan_id)
-        .join(b, b.c.borrower_id == lo.c.borrower_id)
-        .where(s.c.as_of <= as_of, chosen, borrowers.holds(lo.c.borrower_id))
-        .order_by(s.c.loan_id)
-    )
+    query = query.join(b, b.c.borrower_id == lo.c.borrower_id).order_by(s.c.loan_id)
     return list(conn.execute(query))
 
 
@@ -165,45 +216,19 @@ _TERMS_COLUMNS = (
 )
 
 
-_CHOSEN_BORROWERS = Table(
-    "night_chosen_borrowers",
-    MetaData(),
-    Column("borrower_id", String(64), primary_key=True),
-    prefixes=["TEMPORARY"],
-)
-"""The borrowers of the night's chosen loans, for the loaders that read per borrower."""
-
-
-@contextmanager
-def borrowers_of(
-    conn: Connection, borrower_ids: Iterable[str] | None
-) -> Iterator[Select[tuple[str]] | None]:
-    """A subquery of ``borrower_ids`` (None: everyone) for the loaders that read per
-    borrower.
-
-    The ids go once into a temporary table (dropped on exit) that the loaders then probe
-    by key: evaluating the night's choice of loans as a subquery in each loader scanned
-    ``account_states`` again each time (0.5 s per loader on a million loans)."""
-    if borrower_ids is None:
-        yield None
-        return
-    ids = _CHOSEN_BORROWERS
-    with temporary_tables(conn, (ids,)):
-        rows = [(borrower_id,) for borrower_id in sorted(set(borrower_ids))]
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        if rows:  # straight to the driver: SQLAlchemy's per-row handling tripled the cost
-            conn.exec_driver_sql(f"INSERT INTO {ids.name} (borrower_id) VALUES ({mark})", rows)  # nosec B608
-        yield select(ids.c.borrower_id)
-
-
 def registered_contacts(
-    conn: Connection, borrowers: Select[tuple[str]] | None = None
+    conn: Connection,
+    borrowers: Select[tuple[str]] | None = None,
+    within: BorrowerRange = EVERYONE,
 ) -> Iterable[Any]:
     """(borrower_id, phone, relation, is_emergency) of every registered contact (of every
-    borrower, or of ``borrowers``), by borrower in registration order."""
+    borrower, or of ``borrowers``, all in the range ``within``: see ``delinquency_moves``),
+    by borrower in registration order."""
     c = t.contacts
-    query = select(c.c.borrower_id, c.c.phone, c.c.relation, c.c.is_emergency).order_by(
-        c.c.borrower_id, c.c.contact_id
+    query = (
+        select(c.c.borrower_id, c.c.phone, c.c.relation, c.c.is_emergency)
+        .where(within.holds(c.c.borrower_id))
+        .order_by(c.c.borrower_id, c.c.contact_id)
     )
     if borrowers is not None:
         query = query.where(c.c.borrower_id.in_(borrowers))
@@ -215,11 +240,17 @@ def delinquency_moves(
     as_of: date,
     delinquent: Collection[str],
     borrowers: Select[tuple[str]] | None,
+    within: BorrowerRange = EVERYONE,
 ) -> Iterable[Any]:
     """(borrower_id, loan_id, entered_on, stage, previous_stage) of the stage history rows
     up to ``as_of`` entering or leaving one of the ``delinquent`` stages, of every borrower
     or of ``borrowers`` (current <-> pre_due churn, twice a month per loan, stays in the
-    table)."""
+    table).
+
+    ``within``: the range ``borrowers`` lie in. It changes no row, but it lets the
+    database read only the range through the borrower index: with the list of borrowers
+    alone, PostgreSQL read every loan of the book (or, for the contacts, every contact up
+    to the range's end) in each partition."""
     h, lo = t.stage_history, t.loans
     query = (
         select(lo.c.borrower_id, h.c.loan_id, h.c.entered_on, h.c.stage, h.c.previous_stage)
@@ -227,6 +258,7 @@ def delinquency_moves(
         .where(
             h.c.entered_on <= as_of,
             or_(h.c.stage.in_(delinquent), h.c.previous_stage.in_(delinquent)),
+            within.holds(lo.c.borrower_id),
         )
     )
     if borrowers is not None:

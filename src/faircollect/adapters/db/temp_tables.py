@@ -1,7 +1,7 @@
 """The night's temporary tables: made empty, analysed for PostgreSQL's planner, dropped.
 
 Several steps of the night stage rows in temporary tables (分案's work, tonight's case
-owners, the chosen borrowers); they share how such a table is made and dropped here.
+owners, the chosen loans); they share how such a table is made and dropped here.
 """
 
 from __future__ import annotations
