@@ -11,7 +11,7 @@ import pytest
 from faircollect.adapters.letter_pdf import wrap
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.lender import LenderProfile
-from faircollect.domain.letters import LetterFacts, LetterKind, context, refusals
+from faircollect.domain.letters import LetterFacts, LetterKind, context, offered_kinds, refusals
 
 
 def _state(dpd: int, principal: int) -> AccountState:
@@ -108,3 +108,9 @@ def test_a_queued_letter_is_laid_out_with_its_kinds_title() -> None:
     assert visit.kind is LetterKind.VISIT_NOTICE and visit.title == "上门拜访通知函"
     notice = from_message("A3", "letter", "已逾期 45 天。", lender, date(2026, 3, 30))
     assert notice.kind is LetterKind.OVERDUE_NOTICE
+
+
+def test_a_lawyer_letter_is_offered_only_when_a_law_firm_acts_for_the_lender() -> None:
+    everything = (LetterKind.OVERDUE_NOTICE, LetterKind.VISIT_NOTICE, LetterKind.LAWYER_LETTER)
+    assert offered_kinds(LenderProfile(law_firm="示例律师事务所")) == everything
+    assert offered_kinds(LenderProfile(law_firm="  ")) == everything[:2]

@@ -159,6 +159,13 @@ def test_only_roles_that_may_issue_see_the_letter_forms(page_as: PageAs) -> None
         assert ('action="/loans/L1/letter"' in page) is offered, user
 
 
+def test_no_lawyer_letter_is_offered_without_a_law_firm(page_as: PageAs) -> None:
+    """The example lender instructs no law firm: the button would only ever be refused."""
+    kinds = {f.fields.get("kind") for f in forms_of(page_as("C101").get(f"/cases/{CASE}").text)}
+    assert {"overdue_notice", "visit_notice"} <= kinds
+    assert "lawyer_letter" not in kinds
+
+
 def test_an_issued_letter_is_read_by_who_may_see_the_loan(page_as: PageAs) -> None:
     target = issue(page_as("S001"), "visit_notice").headers["location"]
     for user, status in (("Q001", 200), ("C101", 200), ("C102", 404), ("A101", 403)):

@@ -43,6 +43,16 @@ COERCIVE = frozenset({LetterKind.VISIT_NOTICE, LetterKind.LAWYER_LETTER})
 """Letters that announce pressure (a home visit, a lawsuit): never on an illegal debt."""
 
 
+def offered_kinds(lender: LenderProfile) -> tuple[LetterKind, ...]:
+    """The kinds a lender can issue at all: a lawyer letter only when a law firm acts for
+    it (``refusals`` would refuse it on every loan otherwise, so a page does not offer it)."""
+    return tuple(
+        kind
+        for kind in LetterKind
+        if kind is not LetterKind.LAWYER_LETTER or lender.law_firm.strip()
+    )
+
+
 def complaint_channels(lender: LenderProfile) -> str:
     """COMP-1: the channels every letter names, the lender's own line first."""
     return (

@@ -32,6 +32,7 @@ from faircollect.domain.letters import (
     LetterKind,
     complaint_channels,
     context,
+    offered_kinds,
     reference,
     refusals,
 )
@@ -95,6 +96,12 @@ def prepare(facts: LetterFacts, renderer: TemplateRenderer | None = None) -> Let
         facts.loan_id,
         facts.as_of,
     )
+
+
+def offered_letters() -> tuple[LetterKind, ...]:
+    """The kinds of letter the configured lender can issue (``domain.letters.offered_kinds``:
+    no lawyer letter without a law firm), for a page to offer."""
+    return offered_kinds(lender_profile())
 
 
 def letter_for(

@@ -13,6 +13,7 @@ from faircollect.domain.casework.contacts import Outcome, Reason
 from faircollect.domain.casework.proposals import InstalmentPlan, Terms, WaivedComponent, Waiver
 from faircollect.domain.compliance.actions import Channel, Party, Purpose
 from faircollect.services.casework import cases, contacts, promises, proposals
+from faircollect.services.letters import offered_letters
 from faircollect.services.loans import loan_file_for
 from faircollect.web.context import CurrentUser, now, today, unit
 from faircollect.web.errors import InvalidField
@@ -96,6 +97,7 @@ def case_page(
         reasons=list(Reason),
         purposes=list(Purpose),
         components=list(WaivedComponent),
+        letter_kinds=[kind.value for kind in offered_letters()],
     )
 
 
