@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, func, select
 
+from faircollect.adapters.db.bulk import IDS, ids_parameter, member_of, rows_with
 from faircollect.adapters.db.tables import (
     borrowers,
     contacts,
@@ -139,21 +140,23 @@ def load_stored_loans(
 ) -> list[StoredLoan]:
     """``load_stored_loan`` for the loans of ``loan_ids`` whose terms are ``wanted``, a
     chunk of ids per query (the night reads the loans it writes to at once, not one round
-    trip each); adjustments are read only for loans in ``adjusted`` (they are rare)."""
+    trip each); adjustments are read only for loans in ``adjusted`` (they are rare). The
+    ids go as one parameter (``bulk.member_of``): as an IN-list of thousands of
+    parameters, PostgreSQL spent seconds a night parsing and planning them."""
     found: list[StoredLoan] = []
+    of_loans = select(loans).where(member_of(loans.c.loan_id, conn))
+    of_payments = (
+        select(*PAYMENT_COLUMNS)
+        .where(member_of(payments.c.loan_id, conn))
+        .order_by(payments.c.loan_id, payments.c.paid_on, payments.c.payment_id)
+    )
     for start in range(0, len(loan_ids), chunk):
-        rows = conn.execute(
-            select(loans).where(loans.c.loan_id.in_(loan_ids[start : start + chunk]))
-        )
-        chosen = [terms for terms in map(loan_from_columns, rows.mappings()) if wanted(terms)]
+        rows = rows_with(conn, of_loans, loan_ids[start : start + chunk])
+        chosen = [terms for terms in map(loan_from_columns, rows) if wanted(terms)]
         ids = [terms.loan_id for terms in chosen]
         paid: dict[str, list[Payment]] = {loan_id: [] for loan_id in ids}
-        query = (
-            select(*PAYMENT_COLUMNS)
-            .where(payments.c.loan_id.in_(ids))
-            .order_by(payments.c.loan_id, payments.c.paid_on, payments.c.payment_id)
-        )
-        for payment_id, loan_id, paid_on, amount in conn.execute(query):
+        listed = conn.execute(of_payments, {IDS: ids_parameter(conn, ids)}) if ids else []
+        for payment_id, loan_id, paid_on, amount in listed:
             paid[loan_id].append(Payment(payment_id, loan_id, paid_on, amount))
         for terms in chosen:
             loan_id = terms.loan_id
