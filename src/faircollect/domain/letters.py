@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from faircollect.domain.compliance.actions import Channel
 from faircollect.domain.lawful import excess_clause
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.lender import LenderProfile
@@ -158,7 +159,13 @@ class IssuedLetter:
     def channel(self) -> str:
         """The outbox channel the letter waits on: the print channel's letter or lawyer
         letter (``adapters.channels.pdf_letters.LETTER_CHANNELS``)."""
-        return "lawyer_letter" if self.kind is LetterKind.LAWYER_LETTER else "letter"
+        return channel_of(self.kind).value
+
+
+def channel_of(kind: LetterKind) -> Channel:
+    """The channel a letter of ``kind`` goes out on: what the gate is asked about and the
+    outbox row it waits in."""
+    return Channel.LAWYER_LETTER if kind is LetterKind.LAWYER_LETTER else Channel.LETTER
 
 
 def reference(kind: LetterKind, loan_id: str, as_of: date) -> str:

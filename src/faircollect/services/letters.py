@@ -18,7 +18,7 @@ from faircollect.adapters.templates import TemplateRenderer
 from faircollect.domain.casework.errors import GateDenied, NotFound, PermissionDenied, Refused
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.compliance.action_json import decision_to_json
-from faircollect.domain.compliance.actions import Channel, Decision, Party
+from faircollect.domain.compliance.actions import Decision, Party
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import default_pack
 from faircollect.domain.compliance.screener import screen
@@ -30,6 +30,7 @@ from faircollect.domain.letters import (
     Letter,
     LetterFacts,
     LetterKind,
+    channel_of,
     complaint_channels,
     context,
     offered_kinds,
@@ -153,8 +154,11 @@ def issue(
     ``GateDenied`` with its rules, and nothing is stored."""
     require(actor, Permission.RECORD_CONTACT)
     found = letter_for(uow, actor, loan_id, kind, as_of)
+    borrower_id = uow.loans.borrower_of(loan_id)
+    if borrower_id is None:
+        raise NotFound(f"no loan '{loan_id}'")
     letter_id = f"LTR-{uuid.uuid4().hex[:20]}"
-    decision = _gate(uow, actor, loan_id, letter_id, kind, now, gate)
+    decision = _gate(uow, actor, loan_id, borrower_id, letter_id, kind, now, gate)
     pdf = layout(found)
     digest = hashlib.sha256(pdf).hexdigest()
     issued = IssuedLetter(
@@ -168,9 +172,8 @@ def issue(
         digest,
         len(pdf),
     )
-    recipient = uow.loans.borrower_of(loan_id) or loan_id
     uow.letters.add(
-        issued, pdf, recipient, f"{found.title}\n{found.body}", decision_to_json(decision)
+        issued, pdf, borrower_id, f"{found.title}\n{found.body}", decision_to_json(decision)
     )
     audit.record(
         uow,
@@ -195,6 +198,7 @@ def _gate(
     uow: UnitOfWork,
     actor: Actor,
     loan_id: str,
+    borrower_id: str,
     letter_id: str,
     kind: LetterKind,
     now: datetime,
@@ -202,11 +206,8 @@ def _gate(
 ) -> Decision:
     """The gate's decision on sending the letter to the borrower now, audited; raises
     ``GateDenied`` when it denies."""
-    borrower_id = uow.loans.borrower_of(loan_id)
-    if borrower_id is None:
-        raise NotFound(f"no loan '{loan_id}'")
     checker = borrower_gate(uow, borrower_id, ContactFacts(), gate)
-    channel = LETTER_CHANNEL[kind]
+    channel = channel_of(kind)
     decision = checker.gate.decide(
         checker.proposed(letter_id, channel, Party.BORROWER, now, None)
     )
@@ -219,13 +220,6 @@ def _gate(
         reasons = [f"{rule}: {reason}" for rule, reason in violations]
         raise GateDenied(f"letter on {loan_id}", reasons, violations, decision.next_allowed_at)
     return decision
-
-
-LETTER_CHANNEL = {
-    kind: Channel.LAWYER_LETTER if kind is LetterKind.LAWYER_LETTER else Channel.LETTER
-    for kind in LetterKind
-}
-"""The channel the gate is asked about for each kind of letter."""
 
 
 def issued_letters(
