@@ -75,6 +75,7 @@ def test_the_owner_issues_a_letter_the_gate_allowed_and_reads_its_pdf(
     assert pdf.status_code == 200, pdf.text[:500]
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
+    assert "OVERDUE_NOTICE-L1-20260302.pdf" in pdf.headers["content-disposition"]
     assert pdf.headers["x-letter-sha256"] == hashlib.sha256(pdf.content).hexdigest()
     with db_engine.connect() as conn:
         row = conn.execute(select(letters.c.letter_id, letters.c.gate_decision)).one()

@@ -230,19 +230,19 @@ def issued_letters(
     return uow.letters.of_loan(loan_id)
 
 
-def issued_pdf(uow: UnitOfWork, actor: Actor, letter_id: str, as_of: date) -> bytes:
-    """The stored PDF of an issued letter, for who may see its loan (NotFound otherwise,
-    as for a letter that does not exist)."""
-    loan_id = uow.letters.loan_of(letter_id)
-    if loan_id is None:
+def issued_pdf(
+    uow: UnitOfWork, actor: Actor, letter_id: str, as_of: date
+) -> tuple[IssuedLetter, bytes]:
+    """An issued letter as stored and its PDF, for who may see its loan (NotFound
+    otherwise, as for a letter that does not exist)."""
+    found = uow.letters.issued(letter_id)
+    if found is None:
         raise NotFound(f"no letter '{letter_id}'")
     try:
-        _may_read(uow, actor, loan_id, as_of)
+        _may_read(uow, actor, found[0].loan_id, as_of)
     except NotFound:
         raise NotFound(f"no letter '{letter_id}'") from None
-    pdf = uow.letters.pdf(letter_id)
-    assert pdf is not None  # the row was just found
-    return pdf
+    return found
 
 
 def _may_read(uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date) -> None:

@@ -56,18 +56,16 @@ def letter_pdf(
     letter_id: Annotated[str, Path(max_length=64)],
 ) -> Response:
     """The stored PDF of an issued letter, exactly as issued (its SHA-256 in a header)."""
-    import hashlib
-
     from faircollect.services.letters import issued_pdf
 
     with unit(request) as uow:
-        body = issued_pdf(uow, user.actor, letter_id, today(request))
+        issued, body = issued_pdf(uow, user.actor, letter_id, today(request))
     return Response(
         body,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="{letter_id}.pdf"',
-            "X-Letter-Id": letter_id,
-            "X-Letter-SHA256": hashlib.sha256(body).hexdigest(),
+            "Content-Disposition": f'inline; filename="{issued.reference}.pdf"',
+            "X-Letter-Id": issued.letter_id,
+            "X-Letter-SHA256": issued.sha256,
         },
     )

@@ -59,51 +59,53 @@ class LetterRepository:
             )
         )
 
-    def loan_of(self, letter_id: str) -> str | None:
-        """The loan an issued letter is about (None: no such letter)."""
-        query = select(letters.c.loan_id).where(letters.c.letter_id == letter_id)
-        return self.conn.execute(query).scalar_one_or_none()
-
     def pdf(self, letter_id: str) -> bytes | None:
         """The stored PDF of an issued letter (None: no such letter)."""
         query = select(letters.c.pdf).where(letters.c.letter_id == letter_id)
         found = self.conn.execute(query).scalar_one_or_none()
         return None if found is None else bytes(found)
 
+    def issued(self, letter_id: str) -> tuple[IssuedLetter, bytes] | None:
+        """An issued letter as stored and its PDF (None: no such letter)."""
+        query = select(*_ISSUED).where(letters.c.letter_id == letter_id)
+        row = self.conn.execute(query).one_or_none()
+        return None if row is None else (_issued(row), bytes(row.pdf))
+
     def of_loan(self, loan_id: str) -> list[tuple[IssuedLetter, MessageStatus]]:
         """The loan's issued letters, newest first, each with its outbox status."""
         lt, ob = letters, outbox
         query = (
-            select(
-                lt.c.letter_id,
-                lt.c.loan_id,
-                lt.c.kind,
-                lt.c.reference,
-                lt.c.as_of,
-                lt.c.rendered_at,
-                lt.c.rendered_by,
-                lt.c.sha256,
-                lt.c.pdf,
-                ob.c.status,
-            )
+            select(*_ISSUED, ob.c.status)
             .join(ob, ob.c.message_id == lt.c.letter_id)
             .where(lt.c.loan_id == loan_id)
             .order_by(lt.c.rendered_at.desc(), lt.c.letter_id)
         )
-        return [
-            (
-                IssuedLetter(
-                    r.letter_id,
-                    r.loan_id,
-                    LetterKind(r.kind),
-                    r.reference,
-                    r.as_of,
-                    r.rendered_at,
-                    r.rendered_by,
-                    r.sha256,
-                    len(r.pdf),
-                ),
-                MessageStatus(r.status),
-            )
-            for r in self.conn.execute(query)
-        ]
+        return [(_issued(r), MessageStatus(r.status)) for r in self.conn.execute(query)]
+
+
+_ISSUED = (
+    letters.c.letter_id,
+    letters.c.loan_id,
+    letters.c.kind,
+    letters.c.reference,
+    letters.c.as_of,
+    letters.c.rendered_at,
+    letters.c.rendered_by,
+    letters.c.sha256,
+    letters.c.pdf,
+)
+"""The columns an ``IssuedLetter`` is read from (the PDF for its size)."""
+
+
+def _issued(row: Any) -> IssuedLetter:
+    return IssuedLetter(
+        row.letter_id,
+        row.loan_id,
+        LetterKind(row.kind),
+        row.reference,
+        row.as_of,
+        row.rendered_at,
+        row.rendered_by,
+        row.sha256,
+        len(row.pdf),
+    )
