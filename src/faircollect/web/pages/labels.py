@@ -6,6 +6,7 @@ One table for every page: a template writes ``{{ case.status | zh }}``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 ZH: dict[str, str] = {
     # case status
@@ -297,11 +298,25 @@ def _rate(text: str) -> str:
         return text
 
 
-def rate_note(note: object) -> str:
-    text = "" if note is None else str(note)
-    for pattern, words in _RATE_NOTES:
+def reworded(
+    text: str,
+    table: Sequence[tuple[re.Pattern[str], str]],
+    part: Callable[[str], str] = str,
+) -> str:
+    """``text`` in the words of the first entry of ``table`` whose pattern it matches (the
+    groups, each through ``part``, filled in); as it is when none matches. For messages a
+    lower layer writes in English for the CLI."""
+    for pattern, words in table:
         found = pattern.search(text)
         if found:
-            parts = [_rate(g) if re.fullmatch(r"0\.\d+", g) else g for g in found.groups()]
-            return words.format(*parts)
+            return words.format(*(part(group) for group in found.groups()))
     return text
+
+
+def rate_note(note: object) -> str:
+    """A rate cap's note as the ledger panel says it (``_RATE_NOTES``)."""
+    return reworded("" if note is None else str(note), _RATE_NOTES, _rate_part)
+
+
+def _rate_part(group: str) -> str:
+    return _rate(group) if re.fullmatch(r"0\.\d+", group) else group

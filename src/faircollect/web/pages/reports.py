@@ -16,7 +16,7 @@ from faircollect.services.casework import qa
 from faircollect.web.context import CurrentUser, today, unit
 from faircollect.web.errors import InvalidField
 from faircollect.web.pages import forms
-from faircollect.web.pages.labels import zh
+from faircollect.web.pages.labels import reworded, zh
 from faircollect.web.pages.render import page
 
 router = APIRouter()
@@ -172,11 +172,7 @@ page says them; anything else is shown as it is."""
 
 
 def report_refusal_zh(message: str) -> str:
-    for pattern, text in _REPORT_REFUSALS:
-        found = pattern.search(message)
-        if found:
-            return text.format(*found.groups())
-    return message
+    return reworded(message, _REPORT_REFUSALS)
 
 
 def _plausible(value: date | None, field: str, now: date) -> date | None:
