@@ -111,11 +111,7 @@ def letter_for(
     """``letter`` for a user of the workbench: NotFound unless the loan is in a case they
     may see (or they read every case), like the loan's page; agency users are refused (a
     letter goes out in the lender's name, on its letterhead)."""
-    if actor.role is Role.AGENCY:
-        raise PermissionDenied(f"{actor.user_id} (agency) may not issue the lender's letters")
-    visible = visible_case_ids(uow, actor, as_of)
-    if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
-        raise NotFound(f"no loan '{loan_id}'")
+    _in_scope(uow, actor, loan_id, as_of, "issue")
     return letter(uow, loan_id, kind, as_of)
 
 
@@ -226,7 +222,7 @@ def issued_letters(
     uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date
 ) -> list[tuple[IssuedLetter, MessageStatus]]:
     """The loan's issued letters with their outbox status, for who may see the loan."""
-    _may_read(uow, actor, loan_id, as_of)
+    _in_scope(uow, actor, loan_id, as_of, "read")
     return uow.letters.of_loan(loan_id)
 
 
@@ -239,17 +235,18 @@ def issued_pdf(
     if found is None:
         raise NotFound(f"no letter '{letter_id}'")
     try:
-        _may_read(uow, actor, found[0].loan_id, as_of)
+        _in_scope(uow, actor, found[0].loan_id, as_of, "read")
     except NotFound:
         raise NotFound(f"no letter '{letter_id}'") from None
     return found
 
 
-def _may_read(uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date) -> None:
-    """PermissionDenied for an agency user; NotFound unless the loan is in a case the
-    actor may see (or they read every case)."""
+def _in_scope(uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date, doing: str) -> None:
+    """PermissionDenied for an agency user (a letter goes out in the lender's name, on its
+    letterhead: they may not ``doing`` one); NotFound unless the loan is in a case the
+    actor may see (or they read every case), like the loan's page."""
     if actor.role is Role.AGENCY:
-        raise PermissionDenied(f"{actor.user_id} (agency) may not read the lender's letters")
+        raise PermissionDenied(f"{actor.user_id} (agency) may not {doing} the lender's letters")
     visible = visible_case_ids(uow, actor, as_of)
     if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
         raise NotFound(f"no loan '{loan_id}'")
