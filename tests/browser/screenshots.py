@@ -8,12 +8,14 @@ people who use them. Run: ``python -m tests.browser.screenshots [--out DIR]``.
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from faircollect.adapters.data_keys import KEY_BYTES, Keyring, use_keyring
 from faircollect.adapters.db.engine import create_schema, make_engine
 from tests.browser import demo_world
 from tests.browser.live import CHROMIUM, chromium, serving, sign_in
@@ -103,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="faircollect-shots-") as folder:
+    # Throwaway keys for the throwaway database: nothing configured is needed or touched.
+    keys = Keyring(secrets.token_bytes(KEY_BYTES), secrets.token_bytes(KEY_BYTES))
+    with use_keyring(keys), tempfile.TemporaryDirectory(prefix="faircollect-shots-") as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'demo.db'}")
         create_schema(engine)
         demo = demo_world.build(engine)
