@@ -407,7 +407,7 @@ def main() -> None:
     ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     args = _arguments()
     if args.run_night:
-        _run_night_here(args.run_night, args.partition_borrowers, args.profile)
+        _run_night_here(args.run_night, args.partition_borrowers, args.profile, args.workers)
         return
     if args.database_url and not is_postgres(args.database_url):
         raise SystemExit("--database-url: a postgresql+psycopg:// URL (SQLite is always run)")
@@ -462,6 +462,12 @@ def _arguments() -> argparse.Namespace:
         "--compare-whole",
         action="store_true",
         help="also plan the night with the whole portfolio in one partition (same session)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes computing the night's partitions (plan_night workers; default 1)",
     )
     parser.add_argument("--run-night", default=None, help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -613,7 +619,7 @@ def _night_on(
     engine.dispose()
 
     load_before = os.getloadavg()
-    result, peak = _in_own_process(url, size, args.profile)
+    result, peak = _in_own_process(url, size, args.profile, args.workers)
     load_after = os.getloadavg()
     check = digest(url, AS_OF)
     wall = result["wall"]
@@ -657,7 +663,9 @@ RESULT = "NIGHT-RESULT "
 """The line prefix the night's own process writes its figures after (as JSON)."""
 
 
-def _in_own_process(url: str, size: int, profile: Path | None) -> tuple[dict[str, Any], int]:
+def _in_own_process(
+    url: str, size: int, profile: Path | None, workers: int
+) -> tuple[dict[str, Any], int]:
     """Run ``plan_night`` in a new process of this script; its figures and its peak RSS
     (bytes: the largest ``VmHWM`` of the process, read by itself as it ends, and of its
     forked helpers, sampled).
@@ -666,6 +674,7 @@ def _in_own_process(url: str, size: int, profile: Path | None) -> tuple[dict[str
     child was forked from before its ``exec``, i.e. this script's own RSS at the moment
     (1.7 GiB right after copying a 1M portfolio into PostgreSQL), whatever the night used."""
     command = [sys.executable, __file__, "--run-night", url, "--partition-borrowers", str(size)]
+    command += ["--workers", str(workers)]
     if profile:
         command += ["--profile", str(profile)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # nosec B603
@@ -742,7 +751,7 @@ def _anon(pid: int) -> int:
     return 0
 
 
-def _run_night_here(url: str, size: int, profile: Path | None) -> None:
+def _run_night_here(url: str, size: int, profile: Path | None, workers: int) -> None:
     """The night's process: plan the night, write the figures as one JSON line."""
     engine = make_engine(url)
     steps: dict[str, list[float]] = {}
@@ -775,10 +784,14 @@ def _run_night_here(url: str, size: int, profile: Path | None) -> None:
         import cProfile
 
         with cProfile.Profile() as prof:
-            summary = plan_night(engine, AS_OF, progress=progress, partition_borrowers=size)
+            summary = plan_night(
+                engine, AS_OF, progress=progress, partition_borrowers=size, workers=workers
+            )
         prof.dump_stats(f"{profile}.{engine.dialect.name}")
     else:
-        summary = plan_night(engine, AS_OF, progress=progress, partition_borrowers=size)
+        summary = plan_night(
+            engine, AS_OF, progress=progress, partition_borrowers=size, workers=workers
+        )
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     steps["count"] = [time.perf_counter() - last[0], time.process_time() - last[1]]
     engine.dispose()

@@ -69,10 +69,10 @@ def test_assign_holds_a_chunk_of_work_not_the_night(
     during_assign: list[int] = []
     chunks: list[int] = []
 
-    plan_partition = nightly_plan._Night._plan_partition
+    store_partition = nightly_plan._Night._store
 
     def counted_partition(self: Any, *args: Any, **kwargs: Any) -> None:
-        plan_partition(self, *args, **kwargs)
+        store_partition(self, *args, **kwargs)
         after_partition.append(_Live.now())
 
     take = assignment.Assigner.take
@@ -91,7 +91,7 @@ def test_assign_holds_a_chunk_of_work_not_the_night(
 
     monkeypatch.setattr(nightly_plan, "WorkItem", _CountedItem)
     monkeypatch.setattr(assignment, "WorkItem", _CountedItem)
-    monkeypatch.setattr(nightly_plan._Night, "_plan_partition", counted_partition)
+    monkeypatch.setattr(nightly_plan._Night, "_store", counted_partition)
     monkeypatch.setattr(assignment.Assigner, "take", counted_take)
     monkeypatch.setattr(night_work, "work_in_order", counted_read)
     summary = _plan(db_engine, roster, 3)

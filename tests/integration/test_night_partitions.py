@@ -6,7 +6,8 @@ night, so 分案 is sticky and cases exist; failed calls, a complaint and a borr
 preferences; collectors and agencies with too little capacity, so who waits depends on
 the whole portfolio's amounts) is planned from identical copies of one database: in one
 partition, in partitions of three borrowers, and in partitions of three taken in reverse
-and in shuffled order. Every stored row the night writes must be the same, on SQLite and
+and in shuffled order, and in partitions of three computed by two worker processes.
+Every stored row the night writes must be the same, on SQLite and
 on PostgreSQL; and the night run again (in yet other partitions) adds and changes
 nothing.
 """
@@ -14,15 +15,20 @@ nothing.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic, sleep
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -192,14 +198,35 @@ def _stored(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     return found
 
 
-def _plan(engine: Engine, roster: Roster, size: int, order: Order | None = None) -> NightSummary:
-    """``plan_night`` of ``DAY`` in partitions of ``size`` borrowers, taken in ``order``."""
+def _plan(
+    engine: Engine, roster: Roster, size: int, order: Order | None = None, workers: int = 1
+) -> NightSummary:
+    """``plan_night`` of ``DAY`` in partitions of ``size`` borrowers, taken in ``order``,
+    by ``workers`` processes."""
     if order is None:
-        return plan_night(engine, DAY, teams=roster, partition_borrowers=size)
+        return plan_night(engine, DAY, teams=roster, partition_borrowers=size, workers=workers)
     real = night_views.borrower_ranges
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(night_views, "borrower_ranges", lambda conn, n: order(real(conn, n)))
-        return plan_night(engine, DAY, teams=roster, partition_borrowers=size)
+        return plan_night(engine, DAY, teams=roster, partition_borrowers=size, workers=workers)
+
+
+def _by_workers(engine: Engine, roster: Roster, size: int, workers: int) -> NightSummary:
+    """``_plan`` by ``workers`` processes, checking that the night did hand its partitions
+    to a pool of that many."""
+    pools: list[int] = []
+    real = nightly_plan._pool
+
+    def spied(*args: object) -> object:
+        pool = real(*args)  # type: ignore[arg-type]
+        pools.append(0 if pool is None else pool.workers)
+        return pool
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nightly_plan, "_pool", spied)
+        summary = _plan(engine, roster, size, workers=workers)
+    assert pools == [workers]
+    return summary
 
 
 def _shuffled(ranges: list[BorrowerRange]) -> list[BorrowerRange]:
@@ -215,17 +242,16 @@ def _reversed(ranges: list[BorrowerRange]) -> list[BorrowerRange]:
 def test_any_partitioning_of_the_borrowers_stores_the_same_night(db_engine: Engine) -> None:
     _world(db_engine)
     roster = _scarce(db_engine)
-    with _copies(db_engine, 4) as (whole, small, backwards, shuffled):
+    with _copies(db_engine, 5) as (whole, small, backwards, shuffled, workers):
         runs = {
             "whole": _plan(whole, roster, nightly_plan.NIGHT_PARTITION_BORROWERS),
             "threes": _plan(small, roster, 3),
             "threes reversed": _plan(backwards, roster, 3, _reversed),
             "threes shuffled": _plan(shuffled, roster, 3, _shuffled),
+            "threes by 2 workers": _by_workers(workers, roster, 3, 2),
         }
-        stored = {
-            name: _stored(e)
-            for name, e in zip(runs, (whole, small, backwards, shuffled), strict=True)
-        }
+        engines = (whole, small, backwards, shuffled, workers)
+        stored = {name: _stored(e) for name, e in zip(runs, engines, strict=True)}
         with small.connect() as conn:
             borrowers = conn.execute(select(func.count()).select_from(t.borrowers)).scalar_one()
             assert len(borrower_ranges(conn, 3)) == -(-borrowers // 3) > 30
@@ -253,6 +279,76 @@ def test_any_partitioning_of_the_borrowers_stores_the_same_night(db_engine: Engi
         assert runs[name].new_rows == summary.new_rows
         assert runs[name].unassigned == summary.unassigned
         assert runs[name].by_status == summary.by_status
+
+
+KILLED_NIGHT = """
+import multiprocessing, sys, time
+from faircollect.adapters.db.engine import make_engine
+from faircollect.services import nightly_plan
+from tests.integration.test_night_partitions import DAY, _scarce
+
+store = nightly_plan._Night._store
+count = []
+
+def stall_then_store(self, *args):
+    count.append(1)
+    if len(count) == 6:  # five partitions inserted, not committed: report, wait to be killed
+        pids = [str(child.pid) for child in multiprocessing.active_children()]
+        print("STORED", *pids, flush=True)
+        time.sleep(600)
+    store(self, *args)
+
+nightly_plan._Night._store = stall_then_store
+engine = make_engine(sys.argv[1])
+nightly_plan.plan_night(engine, DAY, teams=_scarce(engine), partition_borrowers=3, workers=2)
+"""
+
+
+def test_a_night_killed_mid_partition_leaves_nothing_and_reruns_to_the_same_night(
+    db_engine: Engine,
+) -> None:
+    """SIGKILL of a night planned by two workers, after five partitions were inserted in
+    its transaction: the workers die with it, none of its rows were kept (its promises were
+    settled and committed before), and running it again stores what an uninterrupted
+    night stores, audit entry included."""
+    _world(db_engine)
+    roster = _scarce(db_engine)
+    with _copies(db_engine, 2) as (uninterrupted, killed):
+        _plan(uninterrupted, roster, 3)
+        expected = _stored(uninterrupted)
+        before = _stored(killed)
+        url = killed.url.render_as_string(hide_password=False)
+        killed.dispose()
+        root = Path(__file__).resolve().parents[2]
+        env = {**os.environ, "PYTHONPATH": f"{root / 'src'}{os.pathsep}{root}"}
+        with subprocess.Popen(
+            [sys.executable, "-c", KILLED_NIGHT, url], env=env, stdout=subprocess.PIPE, text=True
+        ) as child:
+            assert child.stdout is not None
+            line = child.stdout.readline()
+            assert line.startswith("STORED"), line
+            workers = [int(pid) for pid in line.split()[1:]]
+            assert len(workers) == 2
+            child.send_signal(signal.SIGKILL)
+        assert child.returncode == -signal.SIGKILL
+        deadline = monotonic() + 30
+        while not all(map(_gone, workers)) and monotonic() < deadline:
+            sleep(0.1)
+        assert all(map(_gone, workers)), "a worker outlived the killed night"
+
+        assert _stored(killed) == before
+        again = _plan(killed, roster, 3, workers=2)
+        assert again.new_rows == len(_tonight(expected)) > 50
+        assert _stored(killed) == expected
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (exited, or a zombie waiting to be reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
 
 
 def _tonight(stored: dict[str, list[tuple[object, ...]]]) -> list[dict[str, object]]:

@@ -44,7 +44,8 @@ def run_day_command(
         WORKERS,
         "--workers",
         min=1,
-        help="Processes computing a full run's partitions (1: the run's own process).",
+        help="Processes computing a full ledger run's partitions and the night plan's "
+        "(1: the run's own process).",
     ),
     partition_size: int = typer.Option(
         PARTITION_LOANS,

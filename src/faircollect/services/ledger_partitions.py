@@ -10,6 +10,6 @@ PARTITION_LOANS = 100_000
 little time per partition (one more range read, one more hand-over). docs/scale.md has the
 measured figures."""
 WORKERS = 2
-"""Worker processes computing a full run's partitions while the run's own process writes:
-one per core of the 2-core machine the project is measured on (docs/scale.md compares 1,
-2 and 3)."""
+"""Worker processes computing a full run's partitions, and the night plan's partitions of
+borrowers (``nightly_plan``), while the run's own process writes: one per core of the
+2-core machine the project is measured on (docs/scale.md compares 1, 2 and 3)."""

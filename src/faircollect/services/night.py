@@ -81,7 +81,8 @@ def run_night(
 
     ``recompute_all`` recomputes every loan instead of only those due a change;
     ``workers`` and ``partition_loans``: how the ledger step shares a full run
-    (``nightly_ledger.run_day``). Safe to run again for the same date: nothing is
+    (``nightly_ledger.run_day``); ``workers`` also compute the plan's partitions
+    (``nightly_plan.plan_night``). Safe to run again for the same date: nothing is
     computed, planned or sent twice.
     """
     ledger = run_day(
@@ -107,6 +108,7 @@ def run_night(
                 strategy=strategy,
                 channels=channels,
                 progress=_plan_progress(progress, day.run_date),
+                workers=workers,
             )
         )
     if ledger.days:
@@ -126,12 +128,15 @@ def keep_reports(engine: Engine, night: date, progress: NightProgress = _quiet) 
         keep_night(uow, night)
 
 
-def plan_stored(engine: Engine, as_of: date, *, progress: NightProgress = _quiet) -> NightSummary:
+def plan_stored(
+    engine: Engine, as_of: date, *, progress: NightProgress = _quiet, workers: int = WORKERS
+) -> NightSummary:
     """Plan, gate, assign, queue and send the night of ``as_of`` from the states already
-    stored, without the ledger step (``plan --compute``). Idempotent like ``run_night``."""
+    stored, without the ledger step (``plan --compute``), its partitions computed by
+    ``workers`` processes. Idempotent like ``run_night``."""
     from faircollect.services.nightly_plan import plan_night
 
-    return plan_night(engine, as_of, progress=_plan_progress(progress, as_of))
+    return plan_night(engine, as_of, progress=_plan_progress(progress, as_of), workers=workers)
 
 
 def _plan_progress(progress: NightProgress, day: date) -> Callable[[str, int, int], None]:

@@ -54,7 +54,12 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from faircollect.adapters.db import ledger_staging as staging
-from faircollect.adapters.db.ledger_pool import PartitionPool, export_snapshot, shareable
+from faircollect.adapters.db.ledger_pool import (
+    PartitionPool,
+    export_snapshot,
+    one_snapshot,
+    shareable,
+)
 from faircollect.adapters.db.ledger_runs import (
     adjustments_count,
     approved_since_run,
@@ -209,7 +214,7 @@ class _Run:
             staged = self._stage(engine, day) if self._is_full(engine, day) else None
             try:
                 with (
-                    engine.connect().execution_options(**_one_snapshot(engine)) as conn,
+                    engine.connect().execution_options(**one_snapshot(engine)) as conn,
                     run_settings(conn),
                     conn.begin(),
                 ):
@@ -263,7 +268,7 @@ class _Run:
         computed (by the workers, or here) and staged in a transaction of its own."""
         # Each partition's reads (loans, then payments) from one snapshot.
         with (
-            engine.connect().execution_options(**_one_snapshot(engine)) as writer,
+            engine.connect().execution_options(**one_snapshot(engine)) as writer,
             run_settings(writer),
         ):
             store = Store(writer)
@@ -313,7 +318,7 @@ class _Run:
         if not todo:
             return
         self.progress(f"{day}: {self.pool.workers} workers computing {len(todo)} partitions")
-        with engine.connect().execution_options(**_one_snapshot(engine)) as reader, reader.begin():
+        with engine.connect().execution_options(**one_snapshot(engine)) as reader, reader.begin():
             snapshot = export_snapshot(reader)
             numbers = {bound: part_no for part_no, bound in todo}
             for bound, (loan_ids, states) in self.pool.run(
@@ -377,9 +382,3 @@ def transitions(
 
 def _postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
-
-
-def _one_snapshot(engine: Engine) -> dict[str, str]:
-    """Execution options giving a transaction one snapshot for all its reads (PostgreSQL's
-    REPEATABLE READ; SQLite's transactions have it already)."""
-    return {"isolation_level": "REPEATABLE READ"} if _postgres(engine) else {}

@@ -56,7 +56,8 @@ def load_views(
 
     The whole portfolio in one piece: ``ViewLoader`` reads it a partition of borrowers at
     a time (the night does), with the same views."""
-    with ViewLoader.prepare(conn, as_of, tz, due_window_days, wanted) as loader:
+    choice = None if wanted is None else db.Choice.read(conn, as_of, wanted)
+    with ViewLoader.prepare(conn, as_of, tz, due_window_days, choice) as loader:
         return loader.load(db.EVERYONE)
 
 
@@ -103,11 +104,13 @@ class ViewLoader:
         as_of: date,
         tz: ZoneInfo,
         due_window_days: int = 7,
-        wanted: Callable[[int, date | None], bool] | None = None,
+        choice: db.Choice | None = None,
+        borrowers: db.BorrowerRange = db.EVERYONE,
     ) -> Iterator[ViewLoader]:
-        """A loader with the night's choice of loans and its visit notices, read once for
-        every range; the choice is dropped when the block ends."""
-        with db.chosen_loans(conn, as_of, wanted) as chosen:
+        """A loader of the ``choice`` of loans (None: every loan) of ``borrowers`` (a
+        worker's range, or everyone) and the night's visit notices, read once for every
+        range it loads; the choice is dropped when the block ends."""
+        with db.chosen_loans(conn, as_of, choice, borrowers) as chosen:
             notices = notices_sent(conn, as_of)
             yield cls(conn, as_of, tz, due_window_days, chosen, notices)
 

@@ -20,10 +20,19 @@ rows already inserted. No step depends on another partition (``plan_day`` plans 
 account alone, the challenger arm is a hash of the loan id, the render cache is keyed by
 the template's input), so any cut and any order of the partitions store the same night.
 
-Crash safety comes from two phases. Phase one (settle, plan, gate, render, assign, open
-and move cases, place the cases of tonight's agency placements in casework, queue) writes
-in ONE transaction: a
-crash anywhere in it leaves nothing behind, and the next run starts from the same tables.
+**Workers.** With ``workers`` > 1 (``run-day --workers``) the partitions are computed (read,
+planned, replayed, gated, rendered, screened) by that many forked worker processes, each
+through its own connection on one snapshot of the database (``adapters.db.ledger_pool``),
+while this process inserts each computed partition in the order they finish. A partition's
+result depends only on its borrowers, so the stored night is the same
+(``tests/integration/test_night_partitions.py``).
+
+Crash safety comes from three steps. First the promises due are settled and committed on
+their own (the workers, reading committed rows, must see them; a rerun finds them settled
+and settles nothing twice). Phase one (plan, gate, render, assign, open and move cases,
+place the cases of tonight's agency placements in casework, queue) writes in ONE
+transaction: a crash anywhere in it (in a worker too) leaves nothing of it behind, and the
+next run starts from the same tables.
 Phase two hands queued outbox rows to the channel adapters one by one and marks each sent
 in its own small transaction, so a crash there re-sends nothing already marked.
 Idempotency per date: action ids are deterministic (loan, date, arm, segment, key), rows
@@ -39,6 +48,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -51,13 +61,19 @@ from faircollect.adapters.channels.base import Channel as Transport
 from faircollect.adapters.db import night_store as store
 from faircollect.adapters.db import night_views as views_db
 from faircollect.adapters.db import night_work as work_db
+from faircollect.adapters.db.ledger_pool import (
+    PartitionPool,
+    export_snapshot,
+    one_snapshot,
+    shareable,
+)
 from faircollect.adapters.db.night_views import BorrowerRange
 from faircollect.adapters.db.repositories.cases import CaseRepository
 from faircollect.adapters.db.repositories.org import OrgRepository
 from faircollect.adapters.db.repositories.portal import PortalRepository
 from faircollect.adapters.db.sqlite_tuning import SQLITE_NIGHT_SETTINGS, run_settings
 from faircollect.adapters.lender_file import lender_profile
-from faircollect.adapters.parallel import split_run
+from faircollect.adapters.parallel import can_fork, split_run
 from faircollect.adapters.strategy_file import default_strategy_path, load_strategy
 from faircollect.adapters.templates import TemplateRenderer, TemplateRenderError
 from faircollect.domain.assignment import (
@@ -135,6 +151,10 @@ of CPU against a fork and a pickled answer of a few hundredths of a second
 (``adapters.parallel.PARALLEL_MIN``, 20,000, is for steps a hundred times cheaper an
 item); a partition of 50,000 borrowers of a consumer book has 6,000 to 7,000 actions."""
 
+GATE_CHUNK = 500
+"""Actions gated, rendered and screened at once: the screener's batch arrays grow with a
+chunk (at 6,500 messages in one batch, allocating them cost more system time than the
+screening), and a forked helper claims work a chunk at a time."""
 
 Status = ActionStatus
 """The statuses of a planned action (``domain.outreach``: one definition)."""
@@ -170,13 +190,17 @@ def plan_night(
     tz: ZoneInfo | None = None,
     templates: TemplateRenderer | None = None,
     partition_borrowers: int = NIGHT_PARTITION_BORROWERS,
+    workers: int = 1,
 ) -> NightSummary:
     """Plan, gate, assign and queue the night ``as_of``; then send what is queued and unsent.
 
     Starts from the ``account_states`` rows computed for ``as_of``. Safe to call again for
     the same date: nothing is planned or sent twice. Borrowers are planned
-    ``partition_borrowers`` at a time (the stored night is the same for any size).
+    ``partition_borrowers`` at a time, by ``workers`` processes when there is more than
+    one partition (the stored night is the same for any size and any number).
     """
+    if workers < 1 or partition_borrowers < 1:
+        raise ValueError("workers and partition_borrowers must be at least 1")
     report: Progress = progress or (lambda step, done, total: None)
     screening = BatchedScreen(default_screener())
     night = _Night(
@@ -196,19 +220,26 @@ def plan_night(
     # its own size (``SQLITE_NIGHT_SETTINGS``).
     with engine.connect() as conn, run_settings(conn, SQLITE_NIGHT_SETTINGS), conn.begin():
         summary.promises_settled = settle_promises(conn, as_of)
-        report("settle", 1, 1)
-        with work_db.work_tables(conn):
-            tally = night.plan(conn, report, summary, partition_borrowers, subject)
-            summary.unassigned = night.assign(conn)
-            report("assign", 1, 1)
-            summary.cases = open_night_cases(conn, as_of, night.owners)
-        report("cases", 1, 1)
-        summary.casework = sync_placements(conn, as_of)
-        report("placements", 1, 1)
-        _queue(conn, as_of, subject)
-        report("queue", 1, 1)
-        if summary.new_rows:
-            _audit_night(conn, summary, tally, night.gate.pack.version)
+        ranges = night.read_context(conn, partition_borrowers)
+    report("settle", 1, 1)
+    pool = _pool(engine, night, workers, ranges)
+    try:
+        with engine.connect() as conn, run_settings(conn, SQLITE_NIGHT_SETTINGS), conn.begin():
+            with work_db.work_tables(conn):
+                tally = night.plan(conn, ranges, pool, report, summary, subject)
+                summary.unassigned = night.assign(conn)
+                report("assign", 1, 1)
+                summary.cases = open_night_cases(conn, as_of, night.owners)
+            report("cases", 1, 1)
+            summary.casework = sync_placements(conn, as_of)
+            report("placements", 1, 1)
+            _queue(conn, as_of, subject)
+            report("queue", 1, 1)
+            if summary.new_rows:
+                _audit_night(conn, summary, tally, night.gate.pack.version)
+    finally:
+        if pool is not None:
+            pool.close()
     summary.sent = send_outbox(engine, as_of, channels, report)
     _count(engine, summary)
     return summary
@@ -266,17 +297,20 @@ def with_lender(strategy: Strategy, lender: LenderProfile) -> Strategy:
 
 
 def settle_promises(conn: Connection, as_of: date) -> int:
-    """Judge every open promise due by ``as_of`` (domain.promises.settle); returns how many."""
+    """Judge every open promise due by ``as_of`` (domain.promises.settle); returns how many
+    promises the night of ``as_of`` settled, this run or an earlier one (the settlement
+    commits before the plan, which a night killed mid-way runs again)."""
     promises = store.open_promises_due(conn, as_of)
-    if not promises:
-        return 0
-    loans = sorted({p.loan_id for p in promises})
-    payments = store.payments_until(conn, loans, as_of)
-    for outcome in settle(promises, payments, as_of):
-        if outcome.status is PromiseStatus.OPEN:
-            continue
-        store.settle_promise(conn, outcome.promise_id, outcome.status.value, outcome.paid, as_of)
-    return len(promises)
+    if promises:
+        loans = sorted({p.loan_id for p in promises})
+        payments = store.payments_until(conn, loans, as_of)
+        for outcome in settle(promises, payments, as_of):
+            if outcome.status is PromiseStatus.OPEN:
+                continue
+            store.settle_promise(
+                conn, outcome.promise_id, outcome.status.value, outcome.paid, as_of
+            )
+    return store.settled_on(conn, as_of)
 
 
 @dataclass
@@ -300,45 +334,70 @@ class _Night:
     wishes: dict[str, Preferences] = field(default_factory=dict)
     """Borrowers' contact preferences from the portal (DNC-1): a contact outside their
     slots is rescheduled into the next one, a channel they turned off is denied."""
+    choice: views_db.Choice | None = None
+    """Tonight's choice of the loans planning can act on (``read_context``)."""
+
+    def read_context(self, conn: Connection, partition: int) -> list[BorrowerRange]:
+        """What every partition reads alike, read once before any is planned (and before
+        the workers fork, who inherit it): the borrowers in complaint, the portal's
+        preferences, the night's choice of loans; returns the partitions, ranges of
+        ``partition`` borrowers."""
+        self.paused = CaseRepository(conn).borrowers_in_complaint()
+        self.wishes = PortalRepository(conn).every_preference()
+        wanted = planning_filter(self.strategy, self.as_of)
+        self.choice = views_db.Choice.read(conn, self.as_of, wanted)
+        return views_db.borrower_ranges(conn, partition)
 
     def plan(
         self,
         conn: Connection,
+        ranges: Sequence[BorrowerRange],
+        pool: PartitionPool | None,
         report: Progress,
         summary: NightSummary,
-        partition: int,
         subject: str,
     ) -> _Tally:
-        """Plan, decide and insert the night's actions, ``partition`` borrowers at a time
-        (their new messages queued, e-mails with ``subject``); returns what the global 分案
-        and the audit need of them."""
-        self.paused = CaseRepository(conn).borrowers_in_complaint()
-        self.wishes = PortalRepository(conn).every_preference()
+        """Plan, decide and insert the night's actions, a range of borrowers at a time
+        (computed here, or by the ``pool``'s workers while this process inserts them; their
+        new messages queued, e-mails with ``subject``); returns what the global 分案 and
+        the audit need of them."""
         tally = _Tally()
-        with ViewLoader.prepare(
-            conn,
-            self.as_of,
-            self.tz,
-            self.strategy.thresholds.pre_due_days,
-            wanted=planning_filter(self.strategy, self.as_of),
-        ) as loader:
-            for borrowers in views_db.borrower_ranges(conn, partition):
-                self._plan_partition(conn, loader, borrowers, report, summary, tally, subject)
+        if pool is None:
+            with self._loader(conn, views_db.EVERYONE) as loader:
+                for borrowers in ranges:
+                    computed = self.compute(conn, loader, borrowers, report, share_gate=True)
+                    self._store(conn, computed, summary, tally, subject)
+                    report("insert", 1, 1)
+            return tally
+        engine = conn.engine
+        with engine.connect().execution_options(**one_snapshot(engine)) as reader, reader.begin():
+            snapshot = export_snapshot(reader)
+            results = pool.run(_compute_in_worker, list(ranges), snapshot)
+            for done, (_, computed) in enumerate(results, 1):
+                self._store(conn, computed, summary, tally, subject)
+                report("partitions", done, len(ranges))
         return tally
 
-    def _plan_partition(
+    def _loader(
+        self, conn: Connection, borrowers: BorrowerRange
+    ) -> AbstractContextManager[ViewLoader]:
+        """The loader of tonight's chosen loans of ``borrowers``."""
+        pre_due = self.strategy.thresholds.pre_due_days
+        return ViewLoader.prepare(conn, self.as_of, self.tz, pre_due, self.choice, borrowers)
+
+    def compute(
         self,
         conn: Connection,
         loader: ViewLoader,
         borrowers: BorrowerRange,
         report: Progress,
-        summary: NightSummary,
-        tally: _Tally,
-        subject: str,
-    ) -> None:
-        """One partition: its views, plan, lawful amounts, history and gate; its rows
-        inserted and its new messages queued; its work recorded in ``tally``. Nothing of
-        it outlives the call but that record."""
+        *,
+        share_gate: bool,
+    ) -> _Computed:
+        """One partition read, planned, replayed at its lawful amounts, gated, rendered
+        and screened, through ``conn`` (this process's, or a worker's); with
+        ``share_gate`` the gate step is shared with a forked helper when it is big. Nothing
+        of it outlives the call but the rows and work items returned."""
         views = loader.load(borrowers)
         report("load", len(views), len(views))
         by_loan = {v.loan_id: v for v in views}
@@ -346,19 +405,30 @@ class _Night:
         del views
         actions, lawful = with_lawful_amounts(conn, planned, by_loan, self.as_of)
         by_loan.update(lawful)
-        summary.planned += len(actions)
         report("plan", len(actions), len(actions))
         history = load_history(
             conn, {a.borrower_id for a in actions}, self.as_of, self.tz, borrowers
         )
         report("history", 1, 1)
-        rows = self._decide_all(actions, by_loan, history, report)
+        rows = self._decide_all(actions, by_loan, history, report, share_gate)
         # The cache is keyed by a template and its whole context (names, amounts): one
         # partition's entries are never another's, and it would otherwise grow all night.
         self._rendered.clear()
-        fresh = _insert_absent(conn, rows, summary, borrowers, tally, subject)
-        tally.staged += _stage_work(conn, actions, rows, by_loan, fresh, tally.staged)
-        report("insert", 1, 1)
+        return _Computed(borrowers, len(actions), rows, _work(actions, rows, by_loan))
+
+    def _store(
+        self,
+        conn: Connection,
+        computed: _Computed,
+        summary: NightSummary,
+        tally: _Tally,
+        subject: str,
+    ) -> None:
+        """A computed partition's rows inserted (its new messages queued) and its work
+        staged for 分案, numbered on from the partitions stored before it."""
+        summary.planned += computed.planned
+        fresh = _insert_absent(conn, computed.rows, summary, computed.borrowers, tally, subject)
+        tally.staged += _stage_work(conn, computed.work, fresh, tally.staged)
 
     def _decide_all(
         self,
@@ -366,8 +436,10 @@ class _Night:
         by_loan: Mapping[str, AccountView],
         history: Mapping[str, tuple[PastContact, ...]],
         report: Progress,
+        share: bool,
     ) -> list[Row]:
-        """Gate, render and screen every action: a row each, in order."""
+        """Gate, render and screen every action: a row each, in order (with ``share``, a
+        big partition's shared with a forked helper)."""
         total, parent, done_here = len(actions), os.getpid(), 0
 
         def decide(start: int, stop: int) -> list[Row]:
@@ -383,8 +455,17 @@ class _Night:
                 report("gate", done_here, total)
             return rows
 
-        # Pure CPU on objects in memory: a big partition shares it with a forked helper.
-        rows = split_run(decide, total, chunk=500, minimum=GATE_PARALLEL_MIN)
+        # Pure CPU on objects in memory: a big partition's shared with a forked helper,
+        # unless workers already take the cores. Either way in chunks: each chunk's
+        # messages are screened in one batch, whose arrays grow with it.
+        if share:
+            rows = split_run(decide, total, chunk=GATE_CHUNK, minimum=GATE_PARALLEL_MIN)
+        else:
+            rows = [
+                row
+                for start in range(0, total, GATE_CHUNK)
+                for row in decide(start, min(total, start + GATE_CHUNK))
+            ]
         report("gate", total, total)
         return rows
 
@@ -522,6 +603,50 @@ class _Night:
         return handout.unassigned
 
 
+@dataclass(frozen=True, slots=True)
+class _Computed:
+    """One partition planned and decided, ready to store (a worker's answer, pickled)."""
+
+    borrowers: BorrowerRange
+    planned: int
+    """Actions planned for the partition's borrowers."""
+    rows: list[Row]
+    work: list[dict[str, Any]]
+
+
+_WORKER_NIGHT: _Night | None = None
+"""The night the partition workers compute for: set before they fork, so each inherits
+the strategy, the gate with its screener and the context read once (``read_context``)
+without pickling them."""
+
+
+def _pool(
+    engine: Engine, night: _Night, workers: int, ranges: Sequence[BorrowerRange]
+) -> PartitionPool | None:
+    """Worker processes for the night's partitions, or None where they would not pay:
+    one worker, one partition, or a database other processes cannot open."""
+    global _WORKER_NIGHT
+    if workers < 2 or len(ranges) < 2 or not shareable(engine) or not can_fork():
+        return None
+    _WORKER_NIGHT = night
+    return PartitionPool.start(engine, min(workers, len(ranges)))
+
+
+def _compute_in_worker(conn: Connection, borrowers: BorrowerRange) -> _Computed:
+    """A worker's task: ``borrowers`` computed through the worker's own connection (a read
+    transaction on the night's snapshot, ``ledger_pool``), its chosen loans read for the
+    range alone. The gate step is not shared again: the workers take the cores."""
+    night = _WORKER_NIGHT
+    if night is None:
+        raise RuntimeError("not in a night partition worker")
+    with run_settings(conn, SQLITE_NIGHT_SETTINGS), night._loader(conn, borrowers) as loader:
+        return night.compute(conn, loader, borrowers, _silent, share_gate=False)
+
+
+def _silent(step: str, done: int, total: int) -> None:
+    """No progress from a worker (the run's process reports the partitions it stores)."""
+
+
 ASSIGN_CHUNK = 10_000
 """Work items 分案 reads back from the database at once (``_Night.assign``)."""
 
@@ -618,42 +743,44 @@ class _Tally:
                 yield action_id, self.replanned.get(action_id, decision)
 
 
-def _stage_work(
-    conn: Connection,
-    actions: Sequence[PlannedAction],
-    rows: Sequence[Row],
-    views: Mapping[str, AccountView],
-    fresh: set[str],
-    seq: int,
-) -> int:
-    """Stage the allowed actions that need a person or an agency for 分案 (numbered from
-    ``seq`` in plan order); returns how many."""
+def _work(
+    actions: Sequence[PlannedAction], rows: Sequence[Row], views: Mapping[str, AccountView]
+) -> list[dict[str, Any]]:
+    """The allowed actions that need a person or an agency, as 分案's work items in plan
+    order (without their ``seq`` and ``fresh``, which the stored night decides)."""
     needed = [
         a
         for a, r in zip(actions, rows, strict=True)
         if r["status"] != Status.DENIED and _is_work(a)
     ]
     items = work_items(needed, {a.loan_id: views[a.loan_id].state for a in needed})
+    return [
+        {
+            "action_id": a.action_id,
+            "loan_id": item.loan_id,
+            "borrower_id": item.borrower_id,
+            "stage": item.stage,
+            "channel": item.channel,
+            "amount": item.amount,
+            "skill": item.skill,
+            "dpd": item.dpd,
+            "placement": a.kind is ActionKind.AGENCY_PLACEMENT,
+        }
+        for a, item in zip(needed, items, strict=True)
+    ]
+
+
+def _stage_work(conn: Connection, work: Sequence[dict[str, Any]], fresh: set[str], seq: int) -> int:
+    """Stage a partition's work items for 分案, numbered from ``seq`` (``fresh``: the
+    action ids this run inserted); returns how many."""
     work_db.stage_work(
         conn,
         [
-            {
-                "seq": seq + n,
-                "action_id": a.action_id,
-                "loan_id": item.loan_id,
-                "borrower_id": item.borrower_id,
-                "stage": item.stage,
-                "channel": item.channel,
-                "amount": item.amount,
-                "skill": item.skill,
-                "dpd": item.dpd,
-                "placement": a.kind is ActionKind.AGENCY_PLACEMENT,
-                "fresh": a.action_id in fresh,
-            }
-            for n, (a, item) in enumerate(zip(needed, items, strict=True))
+            item | {"seq": seq + n, "fresh": item["action_id"] in fresh}
+            for n, item in enumerate(work)
         ],
     )
-    return len(needed)
+    return len(work)
 
 
 def _is_work(action: PlannedAction) -> bool:

@@ -76,6 +76,13 @@ def export_snapshot(conn: Connection) -> str | None:
     return str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
 
 
+def one_snapshot(engine: Engine) -> dict[str, str]:
+    """Execution options giving a transaction one snapshot for all its reads (PostgreSQL's
+    REPEATABLE READ, which ``export_snapshot`` needs; SQLite's transactions have it
+    already)."""
+    return {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+
+
 @dataclass(slots=True)
 class PartitionPool:
     """``workers`` forked processes running partition tasks (``start``, ``run``, ``close``)."""

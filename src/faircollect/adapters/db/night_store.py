@@ -53,6 +53,12 @@ def settle_promise(conn: Connection, promise_id: str, status: str, paid: int, on
     )
 
 
+def settled_on(conn: Connection, day: date) -> int:
+    """How many promises were settled on ``day`` (by any run of that night)."""
+    p = t.promises
+    return int(conn.execute(select(func.count()).where(p.c.settled_on == day)).scalar_one())
+
+
 # --- planned actions and placements -----------------------------------------------------
 
 

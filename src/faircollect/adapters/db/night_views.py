@@ -98,30 +98,83 @@ _CHOSEN_LOANS = Table(
 keyed by borrower first, so each partition reads its range of them through the key."""
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Which loans the night reads in full, as plain values (a worker process receives it
+    pickled): the DPDs whose every due date is wanted, and for each other DPD the wanted
+    due dates (None: a loan without a next due date). Loans with a broken promise are
+    always chosen (``condition``)."""
+
+    whole: tuple[int, ...]
+    dated: tuple[tuple[int, tuple[date | None, ...]], ...]
+
+    @classmethod
+    def read(
+        cls, conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool]
+    ) -> Choice:
+        """The loans ``wanted`` keeps among those with a state on or before ``as_of``.
+
+        ``wanted`` is asked once per distinct (dpd, next_due_on) pair of the table (a few
+        thousand on a million loans), once a night: the answer is then a condition the
+        database filters by while it scans (``condition``)."""
+        s = t.account_states
+        pairs = conn.execute(
+            select(s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of).distinct()
+        ).all()
+        by_dpd: dict[int, list[tuple[date | None, bool]]] = defaultdict(list)
+        for dpd, due in pairs:
+            by_dpd[dpd].append((due, wanted(dpd, due)))
+        whole: list[int] = []
+        dated: list[tuple[int, tuple[date | None, ...]]] = []
+        for dpd, answers in sorted(by_dpd.items()):
+            kept = tuple(due for due, keep in answers if keep)
+            if len(kept) == len(answers):
+                whole.append(dpd)
+            elif kept:
+                dated.append((dpd, kept))
+        return cls(tuple(whole), tuple(dated))
+
+    def condition(self, as_of: date) -> ColumnElement[bool]:
+        """A condition on ``account_states`` selecting the chosen loans: a DPD whose every
+        pair is wanted needs no date test (for a DPD above 0 the stage and the DPD anchor
+        decide), other DPDs list their wanted due dates."""
+        s = t.account_states
+        parts = []
+        for dpd, kept in self.dated:
+            days = [due for due in kept if due is not None]
+            on_day = or_(
+                s.c.next_due_on.in_(days),
+                *([s.c.next_due_on.is_(None)] if None in kept else []),
+            )
+            parts.append(and_(s.c.dpd == dpd, on_day))
+        broken = s.c.loan_id.in_(select(t.promises.c.loan_id).where(_broken_on_or_before(as_of)))
+        return or_(s.c.dpd.in_(self.whole), *parts, broken)
+
+
 @contextmanager
 def chosen_loans(
-    conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool] | None
+    conn: Connection, as_of: date, choice: Choice | None, borrowers: BorrowerRange = EVERYONE
 ) -> Iterator[Table | None]:
-    """A temporary table of the loans with a state on or before ``as_of`` that ``wanted``
-    keeps, plus every loan with a broken promise (``_choice``), with their borrowers and
-    states; dropped on exit. None when ``wanted`` is None: every loan is chosen.
+    """A temporary table of the loans of ``borrowers`` with a state on or before ``as_of``
+    that ``choice`` keeps, with their borrowers and states; dropped on exit. None when
+    ``choice`` is None: every loan is chosen.
 
-    Chosen once for the night by one scan of ``account_states``; each partition then
-    reads its own range of the table by key. With the choice as a condition on
-    ``account_states`` in each partition's query instead, PostgreSQL scanned the whole
-    table in every partition (hashing beat its estimate of the key look-ups), so the load
-    step grew with the number of partitions times the book."""
-    if wanted is None:
+    Chosen once for the night (or for a worker's range) by one scan of ``account_states``;
+    each partition then reads its own range of the table by key. With the choice as a
+    condition on ``account_states`` in each partition's query instead, PostgreSQL scanned
+    the whole table in every partition (hashing beat its estimate of the key look-ups), so
+    the load step grew with the number of partitions times the book."""
+    if choice is None:
         yield None
         return
     s, lo, kept = t.account_states, t.loans, _CHOSEN_LOANS
     with temporary_tables(conn, (kept,)):
-        choice = (
+        picked = (
             select(lo.c.borrower_id, *s.c)
             .join(lo, lo.c.loan_id == s.c.loan_id)
-            .where(s.c.as_of <= as_of, _choice(conn, as_of, wanted))
+            .where(s.c.as_of <= as_of, choice.condition(as_of), borrowers.holds(lo.c.borrower_id))
         )
-        conn.execute(kept.insert().from_select([c.name for c in kept.c], choice))
+        conn.execute(kept.insert().from_select([c.name for c in kept.c], picked))
         analyze(conn, kept)
         yield kept
 
@@ -134,40 +187,6 @@ def chosen_borrowers(
     if chosen is None:
         return None
     return select(chosen.c.borrower_id).where(borrowers.holds(chosen.c.borrower_id)).distinct()
-
-
-def _choice(
-    conn: Connection, as_of: date, wanted: Callable[[int, date | None], bool]
-) -> ColumnElement[bool]:
-    """A condition on ``account_states`` selecting the loans ``wanted`` keeps, plus every
-    loan with a broken promise.
-
-    ``wanted`` is asked once per distinct (dpd, next_due_on) pair of the table (a few
-    thousand on a million loans) and the answer is written as SQL: a DPD whose every pair
-    is wanted needs no date test (for a DPD above 0 the stage and the DPD anchor decide),
-    other DPDs list their wanted due dates. The database then filters while it scans."""
-    s = t.account_states
-    pairs = conn.execute(
-        select(s.c.dpd, s.c.next_due_on).where(s.c.as_of <= as_of).distinct()
-    ).all()
-    by_dpd: dict[int, list[tuple[date | None, bool]]] = defaultdict(list)
-    for dpd, due in pairs:
-        by_dpd[dpd].append((due, wanted(dpd, due)))
-    whole: list[int] = []
-    parts: list[ColumnElement[bool]] = []
-    for dpd, answers in sorted(by_dpd.items()):
-        kept = [due for due, keep in answers if keep]
-        if len(kept) == len(answers):
-            whole.append(dpd)
-        elif kept:
-            days = [due for due in kept if due is not None]
-            on_day = or_(
-                s.c.next_due_on.in_(days),
-                *([s.c.next_due_on.is_(None)] if None in kept else []),
-            )
-            parts.append(and_(s.c.dpd == dpd, on_day))
-    broken = s.c.loan_id.in_(select(t.promises.c.loan_id).where(_broken_on_or_before(as_of)))
-    return or_(s.c.dpd.in_(whole), *parts, broken)
 
 
 def view_rows(
