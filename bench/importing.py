@@ -76,11 +76,11 @@ def timed(label: str, rows: int, run: object) -> float:
 
 
 def main() -> None:
-    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--database-url", help="an EMPTY database to use instead of SQLite files")
     args = parser.parse_args()
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         start = time.perf_counter()

@@ -430,7 +430,6 @@ def _report(label: str, m: Measured, loans: int, args: argparse.Namespace) -> No
 
 
 def main() -> None:
-    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loans", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-bench-ledger.db"))
@@ -454,6 +453,7 @@ def main() -> None:
         "--partition-size", type=int, default=PARTITION_LOANS, help="run-day --partition-size"
     )
     args = parser.parse_args()
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     if args.database_url and not is_postgres(args.database_url):
         raise SystemExit("--database-url: a postgresql+psycopg:// URL (SQLite is always run)")
     _remove(args.db)

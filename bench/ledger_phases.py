@@ -109,7 +109,6 @@ def _outer() -> float:
 
 
 def main() -> None:
-    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True)
     parser.add_argument("--db", type=Path, default=Path("/tmp/faircollect-ledger-phases.db"))
@@ -125,6 +124,7 @@ def main() -> None:
         help="run on this PostgreSQL server instead (a throwaway database is created there)",
     )
     args = parser.parse_args()
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     with sqlite3.connect(args.source) as con:
         (states,) = con.execute("SELECT COUNT(*) FROM account_states").fetchone()
     if states:

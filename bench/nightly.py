@@ -404,8 +404,8 @@ WHOLE = 10**12
 
 
 def main() -> None:
-    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     args = _arguments()
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     if args.run_night:
         _run_night_here(args.run_night, args.partition_borrowers, args.profile, args.workers)
         return

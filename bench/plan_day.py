@@ -66,11 +66,11 @@ def portfolio(n: int, seed: int = 7) -> list[AccountView]:
 
 
 def main() -> None:
-    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--baseline", type=int, default=5_000, help="accounts for the baseline")
     args = parser.parse_args()
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     strategy = load_strategy(default_strategy_path())
     tz = ZoneInfo("Asia/Shanghai")
     accounts = portfolio(args.accounts)

@@ -315,7 +315,6 @@ def letter_timing(engine: object, day: date) -> None:
 
 
 def main() -> None:
-    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--nights", type=int, default=30)
@@ -328,6 +327,7 @@ def main() -> None:
         help="bench on this (empty or already built) database instead, e.g. PostgreSQL",
     )
     args = parser.parse_args()
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     if args.nights < 2:
         parser.error("--nights: at least 2 (roll rates compare two nights)")
     first = args.last - timedelta(days=args.nights - 1)

@@ -399,7 +399,6 @@ def borrower_phones(url: str) -> dict[str, str]:
 
 
 def main() -> None:
-    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--reuse-db", type=Path, default=None, help="keep the built database")
@@ -415,6 +414,7 @@ def main() -> None:
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    ensure_keys()  # sealing needs a data key: the configured one, else ./faircollect.keys
     if args.serve == "app":
         serve_app(args.url, args.port, args.day.isoformat(), args.workers)
         return
