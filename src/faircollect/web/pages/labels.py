@@ -5,9 +5,6 @@ One table for every page: a template writes ``{{ case.status | zh }}``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-
 ZH: dict[str, str] = {
     # case status
     "open": "新案件",
@@ -267,56 +264,9 @@ def audit_action(code: object) -> str:
     return _word(AUDIT_ACTIONS, code)
 
 
-_RATE_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(
-            r"licensed lender: exempt from the 4 x LPR private-lending cap \(RATE-1s\); "
-            r"total cost cap (\S+) applies \(RATE-2\)"
-        ),
-        "持牌机构：不适用民间借贷 4 倍 LPR 上限（RATE-1s）；适用综合融资成本上限 {0}（RATE-2）",
-    ),
-    (
-        re.compile(r"private lending: cap 4 x one-year LPR (\S+) on (\S+) = (\S+) \(RATE-1\)"),
-        "民间借贷：上限为合同成立日（{1}）一年期 LPR {0} 的 4 倍，即 {2}（RATE-1）",
-    ),
-    (
-        re.compile(r"the LPR table's last row is (\S+): a later LPR change is not in it"),
-        "LPR 表的最后一行是 {0}：之后的 LPR 调整不在表中，未经核实（由运维更新 data/lpr.csv）",
-    ),
-)
-"""The rate cap's notes (``domain.rates.applicable_cap``, written in English for the CLI)
-as the ledger panel says them; a note not listed here is shown as it is."""
+def said(text: object) -> str:
+    """A catalogue message (``domain.messages``) as the pages say it: in Chinese, codes in
+    their words (a note on the true cost, a refusal); any other text as it is."""
+    from faircollect.domain.messages import say
 
-
-def _rate(text: str) -> str:
-    """``0.24`` as ``24%`` (a note's rate, already a decimal)."""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        return f"{(Decimal(text) * 100).normalize():f}%"
-    except InvalidOperation:
-        return text
-
-
-def reworded(
-    text: str,
-    table: Sequence[tuple[re.Pattern[str], str]],
-    part: Callable[[str], str] = str,
-) -> str:
-    """``text`` in the words of the first entry of ``table`` whose pattern it matches (the
-    groups, each through ``part``, filled in); as it is when none matches. For messages a
-    lower layer writes in English for the CLI."""
-    for pattern, words in table:
-        found = pattern.search(text)
-        if found:
-            return words.format(*(part(group) for group in found.groups()))
-    return text
-
-
-def rate_note(note: object) -> str:
-    """A rate cap's note as the ledger panel says it (``_RATE_NOTES``)."""
-    return reworded("" if note is None else str(note), _RATE_NOTES, _rate_part)
-
-
-def _rate_part(group: str) -> str:
-    return _rate(group) if re.fullmatch(r"0\.\d+", group) else group
+    return say("" if text is None else str(text) if not isinstance(text, str) else text, "zh", zh)
