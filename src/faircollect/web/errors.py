@@ -39,7 +39,6 @@ from faircollect.domain.casework.errors import (
     Refused,
 )
 from faircollect.domain.messages import key_of, say
-from faircollect.web.pages.labels import zh
 
 log = logging.getLogger("faircollect.web")
 
@@ -66,6 +65,13 @@ class InvalidField(CaseworkError):
         ValueError.__init__(self, f"{field}: {message}")
         self.field = field
         self.message = message  # type: ignore[assignment]
+
+
+def zh(code: str) -> str:
+    """A stored code's Chinese word (the workbench's one table, ``pages.labels``)."""
+    from faircollect.web.pages.labels import zh as word
+
+    return word(code)
 
 
 def chinese(text: str) -> str:

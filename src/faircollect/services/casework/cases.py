@@ -145,6 +145,15 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
     )
 
 
+def names_of(uow: UnitOfWork, found: CaseFile) -> dict[str, str]:
+    """The names of the users who acted in a case file (its history and contact records),
+    by user id, for a page to show people by name."""
+    acting = {str(e.get("actor")) for e in found.history} | {
+        str(r.get("actor")) for r in found.records
+    }
+    return {p.user_id: p.name for p in uow.org.people() if p.user_id in acting}
+
+
 def _audit_view(uow: UnitOfWork, actor: Actor, case: Case, contacts: list[dict[str, Any]]) -> None:
     """Who saw whose personal data in clear: the whole ID number (roles that see it) and
     which phone numbers unmasked (the borrower's always, a contact's when shown whole)."""

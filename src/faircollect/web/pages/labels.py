@@ -5,6 +5,10 @@ One table for every page: a template writes ``{{ case.status | zh }}``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from faircollect.domain.casework.proposals import BORROWER_PREFIX
+
 ZH: dict[str, str] = {
     # case status
     "open": "新案件",
@@ -269,4 +273,28 @@ def said(text: object) -> str:
     their words (a note on the true cost, a refusal); any other text as it is."""
     from faircollect.domain.messages import say
 
-    return say("" if text is None else str(text) if not isinstance(text, str) else text, "zh", zh)
+    if text is None:
+        return ""
+    return say(text if isinstance(text, str) else str(text), "zh", zh)
+
+
+SYSTEM_ACTORS: dict[str, str] = {
+    "system:nightly-run": "夜间批处理",
+    "system": "系统自动",
+}
+"""The system's own actors as people read them: the nightly run
+(``night_placements.NIGHT_ACTOR``: opens, places and recalls cases at night) and the
+system acting outside it (``open_cases.SYSTEM``, ``promise_outcomes.SYSTEM``)."""
+
+
+def who(actor: object, names: Mapping[str, str] | None = None) -> str:
+    """Who did something, as people read it: a user's name (``names``: user id -> name),
+    the nightly run as 夜间批处理, the borrower in the portal as 借款人本人; an id the
+    organisation does not know (a user since removed) as it is."""
+    text = "" if actor is None else str(actor)
+    if text in SYSTEM_ACTORS:
+        return SYSTEM_ACTORS[text]
+    if text.startswith(BORROWER_PREFIX):
+        return "借款人本人"
+    name = (names or {}).get(text)
+    return f"{name}（{text}）" if name else text

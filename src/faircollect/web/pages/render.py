@@ -95,6 +95,7 @@ env.filters["owner"] = owner
 env.filters["zh"] = labels.zh
 env.filters["audit_action"] = labels.audit_action
 env.filters["said"] = labels.said
+env.filters["who"] = labels.who
 env.filters["call_zh"] = labels.call_zh
 env.filters["local"] = local
 env.filters["allowed_from"] = allowed_from
