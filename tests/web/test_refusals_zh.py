@@ -52,7 +52,8 @@ def test_a_refused_promise_is_chinese_with_its_keys_in_the_api(signed_in: Signed
     assert found["code"] == "refused" and found["key"] == "promise.refused"
     assert found["reason_keys"] == ["promise.above_owed"]
     (reason,) = found["reasons"]
-    assert reason.startswith("PTP-1：承诺金额 99999.00 元超过依法应还的 ") and reason.endswith(" 元")
+    assert reason.startswith("PTP-1：承诺金额 99999.00 元超过依法应还的 ")
+    assert reason.endswith(" 元")
     assert found["message"].startswith("借据 L1 的还款承诺未能记录：PTP-1：")
     assert not english_words(found["message"])
 
@@ -91,7 +92,8 @@ def test_a_denied_contact_is_chinese_with_the_rule_title_in_the_api(signed_in: S
 
 
 def test_a_denied_contact_on_the_page_shows_no_english(page_as: PageAs) -> None:
-    refused = page_as("C101").post(f"/cases/{CASE}/contacts", contact("2026-03-02T23:00"), htmx=True)
+    late = contact("2026-03-02T23:00")
+    refused = page_as("C101").post(f"/cases/{CASE}/contacts", late, htmx=True)
     assert refused.status_code == 422
     text = text_of(refused.text)
     assert "催收时段限制" in text and "从 3月3日 08:00 起可以联系" in text

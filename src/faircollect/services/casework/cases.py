@@ -145,12 +145,16 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
     )
 
 
+OWNER_FIELDS = ("actor", "from_value", "to_value")
+"""A history event's fields that can name a user (who acted; an owner before and after)."""
+
+
 def names_of(uow: UnitOfWork, found: CaseFile) -> dict[str, str]:
-    """The names of the users who acted in a case file (its history and contact records),
-    by user id, for a page to show people by name."""
-    acting = {str(e.get("actor")) for e in found.history} | {
-        str(r.get("actor")) for r in found.records
-    }
+    """The names of the users in a case file (who acted in its history and contact
+    records, who owned it), by user id, for a page to show people by name."""
+    acting = {str(r.get("actor")) for r in found.records}
+    for event in found.history:
+        acting |= {str(event.get(k) or "").removeprefix("collector:") for k in OWNER_FIELDS}
     return {p.user_id: p.name for p in uow.org.people() if p.user_id in acting}
 
 
