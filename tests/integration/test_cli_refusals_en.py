@@ -28,7 +28,7 @@ def _chinese(text: str) -> bool:
 def test_a_refused_promise_stays_english(db_engine: Engine) -> None:
     seed(db_engine, ["L1"])
     said = _ptp(db_engine, "S001", "99999.00")
-    assert "promise on L1 refused: PTP-1: 99999.00 yuan is more than the" in said
+    assert "refused:\n  - PTP-1: 99999.00 yuan is more than the" in said
     assert "yuan lawfully owed" in said and not _chinese(said)
 
 

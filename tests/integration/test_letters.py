@@ -147,7 +147,6 @@ def test_an_overdue_notice_is_an_a4_pdf_with_chinese_text_and_the_font_embedded(
         page = image.convert("L")
     width, height = page.size
     assert abs(height / width - 297 / 210) < 0.02, page.size
-
     def row(y: int) -> Any:
         return page.crop((0, y, width, y + 1)).get_flattened_data()
 

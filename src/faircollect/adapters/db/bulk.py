@@ -65,8 +65,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         if dialect.name == "sqlite":
             marks = ", ".join("?" for _ in names)
             cursor.executemany(
-                f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})",
-                data,  # nosec B608
+                f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})", data  # nosec B608
             )
         else:
             with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:

@@ -156,7 +156,9 @@ def dated_sweeps(category: Category, cutoff: date) -> list[Sweep]:
     raise ValueError(f"{category} is not swept by date")
 
 
-def identity_sweeps(ids: Sequence[str], on: date, messages: Sequence[str] = ()) -> list[Sweep]:
+def identity_sweeps(
+    ids: Sequence[str], on: date, messages: Sequence[str] = ()
+) -> list[Sweep]:
     """The sweeps that anonymise the borrowers ``ids`` (at most ``CHUNK`` of them): their
     identity, and every row that names them or a person close to them. ``messages``: the
     outbox messages sent to them without a plan (``RetentionRepository.unplanned_messages_to``)."""
