@@ -136,13 +136,13 @@ def test_the_gate_refuses_a_letter_while_a_complaint_is_open(
 @pytest.mark.parametrize(
     ("user", "path", "kind", "status", "words"),
     [
-        ("C101", "/loans/L1/letter", "lawyer_letter", 422, "law firm"),
+        ("C101", "/loans/L1/letter", "lawyer_letter", 422, "尚未配置受托律师事务所"),
         ("C101", "/loans/L1/letter", "flyer", 422, "请选择"),
         ("C101", "/loans/NOPE/letter", "overdue_notice", 404, "NOPE"),
-        ("A101", "/loans/L1/letter", "overdue_notice", 403, "agency"),
+        ("A101", "/loans/L1/letter", "overdue_notice", 403, "委外机构不能生成"),
         ("C102", "/loans/L1/letter", "overdue_notice", 404, "L1"),  # not in C102's scope
-        ("Q001", "/loans/L1/letter", "overdue_notice", 403, "Q001"),  # QA changes nothing
-        ("K001", "/loans/L1/letter", "overdue_notice", 403, "K001"),  # nor does compliance
+        ("Q001", "/loans/L1/letter", "overdue_notice", 403, "（质检）无权"),  # QA changes nothing
+        ("K001", "/loans/L1/letter", "overdue_notice", 403, "（合规）无权"),  # nor does compliance
     ],
 )
 def test_refusals_are_pages_with_the_reason(

@@ -557,7 +557,7 @@ def test_the_first_call_is_walked_step_by_step_and_stored_through_the_gate(
         {"step": "obtain_promise", "value": "promise", "amount": "lots", "due": "2026-03-06"},
         htmx=True,
     )
-    assert bad.status_code == 422 and "amount" in text_of(bad.text)
+    assert bad.status_code == 422 and "承诺还款须填写金额（元）和还款日期" in text_of(bad.text)
     c101.post(
         f"{call_url}/answers",
         {"step": "obtain_promise", "value": "promise", "amount": "1100.16", "due": "2026-03-06"},

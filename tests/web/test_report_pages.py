@@ -88,7 +88,7 @@ def test_a_supervisor_reads_each_report_with_table_chart_and_downloads(client: T
 @pytest.mark.parametrize(
     ("path", "status", "words"),
     [
-        ("/reports/nonsense", 404, "nonsense"),
+        ("/reports/nonsense", 404, "没有这张报表"),
         ("/reports/buckets?date=2026-13-01", 422, "不是有效的日期"),
         (
             "/reports/buckets?date=2026-11-01",

@@ -18,6 +18,7 @@ from faircollect.domain.compliance.actions import Channel
 from faircollect.domain.lawful import excess_clause
 from faircollect.domain.ledger.state import AccountState
 from faircollect.domain.lender import LenderProfile
+from faircollect.domain.messages import Message
 from faircollect.domain.money import format_yuan
 
 
@@ -80,21 +81,15 @@ class LetterFacts:
     shows the contract's figure beside the lawful one, marked as not collected)."""
 
 
-def refusals(facts: LetterFacts) -> list[str]:
+def refusals(facts: LetterFacts) -> list[Message]:
     """Why the letter may not be written (empty: it may)."""
-    reasons = []
+    reasons: list[Message] = []
     if facts.lawful.dpd <= 0 or facts.lawful.total_overdue <= 0:
-        reasons.append(f"loan {facts.loan_id} is not overdue as of {facts.as_of}")
+        reasons.append(Message("letter.not_overdue", loan_id=facts.loan_id, as_of=facts.as_of))
     if facts.kind is LetterKind.LAWYER_LETTER and not facts.lender.law_firm.strip():
-        reasons.append(
-            "no law firm is configured (law_firm in the lender configuration): a lawyer "
-            "letter never goes out in the name of a firm that was not instructed"
-        )
+        reasons.append(Message("letter.no_law_firm"))
     if facts.kind in COERCIVE and facts.illegal:
-        reasons.append(
-            f"CRIM-1: loan {facts.loan_id} is an illegal debt; no {facts.kind.value} "
-            "(coercive means) may be sent for it"
-        )
+        reasons.append(Message("letter.illegal_debt", loan_id=facts.loan_id, kind=facts.kind.value))
     return reasons
 
 

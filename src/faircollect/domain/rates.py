@@ -17,6 +17,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from faircollect.domain.messages import Message
+
 DEFAULT_TOTAL_COST_CAP = Decimal("0.24")
 """RATE-2: total financing cost of consumer / online loans, as an APR (monthly IRR x 12)."""
 
@@ -108,7 +110,8 @@ class RateCap:
 
     rule_id: str
     rate: Decimal
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
+    """Why this cap, as catalogue messages (said in English by the CLI, Chinese on a page)."""
 
 
 def applicable_cap(
@@ -122,21 +125,14 @@ def applicable_cap(
         return RateCap(
             "RATE-2",
             total_cost_cap,
-            (
-                "licensed lender: exempt from the 4 x LPR private-lending cap (RATE-1s); "
-                f"total cost cap {total_cost_cap} applies (RATE-2)",
-            ),
+            (Message("cost.licensed_cap", cap=total_cost_cap),),
         )
     if lpr is None:
         raise RateTableError("private lending needs the one-year LPR table (RATE-1)")
     one_year = lpr.on(contract_date)
     notes = [
-        f"private lending: cap 4 x one-year LPR {one_year} on "
-        f"{contract_date.isoformat()} = {LPR_MULTIPLE * one_year} (RATE-1)"
+        Message("cost.private_cap", lpr=one_year, on=contract_date, cap=LPR_MULTIPLE * one_year)
     ]
     if contract_date > lpr.dates[-1]:
-        notes.append(
-            f"the LPR table's last row is {lpr.dates[-1].isoformat()}: a later LPR change "
-            "is not in it and not verified (the operator updates data/lpr.csv)"
-        )
+        notes.append(Message("cost.lpr_stale", last=lpr.dates[-1]))
     return RateCap("RATE-1", LPR_MULTIPLE * one_year, tuple(notes))

@@ -39,7 +39,7 @@ from fractions import Fraction
 from faircollect.domain.dates import add_months
 from faircollect.domain.ledger.schedule import build_schedule, schedule_rows
 from faircollect.domain.ledger.terms import LoanTerms, Method
-from faircollect.domain.money import format_yuan
+from faircollect.domain.messages import Message
 from faircollect.domain.rates import RateCap
 
 PRECISION = 40
@@ -292,19 +292,20 @@ def _notes(terms: LoanTerms, cap: RateCap, fee: int) -> tuple[str, ...]:
     notes: list[str] = []
     deducted = terms.principal - terms.received
     if deducted > 0:
-        notes.append(
-            f"砍头息 {format_yuan(deducted)} deducted up front: the lawful principal is the "
-            f"{format_yuan(terms.received)} actually received (KANTOU-1)"
-        )
+        notes.append(Message("cost.kantou", deducted=deducted, received=terms.received))
     notes.extend(cap.notes)
     if terms.annual_rate > cap.rate:
         notes.append(
-            f"contract rate {terms.annual_rate} is above the cap {cap.rate}: "
-            f"lawful interest at {cap.rate} ({cap.rule_id})"
+            Message("cost.rate_above_cap", rate=terms.annual_rate, cap=cap.rate, rule=cap.rule_id)
         )
     if fee < terms.periodic_fee:
         notes.append(
-            f"服务费 {format_yuan(terms.periodic_fee)} per installment cut to {format_yuan(fee)}: "
-            f"interest + fees must stay within the {cap.rate} total cost cap ({cap.rule_id})"
+            Message(
+                "cost.fee_cut",
+                fee=terms.periodic_fee,
+                lawful=fee,
+                cap=cap.rate,
+                rule=cap.rule_id,
+            )
         )
     return tuple(notes)

@@ -32,6 +32,7 @@ from faircollect.domain.audit import AuditEntry, AuditEvent, Verdict, verify
 from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.actions import Decision
+from faircollect.domain.messages import Message
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -87,7 +88,7 @@ def gate_decided(
 def may_read(actor: Actor) -> None:
     """NotFound unless ``actor`` reads the audit trail (it does not exist for others)."""
     if actor.role not in READS_AUDIT:
-        raise NotFound("no such page")
+        raise NotFound(Message("page.not_found"))
 
 
 def day_start(day: date) -> datetime:
@@ -108,7 +109,7 @@ class AuditQuery:
 
     def where(self) -> AuditFilter:
         if self.since and self.until and self.until < self.since:
-            raise CaseworkError(f"to ({self.until}) is before from ({self.since})")
+            raise CaseworkError(Message("dates.to_before_from", until=self.until, since=self.since))
         return AuditFilter(
             since=day_start(self.since) if self.since else None,
             until=day_start(self.until + timedelta(days=1)) if self.until else None,
@@ -132,7 +133,7 @@ def audit_entries(
     """One page of the entries matching ``query``, newest first (compliance and admins)."""
     may_read(actor)
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        raise CaseworkError(f"page must be at least 1 and size between 1 and {MAX_PAGE_SIZE}")
+        raise CaseworkError(Message("case.page", high=MAX_PAGE_SIZE))
     items, total = uow.audit.listed(query.where(), limit=size, offset=(page - 1) * size)
     return AuditPage(items, total, page, size)
 

@@ -25,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from faircollect.adapters.db.repositories.sessions import StoredSession
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.errors import CaseworkError, NotFound
+from faircollect.domain.messages import Message
 from faircollect.domain.organisation import Person
 from faircollect.services import audit
 
@@ -61,7 +62,7 @@ def password_problems(user_id: str, password: str) -> list[str]:
 def set_password(uow: UnitOfWork, user_id: str, password: str) -> None:
     """Store ``password`` (hashed) for an existing user; PasswordRejected if too weak."""
     if uow.org.person(user_id) is None:
-        raise NotFound(f"no user '{user_id}'")
+        raise NotFound(Message("user.not_found", user_id=user_id))
     problems = password_problems(user_id, password)
     if problems:
         raise PasswordRejected("; ".join(problems))

@@ -27,6 +27,7 @@ from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.pack import default_pack
 from faircollect.domain.lawful import Owed, due_on, lawful_ledger, penalty_per_day, remaining
 from faircollect.domain.ledger.replay import InstallmentPosition, LoanLedger
+from faircollect.domain.messages import Message
 from faircollect.domain.money import format_yuan
 from faircollect.domain.portal import (
     MAX_COMPLAINT_TEXT,
@@ -73,7 +74,7 @@ class MyLoan:
 
 def _mine(uow: UnitOfWork, borrower_id: str, loan_id: str) -> None:
     if uow.loans.borrower_of(loan_id) != borrower_id:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))
 
 
 def my_loan(uow: UnitOfWork, borrower_id: str, loan_id: str, as_of: date) -> MyLoan:
@@ -113,19 +114,19 @@ def file_complaint(
     """Open a complaint: collection contact to the borrower pauses at once (COMP-1) and
     stays paused until the compliance officer closes it. Refused for an empty or too long
     text; NotFound for a loan that is not the borrower's or a contact that was not with them."""
-    problems = []
+    problems: list[str] = []
     if not new.text.strip():
-        problems.append("text: say what the complaint is about")
+        problems.append(Message("complaint.no_text"))
     if len(new.text) > MAX_COMPLAINT_TEXT:
-        problems.append(f"text: at most {MAX_COMPLAINT_TEXT} characters")
+        problems.append(Message("complaint.text_long", high=MAX_COMPLAINT_TEXT))
     if len(new.evidence_text) > MAX_COMPLAINT_TEXT:
-        problems.append(f"evidence_text: at most {MAX_COMPLAINT_TEXT} characters")
+        problems.append(Message("complaint.evidence_long", high=MAX_COMPLAINT_TEXT))
     if problems:
-        raise Refused("complaint refused", problems)
+        raise Refused(Message("complaint.refused"), problems)
     if new.loan_id is not None:
         _mine(uow, borrower_id, new.loan_id)
     if new.contact_id is not None and not _contact_with(uow, borrower_id, new.contact_id):
-        raise NotFound(f"no contact '{new.contact_id}'")
+        raise NotFound(Message("contact.not_found", contact_id=new.contact_id))
     day = now.astimezone(SHANGHAI).date()
     complaint = Complaint(
         new_id("CP"),
@@ -156,7 +157,14 @@ def complaint_queue(
     """The compliance officer's queue: complaints by deadline (compliance, admin; QA and
     supervisors read it too)."""
     if actor.role not in COMPLAINT_HANDLERS | {Role.QA, Role.SUPERVISOR}:
-        raise PermissionDenied(f"{actor.user_id} ({actor.role}) may not read complaints")
+        raise PermissionDenied(
+            Message(
+                "role.may_not",
+                user_id=actor.user_id,
+                role=actor.role,
+                doing=Message("permission.read_complaints"),
+            )
+        )
     return uow.complaints.with_status(status)
 
 
@@ -165,16 +173,29 @@ def close_complaint(
 ) -> Complaint:
     """Answer and close a complaint (compliance, admin): collection contact may resume."""
     if actor.role not in COMPLAINT_HANDLERS:
-        raise PermissionDenied(f"{actor.user_id} ({actor.role}) may not close complaints")
+        raise PermissionDenied(
+            Message(
+                "role.may_not",
+                user_id=actor.user_id,
+                role=actor.role,
+                doing=Message("permission.close_complaints"),
+            )
+        )
     found = uow.complaints.get(complaint_id)
     if found is None:
-        raise NotFound(f"no complaint '{complaint_id}'")
+        raise NotFound(Message("complaint.not_found", complaint_id=complaint_id))
     if found.status is ComplaintStatus.CLOSED:
-        raise Refused(f"complaint {complaint_id} is closed", ["the complaint is already closed"])
+        raise Refused(
+            Message("complaint.closed", complaint_id=complaint_id),
+            [Message("complaint.already_closed")],
+        )
     if not answer.strip():
-        raise Refused("answer refused", ["answer: the borrower is owed an answer"])
+        raise Refused(Message("complaint.answer_refused"), [Message("complaint.no_answer")])
     if len(answer) > MAX_COMPLAINT_TEXT:
-        raise Refused("answer refused", [f"answer: at most {MAX_COMPLAINT_TEXT} characters"])
+        raise Refused(
+            Message("complaint.answer_refused"),
+            [Message("complaint.answer_long", high=MAX_COMPLAINT_TEXT)],
+        )
     uow.complaints.close(complaint_id, now, actor.user_id, answer.strip())
     closed = uow.complaints.get(complaint_id)
     assert closed is not None
@@ -203,12 +224,9 @@ def request_plan(
     _mine(uow, borrower_id, loan_id)
     case_id = uow.cases.open_case_of([loan_id]).get(loan_id)
     if case_id is None:
-        raise Refused(
-            "plan request refused",
-            ["loan_id: this loan is not being collected; contact the lender to change it"],
-        )
+        raise Refused(Message("plan.refused"), [Message("plan.not_collected")])
     if any(p.status is ProposalStatus.PENDING for p in uow.proposals.of_loans([loan_id])):
-        raise Refused("plan request refused", ["loan_id: a plan for this loan is already waiting"])
+        raise Refused(Message("plan.refused"), [Message("plan.waiting")])
     stored = uow.loans.stored(loan_id)
     assert stored is not None
     rate = cost_of(stored.terms).lawful.rate_used
@@ -221,7 +239,7 @@ def request_plan(
     try:
         proposal = borrower_request(command, borrower_id).proposal
     except CaseworkError as err:
-        raise Refused("plan request refused", [str(err)]) from err
+        raise Refused(Message("plan.refused"), [err.message]) from err
     uow.proposals.add(proposal)
     return proposal
 

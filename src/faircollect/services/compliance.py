@@ -20,6 +20,7 @@ from faircollect.domain.compliance.explain import Explanation, explain
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack import RuleInfo, RulePack, default_pack
 from faircollect.domain.compliance.screener import screen
+from faircollect.domain.messages import Message
 
 MAX_TEXT = 65_536
 """Characters of one message screened; longer is that item's error (bounded memory)."""
@@ -109,3 +110,12 @@ def rule_texts(rule_ids: Iterable[str], pack: RulePack | None = None) -> dict[st
     chosen = pack or default_pack()
     known = {rule.id: rule for rule in chosen.rules()}
     return {rule_id: known[rule_id] for rule_id in rule_ids if rule_id in known}
+
+
+def violation_message(rule: str, reason: str, pack: RulePack | None = None) -> Message:
+    """A gate violation as a refusal's reason: ``RULE: reason`` in English (the gate's own
+    words), the rule id and the pack's Chinese title in Chinese (the pack holds every
+    rule's Chinese texts; they are not written again in the catalogue)."""
+    info = rule_texts([rule], pack).get(rule)
+    title = info.title_zh if info is not None else reason
+    return Message("gate.violation", rule=rule, reason=reason, title=title)

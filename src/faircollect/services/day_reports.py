@@ -16,6 +16,7 @@ from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.errors import PermissionDenied
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.pack import RuleInfo
+from faircollect.domain.messages import Message
 from faircollect.services.compliance import rule_texts
 from faircollect.services.nightly_report import (
     ComplianceReport,
@@ -38,7 +39,14 @@ STATUSES = ("planned", "rescheduled", "sent", "denied")
 
 def _may_read(actor: Actor) -> None:
     if actor.role not in MAY_READ_REPORTS:
-        raise PermissionDenied(f"{actor.user_id} ({actor.role}) may not read the day's reports")
+        raise PermissionDenied(
+            Message(
+                "role.may_not",
+                user_id=actor.user_id,
+                role=actor.role,
+                doing=Message("permission.read_day_reports"),
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)

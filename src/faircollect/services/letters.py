@@ -37,10 +37,12 @@ from faircollect.domain.letters import (
     reference,
     refusals,
 )
+from faircollect.domain.messages import Message
 from faircollect.domain.outreach import MessageStatus
 from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case_ids
 from faircollect.services.casework.contacts import ContactFacts, borrower_gate
+from faircollect.services.compliance import violation_message
 from faircollect.services.loans import owed_now
 
 
@@ -55,7 +57,7 @@ def letter_facts(
     borrower_id = uow.loans.borrower_of(loan_id)
     borrower = uow.loans.borrower(borrower_id) if borrower_id else None
     if borrower is None:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))
     owed = owed_now(uow, loan_id, as_of)
     return LetterFacts(
         kind,
@@ -75,7 +77,10 @@ def prepare(facts: LetterFacts, renderer: TemplateRenderer | None = None) -> Let
     (``domain.letters.refusals``) or the screener found unlawful language in it."""
     reasons = refusals(facts)
     if reasons:
-        raise Refused(f"{TITLES[facts.kind]} for {facts.loan_id}", reasons)
+        raise Refused(
+            Message("letter.refused", title=TITLES[facts.kind], loan_id=facts.loan_id),
+            list(reasons),
+        )
     body = (renderer or TemplateRenderer()).render(TEMPLATES[facts.kind], context(facts))
     title = TITLES[facts.kind]
     lines = body.splitlines()
@@ -85,8 +90,11 @@ def prepare(facts: LetterFacts, renderer: TemplateRenderer | None = None) -> Let
     findings = screen(body)
     if findings:
         raise Refused(
-            f"{title} for {facts.loan_id}",
-            [f"screener: {f.rule} ({f.label}) in '{f.evidence}'" for f in findings],
+            Message("letter.refused", title=title, loan_id=facts.loan_id),
+            [
+                Message("letter.screened", rule=f.rule, label=f.label, evidence=f.evidence)
+                for f in findings
+            ],
         )
     return Letter(
         facts.kind,
@@ -152,7 +160,7 @@ def issue(
     found = letter_for(uow, actor, loan_id, kind, as_of)
     borrower_id = uow.loans.borrower_of(loan_id)
     if borrower_id is None:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))
     letter_id = f"LTR-{uuid.uuid4().hex[:20]}"
     decision = _gate(uow, actor, loan_id, borrower_id, letter_id, kind, now, gate)
     pdf = layout(found)
@@ -204,17 +212,17 @@ def _gate(
     ``GateDenied`` when it denies."""
     checker = borrower_gate(uow, borrower_id, ContactFacts(), gate)
     channel = channel_of(kind)
-    decision = checker.gate.decide(
-        checker.proposed(letter_id, channel, Party.BORROWER, now, None)
-    )
+    decision = checker.gate.decide(checker.proposed(letter_id, channel, Party.BORROWER, now, None))
     proposed = {"letter_id": letter_id, "at": now, "channel": channel, "party": Party.BORROWER}
-    audit.gate_decided(
-        uow, actor, f"loan:{loan_id}", decision, checker.gate.pack.version, proposed
-    )
+    audit.gate_decided(uow, actor, f"loan:{loan_id}", decision, checker.gate.pack.version, proposed)
     if not decision.allowed:
         violations = [(v.rule, v.reason) for v in decision.violations]
-        reasons = [f"{rule}: {reason}" for rule, reason in violations]
-        raise GateDenied(f"letter on {loan_id}", reasons, violations, decision.next_allowed_at)
+        reasons: list[str] = [
+            violation_message(rule, reason, checker.gate.pack) for rule, reason in violations
+        ]
+        raise GateDenied(
+            Message("letter.denied", loan_id=loan_id), reasons, violations, decision.next_allowed_at
+        )
     return decision
 
 
@@ -233,11 +241,11 @@ def issued_pdf(
     otherwise, as for a letter that does not exist)."""
     found = uow.letters.issued(letter_id)
     if found is None:
-        raise NotFound(f"no letter '{letter_id}'")
+        raise NotFound(Message("letter.not_found", letter_id=letter_id))
     try:
         _in_scope(uow, actor, found[0].loan_id, as_of, "read")
     except NotFound:
-        raise NotFound(f"no letter '{letter_id}'") from None
+        raise NotFound(Message("letter.not_found", letter_id=letter_id)) from None
     return found
 
 
@@ -246,7 +254,9 @@ def _in_scope(uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date, doing: s
     letterhead: they may not ``doing`` one); NotFound unless the loan is in a case the
     actor may see (or they read every case), like the loan's page."""
     if actor.role is Role.AGENCY:
-        raise PermissionDenied(f"{actor.user_id} (agency) may not {doing} the lender's letters")
+        raise PermissionDenied(
+            Message("letter.agency", user_id=actor.user_id, doing=Message(f"letter.{doing}"))
+        )
     visible = visible_case_ids(uow, actor, as_of)
     if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))

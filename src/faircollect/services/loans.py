@@ -21,6 +21,7 @@ from faircollect.domain.casework.roles import Actor
 from faircollect.domain.lawful import Owed, owed
 from faircollect.domain.ledger.replay import LoanLedger, replay
 from faircollect.domain.ledger.terms import LoanTerms
+from faircollect.domain.messages import Message
 from faircollect.domain.rates import (
     DEFAULT_TOTAL_COST_CAP,
     LenderType,
@@ -58,7 +59,9 @@ def cost_of(
     try:
         return true_cost(terms, cap_for(lender, terms.disbursed_on, total_cost_cap))
     except RateTableError as err:
-        raise CaseworkError(f"loan {terms.loan_id}: {err}") from err
+        raise CaseworkError(
+            Message("loan.rate_table", loan_id=terms.loan_id, error=str(err))
+        ) from err
 
 
 def loan_file(
@@ -71,7 +74,7 @@ def loan_file(
     """The loan's whole file as of ``as_of``; NotFound for an unknown loan."""
     loan = uow.loans.stored(loan_id)
     if loan is None:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))
     ledger = replay(loan.terms, loan.payments, as_of, adjustments=loan.adjustments)
     case_id = uow.cases.open_case_of([loan_id]).get(loan_id)
     return LoanFile(loan, ledger, cost_of(loan.terms, lender, total_cost_cap), case_id)
@@ -82,7 +85,7 @@ def loan_file_for(uow: UnitOfWork, actor: Actor, loan_id: str, as_of: date) -> L
     they read every case)."""
     visible = visible_case_ids(uow, actor, as_of)
     if visible is not None and not uow.cases.cases_of_loan(loan_id) & visible:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))
     return loan_file(uow, loan_id, as_of)
 
 
@@ -91,7 +94,7 @@ def owed_now(uow: UnitOfWork, loan_id: str, as_of: date) -> Owed:
     (what every message, script line, letter, promise and plan must be computed on)."""
     loan = uow.loans.stored(loan_id)
     if loan is None:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))
     lender = lender_profile()
     return owed(
         loan.terms,

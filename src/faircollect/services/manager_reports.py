@@ -23,6 +23,7 @@ from faircollect.domain.casework.errors import PermissionDenied
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.actions import DEBTORS
 from faircollect.domain.ledger.state import BUCKETS, Stage
+from faircollect.domain.messages import Message
 from faircollect.domain.promises import PromiseStatus
 from faircollect.domain.reports import (
     COMPLAINT_DAYS,
@@ -49,7 +50,14 @@ NOBODY = "—"
 
 def may_read(actor: Actor) -> None:
     if actor.role not in MAY_READ_REPORTS:
-        raise PermissionDenied(f"{actor.user_id} ({actor.role}) may not read the managers' reports")
+        raise PermissionDenied(
+            Message(
+                "role.may_not",
+                user_id=actor.user_id,
+                role=actor.role,
+                doing=Message("permission.read_manager_reports"),
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +84,11 @@ def _night(conn: Any, asked: date | None, option: str) -> date:
     """The stored night asked for, or the last one; refused when none is stored."""
     first, last, count = sql.stored_nights(conn)
     if last is None or first is None:
-        raise ReportError(f"{option}: no stored nights yet — run the night first (run-day)")
+        raise ReportError(Message("report.no_nights", option=option))
     day = asked or last
     if asked is not None and not sql.has_night(conn, day):
         raise ReportError(
-            f"{option}: no states stored for {day} (stored: {count} nights, {first} to {last})"
+            Message("report.no_states", option=option, day=day, count=count, first=first, last=last)
         )
     return day
 
@@ -91,7 +99,7 @@ def buckets(uow: UnitOfWork, actor: Actor, dates: Dates) -> Report:
     off by it are not counted."""
     may_read(actor)
     if dates.start != dates.end:
-        raise ReportError("--from/--to: buckets is as of one date; use --date")
+        raise ReportError(Message("report.one_date", name="buckets"))
     night = _night(uow.conn, dates.start, "--date")
     rows = sql.buckets_on(uow.conn, night)
     by_bucket: dict[str, list[int]] = {b: [0, 0, 0, 0] for b in BUCKETS}
@@ -137,9 +145,9 @@ def _amount_row(key: str, name: str, v: list[int], accounts: int) -> dict[str, A
 
 def _two_dates(dates: Dates, name: str) -> tuple[date, date]:
     if dates.start is None or dates.end is None or dates.start == dates.end:
-        raise ReportError(f"--from/--to: {name} needs two dates, --from D1 --to D2 (D1 < D2)")
+        raise ReportError(Message("report.two_dates", name=name))
     if dates.start > dates.end:
-        raise ReportError(f"--from/--to: --from {dates.start} is not before --to {dates.end}")
+        raise ReportError(Message("report.from_not_before_to", start=dates.start, end=dates.end))
     return dates.start, dates.end
 
 
@@ -412,7 +420,7 @@ def vintage(uow: UnitOfWork, actor: Actor, dates: Dates) -> Report:
     cohort's contract principal). Cohort sizes count the loans disbursed by each night."""
     may_read(actor)
     if dates.start != dates.end:
-        raise ReportError("--from/--to: vintage is as of one date; use --date")
+        raise ReportError(Message("report.one_date", name="vintage"))
     night = _night(uow.conn, dates.start, "--date")
     observed = month_ends(sql.nights_between(uow.conn, None, night))
     cells: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0] * 6))

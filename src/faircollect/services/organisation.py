@@ -14,6 +14,7 @@ from faircollect.adapters.yaml_reader import YamlFileError
 from faircollect.domain.bad_input import BadInput
 from faircollect.domain.casework.errors import PermissionDenied, Refused
 from faircollect.domain.casework.roles import Actor
+from faircollect.domain.messages import Message
 from faircollect.domain.organisation import Organisation, Person
 from faircollect.services import audit
 
@@ -33,9 +34,7 @@ def actor_for(uow: UnitOfWork, user_id: str) -> Actor:
     """The acting user; PermissionDenied for an unknown one."""
     person = uow.org.person(user_id)
     if person is None:
-        raise PermissionDenied(
-            f"unknown user '{user_id}' (load users with 'faircollect user load')"
-        )
+        raise PermissionDenied(Message("user.unknown", user_id=user_id))
     return person.actor
 
 

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from faircollect.adapters.db.repositories.payment_intents import PaymentIntent
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.errors import CaseworkError, NotFound, Refused
+from faircollect.domain.messages import Message
 from faircollect.services.borrower_portal import my_loan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,9 +50,9 @@ def start_payment(
     0.01 and at most what the contract still asks for."""
     owed = my_loan(uow, borrower_id, loan_id, now.astimezone(SHANGHAI).date()).owed_contract
     if amount <= 0:
-        raise Refused("payment refused", ["amount: at least 0.01"])
+        raise Refused(Message("payment.refused"), [Message("payment.at_least_fen")])
     if amount > owed:
-        raise Refused("payment refused", ["amount: more than the loan still owes"])
+        raise Refused(Message("payment.refused"), [Message("payment.more_than_owed")])
     intent = PaymentIntent(
         f"PI-{secrets.token_hex(8)}", borrower_id, loan_id, amount, gateway, now, PENDING
     )
@@ -78,28 +79,34 @@ def receive_webhook(
         intent_id, gateway_id = str(event["intent_id"]), str(event["gateway_payment_id"])
         status, amount = event["status"], event["amount"]
     except (ValueError, KeyError, TypeError) as err:
-        raise Refused("webhook refused", [f"body: not a payment event ({err})"]) from None
+        raise Refused(
+            Message("payment.webhook_refused"), [Message("payment.not_an_event", error=str(err))]
+        ) from None
     if not 1 <= len(gateway_id) <= 48:
-        raise Refused("webhook refused", ["gateway_payment_id: 1 to 48 characters"])
+        raise Refused(Message("payment.webhook_refused"), [Message("payment.gateway_id_length")])
     intent = uow.intents.get(intent_id)
     if intent is None:
-        raise NotFound(f"no payment '{intent_id}'")
+        raise NotFound(Message("payment.not_found", intent_id=intent_id))
     if intent.status == CONFIRMED:
         if intent.gateway_payment_id == gateway_id:
             return WebhookResult(intent, replayed=True)
-        raise Refused("webhook refused", ["intent_id: already paid by another payment"])
+        raise Refused(Message("payment.webhook_refused"), [Message("payment.paid_by_other")])
     if uow.intents.by_gateway_payment(gateway_id) is not None:
-        raise Refused("webhook refused", ["gateway_payment_id: confirms another payment"])
+        raise Refused(Message("payment.webhook_refused"), [Message("payment.confirms_other")])
     if status != "succeeded":
-        raise Refused("webhook refused", [f"status: '{status}' confirms nothing"])
+        raise Refused(
+            Message("payment.webhook_refused"), [Message("payment.status", status=status)]
+        )
     if amount != intent.amount or isinstance(amount, bool):
-        raise Refused("webhook refused", ["amount: not the amount of the payment"])
+        raise Refused(Message("payment.webhook_refused"), [Message("payment.other_amount")])
     paid_on = now.astimezone(SHANGHAI).date()
     if "paid_on" in event:
         try:
             paid_on = date.fromisoformat(str(event["paid_on"]))
         except ValueError:
-            raise Refused("webhook refused", ["paid_on: not a date"]) from None
+            raise Refused(
+                Message("payment.webhook_refused"), [Message("payment.paid_on")]
+            ) from None
     uow.intents.confirm(intent, gateway_id, f"GW-{gateway_id}", paid_on, now)
     confirmed = uow.intents.get(intent_id)
     assert confirmed is not None

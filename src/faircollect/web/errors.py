@@ -1,5 +1,9 @@
-"""Refusals and failures as HTTP answers: JSON ``{"error": {"code", "message", "field"?}}``
-on the API, a page (or the sign-in page) for the workbench. Never a traceback.
+"""Refusals and failures as HTTP answers: JSON ``{"error": {"code", "message", "key"?,
+"field"?}}`` on the API, a page (or the sign-in page) for the workbench. Never a traceback.
+
+The web speaks Chinese: a refusal raised with a catalogue ``Message`` (``domain.messages``)
+is said in Chinese, and its key goes beside the message (``key``; each reason's key in
+``reason_keys``) so a client can switch on it. The CLI says the same refusals in English.
 
 | refusal | status | code |
 |---|---|---|
@@ -34,6 +38,7 @@ from faircollect.domain.casework.errors import (
     PermissionDenied,
     Refused,
 )
+from faircollect.domain.messages import key_of, say
 
 log = logging.getLogger("faircollect.web")
 
@@ -53,12 +58,25 @@ CODES = {
 
 
 class InvalidField(CaseworkError):
-    """Bad input in one named field (a date that is not a date, an amount with 3 decimals)."""
+    """Bad input in one named field (a date that is not a date, an amount with 3 decimals):
+    a catalogue ``Message``, or the page's own Chinese words."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        ValueError.__init__(self, f"{field}: {message}")
         self.field = field
-        self.message = message
+        self.message = message  # type: ignore[assignment]
+
+
+def zh(code: str) -> str:
+    """A stored code's Chinese word (the workbench's one table, ``pages.labels``)."""
+    from faircollect.web.pages.labels import zh as word
+
+    return word(code)
+
+
+def chinese(text: str) -> str:
+    """``text`` as the web says it: a catalogue message in Chinese, codes in their words."""
+    return say(text, "zh", zh)
 
 
 def is_api(request: Request) -> bool:
@@ -70,6 +88,8 @@ def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
         "code": extra.pop("code", CODES.get(status, "error")),
         "message": message,
     }
+    if "key" in extra:
+        error["key"] = extra.pop("key")
     if "field" in extra:
         error["field"] = extra.pop("field")
     return {"error": error, **extra}
@@ -102,24 +122,44 @@ def _portal_answer(request: Request, status: int, message: str) -> Response:
 
 
 def _casework(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CaseworkError)
+    key = exc.key
     if isinstance(exc, NotFound):
-        return answer(request, 404, str(exc))
+        return answer(request, 404, exc.said("zh", zh), key=key)
     if isinstance(exc, PermissionDenied):
-        return answer(request, 403, str(exc))
+        return answer(request, 403, exc.said("zh", zh), key=key)
     if isinstance(exc, InvalidField):
-        return answer(request, 422, exc.message, field=exc.field)
-    if isinstance(exc, GateDenied):
-        return answer(
-            request,
-            422,
-            str(exc),
-            code="denied",
-            violations=[{"rule": rule, "reason": reason} for rule, reason in exc.violations],
-            next_allowed_at=exc.next_allowed_at.isoformat() if exc.next_allowed_at else None,
-        )
+        return answer(request, 422, chinese(exc.message), key=key, field=exc.field)
     if isinstance(exc, Refused):
-        return answer(request, 422, str(exc), code="refused", reasons=exc.reasons)
-    return answer(request, 422, str(exc), code="refused", reasons=[str(exc)])
+        said = {
+            "reasons": exc.reasons_said("zh", zh),
+            "reason_keys": [key_of(reason) for reason in exc.reasons],
+        }
+        if isinstance(exc, GateDenied):
+            return answer(
+                request,
+                422,
+                exc.said("zh", zh),
+                key=key,
+                code="denied",
+                **said,
+                violations=_violations(exc),
+                next_allowed_at=exc.next_allowed_at.isoformat() if exc.next_allowed_at else None,
+            )
+        return answer(request, 422, exc.said("zh", zh), key=key, code="refused", **said)
+    text = exc.said("zh", zh)
+    return answer(request, 422, text, key=key, code="refused", reasons=[text], reason_keys=[key])
+
+
+def _violations(exc: GateDenied) -> list[dict[str, Any]]:
+    """The gate's violations, each with its rule pack's Chinese title."""
+    from faircollect.services.compliance import rule_texts
+
+    texts = rule_texts(rule for rule, _ in exc.violations)
+    return [
+        {"rule": rule, "reason": reason, "title": texts[rule].title_zh if rule in texts else None}
+        for rule, reason in exc.violations
+    ]
 
 
 def _http(request: Request, exc: Exception) -> Response:

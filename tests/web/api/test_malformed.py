@@ -202,7 +202,8 @@ def test_a_contact_outside_the_cases_life_is_refused_naming_at(moment: str, scra
         f"/api/v1/cases/{X}/contacts", json={**CONTACT_OK, "at": moment}
     )
     refused(answer)
-    assert "field 'at'" in error_of(answer)["message"]
+    assert answer.json()["reason_keys"] == ["contact.at_outside_case"]
+    assert "联系时间须在立案日（2026-03-02）到今天（2026-03-02）之间" in error_of(answer)["message"]
 
 
 @pytest.mark.parametrize("moment", EXTREME_TIMES)
@@ -217,10 +218,10 @@ def test_the_gate_reads_a_time_at_the_ends_of_the_calendar_as_a_bad_field(
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        ({"due": "9999-12-31"}, "more than 366 days"),
-        ({"due": "2027-03-04"}, "more than 366 days"),
-        ({"made_on": "2026-03-03"}, "after today"),
-        ({"made_on": "0001-01-01"}, "more than 366 days"),
+        ({"due": "9999-12-31"}, "距今超过 366 天"),
+        ({"due": "2027-03-04"}, "距今超过 366 天"),
+        ({"made_on": "2026-03-03"}, "晚于今天"),
+        ({"made_on": "0001-01-01"}, "距今超过 366 天"),
         ({"amount": "99999999999999999999.00"}, "amount too large"),
     ],
 )
@@ -252,7 +253,8 @@ def test_a_plan_starting_in_year_9999_or_a_waiver_of_a_fortune_is_refused(scratc
     far = {"kind": "plan", "months": 60, "annual_rate": "0.1", "first_due": "9999-06-01"}
     answer = c101.post("/api/v1/proposals", json={**far, "case_id": X, "loan_id": "L1"})
     refused(answer)
-    assert "first_due 9999-06-01 is more than 366 days" in error_of(answer)["message"]
+    assert error_of(answer)["key"] == "proposal.first_due_too_far"
+    assert "首期还款日（9999-06-01）距 2026-03-02 不能超过 366 天" in error_of(answer)["message"]
     fortune = {**WAIVER, "amount": "99999999999999999999.00", "case_id": X, "loan_id": "L1"}
     answer = c101.post("/api/v1/proposals", json=fortune)
     refused(answer)
@@ -281,7 +283,8 @@ def test_consequences_that_are_not_names_are_refused(said: Any, fresh: Any) -> N
         f"/api/v1/calls/{call}/answers", json={"step": "explain_consequences", "value": said}
     )
     refused(answer)
-    assert "give a list of consequences" in error_of(answer)["message"]
+    assert error_of(answer)["key"] == "call.consequences_list"
+    assert "请选择已讲明的后果" in error_of(answer)["message"]
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])

@@ -85,7 +85,8 @@ def test_a_bad_case_list_parameter_is_a_422_naming_it(
 def test_an_unknown_sort_is_refused_naming_sort(shared: Api) -> None:
     answer = shared.as_("ADMIN").get("/api/v1/cases", params={"sort": "salary"})
     assert answer.status_code == 422
-    assert error_of(answer)["message"].startswith("sort: 'salary' is not one of case_id")
+    assert error_of(answer)["key"] == "case.sort"
+    assert error_of(answer)["message"] == "不能按“salary”排序"
 
 
 def test_search_sort_and_pages_stay_within_the_scope(shared: Api) -> None:
@@ -160,7 +161,8 @@ def test_another_users_call_is_no_call(shared: Api, template: Any) -> None:
             client.post(f"/api/v1/calls/{call}/finish"),
         ]
         assert [a.status_code for a in answers] == [404, 404, 404], user
-        assert {error_of(a)["message"] for a in answers} == {f"no call '{call}'"}
+        assert {error_of(a)["message"] for a in answers} == {"未找到该通话"}
+        assert {error_of(a)["key"] for a in answers} == {"call.not_found"}
 
 
 def test_a_case_one_may_not_see_answers_like_one_that_does_not_exist(shared: Api) -> None:
@@ -168,8 +170,9 @@ def test_a_case_one_may_not_see_answers_like_one_that_does_not_exist(shared: Api
     hidden = c102.get(f"/api/v1/cases/{X}")
     missing = c102.get("/api/v1/cases/C-B9-20260302")
     assert (hidden.status_code, missing.status_code) == (404, 404)
-    assert error_of(hidden) == {"code": "not_found", "message": f"no case '{X}'"}
-    assert error_of(missing) == {"code": "not_found", "message": "no case 'C-B9-20260302'"}
+    said = "未找到该案件，或您无权查看该案件"
+    nothing = {"code": "not_found", "key": "case.not_found", "message": said}
+    assert error_of(hidden) == error_of(missing) == nothing
 
 
 # Recording a contact --------------------------------------------------------------------

@@ -132,7 +132,7 @@ def test_the_promise_on_a_hidden_loan_says_no_loan_not_its_case(arena: Api) -> N
     """Regression (found by the fuzz): the 404 named the loan's case, ``no case 'C-B4…'``."""
     answer = arena.as_("A101").post("/api/v1/promises", json={**PROMISE, "loan_id": "L4"})
     assert answer.status_code == 404
-    assert error_of(answer)["message"] == "no loan 'L4'"
+    assert error_of(answer)["message"] == "未找到借据 L4，或您无权查看"
 
 
 # 2. Nothing in the request widens access -----------------------------------------------

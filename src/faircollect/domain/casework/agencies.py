@@ -19,6 +19,7 @@ from fractions import Fraction
 
 from faircollect.domain.casework.errors import CaseworkError, PermissionDenied
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
+from faircollect.domain.messages import Message
 from faircollect.domain.money import round_half_up
 
 
@@ -75,8 +76,12 @@ def place(existing: Iterable[Placement], command: PlaceCase, actor: Actor) -> Ca
             other.recalled_on is None or other.recalled_on > command.on
         ):
             raise CaseworkError(
-                f"case {command.case_id} is already placed with {other.agency_id}"
-                f" ({other.placement_id}); recall it first"
+                Message(
+                    "agency.already_placed",
+                    case_id=command.case_id,
+                    agency_id=other.agency_id,
+                    placement_id=other.placement_id,
+                )
             )
     placement = Placement(command.placement_id, command.agency_id, command.case_id, command.on)
     return CasePlaced(placement, actor.user_id)
@@ -87,12 +92,20 @@ def recall(placement: Placement, command: RecallCase, actor: Actor) -> CaseRecal
     require(actor, Permission.PLACE_CASE)
     if placement.recalled_on is not None:
         raise CaseworkError(
-            f"placement {placement.placement_id} was recalled on {placement.recalled_on}"
+            Message(
+                "agency.already_recalled",
+                placement_id=placement.placement_id,
+                on=placement.recalled_on,
+            )
         )
     if command.on <= placement.placed_on:
         raise CaseworkError(
-            f"placement {placement.placement_id}: recall {command.on} is not after"
-            f" placement {placement.placed_on}"
+            Message(
+                "agency.recall_too_early",
+                placement_id=placement.placement_id,
+                on=command.on,
+                placed_on=placement.placed_on,
+            )
         )
     return CaseRecalled(
         placement.placement_id,
@@ -124,7 +137,13 @@ def require_case_access(
     """Agency users reach only the cases their agency holds that day; staff reach all."""
     if actor.role is Role.AGENCY and holder(placements, case_id, day) != actor.agency_id:
         raise PermissionDenied(
-            f"{actor.user_id} (agency {actor.agency_id}) has no access to case {case_id} on {day}"
+            Message(
+                "agency.no_access",
+                user_id=actor.user_id,
+                agency_id=actor.agency_id,
+                case_id=case_id,
+                day=day,
+            )
         )
 
 
@@ -200,7 +219,7 @@ def commission_statement(
     rate × repaid rounded half up to the fen once, and the total is the sum of the lines.
     """
     if not 1 <= month <= 12:
-        raise CaseworkError(f"statement month must be 1-12, got {month}")
+        raise CaseworkError(Message("agency.month", month=month))
     held = [p for p in placements if p.agency_id == terms.agency_id]
     groups: dict[tuple[str, Basis], list[Repayment]] = defaultdict(list)
     for payment in sorted(repayments, key=lambda r: (r.paid_on, r.payment_id)):

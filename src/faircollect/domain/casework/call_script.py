@@ -17,6 +17,7 @@ import yaml
 
 from faircollect.domain.casework.errors import Refused
 from faircollect.domain.compliance.findings import Finding
+from faircollect.domain.messages import Message
 
 
 class Step(StrEnum):
@@ -83,15 +84,15 @@ def load_script(text: str, screen: Screen, source: str = "first_call.yaml") -> C
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise Refused(f"{source}: not valid YAML", [str(err)]) from err
+        raise Refused(Message("file.not_yaml", source=source), [str(err)]) from err
     lines = line_index(root)
     problems = _shape_problems(data, source, lines)
     if problems:
-        raise Refused(f"{source}: script refused", problems)
+        raise Refused(Message("script.refused", source=source), problems)
     script = _build(data)
     flagged = _screen_problems(script, screen, source, lines)
     if flagged:
-        raise Refused(f"{source}: script wording refused by the screener", flagged)
+        raise Refused(Message("script.screened", source=source), flagged)
     return script
 
 

@@ -26,6 +26,7 @@ from faircollect.domain.casework.contacts import ContactRecord, Outcome, Reason
 from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.promise import PromiseToPay, promise_problems
 from faircollect.domain.compliance.actions import Channel, Party
+from faircollect.domain.messages import Message
 from faircollect.domain.money import MoneyError, parse_yuan
 
 Answer = str | Mapping[str, str] | Sequence[str]
@@ -193,11 +194,11 @@ class CallSession:
         """Record the answer to the current step and move on; raises CaseworkError naming
         the step when the answer is for another step or is not acceptable."""
         if self.step is None:
-            raise CaseworkError("the call has ended; no more answers")
+            raise CaseworkError(Message("call.ended"))
         if step not in set(Step):
-            raise CaseworkError(f"unknown step '{step}' (steps: {', '.join(Step)})")
+            raise CaseworkError(Message("call.unknown_step", step=step, steps=list(Step)))
         if Step(step) is not self.step:
-            raise CaseworkError(f"expected an answer for step '{self.step}', got '{step}'")
+            raise CaseworkError(Message("call.other_step", expected=self.step, step=step))
         if self.step in _ON_THE_LINE and isinstance(value, str) and value in INTERRUPTIONS:
             self.outcome = INTERRUPTIONS[value]
             self.step = Step.UPDATE_FILE
@@ -209,7 +210,7 @@ class CallSession:
     def result(self) -> CallResult:
         """The contact record, promise and follow-up of a call that has ended."""
         if self.step is not None or self.outcome is None:
-            raise CaseworkError(f"the call has not ended (at step '{self.step}')")
+            raise CaseworkError(Message("call.not_ended", step=self.step))
         record = ContactRecord(
             self.record_id,
             self.snapshot.case_id,
@@ -241,7 +242,9 @@ _BORROWER_OUTCOMES = frozenset(Outcome) - {Outcome.THIRD_PARTY_REACHED}
 
 def _text(step: Step, value: Answer, allowed: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise CaseworkError(f"step '{step}': answer {value!r} is not one of {', '.join(allowed)}")
+        raise CaseworkError(
+            Message("call.not_a_choice", step=step, value=repr(value), allowed=list(allowed))
+        )
     return value
 
 
@@ -277,12 +280,15 @@ def _consequences(session: CallSession, value: Answer) -> bool:
         or isinstance(said, Mapping)
         or not all(isinstance(kind, str) for kind in said)
     ):
-        raise CaseworkError(f"step '{Step.EXPLAIN_CONSEQUENCES}': give a list of consequences")
+        raise CaseworkError(Message("call.consequences_list", step=Step.EXPLAIN_CONSEQUENCES))
     false = [kind for kind in said if kind not in {k.value for k in offered}]
     if false:
         raise CaseworkError(
-            f"step '{Step.EXPLAIN_CONSEQUENCES}': not a true consequence for this account:"
-            f" {', '.join(map(str, false))}"
+            Message(
+                "call.false_consequence",
+                step=Step.EXPLAIN_CONSEQUENCES,
+                false=[str(kind) for kind in false],
+            )
         )
     if said:
         session.done.add(Task.EXPLAIN_CONSEQUENCES)
@@ -294,20 +300,21 @@ def _promise(session: CallSession, value: Answer) -> bool:
         session.outcome = CLOSINGS[_text(Step.OBTAIN_PROMISE, value, tuple(CLOSINGS))]
         return False
     if not isinstance(value, Mapping):
-        raise CaseworkError(f"step '{Step.OBTAIN_PROMISE}': give amount and due")
+        raise CaseworkError(Message("call.promise_shape", step=Step.OBTAIN_PROMISE))
     try:
         amount = parse_yuan(str(value["amount"]))
         due = date.fromisoformat(str(value["due"]))
     except (KeyError, ValueError, MoneyError) as err:
         raise CaseworkError(
-            f"step '{Step.OBTAIN_PROMISE}': a promise needs amount (yuan) and due"
-            f" (YYYY-MM-DD): {err}"
+            Message("call.promise_unreadable", step=Step.OBTAIN_PROMISE, error=str(err))
         ) from err
     snap = session.snapshot
     promise = PromiseToPay(snap.case_id, snap.loan_id, amount, due, session.at.date())
     problems = promise_problems(promise, snap.promise_limits) if snap.promise_limits else []
     if problems:
-        raise CaseworkError(f"step '{Step.OBTAIN_PROMISE}': " + "; ".join(problems))
+        raise CaseworkError(
+            Message("call.promise_refused", step=Step.OBTAIN_PROMISE, problems=problems)
+        )
     session.promise = promise
     session.outcome = Outcome.PROMISE
     session.done.add(Task.OBTAIN_PROMISE)
@@ -316,7 +323,7 @@ def _promise(session: CallSession, value: Answer) -> bool:
 
 def _note(session: CallSession, value: Answer) -> bool:
     if not isinstance(value, str):
-        raise CaseworkError(f"step '{Step.UPDATE_FILE}': the note is a text")
+        raise CaseworkError(Message("call.note_text", step=Step.UPDATE_FILE))
     session.note = value
     return False
 
@@ -335,7 +342,7 @@ def run_answers(session: CallSession, answers: Mapping[str, Answer]) -> CallResu
     """Drive a session from a mapping step -> answer (the ``--answers FILE`` mode)."""
     while (prompt := session.next_prompt()) is not None:
         if prompt.step.value not in answers and prompt.step is not Step.PREPARE:
-            raise CaseworkError(f"answers: no answer for step '{prompt.step}'")
+            raise CaseworkError(Message("call.no_answer", step=prompt.step))
         session.answer(prompt.step, answers.get(prompt.step.value, "ok"))
     return session.result()
 
@@ -347,11 +354,14 @@ def load_answers(text: str, source: str) -> dict[str, Answer]:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise Refused(f"{source}: not valid YAML", [str(err)]) from err
+        raise Refused(Message("file.not_yaml", source=source), [str(err)]) from err
     except RecursionError:
-        raise Refused(f"{source}: not valid YAML", ["nested too deeply"]) from None
+        raise Refused(Message("file.not_yaml", source=source), [Message("file.too_deep")]) from None
     if not isinstance(data, dict):
-        raise Refused(f"{source}: answers refused", [f"{source}: expected a mapping step: answer"])
+        raise Refused(
+            Message("call.answers_refused", source=source),
+            [Message("call.answers_not_mapping", source=source)],
+        )
     lines = line_index(root)
     problems = [
         f"{locate(source, lines, str(key))}: unknown step (steps: {', '.join(Step)})"
@@ -364,7 +374,7 @@ def load_answers(text: str, source: str) -> dict[str, Answer]:
         if not isinstance(value, str | list | dict)
     )
     if problems:
-        raise Refused(f"{source}: answers refused", problems)
+        raise Refused(Message("call.answers_refused", source=source), problems)
     return {str(key): _as_answer(value) for key, value in data.items()}
 
 

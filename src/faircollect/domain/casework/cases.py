@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from faircollect.domain.casework.errors import CaseworkError, IllegalTransition
 from faircollect.domain.casework.roles import Actor, Permission, require
+from faircollect.domain.messages import Message
 
 
 class CaseStatus(StrEnum):
@@ -179,12 +180,17 @@ class Case:
         """The case after ``command``; raises IllegalTransition if the lifecycle forbids it."""
         _check_target(self, command.case_id)
         if not command.reason.strip():
-            raise CaseworkError(f"case {self.case_id}: a status change needs a reason")
+            raise CaseworkError(Message("case.no_reason", case_id=self.case_id))
         if not self.can_move_to(command.to):
-            allowed = ", ".join(sorted(TRANSITIONS[self.status])) or "none (closed)"
+            allowed = sorted(TRANSITIONS[self.status])
             raise IllegalTransition(
-                f"case {self.case_id}: cannot go from {self.status} to {command.to}"
-                f" (allowed: {allowed})"
+                Message(
+                    "case.transition" if allowed else "case.transition_closed",
+                    case_id=self.case_id,
+                    status=self.status,
+                    to=command.to,
+                    allowed=allowed,
+                )
             )
         event = StatusChanged(
             self.case_id, self.status, command.to, command.on, command.actor, command.reason
@@ -195,7 +201,7 @@ class Case:
         """The case after a change of owner (分案 / 委外 / recall)."""
         _check_target(self, command.case_id)
         if self.closed:
-            raise CaseworkError(f"case {self.case_id} is closed ({self.status})")
+            raise CaseworkError(Message("case.closed", case_id=self.case_id, status=self.status))
         event = OwnerAssigned(
             self.case_id, self.owner, command.owner, command.on, command.actor, command.reason
         )
@@ -204,15 +210,15 @@ class Case:
 
 def _check_target(case: Case, case_id: str) -> None:
     if case.case_id != case_id:
-        raise CaseworkError(f"command for case {case_id} applied to case {case.case_id}")
+        raise CaseworkError(Message("case.other_case", case_id=case_id, other=case.case_id))
 
 
 def open_case(command: OpenCase) -> Case:
     """A new case in status ``open`` whose history starts with ``CaseOpened``."""
     if not command.loan_ids:
-        raise CaseworkError(f"case {command.case_id}: a case needs at least one loan")
+        raise CaseworkError(Message("case.no_loan", case_id=command.case_id))
     if len(set(command.loan_ids)) != len(command.loan_ids):
-        raise CaseworkError(f"case {command.case_id}: a loan is listed twice")
+        raise CaseworkError(Message("case.loan_twice", case_id=command.case_id))
     event = CaseOpened(
         command.case_id,
         command.borrower_id,
@@ -238,5 +244,7 @@ def change_status(case: Case, command: ChangeStatus, actor: Actor) -> Case:
     if command.to in DECISIONS:
         require(actor, Permission.DECIDE_CASE)
     if command.actor != actor.user_id:
-        raise CaseworkError(f"command signed by {command.actor}, acting user is {actor.user_id}")
+        raise CaseworkError(
+            Message("case.signed_by_other", signer=command.actor, user_id=actor.user_id)
+        )
     return case.moved(command)

@@ -21,6 +21,7 @@ from faircollect.domain.casework.cases import TRANSITIONS, Case, CaseStatus, Cha
 from faircollect.domain.casework.errors import CaseworkError, Refused
 from faircollect.domain.casework.roles import Actor, Permission, require
 from faircollect.domain.compliance.actions import DEBTORS, Channel, Party
+from faircollect.domain.messages import Message
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -98,29 +99,38 @@ class ContactRecord:
 def record_problems(record: ContactRecord) -> list[str]:
     """Every inconsistency in a record (empty when it is sound), beancount style."""
     problems: list[str] = []
-    where = f"contact {record.record_id}"
+    where = record.record_id
     if record.at.tzinfo is None or record.at.utcoffset() is None:
-        problems.append(f"{where}: field 'at' must be timezone-aware")
+        problems.append(Message("contact.at_naive", record_id=where))
     if not record.number.strip():
-        problems.append(f"{where}: field 'number' is empty")
+        problems.append(Message("contact.no_number", record_id=where))
     if not record.actor.strip():
-        problems.append(f"{where}: field 'actor' is empty")
+        problems.append(Message("contact.no_actor", record_id=where))
     if record.outcome in DEBTOR_OUTCOMES and record.party not in DEBTORS:
         problems.append(
-            f"{where}: outcome '{record.outcome}' needs the borrower or guarantor reached,"
-            f" party is '{record.party}'"
+            Message(
+                "contact.outcome_needs_debtor",
+                record_id=where,
+                outcome=record.outcome,
+                party=record.party,
+            )
         )
     if record.outcome is Outcome.THIRD_PARTY_REACHED and record.party in DEBTORS:
-        problems.append(f"{where}: outcome 'third_party_reached' but party is '{record.party}'")
+        problems.append(
+            Message("contact.third_party_is_debtor", record_id=where, party=record.party)
+        )
     if record.outcome in ON_DEBTOR_NUMBER and record.party not in DEBTORS:
         problems.append(
-            f"{where}: outcome '{record.outcome}' is for a call to the borrower's or a"
-            f" guarantor's number, party is '{record.party}'"
+            Message(
+                "contact.outcome_needs_debtor_number",
+                record_id=where,
+                outcome=record.outcome,
+                party=record.party,
+            )
         )
     if record.reason is not None and record.outcome not in DEBTOR_OUTCOMES:
         problems.append(
-            f"{where}: a delinquency reason is only learned from a debtor, outcome is"
-            f" '{record.outcome}'"
+            Message("contact.reason_needs_debtor", record_id=where, outcome=record.outcome)
         )
     return problems
 
@@ -153,12 +163,14 @@ def accept_contact(case: Case, record: ContactRecord, gate: GateCheck) -> Case:
     """
     reasons = record_problems(record)
     if record.case_id != case.case_id:
-        reasons.append(f"contact {record.record_id} is for case {record.case_id}")
+        reasons.append(
+            Message("contact.other_case", record_id=record.record_id, case_id=record.case_id)
+        )
     if case.contact_paused and record.outcome is not Outcome.COMPLAINT:
-        reasons.append(f"case {case.case_id} is in status '{case.status}': contact is paused")
+        reasons.append(Message("contact.paused", case_id=case.case_id, status=case.status))
     reasons.extend(gate.check(record))
     if reasons:
-        raise Refused(f"contact {record.record_id} refused", reasons)
+        raise Refused(Message("contact.refused", record_id=record.record_id), reasons)
     target = status_after(case.status, record.outcome)
     if target is None:
         return case
@@ -179,8 +191,12 @@ def record_contact(
     require_case_access(actor, case.case_id, placements, record.at.date())
     if record.actor != actor.user_id:
         raise CaseworkError(
-            f"contact {record.record_id} is signed by {record.actor}, acting user is"
-            f" {actor.user_id}"
+            Message(
+                "contact.signed_by_other",
+                record_id=record.record_id,
+                signer=record.actor,
+                user_id=actor.user_id,
+            )
         )
     return accept_contact(case, record, gate)
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.ledger.terms import Payment
-from faircollect.domain.money import format_yuan
+from faircollect.domain.messages import Message
 from faircollect.domain.promises import Promise, PromiseStatus, paid_towards, status_of
 
 MAX_PROMISE_DAYS = 366
@@ -33,15 +33,25 @@ class PromiseToPay:
 
     def __post_init__(self) -> None:
         if self.amount <= 0:
-            raise CaseworkError(f"promise on {self.loan_id}: amount must be positive")
+            raise CaseworkError(Message("promise.amount_not_positive", loan_id=self.loan_id))
         if self.due < self.made_on:
             raise CaseworkError(
-                f"promise on {self.loan_id}: due {self.due} is before it was made {self.made_on}"
+                Message(
+                    "promise.due_before_made",
+                    loan_id=self.loan_id,
+                    due=self.due,
+                    made_on=self.made_on,
+                )
             )
         if (self.due - self.made_on).days > MAX_PROMISE_DAYS:
             raise CaseworkError(
-                f"promise on {self.loan_id}: due {self.due} is more than {MAX_PROMISE_DAYS}"
-                f" days after {self.made_on}; propose an instalment plan instead"
+                Message(
+                    "promise.due_too_far",
+                    loan_id=self.loan_id,
+                    due=self.due,
+                    days=MAX_PROMISE_DAYS,
+                    made_on=self.made_on,
+                )
             )
 
     def as_promise(self, promise_id: str = "") -> Promise:
@@ -65,24 +75,25 @@ class PromiseLimits:
     horizon_days: int
 
 
-def promise_problems(promise: PromiseToPay, limits: PromiseLimits) -> list[str]:
+def promise_problems(promise: PromiseToPay, limits: PromiseLimits) -> list[Message]:
     """Why the promise is refused under PTP-1 (empty when it is sane)."""
     problems = []
     if promise.amount < limits.floor:
-        problems.append(
-            f"PTP-1: {format_yuan(promise.amount)} yuan is less than the minimum promise of"
-            f" {format_yuan(limits.floor)} yuan"
-        )
+        problems.append(Message("promise.below_minimum", amount=promise.amount, floor=limits.floor))
     if promise.amount > limits.ceiling:
         problems.append(
-            f"PTP-1: {format_yuan(promise.amount)} yuan is more than the"
-            f" {format_yuan(limits.ceiling)} yuan lawfully owed"
+            Message("promise.above_owed", amount=promise.amount, ceiling=limits.ceiling)
         )
     last = promise.made_on + timedelta(days=limits.horizon_days)
     if promise.due > last:
         problems.append(
-            f"PTP-1: due {promise.due} is more than {limits.horizon_days} days after"
-            f" {promise.made_on} (latest {last})"
+            Message(
+                "promise.due_beyond_horizon",
+                due=promise.due,
+                days=limits.horizon_days,
+                made_on=promise.made_on,
+                latest=last,
+            )
         )
     return problems
 

@@ -26,6 +26,7 @@ from faircollect.domain.ledger.adjustments import (
     plan_schedule,
 )
 from faircollect.domain.ledger.replay import LoanLedger, arrears
+from faircollect.domain.messages import Message
 
 __all__ = [
     "MAX_PLAN_MONTHS",
@@ -179,7 +180,7 @@ def borrower_request(command: SubmitProposal, borrower_id: str) -> ProposalSubmi
     """A pending instalment plan the borrower asked for (issue 13): the same proposal a
     collector submits, in the supervisor's queue; only a supervisor decides."""
     if not isinstance(command.terms, InstalmentPlan):
-        raise CaseworkError(f"proposal {command.proposal_id}: a borrower asks only for a plan")
+        raise CaseworkError(Message("proposal.borrower_plan_only", proposal_id=command.proposal_id))
     _check_terms(command.terms, command.on, command.proposal_id)
     return ProposalSubmitted(
         Proposal(
@@ -195,32 +196,49 @@ def borrower_request(command: SubmitProposal, borrower_id: str) -> ProposalSubmi
 
 
 def _check_terms(terms: Terms, on: date, proposal_id: str) -> None:
-    where = f"proposal {proposal_id}"
     if isinstance(terms, Waiver):
         if terms.amount <= 0:
-            raise CaseworkError(f"{where}: waiver amount must be positive fen")
+            raise CaseworkError(Message("proposal.waiver_not_positive", proposal_id=proposal_id))
         return
     if not 1 <= terms.months <= MAX_PLAN_MONTHS:
-        raise CaseworkError(f"{where}: months must be 1-{MAX_PLAN_MONTHS}, got {terms.months}")
+        raise CaseworkError(
+            Message(
+                "proposal.months", proposal_id=proposal_id, high=MAX_PLAN_MONTHS, got=terms.months
+            )
+        )
     if terms.annual_rate < 0:
-        raise CaseworkError(f"{where}: annual_rate must not be negative")
+        raise CaseworkError(Message("proposal.rate_negative", proposal_id=proposal_id))
     if terms.first_due <= on:
-        raise CaseworkError(f"{where}: first_due {terms.first_due} must be after {on}")
+        raise CaseworkError(
+            Message(
+                "proposal.first_due_not_after",
+                proposal_id=proposal_id,
+                first_due=terms.first_due,
+                on=on,
+            )
+        )
     if (terms.first_due - on).days > MAX_FIRST_DUE_DAYS:
         raise CaseworkError(
-            f"{where}: first_due {terms.first_due} is more than {MAX_FIRST_DUE_DAYS} days"
-            f" after {on}"
+            Message(
+                "proposal.first_due_too_far",
+                proposal_id=proposal_id,
+                first_due=terms.first_due,
+                days=MAX_FIRST_DUE_DAYS,
+                on=on,
+            )
         )
 
 
 def _decidable(proposal: Proposal, actor: Actor, reason: str) -> None:
     require(actor, Permission.DECIDE_PROPOSAL)
     if actor.user_id == proposal.submitted_by:
-        raise PermissionDenied(f"{actor.user_id} may not decide their own proposal")
+        raise PermissionDenied(Message("proposal.own", user_id=actor.user_id))
     if proposal.status is not ProposalStatus.PENDING:
-        raise CaseworkError(f"proposal {proposal.proposal_id} is already {proposal.status}")
+        raise CaseworkError(
+            Message("proposal.decided", proposal_id=proposal.proposal_id, status=proposal.status)
+        )
     if not reason.strip():
-        raise CaseworkError(f"proposal {proposal.proposal_id}: a decision needs a reason")
+        raise CaseworkError(Message("proposal.no_reason", proposal_id=proposal.proposal_id))
 
 
 def reject(
@@ -246,8 +264,14 @@ def approve(
     _decidable(proposal, actor, reason)
     if position.loan_id != proposal.loan_id or position.as_of != on:
         raise CaseworkError(
-            f"proposal {proposal.proposal_id}: position is for {position.loan_id} on"
-            f" {position.as_of}, need {proposal.loan_id} on {on}"
+            Message(
+                "proposal.position_mismatch",
+                proposal_id=proposal.proposal_id,
+                loan_id=position.loan_id,
+                as_of=position.as_of,
+                need=proposal.loan_id,
+                on=on,
+            )
         )
     _check_terms(proposal.terms, on, proposal.proposal_id)
     decided = replace(
@@ -293,8 +317,13 @@ def check_waiver(waiver: Waiver, position: LoanPosition, proposal_id: str) -> No
     )
     if waiver.amount > cap:
         raise CaseworkError(
-            f"proposal {proposal_id}: waiver of {waiver.amount} fen {waiver.component}"
-            f" exceeds the {cap} fen unpaid"
+            Message(
+                "proposal.waiver_exceeds",
+                proposal_id=proposal_id,
+                amount=waiver.amount,
+                component=waiver.component,
+                cap=cap,
+            )
         )
 
 
@@ -307,7 +336,7 @@ def _restructure(
     position: LoanPosition,
 ) -> LoanRestructured:
     if position.outstanding_principal <= 0:
-        raise CaseworkError(f"proposal {proposal.proposal_id}: no principal outstanding")
+        raise CaseworkError(Message("proposal.no_principal", proposal_id=proposal.proposal_id))
     return LoanRestructured(
         proposal.proposal_id,
         proposal.loan_id,

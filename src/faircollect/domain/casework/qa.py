@@ -19,6 +19,7 @@ from faircollect.domain.casework.call_script import Screen
 from faircollect.domain.casework.contacts import FAILED, SHANGHAI, ContactRecord, Outcome
 from faircollect.domain.casework.errors import CaseworkError
 from faircollect.domain.compliance.actions import Channel
+from faircollect.domain.messages import Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ def run_qa(
     taken as given (the nightly run decides which promises settled that day).
     """
     if not 0 <= rate <= 1:
-        raise CaseworkError(f"sample rate must be between 0 and 1, got {rate}")
+        raise CaseworkError(Message("qa.rate", rate=rate))
     todays = [r for r in records if _on_day(r.at, day, zone)]
     sent = [m for m in messages if _on_day(m.sent_at, day, zone)]
     found = violations(todays, sent, screen)

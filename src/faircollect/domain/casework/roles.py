@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from faircollect.domain.casework.errors import PermissionDenied
+from faircollect.domain.messages import Message
 
 
 class Role(StrEnum):
@@ -75,5 +76,10 @@ def require(actor: Actor, permission: Permission) -> None:
     """Raise PermissionDenied unless the actor's role grants ``permission``."""
     if permission not in GRANTS[actor.role]:
         raise PermissionDenied(
-            f"{actor.user_id} ({actor.role}) may not {permission.value.replace('_', ' ')}"
+            Message(
+                "role.may_not",
+                user_id=actor.user_id,
+                role=actor.role,
+                doing=Message(f"permission.{permission.value}"),
+            )
         )

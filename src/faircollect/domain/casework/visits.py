@@ -16,6 +16,7 @@ from enum import StrEnum
 from faircollect.domain.casework.errors import Refused
 from faircollect.domain.casework.roles import Actor, Permission, require
 from faircollect.domain.compliance.pack import Parameters
+from faircollect.domain.messages import Message
 
 RULE = "CN-VISIT-1"
 
@@ -88,34 +89,44 @@ class VisitRecorded:
     note: str = ""
 
 
-def visit_problems(plan: PlanVisit, policy: VisitPolicy) -> list[str]:
+def visit_problems(plan: PlanVisit, policy: VisitPolicy) -> list[Message]:
     """Every reason the visit may not go ahead, each naming the rule."""
-    problems: list[str] = []
-    where = f"{RULE} visit {plan.visit_id}"
+    problems: list[Message] = []
+    where = {"rule": RULE, "visit_id": plan.visit_id}
     sent = plan.notice_letter_sent_on
     if sent is None:
-        problems.append(f"{where}: no notice letter was sent before the visit")
+        problems.append(Message("visit.no_notice", **where))
     elif (plan.planned_on - sent).days < policy.notice_lead_days:
         problems.append(
-            f"{where}: notice letter sent {sent}, needs {policy.notice_lead_days} day(s)"
-            f" before {plan.planned_on}"
+            Message(
+                "visit.notice_late",
+                **where,
+                sent=sent,
+                days=policy.notice_lead_days,
+                planned_on=plan.planned_on,
+            )
         )
     staff = len(set(plan.staff))
     if staff != len(plan.staff):
-        problems.append(f"{where}: a staff member is listed twice")
+        problems.append(Message("visit.staff_twice", **where))
     if not policy.min_staff <= staff <= policy.max_staff:
-        problems.append(f"{where}: {staff} staff, must be {policy.min_staff}-{policy.max_staff}")
-    if not plan.staff_identified:
-        problems.append(f"{where}: staff must identify themselves")
-    if not plan.recorded:
-        problems.append(f"{where}: the visit must be recorded")
-    if not plan.address.strip():
-        problems.append(f"{where}: field 'address' is empty")
-    if plan.workplace and not plan.borrower_consented:
         problems.append(
-            f"SOFT-1 visit {plan.visit_id}: a visit at the borrower's workplace exposes the"
-            " debt to colleagues; only with the borrower's consent"
+            Message(
+                "visit.staff_count",
+                **where,
+                staff=staff,
+                low=policy.min_staff,
+                high=policy.max_staff,
+            )
         )
+    if not plan.staff_identified:
+        problems.append(Message("visit.not_identified", **where))
+    if not plan.recorded:
+        problems.append(Message("visit.not_recorded", **where))
+    if not plan.address.strip():
+        problems.append(Message("visit.no_address", **where))
+    if plan.workplace and not plan.borrower_consented:
+        problems.append(Message("visit.workplace", visit_id=plan.visit_id))
     return problems
 
 
@@ -124,7 +135,7 @@ def plan_visit(plan: PlanVisit, actor: Actor, policy: VisitPolicy = VisitPolicy(
     require(actor, Permission.PLAN_VISIT)
     problems = visit_problems(plan, policy)
     if problems:
-        raise Refused(f"visit {plan.visit_id} refused", problems)
+        raise Refused(Message("visit.refused", visit_id=plan.visit_id), list(problems))
     return VisitPlanned(plan, actor.user_id)
 
 
@@ -133,15 +144,19 @@ def record_visit(planned: VisitPlanned, record: VisitRecorded) -> VisitRecorded:
     plan = planned.plan
     problems: list[str] = []
     if record.visit_id != plan.visit_id or record.case_id != plan.case_id:
-        problems.append(f"outcome is for visit {record.visit_id} / case {record.case_id}")
+        problems.append(
+            Message("visit.outcome_mismatch", visit_id=record.visit_id, case_id=record.case_id)
+        )
     if record.started_at.tzinfo is None:
-        problems.append("field 'started_at' must be timezone-aware")
+        problems.append(Message("visit.started_naive"))
     if record.started_at.date() != plan.planned_on:
-        problems.append(f"visit took place {record.started_at.date()}, planned {plan.planned_on}")
+        problems.append(
+            Message("visit.other_day", on=record.started_at.date(), planned_on=plan.planned_on)
+        )
     if set(record.staff_present) != set(plan.staff) or len(record.staff_present) != len(plan.staff):
-        problems.append(f"{RULE}: staff present {record.staff_present} are not the planned staff")
+        problems.append(Message("visit.other_staff", rule=RULE, staff=record.staff_present))
     if not record.recording_ref.strip():
-        problems.append(f"{RULE}: field 'recording_ref' is empty: the visit must be recorded")
+        problems.append(Message("visit.no_recording", rule=RULE))
     if problems:
-        raise Refused(f"visit {plan.visit_id} outcome refused", problems)
+        raise Refused(Message("visit.outcome_refused", visit_id=plan.visit_id), problems)
     return record

@@ -32,6 +32,7 @@ from faircollect.domain.casework.cases import (
 )
 from faircollect.domain.casework.errors import CaseworkError, PermissionDenied
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
+from faircollect.domain.messages import Message
 from faircollect.domain.organisation import AgencyTerms
 from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case
@@ -41,7 +42,7 @@ from faircollect.services.casework.ids import new_id
 def _terms(uow: UnitOfWork, agency_id: str) -> CommissionTerms:
     agency = uow.org.agency(agency_id)
     if agency is None:
-        raise CaseworkError(f"no agency '{agency_id}'")
+        raise CaseworkError(Message("agency.not_found", agency_id=agency_id))
     return CommissionTerms(agency.agency_id, agency.rate, agency.plan_rate)
 
 
@@ -94,7 +95,7 @@ def recall_case(
     case = visible_case(uow, actor, case_id, on)
     current = [p for p in uow.cases.placements(case_id) if p.recalled_on is None]
     if not current:
-        raise CaseworkError(f"case {case_id} is not placed with an agency")
+        raise CaseworkError(Message("agency.not_placed", case_id=case_id))
     event = recall(current[0], RecallCase(current[0].placement_id, on, reason), actor)
     uow.cases.mark_recalled(event.placement_id, on)
     why = f"recalled from {event.agency_id}: {reason}"
@@ -125,7 +126,12 @@ def _may_see_statement(actor: Actor, agency_id: str) -> None:
     if actor.role is Role.AGENCY:
         if actor.agency_id != agency_id:
             raise PermissionDenied(
-                f"{actor.user_id} (agency {actor.agency_id}) may not see {agency_id}'s statement"
+                Message(
+                    "agency.other_statement",
+                    user_id=actor.user_id,
+                    own=actor.agency_id,
+                    agency_id=agency_id,
+                )
             )
         return
     require(actor, Permission.PLACE_CASE)
@@ -163,7 +169,7 @@ def agency_desk(
     wanted = agency_id or actor.agency_id
     if wanted is None:
         require(actor, Permission.PLACE_CASE)
-        raise CaseworkError("name the agency whose desk to show")
+        raise CaseworkError(Message("agency.name_it"))
     found = statement(uow, actor, wanted, year, month)
     agency = uow.org.agency(wanted)
     assert agency is not None  # statement() refused an unknown agency

@@ -22,6 +22,7 @@ from faircollect.domain.casework.cases import (
 from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.casework.visibility import Scope, scope_of
+from faircollect.domain.messages import Message
 from faircollect.domain.portal import ComplaintStatus
 from faircollect.domain.privacy import SEES_FULL_ID, id_number_for, mask_phone
 from faircollect.services import audit
@@ -47,7 +48,7 @@ def visible_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> Case
         case = uow.cases.get(case_id)
         if scope(uow, actor, day).sees(case.case_id, case.owner):
             return case
-    raise NotFound(f"no case '{case_id}'")
+    raise NotFound(Message("case.not_found", case_id=case_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def list_cases(
     """One page of the cases ``actor`` may see on ``day`` (optionally of one status, or
     matching ``query``: case id, loan id, borrower id, phone, or part of a name)."""
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        raise CaseworkError(f"page must be at least 1 and size between 1 and {MAX_PAGE_SIZE}")
+        raise CaseworkError(Message("case.page", high=MAX_PAGE_SIZE))
     where = replace(
         case_filter(scope(uow, actor, day)),
         status=status.value if status else None,
@@ -144,6 +145,19 @@ def show_case(uow: UnitOfWork, actor: Actor, case_id: str, day: date) -> CaseFil
     )
 
 
+OWNER_FIELDS = ("actor", "from_value", "to_value")
+"""A history event's fields that can name a user (who acted; an owner before and after)."""
+
+
+def names_of(uow: UnitOfWork, found: CaseFile) -> dict[str, str]:
+    """The names of the users in a case file (who acted in its history and contact
+    records, who owned it), by user id, for a page to show people by name."""
+    acting = {str(r.get("actor")) for r in found.records}
+    for event in found.history:
+        acting |= {str(event.get(k) or "").removeprefix("collector:") for k in OWNER_FIELDS}
+    return {p.user_id: p.name for p in uow.org.people() if p.user_id in acting}
+
+
 def _audit_view(uow: UnitOfWork, actor: Actor, case: Case, contacts: list[dict[str, Any]]) -> None:
     """Who saw whose personal data in clear: the whole ID number (roles that see it) and
     which phone numbers unmasked (the borrower's always, a contact's when shown whole)."""
@@ -168,7 +182,7 @@ def _audit_view(uow: UnitOfWork, actor: Actor, case: Case, contacts: list[dict[s
 def _borrower(uow: UnitOfWork, actor: Actor, borrower_id: str) -> dict[str, Any]:
     borrower = uow.loans.borrower(borrower_id)
     if borrower is None:
-        raise NotFound(f"no borrower '{borrower_id}'")
+        raise NotFound(Message("borrower.not_found", borrower_id=borrower_id))
     return {
         "borrower_id": borrower.borrower_id,
         "name": borrower.name,
@@ -231,13 +245,15 @@ def reassign_case(
     case = visible_case(uow, actor, case_id, on)
     person = uow.org.person(to_collector)
     if person is None or person.role is not Role.COLLECTOR:
-        raise CaseworkError(f"'{to_collector}' is not a collector")
+        raise CaseworkError(Message("case.not_collector", user_id=to_collector))
     if actor.role is not Role.ADMIN and person.team_id != actor.team_id:
-        raise CaseworkError(f"{to_collector} is not in your team")
+        raise CaseworkError(Message("case.not_your_team", user_id=to_collector))
     if not reason.strip():
-        raise CaseworkError("a reassignment needs a reason")
+        raise CaseworkError(Message("case.reassign_no_reason"))
     if case.owner.kind is OwnerKind.AGENCY:
-        raise CaseworkError(f"case {case_id} is with {case.owner.owner_id}: recall it first")
+        raise CaseworkError(
+            Message("case.with_agency", case_id=case_id, holder=case.owner.owner_id)
+        )
     owner = Owner(OwnerKind.COLLECTOR, to_collector)
     moved = case.assigned(AssignOwner(case_id, owner, on, actor.user_id, reason))
     uow.cases.save(case, moved)

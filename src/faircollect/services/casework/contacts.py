@@ -44,10 +44,12 @@ from faircollect.domain.compliance.findings import Finding, Label
 from faircollect.domain.compliance.gate import Gate
 from faircollect.domain.compliance.pack_loader import load_default
 from faircollect.domain.compliance.screener import screen
+from faircollect.domain.messages import Message
 from faircollect.domain.portal import Preferences
 from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.ids import new_id
+from faircollect.services.compliance import violation_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ class StoredHistoryGate:
 
     def check(self, record: ContactRecord) -> list[str]:
         self.last = self.gate.decide(self.action(record))
-        return [f"{v.rule}: {v.reason}" for v in self.last.violations]
+        return [violation_message(v.rule, v.reason, self.gate.pack) for v in self.last.violations]
 
 
 def default_gate() -> Gate:
@@ -267,14 +269,14 @@ def known_party(
     know, or one claimed as somebody it is not."""
     borrower = uow.loans.borrower(case.borrower_id)
     if borrower is None:
-        raise CaseworkError(f"no borrower '{case.borrower_id}'")
+        raise CaseworkError(Message("borrower.not_found", borrower_id=case.borrower_id))
     contacts = [c.contact for c in uow.loans.contacts(case.borrower_id)]
     known = party_of(channel, number, borrower, contacts)
     problems = check_claimed(claimed, known)
     if problems:
         raise GateDenied(
-            f"contact on case {case.case_id} refused",
-            [f"{PARTY_RULE}: {p}" for p in problems],
+            Message("contact.on_case_refused", case_id=case.case_id),
+            [violation_message(PARTY_RULE, p) for p in problems],
             [(PARTY_RULE, p) for p in problems],
             None,
         )
@@ -290,8 +292,13 @@ def _check_fulfils(uow: UnitOfWork, actor: Actor, case: Case, new: NewContact) -
     mine = found is not None and (found[2] == actor.user_id or actor.role is not Role.COLLECTOR)
     if found is None or found[0] not in case.loan_ids or found[1] != new.channel.value or not mine:
         raise CaseworkError(
-            f"action '{new.action_id}' is not a planned {new.channel.value} on case"
-            f" {case.case_id} still to be done by {actor.user_id}"
+            Message(
+                "contact.not_planned_action",
+                action_id=new.action_id,
+                channel=new.channel.value,
+                case_id=case.case_id,
+                user_id=actor.user_id,
+            )
         )
 
 
@@ -304,7 +311,9 @@ def add_contact(uow: UnitOfWork, actor: Actor, new: NewContact, *, today: date) 
     case = visible_case(uow, actor, new.case_id, today)
     _dated_within_case(uow, case, new.at, today)
     if new.loan_id is not None and new.loan_id not in case.loan_ids:
-        raise CaseworkError(f"loan '{new.loan_id}' is not in case {case.case_id}")
+        raise CaseworkError(
+            Message("case.loan_not_in_case", loan_id=new.loan_id, case_id=case.case_id)
+        )
     party = known_party(uow, case, new.channel, new.number, new.party)
     if new.action_id is not None:
         _check_fulfils(uow, actor, case, new)
@@ -333,11 +342,8 @@ def _dated_within_case(uow: UnitOfWork, case: Case, at: datetime, today: date) -
     opened = uow.cases.opened_on(case.case_id)
     if not _midnight(opened) <= at < _midnight(today + timedelta(days=1)):
         raise Refused(
-            f"contact on case {case.case_id} refused",
-            [
-                f"field 'at': {at.isoformat()} is not between the day the case was opened"
-                f" ({opened}) and the end of today ({today})"
-            ],
+            Message("contact.on_case_refused", case_id=case.case_id),
+            [Message("contact.at_outside_case", at=at.isoformat(), opened=opened, today=today)],
         )
 
 

@@ -31,6 +31,7 @@ from faircollect.domain.compliance.actions import Channel, Party
 from faircollect.domain.compliance.pack import default_pack
 from faircollect.domain.compliance.screener import screen
 from faircollect.domain.lender import LenderProfile
+from faircollect.domain.messages import Message
 from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.contacts import (
@@ -54,7 +55,9 @@ def _call_loan(uow: UnitOfWork, loan_ids: tuple[str, ...], loan_id: str | None) 
     """The loan named, else the case's loan with the most days past due."""
     if loan_id is not None:
         if loan_id not in loan_ids:
-            raise CaseworkError(f"loan '{loan_id}' is not in this case ({', '.join(loan_ids)})")
+            raise CaseworkError(
+                Message("case.loan_not_in_this_case", loan_id=loan_id, loan_ids=list(loan_ids))
+            )
         return loan_id
     dpd = {x: state["dpd"] for x, state in uow.loans.states(loan_ids).items()}
     return max(loan_ids, key=lambda x: (dpd.get(x, 0), x))
@@ -83,7 +86,7 @@ def start_call(
     due = owed_now(uow, chosen, at.date())
     borrower = uow.loans.borrower(case.borrower_id)
     if borrower is None:
-        raise CaseworkError(f"no borrower '{case.borrower_id}'")
+        raise CaseworkError(Message("borrower.not_found", borrower_id=case.borrower_id))
     dialled = number or borrower.phone
     party = known_party(uow, case, Channel.CALL, dialled, None)
     _gate_before(uow, actor if audited else None, case, party, dialled, at)
@@ -137,7 +140,7 @@ def _gate_before(
         audit.gate_decided(uow, actor, case.case_id, decision, checker.gate.pack.version, proposed)
     if reasons and decision is not None:
         raise GateDenied(
-            f"call on case {case.case_id} refused",
+            Message("call.refused", case_id=case.case_id),
             reasons,
             [(v.rule, v.reason) for v in decision.violations],
             decision.next_allowed_at,

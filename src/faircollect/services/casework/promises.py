@@ -21,6 +21,7 @@ from faircollect.domain.casework.promise import (
 from faircollect.domain.casework.roles import Actor, Permission, Role, require
 from faircollect.domain.compliance.pack import RulePack, default_pack
 from faircollect.domain.lawful import Owed
+from faircollect.domain.messages import Message
 from faircollect.domain.money import parse_yuan
 from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case, visible_case_ids
@@ -63,24 +64,26 @@ def make_promise(
     """
     require(actor, Permission.RECORD_CONTACT)
     if today is not None and made_on > today:
-        raise CaseworkError(f"promise on {loan_id}: made on {made_on}, after today ({today})")
+        raise CaseworkError(
+            Message("promise.made_after_today", loan_id=loan_id, made_on=made_on, today=today)
+        )
     if uow.loans.borrower_of(loan_id) is None:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))
     case_id = uow.cases.open_case_of([loan_id]).get(loan_id)
     if case_id is not None:
         try:
             visible_case(uow, actor, case_id, today or made_on)
         except NotFound:
             # The loan's case is not the caller's to know of: no loan, as for an unknown id.
-            raise NotFound(f"no loan '{loan_id}'") from None
+            raise NotFound(Message("loan.not_found", loan_id=loan_id)) from None
     elif actor.role not in MAY_PROMISE_WITHOUT_CASE:
-        raise NotFound(f"no loan '{loan_id}'")
+        raise NotFound(Message("loan.not_found", loan_id=loan_id))
     promise = PromiseToPay(case_id or "", loan_id, amount, due, made_on)
     problems = promise_problems(
         promise, promise_limits(owed_now(uow, loan_id, made_on), default_pack())
     )
     if problems:
-        raise Refused(f"promise on {loan_id} refused", problems)
+        raise Refused(Message("promise.refused", loan_id=loan_id), list(problems))
     number = uow.promises.made_on(loan_id, made_on) + 1
     row = PromiseRow(
         f"PTP-{loan_id}-{made_on:%Y%m%d}-{number}",

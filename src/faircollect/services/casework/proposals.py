@@ -28,6 +28,7 @@ from faircollect.domain.casework.proposals import (
     submit,
 )
 from faircollect.domain.casework.roles import Actor, Permission, require
+from faircollect.domain.messages import Message
 from faircollect.services import audit
 from faircollect.services.casework.cases import vars_of, visible_case, visible_case_ids
 from faircollect.services.casework.ids import new_id
@@ -46,12 +47,10 @@ def submit_proposal(
     """Store a pending proposal on one of the case's loans."""
     case = visible_case(uow, actor, case_id, on)
     if loan_id not in case.loan_ids:
-        raise CaseworkError(f"loan '{loan_id}' is not in case {case_id}")
+        raise CaseworkError(Message("case.loan_not_in_case", loan_id=loan_id, case_id=case_id))
     command = SubmitProposal(new_id("PR"), case_id, loan_id, terms, on, note)
     position = (
-        position_from_ledger(ledger_as_of(uow, loan_id, on))
-        if isinstance(terms, Waiver)
-        else None
+        position_from_ledger(ledger_as_of(uow, loan_id, on)) if isinstance(terms, Waiver) else None
     )
     proposal = submit(command, actor, uow.cases.placements(case_id), position).proposal
     uow.proposals.add(proposal)
@@ -73,7 +72,7 @@ def _decidable(uow: UnitOfWork, actor: Actor, proposal_id: str, on: date) -> Pro
         proposal = uow.proposals.get(proposal_id)
         visible_case(uow, actor, proposal.case_id, on)
     except CaseworkError as err:
-        raise NotFound(f"no proposal '{proposal_id}'") from err
+        raise NotFound(Message("proposal.not_found", proposal_id=proposal_id)) from err
     return proposal
 
 

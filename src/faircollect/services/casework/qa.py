@@ -20,6 +20,7 @@ from faircollect.domain.casework.errors import PermissionDenied
 from faircollect.domain.casework.qa import QaReport, SettledPromise, Violation, run_qa
 from faircollect.domain.casework.roles import Actor, Role
 from faircollect.domain.compliance.screener import screen
+from faircollect.domain.messages import Message
 
 MAY_RUN_QA = frozenset({Role.SUPERVISOR, Role.QA, Role.COMPLIANCE, Role.ADMIN})
 """Who runs the day's quality inspection: supervisors, QA, compliance and admins."""
@@ -54,7 +55,14 @@ def review(
 ) -> QaReview:
     """The QA report for ``day`` and the day's records it was made from."""
     if actor.role not in MAY_RUN_QA:
-        raise PermissionDenied(f"{actor.user_id} ({actor.role}) may not run quality inspection")
+        raise PermissionDenied(
+            Message(
+                "role.may_not",
+                user_id=actor.user_id,
+                role=actor.role,
+                doing=Message("permission.run_qa"),
+            )
+        )
     start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
     end = start + timedelta(days=1)
     records = uow.contacts.between(start, end)

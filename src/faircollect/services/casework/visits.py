@@ -34,10 +34,12 @@ from faircollect.domain.compliance.actions import (
     VisitDetails,
 )
 from faircollect.domain.compliance.gate import Gate
+from faircollect.domain.messages import Message
 from faircollect.services import audit
 from faircollect.services.casework.cases import visible_case
 from faircollect.services.casework.contacts import default_gate
 from faircollect.services.casework.ids import new_id
+from faircollect.services.compliance import violation_message
 from faircollect.services.loans import owed_now
 
 
@@ -61,7 +63,7 @@ def gate_reasons(
     """What the gate says about the visit (notice letter sent on ``sent``), as 'RULE:
     reason' lines."""
     decision = gate_decision(request, sent, gate, illegal_debt)
-    return [f"{v.rule}: {v.reason}" for v in decision.violations]
+    return [violation_message(v.rule, v.reason, gate.pack) for v in decision.violations]
 
 
 def gate_decision(
@@ -91,9 +93,7 @@ def _may_plan(actor: Actor) -> None:
     configuration allows agencies to visit."""
     if actor.role is Role.AGENCY:
         if not lender_profile().agency_visits_allowed:
-            raise PermissionDenied(
-                f"{actor.user_id}: the lender does not allow agencies to make home visits"
-            )
+            raise PermissionDenied(Message("visit.agency_not_allowed", user_id=actor.user_id))
         return
     require(actor, Permission.PLAN_VISIT)
 
@@ -123,7 +123,7 @@ def plan(
     problems = visit_problems(command, VisitPolicy.for_pack(chosen.pack.parameters))
     illegal = any(owed_now(uow, loan, request.at.date()).illegal for loan in case.loan_ids)
     decision = gate_decision(request, sent, chosen, illegal)
-    from_gate = [f"{v.rule}: {v.reason}" for v in decision.violations]
+    from_gate = [violation_message(v.rule, v.reason, chosen.pack) for v in decision.violations]
     proposed = {
         "visit_id": command.visit_id,
         "at": request.at,
@@ -137,7 +137,7 @@ def plan(
     # gate's other rules (hours...) so each breach is listed once.
     problems += [r for r in from_gate if not (problems and r.startswith(f"{RULE}:"))]
     if problems:
-        raise Refused(f"visit on case {request.case_id} refused", problems)
+        raise Refused(Message("visit.on_case_refused", case_id=request.case_id), problems)
     planned = VisitPlanned(command, actor.user_id)
     uow.visits.add(planned)
     audit.record(
@@ -203,12 +203,12 @@ def _visible_visit(uow: UnitOfWork, actor: Actor, visit_id: str, day: date) -> V
     one, before anything about it (its case, its outcome) is said."""
     found = uow.visits.find(visit_id)
     if found is None:
-        raise NotFound(f"no visit '{visit_id}'")
+        raise NotFound(Message("visit.not_found", visit_id=visit_id))
     planned, outcome = found
     try:
         visible_case(uow, actor, planned.plan.case_id, day)
     except NotFound:
-        raise NotFound(f"no visit '{visit_id}'") from None
+        raise NotFound(Message("visit.not_found", visit_id=visit_id)) from None
     if outcome is not None:
-        raise CaseworkError(f"visit {visit_id} already has an outcome ({outcome})")
+        raise CaseworkError(Message("visit.has_outcome", visit_id=visit_id, outcome=outcome))
     return planned

@@ -18,6 +18,7 @@ from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.call_session import CallSession, Prompt
 from faircollect.domain.casework.errors import CaseworkError, NotFound
 from faircollect.domain.casework.roles import Actor
+from faircollect.domain.messages import Message
 from faircollect.services import audit
 from faircollect.services.casework import first_call
 from faircollect.services.casework.ids import new_id
@@ -55,9 +56,9 @@ def begin(
 def _rebuilt(uow: UnitOfWork, actor: Actor, call_id: str) -> tuple[StoredCall, CallSession]:
     call = uow.calls.get(call_id)
     if call is None or call.user_id != actor.user_id:
-        raise NotFound(f"no call '{call_id}'")
+        raise NotFound(Message("call.not_found", call_id=call_id))
     if call.record_id is not None:
-        raise CaseworkError(f"call {call_id} has ended (催记 {call.record_id})")
+        raise CaseworkError(Message("call.has_ended", call_id=call_id, record_id=call.record_id))
     session = first_call.start_call(
         uow, actor, call.case_id, call.started_at, loan_id=call.loan_id, audited=False
     )

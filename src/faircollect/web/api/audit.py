@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from faircollect.domain.messages import Message
 from faircollect.services import audit
 from faircollect.web.api.schemas import AuditList, ErrorBody, IsoDate
 from faircollect.web.context import CurrentUser, unit
@@ -35,7 +36,7 @@ def list_audit(
     """Audit entries newest first, filtered by days ``from``..``to`` (Shanghai, both
     included), actor, subject (case or loan id) and action."""
     if since and until and until < since:
-        raise InvalidField("to", f"{until} is before from ({since})")
+        raise InvalidField("to", Message("dates.to_before_from", until=until, since=since))
     query = audit.AuditQuery(since, until, actor, subject, action)
     with unit(request) as uow:
         found = audit.audit_entries(uow, user.actor, query, page, size)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from faircollect.adapters.db.repositories.complaints import Complaint
 from faircollect.domain.casework.proposals import InstalmentPlan
+from faircollect.domain.messages import Message
 from faircollect.domain.money import format_yuan
 from faircollect.domain.portal import (
     MAX_COMPLAINT_TEXT,
@@ -321,7 +322,7 @@ def request_plan(
     same flow as a collector's; only a supervisor decides), at the lawful rate."""
     income = None if body.monthly_income is None else fen(body.monthly_income, "monthly_income")
     if income is not None and income < 0:
-        raise InvalidField("monthly_income", "an amount of at least 0.00")
+        raise InvalidField("monthly_income", Message("input.income"))
     with unit(request) as uow:
         made = borrower_portal.request_plan(
             uow,

@@ -11,6 +11,7 @@ from typing import Any
 from faircollect.adapters.db.repositories.cases import CaseLine
 from faircollect.adapters.db.repositories.promises import PromiseRow
 from faircollect.domain.casework.proposals import InstalmentPlan, Proposal, Waiver
+from faircollect.domain.messages import Message
 from faircollect.domain.money import format_yuan, parse_yuan_text
 from faircollect.web.errors import InvalidField
 
@@ -40,7 +41,7 @@ def fen(value: str, field: str) -> int:
     try:
         return parse_yuan_text(value)
     except MoneyError as err:
-        raise InvalidField(field, str(err)) from err
+        raise InvalidField(field, Message("input.amount", error=str(err))) from err
 
 
 def plain(value: Any, key: str = "") -> Any:

@@ -14,6 +14,7 @@ from faircollect.domain.casework.proposals import (
     WaivedComponent,
     Waiver,
 )
+from faircollect.domain.messages import Message
 from faircollect.services.casework import promises, proposals
 from faircollect.services.loans import loan_file_for
 from faircollect.web.api import convert
@@ -78,16 +79,16 @@ def list_promises(
 def _terms(body: ProposalRequest) -> Terms:
     if body.kind == "waiver":
         if body.component is None or body.amount is None:
-            raise InvalidField("component", "a waiver needs component and amount")
+            raise InvalidField("component", Message("input.waiver_fields"))
         return Waiver(WaivedComponent(body.component), convert.fen(body.amount, "amount"))
     if body.months is None or body.first_due is None:
-        raise InvalidField("months", "a plan needs months and first_due")
+        raise InvalidField("months", Message("input.plan_fields"))
     try:
         rate = Decimal(body.annual_rate or "0")
     except InvalidOperation:
-        raise InvalidField("annual_rate", "not a decimal rate such as 0.12") from None
+        raise InvalidField("annual_rate", Message("input.rate_decimal")) from None
     if not rate.is_finite() or not 0 <= rate < 1:
-        raise InvalidField("annual_rate", "a rate between 0 and 1, such as 0.12")
+        raise InvalidField("annual_rate", Message("input.rate_range"))
     return InstalmentPlan(body.months, rate, body.first_due)
 
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from faircollect.adapters.db.repositories.payment_intents import PaymentIntent
 from faircollect.domain.casework.errors import NotFound
+from faircollect.domain.messages import Message
 from faircollect.domain.money import format_yuan
 from faircollect.services import payments
 from faircollect.web.api.convert import fen
@@ -79,7 +80,7 @@ def fake_pay(intent_id: str, borrower: CurrentBorrower, request: Request) -> dic
     with unit(request) as uow:
         intent = uow.intents.get(intent_id)
         if intent is None or intent.borrower_id != borrower.borrower_id:
-            raise NotFound(f"no payment '{intent_id}'")
+            raise NotFound(Message("payment.not_found", intent_id=intent_id))
         body, signature = gateway.webhook(intent, now(request).date())
         done = payments.receive_webhook(
             uow, body, signature, config(request).payment_secret, now(request)

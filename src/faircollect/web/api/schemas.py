@@ -47,6 +47,10 @@ class Strict(BaseModel):
 class ErrorDetail(BaseModel):
     code: str
     message: str
+    """What was refused, in Chinese."""
+    key: str | None = None
+    """The refusal's stable key in the message catalogue (``domain.catalogue``), for a
+    client to switch on; absent for a failure without one (a malformed request)."""
     field: str | None = None
 
 
@@ -57,6 +61,9 @@ class ErrorBody(BaseModel):
 class Violation(BaseModel):
     rule: str
     reason: str
+    """The gate's own reason (as ``check-action`` and the audit trail give it)."""
+    title: str | None = None
+    """The rule's Chinese title from the rule pack."""
 
 
 class Denied(BaseModel):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from faircollect.domain.casework.cases import CaseStatus
 from faircollect.domain.casework.contacts import Outcome, Reason
 from faircollect.domain.compliance.actions import Channel, Party, Purpose
+from faircollect.domain.messages import Message
 from faircollect.services.casework import cases, contacts, queue
 from faircollect.web.api import convert
 from faircollect.web.api.schemas import (
@@ -42,8 +43,9 @@ def choice(kind: Any, value: str | None, field: str) -> Any:
     try:
         return kind(value)
     except ValueError:
-        allowed = ", ".join(str(v.value) for v in kind)
-        raise InvalidField(field, f"'{value}' is not one of {allowed}") from None
+        raise InvalidField(
+            field, Message("input.choice", value=value, allowed=[v.value for v in kind])
+        ) from None
 
 
 @router.get("/queue", response_model=Queue, responses=REFUSALS)
@@ -105,7 +107,7 @@ def add_contact(
     their reasons and when it would become lawful, and nothing stored."""
     at = body.at or now(request)
     if at.tzinfo is None:
-        raise InvalidField("at", "a time needs its offset, e.g. 2026-12-02T10:30:00+08:00")
+        raise InvalidField("at", Message("input.time_offset"))
     new = contacts.NewContact(
         case_id,
         at,

@@ -83,12 +83,14 @@ def case_page(
 ) -> Response:
     with unit(request) as uow:
         found = cases.show_case(uow, user.actor, case_id, today(request))
+        people = cases.names_of(uow, found)
     return page(
         request,
         "case/page.html",
         user=user,
         active="cases",
         file=found,
+        people=people,
         notice=DONE.get(done_),
         now=now(request),
         channels=[c for c in Channel if c is not Channel.PUBLIC_NOTICE],

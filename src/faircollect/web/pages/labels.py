@@ -5,8 +5,9 @@ One table for every page: a template writes ``{{ case.status | zh }}``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping
+
+from faircollect.domain.casework.proposals import BORROWER_PREFIX
 
 ZH: dict[str, str] = {
     # case status
@@ -267,56 +268,33 @@ def audit_action(code: object) -> str:
     return _word(AUDIT_ACTIONS, code)
 
 
-_RATE_NOTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(
-            r"licensed lender: exempt from the 4 x LPR private-lending cap \(RATE-1s\); "
-            r"total cost cap (\S+) applies \(RATE-2\)"
-        ),
-        "持牌机构：不适用民间借贷 4 倍 LPR 上限（RATE-1s）；适用综合融资成本上限 {0}（RATE-2）",
-    ),
-    (
-        re.compile(r"private lending: cap 4 x one-year LPR (\S+) on (\S+) = (\S+) \(RATE-1\)"),
-        "民间借贷：上限为合同成立日（{1}）一年期 LPR {0} 的 4 倍，即 {2}（RATE-1）",
-    ),
-    (
-        re.compile(r"the LPR table's last row is (\S+): a later LPR change is not in it"),
-        "LPR 表的最后一行是 {0}：之后的 LPR 调整不在表中，未经核实（由运维更新 data/lpr.csv）",
-    ),
-)
-"""The rate cap's notes (``domain.rates.applicable_cap``, written in English for the CLI)
-as the ledger panel says them; a note not listed here is shown as it is."""
+def said(text: object) -> str:
+    """A catalogue message (``domain.messages``) as the pages say it: in Chinese, codes in
+    their words (a note on the true cost, a refusal); any other text as it is."""
+    from faircollect.domain.messages import say
+
+    if text is None:
+        return ""
+    return say(text if isinstance(text, str) else str(text), "zh", zh)
 
 
-def _rate(text: str) -> str:
-    """``0.24`` as ``24%`` (a note's rate, already a decimal)."""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        return f"{(Decimal(text) * 100).normalize():f}%"
-    except InvalidOperation:
-        return text
-
-
-def reworded(
-    text: str,
-    table: Sequence[tuple[re.Pattern[str], str]],
-    part: Callable[[str], str] = str,
-) -> str:
-    """``text`` in the words of the first entry of ``table`` whose pattern it matches (the
-    groups, each through ``part``, filled in); as it is when none matches. For messages a
-    lower layer writes in English for the CLI."""
-    for pattern, words in table:
-        found = pattern.search(text)
-        if found:
-            return words.format(*(part(group) for group in found.groups()))
-    return text
+SYSTEM_ACTORS: dict[str, str] = {
+    "system:nightly-run": "夜间批处理",
+    "system": "系统自动",
+}
+"""The system's own actors as people read them: the nightly run
+(``night_placements.NIGHT_ACTOR``: opens, places and recalls cases at night) and the
+system acting outside it (``open_cases.SYSTEM``, ``promise_outcomes.SYSTEM``)."""
 
 
-def rate_note(note: object) -> str:
-    """A rate cap's note as the ledger panel says it (``_RATE_NOTES``)."""
-    return reworded("" if note is None else str(note), _RATE_NOTES, _rate_part)
-
-
-def _rate_part(group: str) -> str:
-    return _rate(group) if re.fullmatch(r"0\.\d+", group) else group
+def who(actor: object, names: Mapping[str, str] | None = None) -> str:
+    """Who did something, as people read it: a user's name (``names``: user id -> name),
+    the nightly run as 夜间批处理, the borrower in the portal as 借款人本人; an id the
+    organisation does not know (a user since removed) as it is."""
+    text = "" if actor is None else str(actor)
+    if text in SYSTEM_ACTORS:
+        return SYSTEM_ACTORS[text]
+    if text.startswith(BORROWER_PREFIX):
+        return "借款人本人"
+    name = (names or {}).get(text)
+    return f"{name}（{text}）" if name else text

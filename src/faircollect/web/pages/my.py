@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from faircollect.adapters.db.repositories.payment_intents import PaymentIntent
 from faircollect.domain.casework.errors import NotFound
+from faircollect.domain.messages import Message
 from faircollect.domain.money import format_yuan, parse_yuan
 from faircollect.domain.portal import MAX_COMPLAINT_TEXT, OUTSIDE_ROUTES, BadPhone, PreferenceError
 from faircollect.services import borrower_auth, borrower_portal, payments
@@ -295,7 +296,7 @@ def _my_intent(request: Request, borrower: BorrowerUser, intent_id: str) -> Paym
     with unit(request) as uow:
         intent = uow.intents.get(intent_id)
     if intent is None or intent.borrower_id != borrower.borrower_id:
-        raise NotFound(f"no payment '{intent_id}'")
+        raise NotFound(Message("payment.not_found", intent_id=intent_id))
     return intent
 
 

@@ -72,12 +72,16 @@ def percent(rate: object, places: int = 2) -> str:
     return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
 
 
-def owner(text: object) -> str:
-    """A case owner as a list names it (``agency:AG01`` -> 委外 AG01)."""
+def owner(text: object, names: dict[str, str] | None = None) -> str:
+    """A case owner as a list names it (``agency:AG01`` -> 委外 AG01; a collector by name
+    when ``names`` has it, as ``labels.who``)."""
     value = str(text or "")
     if value.startswith("agency:"):
         return f"委外 {value.removeprefix('agency:')}"
-    return labels.zh(value.removeprefix("collector:"))
+    collector = value.removeprefix("collector:")
+    if names and collector in names:
+        return labels.who(collector, names)
+    return labels.zh(collector)
 
 
 def answer_text(value: object) -> str:
@@ -94,7 +98,8 @@ env.filters["yuan"] = yuan
 env.filters["owner"] = owner
 env.filters["zh"] = labels.zh
 env.filters["audit_action"] = labels.audit_action
-env.filters["rate_note"] = labels.rate_note
+env.filters["said"] = labels.said
+env.filters["who"] = labels.who
 env.filters["call_zh"] = labels.call_zh
 env.filters["local"] = local
 env.filters["allowed_from"] = allowed_from

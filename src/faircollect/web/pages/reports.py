@@ -4,19 +4,19 @@ collector) and 资产概览 (the portfolio per bucket and stage, today's plan, a
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from faircollect.domain.messages import Message
 from faircollect.services import day_reports
 from faircollect.services.casework import qa
 from faircollect.web.context import CurrentUser, today, unit
 from faircollect.web.errors import InvalidField
 from faircollect.web.pages import forms
-from faircollect.web.pages.labels import reworded, zh
+from faircollect.web.pages.labels import zh
 from faircollect.web.pages.render import page
 
 router = APIRouter()
@@ -131,7 +131,7 @@ def _report(request: Request, user: Any, name: str, day: str, start: str, end: s
     from faircollect.web.errors import NotFound
 
     if name not in manager_reports.REPORTS:
-        raise NotFound(f"no report {name[:40]!r}")
+        raise NotFound(Message("report.not_found", name=repr(name[:40])))
     now = today(request)
     one = _plausible(forms.optional_day(day, "date"), "date", now)
     first = _plausible(forms.optional_day(start, "from"), "from", now)
@@ -148,31 +148,10 @@ def _report(request: Request, user: Any, name: str, day: str, start: str, end: s
         with unit(request) as uow:
             return manager_reports.build_kept(uow, user.actor, name, dates, now)
     except ReportError as err:
-        message = str(err)
-        option = message.split(":", 1)[0]
+        said = err.args[0] if err.args else str(err)
+        option = str(said).split(":", 1)[0]
         field = {"--from/--to": "from", "--from": "from", "--to": "to"}.get(option, "date")
-        raise InvalidField(field, report_refusal_zh(message)) from None
-
-
-_REPORT_REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"no stored nights yet"), "还没有保存的夜间数据：请先运行每晚作业（run-day）"),
-    (
-        re.compile(r"no states stored for (\S+) \(stored: (\d+) nights, (\S+) to (\S+)\)"),
-        "{0} 没有保存的账户状态（已保存 {1} 天：{2} 至 {3}）",
-    ),
-    (re.compile(r"is as of one date"), "这张报表只看一个日期：请只填写日期"),
-    (re.compile(r"needs two dates"), "这张报表比较两个日期：请填写开始和结束日期，开始早于结束"),
-    (
-        re.compile(r"--from (\S+) is not before --to (\S+)"),
-        "开始日期 {0} 应早于结束日期 {1}",
-    ),
-)
-"""A report's refusals, worded for the CLI's options (``--from``, ``--date``), as the
-page says them; anything else is shown as it is."""
-
-
-def report_refusal_zh(message: str) -> str:
-    return reworded(message, _REPORT_REFUSALS)
+        raise InvalidField(field, said) from None
 
 
 def _plausible(value: date | None, field: str, now: date) -> date | None:

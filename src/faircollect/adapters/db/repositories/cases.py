@@ -40,6 +40,7 @@ from faircollect.domain.casework.cases import (
     StatusChanged,
 )
 from faircollect.domain.casework.errors import CaseworkError
+from faircollect.domain.messages import Message
 from faircollect.domain.portal import ComplaintStatus
 
 CHUNK = 5_000
@@ -88,7 +89,7 @@ class CaseRepository:
         """The case as it stands; CaseworkError naming the id when there is none."""
         row = self.conn.execute(select(cases).where(cases.c.case_id == case_id)).first()
         if row is None:
-            raise CaseworkError(f"no case '{case_id}'")
+            raise CaseworkError(Message("case.not_found", case_id=case_id))
         loan_ids = self.conn.execute(
             select(case_loans.c.loan_id).where(case_loans.c.case_id == case_id).order_by("loan_id")
         ).scalars()
@@ -457,7 +458,7 @@ def _order(sort: str, figures: Any) -> list[Any]:
     descending = sort.startswith("-")
     name = sort.lstrip("-")
     if name not in SORTS:
-        raise CaseworkError(f"sort: '{name}' is not one of {', '.join(SORTS)}")
+        raise CaseworkError(Message("case.sort", name=name, sorts=list(SORTS)))
     column = {
         "dpd": func.coalesce(figures.c.dpd, 0),
         "total_overdue": func.coalesce(figures.c.total_overdue, 0),

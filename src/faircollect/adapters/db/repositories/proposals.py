@@ -20,6 +20,7 @@ from faircollect.domain.casework.proposals import (
     Waiver,
 )
 from faircollect.domain.ledger.terms import Method
+from faircollect.domain.messages import Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class ProposalRepository:
         query = select(proposals).where(proposals.c.proposal_id == proposal_id)
         row = self.conn.execute(query).first()
         if row is None:
-            raise CaseworkError(f"no proposal '{proposal_id}'")
+            raise CaseworkError(Message("proposal.not_found", proposal_id=proposal_id))
         return _proposal(row)
 
     def of_loans(self, loan_ids: Collection[str]) -> list[Proposal]:
