@@ -28,7 +28,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from time import monotonic, sleep
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,6 +45,7 @@ from faircollect.services.nightly_ledger import run_day
 from faircollect.services.nightly_plan import NightSummary, plan_night
 from faircollect.services.quickstart import build_demo
 from tests.conftest import PG_ADMIN_URL
+from tests.integration.processes import all_gone
 
 DAY = date(2026, 11, 20)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -331,24 +331,12 @@ def test_a_night_killed_mid_partition_leaves_nothing_and_reruns_to_the_same_nigh
             assert len(workers) == 2
             child.send_signal(signal.SIGKILL)
         assert child.returncode == -signal.SIGKILL
-        deadline = monotonic() + 30
-        while not all(map(_gone, workers)) and monotonic() < deadline:
-            sleep(0.1)
-        assert all(map(_gone, workers)), "a worker outlived the killed night"
+        assert all_gone(workers), "a worker outlived the killed night"
 
         assert _stored(killed) == before
         again = _plan(killed, roster, 3, workers=2)
         assert again.new_rows == len(_tonight(expected)) > 50
         assert _stored(killed) == expected
-
-
-def _gone(pid: int) -> bool:
-    """Whether process ``pid`` has ended (exited, or a zombie waiting to be reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except FileNotFoundError:
-        return True
 
 
 def _tonight(stored: dict[str, list[tuple[object, ...]]]) -> list[dict[str, object]]:

@@ -18,7 +18,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from faircollect.adapters.db import ledger_staging, tables
 from faircollect.services import nightly_ledger
 from faircollect.services.nightly_ledger import run_day
 from tests.integration.ledger_db import import_payments, insert_portfolio, random_portfolio
+from tests.integration.processes import all_gone
 
 D = date(2026, 6, 15)
 
@@ -202,15 +202,6 @@ main()
 """
 
 
-def _gone(pid: int) -> bool:
-    """Whether process ``pid`` has ended (exited, or a zombie waiting to be reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except FileNotFoundError:
-        return True
-
-
 def test_run_day_killed_mid_partition_reruns_to_the_same_night(
     db_engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
@@ -244,10 +235,7 @@ def test_run_day_killed_mid_partition_reruns_to_the_same_night(
         assert len(workers) == 3
         child.send_signal(signal.SIGKILL)
     assert child.returncode == -signal.SIGKILL
-    deadline = time.monotonic() + 30
-    while not all(map(_gone, workers)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert all(map(_gone, workers)), "a worker outlived the killed run"
+    assert all_gone(workers), "a worker outlived the killed run"
 
     assert _ledger(db_engine) == before
     assert [loans for _, loans in _staged(db_engine)] == [6, 6]
