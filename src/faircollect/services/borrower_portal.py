@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from faircollect.adapters.db.repositories.complaints import Complaint
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.adapters.lender_file import lender_profile
-from faircollect.domain.casework.errors import CaseworkError, NotFound, PermissionDenied, Refused
+from faircollect.domain.casework.errors import CaseworkError, NotFound, Refused
 from faircollect.domain.casework.proposals import (
     BORROWER_PREFIX,
     InstalmentPlan,
@@ -23,7 +23,7 @@ from faircollect.domain.casework.proposals import (
     SubmitProposal,
     borrower_request,
 )
-from faircollect.domain.casework.roles import Actor, Role
+from faircollect.domain.casework.roles import Actor, Role, require_role
 from faircollect.domain.compliance.pack import default_pack
 from faircollect.domain.lawful import Owed, due_on, lawful_ledger, penalty_per_day, remaining
 from faircollect.domain.ledger.replay import InstallmentPosition, LoanLedger
@@ -156,15 +156,11 @@ def complaint_queue(
 ) -> list[Complaint]:
     """The compliance officer's queue: complaints by deadline (compliance, admin; QA and
     supervisors read it too)."""
-    if actor.role not in COMPLAINT_HANDLERS | {Role.QA, Role.SUPERVISOR}:
-        raise PermissionDenied(
-            Message(
-                "role.may_not",
-                user_id=actor.user_id,
-                role=actor.role,
-                doing=Message("permission.read_complaints"),
-            )
-        )
+    require_role(
+        actor,
+        COMPLAINT_HANDLERS | {Role.QA, Role.SUPERVISOR},
+        Message("permission.read_complaints"),
+    )
     return uow.complaints.with_status(status)
 
 
@@ -172,15 +168,7 @@ def close_complaint(
     uow: UnitOfWork, actor: Actor, complaint_id: str, answer: str, now: datetime
 ) -> Complaint:
     """Answer and close a complaint (compliance, admin): collection contact may resume."""
-    if actor.role not in COMPLAINT_HANDLERS:
-        raise PermissionDenied(
-            Message(
-                "role.may_not",
-                user_id=actor.user_id,
-                role=actor.role,
-                doing=Message("permission.close_complaints"),
-            )
-        )
+    require_role(actor, COMPLAINT_HANDLERS, Message("permission.close_complaints"))
     found = uow.complaints.get(complaint_id)
     if found is None:
         raise NotFound(Message("complaint.not_found", complaint_id=complaint_id))

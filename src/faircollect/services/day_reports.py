@@ -13,8 +13,7 @@ from datetime import date
 from typing import Any
 
 from faircollect.adapters.db.uow import UnitOfWork
-from faircollect.domain.casework.errors import PermissionDenied
-from faircollect.domain.casework.roles import Actor, Role
+from faircollect.domain.casework.roles import Actor, Role, require_role
 from faircollect.domain.compliance.pack import RuleInfo
 from faircollect.domain.messages import Message
 from faircollect.services.compliance import rule_texts
@@ -38,15 +37,7 @@ STATUSES = ("planned", "rescheduled", "sent", "denied")
 
 
 def _may_read(actor: Actor) -> None:
-    if actor.role not in MAY_READ_REPORTS:
-        raise PermissionDenied(
-            Message(
-                "role.may_not",
-                user_id=actor.user_id,
-                role=actor.role,
-                doing=Message("permission.read_day_reports"),
-            )
-        )
+    require_role(actor, MAY_READ_REPORTS, Message("permission.read_day_reports"))
 
 
 @dataclass(frozen=True, slots=True)

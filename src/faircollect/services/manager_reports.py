@@ -19,8 +19,7 @@ from faircollect.adapters.db import reports as sql
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.cases import CaseStatus, OwnerKind
 from faircollect.domain.casework.contacts import DEBTOR_OUTCOMES, FAILED
-from faircollect.domain.casework.errors import PermissionDenied
-from faircollect.domain.casework.roles import Actor, Role
+from faircollect.domain.casework.roles import Actor, Role, require_role
 from faircollect.domain.compliance.actions import DEBTORS
 from faircollect.domain.ledger.state import BUCKETS, Stage
 from faircollect.domain.messages import Message
@@ -49,15 +48,7 @@ NOBODY = "—"
 
 
 def may_read(actor: Actor) -> None:
-    if actor.role not in MAY_READ_REPORTS:
-        raise PermissionDenied(
-            Message(
-                "role.may_not",
-                user_id=actor.user_id,
-                role=actor.role,
-                doing=Message("permission.read_manager_reports"),
-            )
-        )
+    require_role(actor, MAY_READ_REPORTS, Message("permission.read_manager_reports"))
 
 
 @dataclass(frozen=True, slots=True)

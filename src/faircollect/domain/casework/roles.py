@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -75,11 +76,18 @@ class Actor:
 def require(actor: Actor, permission: Permission) -> None:
     """Raise PermissionDenied unless the actor's role grants ``permission``."""
     if permission not in GRANTS[actor.role]:
-        raise PermissionDenied(
-            Message(
-                "role.may_not",
-                user_id=actor.user_id,
-                role=actor.role,
-                doing=Message(f"permission.{permission.value}"),
-            )
-        )
+        raise may_not(actor, Message(f"permission.{permission.value}"))
+
+
+def require_role(actor: Actor, roles: Collection[Role], doing: Message) -> None:
+    """Raise PermissionDenied unless the actor's role is one of ``roles``, for an action
+    (``doing``, as the refusal names it) no ``Permission`` names."""
+    if actor.role not in roles:
+        raise may_not(actor, doing)
+
+
+def may_not(actor: Actor, doing: Message) -> PermissionDenied:
+    """The refusal of ``doing`` to the actor's role."""
+    return PermissionDenied(
+        Message("role.may_not", user_id=actor.user_id, role=actor.role, doing=doing)
+    )

@@ -16,9 +16,8 @@ from fractions import Fraction
 
 from faircollect.adapters.db.uow import UnitOfWork
 from faircollect.domain.casework.contacts import SHANGHAI, ContactRecord
-from faircollect.domain.casework.errors import PermissionDenied
 from faircollect.domain.casework.qa import QaReport, SettledPromise, Violation, run_qa
-from faircollect.domain.casework.roles import Actor, Role
+from faircollect.domain.casework.roles import Actor, Role, require_role
 from faircollect.domain.compliance.screener import screen
 from faircollect.domain.messages import Message
 
@@ -54,15 +53,7 @@ def review(
     uow: UnitOfWork, actor: Actor, day: date, rate: Fraction = Fraction(1, 10), salt: str = ""
 ) -> QaReview:
     """The QA report for ``day`` and the day's records it was made from."""
-    if actor.role not in MAY_RUN_QA:
-        raise PermissionDenied(
-            Message(
-                "role.may_not",
-                user_id=actor.user_id,
-                role=actor.role,
-                doing=Message("permission.run_qa"),
-            )
-        )
+    require_role(actor, MAY_RUN_QA, Message("permission.run_qa"))
     start = datetime.combine(day, time(0), tzinfo=SHANGHAI)
     end = start + timedelta(days=1)
     records = uow.contacts.between(start, end)
