@@ -99,6 +99,28 @@ def test_what_the_borrower_asks_or_reports_is_not_collection_language(text: str)
     assert lexicon_labels(text) == set()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客服：通知您收到了吗？借款人：收到了，我会不会坐牢？客服：不会因为这个，这是民事纠纷。",
+        "催收员骂我“没用的东西”，我这边都录了音。",
+        "那个号码换着打，一天二十多个，他们还打给我同事，太过分了。",
+    ],
+)
+def test_a_transcript_on_one_line_and_a_borrowers_retelling_are_not_collection_language(
+    text: str,
+) -> None:
+    """Speaker labels count after a sentence's end too; a borrower who retells what a
+    collector said or called them is reporting it."""
+    assert lexicon_labels(text) == set()
+
+
+def test_a_threat_after_an_inline_borrower_turn_still_counts() -> None:
+    one_line = "借款人：我下周还。催收：下周？明天不还就爆你通讯录。"
+    assert Label.THIRD_PARTY in lexicon_labels(one_line)
+    assert Label.BORROW_TO_REPAY in lexicon_labels("借款人：…… 催收员：去借呗借一笔先还我们。")
+
+
 def test_an_insult_is_one_whoever_writes_it() -> None:
     assert INSULT in lexicon_labels("你们催收的都是一群SB吗？")
 

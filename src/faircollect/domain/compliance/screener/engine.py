@@ -392,8 +392,11 @@ def _inside(ranges: list[tuple[int, int]], index: int) -> bool:
 
 @lru_cache(maxsize=16)
 def _line_start_alternation(labels: tuple[str, ...]) -> re.Pattern[str]:
-    """Speaker labels at the start of the text or of a line."""
-    return re.compile("(?m)^[ \\t\\u3000]*(" + "|".join(map(re.escape, labels)) + ")")
+    """Speaker labels at the start of the text, of a line or of a sentence (a transcript
+    pasted as one line: "客服：…吗？借款人：…")."""
+    return re.compile(
+        "(?m)(?:^|(?<=[。！？!?；;…\\s]))[ \\t\\u3000]*(" + "|".join(map(re.escape, labels)) + ")"
+    )
 
 
 _KEPT: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
